@@ -1,0 +1,211 @@
+/**
+ * One factory for the three drivers: PGlite (embedded, the default without `DATABASE_URL`),
+ * node-postgres and Neon serverless over WebSocket (production). Everything above this file
+ * sees the same Drizzle `Database` type.
+ */
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { DriverName } from "../../config.js";
+import * as schema from "./schema.js";
+
+export type Schema = typeof schema;
+/** The Drizzle database every repository takes, whatever the driver. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DatabaseHandle {
+  readonly db: Database;
+  readonly driver: DriverName;
+  /** Applies pending migrations (serialised across processes on a server). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  driver: DriverName;
+  /** Required for `pg` and `neon`. */
+  url?: string | undefined;
+  /** PGlite data directory; `undefined` means in memory. */
+  dataDir?: string | undefined;
+  /** Neon only: `host:port` of a WebSocket→TCP proxy (plain `ws://`), for local servers. */
+  neonWsProxy?: string | undefined;
+  /** Pool size for `pg` and `neon`. */
+  maxConnections?: number | undefined;
+  /** Called once per statement sent to the database (counts round trips in benchmarks). */
+  onQuery?: (() => void) | undefined;
+}
+
+/** The folder of generated SQL migrations, next to the repository root. */
+export const migrationsFolder = fileURLToPath(new URL("../../../drizzle", import.meta.url));
+
+/** Any fixed 64-bit number: the advisory lock that serialises concurrent migrators. */
+const MIGRATION_LOCK = 7_031_946_113_502_081n;
+
+/** Opens a database with the given driver. Nothing is migrated unless `migrate()` is called. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  switch (options.driver) {
+    case "pglite":
+      return openPglite(options);
+    case "pg":
+      return openNodePostgres(options);
+    case "neon":
+      return openNeon(options);
+  }
+}
+
+async function openPglite(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
+  const client = await PGlite.create(options.dataDir);
+  if (options.onQuery) countPgliteQueries(client, options.onQuery);
+  const db = drizzle({ client, schema });
+  return {
+    db,
+    driver: "pglite",
+    // One process owns a PGlite directory, so there is no concurrent migrator to lock out.
+    migrate: () => migrate(db, { migrationsFolder }),
+    close: () => client.close(),
+  };
+}
+
+async function openNodePostgres(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const { default: pg } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+  const pool = new pg.Pool({
+    connectionString: requireUrl(options),
+    max: options.maxConnections ?? 10,
+  });
+  // An idle client whose server connection dies emits `error` on the pool; without a listener
+  // that is an uncaught exception. The next checkout simply gets a fresh connection.
+  pool.on("error", () => {});
+  if (options.onQuery) countPoolQueries(pool, options.onQuery);
+  const db = drizzle({ client: pool, schema });
+  return {
+    db,
+    driver: "pg",
+    migrate: () => withSessionLock(pool, MIGRATION_LOCK, () => migrate(db, { migrationsFolder })),
+    close: () => pool.end(),
+  };
+}
+
+async function openNeon(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const { Pool, neonConfig } = await import("@neondatabase/serverless");
+  const { drizzle } = await import("drizzle-orm/neon-serverless");
+  const { migrate } = await import("drizzle-orm/neon-serverless/migrator");
+  const { default: WebSocket } = await import("ws");
+  // Node's built-in WebSocket re-emits a server close after `pool.end()` as an unhandled
+  // ErrorEvent; the `ws` package does not (STACK.md, gotcha 4).
+  neonConfig.webSocketConstructor = WebSocket;
+  if (options.neonWsProxy !== undefined) {
+    const proxy = options.neonWsProxy;
+    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.pipelineTLS = false;
+  }
+  const pool = new Pool({
+    connectionString: requireUrl(options),
+    max: options.maxConnections ?? 10,
+  });
+  pool.on("error", (_error: Error) => {});
+  if (options.onQuery) countPoolQueries(pool, options.onQuery);
+  const db = drizzle({ client: pool, schema });
+  return {
+    db,
+    driver: "neon",
+    migrate: () => withSessionLock(pool, MIGRATION_LOCK, () => migrate(db, { migrationsFolder })),
+    close: () => pool.end(),
+  };
+}
+
+function requireUrl(options: OpenDatabaseOptions): string {
+  if (options.url === undefined) throw new Error(`the ${options.driver} driver needs a URL`);
+  return options.url;
+}
+
+interface QueryablePool {
+  connect(): Promise<{
+    query(text: string, params?: unknown[]): Promise<unknown>;
+    release(): void;
+  }>;
+  on(
+    event: "connect",
+    listener: (client: { query: (...args: never[]) => unknown }) => void,
+  ): unknown;
+}
+
+/** Runs `work` while holding a session-level advisory lock on a dedicated connection. */
+async function withSessionLock<T>(pool: QueryablePool, key: bigint, work: () => Promise<T>) {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [key.toString()]);
+    try {
+      return await work();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [key.toString()]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+function countPoolQueries(pool: QueryablePool, onQuery: () => void): void {
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client);
+    client.query = ((...args: never[]) => {
+      onQuery();
+      return query(...args);
+    }) as typeof client.query;
+  });
+}
+
+/**
+ * PGlite runs in process, so a "round trip" is a statement. Its `transaction()` sends BEGIN and
+ * COMMIT itself: they are counted here so the figures compare with the server drivers.
+ */
+function countPgliteQueries(client: PGlite, onQuery: () => void): void {
+  const query = client.query.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = ((...args: Parameters<typeof query>) => {
+    onQuery();
+    return query(...args);
+  }) as typeof client.query;
+  client.transaction = (async (callback: Parameters<typeof transaction>[0]) => {
+    onQuery();
+    try {
+      return await transaction(async (tx) => {
+        const txQuery = tx.query.bind(tx);
+        tx.query = ((...args: Parameters<typeof txQuery>) => {
+          onQuery();
+          return txQuery(...args);
+        }) as typeof tx.query;
+        return callback(tx);
+      });
+    } finally {
+      onQuery();
+    }
+  }) as typeof client.transaction;
+}
+
+/** Opens the database the configuration names (see `lib/config.ts`). */
+export function openConfiguredDatabase(
+  config: {
+    dbDriver: DriverName;
+    databaseUrl: string | undefined;
+    pgliteDataDir: string;
+    neonWsProxy: string | undefined;
+  },
+  extra: Pick<OpenDatabaseOptions, "onQuery" | "maxConnections"> = {},
+): Promise<DatabaseHandle> {
+  return openDatabase({
+    driver: config.dbDriver,
+    url: config.databaseUrl,
+    dataDir: config.pgliteDataDir,
+    neonWsProxy: config.neonWsProxy,
+    ...extra,
+  });
+}

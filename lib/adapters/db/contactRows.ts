@@ -1,0 +1,85 @@
+/**
+ * Mapping between `"user"` / `contact_sync` rows and the domain's contact and link shapes.
+ */
+import type { Contact, ContactValues } from "../../domain/contact.js";
+import type { PhoneType } from "../../domain/person.js";
+import type { ContactWrite, LinkState } from "../../domain/syncDecision.js";
+import type { contactSync, StoredPhone, user } from "./schema.js";
+
+type UserRow = typeof user.$inferSelect;
+type UserInsert = typeof user.$inferInsert;
+type LinkRow = typeof contactSync.$inferSelect;
+
+export function contactFromRow(row: UserRow): Contact {
+  const phones: ContactValues["phones"] = {};
+  for (const phone of row.phones) phones[phone.type] ??= { raw: phone.raw, e164: phone.e164 };
+  const address =
+    (row.addressLine1 ?? row.addressLine2 ?? row.city ?? row.state ?? row.postalCode)
+      ? {
+          line1: row.addressLine1,
+          line2: row.addressLine2,
+          city: row.city,
+          state: row.state,
+          postalCode: row.postalCode,
+        }
+      : null;
+  return {
+    id: row.id,
+    kind: row.kind,
+    values: {
+      firstName: row.firstName,
+      middleName: row.middleName,
+      lastName: row.lastName,
+      email: row.email,
+      phones,
+      dateOfBirth: row.dateOfBirth,
+      address,
+      isDependent: row.isDependent,
+    },
+    sources: row.fieldSources,
+    keys: { email: row.emailKey, phones: row.phoneKeys, nameDob: row.nameDobKey },
+    createdAt: row.createdAt ?? new Date(0),
+  };
+}
+
+/** Column values of a contact write (everything but id, property and timestamps). */
+export function contactColumns(write: ContactWrite): Omit<UserInsert, "id" | "propertyId"> {
+  const { values } = write;
+  const phones: StoredPhone[] = Object.entries(values.phones).map(([type, phone]) => ({
+    type: type as PhoneType,
+    raw: phone.raw,
+    e164: phone.e164,
+  }));
+  return {
+    firstName: values.firstName,
+    middleName: values.middleName,
+    lastName: values.lastName,
+    email: values.email,
+    phones,
+    dateOfBirth: values.dateOfBirth,
+    addressLine1: values.address?.line1 ?? null,
+    addressLine2: values.address?.line2 ?? null,
+    city: values.address?.city ?? null,
+    state: values.address?.state ?? null,
+    postalCode: values.address?.postalCode ?? null,
+    isDependent: values.isDependent,
+    kind: write.kind,
+    emailKey: write.keys.email,
+    phoneKeys: write.keys.phones,
+    nameDobKey: write.keys.nameDob,
+    fieldSources: write.sources,
+  };
+}
+
+export function linkFromRow(row: LinkRow): LinkState | null {
+  if (row.userId === null) return null;
+  return {
+    id: row.id,
+    contactId: row.userId,
+    status: row.syncStatus ?? "pending",
+    sourceUpdatedAt: row.sourceUpdatedAt,
+    sourceHash: row.sourceHash,
+    matchScore: row.matchScore,
+    evidence: row.matchEvidence,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Database errors, mapped once from driver errors (pg, Neon, PGlite all carry a SQLSTATE
+ * `code`). Messages name the operation and the SQLSTATE only: driver messages and details can
+ * quote row values, so they never reach a caller or a log.
+ */
+import { ContactSyncError } from "../../domain/errors.js";
+
+export class StoreError extends ContactSyncError {
+  readonly retryable: boolean = false;
+  readonly code: string = "store_error";
+
+  constructor(
+    message: string,
+    readonly sqlState: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Lost a race with a concurrent transaction (deadlock, serialisation, unique key): retry. */
+export class StoreConflictError extends StoreError {
+  override readonly retryable = true;
+  override readonly code = "store_conflict";
+}
+
+/** The database could not be reached or dropped the connection: retry later. */
+export class StoreUnavailableError extends StoreError {
+  override readonly retryable = true;
+  override readonly code = "store_unavailable";
+}
+
+const conflictStates = new Set(["40001", "40P01", "23505", "55P03"]);
+const unavailableStates = new Set(["57P01", "57P02", "57P03", "53300", "53400"]);
+const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND"]);
+
+function codeOf(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error || (e && typeof e === "object"); ) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    const cause = (e as { cause?: unknown }).cause;
+    if (cause === undefined || cause === e) break;
+    e = cause;
+  }
+  return undefined;
+}
+
+function looksLikeLostConnection(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : "";
+  return /Connection terminated|connection (is )?closed|Client has encountered a connection error|socket hang up/i.test(
+    text,
+  );
+}
+
+/**
+ * Maps what a driver threw into a `StoreError`. Errors that are not from the database (our own
+ * typed errors, programming errors) pass through unchanged so they are not disguised.
+ */
+export function toStoreError(error: unknown, operation: string): unknown {
+  if (error instanceof ContactSyncError) return error;
+  const code = codeOf(error);
+  if (code !== undefined && conflictStates.has(code)) {
+    return new StoreConflictError(`${operation}: concurrent update (${code})`, code, {
+      cause: error,
+    });
+  }
+  if (
+    (code !== undefined &&
+      (code.startsWith("08") || unavailableStates.has(code) || networkCodes.has(code))) ||
+    looksLikeLostConnection(error)
+  ) {
+    return new StoreUnavailableError(
+      `${operation}: database unavailable (${code ?? "connection lost"})`,
+      code,
+      {
+        cause: error,
+      },
+    );
+  }
+  const fromDatabase = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
+  if (!fromDatabase) return error;
+  return new StoreError(`${operation}: database error (${code})`, code, { cause: error });
+}

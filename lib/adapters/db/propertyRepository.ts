@@ -1,0 +1,98 @@
+/**
+ * Properties as the sync path sees them: the row plus its merge strategy.
+ */
+import { eq, or, sql } from "drizzle-orm";
+import type { PropertyContext, PropertyStore } from "../../app/ports.js";
+import { InvalidInputError } from "../../domain/errors.js";
+import { DEFAULT_MERGE_STRATEGY } from "../../domain/survivorship.js";
+import type { Database } from "./client.js";
+import { toStoreError } from "./errors.js";
+import { contactMatchingRules, property } from "./schema.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class DrizzlePropertyStore implements PropertyStore {
+  constructor(private readonly db: Database) {}
+
+  private async contexts(where: ReturnType<typeof eq> | undefined): Promise<PropertyContext[]> {
+    const rows = await this.db
+      .select({ property, mergeStrategy: contactMatchingRules.mergeStrategy })
+      .from(property)
+      .leftJoin(contactMatchingRules, eq(contactMatchingRules.propertyId, property.id))
+      .where(where)
+      .orderBy(property.createdAt);
+    return rows.map(({ property: p, mergeStrategy }) => ({
+      id: p.id,
+      name: p.name,
+      resmanPropertyId: p.resmanPropertyId,
+      resmanAccountId: p.resmanAccountId,
+      countryCode: p.countryCode,
+      officePhone: p.officePhone,
+      mergeStrategy: mergeStrategy ?? DEFAULT_MERGE_STRATEGY,
+    }));
+  }
+
+  async findProperty(idOrResmanId: string): Promise<PropertyContext | null> {
+    if (!UUID.test(idOrResmanId)) return null;
+    try {
+      const found = await this.contexts(
+        or(eq(property.resmanPropertyId, idOrResmanId), eq(property.id, idOrResmanId)),
+      );
+      // A ResMan property id wins over an internal id that happens to be equal.
+      return found.find((p) => p.resmanPropertyId === idOrResmanId) ?? found[0] ?? null;
+    } catch (error) {
+      throw toStoreError(error, "find property");
+    }
+  }
+
+  async ensureResmanProperty(ref: {
+    resmanPropertyId: string;
+    resmanAccountId?: number | undefined;
+  }): Promise<PropertyContext> {
+    if (!UUID.test(ref.resmanPropertyId)) {
+      throw new InvalidInputError("the ResMan property id must be a GUID", [
+        { path: "property", message: "must be a GUID" },
+      ]);
+    }
+    const account = ref.resmanAccountId ?? null;
+    try {
+      const existing = await this.contexts(eq(property.resmanPropertyId, ref.resmanPropertyId));
+      const match = existing.find((p) => p.resmanAccountId === account) ?? existing[0];
+      if (match !== undefined) {
+        if (
+          account !== null &&
+          match.resmanAccountId !== null &&
+          match.resmanAccountId !== account
+        ) {
+          throw new InvalidInputError(
+            `property ${ref.resmanPropertyId} belongs to ResMan account ${match.resmanAccountId}, not ${account}`,
+            [{ path: "account", message: "does not match the property's account" }],
+          );
+        }
+        if (account !== null && match.resmanAccountId === null) {
+          await this.db
+            .update(property)
+            .set({ resmanAccountId: account, updatedAt: sql`now()` })
+            .where(eq(property.id, match.id));
+          return { ...match, resmanAccountId: account };
+        }
+        return match;
+      }
+      // Two importers may race to create the same property: the unique key settles it.
+      await this.db
+        .insert(property)
+        .values({
+          name: `ResMan property ${ref.resmanPropertyId}`,
+          resmanPropertyId: ref.resmanPropertyId,
+          resmanAccountId: account,
+        })
+        .onConflictDoNothing();
+      const created = await this.contexts(eq(property.resmanPropertyId, ref.resmanPropertyId));
+      const row = created.find((p) => p.resmanAccountId === account) ?? created[0];
+      if (row === undefined) throw new Error("property vanished after insert");
+      return row;
+    } catch (error) {
+      throw toStoreError(error, "ensure property");
+    }
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The database schema, in Drizzle.
+ *
+ * Seed fidelity (../shared/seed/contact-management-schema.md): every seed table, column name,
+ * CHECK value set, `ON DELETE CASCADE` foreign key and index name is kept. Seed defects fixed:
+ * - each CHECK is declared once, under the seed's constraint name (the seed declared them inline
+ *   and again with ALTER TABLE);
+ * - ids default to `gen_random_uuid()` (core since PG 13) instead of `uuid_generate_v4()`;
+ * - `property` and `"user"` are defined here, so the component runs standalone;
+ * - the monitoring view groups by the contact's property (see `contactSyncSuccessRate`).
+ *
+ * Foreign keys carry the names Postgres would have given the seed's inline REFERENCES clauses
+ * (`<table>_<column>_fkey`) so tools written against the seed find them.
+ */
+import { sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  pgView,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+import type { ContactKind, FieldSources } from "../../domain/contact.js";
+import type { PhoneType } from "../../domain/person.js";
+import type { MergeStrategy } from "../../domain/survivorship.js";
+import type { LinkEvidence, LinkStatus } from "../../domain/syncDecision.js";
+
+/** Columns every table carries; timestamps are always `timestamptz`. */
+const createdAt = () => timestamp("created_at", { withTimezone: true }).defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).defaultNow();
+
+/** A property (apartment community). In production this may be DomIQ's own table. */
+export const property = pgTable(
+  "property",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    resmanAccountId: integer("resman_account_id"),
+    resmanPropertyId: uuid("resman_property_id"),
+    timezone: text("timezone"),
+    /** ISO 3166 region used to read phone numbers written without a country code. */
+    countryCode: varchar("country_code", { length: 2 }).notNull().default("US"),
+    /** The leasing office's own number: never a match key for a resident (DESIGN §1). */
+    officePhone: text("office_phone"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // NULLS NOT DISTINCT (PG 15+): a property imported without an account id is still unique.
+    unique("property_resman_account_property_key")
+      .on(t.resmanAccountId, t.resmanPropertyId)
+      .nullsNotDistinct(),
+    index("idx_property_resman_property").on(t.resmanPropertyId),
+  ],
+);
+
+/** One typed phone of a contact: the value as received and its E.164 form. */
+export interface StoredPhone {
+  type: PhoneType;
+  raw: string;
+  e164: string;
+}
+
+/**
+ * The golden contact: one per real person per property. `"user"` because the seed's foreign keys
+ * name it so (in DomIQ the contact is a user record).
+ */
+export const user = pgTable(
+  "user",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    propertyId: uuid("property_id").notNull(),
+    firstName: text("first_name"),
+    middleName: text("middle_name"),
+    lastName: text("last_name"),
+    email: text("email"),
+    phones: jsonb("phones").$type<StoredPhone[]>().notNull().default([]),
+    dateOfBirth: date("date_of_birth", { mode: "string" }),
+    addressLine1: text("address_line1"),
+    addressLine2: text("address_line2"),
+    city: text("city"),
+    state: text("state"),
+    postalCode: text("postal_code"),
+    kind: varchar("kind", { length: 20 }).$type<ContactKind>().notNull().default("lead"),
+    isDependent: boolean("is_dependent"),
+    /** Normalised exact match keys (null when the value is missing, invalid or a placeholder). */
+    emailKey: text("email_key"),
+    phoneKeys: text("phone_keys").array().notNull().default(sql`'{}'::text[]`),
+    nameDobKey: text("name_dob_key"),
+    /** Set when this contact was merged away into another; such contacts are never matched. */
+    mergedIntoId: uuid("merged_into_id"),
+    /** Which source last wrote each field (`resman`, `domiq`; `manual` = locked by staff). */
+    fieldSources: jsonb("field_sources").$type<FieldSources>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check(
+      "chk_user_kind",
+      sql`${t.kind} IN ('prospect', 'applicant', 'resident', 'former', 'lead')`,
+    ),
+    foreignKey({
+      name: "user_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+    // Target of the composite keys below: lets the database itself refuse a link or a merge that
+    // would cross properties (DESIGN §6 invariant 6).
+    unique("user_id_property_key").on(t.id, t.propertyId),
+    foreignKey({
+      name: "user_merged_into_fkey",
+      columns: [t.mergedIntoId, t.propertyId],
+      foreignColumns: [t.id, t.propertyId],
+    }),
+    index("idx_user_property").on(t.propertyId),
+    index("idx_user_email_key").on(t.propertyId, t.emailKey),
+    index("idx_user_name_dob_key").on(t.propertyId, t.nameDobKey),
+    index("idx_user_phone_keys").using("gin", t.phoneKeys),
+  ],
+);
+
+/** Seed table: one row per link contact ↔ ResMan person (`resman_contact_id` = PersonID). */
+export const contactSync = pgTable(
+  "contact_sync",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id"),
+    resmanContactId: varchar("resman_contact_id", { length: 100 }),
+    syncStatus: varchar("sync_status", { length: 50 }).$type<LinkStatus>().default("pending"),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }).defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    propertyId: uuid("property_id").notNull(),
+    /** ResMan's own status of the person (prospect, lost, applicant, resident, former). */
+    resmanStatus: varchar("resman_status", { length: 20 }),
+    attempts: integer("attempts").notNull().default(0),
+    /** Error class and field names only; never a personal value. */
+    lastError: text("last_error"),
+    /** Newest source `last_modified` applied: an older update never overwrites a newer one. */
+    sourceUpdatedAt: timestamp("source_updated_at", { withTimezone: true }),
+    /** Digest of the person as last applied: a replay of the same content changes nothing. */
+    sourceHash: varchar("source_hash", { length: 64 }),
+    matchScore: doublePrecision("match_score"),
+    matchEvidence: jsonb("match_evidence").$type<LinkEvidence>(),
+  },
+  (t) => [
+    check(
+      "chk_contact_sync_status",
+      sql`${t.syncStatus} IN ('pending', 'success', 'failed', 'merged')`,
+    ),
+    foreignKey({
+      name: "contact_sync_user_id_fkey",
+      columns: [t.userId],
+      foreignColumns: [user.id],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "contact_sync_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "contact_sync_user_property_fkey",
+      columns: [t.userId, t.propertyId],
+      foreignColumns: [user.id, user.propertyId],
+    }).onDelete("cascade"),
+    index("idx_contact_sync_status").on(t.syncStatus, t.lastSyncAt),
+    // One link per ResMan person per property. Chatbot-only links (NULL id) are not constrained.
+    uniqueIndex("uq_contact_sync_property_resman_contact").on(t.propertyId, t.resmanContactId),
+    index("idx_contact_sync_user").on(t.userId),
+  ],
+);
+
+/** Seed table: per-property matching rules (validated by zod in the domain). */
+export const contactMatchingRules = pgTable(
+  "contact_matching_rules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    propertyId: uuid("property_id"),
+    matchingCriteria: jsonb("matching_criteria").$type<Record<string, unknown>>().notNull(),
+    mergeStrategy: varchar("merge_strategy", { length: 50 }).$type<MergeStrategy>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check(
+      "chk_merge_strategy",
+      sql`${t.mergeStrategy} IN ('resman_wins', 'domiq_wins', 'manual_review')`,
+    ),
+    foreignKey({
+      name: "contact_matching_rules_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+    index("idx_contact_matching_rules_property").on(t.propertyId),
+    // One rule set per property, so "which row applies" has one answer.
+    uniqueIndex("uq_contact_matching_rules_property").on(t.propertyId),
+  ],
+);
+
+/** Seed table: one row per enrichment of a contact. */
+export const contactEnrichmentLog = pgTable(
+  "contact_enrichment_log",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    contactId: uuid("contact_id"),
+    enrichmentType: varchar("enrichment_type", { length: 50 }).$type<
+      "conversation_data" | "preferences" | "interaction_history"
+    >(),
+    enrichedData: jsonb("enriched_data"),
+    source: varchar("source", { length: 50 }).$type<"chatbot" | "resman" | "manual">(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check(
+      "chk_enrichment_type",
+      sql`${t.enrichmentType} IN ('conversation_data', 'preferences', 'interaction_history')`,
+    ),
+    // The seed declared this one inline only, so it keeps Postgres' generated name.
+    check(
+      "contact_enrichment_log_source_check",
+      sql`${t.source} IN ('chatbot', 'resman', 'manual')`,
+    ),
+    foreignKey({
+      name: "contact_enrichment_log_contact_id_fkey",
+      columns: [t.contactId],
+      foreignColumns: [user.id],
+    }).onDelete("cascade"),
+    index("idx_contact_enrichment_log_contact").on(t.contactId, t.enrichmentType),
+  ],
+);
+
+/**
+ * Inbox of processed event ids. A delivery's effect and its inbox row commit in one transaction,
+ * so a redelivered event id is recognised and changes nothing (DESIGN §6 invariant 1).
+ */
+export const processedEvent = pgTable(
+  "processed_event",
+  {
+    eventId: varchar("event_id", { length: 200 }).notNull(),
+    source: varchar("source", { length: 30 }).notNull(),
+    propertyId: uuid("property_id").references((): AnyPgColumn => property.id, {
+      onDelete: "cascade",
+    }),
+    processedAt: timestamp("processed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "processed_event_pkey", columns: [t.source, t.eventId] })],
+);
+
+/**
+ * One row per merge: a ResMan person linked to a contact that already existed, or (later) one
+ * contact merged into another. `before` holds the surviving contact's values that the merge
+ * changed, so every merge can be undone.
+ */
+export const contactMergeHistory = pgTable(
+  "contact_merge_history",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    propertyId: uuid("property_id").notNull(),
+    /** The contact that survived and received the merge. */
+    userId: uuid("user_id").notNull(),
+    /** The contact merged away, when two contacts were merged (null for a person link). */
+    mergedUserId: uuid("merged_user_id"),
+    linkId: uuid("link_id"),
+    resmanContactId: varchar("resman_contact_id", { length: 100 }),
+    before: jsonb("before").$type<Record<string, unknown>>().notNull(),
+    applied: jsonb("applied").$type<Record<string, unknown>>().notNull(),
+    matchScore: doublePrecision("match_score"),
+    matchEvidence: jsonb("match_evidence").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    revertedAt: timestamp("reverted_at", { withTimezone: true }),
+  },
+  (t) => [
+    foreignKey({
+      name: "contact_merge_history_user_fkey",
+      columns: [t.userId, t.propertyId],
+      foreignColumns: [user.id, user.propertyId],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "contact_merge_history_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "contact_merge_history_link_id_fkey",
+      columns: [t.linkId],
+      foreignColumns: [contactSync.id],
+    }).onDelete("set null"),
+    index("idx_contact_merge_history_user").on(t.userId),
+  ],
+);
+
+/**
+ * Seed monitoring view, fixed. The seed joined `property p ON u.id = p.id` and grouped by a
+ * column no table had; a contact belongs to a property through `"user".property_id`.
+ *
+ * `sync_success_rate`: the share (0–100) of a property's links that are synced — `success` or
+ * `merged`, both of which mean "linked to a live contact" (DESIGN §4). The seed counted only
+ * `success`, which would report a property full of correctly matched duplicates as unhealthy.
+ * NULL for a property without links. `merged_contacts`: links in status `merged`.
+ * Every property appears, even one without contacts.
+ */
+export const contactSyncSuccessRate = pgView("contact_sync_success_rate", {
+  propertyId: uuid("property_id").notNull(),
+  syncSuccessRate: doublePrecision("sync_success_rate"),
+  mergedContacts: integer("merged_contacts").notNull(),
+}).as(sql`
+  SELECT
+    p.id AS property_id,
+    COUNT(cs.id) FILTER (WHERE cs.sync_status IN ('success', 'merged'))::float
+      / NULLIF(COUNT(cs.id), 0) * 100 AS sync_success_rate,
+    COUNT(cs.id) FILTER (WHERE cs.sync_status = 'merged')::integer AS merged_contacts
+  FROM property p
+  LEFT JOIN "user" u ON u.property_id = p.id
+  LEFT JOIN contact_sync cs ON cs.user_id = u.id
+  GROUP BY p.id`);

@@ -1,0 +1,15 @@
+/** The repositories over one database: what the use cases take as their stores. */
+import type { Database } from "./client.js";
+import { DrizzlePropertyStore } from "./propertyRepository.js";
+import { DrizzleReportStore } from "./reportRepository.js";
+import { DrizzleContactStore } from "./syncRepository.js";
+
+export function createStores(db: Database) {
+  return {
+    contacts: new DrizzleContactStore(db),
+    properties: new DrizzlePropertyStore(db),
+    reports: new DrizzleReportStore(db),
+  };
+}
+
+export type Stores = ReturnType<typeof createStores>;

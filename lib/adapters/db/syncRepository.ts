@@ -1,0 +1,142 @@
+/**
+ * The sync path's transaction on Postgres (any driver): identity locks, the inbox, the snapshot
+ * read and the writes of a decision.
+ */
+import { createHash } from "node:crypto";
+import { and, arrayOverlaps, eq, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { ContactStore, SyncSnapshot, SyncTransaction, SyncWrite } from "../../app/ports.js";
+import type { MatchKeys } from "../../domain/contact.js";
+import type { Database } from "./client.js";
+import { contactColumns, contactFromRow, linkFromRow } from "./contactRows.js";
+import { toStoreError } from "./errors.js";
+import { contactMergeHistory, contactSync, processedEvent, user } from "./schema.js";
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * A 64-bit advisory lock id for a property-scoped key. SHA-256 makes collisions between
+ * different keys negligible (a collision would only serialise two unrelated syncs).
+ */
+export function lockId(propertyId: string, key: string): bigint {
+  const digest = createHash("sha256").update(`${propertyId}|${key}`).digest();
+  return digest.readBigInt64BE(0);
+}
+
+class DrizzleSyncTransaction implements SyncTransaction {
+  constructor(private readonly tx: Tx) {}
+
+  async lockKeys(propertyId: string, keys: readonly string[]): Promise<void> {
+    // Sorted, and taken in one statement left to right: two syncs never wait on each other in
+    // opposite orders, so identity locks cannot deadlock.
+    const ids = [...new Set(keys.map((key) => lockId(propertyId, key)))].sort((a, b) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    if (ids.length === 0) return;
+    const calls = ids.map((id) => sql`pg_advisory_xact_lock(${id.toString()}::bigint)`);
+    await this.tx.execute(sql`SELECT ${sql.join(calls, sql`, `)}`);
+  }
+
+  async claimEvent(source: string, eventId: string, propertyId: string): Promise<boolean> {
+    const claimed = await this.tx
+      .insert(processedEvent)
+      .values({ source, eventId, propertyId })
+      .onConflictDoNothing()
+      .returning({ eventId: processedEvent.eventId });
+    return claimed.length === 1;
+  }
+
+  async loadSnapshot(propertyId: string, personId: string, keys: MatchKeys): Promise<SyncSnapshot> {
+    const keyMatches: SQL[] = [];
+    if (keys.email !== null) keyMatches.push(eq(user.emailKey, keys.email));
+    if (keys.phones.length > 0) keyMatches.push(arrayOverlaps(user.phoneKeys, keys.phones));
+    if (keys.nameDob !== null) keyMatches.push(eq(user.nameDobKey, keys.nameDob));
+    const candidate =
+      keyMatches.length === 0 ? sql`false` : and(isNull(user.mergedIntoId), or(...keyMatches));
+    const rows = await this.tx
+      .select({ contact: user, link: contactSync })
+      .from(user)
+      .leftJoin(
+        contactSync,
+        and(
+          eq(contactSync.userId, user.id),
+          eq(contactSync.propertyId, propertyId),
+          eq(contactSync.resmanContactId, personId),
+        ),
+      )
+      .where(and(eq(user.propertyId, propertyId), or(isNotNull(contactSync.id), candidate)))
+      // Row locks in id order: two syncs updating overlapping contacts queue instead of
+      // deadlocking, and each sees the other's committed values (READ COMMITTED re-reads a
+      // locked row's newest version).
+      .orderBy(user.id)
+      .for("update", { of: user });
+    let link: SyncSnapshot["link"] = null;
+    for (const row of rows) if (row.link !== null) link = linkFromRow(row.link);
+    return { link, contacts: rows.map((row) => contactFromRow(row.contact)) };
+  }
+
+  async apply(
+    propertyId: string,
+    write: SyncWrite,
+  ): Promise<{ contactId: string; linkId: string }> {
+    const { contact, link } = write;
+    const now = new Date();
+    if (contact.isNew) {
+      await this.tx.insert(user).values({ id: contact.id, propertyId, ...contactColumns(contact) });
+    } else if (contact.changed) {
+      await this.tx
+        .update(user)
+        .set({ ...contactColumns(contact), updatedAt: now })
+        .where(and(eq(user.id, contact.id), eq(user.propertyId, propertyId)));
+    }
+    const linkValues = {
+      userId: contact.id,
+      syncStatus: link.status,
+      resmanStatus: link.resmanStatus,
+      sourceUpdatedAt: link.sourceUpdatedAt,
+      sourceHash: link.sourceHash,
+      matchScore: link.matchScore,
+      matchEvidence: link.evidence,
+      attempts: 0,
+      lastError: null,
+      lastSyncAt: now,
+      updatedAt: now,
+    };
+    // An upsert even for a "new" link: a row left without a contact (user_id NULL, which the
+    // seed allows) is re-pointed instead of violating the one-link-per-person rule.
+    const [saved] = await this.tx
+      .insert(contactSync)
+      .values({ propertyId, resmanContactId: link.personId, ...linkValues })
+      .onConflictDoUpdate({
+        target: [contactSync.propertyId, contactSync.resmanContactId],
+        set: linkValues,
+      })
+      .returning({ id: contactSync.id });
+    if (saved === undefined) throw new Error("link upsert returned no row");
+    if (write.action === "merge") {
+      await this.tx.insert(contactMergeHistory).values({
+        propertyId,
+        userId: contact.id,
+        linkId: saved.id,
+        resmanContactId: link.personId,
+        before: write.merge.before,
+        applied: { fields: write.merge.applied },
+        matchScore: write.merge.score,
+        matchEvidence: { ...write.merge.evidence },
+      });
+    }
+    return { contactId: contact.id, linkId: saved.id };
+  }
+}
+
+/** The `ContactStore` port on a Drizzle database. */
+export class DrizzleContactStore implements ContactStore {
+  constructor(private readonly db: Database) {}
+
+  async transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => work(new DrizzleSyncTransaction(tx)));
+    } catch (error) {
+      throw toStoreError(error, "sync transaction");
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Ports of the use cases: everything impure they need, as interfaces. Adapters under
+ * `lib/adapters/` implement them; tests of the use cases may use fakes, tests of SQL use the
+ * real adapters on PGlite and Postgres.
+ */
+import type { Contact, MatchKeys } from "../domain/contact.js";
+import type { MergeStrategy } from "../domain/survivorship.js";
+import type { LinkState, LinkStatus, SyncDecision } from "../domain/syncDecision.js";
+
+/** What the sync path needs to know about a property. */
+export interface PropertyContext {
+  id: string;
+  name: string;
+  resmanPropertyId: string | null;
+  resmanAccountId: number | null;
+  countryCode: string;
+  officePhone: string | null;
+  mergeStrategy: MergeStrategy;
+}
+
+export interface SyncSnapshot {
+  link: LinkState | null;
+  /** The linked contact (if any) and every live contact sharing a match key with the person. */
+  contacts: Contact[];
+}
+
+export type SyncWrite = Exclude<SyncDecision, { action: "unchanged" }>;
+
+/** One transaction of the sync path. Everything done through it commits or rolls back together. */
+export interface SyncTransaction {
+  /**
+   * Takes transaction-scoped locks on the given identity keys (sorted by the adapter), so that
+   * concurrent syncs of the same person, email, phone or name+birth date run one after another.
+   */
+  lockKeys(propertyId: string, keys: readonly string[]): Promise<void>;
+  /** Records an event id in the inbox; false when that event was processed before. */
+  claimEvent(source: string, eventId: string, propertyId: string): Promise<boolean>;
+  /** Reads the person's link and the candidate contacts, locking the contacts' rows. */
+  loadSnapshot(propertyId: string, personId: string, keys: MatchKeys): Promise<SyncSnapshot>;
+  /** Writes a decision. */
+  apply(propertyId: string, write: SyncWrite): Promise<{ contactId: string; linkId: string }>;
+}
+
+export interface ContactStore {
+  transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
+}
+
+export interface PropertyStore {
+  /** The property with this ResMan property id, created (named after the id) when missing. */
+  ensureResmanProperty(ref: {
+    resmanPropertyId: string;
+    resmanAccountId?: number | undefined;
+  }): Promise<PropertyContext>;
+  /** A property by its own id or its ResMan property id. */
+  findProperty(idOrResmanId: string): Promise<PropertyContext | null>;
+}
+
+export interface LinkRow {
+  resmanContactId: string | null;
+  userId: string | null;
+  syncStatus: LinkStatus;
+  matchScore: number | null;
+}
+
+export interface PropertyStats {
+  propertyId: string;
+  name: string;
+  resmanPropertyId: string | null;
+  contacts: number;
+  links: number;
+  success: number;
+  merged: number;
+  pending: number;
+  failed: number;
+  /** From the `contact_sync_success_rate` view: percent of links synced, null without links. */
+  syncSuccessRate: number | null;
+  /** From the view: links in status `merged`. */
+  mergedContacts: number;
+}
+
+export interface ReportStore {
+  links(propertyId: string): AsyncIterable<LinkRow>;
+  stats(): Promise<PropertyStats[]>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,146 @@
+/**
+ * The sync path: the one use case through which every ResMan person passes, whatever brought
+ * it (webhook, reconciliation pull, file import).
+ *
+ * Concurrency, inside one transaction:
+ *
+ *   sync A (person P, email e)          sync B (person Q, email e)
+ *   ─────────────────────────────────   ─────────────────────────────────
+ *   BEGIN                               BEGIN
+ *   lock {P, e}            ── granted   lock {Q, e}    ── waits on e
+ *   read link(P), contacts(e) → none        ·
+ *   decide: create C, link P→C              ·
+ *   COMMIT (locks released) ─────────▶  granted
+ *                                       read link(Q), contacts(e) → C
+ *                                       decide: merge, link Q→C
+ *                                       COMMIT
+ *
+ * Two syncs that share any identity key (person id, email, phone, name + birth date) run one
+ * after the other, so neither can miss the other's contact; syncs sharing nothing run in
+ * parallel. The read is a separate statement after the lock: a statement's snapshot is taken
+ * when it starts, so a read in the same statement as the lock could miss B's commit.
+ */
+import { randomUUID } from "node:crypto";
+import pRetry from "p-retry";
+import { InvalidInputError, isRetryable } from "../domain/errors.js";
+import type { Matcher } from "../domain/matching.js";
+import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
+import { personDigest, type ResmanPerson } from "../domain/person.js";
+import { decideSync, type LinkStatus } from "../domain/syncDecision.js";
+import type { Clock, ContactStore, PropertyContext } from "./ports.js";
+
+export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
+
+export interface SyncResult {
+  outcome: SyncOutcome;
+  /** Why nothing changed, when `outcome` is `unchanged`. */
+  reason?: "replay" | "stale";
+  contactId: string | null;
+  linkId: string | null;
+  status: LinkStatus | null;
+  warnings: NormalisationWarning[];
+}
+
+export interface SyncDependencies {
+  store: ContactStore;
+  clock: Clock;
+  newId?: () => string;
+  matcher?: Matcher;
+}
+
+export interface SyncPersonInput {
+  property: PropertyContext;
+  /** A person already validated against `resmanPersonSchema`. */
+  person: ResmanPerson;
+  /** Delivery id: when given, a second delivery with the same id changes nothing. */
+  event?: { source: string; id: string } | undefined;
+}
+
+/** Attempts for a transaction that lost a lock race (deadlock, serialisation failure). */
+const ATTEMPTS = 4;
+
+/** Lock names of a person's identity keys; the adapter hashes them into lock ids. */
+export function identityLockKeys(
+  personId: string,
+  keys: ReturnType<typeof normalisePerson>["keys"],
+) {
+  const names = [`person:${personId}`];
+  if (keys.email !== null) names.push(`email:${keys.email}`);
+  for (const phone of keys.phones) names.push(`phone:${phone}`);
+  if (keys.nameDob !== null) names.push(`name_dob:${keys.nameDob}`);
+  return names;
+}
+
+/** Syncs one ResMan person into the property's contacts. */
+export async function syncPerson(
+  deps: SyncDependencies,
+  input: SyncPersonInput,
+): Promise<SyncResult> {
+  const { property, person } = input;
+  const normalised = normalisePerson(person, {
+    countryCode: property.countryCode,
+    officePhone: property.officePhone,
+    now: deps.clock.now(),
+  });
+  if (!hasIdentity(normalised.values)) {
+    // Nothing would tell this contact apart from any other: refuse rather than store a blank.
+    throw new InvalidInputError("the person has no usable name, email or phone", [
+      { path: "person", message: "needs a first or last name, a valid email or a valid phone" },
+    ]);
+  }
+  const digest = personDigest(person);
+  const newId = deps.newId ?? randomUUID;
+  const warnings = normalised.warnings;
+
+  const attempt = () =>
+    deps.store.transaction(async (tx): Promise<SyncResult> => {
+      if (input.event !== undefined) {
+        const first = await tx.claimEvent(input.event.source, input.event.id, property.id);
+        if (!first) {
+          return {
+            outcome: "duplicate_event",
+            contactId: null,
+            linkId: null,
+            status: null,
+            warnings,
+          };
+        }
+      }
+      await tx.lockKeys(property.id, identityLockKeys(normalised.personId, normalised.keys));
+      const snapshot = await tx.loadSnapshot(property.id, normalised.personId, normalised.keys);
+      const decision = decideSync({
+        person: normalised,
+        digest,
+        link: snapshot.link,
+        contacts: snapshot.contacts,
+        strategy: property.mergeStrategy,
+        newContactId: newId(),
+        ...(deps.matcher ? { matcher: deps.matcher } : {}),
+      });
+      if (decision.action === "unchanged") {
+        return {
+          outcome: "unchanged",
+          reason: decision.reason,
+          contactId: decision.contactId,
+          linkId: decision.linkId,
+          status: snapshot.link?.status ?? null,
+          warnings,
+        };
+      }
+      const written = await tx.apply(property.id, decision);
+      const outcome =
+        decision.action === "create"
+          ? "created"
+          : decision.action === "merge"
+            ? "merged"
+            : "updated";
+      return { outcome, ...written, status: decision.link.status, warnings };
+    });
+
+  return pRetry(attempt, {
+    retries: ATTEMPTS - 1,
+    minTimeout: 5,
+    maxTimeout: 100,
+    shouldRetry: ({ error }) => isRetryable(error),
+  });
+}

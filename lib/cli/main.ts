@@ -1,0 +1,14 @@
+/** Entry point of the `contact-sync` command (see `run.ts`). */
+import { runCli } from "./run.js";
+
+// `contact-sync links … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});

@@ -1,0 +1,319 @@
+/**
+ * The `contact-sync` command. Every subcommand has `--help`; bad input ends with one line on
+ * stderr and exit code 2, a failure while running with exit code 1. No stack trace is printed
+ * unless `CONTACT_SYNC_DEBUG=1`.
+ */
+import { performance } from "node:perf_hooks";
+import { SingleBar } from "cli-progress";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { stringify } from "csv-stringify";
+import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/client.js";
+import { StoreError } from "../adapters/db/errors.js";
+import { createStores } from "../adapters/db/stores.js";
+import { openImportFile } from "../adapters/files/importFile.js";
+import { importPeople } from "../app/importPeople.js";
+import { systemClock } from "../app/ports.js";
+import { type Config, ConfigError, parseConfig } from "../config.js";
+import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
+import { startLocalStack } from "../local/start.js";
+import { formatImportSummary, formatStats, type Output } from "./output.js";
+
+export interface CliIo {
+  stdout: Output;
+  stderr: Output & { isTTY?: boolean | undefined; columns?: number | undefined };
+  env: NodeJS.ProcessEnv;
+}
+
+/** Exit codes. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function guid(value: string): string {
+  if (!GUID.test(value.trim())) throw new InvalidArgumentError("must be a GUID");
+  return value.trim().toLowerCase();
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("must be a positive integer");
+  }
+  return n;
+}
+
+/** A run failed for a reason already reported; carries the exit code. */
+class ExitError extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+/** Opens the configured database; the embedded default is migrated on open. */
+async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
+  const handle = await openConfiguredDatabase(config);
+  if (handle.driver === "pglite") await handle.migrate();
+  return handle;
+}
+
+async function withDatabase<T>(config: Config, work: (handle: DatabaseHandle) => Promise<T>) {
+  const handle = await openDatabaseFor(config);
+  try {
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+function buildProgram(io: CliIo, config: () => Config): Command {
+  const program = new Command("contact-sync")
+    .description(
+      "Keeps one golden contact per real person per property, linked to every ResMan person record that is that person.",
+    )
+    .addHelpText(
+      "after",
+      "\nEnvironment:\n" +
+        "  DATABASE_URL      postgres://… (unset: embedded PGlite in PGLITE_DATA_DIR, default .data/pglite)\n" +
+        "  DB_DRIVER         pglite | pg | neon (default: pglite without a URL, else pg; neon on Lambda)\n" +
+        "  NEON_WS_PROXY     host:port of a local WebSocket proxy for the neon driver\n" +
+        "  CONTACT_SYNC_DEBUG=1  print stack traces of unexpected errors",
+    )
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  program
+    .command("migrate")
+    .summary("apply pending database migrations")
+    .description(
+      "Apply pending database migrations to DATABASE_URL (or the embedded database). Safe to run again, and from several processes at once.",
+    )
+    .action(async () => {
+      const handle = await openConfiguredDatabase(config());
+      try {
+        await handle.migrate();
+      } finally {
+        await handle.close();
+      }
+      io.stdout.write(`Migrations applied (${handle.driver}).\n`);
+    });
+
+  program
+    .command("import")
+    .summary("import ResMan people from a CSV or JSONL file")
+    .description(
+      "Import ResMan people from a CSV file (with a header row) or a JSONL file (one object per line, same field names) through the sync path. Each row is matched against the property's contacts and linked, merged or created; importing the same file again changes nothing. Bad rows are rejected with a reason and the rest are imported.",
+    )
+    .addHelpText(
+      "after",
+      "\nColumns (any subset, any order; unknown columns are ignored):\n" +
+        "  external_id     the ResMan PersonID (required; any string up to 100 characters)\n" +
+        "  first_name, middle_name, last_name, email, phone\n" +
+        "  date_of_birth   YYYY-MM-DD or YYYYMMDD (an invalid date is dropped with a warning)\n" +
+        "  address_line1, address_line2, city, state, postal_code\n" +
+        "  status          prospect | lost | applicant | resident | former (default prospect)\n" +
+        "  last_modified   ISO 8601 time of the ResMan change (orders versions of a person)\n" +
+        "\nExit code: 0 when every row was imported or rejected, 1 when rows failed to sync,\n" +
+        "2 for bad arguments or a file that cannot be imported (nothing is written).",
+    )
+    .requiredOption(
+      "--property <guid>",
+      "ResMan property GUID (the property is created if needed)",
+      guid,
+    )
+    .requiredOption("--file <path>", "the .csv or .jsonl file")
+    .option("--account <id>", "ResMan account id of the property", positiveInteger)
+    .option(
+      "--concurrency <n>",
+      "rows synced at once (default 4 on a server, 1 on PGlite)",
+      positiveInteger,
+    )
+    .option("--json", "print a machine-readable summary instead of the table")
+    .action(
+      async (options: {
+        property: string;
+        file: string;
+        account?: number;
+        concurrency?: number;
+        json?: boolean;
+      }) => {
+        const file = await openImportFile(options.file);
+        await withDatabase(config(), async (handle) => {
+          const stores = createStores(handle.db);
+          const property = await stores.properties.ensureResmanProperty({
+            resmanPropertyId: options.property,
+            resmanAccountId: options.account,
+          });
+          const bar =
+            io.stderr.isTTY && !options.json
+              ? new SingleBar({
+                  stream: io.stderr as unknown as NodeJS.WritableStream,
+                  format: "importing |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}",
+                  hideCursor: true,
+                  etaBuffer: 200,
+                })
+              : null;
+          bar?.start(Math.max(file.size, 1), 0, { rows: 0 });
+          const started = performance.now();
+          const summary = await importPeople(
+            { store: stores.contacts, clock: systemClock },
+            {
+              property,
+              records: file.records,
+              concurrency: options.concurrency ?? (handle.driver === "pglite" ? 1 : 4),
+              onProgress: (counts) => bar?.update(file.bytesRead(), { rows: counts.rows }),
+            },
+          );
+          bar?.update(file.size, { rows: summary.rows });
+          bar?.stop();
+          const seconds = (performance.now() - started) / 1000;
+          if (options.json) {
+            io.stdout.write(
+              `${JSON.stringify({ file: options.file, format: file.format, seconds: Number(seconds.toFixed(3)), ...summary }, null, 2)}\n`,
+            );
+          } else {
+            io.stdout.write(formatImportSummary(summary, options.file, seconds));
+          }
+          if (summary.aborted !== undefined || summary.failed > 0)
+            throw new ExitError(EXIT_FAILURE);
+        });
+      },
+    );
+
+  program
+    .command("links")
+    .summary("list a property's links (CSV or JSON)")
+    .description(
+      "List a property's links, one row per ResMan person, with the columns resman_contact_id,user_id,sync_status,match_score.",
+    )
+    .requiredOption(
+      "--property <guid>",
+      "ResMan property GUID (or the contact-sync property id)",
+      guid,
+    )
+    .addOption(
+      new Option("--format <format>", "output format").choices(["csv", "json"]).default("csv"),
+    )
+    .action(async (options: { property: string; format: "csv" | "json" }) => {
+      await withDatabase(config(), async (handle) => {
+        const stores = createStores(handle.db);
+        const property = await stores.properties.findProperty(options.property);
+        if (property === null) throw new InvalidInputError(`no property ${options.property}`);
+        const links = stores.reports.links(property.id);
+        if (options.format === "json") {
+          let first = true;
+          io.stdout.write("[");
+          for await (const link of links) {
+            io.stdout.write(
+              `${first ? "\n" : ",\n"}  ${JSON.stringify({
+                resman_contact_id: link.resmanContactId,
+                user_id: link.userId,
+                sync_status: link.syncStatus,
+                match_score: link.matchScore,
+              })}`,
+            );
+            first = false;
+          }
+          io.stdout.write(first ? "]\n" : "\n]\n");
+          return;
+        }
+        const csv = stringify({
+          header: true,
+          columns: ["resman_contact_id", "user_id", "sync_status", "match_score"],
+        });
+        csv.on("data", (chunk: Buffer) => io.stdout.write(chunk.toString()));
+        const done = new Promise<void>((resolve, reject) => {
+          csv.on("end", resolve);
+          csv.on("error", reject);
+        });
+        for await (const link of links) {
+          csv.write([link.resmanContactId, link.userId, link.syncStatus, link.matchScore]);
+        }
+        csv.end();
+        await done;
+      });
+    });
+
+  program
+    .command("stats")
+    .summary("sync health per property")
+    .description(
+      "Sync health per property: contacts, links by status and the sync success rate from the contact_sync_success_rate view (percent of links in status success or merged).",
+    )
+    .option("--json", "print JSON instead of a table")
+    .action(async (options: { json?: boolean }) => {
+      await withDatabase(config(), async (handle) => {
+        const stats = await createStores(handle.db).reports.stats();
+        io.stdout.write(options.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats));
+      });
+    });
+
+  program
+    .command("start")
+    .summary("run the local stack on the bundled sample (what `npm start` runs)")
+    .description(
+      "Migrate the database (embedded PGlite in .data/pglite unless DATABASE_URL is set), import the bundled sample of ResMan people and print the import summaries and sync health.",
+    )
+    .action(async () => {
+      await withDatabase(config(), (handle) => startLocalStack(handle, io.stdout));
+    });
+
+  return program;
+}
+
+function describeFailure(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof InvalidInputError || error instanceof ConfigError) {
+    return { message: error.message, exitCode: EXIT_USAGE };
+  }
+  if (error instanceof StoreError && error.sqlState === "42P01") {
+    return {
+      message: "the database has no contact-sync tables: run `contact-sync migrate` first",
+      exitCode: EXIT_FAILURE,
+    };
+  }
+  if (error instanceof ContactSyncError) return { message: error.message, exitCode: EXIT_FAILURE };
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND") {
+    return {
+      message: `cannot reach the database (${code}): check DATABASE_URL`,
+      exitCode: EXIT_FAILURE,
+    };
+  }
+  const name = error instanceof Error ? error.name : "error";
+  return {
+    message: `unexpected ${name}; set CONTACT_SYNC_DEBUG=1 for details`,
+    exitCode: EXIT_FAILURE,
+  };
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script); returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let cached: Config | undefined;
+  const config = () => {
+    cached ??= parseConfig(io.env);
+    return cached;
+  };
+  const program = buildProgram(io, config);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version "errors" are successful exits; the rest are usage mistakes that
+      // commander has already printed in one line.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof ExitError) return error.exitCode;
+    const { message, exitCode } = describeFailure(error);
+    io.stderr.write(`contact-sync: ${message}\n`);
+    if (io.env.CONTACT_SYNC_DEBUG === "1" && error instanceof Error)
+      io.stderr.write(`${error.stack}\n`);
+    return exitCode;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The golden contact as the domain sees it: personal values, their provenance and the exact
+ * match keys derived from them. No database or driver types here.
+ */
+import type { PhoneType } from "./person.js";
+
+export const contactKinds = ["prospect", "applicant", "resident", "former", "lead"] as const;
+export type ContactKind = (typeof contactKinds)[number];
+
+/** Who last wrote a field. `domiq` covers the chatbot and DomIQ itself; `manual` is a lock. */
+export type FieldSource = "resman" | "domiq" | "manual";
+
+export interface ContactPhone {
+  raw: string;
+  /** E.164 form; the phone is only ever stored when it is valid. */
+  e164: string;
+}
+
+export interface ContactAddress {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+}
+
+/** Personal values of a contact; `null` means unknown. */
+export interface ContactValues {
+  firstName: string | null;
+  middleName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phones: Partial<Record<PhoneType, ContactPhone>>;
+  /** `YYYY-MM-DD`. */
+  dateOfBirth: string | null;
+  /** Kept as one unit: parts of two different addresses are never mixed. */
+  address: ContactAddress | null;
+  isDependent: boolean | null;
+}
+
+/** The fields survivorship decides one by one; phones count per type. */
+export type ContactField =
+  | "firstName"
+  | "middleName"
+  | "lastName"
+  | "email"
+  | `phones.${PhoneType}`
+  | "dateOfBirth"
+  | "address"
+  | "isDependent";
+
+export type FieldSources = Partial<Record<ContactField, FieldSource>>;
+
+/** Exact, normalised match keys of a contact or person; `null`/empty when unusable. */
+export interface MatchKeys {
+  email: string | null;
+  phones: string[];
+  nameDob: string | null;
+}
+
+export interface Contact {
+  id: string;
+  kind: ContactKind;
+  values: ContactValues;
+  sources: FieldSources;
+  keys: MatchKeys;
+  createdAt: Date;
+}
+
+export const emptyValues = (): ContactValues => ({
+  firstName: null,
+  middleName: null,
+  lastName: null,
+  email: null,
+  phones: {},
+  dateOfBirth: null,
+  address: null,
+  isDependent: null,
+});

@@ -1,0 +1,77 @@
+/**
+ * A ResMan person as the sync path receives it, whatever the source (webhook envelope, file
+ * import, reconciliation pull). Field names follow the webhook contract (DESIGN §5). Unknown
+ * fields are ignored. Values are checked for shape here; whether an email, phone or date is
+ * usable is decided by normalisation, which drops unusable values with a warning.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+export const personStatuses = ["prospect", "lost", "applicant", "resident", "former"] as const;
+export type PersonStatus = (typeof personStatuses)[number];
+
+export const phoneTypes = ["mobile", "home", "work", "fax"] as const;
+export type PhoneType = (typeof phoneTypes)[number];
+
+/** Longest accepted text per field; longer input is a bad row, not something to truncate. */
+export const MAX_TEXT = 200;
+/** `contact_sync.resman_contact_id` is `varchar(100)` in the seed. */
+export const MAX_PERSON_ID = 100;
+
+const text = z.string().max(MAX_TEXT);
+
+export const personPhoneSchema = z.object({
+  type: z.enum(phoneTypes),
+  number: z.string().max(40),
+});
+
+export const personAddressSchema = z.object({
+  line1: text.optional(),
+  line2: text.optional(),
+  city: text.optional(),
+  state: text.optional(),
+  postal_code: z.string().max(20).optional(),
+});
+
+export const resmanPersonSchema = z.object({
+  /** ResMan PersonID. A GUID from ResMan; any non-blank string from a file import. */
+  person_id: z.string().trim().min(1).max(MAX_PERSON_ID),
+  prospect_id: z.string().max(MAX_PERSON_ID).optional(),
+  lease_id: z.string().max(MAX_PERSON_ID).optional(),
+  status: z.enum(personStatuses),
+  first_name: text.optional(),
+  middle_name: text.optional(),
+  last_name: text.optional(),
+  email: z.string().max(320).optional(),
+  phones: z.array(personPhoneSchema).max(10).optional(),
+  /** `YYYY-MM-DD` (or `YYYYMMDD`); an unusable date is dropped with a warning. */
+  birthdate: z.string().max(40).optional(),
+  address: personAddressSchema.optional(),
+  is_dependent: z.boolean().optional(),
+  /** ResMan's modification time: orders versions of the same person (DESIGN §6 invariant 3). */
+  last_modified: z.iso.datetime({ offset: true }).optional(),
+});
+
+export type ResmanPerson = z.infer<typeof resmanPersonSchema>;
+export type PersonPhone = z.infer<typeof personPhoneSchema>;
+
+/** Canonical JSON: object keys sorted at every depth, so equal persons digest equally. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** SHA-256 (hex) of a person version: equal digests mean a replay of the same version. */
+export function personDigest(person: ResmanPerson): string {
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(person)))
+    .digest("hex");
+}

@@ -1,0 +1,128 @@
+/**
+ * Survivorship: which value a contact keeps, field by field, when a source brings new values.
+ *
+ * Rules, in order, for every field:
+ * 1. a blank (or placeholder, already dropped by normalisation) never overwrites a value;
+ * 2. a field without a value takes the incoming one;
+ * 3. a field locked by staff (`manual`) never changes automatically;
+ * 4. a newer value from the same source replaces the older one (the record evolved);
+ * 5. a value from the other source is settled by the property's merge strategy:
+ *    `resman_wins` takes it, `domiq_wins` keeps the current value, `manual_review` keeps the
+ *    current value and reports the field as a conflict for a person to settle.
+ */
+import type { ContactField, ContactValues, FieldSource, FieldSources } from "./contact.js";
+import { phoneTypes } from "./person.js";
+
+export const mergeStrategies = ["resman_wins", "domiq_wins", "manual_review"] as const;
+export type MergeStrategy = (typeof mergeStrategies)[number];
+
+/** The strategy of a property without a rules row: ResMan is the system of record. */
+export const DEFAULT_MERGE_STRATEGY: MergeStrategy = "resman_wins";
+
+export const contactFields: readonly ContactField[] = [
+  "firstName",
+  "middleName",
+  "lastName",
+  "email",
+  ...phoneTypes.map((type) => `phones.${type}` as const),
+  "dateOfBirth",
+  "address",
+  "isDependent",
+];
+
+/** The value of one field, in a form that compares by JSON. */
+export function fieldValue(values: ContactValues, field: ContactField): unknown {
+  if (field.startsWith("phones.")) {
+    const type = field.slice("phones.".length) as keyof ContactValues["phones"];
+    return values.phones[type] ?? null;
+  }
+  return values[field as Exclude<ContactField, `phones.${string}`>];
+}
+
+function setFieldValue(values: ContactValues, field: ContactField, value: unknown): void {
+  if (field.startsWith("phones.")) {
+    const type = field.slice("phones.".length) as keyof ContactValues["phones"];
+    if (value === null) delete values.phones[type];
+    else values.phones[type] = value as ContactValues["phones"][typeof type] & object;
+    return;
+  }
+  (values as unknown as Record<string, unknown>)[field] = value;
+}
+
+/** Values are compared case-insensitively for text, exactly for everything else. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "string" && typeof b === "string") return a.toLowerCase() === b.toLowerCase();
+  if (a !== null && typeof a === "object" && b !== null && typeof b === "object") {
+    if ("e164" in a && "e164" in b) return a.e164 === b.e164;
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  return a === b;
+}
+
+export interface MergeOutcome {
+  /** The contact's values after the merge. */
+  values: ContactValues;
+  sources: FieldSources;
+  /** Fields whose value changed. */
+  changed: ContactField[];
+  /** Previous values and sources of the changed fields: enough to undo the merge. */
+  before: Partial<Record<ContactField, { value: unknown; source: FieldSource | null }>>;
+  /** Fields kept against a differing incoming value because of `manual_review`. */
+  conflicts: ContactField[];
+  /** Fields kept because staff locked them. */
+  locked: ContactField[];
+}
+
+/**
+ * Merges `incoming` values from `source` into a contact's `current` values. Pure: the inputs
+ * are not modified. A field without a recorded source is taken to come from DomIQ, which owns
+ * contacts created outside the sync.
+ */
+export function mergeValues(params: {
+  current: ContactValues;
+  sources: FieldSources;
+  incoming: ContactValues;
+  source: Exclude<FieldSource, "manual">;
+  strategy: MergeStrategy;
+}): MergeOutcome {
+  const { current, incoming, source, strategy } = params;
+  const values = structuredClone(current);
+  const sources: FieldSources = { ...params.sources };
+  const outcome: MergeOutcome = {
+    values,
+    sources,
+    changed: [],
+    before: {},
+    conflicts: [],
+    locked: [],
+  };
+
+  for (const field of contactFields) {
+    const next = fieldValue(incoming, field);
+    if (next === null) continue;
+    const now = fieldValue(current, field);
+    const owner: FieldSource = params.sources[field] ?? "domiq";
+    if (now !== null && sameValue(now, next)) continue;
+    if (now !== null && owner === "manual") {
+      outcome.locked.push(field);
+      continue;
+    }
+    const take =
+      now === null ||
+      owner === source ||
+      (strategy === "resman_wins" && source === "resman") ||
+      (strategy === "domiq_wins" && source === "domiq");
+    if (!take) {
+      if (strategy === "manual_review") outcome.conflicts.push(field);
+      continue;
+    }
+    outcome.before[field] = {
+      value: now,
+      source: now === null ? (params.sources[field] ?? null) : owner,
+    };
+    setFieldValue(values, field, structuredClone(next));
+    sources[field] = source;
+    outcome.changed.push(field);
+  }
+  return outcome;
+}

@@ -1,0 +1,238 @@
+/**
+ * The decision at the heart of the sync path, as a pure function: given a normalised ResMan
+ * person, its existing link (if any) and the contacts it could belong to, say what to write.
+ *
+ * Version order (DESIGN §6 invariants 1 and 3): a person version is `(last_modified, digest)`.
+ * A version equal to the one last applied is a replay; an older one is stale; both change
+ * nothing. Two different versions with the same `last_modified` are ordered by digest, so every
+ * delivery order converges on the same final state. A version without `last_modified` (a file
+ * import) is applied whenever its content differs.
+ */
+import type { Contact, ContactKind, ContactValues, FieldSources, MatchKeys } from "./contact.js";
+import { emptyValues } from "./contact.js";
+import { exactKeyMatcher, type MatchEvidence, type Matcher } from "./matching.js";
+import { matchKeysOf, type NormalisedPerson } from "./normalize.js";
+import type { PersonStatus } from "./person.js";
+import { type MergeOutcome, type MergeStrategy, mergeValues } from "./survivorship.js";
+
+export type LinkStatus = "pending" | "success" | "failed" | "merged";
+
+/** The current link of a person, as stored. */
+export interface LinkState {
+  id: string;
+  contactId: string;
+  status: LinkStatus;
+  sourceUpdatedAt: Date | null;
+  sourceHash: string | null;
+  matchScore: number | null;
+  evidence: LinkEvidence | null;
+}
+
+/** How a link was made: the person created its contact, or matched an existing one. */
+export function linkedByOf(link: Pick<LinkState, "status" | "evidence">): LinkEvidence["linkedBy"] {
+  return link.evidence?.linkedBy ?? (link.status === "merged" ? "matched" : "created");
+}
+
+/** Evidence stored with a link: how it was matched and what survivorship kept. */
+export interface LinkEvidence extends Partial<MatchEvidence> {
+  linkedBy: "created" | "matched";
+  conflicts?: string[];
+  locked?: string[];
+}
+
+export interface ContactWrite {
+  id: string;
+  isNew: boolean;
+  kind: ContactKind;
+  values: ContactValues;
+  sources: FieldSources;
+  keys: MatchKeys;
+  /** Whether the contact row needs writing at all. */
+  changed: boolean;
+}
+
+export interface LinkWrite {
+  /** Existing link id, or null for a new link. */
+  id: string | null;
+  personId: string;
+  status: LinkStatus;
+  resmanStatus: PersonStatus;
+  sourceUpdatedAt: Date | null;
+  sourceHash: string;
+  matchScore: number | null;
+  evidence: LinkEvidence;
+}
+
+export interface MergeRecord {
+  before: MergeOutcome["before"];
+  applied: string[];
+  score: number | null;
+  evidence: LinkEvidence;
+}
+
+export type SyncDecision =
+  | { action: "unchanged"; reason: "replay" | "stale"; contactId: string; linkId: string }
+  | { action: "create"; contact: ContactWrite; link: LinkWrite }
+  | { action: "update"; contact: ContactWrite; link: LinkWrite }
+  | { action: "merge"; contact: ContactWrite; link: LinkWrite; merge: MergeRecord };
+
+export interface SyncDecisionInput {
+  person: NormalisedPerson;
+  /** Digest of the person as received (see `personDigest`). */
+  digest: string;
+  link: LinkState | null;
+  /** The linked contact and the candidates sharing a key with the person. */
+  contacts: readonly Contact[];
+  strategy: MergeStrategy;
+  /** Id for a contact this decision creates. */
+  newContactId: string;
+  matcher?: Matcher;
+}
+
+/** Whether a person version must not be applied over the link's current version. */
+function skipReason(
+  link: LinkState,
+  digest: string,
+  lastModified: Date | null,
+): "replay" | "stale" | null {
+  if (link.sourceHash === digest) return "replay";
+  if (lastModified === null || link.sourceUpdatedAt === null) return null;
+  const diff = lastModified.getTime() - link.sourceUpdatedAt.getTime();
+  if (diff < 0) return "stale";
+  if (diff === 0 && link.sourceHash !== null && digest < link.sourceHash) return "stale";
+  return null;
+}
+
+function newestOf(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
+/** Decides how to sync one person. Pure: same input, same decision. */
+export function decideSync(input: SyncDecisionInput): SyncDecision {
+  const { person, link, strategy, digest } = input;
+  const linked = link === null ? undefined : input.contacts.find((c) => c.id === link.contactId);
+
+  if (link !== null && linked !== undefined) {
+    const skip = skipReason(link, digest, person.lastModified);
+    if (skip !== null) {
+      return { action: "unchanged", reason: skip, contactId: linked.id, linkId: link.id };
+    }
+    const merged = mergeValues({
+      current: linked.values,
+      sources: linked.sources,
+      incoming: person.values,
+      source: "resman",
+      strategy,
+    });
+    const linkedBy = linkedByOf(link);
+    const { conflicts: _conflicts, locked: _locked, ...kept } = link.evidence ?? { linkedBy };
+    return {
+      action: "update",
+      contact: contactWrite(linked, merged, person.kind),
+      link: {
+        id: link.id,
+        personId: person.personId,
+        status: statusAfter(linkedBy, merged),
+        resmanStatus: person.status,
+        sourceUpdatedAt: newestOf(link.sourceUpdatedAt, person.lastModified),
+        sourceHash: digest,
+        matchScore: link.matchScore,
+        evidence: survivorshipEvidence({ ...kept, linkedBy }, merged),
+      },
+    };
+  }
+
+  const candidates = input.contacts.filter((c) => c.id !== link?.contactId);
+  const matcher = input.matcher ?? exactKeyMatcher;
+  const match = matcher(
+    {
+      keys: person.keys,
+      firstName: person.values.firstName,
+      dateOfBirth: person.values.dateOfBirth,
+    },
+    candidates,
+  );
+  // A link whose contact vanished (deleted by DomIQ) is re-pointed rather than duplicated.
+  const linkId = link?.id ?? null;
+
+  if (match.contact === null) {
+    const merged = mergeValues({
+      current: emptyValues(),
+      sources: {},
+      incoming: person.values,
+      source: "resman",
+      strategy,
+    });
+    const evidence: LinkEvidence = { linkedBy: "created", ...match.evidence };
+    return {
+      action: "create",
+      contact: { ...contactWrite(null, merged, person.kind), id: input.newContactId },
+      link: linkWrite(linkId, person, digest, "success", null, evidence),
+    };
+  }
+
+  const merged = mergeValues({
+    current: match.contact.values,
+    sources: match.contact.sources,
+    incoming: person.values,
+    source: "resman",
+    strategy,
+  });
+  const evidence = survivorshipEvidence({ linkedBy: "matched", ...match.evidence }, merged);
+  return {
+    action: "merge",
+    contact: contactWrite(match.contact, merged, person.kind),
+    link: linkWrite(linkId, person, digest, statusAfter("matched", merged), match.score, evidence),
+    merge: { before: merged.before, applied: merged.changed, score: match.score, evidence },
+  };
+}
+
+function statusAfter(linkedBy: LinkEvidence["linkedBy"], merged: MergeOutcome): LinkStatus {
+  if (merged.conflicts.length > 0) return "pending";
+  return linkedBy === "matched" ? "merged" : "success";
+}
+
+function survivorshipEvidence(base: LinkEvidence, merged: MergeOutcome): LinkEvidence {
+  const evidence: LinkEvidence = { ...base };
+  if (merged.conflicts.length > 0) evidence.conflicts = merged.conflicts;
+  if (merged.locked.length > 0) evidence.locked = merged.locked;
+  return evidence;
+}
+
+function contactWrite(
+  existing: Contact | null,
+  merged: MergeOutcome,
+  kind: ContactKind,
+): ContactWrite {
+  return {
+    id: existing?.id ?? "",
+    isNew: existing === null,
+    kind,
+    values: merged.values,
+    sources: merged.sources,
+    keys: matchKeysOf(merged.values),
+    changed: existing === null || merged.changed.length > 0 || existing.kind !== kind,
+  };
+}
+
+function linkWrite(
+  id: string | null,
+  person: NormalisedPerson,
+  digest: string,
+  status: LinkStatus,
+  score: number | null,
+  evidence: LinkEvidence,
+): LinkWrite {
+  return {
+    id,
+    personId: person.personId,
+    status,
+    resmanStatus: person.status,
+    sourceUpdatedAt: person.lastModified,
+    sourceHash: digest,
+    matchScore: score,
+    evidence,
+  };
+}
