@@ -71,7 +71,7 @@ CREATE TABLE "property" (
 	"office_phone" text,
 	"created_at" timestamp with time zone DEFAULT now(),
 	"updated_at" timestamp with time zone DEFAULT now(),
-	CONSTRAINT "property_resman_account_property_key" UNIQUE NULLS NOT DISTINCT("resman_account_id","resman_property_id")
+	CONSTRAINT "property_resman_account_property_key" UNIQUE("resman_account_id","resman_property_id")
 );
 --> statement-breakpoint
 CREATE TABLE "user" (
@@ -119,7 +119,7 @@ CREATE INDEX "idx_contact_merge_history_user" ON "contact_merge_history" USING b
 CREATE INDEX "idx_contact_sync_status" ON "contact_sync" USING btree ("sync_status","last_sync_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "uq_contact_sync_property_resman_contact" ON "contact_sync" USING btree ("property_id","resman_contact_id");--> statement-breakpoint
 CREATE INDEX "idx_contact_sync_user" ON "contact_sync" USING btree ("user_id");--> statement-breakpoint
-CREATE INDEX "idx_property_resman_property" ON "property" USING btree ("resman_property_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "uq_property_resman_property" ON "property" USING btree ("resman_property_id");--> statement-breakpoint
 CREATE INDEX "idx_user_property" ON "user" USING btree ("property_id");--> statement-breakpoint
 CREATE INDEX "idx_user_email_key" ON "user" USING btree ("property_id","email_key");--> statement-breakpoint
 CREATE INDEX "idx_user_name_dob_key" ON "user" USING btree ("property_id","name_dob_key");--> statement-breakpoint

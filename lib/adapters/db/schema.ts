@@ -59,11 +59,10 @@ export const property = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    // NULLS NOT DISTINCT (PG 15+): a property imported without an account id is still unique.
-    unique("property_resman_account_property_key")
-      .on(t.resmanAccountId, t.resmanPropertyId)
-      .nullsNotDistinct(),
-    index("idx_property_resman_property").on(t.resmanPropertyId),
+    unique("property_resman_account_property_key").on(t.resmanAccountId, t.resmanPropertyId),
+    // A ResMan property GUID names one property whatever the account (an import may not know
+    // the account yet). Properties without a ResMan id (DomIQ-only) are not constrained.
+    uniqueIndex("uq_property_resman_property").on(t.resmanPropertyId),
   ],
 );
 

@@ -1,0 +1,83 @@
+/**
+ * Helpers shared by the contract suites: fictional people, properties with a chosen merge
+ * strategy, and whole-property snapshots to compare database states.
+ */
+import { randomUUID } from "node:crypto";
+import { asc, eq } from "drizzle-orm";
+import type { Database } from "../../lib/adapters/db/client.js";
+import {
+  contactMatchingRules,
+  contactMergeHistory,
+  contactSync,
+  processedEvent,
+  property as propertyTable,
+  user,
+} from "../../lib/adapters/db/schema.js";
+import { createStores, type Stores } from "../../lib/adapters/db/stores.js";
+import type { PropertyContext } from "../../lib/app/ports.js";
+import type { ResmanPerson } from "../../lib/domain/person.js";
+import type { MergeStrategy } from "../../lib/domain/survivorship.js";
+
+/** A fictional prospect; 555-01xx numbers are reserved for fiction. */
+export function person(overrides: Partial<ResmanPerson> = {}): ResmanPerson {
+  return {
+    person_id: randomUUID(),
+    status: "prospect",
+    first_name: "Avery",
+    last_name: "Quill",
+    email: "avery.quill@mailbox.dev",
+    phones: [{ type: "mobile", number: "(415) 555-0123" }],
+    last_modified: "2026-03-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+/** A new property (its own ResMan GUID), optionally with a merge strategy rule. */
+export async function newProperty(
+  db: Database,
+  options: { strategy?: MergeStrategy; officePhone?: string } = {},
+): Promise<PropertyContext> {
+  const stores = createStores(db);
+  const created = await stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() });
+  if (options.officePhone !== undefined) {
+    await db
+      .update(propertyTable)
+      .set({ officePhone: options.officePhone })
+      .where(eq(propertyTable.id, created.id));
+  }
+  if (options.strategy !== undefined) {
+    await db.insert(contactMatchingRules).values({
+      propertyId: created.id,
+      matchingCriteria: {},
+      mergeStrategy: options.strategy,
+    });
+  }
+  const found = await stores.properties.findProperty(created.id);
+  if (found === null) throw new Error("property not found after creation");
+  return found;
+}
+
+/** Every row the sync path writes for a property, in a stable order. */
+export async function propertySnapshot(db: Database, propertyId: string) {
+  const [contacts, links, merges, events] = await Promise.all([
+    db.select().from(user).where(eq(user.propertyId, propertyId)).orderBy(asc(user.id)),
+    db
+      .select()
+      .from(contactSync)
+      .where(eq(contactSync.propertyId, propertyId))
+      .orderBy(asc(contactSync.resmanContactId)),
+    db
+      .select()
+      .from(contactMergeHistory)
+      .where(eq(contactMergeHistory.propertyId, propertyId))
+      .orderBy(asc(contactMergeHistory.id)),
+    db
+      .select()
+      .from(processedEvent)
+      .where(eq(processedEvent.propertyId, propertyId))
+      .orderBy(asc(processedEvent.eventId)),
+  ]);
+  return { contacts, links, merges, events };
+}
+
+export type { Stores };

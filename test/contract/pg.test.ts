@@ -1,0 +1,6 @@
+/** The contract suites on node-postgres against the local Postgres server. */
+import { describeSchemaContract } from "./schemaContract.js";
+import { describeSyncContract } from "./syncContract.js";
+
+describeSchemaContract("pg");
+describeSyncContract("pg");

@@ -1,0 +1,303 @@
+/**
+ * Schema fidelity and the monitoring view, on every driver: the migrated database keeps every
+ * seed table, column (name, type, nullability), CHECK value set (declared once), cascading
+ * foreign key, index name and table comment of the brief (test/fixtures/seed/), and the fixed
+ * `contact_sync_success_rate` view returns hand-computed figures.
+ */
+import { readFileSync } from "node:fs";
+import { type SQL, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../lib/adapters/db/client.js";
+import { contactSync, property, user } from "../../lib/adapters/db/schema.js";
+import type { DriverName } from "../../lib/config.js";
+import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
+
+const seedSql = readFileSync(
+  new URL("../fixtures/seed/contact-management-schema.sql", import.meta.url),
+  "utf8",
+);
+
+interface SeedColumn {
+  table: string;
+  name: string;
+  type: string;
+  notNull: boolean;
+}
+
+/** Reads the brief's DDL: tables and columns, CHECK sets, FKs, indexes, comments. */
+function parseSeed() {
+  const columns: SeedColumn[] = [];
+  const checks: { table: string; column: string; values: string[]; name: string | null }[] = [];
+  const foreignKeys: { table: string; column: string; references: string }[] = [];
+  for (const [, table, body] of seedSql.matchAll(/CREATE TABLE (\w+) \(([\s\S]*?)\n\);/g)) {
+    for (const line of (body ?? "").split("\n")) {
+      const m = /^\s+(\w+) ([A-Z]+(?:\(\d+\))?)(.*?),?(\s*--.*)?$/.exec(line);
+      if (m === null) continue;
+      const [, name = "", type = "", rest = ""] = m;
+      columns.push({ table: table ?? "", name, type, notNull: /NOT NULL|PRIMARY KEY/.test(rest) });
+      const check = /CHECK \((\w+) IN \(([^)]*)\)\)/.exec(rest);
+      if (check)
+        checks.push({
+          table: table ?? "",
+          column: check[1] ?? "",
+          values: quoted(check[2] ?? ""),
+          name: null,
+        });
+      const fk = /REFERENCES "?(\w+)"?\(id\) ON DELETE CASCADE/.exec(rest);
+      if (fk) foreignKeys.push({ table: table ?? "", column: name, references: fk[1] ?? "" });
+    }
+  }
+  for (const [, table, name, column, values] of seedSql.matchAll(
+    /ALTER TABLE (\w+) ADD CONSTRAINT (\w+)\s+CHECK \((\w+) IN \(([^)]*)\)\)/g,
+  )) {
+    checks.push({
+      table: table ?? "",
+      column: column ?? "",
+      values: quoted(values ?? ""),
+      name: name ?? null,
+    });
+  }
+  const indexes = [...seedSql.matchAll(/CREATE INDEX (\w+) ON (\w+)\(([^)]*)\)/g)].map(
+    ([, name, table, cols]) => ({
+      name: name ?? "",
+      table: table ?? "",
+      columns: (cols ?? "").split(",").map((c) => c.trim()),
+    }),
+  );
+  const comments = [...seedSql.matchAll(/COMMENT ON TABLE (\w+) IS '([^']*)'/g)].map(
+    ([, table, text]) => ({
+      table: table ?? "",
+      text: text ?? "",
+    }),
+  );
+  return { columns, checks, foreignKeys, indexes, comments };
+}
+
+function quoted(list: string): string[] {
+  return [...list.matchAll(/'([^']*)'/g)].map((m) => m[1] ?? "").sort();
+}
+
+const pgTypeOf: Record<
+  string,
+  (c: { data_type: string; character_maximum_length: number | null }) => boolean
+> = {
+  UUID: (c) => c.data_type === "uuid",
+  TIMESTAMPTZ: (c) => c.data_type === "timestamp with time zone",
+  JSONB: (c) => c.data_type === "jsonb",
+};
+
+export function describeSchemaContract(driver: DriverName): void {
+  describe(`schema on ${driver}`, () => {
+    let database: TestDatabase;
+    let db: Database;
+    const rows = async <T>(query: SQL): Promise<T[]> => {
+      const result = (await db.execute(query)) as unknown as { rows: T[] };
+      return result.rows;
+    };
+
+    beforeAll(async () => {
+      database = await openTestDatabase(driver);
+      db = database.handle.db;
+    });
+    afterAll(async () => {
+      await database?.cleanup();
+    });
+
+    const seed = parseSeed();
+
+    it("reads the brief (guards the parser itself)", () => {
+      expect(seed.columns).toHaveLength(18);
+      expect(seed.checks).toHaveLength(7);
+      expect(seed.foreignKeys).toHaveLength(3);
+      expect(seed.indexes.map((i) => i.name)).toEqual([
+        "idx_contact_sync_status",
+        "idx_contact_matching_rules_property",
+        "idx_contact_enrichment_log_contact",
+      ]);
+    });
+
+    it("keeps every seed column with its type and nullability", async () => {
+      const actual = await rows<{
+        table_name: string;
+        column_name: string;
+        data_type: string;
+        character_maximum_length: number | null;
+        is_nullable: string;
+      }>(sql`select table_name, column_name, data_type, character_maximum_length, is_nullable
+             from information_schema.columns where table_schema = 'public'`);
+      for (const column of seed.columns) {
+        const found = actual.find(
+          (c) => c.table_name === column.table && c.column_name === column.name,
+        );
+        expect(found, `${column.table}.${column.name}`).toBeDefined();
+        if (found === undefined) continue;
+        const varchar = /^VARCHAR\((\d+)\)$/.exec(column.type);
+        if (varchar) {
+          expect(found.data_type, `${column.table}.${column.name}`).toBe("character varying");
+          expect(Number(found.character_maximum_length)).toBe(Number(varchar[1]));
+        } else {
+          expect(
+            pgTypeOf[column.type]?.(found),
+            `${column.table}.${column.name} is ${column.type}`,
+          ).toBe(true);
+        }
+        if (column.notNull) expect(found.is_nullable, `${column.table}.${column.name}`).toBe("NO");
+      }
+    });
+
+    it("declares each seed CHECK exactly once, with the seed's value set and name", async () => {
+      const constraints = await rows<{ table_name: string; name: string; definition: string }>(sql`
+        select rel.relname as table_name, con.conname as name, pg_get_constraintdef(con.oid) as definition
+        from pg_constraint con join pg_class rel on rel.oid = con.conrelid
+        join pg_namespace ns on ns.oid = rel.relnamespace
+        where con.contype = 'c' and ns.nspname = 'public'`);
+      const seedColumns = new Set(seed.checks.map((c) => `${c.table}.${c.column}`));
+      for (const key of seedColumns) {
+        const [table, column] = key.split(".");
+        const onColumn = constraints.filter(
+          (c) => c.table_name === table && new RegExp(`\\b${column}\\b`).test(c.definition),
+        );
+        expect(onColumn, `one CHECK on ${key}`).toHaveLength(1);
+        const expected = seed.checks.find((c) => `${c.table}.${c.column}` === key);
+        expect(quoted(onColumn[0]?.definition ?? "")).toEqual(expected?.values);
+        const named = seed.checks.find((c) => `${c.table}.${c.column}` === key && c.name !== null);
+        if (named) expect(onColumn[0]?.name).toBe(named.name);
+      }
+    });
+
+    it("keeps every seed foreign key with ON DELETE CASCADE", async () => {
+      const fks = await rows<{
+        table_name: string;
+        column_name: string;
+        referenced: string;
+        on_delete: string;
+      }>(sql`
+        select rel.relname as table_name, att.attname as column_name, ref.relname as referenced,
+               con.confdeltype::text as on_delete
+        from pg_constraint con
+        join pg_class rel on rel.oid = con.conrelid
+        join pg_class ref on ref.oid = con.confrelid
+        join pg_attribute att on att.attrelid = con.conrelid and att.attnum = con.conkey[1]
+        where con.contype = 'f' and array_length(con.conkey, 1) = 1`);
+      for (const fk of seed.foreignKeys) {
+        expect(fks, `${fk.table}.${fk.column} → ${fk.references}`).toContainEqual({
+          table_name: fk.table,
+          column_name: fk.column,
+          referenced: fk.references,
+          on_delete: "c",
+        });
+      }
+    });
+
+    it("keeps every seed index name on the seed's columns", async () => {
+      const indexes = await rows<{ tablename: string; indexname: string; indexdef: string }>(
+        sql`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public'`,
+      );
+      for (const index of seed.indexes) {
+        const found = indexes.find((i) => i.indexname === index.name);
+        expect(found?.tablename, index.name).toBe(index.table);
+        expect(found?.indexdef).toContain(`(${index.columns.join(", ")})`);
+      }
+    });
+
+    it("keeps the seed's table comments", async () => {
+      for (const comment of seed.comments) {
+        const [found] = await rows<{ comment: string | null }>(
+          sql`select obj_description(${`public.${comment.table}`}::regclass, 'pg_class') as comment`,
+        );
+        expect(found?.comment).toBe(comment.text);
+      }
+    });
+
+    it("accepts a property of just (id, name) and a contact of just (id, property_id)", async () => {
+      const propertyId = "0b5c7a52-6a8c-4c3e-9a53-0e7f3f4f3a11";
+      const userId = "6a1f9a3e-1c51-4b8e-8d0e-2d8a3c1b9f00";
+      await db.execute(
+        sql`insert into property (id, name) values (${propertyId}, 'Bare property')`,
+      );
+      await db.execute(sql`insert into "user" (id, property_id) values (${userId}, ${propertyId})`);
+      const [row] = await rows<{ kind: string; phones: unknown }>(
+        sql`select kind, phones from "user" where id = ${userId}`,
+      );
+      expect(row?.kind).toBe("lead");
+      await db.execute(sql`delete from property where id = ${propertyId}`);
+      expect(await rows(sql`select 1 from "user" where id = ${userId}`)).toHaveLength(0);
+    });
+
+    it("the view has the seed's name and columns, and correct per-property figures", async () => {
+      const viewColumns = await rows<{ column_name: string }>(sql`
+        select column_name from information_schema.columns
+        where table_name = 'contact_sync_success_rate' order by ordinal_position`);
+      expect(viewColumns.map((c) => c.column_name)).toEqual([
+        "property_id",
+        "sync_success_rate",
+        "merged_contacts",
+      ]);
+
+      // Hand-computed fixture. A: 3 contacts, links 3 success + 1 merged + 1 pending + 1 failed
+      // → (3 + 1) / 6 = 66.67 %, 1 merged. B: 2 contacts, no links → NULL, 0. C: 2 success → 100 %.
+      const [a, b, c] = await db
+        .insert(property)
+        .values([{ name: "View A" }, { name: "View B" }, { name: "View C" }])
+        .returning({ id: property.id });
+      if (!a || !b || !c) throw new Error("fixture properties not created");
+      const contacts = await db
+        .insert(user)
+        .values([
+          { propertyId: a.id },
+          { propertyId: a.id },
+          { propertyId: a.id },
+          { propertyId: b.id },
+          { propertyId: b.id },
+          { propertyId: c.id },
+        ])
+        .returning({ id: user.id, propertyId: user.propertyId });
+      const [a1, a2, a3, , , c1] = contacts.map((row) => row.id);
+      const link = (
+        userId: string | undefined,
+        propertyId: string,
+        status: "success" | "merged" | "pending" | "failed",
+        id: string,
+      ) => ({
+        userId: userId ?? null,
+        propertyId,
+        syncStatus: status,
+        resmanContactId: id,
+      });
+      await db
+        .insert(contactSync)
+        .values([
+          link(a1, a.id, "success", "a-1"),
+          link(a1, a.id, "merged", "a-2"),
+          link(a2, a.id, "success", "a-3"),
+          link(a2, a.id, "pending", "a-4"),
+          link(a3, a.id, "success", "a-5"),
+          link(a3, a.id, "failed", "a-6"),
+          link(c1, c.id, "success", "c-1"),
+          link(c1, c.id, "success", "c-2"),
+        ]);
+      const figures = await rows<{
+        property_id: string;
+        sync_success_rate: number | null;
+        merged_contacts: number;
+      }>(sql`
+        select property_id, sync_success_rate, merged_contacts from contact_sync_success_rate
+        where property_id in (${a.id}, ${b.id}, ${c.id})`);
+      const byId = new Map(figures.map((f) => [f.property_id, f]));
+      expect(Number(byId.get(a.id)?.sync_success_rate)).toBeCloseTo((4 / 6) * 100, 10);
+      expect(Number(byId.get(a.id)?.merged_contacts)).toBe(1);
+      expect(byId.get(b.id)?.sync_success_rate).toBeNull();
+      expect(Number(byId.get(b.id)?.merged_contacts)).toBe(0);
+      expect(Number(byId.get(c.id)?.sync_success_rate)).toBe(100);
+      expect(Number(byId.get(c.id)?.merged_contacts)).toBe(0);
+    });
+
+    it("applying the migrations again changes nothing", async () => {
+      await database.handle.migrate();
+      const [row] = await rows<{ n: number }>(
+        sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+      );
+      expect(row?.n).toBeGreaterThanOrEqual(2);
+    });
+  });
+}

@@ -1,0 +1,623 @@
+/**
+ * The repository + sync path contract. One behaviour suite, run by one file per driver
+ * (PGlite, node-postgres, Neon serverless through a local WebSocket proxy), each on a real,
+ * freshly migrated database.
+ */
+import { randomUUID } from "node:crypto";
+import { and, count, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../lib/adapters/db/client.js";
+import {
+  contactMergeHistory,
+  contactSync,
+  property as propertyTable,
+  user,
+} from "../../lib/adapters/db/schema.js";
+import { createStores, type Stores } from "../../lib/adapters/db/stores.js";
+import type { ContactStore, PropertyContext } from "../../lib/app/ports.js";
+import { type SyncDependencies, syncPerson } from "../../lib/app/syncPerson.js";
+import type { DriverName } from "../../lib/config.js";
+import { InvalidInputError } from "../../lib/domain/errors.js";
+import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
+import { newProperty, person, propertySnapshot } from "./fixtures.js";
+
+const clock = { now: () => new Date("2026-11-01T12:00:00Z") };
+
+export function describeSyncContract(driver: DriverName): void {
+  describe(`sync path on ${driver}`, () => {
+    let database: TestDatabase;
+    let db: Database;
+    let stores: Stores;
+    let deps: SyncDependencies;
+
+    beforeAll(async () => {
+      database = await openTestDatabase(driver);
+      db = database.handle.db;
+      stores = createStores(db);
+      deps = { store: stores.contacts, clock };
+    });
+    afterAll(async () => {
+      await database?.cleanup();
+    });
+
+    const sync = (
+      property: PropertyContext,
+      p: ReturnType<typeof person>,
+      event?: { source: string; id: string },
+    ) => syncPerson(deps, { property, person: p, event });
+
+    const contactsOf = (propertyId: string) =>
+      db.select().from(user).where(eq(user.propertyId, propertyId));
+    const linksOf = (propertyId: string) =>
+      db.select().from(contactSync).where(eq(contactSync.propertyId, propertyId));
+
+    it("creates a contact with normalised keys and a success link for a new person", async () => {
+      const property = await newProperty(db);
+      const p = person({ email: "  Avery.Quill@MailBox.dev ", birthdate: "1990-04-09" });
+      const result = await sync(property, p);
+      expect(result.outcome).toBe("created");
+      expect(result.status).toBe("success");
+
+      const [contact] = await contactsOf(property.id);
+      expect(contact).toMatchObject({
+        id: result.contactId,
+        firstName: "Avery",
+        lastName: "Quill",
+        email: "avery.quill@mailbox.dev",
+        emailKey: "avery.quill@mailbox.dev",
+        phoneKeys: ["+14155550123"],
+        nameDobKey: "avery|quill|1990-04-09",
+        dateOfBirth: "1990-04-09",
+        kind: "prospect",
+      });
+      expect(contact?.phones).toEqual([
+        { type: "mobile", raw: "(415) 555-0123", e164: "+14155550123" },
+      ]);
+      const [link] = await linksOf(property.id);
+      expect(link).toMatchObject({
+        id: result.linkId,
+        userId: result.contactId,
+        resmanContactId: p.person_id,
+        syncStatus: "success",
+        resmanStatus: "prospect",
+        matchScore: null,
+        attempts: 0,
+        lastError: null,
+      });
+      expect(link?.sourceUpdatedAt?.toISOString()).toBe("2026-03-01T10:00:00.000Z");
+      expect(link?.sourceHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(link?.matchEvidence).toMatchObject({
+        linkedBy: "created",
+        method: "exact_keys",
+        candidates: 0,
+      });
+    });
+
+    it("links a second PersonID with the same email to the existing contact as merged, with evidence", async () => {
+      const property = await newProperty(db);
+      const first = await sync(property, person({ person_id: "P-1" }));
+      const second = await sync(
+        property,
+        person({
+          person_id: "P-2",
+          email: "AVERY.QUILL@mailbox.dev",
+          phones: [],
+          last_name: "Quill-Hart",
+        }),
+      );
+      expect(second).toMatchObject({
+        outcome: "merged",
+        status: "merged",
+        contactId: first.contactId,
+      });
+      expect(await contactsOf(property.id)).toHaveLength(1);
+      const links = await linksOf(property.id);
+      expect(links.map((l) => [l.resmanContactId, l.syncStatus]).sort()).toEqual([
+        ["P-1", "success"],
+        ["P-2", "merged"],
+      ]);
+      const merged = links.find((l) => l.resmanContactId === "P-2");
+      expect(merged?.matchScore).toBe(1);
+      expect(merged?.matchEvidence).toMatchObject({
+        linkedBy: "matched",
+        matched: ["email"],
+        candidates: 1,
+      });
+      // resman_wins (the default): the newer ResMan last name replaces the older one.
+      const [contact] = await contactsOf(property.id);
+      expect(contact?.lastName).toBe("Quill-Hart");
+      const history = await db
+        .select()
+        .from(contactMergeHistory)
+        .where(eq(contactMergeHistory.propertyId, property.id));
+      expect(history).toHaveLength(1);
+      expect(history[0]).toMatchObject({
+        userId: first.contactId,
+        resmanContactId: "P-2",
+        linkId: merged?.id,
+      });
+      expect(history[0]?.before).toEqual({ lastName: { value: "Quill", source: "resman" } });
+    });
+
+    it("matches on first name + last name + birth date regardless of case and spaces", async () => {
+      const property = await newProperty(db);
+      const a = await sync(
+        property,
+        person({
+          email: undefined,
+          phones: [],
+          first_name: "Mary Ann",
+          last_name: "De Luca",
+          birthdate: "1985-07-01",
+        }),
+      );
+      const b = await sync(
+        property,
+        person({
+          email: undefined,
+          phones: [],
+          first_name: "maryann",
+          last_name: "DELUCA",
+          birthdate: "19850701",
+        }),
+      );
+      expect(b).toMatchObject({ outcome: "merged", contactId: a.contactId });
+    });
+
+    it("replaying the same person N times changes nothing after the first", async () => {
+      const property = await newProperty(db);
+      const p = person();
+      await sync(property, p);
+      const after = await propertySnapshot(db, property.id);
+      for (let i = 0; i < 5; i++) {
+        expect((await sync(property, structuredClone(p))).outcome).toBe("unchanged");
+      }
+      await Promise.all(Array.from({ length: 5 }, () => sync(property, structuredClone(p))));
+      expect(await propertySnapshot(db, property.id)).toEqual(after);
+    });
+
+    it("an older update arriving after a newer one changes nothing", async () => {
+      const property = await newProperty(db);
+      const v2 = person({
+        person_id: "P-9",
+        last_name: "Newer",
+        last_modified: "2026-03-02T00:00:00Z",
+      });
+      const v1 = {
+        ...v2,
+        last_name: "Older",
+        email: "older@mailbox.dev",
+        last_modified: "2026-03-01T00:00:00Z",
+      };
+      await sync(property, v2);
+      const after = await propertySnapshot(db, property.id);
+      expect(await sync(property, v1)).toMatchObject({ outcome: "unchanged", reason: "stale" });
+      expect(await propertySnapshot(db, property.id)).toEqual(after);
+      expect(after.contacts[0]?.lastName).toBe("Newer");
+    });
+
+    it("applies a newer update to the linked contact and advances source_updated_at", async () => {
+      const property = await newProperty(db);
+      const v1 = person({ person_id: "P-3" });
+      const created = await sync(property, v1);
+      const v2 = {
+        ...v1,
+        status: "resident" as const,
+        email: "new.address@mailbox.dev",
+        last_modified: "2026-04-01T00:00:00Z",
+      };
+      expect(await sync(property, v2)).toMatchObject({
+        outcome: "updated",
+        status: "success",
+        contactId: created.contactId,
+      });
+      const [contact] = await contactsOf(property.id);
+      expect(contact).toMatchObject({
+        email: "new.address@mailbox.dev",
+        emailKey: "new.address@mailbox.dev",
+        kind: "resident",
+      });
+      const [link] = await linksOf(property.id);
+      expect(link?.sourceUpdatedAt?.toISOString()).toBe("2026-04-01T00:00:00.000Z");
+      expect(link?.resmanStatus).toBe("resident");
+    });
+
+    it("two versions with the same last_modified converge whichever arrives first", async () => {
+      const a = person({ person_id: "P-T", last_name: "Alpha" });
+      const b = { ...a, last_name: "Beta" };
+      const finals: (string | null)[] = [];
+      for (const order of [
+        [a, b],
+        [b, a],
+      ]) {
+        const property = await newProperty(db);
+        for (const version of order) await sync(property, version);
+        const [contact] = await contactsOf(property.id);
+        finals.push(contact?.lastName ?? null);
+      }
+      expect(finals[0]).toBe(finals[1]);
+    });
+
+    it("20 concurrent syncs of overlapping people end with one contact per real person and one link per PersonID", async () => {
+      for (let round = 0; round < 3; round++) {
+        const property = await newProperty(db);
+        // Three real people. Ann: four PersonIDs (one sent twice); every pair of them shares a
+        // key (the phone, written differently; three also share the email). Ben: two PersonIDs
+        // sharing only name + birth date. Cy: one. (Records that are the same person only
+        // through a third record, A~B and B~C but not A~C, can end in two contacts when A and
+        // C arrive first: joining two existing contacts is the matcher's job, not this path's.)
+        const ann = (id: string, extra: Partial<ReturnType<typeof person>> = {}) =>
+          person({
+            person_id: id,
+            first_name: "Ann",
+            last_name: "Ray",
+            email: "ann.ray@mailbox.dev",
+            phones: [{ type: "mobile", number: "212-555-0101" }],
+            ...extra,
+          });
+        const ben = (id: string) =>
+          person({
+            person_id: id,
+            first_name: "Ben",
+            last_name: "Oak",
+            email: undefined,
+            phones: [],
+            birthdate: "1979-02-03",
+          });
+        const people = [
+          ann("A1"),
+          ann("A2", { email: "ANN.RAY@mailbox.dev " }),
+          ann("A3", { phones: [{ type: "work", number: "+1 212.555.0101" }] }),
+          ann("A1"),
+          ann("A4", { email: undefined, phones: [{ type: "home", number: "(212) 555-0101" }] }),
+          ben("B1"),
+          ben("B2"),
+          ben("B1"),
+          person({
+            person_id: "C1",
+            first_name: "Cy",
+            last_name: "Elm",
+            email: "cy.elm@mailbox.dev",
+            phones: [],
+          }),
+        ];
+        const deliveries = Array.from(
+          { length: 20 },
+          (_, i) => people[i % people.length] as ReturnType<typeof person>,
+        );
+        const results = await Promise.allSettled(
+          deliveries.map((p) => sync(property, structuredClone(p))),
+        );
+        expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+
+        const links = await linksOf(property.id);
+        expect(links.map((l) => l.resmanContactId).sort()).toEqual([
+          "A1",
+          "A2",
+          "A3",
+          "A4",
+          "B1",
+          "B2",
+          "C1",
+        ]);
+        const contactOf = new Map(links.map((l) => [l.resmanContactId, l.userId]));
+        expect(new Set(["A1", "A2", "A3", "A4"].map((id) => contactOf.get(id))).size).toBe(1);
+        expect(contactOf.get("B1")).toBe(contactOf.get("B2"));
+        expect(await contactsOf(property.id)).toHaveLength(3);
+      }
+    });
+
+    it("a failure in the middle of a sync leaves no partial rows", async () => {
+      const property = await newProperty(db);
+      const existing = await sync(property, person({ person_id: "P-OLD" }));
+      const before = await propertySnapshot(db, property.id);
+      const failing: ContactStore = {
+        transaction: (work) =>
+          stores.contacts.transaction((tx) =>
+            work({
+              ...tx,
+              lockKeys: tx.lockKeys.bind(tx),
+              claimEvent: tx.claimEvent.bind(tx),
+              loadSnapshot: tx.loadSnapshot.bind(tx),
+              apply: async (propertyId, write) => {
+                await tx.apply(propertyId, write);
+                throw new Error("crash after the writes, before commit");
+              },
+            }),
+          ),
+      };
+      const crashing = { ...deps, store: failing };
+      // A merge into the existing contact (update + link + history) and a brand-new contact.
+      const merge = person({ person_id: "P-NEW", last_name: "Changed" });
+      const create = person({
+        person_id: "P-OTHER",
+        first_name: "Zed",
+        email: "zed@mailbox.dev",
+        phones: [],
+      });
+      await expect(
+        syncPerson(crashing, {
+          property,
+          person: merge,
+          event: { source: "test", id: randomUUID() },
+        }),
+      ).rejects.toThrow("crash");
+      await expect(syncPerson(crashing, { property, person: create })).rejects.toThrow("crash");
+      expect(await propertySnapshot(db, property.id)).toEqual(before);
+      expect(existing.outcome).toBe("created");
+    });
+
+    it("never matches across properties", async () => {
+      const east = await newProperty(db);
+      const west = await newProperty(db);
+      const p = person({ person_id: "SHARED", birthdate: "1990-01-01" });
+      const a = await sync(east, p);
+      const b = await sync(west, p);
+      expect(a.outcome).toBe("created");
+      expect(b.outcome).toBe("created");
+      expect(a.contactId).not.toBe(b.contactId);
+      // Same PersonID in two properties: one link in each.
+      expect(await linksOf(east.id)).toHaveLength(1);
+      expect(await linksOf(west.id)).toHaveLength(1);
+      // And the database itself refuses a link whose property differs from its contact's.
+      await expect(
+        db.insert(contactSync).values({
+          propertyId: west.id,
+          userId: a.contactId,
+          resmanContactId: "X",
+          syncStatus: "success",
+        }),
+      ).rejects.toThrow();
+    });
+
+    it("never uses placeholders as match keys, nor stores them over real values", async () => {
+      const property = await newProperty(db, { officePhone: "(628) 555-0199" });
+      const placeholders = [
+        { email: "none@none.com", phones: [{ type: "mobile" as const, number: "000-000-0000" }] },
+        {
+          email: "noemail@mailbox.dev",
+          phones: [{ type: "home" as const, number: "555-555-5555" }],
+        },
+        { email: "test@test.com", phones: [{ type: "work" as const, number: "(628) 555-0199" }] },
+      ];
+      const ids: (string | null)[] = [];
+      for (const [i, values] of placeholders.entries()) {
+        const result = await sync(
+          property,
+          person({
+            person_id: `PH-${i}`,
+            first_name: `Resident${i}`,
+            last_name: `Family${i}`,
+            ...values,
+          }),
+        );
+        expect(result.outcome).toBe("created");
+        expect(result.warnings.map((w) => w.reason)).toEqual(["placeholder", "placeholder"]);
+        ids.push(result.contactId);
+      }
+      expect(new Set(ids).size).toBe(3);
+      for (const contact of await contactsOf(property.id)) {
+        expect(contact).toMatchObject({ email: null, emailKey: null, phoneKeys: [], phones: [] });
+      }
+      // A placeholder in a later version never blanks the real email already known.
+      const real = person({
+        person_id: "PH-R",
+        first_name: "Real",
+        email: "real.person@mailbox.dev",
+      });
+      await sync(property, real);
+      await sync(property, {
+        ...real,
+        email: "none@none.com",
+        last_modified: "2026-05-01T00:00:00Z",
+      });
+      const [kept] = await db
+        .select()
+        .from(user)
+        .where(and(eq(user.propertyId, property.id), eq(user.firstName, "Real")));
+      expect(kept?.email).toBe("real.person@mailbox.dev");
+    });
+
+    it("refuses to merge people who share a phone or email but not a first name (households)", async () => {
+      const property = await newProperty(db);
+      const parent = await sync(
+        property,
+        person({ person_id: "H-1", first_name: "Dana", email: "family@mailbox.dev" }),
+      );
+      const child = await sync(
+        property,
+        person({ person_id: "H-2", first_name: "Robin", email: "family@mailbox.dev" }),
+      );
+      expect(child.outcome).toBe("created");
+      expect(child.contactId).not.toBe(parent.contactId);
+      const [link] = await db
+        .select()
+        .from(contactSync)
+        .where(eq(contactSync.resmanContactId, "H-2"));
+      expect(link?.matchEvidence).toMatchObject({
+        blocked: [{ contactId: parent.contactId, reason: "first_name_differs" }],
+      });
+    });
+
+    it("a blank never overwrites a value", async () => {
+      const property = await newProperty(db);
+      const full = person({
+        person_id: "B-1",
+        birthdate: "1970-01-01",
+        address: { line1: "1 Elm St", city: "Springfield", state: "IL", postal_code: "62701" },
+      });
+      await sync(property, full);
+      await sync(property, {
+        person_id: "B-1",
+        status: "resident",
+        first_name: "Avery",
+        last_modified: "2026-06-01T00:00:00Z",
+      });
+      const [contact] = await contactsOf(property.id);
+      expect(contact).toMatchObject({
+        lastName: "Quill",
+        email: "avery.quill@mailbox.dev",
+        dateOfBirth: "1970-01-01",
+        addressLine1: "1 Elm St",
+        postalCode: "62701",
+        kind: "resident",
+      });
+      expect(contact?.phoneKeys).toEqual(["+14155550123"]);
+    });
+
+    describe("merge strategies against a contact DomIQ created", () => {
+      const seedDomiqContact = async (property: PropertyContext) => {
+        const [row] = await db
+          .insert(user)
+          .values({
+            propertyId: property.id,
+            firstName: "Avery",
+            lastName: "Chatbot",
+            email: "avery.quill@mailbox.dev",
+            emailKey: "avery.quill@mailbox.dev",
+          })
+          .returning();
+        return row?.id;
+      };
+
+      it("resman_wins takes ResMan's value", async () => {
+        const property = await newProperty(db, { strategy: "resman_wins" });
+        const id = await seedDomiqContact(property);
+        expect(await sync(property, person({ last_name: "Quill" }))).toMatchObject({
+          outcome: "merged",
+          contactId: id,
+          status: "merged",
+        });
+        const [contact] = await contactsOf(property.id);
+        expect(contact?.lastName).toBe("Quill");
+        expect(contact?.fieldSources).toMatchObject({
+          lastName: "resman",
+          "phones.mobile": "resman",
+        });
+      });
+
+      it("domiq_wins keeps DomIQ's value and still fills blanks", async () => {
+        const property = await newProperty(db, { strategy: "domiq_wins" });
+        await seedDomiqContact(property);
+        expect(await sync(property, person({ last_name: "Quill" }))).toMatchObject({
+          outcome: "merged",
+          status: "merged",
+        });
+        const [contact] = await contactsOf(property.id);
+        expect(contact?.lastName).toBe("Chatbot");
+        expect(contact?.phoneKeys).toEqual(["+14155550123"]);
+      });
+
+      it("manual_review keeps DomIQ's value, links as pending and names the conflict", async () => {
+        const property = await newProperty(db, { strategy: "manual_review" });
+        await seedDomiqContact(property);
+        expect(
+          await sync(property, person({ person_id: "MR-1", last_name: "Quill" })),
+        ).toMatchObject({ outcome: "merged", status: "pending" });
+        const [contact] = await contactsOf(property.id);
+        expect(contact?.lastName).toBe("Chatbot");
+        const [link] = await linksOf(property.id);
+        expect(link?.syncStatus).toBe("pending");
+        expect(link?.matchEvidence).toMatchObject({ conflicts: ["lastName"] });
+      });
+
+      it("a field staff edited (manual) is never overwritten", async () => {
+        const property = await newProperty(db);
+        const id = await seedDomiqContact(property);
+        await db
+          .update(user)
+          .set({ fieldSources: { lastName: "manual" } })
+          .where(eq(user.id, id ?? ""));
+        await sync(property, person({ last_name: "Quill" }));
+        const [contact] = await contactsOf(property.id);
+        expect(contact?.lastName).toBe("Chatbot");
+        const [link] = await linksOf(property.id);
+        expect(link?.matchEvidence).toMatchObject({ locked: ["lastName"] });
+      });
+    });
+
+    it("an event id is processed once, sequentially and in parallel", async () => {
+      const property = await newProperty(db);
+      const event = { source: "resman-webhook", id: randomUUID() };
+      const p = person();
+      expect((await sync(property, p, event)).outcome).toBe("created");
+      const after = await propertySnapshot(db, property.id);
+      expect(after.events).toHaveLength(1);
+      // A redelivery, even carrying a different (newer) body, is recognised by its id.
+      const changed = { ...p, last_name: "Other", last_modified: "2026-09-09T00:00:00Z" };
+      expect((await sync(property, changed, event)).outcome).toBe("duplicate_event");
+      const parallelEvent = { source: "resman-webhook", id: randomUUID() };
+      const other = person({ first_name: "Noor", email: "noor@mailbox.dev", phones: [] });
+      const outcomes = await Promise.all(
+        Array.from({ length: 5 }, () => sync(property, structuredClone(other), parallelEvent)),
+      );
+      expect(outcomes.map((o) => o.outcome).sort()).toEqual([
+        "created",
+        "duplicate_event",
+        "duplicate_event",
+        "duplicate_event",
+        "duplicate_event",
+      ]);
+      const final = await propertySnapshot(db, property.id);
+      expect(final.events).toHaveLength(2);
+      expect(final.contacts).toHaveLength(2);
+      expect(final.contacts.find((c) => c.id === after.contacts[0]?.id)).toEqual(after.contacts[0]);
+    });
+
+    it("rejects a person with nothing to identify them and writes nothing", async () => {
+      const property = await newProperty(db);
+      await expect(
+        sync(property, { person_id: "EMPTY", status: "prospect", email: "none@none.com" }),
+      ).rejects.toBeInstanceOf(InvalidInputError);
+      expect(await linksOf(property.id)).toHaveLength(0);
+      expect(await contactsOf(property.id)).toHaveLength(0);
+    });
+
+    it("re-points a link left without a contact instead of creating a second link", async () => {
+      const property = await newProperty(db);
+      await db.insert(contactSync).values({
+        propertyId: property.id,
+        userId: null,
+        resmanContactId: "ORPHAN",
+        syncStatus: "failed",
+      });
+      const result = await sync(property, person({ person_id: "ORPHAN" }));
+      expect(result.outcome).toBe("created");
+      const links = await linksOf(property.id);
+      expect(links).toHaveLength(1);
+      expect(links[0]).toMatchObject({ userId: result.contactId, syncStatus: "success" });
+    });
+
+    it("creates a property once for concurrent importers and keeps account ids consistent", async () => {
+      const resmanPropertyId = randomUUID();
+      const created = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          stores.properties.ensureResmanProperty({ resmanPropertyId, resmanAccountId: 42 }),
+        ),
+      );
+      expect(new Set(created.map((p) => p.id)).size).toBe(1);
+      const [{ value } = { value: 0 }] = await db
+        .select({ value: count() })
+        .from(propertyTable)
+        .where(eq(propertyTable.resmanPropertyId, resmanPropertyId));
+      expect(value).toBe(1);
+      await expect(
+        stores.properties.ensureResmanProperty({ resmanPropertyId, resmanAccountId: 7 }),
+      ).rejects.toBeInstanceOf(InvalidInputError);
+      expect(await stores.properties.findProperty(resmanPropertyId)).toMatchObject({
+        id: created[0]?.id,
+        resmanAccountId: 42,
+        mergeStrategy: "resman_wins",
+      });
+    });
+
+    it("runs on the driver it claims to", async () => {
+      expect(database.handle.driver).toBe(driver);
+      const result = (await db.execute(sql`select version() as version`)) as unknown as {
+        rows: { version: string }[];
+      };
+      // PGlite reports the PostgreSQL version it embeds; the server drivers reach PG 15 here.
+      expect(result.rows[0]?.version).toMatch(/PostgreSQL/);
+    });
+  });
+}
