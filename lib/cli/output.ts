@@ -6,12 +6,41 @@ import Table from "cli-table3";
 import type { ImportSummary } from "../app/importPeople.js";
 import type { PropertyStats } from "../app/ports.js";
 
+/** Where the CLI writes text: the process streams in the command, a buffer in tests. */
 export interface Output {
   write(text: string): void;
 }
 
 const number = new Intl.NumberFormat("en-US");
 
+/**
+ * cli-table3 colours headers and borders by default, whatever the stream: the escape codes then
+ * land in files and pipes (`contact-sync stats > health.txt`). Plain text reads the same on a
+ * terminal and is safe everywhere.
+ */
+const plain = { style: { head: [], border: [] } };
+
+/**
+ * The import summary for `import --json`. Keys are snake_case like every other machine-readable
+ * output of the CLI; the lists hold line numbers and reasons, never values from the file.
+ */
+export function importSummaryRecord(
+  summary: ImportSummary,
+  file: { path: string; format: string },
+  seconds: number,
+) {
+  const { propertyId, resmanPropertyId, ...counts } = summary;
+  return {
+    file: file.path,
+    format: file.format,
+    seconds: Number(seconds.toFixed(3)),
+    property_id: propertyId,
+    resman_property_id: resmanPropertyId,
+    ...counts,
+  };
+}
+
+/** The import summary as an operator reads it: counts, then rejected/failed lines and dropped values. */
 export function formatImportSummary(summary: ImportSummary, file: string, seconds: number): string {
   const lines: string[] = [];
   const rate = seconds > 0 ? Math.round(summary.rows / seconds) : summary.rows;
@@ -20,6 +49,7 @@ export function formatImportSummary(summary: ImportSummary, file: string, second
       `(${number.format(summary.rows)} rows in ${seconds.toFixed(1)} s, ${number.format(rate)} rows/s)`,
   );
   const table = new Table({
+    ...plain,
     head: ["created", "merged", "updated", "unchanged", "review", "failed", "rejected"],
   });
   table.push(
@@ -59,9 +89,11 @@ export function formatImportSummary(summary: ImportSummary, file: string, second
   return `${lines.join("\n")}\n`;
 }
 
+/** Sync health per property as a table. */
 export function formatStats(stats: readonly PropertyStats[]): string {
   if (stats.length === 0) return "No properties yet.\n";
   const table = new Table({
+    ...plain,
     head: [
       "property",
       "resman property",
@@ -88,4 +120,24 @@ export function formatStats(stats: readonly PropertyStats[]): string {
     ]);
   }
   return `${table.toString()}\n`;
+}
+
+/**
+ * Sync health per property for `stats --json`. Keys are snake_case like the
+ * `contact_sync_success_rate` view's columns and the `links` output, so scripts see one naming.
+ */
+export function statsRecords(stats: readonly PropertyStats[]) {
+  return stats.map((s) => ({
+    property_id: s.propertyId,
+    name: s.name,
+    resman_property_id: s.resmanPropertyId,
+    contacts: s.contacts,
+    links: s.links,
+    success: s.success,
+    merged: s.merged,
+    pending: s.pending,
+    failed: s.failed,
+    sync_success_rate: s.syncSuccessRate,
+    merged_contacts: s.mergedContacts,
+  }));
 }

@@ -10,17 +10,27 @@ import { stringify } from "csv-stringify";
 import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/client.js";
 import { StoreError } from "../adapters/db/errors.js";
 import { createStores } from "../adapters/db/stores.js";
-import { openImportFile } from "../adapters/files/importFile.js";
+import { type ImportFile, openImportFile } from "../adapters/files/importFile.js";
 import { importPeople } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
 import { type Config, ConfigError, parseConfig } from "../config.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { startLocalStack } from "../local/start.js";
-import { formatImportSummary, formatStats, type Output } from "./output.js";
+import {
+  formatImportSummary,
+  formatStats,
+  importSummaryRecord,
+  type Output,
+  statsRecords,
+} from "./output.js";
 
+/** A stream the CLI writes to, and whether a person is watching it. */
+export type Terminal = Output & { isTTY?: boolean | undefined; columns?: number | undefined };
+
+/** What the CLI touches outside itself: injectable, so tests run it in process. */
 export interface CliIo {
-  stdout: Output;
-  stderr: Output & { isTTY?: boolean | undefined; columns?: number | undefined };
+  stdout: Terminal;
+  stderr: Terminal;
   env: NodeJS.ProcessEnv;
 }
 
@@ -67,6 +77,65 @@ async function withDatabase<T>(config: Config, work: (handle: DatabaseHandle) =>
   }
 }
 
+/** The options of `import`, as commander parsed them. */
+interface ImportCommandOptions {
+  property: string;
+  file: string;
+  account?: number;
+  concurrency?: number;
+  json?: boolean;
+}
+
+/** Imports an opened file into the property named on the command line. */
+async function importFile(
+  io: CliIo,
+  config: Config,
+  options: ImportCommandOptions,
+  file: ImportFile,
+): Promise<void> {
+  await withDatabase(config, async (handle) => {
+    const stores = createStores(handle.db);
+    const property = await stores.properties.ensureResmanProperty({
+      resmanPropertyId: options.property,
+      resmanAccountId: options.account,
+    });
+    const bar =
+      io.stderr.isTTY && !options.json
+        ? new SingleBar({
+            stream: io.stderr as unknown as NodeJS.WritableStream,
+            format: "importing |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}",
+            hideCursor: true,
+            etaBuffer: 200,
+          })
+        : null;
+    bar?.start(Math.max(file.size, 1), 0, { rows: 0 });
+    const started = performance.now();
+    const summary = await importPeople(
+      { store: stores.contacts, clock: systemClock },
+      {
+        property,
+        records: file.records,
+        concurrency: options.concurrency ?? (handle.driver === "pglite" ? 1 : 4),
+        onProgress: (counts) => bar?.update(file.bytesRead(), { rows: counts.rows }),
+      },
+    );
+    bar?.update(file.size, { rows: summary.rows });
+    bar?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    if (options.json) {
+      const record = importSummaryRecord(
+        summary,
+        { path: options.file, format: file.format },
+        seconds,
+      );
+      io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    } else {
+      io.stdout.write(formatImportSummary(summary, options.file, seconds));
+    }
+    if (summary.aborted !== undefined || summary.failed > 0) throw new ExitError(EXIT_FAILURE);
+  });
+}
+
 function buildProgram(io: CliIo, config: () => Config): Command {
   const program = new Command("contact-sync")
     .description(
@@ -81,10 +150,14 @@ function buildProgram(io: CliIo, config: () => Config): Command {
         "  CONTACT_SYNC_DEBUG=1  print stack traces of unexpected errors",
     )
     .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Commander asks the process streams by default; in tests those are not ours.
+      getOutHelpWidth: () => (io.stdout.isTTY && io.stdout.columns) || 80,
+      getErrHelpWidth: () => (io.stderr.isTTY && io.stderr.columns) || 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     })
     .exitOverride();
 
@@ -135,56 +208,16 @@ function buildProgram(io: CliIo, config: () => Config): Command {
       positiveInteger,
     )
     .option("--json", "print a machine-readable summary instead of the table")
-    .action(
-      async (options: {
-        property: string;
-        file: string;
-        account?: number;
-        concurrency?: number;
-        json?: boolean;
-      }) => {
-        const file = await openImportFile(options.file);
-        await withDatabase(config(), async (handle) => {
-          const stores = createStores(handle.db);
-          const property = await stores.properties.ensureResmanProperty({
-            resmanPropertyId: options.property,
-            resmanAccountId: options.account,
-          });
-          const bar =
-            io.stderr.isTTY && !options.json
-              ? new SingleBar({
-                  stream: io.stderr as unknown as NodeJS.WritableStream,
-                  format: "importing |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}",
-                  hideCursor: true,
-                  etaBuffer: 200,
-                })
-              : null;
-          bar?.start(Math.max(file.size, 1), 0, { rows: 0 });
-          const started = performance.now();
-          const summary = await importPeople(
-            { store: stores.contacts, clock: systemClock },
-            {
-              property,
-              records: file.records,
-              concurrency: options.concurrency ?? (handle.driver === "pglite" ? 1 : 4),
-              onProgress: (counts) => bar?.update(file.bytesRead(), { rows: counts.rows }),
-            },
-          );
-          bar?.update(file.size, { rows: summary.rows });
-          bar?.stop();
-          const seconds = (performance.now() - started) / 1000;
-          if (options.json) {
-            io.stdout.write(
-              `${JSON.stringify({ file: options.file, format: file.format, seconds: Number(seconds.toFixed(3)), ...summary }, null, 2)}\n`,
-            );
-          } else {
-            io.stdout.write(formatImportSummary(summary, options.file, seconds));
-          }
-          if (summary.aborted !== undefined || summary.failed > 0)
-            throw new ExitError(EXIT_FAILURE);
-        });
-      },
-    );
+    .action(async (options: ImportCommandOptions) => {
+      // The file is opened and checked before the database: a file that cannot be imported
+      // fails with nothing written, not even the property.
+      const file = await openImportFile(options.file);
+      try {
+        await importFile(io, config(), options, file);
+      } finally {
+        file.close();
+      }
+    });
 
   program
     .command("links")
@@ -250,7 +283,9 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .action(async (options: { json?: boolean }) => {
       await withDatabase(config(), async (handle) => {
         const stats = await createStores(handle.db).reports.stats();
-        io.stdout.write(options.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats));
+        io.stdout.write(
+          options.json ? `${JSON.stringify(statsRecords(stats), null, 2)}\n` : formatStats(stats),
+        );
       });
     });
 
@@ -264,7 +299,28 @@ function buildProgram(io: CliIo, config: () => Config): Command {
       await withDatabase(config(), (handle) => startLocalStack(handle, io.stdout));
     });
 
+  oneLineUsageErrors(program, "contact-sync");
+  for (const command of program.commands) {
+    oneLineUsageErrors(command, `contact-sync ${command.name()}`);
+  }
   return program;
+}
+
+/**
+ * Commander words usage mistakes its own way ("error: …", sometimes a second "(Did you mean …?)"
+ * line). Folded into the one `contact-sync: …` line every other failure uses, with a pointer to
+ * the help of the command that was mistyped, so a script's log keeps one line per failure.
+ */
+function oneLineUsageErrors(command: Command, usage: string): void {
+  command.configureOutput({
+    outputError: (text, write) => {
+      const reason = text
+        .replace(/^error:\s*/u, "")
+        .replace(/\s*\n\s*/gu, " ")
+        .trim();
+      write(`contact-sync: ${reason} (see \`${usage} --help\`)\n`);
+    },
+  });
 }
 
 function describeFailure(error: unknown): { message: string; exitCode: number } {

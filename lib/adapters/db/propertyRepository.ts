@@ -1,7 +1,7 @@
 /**
  * Properties as the sync path sees them: the row plus its merge strategy.
  */
-import { eq, or, sql } from "drizzle-orm";
+import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { PropertyContext, PropertyStore } from "../../app/ports.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { DEFAULT_MERGE_STRATEGY } from "../../domain/survivorship.js";
@@ -14,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class DrizzlePropertyStore implements PropertyStore {
   constructor(private readonly db: Database) {}
 
-  private async contexts(where: ReturnType<typeof eq> | undefined): Promise<PropertyContext[]> {
+  private async contexts(where: SQL | undefined): Promise<PropertyContext[]> {
     const rows = await this.db
       .select({ property, mergeStrategy: contactMatchingRules.mergeStrategy })
       .from(property)
@@ -56,41 +56,36 @@ export class DrizzlePropertyStore implements PropertyStore {
     }
     const account = ref.resmanAccountId ?? null;
     try {
-      const existing = await this.contexts(eq(property.resmanPropertyId, ref.resmanPropertyId));
-      const match = existing.find((p) => p.resmanAccountId === account) ?? existing[0];
-      if (match !== undefined) {
-        if (
-          account !== null &&
-          match.resmanAccountId !== null &&
-          match.resmanAccountId !== account
-        ) {
-          throw new InvalidInputError(
-            `property ${ref.resmanPropertyId} belongs to ResMan account ${match.resmanAccountId}, not ${account}`,
-            [{ path: "account", message: "does not match the property's account" }],
-          );
-        }
-        if (account !== null && match.resmanAccountId === null) {
-          await this.db
-            .update(property)
-            .set({ resmanAccountId: account, updatedAt: sql`now()` })
-            .where(eq(property.id, match.id));
-          return { ...match, resmanAccountId: account };
-        }
-        return match;
+      let [found] = await this.contexts(eq(property.resmanPropertyId, ref.resmanPropertyId));
+      if (found === undefined) {
+        // Two importers may race to create the same property: the unique GUID settles it.
+        await this.db
+          .insert(property)
+          .values({
+            name: `ResMan property ${ref.resmanPropertyId}`,
+            resmanPropertyId: ref.resmanPropertyId,
+            resmanAccountId: account,
+          })
+          .onConflictDoNothing();
+        [found] = await this.contexts(eq(property.resmanPropertyId, ref.resmanPropertyId));
+        if (found === undefined) throw new Error("property missing after insert");
       }
-      // Two importers may race to create the same property: the unique key settles it.
-      await this.db
-        .insert(property)
-        .values({
-          name: `ResMan property ${ref.resmanPropertyId}`,
-          resmanPropertyId: ref.resmanPropertyId,
-          resmanAccountId: account,
-        })
-        .onConflictDoNothing();
-      const created = await this.contexts(eq(property.resmanPropertyId, ref.resmanPropertyId));
-      const row = created.find((p) => p.resmanAccountId === account) ?? created[0];
-      if (row === undefined) throw new Error("property vanished after insert");
-      return row;
+      if (account === null || found.resmanAccountId === account) return found;
+      if (found.resmanAccountId !== null) {
+        throw new InvalidInputError(
+          `property ${ref.resmanPropertyId} belongs to ResMan account ${found.resmanAccountId}, not ${account}`,
+          [{ path: "account", message: "does not match the property's account" }],
+        );
+      }
+      // First time the account is known: record it (only if still unknown, so racing
+      // importers with different accounts cannot both win).
+      const updated = await this.db
+        .update(property)
+        .set({ resmanAccountId: account, updatedAt: sql`now()` })
+        .where(and(eq(property.id, found.id), isNull(property.resmanAccountId)))
+        .returning({ id: property.id });
+      if (updated.length === 0) return this.ensureResmanProperty(ref);
+      return { ...found, resmanAccountId: account };
     } catch (error) {
       throw toStoreError(error, "ensure property");
     }
