@@ -56,6 +56,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   }
   const { DATABASE_URL, DB_DRIVER, PGLITE_DATA_DIR, NEON_WS_PROXY } = parsed.data;
   const dbDriver = DB_DRIVER ?? defaultDriver(DATABASE_URL, env);
+  if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined && DATABASE_URL === undefined) {
+    // An embedded database inside a Lambda would lose every write with the container.
+    throw new ConfigError("invalid DATABASE_URL: required on AWS Lambda");
+  }
   if (dbDriver !== "pglite" && DATABASE_URL === undefined) {
     throw new ConfigError(`invalid DATABASE_URL: required when DB_DRIVER is ${dbDriver}`);
   }

@@ -2,7 +2,7 @@
  * The golden contact as the domain sees it: personal values, their provenance and the exact
  * match keys derived from them. No database or driver types here.
  */
-import type { PhoneType } from "./person.js";
+import type { PersonStatus, PhoneType } from "./person.js";
 
 export const contactKinds = ["prospect", "applicant", "resident", "former", "lead"] as const;
 export type ContactKind = (typeof contactKinds)[number];
@@ -64,6 +64,8 @@ export interface Contact {
   values: ContactValues;
   sources: FieldSources;
   keys: MatchKeys;
+  /** ResMan statuses of the contact's links other than the person being synced. */
+  linkedStatuses: PersonStatus[];
   createdAt: Date;
 }
 

@@ -6,6 +6,7 @@
  * (an unknown status, an unreadable timestamp) is dropped with a warning and the row goes on;
  * emails, phones and birth dates are judged later by normalisation, the same for every source.
  */
+import { isCalendarDate } from "./normalize.js";
 import {
   MAX_PERSON_ID,
   MAX_TEXT,
@@ -72,7 +73,7 @@ function textOf(
   return text;
 }
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** Maps one import row; never throws. */
 export function personFromImportRow(fields: Readonly<Record<string, unknown>>): ImportRowResult {
@@ -116,7 +117,14 @@ export function personFromImportRow(fields: Readonly<Record<string, unknown>>): 
 
     const lastModified = textOf(fields, "last_modified");
     if (lastModified !== undefined) {
-      if (ISO_TIMESTAMP.test(lastModified) && !Number.isNaN(Date.parse(lastModified))) {
+      // Date.parse rolls an impossible day over (Feb 30 → Mar 1), so the date is checked first;
+      // the webhook schema rejects such a timestamp too.
+      const parts = ISO_TIMESTAMP.exec(lastModified);
+      if (
+        parts !== null &&
+        isCalendarDate(Number(parts[1]), Number(parts[2]), Number(parts[3])) &&
+        !Number.isNaN(Date.parse(lastModified))
+      ) {
         person.last_modified = new Date(lastModified).toISOString();
       } else {
         warnings.push({ field: "last_modified", reason: "invalid" });

@@ -174,6 +174,19 @@ export function normalisePhone(
 export type DateCheck = { date: string } | { reason: WarningReason };
 
 /**
+ * Whether `year`, `month` (1–12) and `day` name a real calendar date (no Feb 30, no April 31).
+ * `Date` rolls impossible days over into the next month instead of rejecting them.
+ */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  // setUTCFullYear, unlike Date.UTC, does not map the years 0–99 onto 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
+/**
  * Reads a birth date given as `YYYY-MM-DD`, `YYYYMMDD` or an ISO date-time (the date part is
  * used). Impossible dates (Feb 30), dates before 1900 and dates after `now` are invalid.
  */
@@ -187,9 +200,9 @@ export function normaliseBirthDate(raw: string | null | undefined, now: Date): D
   const month = Number(m);
   const day = Number(d);
   const date = new Date(Date.UTC(year, month - 1, day));
-  const real =
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  if (!real || year < 1900 || date.getTime() > now.getTime()) return { reason: "invalid" };
+  if (!isCalendarDate(year, month, day) || year < 1900 || date.getTime() > now.getTime()) {
+    return { reason: "invalid" };
+  }
   return { date: `${y}-${m}-${d}` };
 }
 
@@ -230,6 +243,30 @@ export function hasIdentity(values: ContactValues): boolean {
 /** ResMan's person status mapped onto the contact kind (a lost prospect is still a prospect). */
 export function kindOfStatus(status: PersonStatus): ContactKind {
   return status === "lost" ? "prospect" : status;
+}
+
+/**
+ * Which status describes a person best when several ResMan records are that person: a current
+ * resident above an applicant, an active prospect above a former resident (they are looking
+ * again), a former resident above a lost prospect.
+ */
+const statusRank: Record<PersonStatus, number> = {
+  resident: 5,
+  applicant: 4,
+  prospect: 3,
+  former: 2,
+  lost: 1,
+};
+
+/** The contact kind given the statuses of all ResMan records linked to it. */
+export function kindOfStatuses(
+  statuses: readonly PersonStatus[],
+  fallback: ContactKind,
+): ContactKind {
+  let best: PersonStatus | null = null;
+  for (const status of statuses)
+    if (best === null || statusRank[status] > statusRank[best]) best = status;
+  return best === null ? fallback : kindOfStatus(best);
 }
 
 function cleanAddress(address: ResmanPerson["address"]): ContactAddress | null {

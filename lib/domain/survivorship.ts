@@ -3,13 +3,14 @@
  *
  * Rules, in order, for every field:
  * 1. a blank (or placeholder, already dropped by normalisation) never overwrites a value;
- * 2. a field without a value takes the incoming one;
- * 3. a field locked by staff (`manual`) never changes automatically;
+ * 2. a field locked by staff (`manual`) never changes automatically, even when empty;
+ * 3. a field without a value takes the incoming one;
  * 4. a newer value from the same source replaces the older one (the record evolved);
  * 5. a value from the other source is settled by the property's merge strategy:
  *    `resman_wins` takes it, `domiq_wins` keeps the current value, `manual_review` keeps the
  *    current value and reports the field as a conflict for a person to settle.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { ContactField, ContactValues, FieldSource, FieldSources } from "./contact.js";
 import { phoneTypes } from "./person.js";
 
@@ -49,7 +50,10 @@ function setFieldValue(values: ContactValues, field: ContactField, value: unknow
   (values as unknown as Record<string, unknown>)[field] = value;
 }
 
-/** Values are compared case-insensitively for text, exactly for everything else. */
+/**
+ * Whether two values say the same thing although written differently: text compared
+ * case-insensitively, phones by E.164, everything else exactly.
+ */
 function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === "string" && typeof b === "string") return a.toLowerCase() === b.toLowerCase();
   if (a !== null && typeof a === "object" && b !== null && typeof b === "object") {
@@ -102,8 +106,17 @@ export function mergeValues(params: {
     if (next === null) continue;
     const now = fieldValue(current, field);
     const owner: FieldSource = params.sources[field] ?? "domiq";
-    if (now !== null && sameValue(now, next)) continue;
-    if (now !== null && owner === "manual") {
+    // Another source writing the same value differently (case, phone layout) changes nothing and
+    // raises no conflict; the owning source's own respelling is the record evolving (rule 4), and
+    // ignoring it would make the result depend on the order versions arrive in.
+    if (
+      now !== null &&
+      (isDeepStrictEqual(now, next) || (owner !== source && sameValue(now, next)))
+    ) {
+      continue;
+    }
+    // A staff lock holds even on an empty field: staff may have cleared a wrong value on purpose.
+    if (params.sources[field] === "manual") {
       outcome.locked.push(field);
       continue;
     }

@@ -11,7 +11,7 @@
 import type { Contact, ContactKind, ContactValues, FieldSources, MatchKeys } from "./contact.js";
 import { emptyValues } from "./contact.js";
 import { exactKeyMatcher, type MatchEvidence, type Matcher } from "./matching.js";
-import { matchKeysOf, type NormalisedPerson } from "./normalize.js";
+import { kindOfStatuses, matchKeysOf, type NormalisedPerson } from "./normalize.js";
 import type { PersonStatus } from "./person.js";
 import { type MergeOutcome, type MergeStrategy, mergeValues } from "./survivorship.js";
 
@@ -130,7 +130,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     const { conflicts: _conflicts, locked: _locked, ...kept } = link.evidence ?? { linkedBy };
     return {
       action: "update",
-      contact: contactWrite(linked, merged, person.kind),
+      contact: contactWrite(linked, merged, kindWith(linked, person)),
       link: {
         id: link.id,
         personId: person.personId,
@@ -183,10 +183,15 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   const evidence = survivorshipEvidence({ linkedBy: "matched", ...match.evidence }, merged);
   return {
     action: "merge",
-    contact: contactWrite(match.contact, merged, person.kind),
+    contact: contactWrite(match.contact, merged, kindWith(match.contact, person)),
     link: linkWrite(linkId, person, digest, statusAfter("matched", merged), match.score, evidence),
     merge: { before: merged.before, applied: merged.changed, score: match.score, evidence },
   };
+}
+
+/** The contact's kind once this person is linked to it: the best status of all its records. */
+function kindWith(contact: Contact, person: NormalisedPerson): ContactKind {
+  return kindOfStatuses([...contact.linkedStatuses, person.status], person.kind);
 }
 
 function statusAfter(linkedBy: LinkEvidence["linkedBy"], merged: MergeOutcome): LinkStatus {

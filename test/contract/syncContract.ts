@@ -439,6 +439,28 @@ export function describeSyncContract(driver: DriverName): void {
       });
     });
 
+    it("the contact's kind is the best status among all its ResMan records", async () => {
+      const property = await newProperty(db);
+      await sync(property, person({ person_id: "K-RES", status: "resident" }));
+      const lost = person({ person_id: "K-OLD", status: "lost", phones: [] });
+      await sync(property, lost);
+      await sync(property, {
+        ...lost,
+        last_name: "Quill",
+        last_modified: "2026-08-01T00:00:00Z",
+        middle_name: "J",
+      });
+      const [contact] = await contactsOf(property.id);
+      expect(contact?.kind).toBe("resident");
+      const statuses = (await linksOf(property.id))
+        .map((l) => [l.resmanContactId, l.resmanStatus])
+        .sort();
+      expect(statuses).toEqual([
+        ["K-OLD", "lost"],
+        ["K-RES", "resident"],
+      ]);
+    });
+
     it("a blank never overwrites a value", async () => {
       const property = await newProperty(db);
       const full = person({

@@ -2,7 +2,7 @@
  * Mapping between `"user"` / `contact_sync` rows and the domain's contact and link shapes.
  */
 import type { Contact, ContactValues } from "../../domain/contact.js";
-import type { PhoneType } from "../../domain/person.js";
+import type { PersonStatus, PhoneType } from "../../domain/person.js";
 import type { ContactWrite, LinkState } from "../../domain/syncDecision.js";
 import type { contactSync, StoredPhone, user } from "./schema.js";
 
@@ -10,7 +10,8 @@ type UserRow = typeof user.$inferSelect;
 type UserInsert = typeof user.$inferInsert;
 type LinkRow = typeof contactSync.$inferSelect;
 
-export function contactFromRow(row: UserRow): Contact {
+/** A contact row, with the ResMan statuses of its links other than the one being synced. */
+export function contactFromRow(row: UserRow, linkedStatuses: PersonStatus[] = []): Contact {
   const phones: ContactValues["phones"] = {};
   for (const phone of row.phones) phones[phone.type] ??= { raw: phone.raw, e164: phone.e164 };
   const address =
@@ -38,6 +39,7 @@ export function contactFromRow(row: UserRow): Contact {
     },
     sources: row.fieldSources,
     keys: { email: row.emailKey, phones: row.phoneKeys, nameDob: row.nameDobKey },
+    linkedStatuses,
     createdAt: row.createdAt ?? new Date(0),
   };
 }

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { and, arrayOverlaps, eq, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { ContactStore, SyncSnapshot, SyncTransaction, SyncWrite } from "../../app/ports.js";
 import type { MatchKeys } from "../../domain/contact.js";
+import type { PersonStatus } from "../../domain/person.js";
 import type { Database } from "./client.js";
 import { contactColumns, contactFromRow, linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
@@ -53,7 +54,15 @@ class DrizzleSyncTransaction implements SyncTransaction {
     const candidate =
       keyMatches.length === 0 ? sql`false` : and(isNull(user.mergedIntoId), or(...keyMatches));
     const rows = await this.tx
-      .select({ contact: user, link: contactSync })
+      .select({
+        contact: user,
+        link: contactSync,
+        // The statuses of the contact's other ResMan records decide its kind (best status wins).
+        otherStatuses: sql<PersonStatus[] | null>`(
+          select array_agg(other.resman_status) from ${contactSync} as other
+          where other.user_id = ${user.id} and other.resman_contact_id <> ${personId}
+            and other.resman_status is not null)`,
+      })
       .from(user)
       .leftJoin(
         contactSync,
@@ -71,7 +80,10 @@ class DrizzleSyncTransaction implements SyncTransaction {
       .for("update", { of: user });
     let link: SyncSnapshot["link"] = null;
     for (const row of rows) if (row.link !== null) link = linkFromRow(row.link);
-    return { link, contacts: rows.map((row) => contactFromRow(row.contact)) };
+    return {
+      link,
+      contacts: rows.map((row) => contactFromRow(row.contact, row.otherStatuses ?? [])),
+    };
   }
 
   async apply(

@@ -1,0 +1,153 @@
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ConfigError, driverNames, parseConfig } from "../../lib/config.js";
+
+const LOCAL_URL = "postgres://contact_sync@127.0.0.1:5432/contact_sync";
+const NEON_URL = "postgresql://app:pw@ep-quiet-lake-123456.us-east-2.aws.neon.tech/contacts";
+
+/** The error `parseConfig` throws for `env`, or a failure if it throws none. */
+function configErrorFor(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("runs on embedded PGlite in .data/ when nothing is set", () => {
+    expect(parseConfig({})).toEqual({
+      databaseUrl: undefined,
+      dbDriver: "pglite",
+      pgliteDataDir: ".data/pglite",
+      neonWsProxy: undefined,
+    });
+  });
+
+  it("returns a frozen configuration", () => {
+    const config = parseConfig({ DATABASE_URL: LOCAL_URL });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("treats blank variables as unset", () => {
+    expect(
+      parseConfig({ DATABASE_URL: " ", DB_DRIVER: "", PGLITE_DATA_DIR: "  ", NEON_WS_PROXY: "" }),
+    ).toEqual(parseConfig({}));
+  });
+
+  it("reads the PGlite data directory and the Neon proxy address", () => {
+    const config = parseConfig({
+      PGLITE_DATA_DIR: "/tmp/cs-data",
+      NEON_WS_PROXY: "127.0.0.1:7432",
+    });
+    expect(config.pgliteDataDir).toBe("/tmp/cs-data");
+    expect(config.neonWsProxy).toBe("127.0.0.1:7432");
+  });
+
+  it.each([
+    ["no URL", {}, "pglite"],
+    ["a local URL", { DATABASE_URL: LOCAL_URL }, "pg"],
+    ["a postgresql:// URL", { DATABASE_URL: LOCAL_URL.replace("postgres:", "postgresql:") }, "pg"],
+    ["a Neon URL", { DATABASE_URL: NEON_URL }, "neon"],
+    [
+      "any URL on Lambda",
+      { DATABASE_URL: LOCAL_URL, AWS_LAMBDA_FUNCTION_NAME: "sync-worker" },
+      "neon",
+    ],
+  ])("infers the driver from %s", (_, env, driver) => {
+    expect(parseConfig(env).dbDriver).toBe(driver);
+  });
+
+  it("refuses to start on Lambda without DATABASE_URL (an embedded database would lose writes)", () => {
+    expect(configErrorFor({ AWS_LAMBDA_FUNCTION_NAME: "sync-worker" }).message).toBe(
+      "invalid DATABASE_URL: required on AWS Lambda",
+    );
+  });
+
+  it("does not take a host merely containing neon for Neon", () => {
+    expect(parseConfig({ DATABASE_URL: "postgres://u@neon-db.internal:5432/db" }).dbDriver).toBe(
+      "pg",
+    );
+  });
+
+  it.each([
+    ["pglite", { DATABASE_URL: LOCAL_URL }],
+    ["pg", { DATABASE_URL: NEON_URL }],
+    ["neon", { DATABASE_URL: LOCAL_URL }],
+  ] as const)("lets DB_DRIVER=%s override the inferred driver", (driver, env) => {
+    const config = parseConfig({ ...env, DB_DRIVER: driver });
+    expect(config.dbDriver).toBe(driver);
+    expect(config.databaseUrl).toBe(env.DATABASE_URL);
+  });
+
+  it.each(["pg", "neon"])("requires DATABASE_URL when DB_DRIVER is %s", (driver) => {
+    const error = configErrorFor({ DB_DRIVER: driver });
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).toBe(`invalid DATABASE_URL: required when DB_DRIVER is ${driver}`);
+  });
+
+  it.each(["mysql", "PG", "postgres", "sqlite-s3cr3t"])(
+    "rejects DB_DRIVER=%s naming the variable, not the value",
+    (value) => {
+      const error = configErrorFor({ DB_DRIVER: value });
+      expect(error.message).toMatch(/^invalid DB_DRIVER: /);
+      expect(error.message).not.toContain(value);
+    },
+  );
+
+  it.each([
+    "mysql://admin:s3cr3t-pa55@db.lakeview.internal/contacts",
+    "s3cr3t-pa55",
+    " postgres://admin:s3cr3t-pa55@localhost/contacts",
+    "http://admin:s3cr3t-pa55@localhost/contacts",
+  ])("rejects a DATABASE_URL that is not a postgres URL without echoing it", (value) => {
+    const error = configErrorFor({ DATABASE_URL: value });
+    expect(error.message).toMatch(/^invalid DATABASE_URL: /);
+    expect(error.message).not.toContain("s3cr3t");
+  });
+
+  it("never echoes a bad value, whatever it is", () => {
+    const marked = fc.string({ minLength: 1, maxLength: 30 }).map((s) => `zz9${s}`);
+    fc.assert(
+      fc.property(marked, fc.constantFrom("DB_DRIVER", "DATABASE_URL"), (value, variable) => {
+        const error = configErrorFor({ [variable]: value });
+        expect(error.message.startsWith(`invalid ${variable}: `)).toBe(true);
+        expect(error.message).not.toContain(value.trim());
+      }),
+    );
+  });
+
+  it("accepts exactly the documented drivers", () => {
+    expect([...driverNames].sort()).toEqual(["neon", "pg", "pglite"]);
+  });
+});
+
+describe("config", () => {
+  // Each test imports a fresh module, so the cached configuration starts empty.
+  beforeEach(() => {
+    vi.resetModules();
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("reads process.env once and hands out the same frozen object", async () => {
+    vi.stubEnv("DATABASE_URL", LOCAL_URL);
+    vi.stubEnv("DB_DRIVER", "pg");
+    const { config } = await import("../../lib/config.js");
+    const first = config();
+    vi.stubEnv("DB_DRIVER", "neon");
+    expect(config()).toBe(first);
+    expect(first.dbDriver).toBe("pg");
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it("fails at first use with a ConfigError for a bad environment", async () => {
+    vi.stubEnv("DB_DRIVER", "oracle");
+    const fresh = await import("../../lib/config.js");
+    expect(() => fresh.config()).toThrow(fresh.ConfigError);
+    expect(() => fresh.config()).toThrow(/invalid DB_DRIVER/);
+  });
+});

@@ -1,0 +1,564 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Contact, type ContactValues, emptyValues } from "../../lib/domain/contact.js";
+import type { Matcher } from "../../lib/domain/matching.js";
+import {
+  matchKeysOf,
+  type NormalisationContext,
+  normalisePerson,
+} from "../../lib/domain/normalize.js";
+import { personDigest, personStatuses, type ResmanPerson } from "../../lib/domain/person.js";
+import type { MergeStrategy } from "../../lib/domain/survivorship.js";
+import {
+  decideSync,
+  type LinkEvidence,
+  type LinkState,
+  linkedByOf,
+  type SyncDecision,
+} from "../../lib/domain/syncDecision.js";
+
+const CONTEXT: NormalisationContext = {
+  countryCode: "US",
+  officePhone: "+14155550100",
+  now: new Date("2025-06-15T12:00:00Z"),
+};
+const PERSON_ID = "6f1c2a4e-0b7d-4c1e-9a55-3d2f8e7b9c01";
+
+/** A ResMan person version; every test starts from the same fictional prospect. */
+function version(overrides: Partial<ResmanPerson> = {}): ResmanPerson {
+  return {
+    person_id: PERSON_ID,
+    status: "prospect",
+    first_name: "Mary",
+    last_name: "Roe",
+    email: "mary.roe@mailbox.org",
+    phones: [{ type: "mobile", number: "(415) 555-0123" }],
+    birthdate: "1990-05-17",
+    last_modified: "2025-03-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+function existingContact(
+  id: string,
+  values: Partial<ContactValues>,
+  sources: Contact["sources"] = {},
+  kind: Contact["kind"] = "lead",
+  linkedStatuses: Contact["linkedStatuses"] = [],
+): Contact {
+  const all = { ...emptyValues(), ...values };
+  return {
+    id,
+    kind,
+    values: all,
+    sources,
+    keys: matchKeysOf(all),
+    linkedStatuses,
+    createdAt: new Date("2024-01-01"),
+  };
+}
+
+function decide(
+  raw: ResmanPerson,
+  options: {
+    link?: LinkState | null;
+    contacts?: readonly Contact[];
+    strategy?: MergeStrategy;
+    matcher?: Matcher;
+  } = {},
+): SyncDecision {
+  return decideSync({
+    person: normalisePerson(raw, CONTEXT),
+    digest: personDigest(raw),
+    link: options.link ?? null,
+    contacts: options.contacts ?? [],
+    strategy: options.strategy ?? "resman_wins",
+    newContactId: "contact-new",
+    ...(options.matcher === undefined ? {} : { matcher: options.matcher }),
+  });
+}
+
+/** What a repository would hold for one person: its link and the property's contacts. */
+interface Store {
+  link: LinkState | null;
+  contacts: Map<string, Contact>;
+}
+
+const emptyStore = (): Store => ({ link: null, contacts: new Map() });
+
+/** Decides and writes the decision the way the sync use case would. */
+function deliver(store: Store, raw: ResmanPerson, strategy: MergeStrategy = "resman_wins") {
+  const decision = decideSync({
+    person: normalisePerson(raw, CONTEXT),
+    digest: personDigest(raw),
+    link: store.link,
+    contacts: [...store.contacts.values()],
+    strategy,
+    newContactId: `contact-${store.contacts.size + 1}`,
+  });
+  if (decision.action !== "unchanged") {
+    const { contact, link } = decision;
+    const existing = store.contacts.get(contact.id);
+    store.contacts.set(contact.id, {
+      id: contact.id,
+      kind: contact.kind,
+      values: contact.values,
+      sources: contact.sources,
+      keys: contact.keys,
+      // The in-memory store holds one link: no other records' statuses.
+      linkedStatuses: [],
+      createdAt: existing?.createdAt ?? new Date("2025-01-01"),
+    });
+    store.link = {
+      id: link.id ?? "link-1",
+      contactId: contact.id,
+      status: link.status,
+      sourceUpdatedAt: link.sourceUpdatedAt,
+      sourceHash: link.sourceHash,
+      matchScore: link.matchScore,
+      evidence: link.evidence,
+    };
+  }
+  return decision;
+}
+
+/** A link as stored after `raw` created or matched contact `contactId`. */
+function linkFor(raw: ResmanPerson, contactId: string, extra: Partial<LinkState> = {}): LinkState {
+  return {
+    id: "link-1",
+    contactId,
+    status: "success",
+    sourceUpdatedAt: raw.last_modified === undefined ? null : new Date(raw.last_modified),
+    sourceHash: personDigest(raw),
+    matchScore: null,
+    evidence: { linkedBy: "created" },
+    ...extra,
+  };
+}
+
+describe("linkedByOf", () => {
+  it("reads how a link was made from its evidence first", () => {
+    expect(linkedByOf({ status: "merged", evidence: { linkedBy: "created" } })).toBe("created");
+    expect(linkedByOf({ status: "success", evidence: { linkedBy: "matched" } })).toBe("matched");
+  });
+
+  it("falls back to the status for links stored without evidence", () => {
+    expect(linkedByOf({ status: "merged", evidence: null })).toBe("matched");
+    expect(linkedByOf({ status: "success", evidence: null })).toBe("created");
+    expect(linkedByOf({ status: "pending", evidence: null })).toBe("created");
+  });
+});
+
+describe("decideSync for a person seen for the first time", () => {
+  it("creates a contact owned by ResMan and a successful link", () => {
+    const raw = version();
+    const decision = decide(raw);
+    const normalised = normalisePerson(raw, CONTEXT);
+    expect(decision).toEqual({
+      action: "create",
+      contact: {
+        id: "contact-new",
+        isNew: true,
+        kind: "prospect",
+        values: normalised.values,
+        sources: {
+          firstName: "resman",
+          lastName: "resman",
+          email: "resman",
+          "phones.mobile": "resman",
+          dateOfBirth: "resman",
+        },
+        keys: normalised.keys,
+        changed: true,
+      },
+      link: {
+        id: null,
+        personId: PERSON_ID,
+        status: "success",
+        resmanStatus: "prospect",
+        sourceUpdatedAt: new Date("2025-03-01T10:00:00Z"),
+        sourceHash: personDigest(raw),
+        matchScore: null,
+        evidence: {
+          linkedBy: "created",
+          method: "exact_keys",
+          matched: [],
+          candidates: 0,
+          blocked: [],
+        },
+      },
+    });
+  });
+
+  it("creates a contact and records the household member it refused to merge with", () => {
+    const sibling = existingContact("c-sibling", {
+      firstName: "John",
+      lastName: "Roe",
+      phones: { home: { raw: "415 555 0123", e164: "+14155550123" } },
+    });
+    const decision = decide(version(), { contacts: [sibling] });
+    expect(decision.action).toBe("create");
+    if (decision.action !== "create") return;
+    expect(decision.contact.id).toBe("contact-new");
+    expect(decision.link.evidence.blocked).toEqual([
+      { contactId: "c-sibling", reason: "first_name_differs" },
+    ]);
+    expect(decision.link.evidence.candidates).toBe(1);
+  });
+
+  it("merges into a contact sharing a key and fills its blanks", () => {
+    const lead = existingContact(
+      "c-lead",
+      { firstName: "Mary", email: "mary.roe@mailbox.org" },
+      { firstName: "domiq", email: "domiq" },
+    );
+    const decision = decide(version({ status: "applicant" }), { contacts: [lead] });
+    expect(decision.action).toBe("merge");
+    if (decision.action !== "merge") return;
+    expect(decision.contact).toMatchObject({
+      id: "c-lead",
+      isNew: false,
+      kind: "applicant",
+      changed: true,
+    });
+    expect(decision.contact.values.lastName).toBe("Roe");
+    expect(decision.contact.sources).toMatchObject({ firstName: "domiq", lastName: "resman" });
+    expect(decision.contact.keys.nameDob).toBe("mary|roe|1990-05-17");
+    expect(decision.link).toMatchObject({
+      id: null,
+      status: "merged",
+      resmanStatus: "applicant",
+      matchScore: 1,
+    });
+    const evidence: LinkEvidence = {
+      linkedBy: "matched",
+      method: "exact_keys",
+      matched: ["email"],
+      candidates: 1,
+      blocked: [],
+    };
+    expect(decision.link.evidence).toEqual(evidence);
+    expect(decision.merge).toEqual({
+      before: {
+        lastName: { value: null, source: null },
+        "phones.mobile": { value: null, source: null },
+        dateOfBirth: { value: null, source: null },
+      },
+      applied: ["lastName", "phones.mobile", "dateOfBirth"],
+      score: 1,
+      evidence,
+    });
+  });
+
+  it("leaves a merge pending review when manual_review finds a conflict", () => {
+    const lead = existingContact(
+      "c-lead",
+      { firstName: "Mary", email: "mary.roe@mailbox.org", lastName: "Roe-Smith" },
+      { firstName: "domiq", email: "domiq", lastName: "domiq" },
+    );
+    const decision = decide(version(), { contacts: [lead], strategy: "manual_review" });
+    expect(decision.action).toBe("merge");
+    if (decision.action !== "merge") return;
+    expect(decision.link.status).toBe("pending");
+    expect(decision.contact.values.lastName).toBe("Roe-Smith");
+    expect(decision.link.evidence.conflicts).toEqual(["lastName"]);
+    expect(decision.merge.evidence.conflicts).toEqual(["lastName"]);
+  });
+
+  it("records fields kept because staff locked them", () => {
+    const lead = existingContact(
+      "c-lead",
+      { firstName: "Mary", email: "mary.roe@mailbox.org", lastName: "Roe-Smith" },
+      { lastName: "manual" },
+    );
+    const decision = decide(version(), { contacts: [lead] });
+    expect(decision.action).toBe("merge");
+    if (decision.action !== "merge") return;
+    expect(decision.link.status).toBe("merged");
+    expect(decision.contact.values.lastName).toBe("Roe-Smith");
+    expect(decision.link.evidence.locked).toEqual(["lastName"]);
+    expect(decision.link.evidence.conflicts).toBeUndefined();
+  });
+
+  it("uses the matcher it is given", () => {
+    const chosen = existingContact("c-chosen", { firstName: "Someone" });
+    const matcher: Matcher = () => ({
+      contact: chosen,
+      score: 0.92,
+      evidence: { method: "exact_keys", matched: [], candidates: 1, blocked: [] },
+    });
+    const decision = decide(version(), { contacts: [chosen], matcher });
+    expect(decision.action).toBe("merge");
+    if (decision.action !== "merge") return;
+    expect(decision.contact.id).toBe("c-chosen");
+    expect(decision.link.matchScore).toBe(0.92);
+    expect(decision.merge.score).toBe(0.92);
+  });
+});
+
+describe("decideSync for a person already linked", () => {
+  const first = version();
+  const mine = existingContact(
+    "c-1",
+    normalisePerson(first, CONTEXT).values,
+    { firstName: "resman", lastName: "resman", email: "resman", dateOfBirth: "resman" },
+    "prospect",
+  );
+
+  it("calls a delivery of the same version a replay", () => {
+    expect(decide(first, { link: linkFor(first, "c-1"), contacts: [mine] })).toEqual({
+      action: "unchanged",
+      reason: "replay",
+      contactId: "c-1",
+      linkId: "link-1",
+    });
+  });
+
+  it("calls an older version stale", () => {
+    const older = version({ last_name: "Roe-Smith", last_modified: "2025-02-28T10:00:00Z" });
+    expect(decide(older, { link: linkFor(first, "c-1"), contacts: [mine] })).toEqual({
+      action: "unchanged",
+      reason: "stale",
+      contactId: "c-1",
+      linkId: "link-1",
+    });
+  });
+
+  it("orders two versions with the same timestamp by digest", () => {
+    const other = version({ last_name: "Roe-Smith" });
+    const [low, high] = [first, other].sort((a, b) =>
+      personDigest(a) < personDigest(b) ? -1 : 1,
+    ) as [ResmanPerson, ResmanPerson];
+    const lowContact = { ...mine, values: normalisePerson(low, CONTEXT).values };
+    const highContact = { ...mine, values: normalisePerson(high, CONTEXT).values };
+    expect(decide(low, { link: linkFor(high, "c-1"), contacts: [highContact] })).toMatchObject({
+      action: "unchanged",
+      reason: "stale",
+    });
+    expect(decide(high, { link: linkFor(low, "c-1"), contacts: [lowContact] })).toMatchObject({
+      action: "update",
+    });
+  });
+
+  it("updates the contact with a newer version and keeps the link's identity", () => {
+    const newer = version({ email: "m.roe@newmail.org", last_modified: "2025-03-02T10:00:00Z" });
+    const decision = decide(newer, { link: linkFor(first, "c-1"), contacts: [mine] });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.contact).toMatchObject({ id: "c-1", isNew: false, changed: true });
+    expect(decision.contact.values.email).toBe("m.roe@newmail.org");
+    expect(decision.contact.keys.email).toBe("m.roe@newmail.org");
+    expect(decision.link).toEqual({
+      id: "link-1",
+      personId: PERSON_ID,
+      status: "success",
+      resmanStatus: "prospect",
+      sourceUpdatedAt: new Date("2025-03-02T10:00:00Z"),
+      sourceHash: personDigest(newer),
+      matchScore: null,
+      evidence: { linkedBy: "created" },
+    });
+  });
+
+  it("keeps the match score and evidence of a matched link and drops settled conflicts", () => {
+    const evidence: LinkEvidence = {
+      linkedBy: "matched",
+      method: "exact_keys",
+      matched: ["email", "phone"],
+      candidates: 2,
+      blocked: [{ contactId: "c-sibling", reason: "first_name_differs" }],
+      conflicts: ["lastName"],
+    };
+    const link = linkFor(first, "c-1", { status: "pending", matchScore: 1, evidence });
+    const newer = version({ middle_name: "Ann", last_modified: "2025-03-02T10:00:00Z" });
+    const decision = decide(newer, { link, contacts: [mine], strategy: "manual_review" });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.link.status).toBe("merged");
+    expect(decision.link.matchScore).toBe(1);
+    expect(decision.link.evidence).toEqual({
+      linkedBy: "matched",
+      method: "exact_keys",
+      matched: ["email", "phone"],
+      candidates: 2,
+      blocked: [{ contactId: "c-sibling", reason: "first_name_differs" }],
+    });
+  });
+
+  it("leaves an update pending review when manual_review finds a conflict", () => {
+    const edited = { ...mine, sources: { ...mine.sources, email: "domiq" as const } };
+    const newer = version({ email: "m.roe@newmail.org", last_modified: "2025-03-02T10:00:00Z" });
+    const decision = decide(newer, {
+      link: linkFor(first, "c-1"),
+      contacts: [edited],
+      strategy: "manual_review",
+    });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.link.status).toBe("pending");
+    expect(decision.link.evidence).toEqual({ linkedBy: "created", conflicts: ["email"] });
+    expect(decision.contact.values.email).toBe("mary.roe@mailbox.org");
+    expect(decision.contact.changed).toBe(false);
+  });
+
+  it("advances the link without rewriting the contact when only the timestamp moved", () => {
+    const touched = version({ last_modified: "2025-03-05T10:00:00Z" });
+    const decision = decide(touched, { link: linkFor(first, "c-1"), contacts: [mine] });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.contact.changed).toBe(false);
+    expect(decision.link.sourceUpdatedAt).toEqual(new Date("2025-03-05T10:00:00Z"));
+    expect(decision.link.sourceHash).toBe(personDigest(touched));
+  });
+
+  it("rewrites the contact when only the person's status moved", () => {
+    const resident = version({ status: "resident", last_modified: "2025-03-05T10:00:00Z" });
+    const decision = decide(resident, { link: linkFor(first, "c-1"), contacts: [mine] });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.contact.kind).toBe("resident");
+    expect(decision.contact.changed).toBe(true);
+    expect(decision.link.resmanStatus).toBe("resident");
+  });
+
+  it("keeps a resident a resident when an old prospect record of theirs is updated", () => {
+    const residentElsewhere = { ...mine, linkedStatuses: ["resident" as const] };
+    const lostAgain = version({ status: "lost", last_modified: "2025-03-05T10:00:00Z" });
+    const decision = decide(lostAgain, {
+      link: linkFor(first, "c-1"),
+      contacts: [residentElsewhere],
+    });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.contact.kind).toBe("resident");
+    expect(decision.link.resmanStatus).toBe("lost");
+  });
+
+  it("applies a file version without a timestamp and keeps the link's newest timestamp", () => {
+    const { last_modified: _, ...rest } = version({ last_name: "Roe-Smith" });
+    const imported: ResmanPerson = rest;
+    const decision = decide(imported, { link: linkFor(first, "c-1"), contacts: [mine] });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.contact.values.lastName).toBe("Roe-Smith");
+    expect(decision.link.sourceUpdatedAt).toEqual(new Date("2025-03-01T10:00:00Z"));
+  });
+
+  it("applies a timestamped version over a link that has none", () => {
+    const older = version({ last_name: "Roe-Smith", last_modified: "2020-01-01T00:00:00Z" });
+    const link = linkFor(first, "c-1", { sourceUpdatedAt: null });
+    const decision = decide(older, { link, contacts: [mine] });
+    expect(decision.action).toBe("update");
+    if (decision.action !== "update") return;
+    expect(decision.link.sourceUpdatedAt).toEqual(new Date("2020-01-01T00:00:00Z"));
+  });
+
+  it("re-points a link whose contact vanished instead of adding a second link", () => {
+    const decision = decide(first, { link: linkFor(first, "c-deleted"), contacts: [] });
+    expect(decision.action).toBe("create");
+    if (decision.action !== "create") return;
+    expect(decision.link.id).toBe("link-1");
+    expect(decision.contact.id).toBe("contact-new");
+  });
+});
+
+describe("decideSync over delivery orders", () => {
+  const casing = (text: string) => fc.constantFrom(text, text.toUpperCase(), text.toLowerCase());
+  const phoneFormats = [
+    (line: number) => `(415) 555-0${line}`,
+    (line: number) => `+1 415 555 0${line}`,
+  ];
+  /** Full versions: every field present, so no value survives only because a blank is skipped. */
+  const fullVersion = fc
+    .record({
+      status: fc.constantFrom(...personStatuses),
+      first: fc.oneof(casing("Mary"), casing("Maria")),
+      last: fc.oneof(casing("Roe"), casing("Roe-Smith")),
+      email: fc.constantFrom("mary.roe@mailbox.org", "m.roe@newmail.org", "MARY.ROE@mailbox.org"),
+      line: fc.integer({ min: 120, max: 125 }),
+      format: fc.constantFrom(...phoneFormats),
+      birthdate: fc.constantFrom("1990-05-17", "19900517", "1990-05-18"),
+      city: fc.constantFrom("Springfield", "Shelbyville"),
+      dependent: fc.boolean(),
+    })
+    .map(
+      (v): ResmanPerson => ({
+        person_id: PERSON_ID,
+        status: v.status,
+        first_name: v.first,
+        last_name: v.last,
+        email: v.email,
+        phones: [{ type: "mobile", number: v.format(v.line) }],
+        birthdate: v.birthdate,
+        address: { line1: "12 Elm St", city: v.city },
+        is_dependent: v.dependent,
+      }),
+    );
+  const at = (raw: ResmanPerson, iso: string): ResmanPerson => ({ ...raw, last_modified: iso });
+  const outcome = (store: Store) => ({
+    link: store.link,
+    contacts: [...store.contacts.values()].map(({ createdAt: _, ...rest }) => rest),
+  });
+
+  it("applies a version delivered many times once and calls the rest replays", () => {
+    fc.assert(
+      fc.property(fullVersion, fc.integer({ min: 2, max: 6 }), (raw, times) => {
+        const once = emptyStore();
+        deliver(once, at(raw, "2025-03-01T10:00:00Z"));
+        const many = emptyStore();
+        const decisions = Array.from({ length: times }, () =>
+          deliver(many, at(raw, "2025-03-01T10:00:00Z")),
+        );
+        expect(decisions[0]?.action).toBe("create");
+        for (const later of decisions.slice(1)) {
+          expect(later).toMatchObject({ action: "unchanged", reason: "replay" });
+        }
+        expect(outcome(many)).toEqual(outcome(once));
+      }),
+    );
+  });
+
+  it("converges on the same state whichever of two same-time versions arrives first", () => {
+    fc.assert(
+      fc.property(
+        fullVersion,
+        fullVersion,
+        fc.constantFrom<MergeStrategy>("resman_wins", "domiq_wins", "manual_review"),
+        (a, b, strategy) => {
+          const va = at(a, "2025-03-01T10:00:00Z");
+          const vb = at(b, "2025-03-01T10:00:00Z");
+          fc.pre(personDigest(va) !== personDigest(vb));
+          const ab = emptyStore();
+          deliver(ab, va, strategy);
+          deliver(ab, vb, strategy);
+          const ba = emptyStore();
+          deliver(ba, vb, strategy);
+          deliver(ba, va, strategy);
+          expect(outcome(ab)).toEqual(outcome(ba));
+          const winner = personDigest(va) > personDigest(vb) ? va : vb;
+          expect(ab.link?.sourceHash).toBe(personDigest(winner));
+        },
+      ),
+    );
+  });
+
+  it("never lets an older version overwrite a newer one, in either order", () => {
+    fc.assert(
+      fc.property(fullVersion, fullVersion, (a, b) => {
+        const older = at(a, "2025-03-01T10:00:00Z");
+        const newer = at(b, "2025-03-01T10:00:01Z");
+        const onlyNewer = emptyStore();
+        deliver(onlyNewer, newer);
+        const inOrder = emptyStore();
+        deliver(inOrder, older);
+        deliver(inOrder, newer);
+        const reversed = emptyStore();
+        deliver(reversed, newer);
+        const late = deliver(reversed, older);
+        expect(late).toMatchObject({ action: "unchanged", reason: "stale" });
+        expect(outcome(reversed)).toEqual(outcome(onlyNewer));
+        expect(outcome(inOrder)).toEqual(outcome(onlyNewer));
+      }),
+    );
+  });
+});
