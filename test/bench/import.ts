@@ -1,0 +1,467 @@
+/**
+ * Import benchmark (`npm run bench`): synthetic ResMan people imported through the real path
+ * (`openImportFile` → `importPeople` → `syncPerson` → the Drizzle stores), per driver and size.
+ *
+ * Prints figures next to the DESIGN §8 budget; asserts nothing. Each (driver, size) case runs
+ * in its own child process so that its peak RSS is its own, not the high-water mark of the
+ * cases before it.
+ *
+ *   BENCH_SIZES=1000,5000   people per case (default 10000,100000)
+ *   BENCH_DRIVERS=pg        drivers: pglite, pg, neon (default pglite,pg)
+ *   BENCH_TIME_LIMIT=600    seconds after which a case stops reading rows and reports what it
+ *                           did (default 600; 0 = no limit). Ctrl-C does the same, then stops.
+ *
+ * PGlite runs on a data directory in a temp folder (as the CLI does in `.data/`), one sync at a
+ * time; Postgres and Neon run on a scratch database of the local server (TEST_DATABASE_URL, see
+ * test/support/postgres.ts), four syncs at a time, like `contact-sync import`.
+ */
+import { fork } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import Table from "cli-table3";
+import { sql } from "drizzle-orm";
+import { type DatabaseHandle, openDatabase } from "../../lib/adapters/db/client.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
+import { openImportFile } from "../../lib/adapters/files/importFile.js";
+import { type ImportCounts, type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
+import { systemClock } from "../../lib/app/ports.js";
+import { type DriverName, driverNames } from "../../lib/config.js";
+import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
+import { PHONE_POOL_SIZE, writePeopleCsv } from "../../lib/local/peopleGenerator.js";
+import { createScratchDatabase } from "../support/postgres.js";
+
+/** Fixed so that every run imports the same people. */
+const SEED = 8_031_975;
+/** The ResMan property every case imports into (a fresh database each time). */
+const BENCH_PROPERTY = "0f5e8a42-3c17-4b9d-a6e1-7d24c58b90f3";
+const DEFAULT_SIZES = [10_000, 100_000];
+const DEFAULT_DRIVERS: DriverName[] = ["pglite", "pg"];
+const DEFAULT_TIME_LIMIT_S = 600;
+/** How often RSS is sampled, and how often a running case reports on stderr. */
+const RSS_SAMPLE_MS = 50;
+const PROGRESS_MS = 5_000;
+
+/** DESIGN §8, printed beside the figures. */
+const BUDGET = {
+  people: 1_000_000,
+  seconds: 300,
+  peakRssMb: 512,
+  roundTripsPerJob: 2,
+};
+
+const number = new Intl.NumberFormat("en-US");
+const MB = 1024 * 1024;
+
+interface CaseRequest {
+  driver: DriverName;
+  /** People in the file. */
+  people: number;
+  file: string;
+  /** Seconds; 0 for none. */
+  timeLimit: number;
+}
+
+/** What one case measured. */
+interface CaseResult {
+  driver: DriverName;
+  /** People in the file, and rows actually read (fewer when the case was stopped). */
+  people: number;
+  seconds: number;
+  /** Import rate over the first and the last tenth of the rows read: growth shows here. */
+  firstTenthRate: number;
+  lastTenthRate: number;
+  statements: number;
+  peakRssMb: number;
+  /** RSS once the database is open and migrated, before the first row. */
+  startRssMb: number;
+  serverVersion: string;
+  counts: ImportCounts;
+  /** Why reading stopped before the end of the file. */
+  stopped?: string;
+  aborted?: string;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function sizesFromEnv(): number[] {
+  const raw = process.env.BENCH_SIZES;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_SIZES;
+  return raw.split(",").map((value) => {
+    const n = Number(value.trim().replace(/_/g, ""));
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`BENCH_SIZES: not a count: "${value}"`);
+    return n;
+  });
+}
+
+function driversFromEnv(): DriverName[] {
+  const raw = process.env.BENCH_DRIVERS;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_DRIVERS;
+  return raw.split(",").map((value) => {
+    const driver = value.trim();
+    if (!(driverNames as readonly string[]).includes(driver)) {
+      throw new Error(`BENCH_DRIVERS: unknown driver "${driver}" (${driverNames.join(", ")})`);
+    }
+    return driver as DriverName;
+  });
+}
+
+function timeLimitFromEnv(): number {
+  const raw = process.env.BENCH_TIME_LIMIT;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_TIME_LIMIT_S;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new Error(`BENCH_TIME_LIMIT: not a number of seconds: "${raw}"`);
+  }
+  return seconds;
+}
+
+// --- one case, in a child process ----------------------------------------------------------
+
+/** Opens a migrated, empty database for the driver; `cleanup` removes every trace of it. */
+async function openBenchDatabase(
+  driver: DriverName,
+  onQuery: () => void,
+): Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }> {
+  if (driver === "pglite") {
+    const dataDir = await mkdtemp(join(tmpdir(), "contact-sync-bench-pglite-"));
+    try {
+      const handle = await openDatabase({ driver, dataDir, onQuery });
+      await handle.migrate();
+      return {
+        handle,
+        cleanup: async () => {
+          await handle.close();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    } catch (error) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  const scratch = await createScratchDatabase(`bench_${driver}`);
+  const proxy = driver === "neon" ? await startNeonWsProxy() : null;
+  try {
+    const handle = await openDatabase({
+      driver,
+      url: scratch.url,
+      neonWsProxy: proxy?.address,
+      onQuery,
+    });
+    await handle.migrate();
+    return {
+      handle,
+      cleanup: async () => {
+        await handle.close();
+        await proxy?.close();
+        await scratch.drop();
+      },
+    };
+  } catch (error) {
+    await proxy?.close();
+    await scratch.drop();
+    throw error;
+  }
+}
+
+/** Rows of `records` until `stopReason()` says otherwise; the import then ends normally. */
+async function* until(
+  records: AsyncIterable<ImportRecord>,
+  stopReason: () => string | null,
+): AsyncIterable<ImportRecord> {
+  for await (const record of records) {
+    if (stopReason() !== null) return;
+    yield record;
+  }
+}
+
+/** Rows per second over the first and the last tenth of a timeline of (seconds, rows). */
+function tenthRates(timeline: readonly (readonly [number, number])[]): [number, number] {
+  const end = timeline.at(-1);
+  if (end === undefined || end[1] === 0) return [0, 0];
+  const [endSeconds, rows] = end;
+  const tenth = rows / 10;
+  const firstAt = timeline.find(([, r]) => r >= tenth) ?? end;
+  const lastFrom = timeline.findLast(([, r]) => r <= rows - tenth) ?? [0, 0];
+  return [
+    firstAt[1] / Math.max(firstAt[0], 1e-3),
+    (rows - lastFrom[1]) / Math.max(endSeconds - lastFrom[0], 1e-3),
+  ];
+}
+
+async function runCase(request: CaseRequest): Promise<CaseResult> {
+  let stopped: string | null = null;
+  const stop = (reason: string) => {
+    stopped ??= reason;
+  };
+  // Ctrl-C reaches the whole process group: finish the rows in flight, report, clean up.
+  process.on("SIGINT", () => stop("interrupted"));
+  process.on("SIGTERM", () => stop("interrupted"));
+
+  let statements = 0;
+  const { handle, cleanup } = await openBenchDatabase(request.driver, () => {
+    statements += 1;
+  });
+  try {
+    const version = (await handle.db.execute(sql`SHOW server_version`)) as unknown as {
+      rows: { server_version: string }[];
+    };
+    const serverVersion = version.rows[0]?.server_version ?? "?";
+    const stores = createStores(handle.db);
+    const property = await stores.properties.ensureResmanProperty({
+      resmanPropertyId: BENCH_PROPERTY,
+    });
+    const file = await openImportFile(request.file);
+
+    const startRss = process.memoryUsage().rss;
+    let peakRss = startRss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, RSS_SAMPLE_MS);
+    const tag = `[${request.driver} ${number.format(request.people)}]`;
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    let rowsRead = 0;
+    // One point a second: enough to see growth, small even for hours of import.
+    const timeline: [number, number][] = [[0, 0]];
+    const tick = setInterval(() => {
+      timeline.push([elapsed(), rowsRead]);
+      if (request.timeLimit > 0 && elapsed() >= request.timeLimit) {
+        stop(`time limit ${request.timeLimit} s`);
+      }
+    }, 1_000);
+    const progress = setInterval(() => {
+      log(
+        `${tag} ${number.format(rowsRead)} rows (${Math.round((100 * rowsRead) / request.people)}%), ` +
+          `${number.format(Math.round(rowsRead / elapsed()))} rows/s, ` +
+          `rss ${Math.round(process.memoryUsage().rss / MB)} MB`,
+      );
+    }, PROGRESS_MS);
+
+    statements = 0;
+    const summary = await importPeople(
+      { store: stores.contacts, clock: systemClock },
+      {
+        property,
+        records: until(file.records, () => stopped),
+        // As the CLI: PGlite has one connection, a server takes a few syncs at once.
+        concurrency: handle.driver === "pglite" ? 1 : 4,
+        onProgress: (counts) => {
+          rowsRead = counts.rows;
+        },
+      },
+    );
+    const seconds = elapsed();
+    const roundTrips = statements;
+    for (const timer of [sampler, tick, progress]) clearInterval(timer);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    timeline.push([seconds, summary.rows]);
+    const [firstTenthRate, lastTenthRate] = tenthRates(timeline);
+
+    const { rows, created, merged, updated, unchanged, review, failed, rejected } = summary;
+    return {
+      driver: request.driver,
+      people: request.people,
+      seconds,
+      firstTenthRate,
+      lastTenthRate,
+      statements: roundTrips,
+      peakRssMb: peakRss / MB,
+      startRssMb: startRss / MB,
+      serverVersion,
+      counts: { rows, created, merged, updated, unchanged, review, failed, rejected },
+      ...(stopped === null ? {} : { stopped }),
+      ...(summary.aborted === undefined ? {} : { aborted: summary.aborted }),
+    };
+  } finally {
+    await cleanup();
+  }
+}
+
+function runCaseInChild(request: CaseRequest): Promise<CaseResult> {
+  return new Promise((resolve, reject) => {
+    // The child inherits tsx's loader flags through execArgv, and stderr for its progress.
+    const child = fork(fileURLToPath(import.meta.url), ["--case", JSON.stringify(request)], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    let result: CaseResult | undefined;
+    let failure: string | undefined;
+    child.on("message", (message: { result?: CaseResult; error?: string }) => {
+      result = message.result ?? result;
+      failure = message.error ?? failure;
+    });
+    child.on("error", reject);
+    // `close` comes after the last message, unlike `exit`.
+    child.on("close", (code) => {
+      if (result !== undefined) resolve(result);
+      else reject(new Error(failure ?? `the ${request.driver} case exited with code ${code}`));
+    });
+  });
+}
+
+// --- the run -------------------------------------------------------------------------------
+
+function machine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  return (
+    `Machine: ${availableParallelism()} CPUs (${cpu}), ${Math.round(totalmem() / MB / 1024)} GB RAM, ` +
+    `Node ${process.version}, ${process.platform}/${process.arch}`
+  );
+}
+
+function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, number>): string {
+  const table = new Table({
+    // No colours: the table is read in logs and pasted into reports.
+    style: { head: [], border: [] },
+    head: [
+      "driver",
+      "server",
+      "people",
+      "seconds",
+      "people/s",
+      "first 10% /s",
+      "last 10% /s",
+      "round trips / person",
+      "peak RSS MB",
+      "created",
+      "merged",
+      "updated",
+      "unchanged",
+      "review",
+      "failed",
+      "rejected",
+    ],
+  });
+  for (const r of results) {
+    const people =
+      r.stopped === undefined
+        ? number.format(r.people)
+        : `${number.format(r.counts.rows)} of ${number.format(r.people)}*`;
+    table.push([
+      r.driver,
+      r.serverVersion.split(" ")[0] ?? "",
+      people,
+      r.seconds.toFixed(1),
+      number.format(Math.round(r.counts.rows / r.seconds)),
+      number.format(Math.round(r.firstTenthRate)),
+      number.format(Math.round(r.lastTenthRate)),
+      (r.statements / Math.max(1, r.counts.rows)).toFixed(2),
+      `${Math.round(r.peakRssMb)} (start ${Math.round(r.startRssMb)})`,
+      ...[
+        r.counts.created,
+        r.counts.merged,
+        r.counts.updated,
+        r.counts.unchanged,
+        r.counts.review,
+        r.counts.failed,
+        r.counts.rejected,
+      ].map((n) => number.format(n)),
+    ]);
+  }
+  const lines = [table.toString()];
+  for (const r of results) {
+    if (r.stopped !== undefined) {
+      lines.push(
+        `* ${r.driver} ${number.format(r.people)}: stopped (${r.stopped}); figures cover the rows read.`,
+      );
+    }
+    if (r.aborted !== undefined) {
+      lines.push(`! ${r.driver} ${number.format(r.people)}: the import aborted: ${r.aborted}`);
+    }
+  }
+  const budgetRate = Math.ceil(BUDGET.people / BUDGET.seconds);
+  lines.push(
+    "",
+    `DESIGN §8 budget: ${number.format(BUDGET.people)} people in ≤ ${BUDGET.seconds / 60} min on 2 cores ` +
+      `(≥ ${number.format(budgetRate)} people/s), peak memory ≤ ${BUDGET.peakRssMb} MB, near-linear growth ` +
+      `(last 10% /s close to first 10% /s); ≤ ${BUDGET.roundTripsPerJob} database round trips per queue job.`,
+    "Round trips: statements this process sent during the import (BEGIN and COMMIT included) per row read; " +
+      "each row is one sync transaction, the work a queue job carries.",
+    "Peak RSS: this Node process only; it includes PGlite's engine, not the Postgres server's memory.",
+    `Rows with a phone: ${[...phoneShare].map(([people, share]) => `${number.format(people)} → ${(100 * share).toFixed(0)}%`).join(", ")} ` +
+      `(the generator has ${number.format(PHONE_POOL_SIZE)} fictional numbers; people beyond them have none).`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  const sizes = sizesFromEnv();
+  const drivers = driversFromEnv();
+  const timeLimit = timeLimitFromEnv();
+  let interrupted = false;
+  // The running case sees Ctrl-C too and stops itself; the run reports what it has.
+  process.on("SIGINT", () => {
+    interrupted = true;
+  });
+  process.stdout.write(`${machine()}\n`);
+  process.stdout.write(
+    `Cases: ${drivers.join(", ")} × ${sizes.map((n) => number.format(n)).join(", ")} people ` +
+      `(seed ${SEED}; concurrency 1 on PGlite, 4 on a server; ` +
+      `${timeLimit > 0 ? `time limit ${timeLimit} s a case` : "no time limit"})\n`,
+  );
+
+  const folder = await mkdtemp(join(tmpdir(), "contact-sync-bench-"));
+  const results: CaseResult[] = [];
+  const phoneShare = new Map<number, number>();
+  try {
+    const files = new Map<number, string>();
+    for (const people of sizes) {
+      const path = join(folder, `people-${people}.csv`);
+      const started = performance.now();
+      let withPhone = 0;
+      await writePeopleCsv(path, {
+        seed: SEED,
+        rows: people,
+        onRow: ({ row }) => {
+          if (row.phone !== "") withPhone += 1;
+        },
+      });
+      phoneShare.set(people, withPhone / people);
+      log(
+        `generated ${number.format(people)} people in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      files.set(people, path);
+    }
+    for (const driver of drivers) {
+      for (const people of sizes) {
+        if (interrupted) break;
+        const tag = `[${driver} ${number.format(people)}]`;
+        log(`${tag} importing…`);
+        const file = files.get(people) ?? "";
+        const result = await runCaseInChild({ driver, people, file, timeLimit });
+        log(
+          `${tag} ${result.stopped === undefined ? "done" : `stopped (${result.stopped})`}: ` +
+            `${number.format(result.counts.rows)} rows in ${result.seconds.toFixed(1)} s`,
+        );
+        results.push(result);
+      }
+    }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+  process.stdout.write(`\n${report(results, phoneShare)}`);
+}
+
+if (process.argv[2] === "--case") {
+  const request = JSON.parse(process.argv[3] ?? "{}") as CaseRequest;
+  let message: { result: CaseResult } | { error: string };
+  try {
+    message = { result: await runCase(request) };
+  } catch (error) {
+    message = { error: error instanceof Error ? error.message : String(error) };
+  }
+  // Exit once the message is out: an unfinished CSV stream must not keep the child alive.
+  process.send?.(message, () => process.exit("error" in message ? 1 : 0));
+} else {
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
