@@ -45,12 +45,18 @@ export interface ContactStore {
   transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
 }
 
+export interface ResmanPropertyRef {
+  resmanPropertyId: string;
+  resmanAccountId?: number | undefined;
+  /** Used only when the property is created (default: "ResMan property <GUID>"). */
+  name?: string | undefined;
+  /** Used only when the property is created. */
+  officePhone?: string | undefined;
+}
+
 export interface PropertyStore {
   /** The property with this ResMan property id, created (named after the id) when missing. */
-  ensureResmanProperty(ref: {
-    resmanPropertyId: string;
-    resmanAccountId?: number | undefined;
-  }): Promise<PropertyContext>;
+  ensureResmanProperty(ref: ResmanPropertyRef): Promise<PropertyContext>;
   /** A property by its own id or its ResMan property id. */
   findProperty(idOrResmanId: string): Promise<PropertyContext | null>;
 }

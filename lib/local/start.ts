@@ -6,15 +6,16 @@
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import type { DatabaseHandle } from "../adapters/db/client.js";
 import { createStores } from "../adapters/db/stores.js";
 import { openImportFile } from "../adapters/files/importFile.js";
 import { importPeople } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
 import { formatImportSummary, formatStats, type Output } from "../cli/output.js";
+import { sampleFolder } from "./sampleFolder.js";
+import { sampleProperties } from "./sampleProperties.js";
 
-export const sampleFolder = fileURLToPath(new URL("./sample", import.meta.url));
+export { sampleFolder };
 
 /** The bundled sample files, sorted. */
 export async function sampleFiles(folder = sampleFolder): Promise<string[]> {
@@ -33,7 +34,14 @@ export async function startLocalStack(handle: DatabaseHandle, out: Output): Prom
   const stores = createStores(handle.db);
   for (const path of await sampleFiles()) {
     const resmanPropertyId = basename(path, ".csv");
-    const property = await stores.properties.ensureResmanProperty({ resmanPropertyId });
+    // The sample's communities are created with their names and office phones, so the rows
+    // carrying the office number are recognised as placeholders.
+    const known = sampleProperties.find((p) => p.resmanPropertyId === resmanPropertyId);
+    const property = await stores.properties.ensureResmanProperty({
+      resmanPropertyId,
+      name: known?.name,
+      officePhone: known?.officePhone,
+    });
     const file = await openImportFile(path);
     const started = performance.now();
     const summary = await importPeople(

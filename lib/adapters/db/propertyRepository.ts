@@ -2,7 +2,7 @@
  * Properties as the sync path sees them: the row plus its merge strategy.
  */
 import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
-import type { PropertyContext, PropertyStore } from "../../app/ports.js";
+import type { PropertyContext, PropertyStore, ResmanPropertyRef } from "../../app/ports.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { DEFAULT_MERGE_STRATEGY } from "../../domain/survivorship.js";
 import type { Database } from "./client.js";
@@ -45,10 +45,7 @@ export class DrizzlePropertyStore implements PropertyStore {
     }
   }
 
-  async ensureResmanProperty(ref: {
-    resmanPropertyId: string;
-    resmanAccountId?: number | undefined;
-  }): Promise<PropertyContext> {
+  async ensureResmanProperty(ref: ResmanPropertyRef): Promise<PropertyContext> {
     if (!UUID.test(ref.resmanPropertyId)) {
       throw new InvalidInputError("the ResMan property id must be a GUID", [
         { path: "property", message: "must be a GUID" },
@@ -62,7 +59,8 @@ export class DrizzlePropertyStore implements PropertyStore {
         await this.db
           .insert(property)
           .values({
-            name: `ResMan property ${ref.resmanPropertyId}`,
+            name: ref.name ?? `ResMan property ${ref.resmanPropertyId}`,
+            officePhone: ref.officePhone ?? null,
             resmanPropertyId: ref.resmanPropertyId,
             resmanAccountId: account,
           })

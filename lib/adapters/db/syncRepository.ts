@@ -3,7 +3,7 @@
  * read and the writes of a decision.
  */
 import { createHash } from "node:crypto";
-import { and, arrayOverlaps, eq, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, arrayOverlaps, eq, type SQL, sql } from "drizzle-orm";
 import type { ContactStore, SyncSnapshot, SyncTransaction, SyncWrite } from "../../app/ports.js";
 import type { MatchKeys } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
@@ -47,12 +47,30 @@ class DrizzleSyncTransaction implements SyncTransaction {
   }
 
   async loadSnapshot(propertyId: string, personId: string, keys: MatchKeys): Promise<SyncSnapshot> {
-    const keyMatches: SQL[] = [];
-    if (keys.email !== null) keyMatches.push(eq(user.emailKey, keys.email));
-    if (keys.phones.length > 0) keyMatches.push(arrayOverlaps(user.phoneKeys, keys.phones));
-    if (keys.nameDob !== null) keyMatches.push(eq(user.nameDobKey, keys.nameDob));
-    const candidate =
-      keyMatches.length === 0 ? sql`false` : and(isNull(user.mergedIntoId), or(...keyMatches));
+    // The contacts to read: the one the person is linked to, and every live contact sharing a
+    // key. One indexed lookup per key, combined with UNION: a single OR across the link join
+    // and the keys cannot use the indexes and would scan the whole property on every sync.
+    const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
+    const contactIds: SQL[] = [
+      sql`select ${contactSync.userId} from ${contactSync}
+          where ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} = ${personId}
+            and ${contactSync.userId} is not null`,
+    ];
+    if (keys.email !== null) {
+      contactIds.push(
+        sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
+      );
+    }
+    if (keys.phones.length > 0) {
+      contactIds.push(
+        sql`select ${user.id} from ${user} where ${live} and ${arrayOverlaps(user.phoneKeys, keys.phones)}`,
+      );
+    }
+    if (keys.nameDob !== null) {
+      contactIds.push(
+        sql`select ${user.id} from ${user} where ${live} and ${eq(user.nameDobKey, keys.nameDob)}`,
+      );
+    }
     const rows = await this.tx
       .select({
         contact: user,
@@ -72,7 +90,12 @@ class DrizzleSyncTransaction implements SyncTransaction {
           eq(contactSync.resmanContactId, personId),
         ),
       )
-      .where(and(eq(user.propertyId, propertyId), or(isNotNull(contactSync.id), candidate)))
+      .where(
+        and(
+          eq(user.propertyId, propertyId),
+          sql`${user.id} in (${sql.join(contactIds, sql` union `)})`,
+        ),
+      )
       // Row locks in id order: two syncs updating overlapping contacts queue instead of
       // deadlocking, and each sees the other's committed values (READ COMMITTED re-reads a
       // locked row's newest version).
