@@ -123,7 +123,7 @@ CREATE UNIQUE INDEX "uq_property_resman_property" ON "property" USING btree ("re
 CREATE INDEX "idx_user_property" ON "user" USING btree ("property_id");--> statement-breakpoint
 CREATE INDEX "idx_user_email_key" ON "user" USING btree ("property_id","email_key");--> statement-breakpoint
 CREATE INDEX "idx_user_name_dob_key" ON "user" USING btree ("property_id","name_dob_key");--> statement-breakpoint
-CREATE INDEX "idx_user_phone_keys" ON "user" USING gin ("phone_keys");--> statement-breakpoint
+CREATE INDEX "idx_user_phone_keys" ON "user" USING gin ("phone_keys") WITH (fastupdate=false);--> statement-breakpoint
 CREATE VIEW "public"."contact_sync_success_rate" AS (
   SELECT
     p.id AS property_id,

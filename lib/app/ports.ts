@@ -43,6 +43,8 @@ export interface SyncTransaction {
 
 export interface ContactStore {
   transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
+  /** The person's link as last committed, read without a transaction or locks. */
+  findLink(propertyId: string, personId: string): Promise<LinkState | null>;
 }
 
 export interface ResmanPropertyRef {

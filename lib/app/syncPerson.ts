@@ -26,7 +26,7 @@ import { InvalidInputError, isRetryable } from "../domain/errors.js";
 import type { Matcher } from "../domain/matching.js";
 import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
 import { personDigest, type ResmanPerson } from "../domain/person.js";
-import { decideSync, type LinkStatus } from "../domain/syncDecision.js";
+import { decideSync, type LinkStatus, skipReason } from "../domain/syncDecision.js";
 import type { Clock, ContactStore, PropertyContext } from "./ports.js";
 
 export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
@@ -91,6 +91,25 @@ export async function syncPerson(
   const digest = personDigest(person);
   const newId = deps.newId ?? randomUUID;
   const warnings = normalised.warnings;
+
+  // Fast path for redeliveries without an event id (re-imports, reconciliation pulls): a
+  // version the link already has, or an older one, changes nothing, so one unlocked read
+  // settles it. Versions only move forward, so a committed link that says "replay" or "stale"
+  // stays right. Deliveries with an event id go through the inbox in the transaction instead.
+  if (input.event === undefined) {
+    const current = await deps.store.findLink(property.id, normalised.personId);
+    const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
+    if (current !== null && skip !== null) {
+      return {
+        outcome: "unchanged",
+        reason: skip,
+        contactId: current.contactId,
+        linkId: current.id,
+        status: current.status,
+        warnings,
+      };
+    }
+  }
 
   const attempt = () =>
     deps.store.transaction(async (tx): Promise<SyncResult> => {

@@ -90,8 +90,8 @@ export interface SyncDecisionInput {
 }
 
 /** Whether a person version must not be applied over the link's current version. */
-function skipReason(
-  link: LinkState,
+export function skipReason(
+  link: Pick<LinkState, "sourceHash" | "sourceUpdatedAt">,
   digest: string,
   lastModified: Date | null,
 ): "replay" | "stale" | null {

@@ -176,6 +176,36 @@ export function describeSyncContract(driver: DriverName): void {
       expect(await propertySnapshot(db, property.id)).toEqual(after);
     });
 
+    it("settles a replay or a stale version without opening a sync transaction", async () => {
+      const property = await newProperty(db);
+      const p = person({ last_modified: "2026-04-01T00:00:00Z" });
+      await sync(property, p);
+      let transactions = 0;
+      const counting: ContactStore = {
+        findLink: (propertyId, personId) => stores.contacts.findLink(propertyId, personId),
+        transaction: (work) => {
+          transactions += 1;
+          return stores.contacts.transaction(work);
+        },
+      };
+      const counted = { ...deps, store: counting };
+      expect(await syncPerson(counted, { property, person: p })).toMatchObject({
+        outcome: "unchanged",
+        reason: "replay",
+      });
+      const older = { ...p, last_name: "Older", last_modified: "2026-03-01T00:00:00Z" };
+      expect(await syncPerson(counted, { property, person: older })).toMatchObject({
+        outcome: "unchanged",
+        reason: "stale",
+      });
+      expect(transactions).toBe(0);
+      const newer = { ...p, last_name: "Newer", last_modified: "2026-05-01T00:00:00Z" };
+      expect(await syncPerson(counted, { property, person: newer })).toMatchObject({
+        outcome: "updated",
+      });
+      expect(transactions).toBe(1);
+    });
+
     it("an older update arriving after a newer one changes nothing", async () => {
       const property = await newProperty(db);
       const v2 = person({
@@ -312,6 +342,7 @@ export function describeSyncContract(driver: DriverName): void {
       const existing = await sync(property, person({ person_id: "P-OLD" }));
       const before = await propertySnapshot(db, property.id);
       const failing: ContactStore = {
+        findLink: (propertyId, personId) => stores.contacts.findLink(propertyId, personId),
         transaction: (work) =>
           stores.contacts.transaction((tx) =>
             work({

@@ -127,7 +127,9 @@ export const user = pgTable(
     index("idx_user_property").on(t.propertyId),
     index("idx_user_email_key").on(t.propertyId, t.emailKey),
     index("idx_user_name_dob_key").on(t.propertyId, t.nameDobKey),
-    index("idx_user_phone_keys").using("gin", t.phoneKeys),
+    // fastupdate off: without it new entries wait in a pending list that every lookup scans
+    // linearly until a vacuum merges it, and PGlite has no autovacuum.
+    index("idx_user_phone_keys").using("gin", t.phoneKeys).with({ fastupdate: false }),
   ],
 );
 

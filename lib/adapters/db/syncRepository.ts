@@ -7,6 +7,7 @@ import { and, arrayOverlaps, eq, type SQL, sql } from "drizzle-orm";
 import type { ContactStore, SyncSnapshot, SyncTransaction, SyncWrite } from "../../app/ports.js";
 import type { MatchKeys } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
+import type { LinkState } from "../../domain/syncDecision.js";
 import type { Database } from "./client.js";
 import { contactColumns, contactFromRow, linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
@@ -62,8 +63,12 @@ class DrizzleSyncTransaction implements SyncTransaction {
       );
     }
     if (keys.phones.length > 0) {
+      // No property condition here: the phone is selective on its own, the outer query keeps
+      // the property, and a planner without statistics (PGlite has no autovacuum) would
+      // otherwise pick the property index and filter the whole property.
       contactIds.push(
-        sql`select ${user.id} from ${user} where ${live} and ${arrayOverlaps(user.phoneKeys, keys.phones)}`,
+        sql`select ${user.id} from ${user}
+            where ${arrayOverlaps(user.phoneKeys, keys.phones)} and ${user.mergedIntoId} is null`,
       );
     }
     if (keys.nameDob !== null) {
@@ -109,19 +114,29 @@ class DrizzleSyncTransaction implements SyncTransaction {
     };
   }
 
+  /**
+   * Writes a decision in one statement: the contact insert or update, the link upsert and, for a
+   * merge, the history row, as data-modifying CTEs. One round trip instead of three; foreign
+   * keys are checked at the end of the statement, when the new contact exists.
+   */
   async apply(
     propertyId: string,
     write: SyncWrite,
   ): Promise<{ contactId: string; linkId: string }> {
     const { contact, link } = write;
     const now = new Date();
+    const parts: SQL[] = [];
     if (contact.isNew) {
-      await this.tx.insert(user).values({ id: contact.id, propertyId, ...contactColumns(contact) });
+      const insert = this.tx
+        .insert(user)
+        .values({ id: contact.id, propertyId, ...contactColumns(contact) });
+      parts.push(sql`contact as (${insert.getSQL()})`);
     } else if (contact.changed) {
-      await this.tx
+      const update = this.tx
         .update(user)
         .set({ ...contactColumns(contact), updatedAt: now })
         .where(and(eq(user.id, contact.id), eq(user.propertyId, propertyId)));
+      parts.push(sql`contact as (${update.getSQL()})`);
     }
     const linkValues = {
       userId: contact.id,
@@ -138,7 +153,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
     };
     // An upsert even for a "new" link: a row left without a contact (user_id NULL, which the
     // seed allows) is re-pointed instead of violating the one-link-per-person rule.
-    const [saved] = await this.tx
+    const upsert = this.tx
       .insert(contactSync)
       .values({ propertyId, resmanContactId: link.personId, ...linkValues })
       .onConflictDoUpdate({
@@ -146,19 +161,22 @@ class DrizzleSyncTransaction implements SyncTransaction {
         set: linkValues,
       })
       .returning({ id: contactSync.id });
-    if (saved === undefined) throw new Error("link upsert returned no row");
+    parts.push(sql`link as (${upsert.getSQL()})`);
     if (write.action === "merge") {
-      await this.tx.insert(contactMergeHistory).values({
-        propertyId,
-        userId: contact.id,
-        linkId: saved.id,
-        resmanContactId: link.personId,
-        before: write.merge.before,
-        applied: { fields: write.merge.applied },
-        matchScore: write.merge.score,
-        matchEvidence: { ...write.merge.evidence },
-      });
+      const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+      parts.push(sql`history as (
+        insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
+          before, applied, match_score, match_evidence)
+        select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(write.merge.before)},
+          ${json({ fields: write.merge.applied })}, ${write.merge.score}::float8,
+          ${json(write.merge.evidence)}
+        from link)`);
     }
+    const result = (await this.tx.execute(
+      sql`with ${sql.join(parts, sql`, `)} select id from link`,
+    )) as unknown as { rows: { id: string }[] };
+    const saved = result.rows[0];
+    if (saved === undefined) throw new Error("link upsert returned no row");
     return { contactId: contact.id, linkId: saved.id };
   }
 }
@@ -166,6 +184,20 @@ class DrizzleSyncTransaction implements SyncTransaction {
 /** The `ContactStore` port on a Drizzle database. */
 export class DrizzleContactStore implements ContactStore {
   constructor(private readonly db: Database) {}
+
+  async findLink(propertyId: string, personId: string): Promise<LinkState | null> {
+    try {
+      const [row] = await this.db
+        .select()
+        .from(contactSync)
+        .where(
+          and(eq(contactSync.propertyId, propertyId), eq(contactSync.resmanContactId, personId)),
+        );
+      return row === undefined ? null : linkFromRow(row);
+    } catch (error) {
+      throw toStoreError(error, "find link");
+    }
+  }
 
   async transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T> {
     try {
