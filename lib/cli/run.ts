@@ -103,23 +103,27 @@ async function importFile(
       io.stderr.isTTY && !options.json
         ? new SingleBar({
             stream: io.stderr as unknown as NodeJS.WritableStream,
-            format: "importing |{bar}| {percentage}% | {rows} rows | ETA {eta_formatted}",
+            // The bar follows bytes read (the row count is unknown until the end); rows and
+            // their rate are shown beside it.
+            format: "importing |{bar}| {percentage}% of the file | {rows} rows | {rate} rows/s",
             hideCursor: true,
-            etaBuffer: 200,
           })
         : null;
-    bar?.start(Math.max(file.size, 1), 0, { rows: 0 });
+    bar?.start(Math.max(file.size, 1), 0, { rows: 0, rate: 0 });
     const started = performance.now();
+    const rate = (rows: number) =>
+      Math.round(rows / Math.max((performance.now() - started) / 1000, 1e-3));
     const summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
       {
         property,
         records: file.records,
         concurrency: options.concurrency ?? (handle.driver === "pglite" ? 1 : 4),
-        onProgress: (counts) => bar?.update(file.bytesRead(), { rows: counts.rows }),
+        onProgress: (counts) =>
+          bar?.update(file.bytesRead(), { rows: counts.rows, rate: rate(counts.rows) }),
       },
     );
-    bar?.update(file.size, { rows: summary.rows });
+    bar?.update(file.size, { rows: summary.rows, rate: rate(summary.rows) });
     bar?.stop();
     const seconds = (performance.now() - started) / 1000;
     if (options.json) {

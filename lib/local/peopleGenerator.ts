@@ -24,7 +24,7 @@ import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
-import type { ImportColumn } from "../domain/importRow.js";
+import { type ImportColumn, importColumns } from "../domain/importRow.js";
 import type { PersonStatus } from "../domain/person.js";
 
 // --- randomness ----------------------------------------------------------------------------
@@ -242,24 +242,13 @@ export const PHONE_POOL_SIZE = AREA_CODES.length * SUBSCRIBERS;
 
 // --- public types --------------------------------------------------------------------------
 
-/** Columns written by the generator: the import's columns (DESIGN §5) but `last_modified`. */
-export const generatedColumns = [
-  "external_id",
-  "first_name",
-  "middle_name",
-  "last_name",
-  "email",
-  "phone",
-  "date_of_birth",
-  "address_line1",
-  "address_line2",
-  "city",
-  "state",
-  "postal_code",
-  "status",
-] as const satisfies readonly ImportColumn[];
-/** A column of the generated CSV. */
-export type GeneratedColumn = (typeof generatedColumns)[number];
+/** A column of the generated CSV: the import's columns (DESIGN §5) but `last_modified`. */
+export type GeneratedColumn = Exclude<ImportColumn, "last_modified">;
+
+/** Columns written by the generator, in the import's order. */
+export const generatedColumns: readonly GeneratedColumn[] = importColumns.filter(
+  (column): column is GeneratedColumn => column !== "last_modified",
+);
 
 /** One import CSV row; a missing value is `""`, as in the file. */
 export type PersonCsvRow = Record<GeneratedColumn, string>;
