@@ -25,7 +25,7 @@ import pRetry from "p-retry";
 import { InvalidInputError, isRetryable } from "../domain/errors.js";
 import type { Matcher } from "../domain/matching.js";
 import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
-import { personDigest, type ResmanPerson } from "../domain/person.js";
+import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
 import { decideSync, type LinkStatus, skipReason } from "../domain/syncDecision.js";
 import type { Clock, ContactStore, PropertyContext } from "./ports.js";
 
@@ -50,7 +50,7 @@ export interface SyncDependencies {
 
 export interface SyncPersonInput {
   property: PropertyContext;
-  /** A person already validated against `resmanPersonSchema`. */
+  /** A ResMan person; validated against `resmanPersonSchema` here (InvalidInputError if not). */
   person: ResmanPerson;
   /** Delivery id: when given, a second delivery with the same id changes nothing. */
   event?: { source: string; id: string } | undefined;
@@ -76,7 +76,17 @@ export async function syncPerson(
   deps: SyncDependencies,
   input: SyncPersonInput,
 ): Promise<SyncResult> {
-  const { property, person } = input;
+  const { property } = input;
+  // Every source validates at its edge; this check makes the guarantee hold for any caller:
+  // a person that does not fit the contract writes nothing. Issues carry paths, never values.
+  const parsed = resmanPersonSchema.safeParse(input.person);
+  if (!parsed.success) {
+    throw new InvalidInputError(
+      "the person does not match the ResMan person contract",
+      parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    );
+  }
+  const person = parsed.data;
   const normalised = normalisePerson(person, {
     countryCode: property.countryCode,
     officePhone: property.officePhone,

@@ -617,6 +617,20 @@ export function describeSyncContract(driver: DriverName): void {
       expect(final.contacts.find((c) => c.id === after.contacts[0]?.id)).toEqual(after.contacts[0]);
     });
 
+    it("rejects a person outside the contract with field paths and writes nothing", async () => {
+      const property = await newProperty(db);
+      const bad = { ...person({ person_id: "BAD" }), status: "tenant", email: "x".repeat(400) };
+      const error = await sync(property, bad as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).issues.map((i) => i.path).sort()).toEqual([
+        "email",
+        "status",
+      ]);
+      expect(JSON.stringify((error as InvalidInputError).issues)).not.toContain("xxxx");
+      expect(await linksOf(property.id)).toHaveLength(0);
+      expect(await contactsOf(property.id)).toHaveLength(0);
+    });
+
     it("rejects a person with nothing to identify them and writes nothing", async () => {
       const property = await newProperty(db);
       await expect(
