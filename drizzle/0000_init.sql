@@ -120,9 +120,8 @@ CREATE INDEX "idx_contact_sync_status" ON "contact_sync" USING btree ("sync_stat
 CREATE UNIQUE INDEX "uq_contact_sync_property_resman_contact" ON "contact_sync" USING btree ("property_id","resman_contact_id");--> statement-breakpoint
 CREATE INDEX "idx_contact_sync_user" ON "contact_sync" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "uq_property_resman_property" ON "property" USING btree ("resman_property_id");--> statement-breakpoint
-CREATE INDEX "idx_user_property" ON "user" USING btree ("property_id");--> statement-breakpoint
-CREATE INDEX "idx_user_email_key" ON "user" USING btree ("property_id","email_key");--> statement-breakpoint
-CREATE INDEX "idx_user_name_dob_key" ON "user" USING btree ("property_id","name_dob_key");--> statement-breakpoint
+CREATE INDEX "idx_user_email_key" ON "user" USING btree ("email_key","property_id");--> statement-breakpoint
+CREATE INDEX "idx_user_name_dob_key" ON "user" USING btree ("name_dob_key","property_id");--> statement-breakpoint
 CREATE INDEX "idx_user_phone_keys" ON "user" USING gin ("phone_keys") WITH (fastupdate=false);--> statement-breakpoint
 CREATE VIEW "public"."contact_sync_success_rate" AS (
   SELECT

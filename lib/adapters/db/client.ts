@@ -60,11 +60,6 @@ async function openPglite(options: OpenDatabaseOptions): Promise<DatabaseHandle>
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir);
-  // Postgres caches the plans of its foreign-key checks per session. PGlite has no autovacuum,
-  // so a plan made while the tables were empty (a scan of the whole property) would be kept for
-  // good and every insert would slow down as the data grows. Custom plans are re-planned with
-  // the tables' current size on each use.
-  await client.exec("SET plan_cache_mode = force_custom_plan");
   if (options.onQuery) countPgliteQueries(client, options.onQuery);
   const db = drizzle({ client, schema });
   return {

@@ -124,9 +124,13 @@ export const user = pgTable(
       columns: [t.mergedIntoId, t.propertyId],
       foreignColumns: [t.id, t.propertyId],
     }),
-    index("idx_user_property").on(t.propertyId),
-    index("idx_user_email_key").on(t.propertyId, t.emailKey),
-    index("idx_user_name_dob_key").on(t.propertyId, t.nameDobKey),
+    // Key first, property second, and no index led by property_id alone. Foreign-key checks
+    // (`id = $1 AND property_id = $2`) run on plans Postgres caches per session; planned while
+    // the table is empty, a property-led index looked as good as the unique (id, property_id)
+    // one and every later check then walked the whole property (imports slowing to a crawl
+    // wherever statistics lag: PGlite, or a server without autovacuum).
+    index("idx_user_email_key").on(t.emailKey, t.propertyId),
+    index("idx_user_name_dob_key").on(t.nameDobKey, t.propertyId),
     // fastupdate off: without it new entries wait in a pending list that every lookup scans
     // linearly until a vacuum merges it, and PGlite has no autovacuum.
     index("idx_user_phone_keys").using("gin", t.phoneKeys).with({ fastupdate: false }),
