@@ -28,12 +28,12 @@ describe("migrations", () => {
         })};\n`,
       );
       const before = await readdir(join(work, "drizzle"));
+      // drizzle-kit's own entry point on this Node: npx would look the package up from the
+      // temporary folder, outside this project, and refuse to install it.
       const { stdout } = await promisify(execFile)(
-        "npx",
-        ["drizzle-kit", "generate", `--config=${config}`],
-        {
-          cwd: root,
-        },
+        process.execPath,
+        [join(root, "node_modules/drizzle-kit/bin.cjs"), "generate", `--config=${config}`],
+        { cwd: work },
       );
       expect(stdout).toContain("No schema changes");
       expect(await readdir(join(work, "drizzle"))).toEqual(before);
