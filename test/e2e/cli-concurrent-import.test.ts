@@ -11,6 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ImportCounts } from "../../lib/app/importPeople.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import { databaseEnv, fixture, parseCsv, runInProcess, withClient } from "./harness.js";
 
@@ -30,16 +31,7 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-interface Counts {
-  rows: number;
-  created: number;
-  merged: number;
-  updated: number;
-  unchanged: number;
-  review: number;
-  failed: number;
-  rejected: number;
-}
+type Counts = ImportCounts;
 
 describe("concurrent contact-sync import", () => {
   it.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))(

@@ -24,6 +24,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ImportCounts } from "../../lib/app/importPeople.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import {
   databaseEnv,
@@ -55,19 +56,11 @@ function importFile(property: string, file: string, ...extra: string[]) {
 }
 
 /** The `import --json` summary. */
-interface ImportJson {
+interface ImportJson extends ImportCounts {
   file: string;
   format: string;
   property_id: string;
   resman_property_id: string;
-  rows: number;
-  created: number;
-  merged: number;
-  updated: number;
-  unchanged: number;
-  review: number;
-  failed: number;
-  rejected: number;
   rejections: { line: number; reason: string }[];
   failures: { line: number; reason: string }[];
   warnings: { field: string; reason: string; count: number; lines: number[] }[];
