@@ -7,7 +7,11 @@ import { performance } from "node:perf_hooks";
 import { SingleBar } from "cli-progress";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { stringify } from "csv-stringify";
-import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/client.js";
+import {
+  type DatabaseHandle,
+  openConfiguredDatabase,
+  syncConcurrency,
+} from "../adapters/db/client.js";
 import { StoreError } from "../adapters/db/errors.js";
 import { createStores } from "../adapters/db/stores.js";
 import { type ImportFile, openImportFile } from "../adapters/files/importFile.js";
@@ -15,6 +19,7 @@ import { importPeople } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
 import { type Config, ConfigError, parseConfig } from "../config.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
+import { isGuid } from "../domain/person.js";
 import { startLocalStack } from "../local/start.js";
 import {
   formatImportSummary,
@@ -39,10 +44,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function guid(value: string): string {
-  if (!GUID.test(value.trim())) throw new InvalidArgumentError("must be a GUID");
+  if (!isGuid(value.trim())) throw new InvalidArgumentError("must be a GUID");
   return value.trim().toLowerCase();
 }
 
@@ -61,16 +64,18 @@ class ExitError extends Error {
   }
 }
 
-/** Opens the configured database; the embedded default is migrated on open. */
-async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
+/**
+ * Runs `work` on the configured database and closes it. The embedded default is migrated on
+ * open, unless the command migrates itself (`migrate`, `start`, on every driver).
+ */
+async function withDatabase<T>(
+  config: Config,
+  work: (handle: DatabaseHandle) => Promise<T>,
+  options: { migratesItself?: boolean } = {},
+) {
   const handle = await openConfiguredDatabase(config);
-  if (handle.driver === "pglite") await handle.migrate();
-  return handle;
-}
-
-async function withDatabase<T>(config: Config, work: (handle: DatabaseHandle) => Promise<T>) {
-  const handle = await openDatabaseFor(config);
   try {
+    if (handle.driver === "pglite" && !options.migratesItself) await handle.migrate();
     return await work(handle);
   } finally {
     await handle.close();
@@ -118,7 +123,7 @@ async function importFile(
       {
         property,
         records: file.records,
-        concurrency: options.concurrency ?? (handle.driver === "pglite" ? 1 : 4),
+        concurrency: options.concurrency ?? syncConcurrency(handle.driver),
         onProgress: (counts) =>
           bar?.update(file.bytesRead(), { rows: counts.rows, rate: rate(counts.rows) }),
       },
@@ -172,13 +177,15 @@ function buildProgram(io: CliIo, config: () => Config): Command {
       "Apply pending database migrations to DATABASE_URL (or the embedded database). Safe to run again, and from several processes at once.",
     )
     .action(async () => {
-      const handle = await openConfiguredDatabase(config());
-      try {
-        await handle.migrate();
-      } finally {
-        await handle.close();
-      }
-      io.stdout.write(`Migrations applied (${handle.driver}).\n`);
+      const driver = await withDatabase(
+        config(),
+        async (handle) => {
+          await handle.migrate();
+          return handle.driver;
+        },
+        { migratesItself: true },
+      );
+      io.stdout.write(`Migrations applied (${driver}).\n`);
     });
 
   program
@@ -300,7 +307,9 @@ function buildProgram(io: CliIo, config: () => Config): Command {
       "Migrate the database (embedded PGlite in .data/pglite unless DATABASE_URL is set), import the bundled sample of ResMan people and print the import summaries and sync health.",
     )
     .action(async () => {
-      await withDatabase(config(), (handle) => startLocalStack(handle, io.stdout));
+      await withDatabase(config(), (handle) => startLocalStack(handle, io.stdout), {
+        migratesItself: true,
+      });
     });
 
   oneLineUsageErrors(program, "contact-sync");

@@ -20,6 +20,13 @@ export const MAX_PERSON_ID = 100;
 
 const text = z.string().max(MAX_TEXT);
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a value is a GUID (ResMan's property and person ids), any version, any case. */
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
 export const personPhoneSchema = z.object({
   type: z.enum(phoneTypes),
   number: z.string().max(40),

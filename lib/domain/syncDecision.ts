@@ -130,7 +130,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     const { conflicts: _conflicts, locked: _locked, ...kept } = link.evidence ?? { linkedBy };
     return {
       action: "update",
-      contact: contactWrite(linked, merged, kindWith(linked, person)),
+      contact: contactWrite(linked.id, linked, merged, kindWith(linked, person)),
       link: {
         id: link.id,
         personId: person.personId,
@@ -168,7 +168,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     const evidence: LinkEvidence = { linkedBy: "created", ...match.evidence };
     return {
       action: "create",
-      contact: { ...contactWrite(null, merged, person.kind), id: input.newContactId },
+      contact: contactWrite(input.newContactId, null, merged, person.kind),
       link: linkWrite(linkId, person, digest, "success", null, evidence),
     };
   }
@@ -183,7 +183,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   const evidence = survivorshipEvidence({ linkedBy: "matched", ...match.evidence }, merged);
   return {
     action: "merge",
-    contact: contactWrite(match.contact, merged, kindWith(match.contact, person)),
+    contact: contactWrite(match.contact.id, match.contact, merged, kindWith(match.contact, person)),
     link: linkWrite(linkId, person, digest, statusAfter("matched", merged), match.score, evidence),
     merge: { before: merged.before, applied: merged.changed, score: match.score, evidence },
   };
@@ -207,12 +207,13 @@ function survivorshipEvidence(base: LinkEvidence, merged: MergeOutcome): LinkEvi
 }
 
 function contactWrite(
+  id: string,
   existing: Contact | null,
   merged: MergeOutcome,
   kind: ContactKind,
 ): ContactWrite {
   return {
-    id: existing?.id ?? "",
+    id,
     isNew: existing === null,
     kind,
     values: merged.values,

@@ -6,7 +6,7 @@
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { DatabaseHandle } from "../adapters/db/client.js";
+import { type DatabaseHandle, syncConcurrency } from "../adapters/db/client.js";
 import { createStores } from "../adapters/db/stores.js";
 import { openImportFile } from "../adapters/files/importFile.js";
 import { importPeople } from "../app/importPeople.js";
@@ -14,8 +14,6 @@ import { systemClock } from "../app/ports.js";
 import { formatImportSummary, formatStats, type Output } from "../cli/output.js";
 import { sampleFolder } from "./sampleFolder.js";
 import { sampleProperties } from "./sampleProperties.js";
-
-export { sampleFolder };
 
 /** The bundled sample files, sorted. */
 export async function sampleFiles(folder = sampleFolder): Promise<string[]> {
@@ -46,7 +44,7 @@ export async function startLocalStack(handle: DatabaseHandle, out: Output): Prom
     const started = performance.now();
     const summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
-      { property, records: file.records, concurrency: handle.driver === "pglite" ? 1 : 4 },
+      { property, records: file.records, concurrency: syncConcurrency(handle.driver) },
     );
     const seconds = (performance.now() - started) / 1000;
     out.write(formatImportSummary(summary, `sample/${basename(path)}`, seconds));

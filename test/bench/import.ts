@@ -23,7 +23,11 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { sql } from "drizzle-orm";
-import { type DatabaseHandle, openDatabase } from "../../lib/adapters/db/client.js";
+import {
+  type DatabaseHandle,
+  openDatabase,
+  syncConcurrency,
+} from "../../lib/adapters/db/client.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { type ImportCounts, type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
@@ -252,7 +256,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
         property,
         records: until(file.records, () => stopped),
         // As the CLI: PGlite has one connection, a server takes a few syncs at once.
-        concurrency: handle.driver === "pglite" ? 1 : 4,
+        concurrency: syncConcurrency(handle.driver),
         onProgress: (counts) => {
           rowsRead = counts.rows;
         },
@@ -275,7 +279,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       const restarted = performance.now();
       const second = await importPeople(
         { store: stores.contacts, clock: systemClock },
-        { property, records: again.records, concurrency: handle.driver === "pglite" ? 1 : 4 },
+        { property, records: again.records, concurrency: syncConcurrency(handle.driver) },
       );
       reimport = {
         seconds: (performance.now() - restarted) / 1000,

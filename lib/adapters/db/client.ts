@@ -36,6 +36,14 @@ export interface OpenDatabaseOptions {
   onQuery?: (() => void) | undefined;
 }
 
+/**
+ * How many syncs to run at once on a driver: PGlite has a single connection (its transactions
+ * run one at a time anyway); a server takes a few, each on its own pooled connection.
+ */
+export function syncConcurrency(driver: DriverName): number {
+  return driver === "pglite" ? 1 : 4;
+}
+
 /** The folder of generated SQL migrations, next to the repository root. */
 export const migrationsFolder = fileURLToPath(new URL("../../../drizzle", import.meta.url));
 

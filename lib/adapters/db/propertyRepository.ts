@@ -4,12 +4,11 @@
 import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { PropertyContext, PropertyStore, ResmanPropertyRef } from "../../app/ports.js";
 import { InvalidInputError } from "../../domain/errors.js";
+import { isGuid } from "../../domain/person.js";
 import { DEFAULT_MERGE_STRATEGY } from "../../domain/survivorship.js";
 import type { Database } from "./client.js";
 import { toStoreError } from "./errors.js";
 import { contactMatchingRules, property } from "./schema.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class DrizzlePropertyStore implements PropertyStore {
   constructor(private readonly db: Database) {}
@@ -33,7 +32,7 @@ export class DrizzlePropertyStore implements PropertyStore {
   }
 
   async findProperty(idOrResmanId: string): Promise<PropertyContext | null> {
-    if (!UUID.test(idOrResmanId)) return null;
+    if (!isGuid(idOrResmanId)) return null;
     try {
       const found = await this.contexts(
         or(eq(property.resmanPropertyId, idOrResmanId), eq(property.id, idOrResmanId)),
@@ -46,7 +45,7 @@ export class DrizzlePropertyStore implements PropertyStore {
   }
 
   async ensureResmanProperty(ref: ResmanPropertyRef): Promise<PropertyContext> {
-    if (!UUID.test(ref.resmanPropertyId)) {
+    if (!isGuid(ref.resmanPropertyId)) {
       throw new InvalidInputError("the ResMan property id must be a GUID", [
         { path: "property", message: "must be a GUID" },
       ]);
