@@ -2,7 +2,7 @@
  * Configuration: one zod schema over `process.env`, parsed once and frozen. A bad value fails
  * at start with a message naming the variable (never its value: it may be a secret).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const driverNames = ["pglite", "pg", "neon"] as const;
 export type DriverName = (typeof driverNames)[number];
@@ -22,6 +22,31 @@ const configSchema = z.object({
   PGLITE_DATA_DIR: z.preprocess(blankToUndefined, z.string().default(".data/pglite")),
   /** host:port of a WebSocket→TCP proxy for the Neon driver (local tests and development). */
   NEON_WS_PROXY: z.preprocess(blankToUndefined, z.string().optional()),
+  /** Standard Webhooks secrets (`whsec_<base64>`), comma-separated: one, or two while rotating. */
+  WEBHOOK_SECRETS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((value) => value.split(",").map((secret) => secret.trim()))
+      .pipe(
+        z
+          .array(
+            z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "each secret must be whsec_<base64>"),
+          )
+          .min(1)
+          .max(2, "at most two secrets (the current one and the next, while rotating)"),
+      )
+      .optional(),
+  ),
+  SYNC_QUEUE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  /** The SQS dead-letter queue of the sync queue (for `contact-sync redrive`). */
+  SYNC_DLQ_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  EVENT_BUS_NAME: z.preprocess(blankToUndefined, z.string().max(256).optional()),
+  /** The sync queue's `maxReceiveCount`: on that receive a failing message is marked failed. */
+  MAX_RECEIVE_COUNT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(1).max(1000).default(5),
+  ),
 });
 
 export interface Config {
@@ -29,6 +54,39 @@ export interface Config {
   readonly dbDriver: DriverName;
   readonly pgliteDataDir: string;
   readonly neonWsProxy: string | undefined;
+  readonly webhookSecrets: readonly string[] | undefined;
+  readonly syncQueueUrl: string | undefined;
+  readonly syncDlqUrl: string | undefined;
+  readonly eventBusName: string | undefined;
+  readonly maxReceiveCount: number;
+}
+
+/** Config keys a function may require, with the variable each comes from. */
+const variableOf = {
+  databaseUrl: "DATABASE_URL",
+  webhookSecrets: "WEBHOOK_SECRETS",
+  syncQueueUrl: "SYNC_QUEUE_URL",
+  syncDlqUrl: "SYNC_DLQ_URL",
+  eventBusName: "EVENT_BUS_NAME",
+} as const;
+
+type Required<K extends keyof typeof variableOf> = Config & {
+  readonly [P in K]-?: NonNullable<Config[P]>;
+};
+
+/**
+ * The configuration with the given optional settings present, or a `ConfigError` naming the
+ * first missing variable. Each function calls it once at cold start with what it needs.
+ */
+export function requireConfig<K extends keyof typeof variableOf>(
+  current: Config,
+  ...keys: K[]
+): Required<K> {
+  for (const key of keys) {
+    if (current[key] === undefined)
+      throw new ConfigError(`missing ${variableOf[key]}: required here`);
+  }
+  return current as Required<K>;
 }
 
 /** Thrown when the environment does not describe a runnable configuration. */
@@ -55,6 +113,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`invalid ${variable}: ${issue?.message ?? "invalid value"}`);
   }
   const { DATABASE_URL, DB_DRIVER, PGLITE_DATA_DIR, NEON_WS_PROXY } = parsed.data;
+  const data = parsed.data;
   const dbDriver = DB_DRIVER ?? defaultDriver(DATABASE_URL, env);
   if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined && DATABASE_URL === undefined) {
     // An embedded database inside a Lambda would lose every write with the container.
@@ -68,6 +127,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     dbDriver,
     pgliteDataDir: PGLITE_DATA_DIR,
     neonWsProxy: NEON_WS_PROXY,
+    webhookSecrets: data.WEBHOOK_SECRETS,
+    syncQueueUrl: data.SYNC_QUEUE_URL,
+    syncDlqUrl: data.SYNC_DLQ_URL,
+    eventBusName: data.EVENT_BUS_NAME,
+    maxReceiveCount: data.MAX_RECEIVE_COUNT,
   });
 }
 

@@ -4,6 +4,7 @@
  * real adapters on PGlite and Postgres.
  */
 import type { Contact, MatchKeys } from "../domain/contact.js";
+import type { OutboundEvent, SyncMessage } from "../domain/events.js";
 import type { MergeStrategy } from "../domain/survivorship.js";
 import type { LinkState, LinkStatus, SyncDecision } from "../domain/syncDecision.js";
 
@@ -96,3 +97,20 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** The sync queue (SQS in production). */
+export interface SyncQueue {
+  /** Sends one message; resolves with the queue's message id. Throws `QueueUnavailableError`. */
+  send(message: SyncMessage): Promise<string>;
+}
+
+/** The event bus outbound events go to (EventBridge in production). */
+export interface EventPublisher {
+  /**
+   * Publishes events (batched ≤ 10 per call by the adapter, failed entries retried). Resolves
+   * with the events that could not be published after retries; never throws for a failed entry.
+   */
+  publish(events: readonly OutboundEvent[]): Promise<{
+    failed: readonly OutboundEvent[];
+  }>;
+}
