@@ -4,9 +4,9 @@
  * real adapters on PGlite and Postgres.
  */
 import type { Contact, MatchKeys } from "../domain/contact.js";
-import type { OutboundEvent, SyncMessage } from "../domain/events.js";
+import type { OutboundEvent, OutboundEventType, SyncMessage } from "../domain/events.js";
 import type { MergeStrategy } from "../domain/survivorship.js";
-import type { LinkState, LinkStatus, SyncDecision } from "../domain/syncDecision.js";
+import type { ContactWrite, LinkState, LinkStatus, SyncDecision } from "../domain/syncDecision.js";
 
 /** What the sync path needs to know about a property. */
 export interface PropertyContext {
@@ -27,25 +27,90 @@ export interface SyncSnapshot {
 
 export type SyncWrite = Exclude<SyncDecision, { action: "unchanged" }>;
 
+/** The event a write announces on the bus (written to the outbox in the same statement). */
+export interface Announcement {
+  /** The outbox row id, which becomes the outbound event's `event_id`. */
+  id: string;
+  type: OutboundEventType;
+}
+
+/** A chatbot enrichment to write: the contact (new lead or updated) and the log row. */
+export interface EnrichmentWrite {
+  contact: ContactWrite;
+  /** A new lead gets a `pending` link without a ResMan person. */
+  createPendingLink: boolean;
+  log: {
+    enrichmentType: "conversation_data" | "preferences" | "interaction_history";
+    data: Record<string, unknown>;
+    conversationId: string;
+    eventId: string;
+  };
+  announce: Announcement | null;
+}
+
 /** One transaction of the sync path. Everything done through it commits or rolls back together. */
 export interface SyncTransaction {
   /**
-   * Takes transaction-scoped locks on the given identity keys (sorted by the adapter), so that
-   * concurrent syncs of the same person, email, phone or name+birth date run one after another.
+   * Records the event id in the inbox (when given) and takes transaction-scoped locks on the
+   * identity keys (sorted by the adapter), in one statement, so that concurrent syncs of the
+   * same person, email, phone or name+birth date run one after another. Resolves false when the
+   * event was processed before (its effect is already committed).
    */
-  lockKeys(propertyId: string, keys: readonly string[]): Promise<void>;
-  /** Records an event id in the inbox; false when that event was processed before. */
-  claimEvent(source: string, eventId: string, propertyId: string): Promise<boolean>;
+  claimAndLock(
+    propertyId: string,
+    keys: readonly string[],
+    event?: { source: string; id: string } | undefined,
+  ): Promise<boolean>;
   /** Reads the person's link and the candidate contacts, locking the contacts' rows. */
   loadSnapshot(propertyId: string, personId: string, keys: MatchKeys): Promise<SyncSnapshot>;
-  /** Writes a decision. */
-  apply(propertyId: string, write: SyncWrite): Promise<{ contactId: string; linkId: string }>;
+  /** Writes a decision and its outbound event. */
+  apply(
+    propertyId: string,
+    write: SyncWrite,
+    announce: Announcement | null,
+  ): Promise<{ contactId: string; linkId: string }>;
+  /**
+   * The live contacts sharing an email or phone key, and the live contact an earlier event of
+   * the conversation enriched (if any), rows locked.
+   */
+  loadEnrichmentCandidates(
+    propertyId: string,
+    keys: MatchKeys,
+    conversationId: string,
+  ): Promise<{ candidates: Contact[]; conversationContact: Contact | null }>;
+  /** Writes an enrichment: contact insert/update, pending link, log row, outbound event. */
+  applyEnrichment(
+    propertyId: string,
+    write: EnrichmentWrite,
+  ): Promise<{ contactId: string; linkId: string | null }>;
+}
+
+/** Why a link gave up: an error code and a message naming ids and fields only. */
+export interface LinkFailure {
+  code: string;
+  message: string;
 }
 
 export interface ContactStore {
   transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
   /** The person's link as last committed, read without a transaction or locks. */
   findLink(propertyId: string, personId: string): Promise<LinkState | null>;
+  /**
+   * Marks the person's link `failed` (creating it without a contact if the person was never
+   * linked), counts the attempt and keeps the error. Never touches a contact.
+   */
+  markFailed(propertyId: string, personId: string, failure: LinkFailure): Promise<void>;
+}
+
+/** The transactional outbox, drained after commit. */
+export interface OutboxStore {
+  /**
+   * Takes up to `limit` unpublished events for `leaseMs` (another drain skips them meanwhile;
+   * if this drain dies they become available again when the lease ends).
+   */
+  claim(limit: number, leaseMs: number): Promise<OutboundEvent[]>;
+  /** Stamps events as published. */
+  markPublished(eventIds: readonly string[]): Promise<void>;
 }
 
 export interface ResmanPropertyRef {

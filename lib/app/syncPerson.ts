@@ -23,11 +23,12 @@
 import { randomUUID } from "node:crypto";
 import pRetry from "p-retry";
 import { InvalidInputError, isRetryable } from "../domain/errors.js";
+import type { OutboundEventType } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
 import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
 import { decideSync, type LinkStatus, skipReason } from "../domain/syncDecision.js";
-import type { Clock, ContactStore, PropertyContext } from "./ports.js";
+import type { Clock, ContactStore, PropertyContext, SyncWrite } from "./ports.js";
 
 export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
 
@@ -71,6 +72,18 @@ export function identityLockKeys(
   return names;
 }
 
+function noIdentity(): InvalidInputError {
+  return new InvalidInputError("the person has no usable name, email or phone", [
+    { path: "person", message: "needs a first or last name, a valid email or a valid phone" },
+  ]);
+}
+
+/** The outbound event a sync write announces. */
+export function announcementOf(decision: SyncWrite): OutboundEventType {
+  if (decision.link.status === "pending") return "contact.review_required";
+  return decision.action === "merge" ? "contact.merged" : "contact.synced";
+}
+
 /** Syncs one ResMan person into the property's contacts. */
 export async function syncPerson(
   deps: SyncDependencies,
@@ -92,12 +105,9 @@ export async function syncPerson(
     officePhone: property.officePhone,
     now: deps.clock.now(),
   });
-  if (!hasIdentity(normalised.values)) {
-    // Nothing would tell this contact apart from any other: refuse rather than store a blank.
-    throw new InvalidInputError("the person has no usable name, email or phone", [
-      { path: "person", message: "needs a first or last name, a valid email or a valid phone" },
-    ]);
-  }
+  // A person with nothing to tell them apart may only update an existing link (a status change,
+  // a deactivation); a new contact from it would be a blank nobody can match.
+  const identified = hasIdentity(normalised.values);
   const digest = personDigest(person);
   const newId = deps.newId ?? randomUUID;
   const warnings = normalised.warnings;
@@ -108,6 +118,7 @@ export async function syncPerson(
   // stays right. Deliveries with an event id go through the inbox in the transaction instead.
   if (input.event === undefined) {
     const current = await deps.store.findLink(property.id, normalised.personId);
+    if (current === null && !identified) throw noIdentity();
     const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
     if (current !== null && skip !== null) {
       return {
@@ -123,20 +134,19 @@ export async function syncPerson(
 
   const attempt = () =>
     deps.store.transaction(async (tx): Promise<SyncResult> => {
-      if (input.event !== undefined) {
-        const first = await tx.claimEvent(input.event.source, input.event.id, property.id);
-        if (!first) {
-          return {
-            outcome: "duplicate_event",
-            contactId: null,
-            linkId: null,
-            status: null,
-            warnings,
-          };
-        }
+      const locks = identityLockKeys(normalised.personId, normalised.keys);
+      const first = await tx.claimAndLock(property.id, locks, input.event);
+      if (!first) {
+        return {
+          outcome: "duplicate_event",
+          contactId: null,
+          linkId: null,
+          status: null,
+          warnings,
+        };
       }
-      await tx.lockKeys(property.id, identityLockKeys(normalised.personId, normalised.keys));
       const snapshot = await tx.loadSnapshot(property.id, normalised.personId, normalised.keys);
+      if (snapshot.link === null && !identified) throw noIdentity();
       const decision = decideSync({
         person: normalised,
         digest,
@@ -156,7 +166,10 @@ export async function syncPerson(
           warnings,
         };
       }
-      const written = await tx.apply(property.id, decision);
+      const written = await tx.apply(property.id, decision, {
+        id: newId(),
+        type: announcementOf(decision),
+      });
       const outcome =
         decision.action === "create"
           ? "created"

@@ -183,6 +183,8 @@ export function describeSyncContract(driver: DriverName): void {
       let transactions = 0;
       const counting: ContactStore = {
         findLink: (propertyId, personId) => stores.contacts.findLink(propertyId, personId),
+        markFailed: (propertyId, personId, failure) =>
+          stores.contacts.markFailed(propertyId, personId, failure),
         transaction: (work) => {
           transactions += 1;
           return stores.contacts.transaction(work);
@@ -343,15 +345,18 @@ export function describeSyncContract(driver: DriverName): void {
       const before = await propertySnapshot(db, property.id);
       const failing: ContactStore = {
         findLink: (propertyId, personId) => stores.contacts.findLink(propertyId, personId),
+        markFailed: (propertyId, personId, failure) =>
+          stores.contacts.markFailed(propertyId, personId, failure),
         transaction: (work) =>
           stores.contacts.transaction((tx) =>
             work({
               ...tx,
-              lockKeys: tx.lockKeys.bind(tx),
-              claimEvent: tx.claimEvent.bind(tx),
+              claimAndLock: tx.claimAndLock.bind(tx),
               loadSnapshot: tx.loadSnapshot.bind(tx),
-              apply: async (propertyId, write) => {
-                await tx.apply(propertyId, write);
+              loadEnrichmentCandidates: tx.loadEnrichmentCandidates.bind(tx),
+              applyEnrichment: tx.applyEnrichment.bind(tx),
+              apply: async (propertyId, write, announce) => {
+                await tx.apply(propertyId, write, announce);
                 throw new Error("crash after the writes, before commit");
               },
             }),

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, driverNames, parseConfig } from "../../lib/config.js";
+import { ConfigError, driverNames, parseConfig, requireConfig } from "../../lib/config.js";
 
 const LOCAL_URL = "postgres://contact_sync@127.0.0.1:5432/contact_sync";
 const NEON_URL = "postgresql://app:pw@ep-quiet-lake-123456.us-east-2.aws.neon.tech/contacts";
@@ -23,7 +23,47 @@ describe("parseConfig", () => {
       dbDriver: "pglite",
       pgliteDataDir: ".data/pglite",
       neonWsProxy: undefined,
+      webhookSecrets: undefined,
+      syncQueueUrl: undefined,
+      syncDlqUrl: undefined,
+      eventBusName: undefined,
+      maxReceiveCount: 5,
     });
+  });
+
+  it("reads the pipeline settings", () => {
+    const config = parseConfig({
+      WEBHOOK_SECRETS: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, whsec_c2Vjb25kLXNlY3JldA==",
+      SYNC_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/sync",
+      EVENT_BUS_NAME: "contact-sync",
+      MAX_RECEIVE_COUNT: "7",
+    });
+    expect(config.webhookSecrets).toEqual([
+      "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      "whsec_c2Vjb25kLXNlY3JldA==",
+    ]);
+    expect(config.syncQueueUrl).toBe("https://sqs.us-east-1.amazonaws.com/123456789012/sync");
+    expect(config.eventBusName).toBe("contact-sync");
+    expect(config.maxReceiveCount).toBe(7);
+  });
+
+  it.each([
+    ["a secret without the whsec_ prefix", { WEBHOOK_SECRETS: "c2VjcmV0" }, "WEBHOOK_SECRETS"],
+    ["three secrets", { WEBHOOK_SECRETS: "whsec_YQ==,whsec_Yg==,whsec_Yw==" }, "WEBHOOK_SECRETS"],
+    ["a queue URL that is not a URL", { SYNC_QUEUE_URL: "sync-queue" }, "SYNC_QUEUE_URL"],
+    ["a receive count of 0", { MAX_RECEIVE_COUNT: "0" }, "MAX_RECEIVE_COUNT"],
+  ])("refuses %s, naming the variable and not the value", (_, env, variable) => {
+    const error = configErrorFor(env);
+    expect(error.message).toContain(variable);
+    for (const value of Object.values(env)) expect(error.message).not.toContain(value);
+  });
+
+  it("requireConfig names the first missing variable", () => {
+    const config = parseConfig({ SYNC_QUEUE_URL: "https://sqs.example.com/1/q" });
+    expect(requireConfig(config, "syncQueueUrl").syncQueueUrl).toBe("https://sqs.example.com/1/q");
+    expect(() => requireConfig(config, "syncQueueUrl", "webhookSecrets")).toThrow(
+      /missing WEBHOOK_SECRETS/,
+    );
   });
 
   it("returns a frozen configuration", () => {

@@ -227,6 +227,11 @@ export const contactEnrichmentLog = pgTable(
     enrichedData: jsonb("enriched_data"),
     source: varchar("source", { length: 50 }).$type<"chatbot" | "resman" | "manual">(),
     createdAt: createdAt(),
+    /** The chatbot conversation the enrichment came from: later events of it find the contact. */
+    conversationId: varchar("conversation_id", { length: 200 }),
+    /** The event that wrote this row (the inbox guarantees one row per event). */
+    eventId: varchar("event_id", { length: 200 }),
+    propertyId: uuid("property_id"),
   },
   (t) => [
     check(
@@ -244,6 +249,7 @@ export const contactEnrichmentLog = pgTable(
       foreignColumns: [user.id],
     }).onDelete("cascade"),
     index("idx_contact_enrichment_log_contact").on(t.contactId, t.enrichmentType),
+    index("idx_contact_enrichment_log_conversation").on(t.conversationId, t.propertyId),
   ],
 );
 
@@ -262,6 +268,41 @@ export const processedEvent = pgTable(
     processedAt: timestamp("processed_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ name: "processed_event_pkey", columns: [t.source, t.eventId] })],
+);
+
+/**
+ * Transactional outbox of outbound events (DESIGN §5). A row is written in the same statement
+ * as the sync effect it announces, so no committed effect goes unannounced; a drain after commit
+ * publishes rows to EventBridge and stamps `published_at`. Delivery is at least once: consumers
+ * deduplicate on the row id, which is the event's `event_id`.
+ */
+export const outboxEvent = pgTable(
+  "outbox_event",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    eventType: varchar("event_type", { length: 50 })
+      .$type<"contact.synced" | "contact.merged" | "contact.review_required">()
+      .notNull(),
+    propertyId: uuid("property_id").notNull(),
+    contactId: uuid("contact_id").notNull(),
+    linkId: uuid("link_id"),
+    resmanPersonId: varchar("resman_person_id", { length: 100 }),
+    status: varchar("status", { length: 50 }).$type<LinkStatus>().notNull(),
+    matchScore: doublePrecision("match_score"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** A drain holds the row until then; if it dies, another drain takes the row after it. */
+    claimedUntil: timestamp("claimed_until", { withTimezone: true }),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [
+    check(
+      "chk_outbox_event_type",
+      sql`${t.eventType} IN ('contact.synced', 'contact.merged', 'contact.review_required')`,
+    ),
+    // Only unpublished rows are ever scanned by the drain.
+    index("idx_outbox_event_unpublished").on(t.createdAt).where(sql`${t.publishedAt} IS NULL`),
+  ],
 );
 
 /**
