@@ -202,3 +202,15 @@ export interface OutboundEvent {
   type: OutboundEventType;
   detail: OutboundDetail;
 }
+
+/**
+ * The status a deactivated person ends in: a prospect or applicant who leaves is `lost`, a
+ * resident `former`. Deactivation only changes the link's status (and so the contact's kind);
+ * it never deletes a contact.
+ */
+export function deactivatedStatus(
+  status: (typeof personStatuses)[number],
+): (typeof personStatuses)[number] {
+  if (status === "resident" || status === "former") return "former";
+  return "lost";
+}

@@ -87,9 +87,7 @@ async function openNodePostgres(options: OpenDatabaseOptions): Promise<DatabaseH
     connectionString: requireUrl(options),
     max: options.maxConnections ?? 10,
   });
-  // An idle client whose server connection dies emits `error` on the pool; without a listener
-  // that is an uncaught exception. The next checkout simply gets a fresh connection.
-  pool.on("error", () => {});
+  survivesLostConnections(pool);
   if (options.onQuery) countPoolQueries(pool, options.onQuery);
   const db = drizzle({ client: pool, schema });
   return {
@@ -119,7 +117,7 @@ async function openNeon(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
     connectionString: requireUrl(options),
     max: options.maxConnections ?? 10,
   });
-  pool.on("error", (_error: Error) => {});
+  survivesLostConnections(pool);
   if (options.onQuery) countPoolQueries(pool, options.onQuery);
   const db = drizzle({ client: pool, schema });
   return {
@@ -128,6 +126,28 @@ async function openNeon(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
     migrate: () => withSessionLock(pool, MIGRATION_LOCK, () => migrate(db, { migrationsFolder })),
     close: () => pool.end(),
   };
+}
+
+interface ErrorEmitter {
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/**
+ * A server connection that dies (terminated backend, network cut) makes its client emit
+ * `error`. The pool listens only while a client is idle; a client checked out between two
+ * statements of a transaction has no listener, and the event becomes an uncaught exception that
+ * kills the process. With a listener on every client, the loss surfaces where it belongs: the
+ * pending or next query fails (→ `StoreUnavailableError`, retryable) and the pool discards the
+ * broken client.
+ */
+function survivesLostConnections(pool: {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "connect", listener: (client: ErrorEmitter) => void): unknown;
+}): void {
+  pool.on("error", () => {});
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
 }
 
 function requireUrl(options: OpenDatabaseOptions): string {

@@ -1,5 +1,6 @@
 /** The repositories over one database: what the use cases take as their stores. */
 import type { Database } from "./client.js";
+import { DrizzleOutboxStore } from "./outboxRepository.js";
 import { DrizzlePropertyStore } from "./propertyRepository.js";
 import { DrizzleReportStore } from "./reportRepository.js";
 import { DrizzleContactStore } from "./syncRepository.js";
@@ -7,6 +8,7 @@ import { DrizzleContactStore } from "./syncRepository.js";
 export function createStores(db: Database) {
   return {
     contacts: new DrizzleContactStore(db),
+    outbox: new DrizzleOutboxStore(db),
     properties: new DrizzlePropertyStore(db),
     reports: new DrizzleReportStore(db),
   };

@@ -1,0 +1,53 @@
+/**
+ * Publishes the outbox after commit. Rows are leased, published in batches through the
+ * `EventPublisher` (which splits into PutEvents calls of ≤ 10 entries and retries failed
+ * entries), and stamped once published. An event that still fails keeps its row: its lease
+ * runs out and a later drain sends it again, so none is lost (delivery is at least once;
+ * consumers deduplicate on `event_id`).
+ *
+ *   drain A                          drain B
+ *   claim rows 1..n (lease 30 s) ─── claim skips 1..n (locked or leased)
+ *   PutEvents 1..n
+ *   stamp published 1..k (k ≤ n)     … after the lease, rows k+1..n are claimable again
+ */
+import type { EventPublisher, OutboxStore } from "./ports.js";
+
+export interface DrainResult {
+  published: number;
+  failed: number;
+}
+
+export interface DrainOptions {
+  /** Rows per claim. */
+  batchSize?: number;
+  /** How long claimed rows are held before another drain may take them. */
+  leaseMs?: number;
+  /** Claims at most this many batches (one invocation must end). */
+  maxBatches?: number;
+}
+
+/** Publishes pending outbound events until none are left (or `maxBatches` is reached). */
+export async function drainOutbox(
+  deps: { outbox: OutboxStore; publisher: EventPublisher },
+  options: DrainOptions = {},
+): Promise<DrainResult> {
+  const batchSize = options.batchSize ?? 100;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const maxBatches = options.maxBatches ?? 10;
+  const result: DrainResult = { published: 0, failed: 0 };
+  for (let batch = 0; batch < maxBatches; batch += 1) {
+    const events = await deps.outbox.claim(batchSize, leaseMs);
+    if (events.length === 0) break;
+    const { failed } = await deps.publisher.publish(events);
+    const failedIds = new Set(failed.map((event) => event.detail.event_id));
+    const published = events
+      .map((event) => event.detail.event_id)
+      .filter((id) => !failedIds.has(id));
+    if (published.length > 0) await deps.outbox.markPublished(published);
+    result.published += published.length;
+    result.failed += failedIds.size;
+    // Failed rows stay leased: retrying them now would hit the same outage.
+    if (failedIds.size > 0 || events.length < batchSize) break;
+  }
+  return result;
+}

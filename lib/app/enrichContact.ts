@@ -1,0 +1,100 @@
+/**
+ * Enrichment from the chatbot: the one use case every chatbot event goes through. It finds the
+ * contact with the same normalisation and matcher as the ResMan sync path (see
+ * `lib/domain/enrichmentDecision.ts`), fills what the contact lacks, and writes one
+ * `contact_enrichment_log` row per event. The event id is claimed in the inbox in the same
+ * transaction, so a redelivered event writes nothing.
+ */
+import { randomUUID } from "node:crypto";
+import pRetry from "p-retry";
+import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
+import { InvalidInputError, isRetryable } from "../domain/errors.js";
+import type { ChatbotEvent } from "../domain/events.js";
+import type { Matcher } from "../domain/matching.js";
+import type { Clock, ContactStore, PropertyStore } from "./ports.js";
+
+export interface EnrichmentDependencies {
+  store: ContactStore;
+  properties: Pick<PropertyStore, "findProperty">;
+  clock: Clock;
+  newId?: () => string;
+  matcher?: Matcher;
+}
+
+export interface EnrichmentResult {
+  outcome: "enriched" | "created_lead" | "duplicate_event";
+  contactId: string | null;
+  foundBy: "match" | "conversation" | "created" | null;
+}
+
+const ATTEMPTS = 4;
+
+/** Applies one chatbot event to the property's contacts. */
+export async function enrichContact(
+  deps: EnrichmentDependencies,
+  event: ChatbotEvent,
+): Promise<EnrichmentResult> {
+  const { detail } = event;
+  const property = await deps.properties.findProperty(detail.property_id);
+  if (property === null) {
+    throw new InvalidInputError("the chatbot event names an unknown property", [
+      { path: "detail.property_id", message: "no property with this id" },
+    ]);
+  }
+  const identity = chatbotIdentity(event, {
+    countryCode: property.countryCode,
+    officePhone: property.officePhone,
+    now: deps.clock.now(),
+  });
+  const newId = deps.newId ?? randomUUID;
+  const locks = [`conversation:${detail.conversation_id}`];
+  if (identity.keys.email !== null) locks.push(`email:${identity.keys.email}`);
+  for (const phone of identity.keys.phones) locks.push(`phone:${phone}`);
+
+  const attempt = () =>
+    deps.store.transaction(async (tx): Promise<EnrichmentResult> => {
+      const first = await tx.claimAndLock(property.id, locks, {
+        source: "chatbot",
+        id: detail.event_id,
+      });
+      if (!first) return { outcome: "duplicate_event", contactId: null, foundBy: null };
+      const found = await tx.loadEnrichmentCandidates(
+        property.id,
+        identity.keys,
+        detail.conversation_id,
+      );
+      const decision = decideEnrichment({
+        event,
+        identity,
+        candidates: found.candidates,
+        conversationContact: found.conversationContact,
+        strategy: property.mergeStrategy,
+        newContactId: newId(),
+        ...(deps.matcher ? { matcher: deps.matcher } : {}),
+      });
+      const written = await tx.applyEnrichment(property.id, {
+        contact: decision.contact,
+        createPendingLink: decision.contact.isNew,
+        log: {
+          enrichmentType: decision.enrichmentType,
+          data: decision.data,
+          conversationId: detail.conversation_id,
+          eventId: detail.event_id,
+        },
+        // A new lead is news downstream; enriching a known contact changes no link.
+        announce: decision.contact.isNew ? { id: newId(), type: "contact.synced" } : null,
+      });
+      return {
+        outcome: decision.contact.isNew ? "created_lead" : "enriched",
+        contactId: written.contactId,
+        foundBy: decision.foundBy,
+      };
+    });
+
+  return pRetry(attempt, {
+    retries: ATTEMPTS - 1,
+    minTimeout: 5,
+    maxTimeout: 100,
+    shouldRetry: ({ error }) => isRetryable(error),
+  });
+}

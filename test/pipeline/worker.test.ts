@@ -1,0 +1,375 @@
+/**
+ * The sync worker on real Postgres (node-postgres): idempotency, order, partial batch failures,
+ * poison messages, a database outage mid-batch, deactivation, redrive, and the outbox.
+ */
+import { randomUUID } from "node:crypto";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import "aws-sdk-client-mock-vitest/extend";
+import { eq, isNull } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Database } from "../../lib/adapters/db/client.js";
+import { openDatabase } from "../../lib/adapters/db/client.js";
+import { outboxEvent, processedEvent, user } from "../../lib/adapters/db/schema.js";
+import { drainOutbox } from "../../lib/app/drainOutbox.js";
+import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
+import {
+  contactOf,
+  counts,
+  envelope,
+  linkOf,
+  PEOPLE,
+  record,
+  resmanMessage,
+  sqsEvent,
+  workerOn,
+} from "./support.js";
+
+let database: TestDatabase;
+let db: Database;
+
+beforeAll(async () => {
+  database = await openTestDatabase("pg");
+  db = database.handle.db;
+});
+afterAll(() => database.cleanup());
+
+/** Empties every table the pipeline writes (properties included). */
+async function reset() {
+  await db.execute(
+    'truncate property, "user", contact_sync, processed_event, outbox_event, contact_enrichment_log, contact_merge_history cascade',
+  );
+}
+beforeEach(reset);
+
+describe("sync worker: idempotency", () => {
+  it("the same delivery 5× in sequence has the effect of one", async () => {
+    const worker = workerOn(db);
+    const message = resmanMessage(envelope());
+    for (let i = 0; i < 5; i += 1) {
+      expect(await worker.run(sqsEvent(record(message)))).toEqual({ batchItemFailures: [] });
+    }
+    expect(await counts(db)).toMatchObject({ contacts: 1, links: 1, inbox: 1, outbox: 1 });
+  });
+
+  it("the same delivery 5× in parallel has the effect of one", async () => {
+    const worker = workerOn(db);
+    const message = resmanMessage(envelope());
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => worker.run(sqsEvent(record(message)))),
+    );
+    for (const response of responses) expect(response).toEqual({ batchItemFailures: [] });
+    expect(await counts(db)).toMatchObject({ contacts: 1, links: 1, inbox: 1, outbox: 1 });
+  });
+
+  it("five copies of a delivery inside one batch have the effect of one", async () => {
+    const worker = workerOn(db);
+    const message = resmanMessage(envelope());
+    const batch = sqsEvent(...Array.from({ length: 5 }, () => record(message)));
+    expect(await worker.run(batch)).toEqual({ batchItemFailures: [] });
+    expect(await counts(db)).toMatchObject({ contacts: 1, links: 1, inbox: 1, outbox: 1 });
+  });
+
+  it("a redriven message that had been processed creates no duplicate", async () => {
+    const worker = workerOn(db);
+    const message = resmanMessage(envelope());
+    await worker.run(sqsEvent(record(message)));
+    const before = await counts(db);
+    // Back from the DLQ: a new SQS message id, the same body and event id.
+    expect(await worker.run(sqsEvent(record(message, { receiveCount: 1 })))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await counts(db)).toEqual(before);
+  });
+});
+
+describe("sync worker: order", () => {
+  it("v2 then v1 of a person converges to v2", async () => {
+    const worker = workerOn(db);
+    const personId = randomUUID();
+    const v1 = envelope({
+      person: {
+        person_id: personId,
+        last_name: "Quintanilla",
+        last_modified: "2026-11-01T00:00:00Z",
+      },
+    });
+    const v2 = envelope({
+      person: {
+        person_id: personId,
+        last_name: "Quintanilla-Reyes",
+        last_modified: "2026-11-02T00:00:00Z",
+      },
+    });
+    await worker.run(sqsEvent(record(resmanMessage(v2))));
+    await worker.run(sqsEvent(record(resmanMessage(v1))));
+    const link = await linkOf(db, personId);
+    expect(link?.sourceUpdatedAt?.toISOString()).toBe("2026-11-02T00:00:00.000Z");
+    const contact = await contactOf(db, link?.userId ?? "");
+    expect(contact?.lastName).toBe("Quintanilla-Reyes");
+  });
+});
+
+describe("sync worker: failures", () => {
+  it("batch [ok, fail, ok] reports exactly the failed message id", async () => {
+    const worker = workerOn(db);
+    const ok1 = record(resmanMessage(envelope()));
+    const broken = record("{ not json");
+    const ok2 = record(
+      resmanMessage(
+        envelope({ person: { ...PEOPLE.tobias, phones: [], email: PEOPLE.tobias.email } }),
+      ),
+    );
+    const response = await worker.run(sqsEvent(ok1, broken, ok2));
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: broken.messageId }] });
+    expect(await counts(db)).toMatchObject({ contacts: 2, links: 2, inbox: 2 });
+  });
+
+  it("a person that can never sync marks its link failed and is acknowledged", async () => {
+    const worker = workerOn(db);
+    const personId = randomUUID();
+    // No name, email or phone, and no existing link: nothing could ever identify this contact.
+    const blank = envelope({
+      person: {
+        person_id: personId,
+        first_name: undefined,
+        last_name: undefined,
+        email: undefined,
+        phones: [],
+      },
+    });
+    const response = await worker.run(sqsEvent(record(resmanMessage(blank))));
+    expect(response).toEqual({ batchItemFailures: [] });
+    const link = await linkOf(db, personId);
+    expect(link).toMatchObject({ syncStatus: "failed", userId: null, attempts: 1 });
+    expect(link?.lastError).toMatch(/^invalid_input: /);
+    expect(await counts(db)).toMatchObject({ contacts: 0, inbox: 0 });
+  });
+
+  it("a poison message is marked failed on its last receive only, and still fails", async () => {
+    const worker = workerOn(db, { maxReceiveCount: 5 });
+    // An unexpected error (a bug) in the store: retryable until the last receive.
+    const failing = workerOn(db, { maxReceiveCount: 5 });
+    const boom = new Error("simulated bug");
+    failing.pipeline.store.transaction = async () => {
+      throw boom;
+    };
+    const personId = randomUUID();
+    const message = resmanMessage(envelope({ person: { person_id: personId } }));
+
+    const early = record(message, { receiveCount: 4 });
+    expect(await failing.run(sqsEvent(early))).toEqual({
+      batchItemFailures: [{ itemIdentifier: early.messageId }],
+    });
+    expect(await linkOf(db, personId)).toBeUndefined();
+
+    const last = record(message, { receiveCount: 5 });
+    expect(await failing.run(sqsEvent(last))).toEqual({
+      batchItemFailures: [{ itemIdentifier: last.messageId }],
+    });
+    const failed = await linkOf(db, personId);
+    expect(failed).toMatchObject({ syncStatus: "failed", attempts: 1 });
+    expect(failed?.lastError).toBe("unexpected_error: Error");
+
+    // Fixed and redriven from the DLQ: the same message now syncs, and the link recovers.
+    expect(await worker.run(sqsEvent(record(message)))).toEqual({ batchItemFailures: [] });
+    const recovered = await linkOf(db, personId);
+    expect(recovered).toMatchObject({ syncStatus: "success", attempts: 0, lastError: null });
+    expect(recovered?.userId).not.toBeNull();
+    expect(await counts(db)).toMatchObject({ contacts: 1, links: 1, inbox: 1 });
+  });
+
+  it("a database outage mid-batch (backends terminated) loses nothing", async () => {
+    // A pool of its own, so terminating its backends does not disturb the other tests' pool.
+    const handle = await openDatabase({ driver: "pg", url: database.url, maxConnections: 4 });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const worker = workerOn(handle.db);
+      const messages = Array.from({ length: 10 }, (_, i) =>
+        resmanMessage(
+          envelope({
+            person: {
+              first_name: `Person${i}`,
+              email: `person${i}@mailbox.dev`,
+              phones: [{ type: "mobile", number: `(512) 555-01${String(i).padStart(2, "0")}` }],
+            },
+          }),
+        ),
+      );
+      // Kill every connection of this database while the 4th sync holds its transaction open.
+      let killed = false;
+      const transaction = worker.pipeline.store.transaction.bind(worker.pipeline.store);
+      let started = 0;
+      worker.pipeline.store.transaction = (work) =>
+        transaction(async (tx) => {
+          started += 1;
+          if (started === 4 && !killed) {
+            killed = true;
+            await admin.query(
+              "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+            );
+          }
+          return work(tx);
+        });
+      const records = messages.map((m) => record(m));
+      const first = await worker.run(sqsEvent(...records));
+      expect(killed).toBe(true);
+      // Records whose connection died either recovered by the sync path's own retry or were
+      // reported failed; SQS redelivers exactly the failed ones.
+      let second = first;
+      for (let round = 2; second.batchItemFailures.length > 0 && round < 6; round += 1) {
+        const again = new Set(second.batchItemFailures.map((f) => f.itemIdentifier));
+        const retry = records
+          .filter((r) => again.has(r.messageId))
+          .map((r) => ({
+            ...r,
+            attributes: { ...r.attributes, ApproximateReceiveCount: `${round}` },
+          }));
+        second = await worker.run(sqsEvent(...retry));
+      }
+      expect(second).toEqual({ batchItemFailures: [] });
+      expect(await counts(handle.db)).toMatchObject({ contacts: 10, links: 10, inbox: 10 });
+    } finally {
+      await admin.end();
+      await handle.close();
+    }
+  });
+});
+
+describe("sync worker: database unreachable", () => {
+  it("fails every record of the batch, retryably, without crashing", async () => {
+    const handle = await openDatabase({
+      driver: "pg",
+      url: "postgres://postgres@127.0.0.1:1/unreachable",
+    });
+    try {
+      const worker = workerOn(handle.db);
+      const records = [record(resmanMessage(envelope())), record(resmanMessage(envelope()))];
+      const response = await worker.run(sqsEvent(...records));
+      expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+        records.map((r) => r.messageId).sort(),
+      );
+      expect(worker.eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe("sync worker: deactivation", () => {
+  it("a deactivated resident becomes former; the contact stays", async () => {
+    const worker = workerOn(db);
+    const personId = randomUUID();
+    await worker.run(
+      sqsEvent(
+        record(resmanMessage(envelope({ person: { person_id: personId, status: "resident" } }))),
+      ),
+    );
+    const deactivation = envelope({
+      type: "person.deactivated",
+      person: {
+        person_id: personId,
+        status: "resident",
+        first_name: undefined,
+        last_name: undefined,
+        email: undefined,
+        phones: [],
+        last_modified: "2026-11-21T00:00:00Z",
+      },
+    });
+    expect(await worker.run(sqsEvent(record(resmanMessage(deactivation))))).toEqual({
+      batchItemFailures: [],
+    });
+    const link = await linkOf(db, personId);
+    expect(link).toMatchObject({ resmanStatus: "former", syncStatus: "success" });
+    const contact = await contactOf(db, link?.userId ?? "");
+    expect(contact).toMatchObject({ kind: "former", email: PEOPLE.marisol.email });
+  });
+
+  it("a deactivated prospect becomes lost", async () => {
+    const worker = workerOn(db);
+    const personId = randomUUID();
+    const body = envelope({ type: "person.deactivated", person: { person_id: personId } });
+    await worker.run(sqsEvent(record(resmanMessage(body))));
+    expect(await linkOf(db, personId)).toMatchObject({ resmanStatus: "lost" });
+  });
+});
+
+describe("sync worker: outbound events", () => {
+  it("publishes one event per effect after commit, ids and status only", async () => {
+    const worker = workerOn(db);
+    const first = envelope();
+    // Same email and name, another ResMan record: merged into the same contact.
+    const second = envelope({ person: { phones: [] } });
+    await worker.run(sqsEvent(record(resmanMessage(first))));
+    await worker.run(sqsEvent(record(resmanMessage(second))));
+    expect(worker.eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+    const entries = worker.eventBridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.DetailType)).toEqual(["contact.synced", "contact.merged"]);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ Source: "contact-sync", EventBusName: "bus" });
+      const detail = JSON.parse(entry.Detail ?? "{}");
+      expect(Object.keys(detail).sort()).toEqual([
+        "contact_id",
+        "event_id",
+        "link_id",
+        "match_score",
+        "occurred_at",
+        "property_id",
+        "resman_person_id",
+        "status",
+      ]);
+      for (const value of Object.values(PEOPLE.marisol)) {
+        expect(entry.Detail).not.toContain(value);
+      }
+    }
+    const unpublished = await db.select().from(outboxEvent).where(isNull(outboxEvent.publishedAt));
+    expect(unpublished).toHaveLength(0);
+  });
+
+  it("keeps events whose PutEvents failed and publishes them on a later drain", async () => {
+    const worker = workerOn(db);
+    worker.eventBridge.on(PutEventsCommand).rejects(new Error("EventBridge is down"));
+    const response = await worker.run(sqsEvent(record(resmanMessage(envelope()))));
+    // The sync itself committed; only the announcement is pending.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(await counts(db)).toMatchObject({ contacts: 1, outbox: 1 });
+    const [pending] = await db.select().from(outboxEvent).where(isNull(outboxEvent.publishedAt));
+    expect(pending).toBeDefined();
+
+    worker.eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{}] });
+    // The failed drain holds the row for its lease; once that ends, the next drain sends it.
+    await db.update(outboxEvent).set({ claimedUntil: null });
+    const drained = await drainOutbox({
+      outbox: worker.stores.outbox,
+      publisher: {
+        publish: async (events) => {
+          expect(events.map((e) => e.detail.event_id)).toEqual([pending?.id]);
+          return { failed: [] };
+        },
+      },
+    });
+    expect(drained).toEqual({ published: 1, failed: 0 });
+    const [row] = await db
+      .select()
+      .from(outboxEvent)
+      .where(eq(outboxEvent.id, String(pending?.id)));
+    expect(row?.publishedAt).not.toBeNull();
+  });
+});
+
+describe("sync worker: inbox", () => {
+  it("records the delivery's event id with the effect", async () => {
+    const worker = workerOn(db);
+    const eventId = `msg_${randomUUID()}`;
+    await worker.run(sqsEvent(record(resmanMessage(envelope(), eventId))));
+    const rows = await db.select().from(processedEvent).where(eq(processedEvent.eventId, eventId));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.source).toBe("resman");
+    const contacts = await db.select().from(user);
+    expect(contacts).toHaveLength(1);
+  });
+});
