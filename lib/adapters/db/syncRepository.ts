@@ -189,6 +189,13 @@ class DrizzleSyncTransaction implements SyncTransaction {
           ${json(write.merge.evidence)}
         from link)`);
     }
+    if (!contact.isNew) {
+      // A chatbot-only contact waits on a placeholder link (no ResMan person, `pending`) until
+      // a ResMan person is linked: that is now, so the placeholder goes.
+      parts.push(sql`placeholder as (
+        delete from ${contactSync} where ${contactSync.userId} = ${contact.id}
+          and ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} is null)`);
+    }
     if (announce !== null) {
       parts.push(sql`outbox as (
         insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id,
