@@ -1,0 +1,211 @@
+/**
+ * Sync worker benchmark: SQS batches of 10 webhook messages through the real worker
+ * (`createSyncWorker` → `processSyncMessage` → `syncPerson` → Drizzle) on a scratch database of
+ * the local server, next to a raw-SQL floor that writes the same rows (inbox, contact, link,
+ * outbox) with one hand-written statement per job, in the same run. Prints figures against
+ * DESIGN §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job); asserts nothing.
+ *
+ *   BENCH_WORKER_JOBS=2000     messages per case (default 2000)
+ *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy)
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { Context, SQSEvent } from "aws-lambda";
+import pg from "pg";
+import { openDatabase } from "../../lib/adapters/db/client.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
+import { createSyncWorker } from "../../lib/adapters/lambda/syncWorker.js";
+import { logger } from "../../lib/adapters/observability/logger.js";
+import { systemClock } from "../../lib/app/ports.js";
+import { cachedPropertyStore } from "../../lib/app/propertyCache.js";
+import type { DriverName } from "../../lib/config.js";
+import type { SyncMessage } from "../../lib/domain/events.js";
+import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
+import { createScratchDatabase } from "../support/postgres.js";
+
+const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 2000);
+const DRIVERS = (process.env.BENCH_WORKER_DRIVERS ?? "pg,neon").split(",") as DriverName[];
+const BATCH = 10;
+/** Records of a batch run concurrently; the pool matches the Lambda's (see lambdaRuntime). */
+const POOL = 4;
+const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
+
+function messages(count: number): SyncMessage[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: "resman",
+    event_id: randomUUID(),
+    envelope: {
+      type: "person.upserted",
+      occurred_at: "2026-11-20T10:00:00Z",
+      account_id: 4321,
+      property_id: PROPERTY,
+      person: {
+        person_id: randomUUID(),
+        status: "prospect",
+        first_name: `Bench${i}`,
+        last_name: "Person",
+        email: `bench.person.${i}@mailbox.dev`,
+        phones: [{ type: "mobile", number: `+1 512 3${String(i).padStart(6, "0")}` }],
+        last_modified: "2026-11-20T09:59:00Z",
+      },
+    },
+  }));
+}
+
+function batches(all: SyncMessage[]): SQSEvent[] {
+  const events: SQSEvent[] = [];
+  for (let i = 0; i < all.length; i += BATCH) {
+    events.push({
+      Records: all.slice(i, i + BATCH).map((message) => ({
+        messageId: randomUUID(),
+        receiptHandle: "r",
+        body: JSON.stringify(message),
+        attributes: {
+          ApproximateReceiveCount: "1",
+          SentTimestamp: "0",
+          SenderId: "bench",
+          ApproximateFirstReceiveTimestamp: "0",
+        },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:bench",
+        awsRegion: "us-east-1",
+      })),
+    });
+  }
+  return events;
+}
+
+const context = { awsRequestId: "bench" } as unknown as Context;
+
+interface Figures {
+  jobsPerSecond: number;
+  roundTripsPerJob: number;
+}
+
+async function runWorker(driver: DriverName, url: string, proxy: string | undefined) {
+  let queries = 0;
+  const handle = await openDatabase({
+    driver,
+    url,
+    neonWsProxy: proxy,
+    maxConnections: POOL,
+    onQuery: () => {
+      queries += 1;
+    },
+  });
+  await handle.migrate();
+  const stores = createStores(handle.db);
+  const pipeline = {
+    store: stores.contacts,
+    properties: cachedPropertyStore(stores.properties, { clock: systemClock }),
+    outbox: stores.outbox,
+    clock: systemClock,
+  };
+  // EventBridge is not what is measured: a publisher that accepts everything at once.
+  const worker = createSyncWorker({
+    pipeline: async () => pipeline,
+    publisher: { publish: async () => ({ failed: [] }) },
+    maxReceiveCount: 5,
+  });
+  // Warm-up: the property row, prepared plans, pool connections.
+  for (const event of batches(messages(50))) await worker(event, context);
+  const events = batches(messages(JOBS));
+  queries = 0;
+  const started = performance.now();
+  let failures = 0;
+  for (const event of events) failures += (await worker(event, context)).batchItemFailures.length;
+  const seconds = (performance.now() - started) / 1000;
+  await handle.close();
+  if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
+  return { jobsPerSecond: JOBS / seconds, roundTripsPerJob: queries / JOBS } satisfies Figures;
+}
+
+/**
+ * The floor: per job one statement writing exactly the rows a new person costs (inbox,
+ * contact with its keys, link, outbox), no locks, no reads, no decision, ten jobs at a time on
+ * four connections as the worker runs them.
+ */
+async function runFloor(url: string): Promise<Figures> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL });
+  pool.on("error", () => {});
+  const property = await pool.query<{ id: string }>("select id from property limit 1");
+  const propertyId = property.rows[0]?.id;
+  const write = `with inbox as (
+      insert into processed_event (source, event_id, property_id) values ('resman', $1, $2)),
+    contact as (
+      insert into "user" (id, property_id, first_name, last_name, email, phones, kind,
+        email_key, phone_keys, field_sources)
+      values ($3, $2, $4, 'Person', $5, $6::jsonb, 'prospect', $5, array[$7], '{}'::jsonb)),
+    link as (
+      insert into contact_sync (property_id, user_id, resman_contact_id, sync_status,
+        resman_status, source_hash)
+      values ($2, $3, $8, 'success', 'prospect', $9) returning id)
+    insert into outbox_event (event_type, property_id, contact_id, link_id, resman_person_id, status)
+    select 'contact.synced', $2, $3, link.id, $8, 'success' from link`;
+  const all = messages(JOBS);
+  const started = performance.now();
+  for (let i = 0; i < all.length; i += BATCH) {
+    await Promise.all(
+      all.slice(i, i + BATCH).map((message, j) => {
+        if (message.kind !== "resman") throw new Error("unexpected message");
+        const person = message.envelope.person;
+        const n = i + j;
+        const e164 = `+1512${String(3_000_000 + n)}`;
+        return pool.query(write, [
+          message.event_id,
+          propertyId,
+          randomUUID(),
+          person.first_name,
+          `floor.${n}@mailbox.dev`,
+          JSON.stringify([{ type: "mobile", raw: e164, e164 }]),
+          e164,
+          person.person_id,
+          "0".repeat(64),
+        ]);
+      }),
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await pool.end();
+  return { jobsPerSecond: JOBS / seconds, roundTripsPerJob: 1 };
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main() {
+  // One INFO line per job would flood the report; warnings and errors still show.
+  logger.setLogLevel("WARN");
+  console.log(
+    `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL}`,
+  );
+  const results: Record<string, unknown>[] = [];
+  for (const driver of DRIVERS) {
+    const scratch = await createScratchDatabase(`bench_worker_${driver}`);
+    const proxy = driver === "neon" ? await startNeonWsProxy() : null;
+    try {
+      const worker = await runWorker(driver, scratch.url, proxy?.address);
+      const floor = await runFloor(scratch.url);
+      const share = (worker.jobsPerSecond / floor.jobsPerSecond) * 100;
+      console.log(
+        `  ${driver.padEnd(5)} worker ${fmt(worker.jobsPerSecond)} jobs/s · raw-SQL floor ${fmt(floor.jobsPerSecond)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor (budget ≥ 50 %) · ${fmt(worker.roundTripsPerJob, 2)} round trips/job (budget ≤ 2)`,
+      );
+      results.push({
+        driver,
+        jobs: JOBS,
+        workerJobsPerSecond: Math.round(worker.jobsPerSecond),
+        floorJobsPerSecond: Math.round(floor.jobsPerSecond),
+        shareOfFloorPercent: Math.round(share),
+        roundTripsPerJob: Number(worker.roundTripsPerJob.toFixed(2)),
+      });
+    } finally {
+      await proxy?.close();
+      await scratch.drop();
+    }
+  }
+  console.log(JSON.stringify({ bench: "worker", results }));
+}
+
+await main();
