@@ -99,8 +99,9 @@ export class ConfigError extends Error {
  * (where the URL points at Neon), node-postgres everywhere else.
  */
 function defaultDriver(url: string | undefined, env: NodeJS.ProcessEnv): DriverName {
+  if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined) return "neon";
   if (url === undefined) return "pglite";
-  if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined || /\.neon\.tech\b/.test(url)) return "neon";
+  if (/\.neon\.tech\b/.test(url)) return "neon";
   return "pg";
 }
 
@@ -115,11 +116,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const { DATABASE_URL, DB_DRIVER, PGLITE_DATA_DIR, NEON_WS_PROXY } = parsed.data;
   const data = parsed.data;
   const dbDriver = DB_DRIVER ?? defaultDriver(DATABASE_URL, env);
-  if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined && DATABASE_URL === undefined) {
+  const onLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+  if (onLambda && dbDriver === "pglite") {
     // An embedded database inside a Lambda would lose every write with the container.
-    throw new ConfigError("invalid DATABASE_URL: required on AWS Lambda");
+    throw new ConfigError("invalid DB_DRIVER: pglite cannot run on AWS Lambda");
   }
-  if (dbDriver !== "pglite" && DATABASE_URL === undefined) {
+  // On Lambda a function that never touches the database (the webhook) runs without a URL;
+  // the ones that do require it at cold start (`requireConfig(…, "databaseUrl")`).
+  if (!onLambda && dbDriver !== "pglite" && DATABASE_URL === undefined) {
     throw new ConfigError(`invalid DATABASE_URL: required when DB_DRIVER is ${dbDriver}`);
   }
   return Object.freeze({

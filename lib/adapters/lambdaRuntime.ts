@@ -22,7 +22,7 @@ export type WorkerPipeline = PipelineDependencies & { outbox: OutboxStore };
 export function lazyPipeline(settings: Config): () => Promise<WorkerPipeline> {
   let opening: Promise<WorkerPipeline> | undefined;
   return () => {
-    opening ??= openConfiguredDatabase(settings, {
+    const current = (opening ??= openConfiguredDatabase(settings, {
       maxConnections: syncConcurrency(settings.dbDriver),
     }).then(
       (database) => {
@@ -38,8 +38,8 @@ export function lazyPipeline(settings: Config): () => Promise<WorkerPipeline> {
         opening = undefined;
         throw error;
       },
-    );
-    return opening;
+    ));
+    return current;
   };
 }
 

@@ -91,7 +91,55 @@ export interface LinkFailure {
   message: string;
 }
 
+/** A snapshot read outside any transaction, with what a guarded write needs to check it. */
+export interface GuardedSnapshot extends SyncSnapshot {
+  /** The delivery's event id is already in the inbox. */
+  seen: boolean;
+  /** Version of each identity key (by lock key name) as read; a missing key was never written. */
+  keyVersions: ReadonlyMap<string, number>;
+  /** Version of each contact read, by id. */
+  contactVersions: ReadonlyMap<string, number>;
+}
+
+/** The reading a guarded write was decided on. */
+export interface SyncGuard {
+  /** Identity key names (as for `claimAndLock`) and the versions read. */
+  keys: readonly string[];
+  keyVersions: ReadonlyMap<string, number>;
+  /** Version read of the existing contact written to (null when the write creates it). */
+  contactVersion: number | null;
+  event?: { source: string; id: string } | undefined;
+}
+
+export type GuardedWriteResult =
+  | { status: "applied"; contactId: string; linkId: string }
+  /** Something the decision read changed meanwhile: nothing was written; read and decide again. */
+  | { status: "conflict" }
+  /** The event was processed meanwhile: nothing was written. */
+  | { status: "duplicate" };
+
 export interface ContactStore {
+  /**
+   * One statement, no transaction: the inbox check, the identity keys' versions, the person's
+   * link and the candidate contacts.
+   */
+  readSnapshot(
+    propertyId: string,
+    personId: string,
+    keys: MatchKeys,
+    lockKeys: readonly string[],
+    event?: { source: string; id: string } | undefined,
+  ): Promise<GuardedSnapshot>;
+  /**
+   * One statement: applies the decision (contact, link, history, outbox, inbox) only if every
+   * identity key and the contact are still at the versions in `guard`, bumping them.
+   */
+  writeGuarded(
+    propertyId: string,
+    write: SyncWrite,
+    announce: Announcement | null,
+    guard: SyncGuard,
+  ): Promise<GuardedWriteResult>;
   transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
   /** The person's link as last committed, read without a transaction or locks. */
   findLink(propertyId: string, personId: string): Promise<LinkState | null>;

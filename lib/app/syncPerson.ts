@@ -27,8 +27,8 @@ import type { OutboundEventType } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
 import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
-import { decideSync, type LinkStatus, skipReason } from "../domain/syncDecision.js";
-import type { Clock, ContactStore, PropertyContext, SyncWrite } from "./ports.js";
+import { decideSync, type LinkStatus, type SyncDecision } from "../domain/syncDecision.js";
+import type { Clock, ContactStore, PropertyContext, SyncSnapshot, SyncWrite } from "./ports.js";
 
 export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
 
@@ -72,6 +72,16 @@ export function identityLockKeys(
   return names;
 }
 
+/** Optimistic read-decide-write rounds before falling back to the locking transaction. */
+const OPTIMISTIC_ROUNDS = 3;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function outcomeOf(decision: SyncWrite): SyncOutcome {
+  if (decision.action === "create") return "created";
+  return decision.action === "merge" ? "merged" : "updated";
+}
+
 function noIdentity(): InvalidInputError {
   return new InvalidInputError("the person has no usable name, email or phone", [
     { path: "person", message: "needs a first or last name, a valid email or a valid phone" },
@@ -112,74 +122,98 @@ export async function syncPerson(
   const newId = deps.newId ?? randomUUID;
   const warnings = normalised.warnings;
 
-  // Fast path for redeliveries without an event id (re-imports, reconciliation pulls): a
-  // version the link already has, or an older one, changes nothing, so one unlocked read
-  // settles it. Versions only move forward, so a committed link that says "replay" or "stale"
-  // stays right. Deliveries with an event id go through the inbox in the transaction instead.
-  if (input.event === undefined) {
-    const current = await deps.store.findLink(property.id, normalised.personId);
-    if (current === null && !identified) throw noIdentity();
-    const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
-    if (current !== null && skip !== null) {
-      return {
-        outcome: "unchanged",
-        reason: skip,
-        contactId: current.contactId,
-        linkId: current.id,
-        status: current.status,
-        warnings,
-      };
-    }
-  }
+  const locks = identityLockKeys(normalised.personId, normalised.keys);
+  const decide = (snapshot: SyncSnapshot) =>
+    decideSync({
+      person: normalised,
+      digest,
+      link: snapshot.link,
+      contacts: snapshot.contacts,
+      strategy: property.mergeStrategy,
+      newContactId: newId(),
+      ...(deps.matcher ? { matcher: deps.matcher } : {}),
+    });
+  const unchanged = (
+    decision: Extract<SyncDecision, { action: "unchanged" }>,
+    status: LinkStatus | null,
+  ): SyncResult => ({
+    outcome: "unchanged",
+    reason: decision.reason,
+    contactId: decision.contactId,
+    linkId: decision.linkId,
+    status,
+    warnings,
+  });
+  const duplicate: SyncResult = {
+    outcome: "duplicate_event",
+    contactId: null,
+    linkId: null,
+    status: null,
+    warnings,
+  };
 
+  const optimistic = async (): Promise<SyncResult | null> => {
+    // Optimistic path, two round trips: read (inbox, key versions, link, candidates) without a
+    // transaction, decide, then one guarded statement that writes only if nothing it read has
+    // changed. A replay or a stale version costs the read alone.
+    for (let round = 0; round < OPTIMISTIC_ROUNDS; round += 1) {
+      const snapshot = await deps.store.readSnapshot(
+        property.id,
+        normalised.personId,
+        normalised.keys,
+        locks,
+        input.event,
+      );
+      if (snapshot.seen) return duplicate;
+      if (snapshot.link === null && !identified) throw noIdentity();
+      const decision = decide(snapshot);
+      if (decision.action === "unchanged")
+        return unchanged(decision, snapshot.link?.status ?? null);
+      const contactVersion = decision.contact.isNew
+        ? null
+        : (snapshot.contactVersions.get(decision.contact.id) ?? -1);
+      const written = await deps.store.writeGuarded(
+        property.id,
+        decision,
+        { id: newId(), type: announcementOf(decision) },
+        { keys: locks, keyVersions: snapshot.keyVersions, contactVersion, event: input.event },
+      );
+      if (written.status === "duplicate") return duplicate;
+      if (written.status === "applied") {
+        return {
+          outcome: outcomeOf(decision),
+          contactId: written.contactId,
+          linkId: written.linkId,
+          status: decision.link.status,
+          warnings,
+        };
+      }
+      // Lost a race on a shared key or contact: back off a little and look again.
+      await sleep(Math.random() * 5 * (round + 1));
+    }
+    return null;
+  };
+
+  // Under sustained contention on the same keys, the locking transaction guarantees progress.
   const attempt = () =>
     deps.store.transaction(async (tx): Promise<SyncResult> => {
-      const locks = identityLockKeys(normalised.personId, normalised.keys);
       const first = await tx.claimAndLock(property.id, locks, input.event);
-      if (!first) {
-        return {
-          outcome: "duplicate_event",
-          contactId: null,
-          linkId: null,
-          status: null,
-          warnings,
-        };
-      }
+      if (!first) return duplicate;
       const snapshot = await tx.loadSnapshot(property.id, normalised.personId, normalised.keys);
       if (snapshot.link === null && !identified) throw noIdentity();
-      const decision = decideSync({
-        person: normalised,
-        digest,
-        link: snapshot.link,
-        contacts: snapshot.contacts,
-        strategy: property.mergeStrategy,
-        newContactId: newId(),
-        ...(deps.matcher ? { matcher: deps.matcher } : {}),
-      });
-      if (decision.action === "unchanged") {
-        return {
-          outcome: "unchanged",
-          reason: decision.reason,
-          contactId: decision.contactId,
-          linkId: decision.linkId,
-          status: snapshot.link?.status ?? null,
-          warnings,
-        };
-      }
+      const decision = decide(snapshot);
+      if (decision.action === "unchanged")
+        return unchanged(decision, snapshot.link?.status ?? null);
       const written = await tx.apply(property.id, decision, {
         id: newId(),
         type: announcementOf(decision),
       });
-      const outcome =
-        decision.action === "create"
-          ? "created"
-          : decision.action === "merge"
-            ? "merged"
-            : "updated";
-      return { outcome, ...written, status: decision.link.status, warnings };
+      return { outcome: outcomeOf(decision), ...written, status: decision.link.status, warnings };
     });
 
-  return pRetry(attempt, {
+  // A lost connection or a deadlock in either path is retried (the read and the guarded write
+  // are each atomic; the transaction rolls back).
+  return pRetry(async () => (await optimistic()) ?? (await attempt()), {
     retries: ATTEMPTS - 1,
     minTimeout: 5,
     maxTimeout: 100,

@@ -23,6 +23,17 @@ import { newProperty, person, propertySnapshot } from "./fixtures.js";
 
 const clock = { now: () => new Date("2026-11-01T12:00:00Z") };
 
+/** A `ContactStore` that forwards every call to `store` (tests override single methods). */
+function delegate(store: ContactStore): ContactStore {
+  return {
+    findLink: (...args) => store.findLink(...args),
+    markFailed: (...args) => store.markFailed(...args),
+    readSnapshot: (...args) => store.readSnapshot(...args),
+    writeGuarded: (...args) => store.writeGuarded(...args),
+    transaction: (work) => store.transaction(work),
+  };
+}
+
 export function describeSyncContract(driver: DriverName): void {
   describe(`sync path on ${driver}`, () => {
     let database: TestDatabase;
@@ -176,15 +187,18 @@ export function describeSyncContract(driver: DriverName): void {
       expect(await propertySnapshot(db, property.id)).toEqual(after);
     });
 
-    it("settles a replay or a stale version without opening a sync transaction", async () => {
+    it("settles a replay or a stale version with one read and writes a change with one statement", async () => {
       const property = await newProperty(db);
       const p = person({ last_modified: "2026-04-01T00:00:00Z" });
       await sync(property, p);
       let transactions = 0;
+      let writes = 0;
       const counting: ContactStore = {
-        findLink: (propertyId, personId) => stores.contacts.findLink(propertyId, personId),
-        markFailed: (propertyId, personId, failure) =>
-          stores.contacts.markFailed(propertyId, personId, failure),
+        ...delegate(stores.contacts),
+        writeGuarded: (...args) => {
+          writes += 1;
+          return stores.contacts.writeGuarded(...args);
+        },
         transaction: (work) => {
           transactions += 1;
           return stores.contacts.transaction(work);
@@ -200,12 +214,60 @@ export function describeSyncContract(driver: DriverName): void {
         outcome: "unchanged",
         reason: "stale",
       });
-      expect(transactions).toBe(0);
+      expect(writes).toBe(0);
       const newer = { ...p, last_name: "Newer", last_modified: "2026-05-01T00:00:00Z" };
       expect(await syncPerson(counted, { property, person: newer })).toMatchObject({
         outcome: "updated",
       });
+      expect(writes).toBe(1);
+      // Without contention, no locking transaction at all.
+      expect(transactions).toBe(0);
+    });
+
+    it("falls back to the locking transaction when guarded writes keep losing", async () => {
+      const property = await newProperty(db);
+      let transactions = 0;
+      const losing: ContactStore = {
+        ...delegate(stores.contacts),
+        writeGuarded: async () => ({ status: "conflict" }),
+        transaction: (work) => {
+          transactions += 1;
+          return stores.contacts.transaction(work);
+        },
+      };
+      const result = await syncPerson({ ...deps, store: losing }, { property, person: person() });
+      expect(result.outcome).toBe("created");
       expect(transactions).toBe(1);
+      expect(await contactsOf(property.id)).toHaveLength(1);
+    });
+
+    it("a guarded write that fails inside its statement writes nothing", async () => {
+      const property = await newProperty(db);
+      await sync(property, person({ person_id: "P-OLD" }));
+      const before = await propertySnapshot(db, property.id);
+      const failing: ContactStore = {
+        ...delegate(stores.contacts),
+        // The outbox row breaks a CHECK at the end of the statement, after the other writes.
+        writeGuarded: (propertyId, write, announce, guard) =>
+          stores.contacts.writeGuarded(
+            propertyId,
+            write,
+            announce && { ...announce, type: "contact.bogus" as never },
+            guard,
+          ),
+      };
+      const merge = person({ person_id: "P-NEW", last_name: "Changed" });
+      await expect(
+        syncPerson(
+          { ...deps, store: failing },
+          {
+            property,
+            person: merge,
+            event: { source: "test", id: randomUUID() },
+          },
+        ),
+      ).rejects.toThrow(/guarded write: database error \(23514\)/);
+      expect(await propertySnapshot(db, property.id)).toEqual(before);
     });
 
     it("an older update arriving after a newer one changes nothing", async () => {
@@ -339,14 +401,14 @@ export function describeSyncContract(driver: DriverName): void {
       }
     });
 
-    it("a failure in the middle of a sync leaves no partial rows", async () => {
+    it("a failure in the middle of a locking sync leaves no partial rows", async () => {
       const property = await newProperty(db);
       const existing = await sync(property, person({ person_id: "P-OLD" }));
       const before = await propertySnapshot(db, property.id);
       const failing: ContactStore = {
-        findLink: (propertyId, personId) => stores.contacts.findLink(propertyId, personId),
-        markFailed: (propertyId, personId, failure) =>
-          stores.contacts.markFailed(propertyId, personId, failure),
+        ...delegate(stores.contacts),
+        // Force the locking path, then crash inside its transaction.
+        writeGuarded: async () => ({ status: "conflict" }),
         transaction: (work) =>
           stores.contacts.transaction((tx) =>
             work({

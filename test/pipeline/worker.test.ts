@@ -151,7 +151,7 @@ describe("sync worker: failures", () => {
     // An unexpected error (a bug) in the store: retryable until the last receive.
     const failing = workerOn(db, { maxReceiveCount: 5 });
     const boom = new Error("simulated bug");
-    failing.pipeline.store.transaction = async () => {
+    failing.pipeline.store.readSnapshot = async () => {
       throw boom;
     };
     const personId = randomUUID();
@@ -197,21 +197,20 @@ describe("sync worker: failures", () => {
           }),
         ),
       );
-      // Kill every connection of this database while the 4th sync holds its transaction open.
+      // Kill every connection of this database when the 4th sync starts, the others in flight.
       let killed = false;
-      const transaction = worker.pipeline.store.transaction.bind(worker.pipeline.store);
+      const read = worker.pipeline.store.readSnapshot.bind(worker.pipeline.store);
       let started = 0;
-      worker.pipeline.store.transaction = (work) =>
-        transaction(async (tx) => {
-          started += 1;
-          if (started === 4 && !killed) {
-            killed = true;
-            await admin.query(
-              "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
-            );
-          }
-          return work(tx);
-        });
+      worker.pipeline.store.readSnapshot = async (...args) => {
+        started += 1;
+        if (started === 4 && !killed) {
+          killed = true;
+          await admin.query(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+          );
+        }
+        return read(...args);
+      };
       const records = messages.map((m) => record(m));
       const first = await worker.run(sqsEvent(...records));
       expect(killed).toBe(true);

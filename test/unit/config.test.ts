@@ -100,10 +100,14 @@ describe("parseConfig", () => {
     expect(parseConfig(env).dbDriver).toBe(driver);
   });
 
-  it("refuses to start on Lambda without DATABASE_URL (an embedded database would lose writes)", () => {
-    expect(configErrorFor({ AWS_LAMBDA_FUNCTION_NAME: "sync-worker" }).message).toBe(
-      "invalid DATABASE_URL: required on AWS Lambda",
-    );
+  it("never runs the embedded database on Lambda (it would lose writes with the container)", () => {
+    expect(
+      configErrorFor({ AWS_LAMBDA_FUNCTION_NAME: "sync-worker", DB_DRIVER: "pglite" }).message,
+    ).toBe("invalid DB_DRIVER: pglite cannot run on AWS Lambda");
+    // Without a URL a Lambda gets Neon, and a function needing the database says what is missing.
+    const lambda = parseConfig({ AWS_LAMBDA_FUNCTION_NAME: "sync-worker" });
+    expect(lambda.dbDriver).toBe("neon");
+    expect(() => requireConfig(lambda, "databaseUrl")).toThrow("missing DATABASE_URL");
   });
 
   it("does not take a host merely containing neon for Neon", () => {

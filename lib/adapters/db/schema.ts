@@ -15,6 +15,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   check,
   date,
@@ -103,6 +104,12 @@ export const user = pgTable(
     mergedIntoId: uuid("merged_into_id"),
     /** Which source last wrote each field (`resman`, `domiq`; `manual` = locked by staff). */
     fieldSources: jsonb("field_sources").$type<FieldSources>().notNull().default({}),
+    /**
+     * Bumped by every write of the row. The sync path's guarded write applies only if the
+     * contact still has the version it read (optimistic concurrency); anything else that
+     * updates contacts must bump it too.
+     */
+    version: integer("version").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -269,6 +276,19 @@ export const processedEvent = pgTable(
   },
   (t) => [primaryKey({ name: "processed_event_pkey", columns: [t.source, t.eventId] })],
 );
+
+/**
+ * One version counter per identity key of a property (PersonID, email, phone, name + birth
+ * date), keyed by a 64-bit hash of property and key. Every sync that reads contacts by a key and
+ * then writes bumps the key's version, on the condition that it is still the version it read:
+ * two syncs sharing a key cannot both write on the same reading, so neither can miss the
+ * other's new contact (a "phantom" no row lock could catch). The transactional paths lock the
+ * same rows by bumping them first.
+ */
+export const identityKey = pgTable("identity_key", {
+  keyId: bigint("key_id", { mode: "bigint" }).primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull().default(0),
+});
 
 /**
  * Transactional outbox of outbound events (DESIGN §5). A row is written in the same statement

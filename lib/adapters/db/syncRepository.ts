@@ -8,7 +8,10 @@ import type {
   Announcement,
   ContactStore,
   EnrichmentWrite,
+  GuardedSnapshot,
+  GuardedWriteResult,
   LinkFailure,
+  SyncGuard,
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
@@ -23,12 +26,21 @@ import {
   contactEnrichmentLog,
   contactMergeHistory,
   contactSync,
+  identityKey,
   outboxEvent,
   processedEvent,
   user,
 } from "./schema.js";
+import { insertWhere, rowFromJson } from "./sqlRows.js";
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/** One candidate of the snapshot as the read statement returns it (`to_jsonb` rows). */
+interface SnapshotJson {
+  contact: Record<string, unknown>;
+  link: Record<string, unknown> | null;
+  other: PersonStatus[] | null;
+}
 
 /**
  * A 64-bit advisory lock id for a property-scoped key. SHA-256 makes collisions between
@@ -39,6 +51,159 @@ export function lockId(propertyId: string, key: string): bigint {
   return digest.readBigInt64BE(0);
 }
 
+/** The sorted, distinct 64-bit ids of a property's identity keys. */
+export function keyIdsOf(propertyId: string, keys: readonly string[]): bigint[] {
+  return [...new Set(keys.map((key) => lockId(propertyId, key)))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+}
+
+/**
+ * The ids of the contacts a person's sync must read: the one the person is linked to, and every
+ * live contact sharing a key. One indexed lookup per key, combined with UNION: a single OR across
+ * the link join and the keys cannot use the indexes and would scan the whole property.
+ */
+function candidateIds(propertyId: string, personId: string, keys: MatchKeys): SQL {
+  const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
+  const contactIds: SQL[] = [
+    sql`select ${contactSync.userId} from ${contactSync}
+          where ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} = ${personId}
+            and ${contactSync.userId} is not null`,
+  ];
+  if (keys.email !== null) {
+    contactIds.push(
+      sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
+    );
+  }
+  if (keys.phones.length > 0) {
+    // No property condition here: the phone is selective on its own, the outer query keeps
+    // the property, and a planner without statistics (PGlite has no autovacuum) would
+    // otherwise pick the property index and filter the whole property.
+    contactIds.push(
+      sql`select ${user.id} from ${user}
+            where ${arrayOverlaps(user.phoneKeys, keys.phones)} and ${user.mergedIntoId} is null`,
+    );
+  }
+  if (keys.nameDob !== null) {
+    contactIds.push(
+      sql`select ${user.id} from ${user} where ${live} and ${eq(user.nameDobKey, keys.nameDob)}`,
+    );
+  }
+  return sql.join(contactIds, sql` union `);
+}
+
+type Writer = Pick<Database, "insert" | "update">;
+
+/**
+ * The CTE writing a contact (insert or update) when `condition` holds, or nothing when the
+ * contact did not change. Every update bumps the contact's version.
+ */
+function contactWrites(
+  db: Writer,
+  propertyId: string,
+  contact: ContactWrite,
+  now: Date,
+  condition: SQL,
+): SQL[] {
+  if (contact.isNew) {
+    const values = { id: contact.id, propertyId, ...contactColumns(contact) };
+    return [sql`contact as (${insertWhere(user, values, condition)})`];
+  }
+  if (contact.changed) {
+    const update = db
+      .update(user)
+      .set({ ...contactColumns(contact), updatedAt: now, version: sql`${user.version} + 1` })
+      .where(and(eq(user.id, contact.id), eq(user.propertyId, propertyId), condition));
+    return [sql`contact as (${update.getSQL()})`];
+  }
+  return [];
+}
+
+/** Columns a link upsert sets (all of them also on conflict). */
+const linkSetColumns = [
+  "user_id",
+  "sync_status",
+  "resman_status",
+  "source_updated_at",
+  "source_hash",
+  "match_score",
+  "match_evidence",
+  "attempts",
+  "last_error",
+  "last_sync_at",
+  "updated_at",
+] as const;
+
+/**
+ * The CTEs of a decision, each applied only when `condition` holds: the contact, the link
+ * upsert (named `link`, returning its id), the merge history, the removal of a chatbot lead's
+ * placeholder link, and the outbox row announcing it.
+ */
+function decisionWrites(
+  db: Writer,
+  propertyId: string,
+  write: SyncWrite,
+  announce: Announcement | null,
+  condition: SQL,
+): SQL[] {
+  const { contact, link } = write;
+  const now = new Date();
+  const parts = contactWrites(db, propertyId, contact, now, condition);
+  // An upsert even for a "new" link: a row left without a contact (user_id NULL, which the
+  // seed allows, e.g. a person marked failed) is re-pointed instead of duplicated.
+  const upsert = insertWhere(
+    contactSync,
+    {
+      propertyId,
+      resmanContactId: link.personId,
+      userId: contact.id,
+      syncStatus: link.status,
+      resmanStatus: link.resmanStatus,
+      sourceUpdatedAt: link.sourceUpdatedAt,
+      sourceHash: link.sourceHash,
+      matchScore: link.matchScore,
+      matchEvidence: link.evidence,
+      attempts: 0,
+      lastError: null,
+      lastSyncAt: now,
+      updatedAt: now,
+    },
+    condition,
+    sql`on conflict (property_id, resman_contact_id) do update set ${sql.join(
+      linkSetColumns.map((name) => sql`${sql.identifier(name)} = excluded.${sql.identifier(name)}`),
+      sql`, `,
+    )} returning id`,
+  );
+  parts.push(sql`link as (${upsert})`);
+  if (write.action === "merge") {
+    const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+    parts.push(sql`history as (
+      insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
+        before, applied, match_score, match_evidence)
+      select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(write.merge.before)},
+        ${json({ fields: write.merge.applied })}, ${write.merge.score}::float8,
+        ${json(write.merge.evidence)}
+      from link)`);
+  }
+  if (!contact.isNew) {
+    // A chatbot-only contact waits on a placeholder link (no ResMan person, `pending`) until
+    // a ResMan person is linked: that is now, so the placeholder goes.
+    parts.push(sql`placeholder as (
+      delete from ${contactSync} where ${contactSync.userId} = ${contact.id}
+        and ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} is null
+        and ${condition})`);
+  }
+  if (announce !== null) {
+    parts.push(sql`outbox as (
+      insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id,
+        resman_person_id, status, match_score)
+      select ${announce.id}, ${announce.type}, ${propertyId}, ${contact.id}, link.id,
+        ${link.personId}, ${link.status}, ${link.matchScore}::float8
+      from link)`);
+  }
+  return parts;
+}
+
 class DrizzleSyncTransaction implements SyncTransaction {
   constructor(private readonly tx: Tx) {}
 
@@ -47,31 +212,32 @@ class DrizzleSyncTransaction implements SyncTransaction {
     keys: readonly string[],
     event?: { source: string; id: string } | undefined,
   ): Promise<boolean> {
-    // Sorted, and taken in one statement left to right: two syncs never wait on each other in
-    // opposite orders, so identity locks cannot deadlock. The inbox insert rides in the same
-    // statement (one round trip); on a duplicate the locks are taken anyway, harmlessly.
-    const ids = [...new Set(keys.map((key) => lockId(propertyId, key)))].sort((a, b) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    const locks = ids.map((id) => sql`pg_advisory_xact_lock(${id.toString()}::bigint)`);
-    const claim =
-      event === undefined
-        ? null
-        : this.tx
-            .insert(processedEvent)
-            .values({ source: event.source, eventId: event.id, propertyId })
-            .onConflictDoNothing()
-            .returning({ eventId: processedEvent.eventId });
-    if (claim === null && locks.length === 0) return true;
-    const selected = [
-      claim === null ? sql`1 as claimed` : sql`(select count(*) from claimed)::int as claimed`,
-      ...locks,
-    ];
-    const query =
-      claim === null
-        ? sql`select ${sql.join(selected, sql`, `)}`
-        : sql`with claimed as (${claim.getSQL()}) select ${sql.join(selected, sql`, `)}`;
-    const result = (await this.tx.execute(query)) as unknown as { rows: { claimed: number }[] };
+    // Bumping the keys' version rows locks them until commit (and tells every guarded write
+    // that read them before that it is stale). Sorted: two transactions never wait on each
+    // other in opposite orders. The inbox insert rides in the same statement.
+    const ids = keyIdsOf(propertyId, keys);
+    const parts: SQL[] = [];
+    if (event !== undefined) {
+      const claim = this.tx
+        .insert(processedEvent)
+        .values({ source: event.source, eventId: event.id, propertyId })
+        .onConflictDoNothing()
+        .returning({ eventId: processedEvent.eventId });
+      parts.push(sql`claimed as (${claim.getSQL()})`);
+    }
+    if (ids.length > 0) {
+      const rows = ids.map((id) => sql`(${id.toString()}::bigint, 1)`);
+      parts.push(sql`bumped as (
+        insert into ${identityKey} (key_id, version) values ${sql.join(rows, sql`, `)}
+        on conflict (key_id) do update set version = ${identityKey}.version + 1
+        returning 1)`);
+    }
+    if (parts.length === 0) return true;
+    const claimed = event === undefined ? sql`1` : sql`(select count(*) from claimed)::int`;
+    const bumped = ids.length === 0 ? sql`0` : sql`(select count(*) from bumped)::int`;
+    const result = (await this.tx.execute(
+      sql`with ${sql.join(parts, sql`, `)} select ${claimed} as claimed, ${bumped} as bumped`,
+    )) as unknown as { rows: { claimed: number }[] };
     return Number(result.rows[0]?.claimed) === 1;
   }
 
@@ -79,31 +245,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
     // The contacts to read: the one the person is linked to, and every live contact sharing a
     // key. One indexed lookup per key, combined with UNION: a single OR across the link join
     // and the keys cannot use the indexes and would scan the whole property on every sync.
-    const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
-    const contactIds: SQL[] = [
-      sql`select ${contactSync.userId} from ${contactSync}
-          where ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} = ${personId}
-            and ${contactSync.userId} is not null`,
-    ];
-    if (keys.email !== null) {
-      contactIds.push(
-        sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
-      );
-    }
-    if (keys.phones.length > 0) {
-      // No property condition here: the phone is selective on its own, the outer query keeps
-      // the property, and a planner without statistics (PGlite has no autovacuum) would
-      // otherwise pick the property index and filter the whole property.
-      contactIds.push(
-        sql`select ${user.id} from ${user}
-            where ${arrayOverlaps(user.phoneKeys, keys.phones)} and ${user.mergedIntoId} is null`,
-      );
-    }
-    if (keys.nameDob !== null) {
-      contactIds.push(
-        sql`select ${user.id} from ${user} where ${live} and ${eq(user.nameDobKey, keys.nameDob)}`,
-      );
-    }
+    const contactIds = candidateIds(propertyId, personId, keys);
     const rows = await this.tx
       .select({
         contact: user,
@@ -123,12 +265,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
           eq(contactSync.resmanContactId, personId),
         ),
       )
-      .where(
-        and(
-          eq(user.propertyId, propertyId),
-          sql`${user.id} in (${sql.join(contactIds, sql` union `)})`,
-        ),
-      )
+      .where(and(eq(user.propertyId, propertyId), sql`${user.id} in (${contactIds})`))
       // Row locks in id order: two syncs updating overlapping contacts queue instead of
       // deadlocking, and each sees the other's committed values (READ COMMITTED re-reads a
       // locked row's newest version).
@@ -152,82 +289,18 @@ class DrizzleSyncTransaction implements SyncTransaction {
     write: SyncWrite,
     announce: Announcement | null,
   ): Promise<{ contactId: string; linkId: string }> {
-    const { contact, link } = write;
-    const now = new Date();
-    const parts: SQL[] = this.contactWrite(propertyId, contact, now);
-    const linkValues = {
-      userId: contact.id,
-      syncStatus: link.status,
-      resmanStatus: link.resmanStatus,
-      sourceUpdatedAt: link.sourceUpdatedAt,
-      sourceHash: link.sourceHash,
-      matchScore: link.matchScore,
-      matchEvidence: link.evidence,
-      attempts: 0,
-      lastError: null,
-      lastSyncAt: now,
-      updatedAt: now,
-    };
-    // An upsert even for a "new" link: a row left without a contact (user_id NULL, which the
-    // seed allows) is re-pointed instead of violating the one-link-per-person rule.
-    const upsert = this.tx
-      .insert(contactSync)
-      .values({ propertyId, resmanContactId: link.personId, ...linkValues })
-      .onConflictDoUpdate({
-        target: [contactSync.propertyId, contactSync.resmanContactId],
-        set: linkValues,
-      })
-      .returning({ id: contactSync.id });
-    parts.push(sql`link as (${upsert.getSQL()})`);
-    if (write.action === "merge") {
-      const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
-      parts.push(sql`history as (
-        insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
-          before, applied, match_score, match_evidence)
-        select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(write.merge.before)},
-          ${json({ fields: write.merge.applied })}, ${write.merge.score}::float8,
-          ${json(write.merge.evidence)}
-        from link)`);
-    }
-    if (!contact.isNew) {
-      // A chatbot-only contact waits on a placeholder link (no ResMan person, `pending`) until
-      // a ResMan person is linked: that is now, so the placeholder goes.
-      parts.push(sql`placeholder as (
-        delete from ${contactSync} where ${contactSync.userId} = ${contact.id}
-          and ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} is null)`);
-    }
-    if (announce !== null) {
-      parts.push(sql`outbox as (
-        insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id,
-          resman_person_id, status, match_score)
-        select ${announce.id}, ${announce.type}, ${propertyId}, ${contact.id}, link.id,
-          ${link.personId}, ${link.status}, ${link.matchScore}::float8
-        from link)`);
-    }
+    const parts = decisionWrites(this.tx, propertyId, write, announce, sql`true`);
     const result = (await this.tx.execute(
       sql`with ${sql.join(parts, sql`, `)} select id from link`,
     )) as unknown as { rows: { id: string }[] };
     const saved = result.rows[0];
     if (saved === undefined) throw new Error("link upsert returned no row");
-    return { contactId: contact.id, linkId: saved.id };
+    return { contactId: write.contact.id, linkId: saved.id };
   }
 
   /** The CTE writing a contact (insert or update), or nothing when it did not change. */
   private contactWrite(propertyId: string, contact: ContactWrite, now: Date): SQL[] {
-    if (contact.isNew) {
-      const insert = this.tx
-        .insert(user)
-        .values({ id: contact.id, propertyId, ...contactColumns(contact) });
-      return [sql`contact as (${insert.getSQL()})`];
-    }
-    if (contact.changed) {
-      const update = this.tx
-        .update(user)
-        .set({ ...contactColumns(contact), updatedAt: now })
-        .where(and(eq(user.id, contact.id), eq(user.propertyId, propertyId)));
-      return [sql`contact as (${update.getSQL()})`];
-    }
-    return [];
+    return contactWrites(this.tx, propertyId, contact, now, sql`true`);
   }
 
   async loadEnrichmentCandidates(
@@ -342,6 +415,143 @@ export class DrizzleContactStore implements ContactStore {
       return row === undefined ? null : linkFromRow(row);
     } catch (error) {
       throw toStoreError(error, "find link");
+    }
+  }
+
+  async readSnapshot(
+    propertyId: string,
+    personId: string,
+    keys: MatchKeys,
+    lockKeys: readonly string[],
+    event?: { source: string; id: string } | undefined,
+  ): Promise<GuardedSnapshot> {
+    const ids = keyIdsOf(propertyId, lockKeys);
+    const nameOf = new Map(lockKeys.map((key) => [lockId(propertyId, key).toString(), key]));
+    const seen =
+      event === undefined
+        ? sql`false`
+        : sql`exists (select 1 from ${processedEvent}
+            where ${processedEvent.source} = ${event.source} and ${processedEvent.eventId} = ${event.id})`;
+    const versions =
+      ids.length === 0
+        ? sql`'[]'::jsonb`
+        : sql`(select coalesce(jsonb_agg(jsonb_build_array(k.key_id::text, k.version)), '[]'::jsonb)
+            from ${identityKey} k
+            where k.key_id in (${sql.join(
+              ids.map((id) => sql`${id.toString()}::bigint`),
+              sql`, `,
+            )}))`;
+    // Rows as JSON: the inbox, the key versions and the candidates in one round trip.
+    const query = sql`select ${seen} as seen, ${versions} as versions,
+      (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u), 'link', to_jsonb(l),
+          'other', (select array_agg(other.resman_status) from ${contactSync} as other
+            where other.user_id = u.id and other.resman_contact_id <> ${personId}
+              and other.resman_status is not null))), '[]'::jsonb)
+        from ${user} as u
+        left join ${contactSync} as l
+          on l.user_id = u.id and l.property_id = ${propertyId} and l.resman_contact_id = ${personId}
+        where u.property_id = ${propertyId}
+          and u.id in (${candidateIds(propertyId, personId, keys)})) as rows`;
+    try {
+      const result = (await this.db.execute(query)) as unknown as {
+        rows: {
+          seen: boolean;
+          versions: [string, number | string][] | string;
+          rows: SnapshotJson[] | string;
+        }[];
+      };
+      const [first] = result.rows;
+      if (first === undefined) throw new Error("snapshot query returned no row");
+      const parse = <T>(value: T | string): T =>
+        typeof value === "string" ? (JSON.parse(value) as T) : value;
+      const keyVersions = new Map<string, number>();
+      for (const [id, version] of parse(first.versions)) {
+        const name = nameOf.get(id);
+        if (name !== undefined) keyVersions.set(name, Number(version));
+      }
+      const contactVersions = new Map<string, number>();
+      let link: SyncSnapshot["link"] = null;
+      const contacts = parse(first.rows).map((row) => {
+        const contactRow = rowFromJson(user, row.contact);
+        contactVersions.set(contactRow.id, contactRow.version);
+        if (row.link !== null) link = linkFromRow(rowFromJson(contactSync, row.link));
+        return contactFromRow(contactRow, row.other ?? []);
+      });
+      contacts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return { seen: first.seen === true, keyVersions, contactVersions, link, contacts };
+    } catch (error) {
+      throw toStoreError(error, "read snapshot");
+    }
+  }
+
+  async writeGuarded(
+    propertyId: string,
+    write: SyncWrite,
+    announce: Announcement | null,
+    guard: SyncGuard,
+  ): Promise<GuardedWriteResult> {
+    const parts: SQL[] = [];
+    const known: SQL[] = [];
+    const fresh: SQL[] = [];
+    for (const key of [...new Set(guard.keys)].sort()) {
+      const id = sql`${lockId(propertyId, key).toString()}::bigint`;
+      const version = guard.keyVersions.get(key);
+      if (version === undefined) fresh.push(sql`(${id}, 1)`);
+      else known.push(sql`(${id}, ${version}::bigint)`);
+    }
+    // Each key still at the version read is bumped; one that changed (or appeared) is not, and
+    // then nothing below is written. A concurrent writer holding a key row makes this wait, and
+    // Postgres re-checks the version against its committed value.
+    parts.push(
+      known.length === 0
+        ? sql`known as (select null::bigint as key_id where false)`
+        : sql`known as (
+            update ${identityKey} k set version = k.version + 1
+            from (values ${sql.join(known, sql`, `)}) as r(key_id, version)
+            where k.key_id = r.key_id and k.version = r.version
+            returning k.key_id)`,
+    );
+    parts.push(
+      fresh.length === 0
+        ? sql`fresh as (select null::bigint as key_id where false)`
+        : sql`fresh as (
+            insert into ${identityKey} (key_id, version) values ${sql.join(fresh, sql`, `)}
+            on conflict (key_id) do nothing
+            returning key_id)`,
+    );
+    const expected = known.length + fresh.length;
+    const contactGuard =
+      guard.contactVersion === null
+        ? sql`true`
+        : sql`exists (select 1 from ${user} where ${user.id} = ${write.contact.id}
+            and ${user.propertyId} = ${propertyId} and ${user.version} = ${guard.contactVersion}
+            for update)`;
+    parts.push(sql`ok as (select
+      (select count(*) from known) + (select count(*) from fresh) = ${expected} and ${contactGuard}
+      as ok)`);
+    if (guard.event !== undefined) {
+      parts.push(sql`claimed as (
+        insert into ${processedEvent} (source, event_id, property_id)
+        select ${guard.event.source}, ${guard.event.id}, ${propertyId} where (select ok from ok)
+        on conflict do nothing
+        returning 1)`);
+      parts.push(sql`go as (select exists (select 1 from claimed) as go)`);
+    } else {
+      parts.push(sql`go as (select ok as go from ok)`);
+    }
+    parts.push(...decisionWrites(this.db, propertyId, write, announce, sql`(select go from go)`));
+    try {
+      const result = (await this.db.execute(
+        sql`with ${sql.join(parts, sql`, `)}
+          select (select ok from ok) as ok, (select go from go) as go, (select id from link) as id`,
+      )) as unknown as { rows: { ok: boolean; go: boolean; id: string | null }[] };
+      const [row] = result.rows;
+      if (row === undefined || row.ok !== true) return { status: "conflict" };
+      if (row.go !== true) return { status: "duplicate" };
+      if (row.id === null) throw new Error("guarded write applied but returned no link");
+      return { status: "applied", contactId: write.contact.id, linkId: row.id };
+    } catch (error) {
+      throw toStoreError(error, "guarded write");
     }
   }
 

@@ -1,0 +1,45 @@
+/**
+ * Small bridges between Drizzle's column definitions and hand-written SQL: rows read as JSON
+ * (`to_jsonb(row)`, so one statement can return several tables and scalars at once), and
+ * `INSERT … SELECT … WHERE <condition>` with typed parameters (a conditional insert inside a
+ * guarded statement, which Drizzle's builder does not express).
+ */
+import { getTableColumns, type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+
+/** A table row from its `to_jsonb` form, mapped like Drizzle maps driver values. */
+export function rowFromJson<T extends PgTable>(
+  table: T,
+  json: Record<string, unknown>,
+): T["$inferSelect"] {
+  const row: Record<string, unknown> = {};
+  for (const [property, column] of Object.entries(getTableColumns(table))) {
+    const value = json[column.name];
+    row[property] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T["$inferSelect"];
+}
+
+/**
+ * `INSERT INTO table (columns) SELECT values WHERE condition [suffix]`, every value a parameter
+ * cast to its column's SQL type. Columns left out take their defaults.
+ */
+export function insertWhere<T extends PgTable>(
+  table: T,
+  values: Partial<T["$inferInsert"]>,
+  condition: SQL,
+  suffix: SQL = sql``,
+): SQL {
+  const columns = getTableColumns(table);
+  const names: ReturnType<typeof sql.identifier>[] = [];
+  const params: SQL[] = [];
+  for (const [property, value] of Object.entries(values)) {
+    const column = columns[property];
+    if (column === undefined || value === undefined) continue;
+    names.push(sql.identifier(column.name));
+    const driverValue = value === null ? null : column.mapToDriverValue(value);
+    params.push(sql`${driverValue}::${sql.raw(column.getSQLType())}`);
+  }
+  return sql`insert into ${table} (${sql.join(names, sql`, `)})
+    select ${sql.join(params, sql`, `)} where ${condition} ${suffix}`;
+}
