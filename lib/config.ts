@@ -117,9 +117,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const data = parsed.data;
   const dbDriver = DB_DRIVER ?? defaultDriver(DATABASE_URL, env);
   const onLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
-  if (onLambda && dbDriver === "pglite") {
-    // An embedded database inside a Lambda would lose every write with the container.
-    throw new ConfigError("invalid DB_DRIVER: pglite cannot run on AWS Lambda");
+  if (onLambda && dbDriver !== "neon") {
+    // An embedded database inside a Lambda would lose every write with the container, and the
+    // Lambda bundles carry only the Neon driver (serverless.yml) to stay small.
+    throw new ConfigError("invalid DB_DRIVER: only neon runs on AWS Lambda");
   }
   // On Lambda a function that never touches the database (the webhook) runs without a URL;
   // the ones that do require it at cold start (`requireConfig(…, "databaseUrl")`).

@@ -7,7 +7,7 @@
  */
 import type { CountryCode } from "libphonenumber-js/max";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { z } from "zod";
+import * as z from "zod";
 import {
   type ContactAddress,
   type ContactKind,

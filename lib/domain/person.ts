@@ -5,7 +5,7 @@
  * usable is decided by normalisation, which drops unusable values with a warning.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 
 export const personStatuses = ["prospect", "lost", "applicant", "resident", "former"] as const;
 export type PersonStatus = (typeof personStatuses)[number];

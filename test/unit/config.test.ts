@@ -101,9 +101,11 @@ describe("parseConfig", () => {
   });
 
   it("never runs the embedded database on Lambda (it would lose writes with the container)", () => {
-    expect(
-      configErrorFor({ AWS_LAMBDA_FUNCTION_NAME: "sync-worker", DB_DRIVER: "pglite" }).message,
-    ).toBe("invalid DB_DRIVER: pglite cannot run on AWS Lambda");
+    for (const driver of ["pglite", "pg"]) {
+      expect(
+        configErrorFor({ AWS_LAMBDA_FUNCTION_NAME: "sync-worker", DB_DRIVER: driver }).message,
+      ).toBe("invalid DB_DRIVER: only neon runs on AWS Lambda");
+    }
     // Without a URL a Lambda gets Neon, and a function needing the database says what is missing.
     const lambda = parseConfig({ AWS_LAMBDA_FUNCTION_NAME: "sync-worker" });
     expect(lambda.dbDriver).toBe("neon");

@@ -102,10 +102,10 @@ async function openNeon(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const { Pool, neonConfig } = await import("@neondatabase/serverless");
   const { drizzle } = await import("drizzle-orm/neon-serverless");
   const { migrate } = await import("drizzle-orm/neon-serverless/migrator");
-  const { default: WebSocket } = await import("ws");
-  // Node's built-in WebSocket re-emits a server close after `pool.end()` as an unhandled
-  // ErrorEvent; the `ws` package does not (STACK.md, gotcha 4).
-  neonConfig.webSocketConstructor = WebSocket;
+  // Node's built-in WebSocket (Node ≥ 22) keeps the Lambda bundle without `ws`. It re-emits a
+  // server close after `pool.end()` as an ErrorEvent, which is harmless only because every pool
+  // and client has an error listener (`survivesLostConnections`; STACK.md, gotcha 4).
+  neonConfig.webSocketConstructor = globalThis.WebSocket ?? (await import("ws")).default;
   if (options.neonWsProxy !== undefined) {
     const proxy = options.neonWsProxy;
     neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;

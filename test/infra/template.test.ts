@@ -1,0 +1,524 @@
+/**
+ * The infrastructure itself, asserted: `npm run package` (osls + serverless-esbuild, offline)
+ * once, then the CloudFormation template it wrote and the zips it built. osls is a
+ * devDependency: when it is missing or fails, every test here fails (nothing is skipped).
+ *
+ * Bundle sizes are logged against the DESIGN §8 budget, not asserted (budgets are measured:
+ * `npm run bench:bundles`).
+ */
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  BUNDLE_BUDGET,
+  DUMMY_FUNCTION_ENV,
+  extractBundles,
+  type PackagedFunction,
+  packageService,
+  probeImport,
+  readPackagedFunctions,
+  repoRoot,
+} from "../bench/bundles.js";
+
+// --- the template, loosely typed -----------------------------------------------------------
+
+interface Resource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+}
+interface Statement {
+  Effect: "Allow" | "Deny";
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface PolicyDocument {
+  Statement: Statement[];
+}
+
+let template: Template;
+let templateText: string;
+let packaged: PackagedFunction[];
+
+beforeAll(() => {
+  packageService();
+  templateText = readFileSync(
+    join(repoRoot, ".serverless", "cloudformation-template-update-stack.json"),
+    "utf8",
+  );
+  template = JSON.parse(templateText) as Template;
+  packaged = readPackagedFunctions();
+}, 300_000);
+
+/** The resource with this logical id (fails the test if there is none). */
+function resource(logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`no resource ${logicalId} in the template`);
+  return found;
+}
+
+function props<T = Record<string, unknown>>(logicalId: string): T {
+  return (resource(logicalId).Properties ?? {}) as T;
+}
+
+function logicalIdsOfType(type: string): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id]) => id);
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at, or undefined for anything else. */
+function target(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const ref = (value as { Ref?: unknown }).Ref;
+  if (typeof ref === "string") return ref;
+  const getAtt = (value as { "Fn::GetAtt"?: unknown })["Fn::GetAtt"];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === "string") return getAtt[0];
+  return undefined;
+}
+
+function getAtt(value: unknown): [string, string] | undefined {
+  const attr = (value as { "Fn::GetAtt"?: unknown } | null)?.["Fn::GetAtt"];
+  return Array.isArray(attr) ? (attr as [string, string]) : undefined;
+}
+
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+// --- the three functions -------------------------------------------------------------------
+
+const HANDLERS = {
+  webhook: "functions/resman-webhook.handler",
+  worker: "functions/sync-worker.handler",
+  chatbot: "functions/chatbot-events.handler",
+} as const;
+type FunctionKey = keyof typeof HANDLERS;
+
+interface FunctionProps {
+  Handler: string;
+  Runtime: string;
+  Architectures: string[];
+  Timeout: number;
+  Role: unknown;
+  Environment?: { Variables: Record<string, unknown> };
+}
+
+/** The logical id of the Lambda function whose handler is `HANDLERS[key]`. */
+function functionId(key: FunctionKey): string {
+  const ids = logicalIdsOfType("AWS::Lambda::Function").filter(
+    (id) => props<FunctionProps>(id).Handler === HANDLERS[key],
+  );
+  expect(ids, `one function with handler ${HANDLERS[key]}`).toHaveLength(1);
+  return ids[0] as string;
+}
+
+function fn(key: FunctionKey): FunctionProps {
+  return props<FunctionProps>(functionId(key));
+}
+
+function envOf(key: FunctionKey): Record<string, unknown> {
+  return fn(key).Environment?.Variables ?? {};
+}
+
+/** The logical id of a function's execution role (a role defined in this template). */
+function roleOf(key: FunctionKey): string {
+  const role = getAtt(fn(key).Role);
+  if (role === undefined || role[1] !== "Arn") {
+    throw new Error(`${key}'s Role is not a Fn::GetAtt of a role in this template`);
+  }
+  expect(resource(role[0]).Type).toBe("AWS::IAM::Role");
+  return role[0];
+}
+
+/**
+ * What a role allows, as `action → [resource as a logical id or literal]`. Log-group grants
+ * are reported as `log-group:<logical id>`.
+ */
+function grantsOf(roleId: string): Record<string, string[]> {
+  const role = props<{ Policies?: { PolicyDocument: PolicyDocument }[] }>(roleId);
+  const grants: Record<string, string[]> = {};
+  for (const policy of role.Policies ?? []) {
+    for (const statement of policy.PolicyDocument.Statement) {
+      expect(statement.Effect).toBe("Allow");
+      for (const action of asList(statement.Action)) {
+        for (const res of asList(statement.Resource)) {
+          const id = target(res);
+          const name =
+            id === undefined
+              ? JSON.stringify(res)
+              : resource(id).Type === "AWS::Logs::LogGroup"
+                ? `log-group:${id}`
+                : id;
+          grants[action] = [...(grants[action] ?? []), name].sort();
+        }
+      }
+    }
+  }
+  return grants;
+}
+
+/** The one logical id of a type, e.g. the event bus. */
+function only(type: string): string {
+  const ids = logicalIdsOfType(type);
+  expect(ids, `exactly one ${type}`).toHaveLength(1);
+  return ids[0] as string;
+}
+
+describe("Lambda functions", () => {
+  it.each(Object.keys(HANDLERS) as FunctionKey[])("%s runs on nodejs24.x on arm64", (key) => {
+    expect(fn(key).Runtime).toBe("nodejs24.x");
+    expect(fn(key).Architectures).toEqual(["arm64"]);
+  });
+
+  it("packages exactly the three functions, each zip holding only its ESM bundle", () => {
+    expect(logicalIdsOfType("AWS::Lambda::Function")).toHaveLength(3);
+    const byHandler = new Map(packaged.map((p) => [p.handler, p]));
+    for (const handler of Object.values(HANDLERS)) {
+      const fnPackage = byHandler.get(handler);
+      expect(fnPackage, `a zip for ${handler}`).toBeDefined();
+      const bundlePath = `${handler.replace(/\.handler$/, "")}.mjs`;
+      // No node_modules (PGlite, drizzle-kit, the SDK), no source maps, no tests.
+      expect(fnPackage?.entries).toEqual([bundlePath]);
+    }
+  });
+});
+
+describe("bundles", () => {
+  /** A folder laid out like /var/task, with the runtime's SDK and nothing else installed. */
+  let task: string | undefined;
+  beforeAll(async () => {
+    task = await extractBundles(packaged);
+  });
+  afterAll(() => {
+    if (task !== undefined) rmSync(task, { recursive: true, force: true });
+  });
+
+  /** The function's template environment; secrets and CloudFormation refs as placeholders. */
+  function lambdaEnv(key: FunctionKey, name: string): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      AWS_REGION: "us-east-1",
+      AWS_LAMBDA_FUNCTION_NAME: `contact-sync-test-${name}`,
+    };
+    for (const [variable, value] of Object.entries(envOf(key))) {
+      const literal = typeof value === "string" && !value.startsWith("{{resolve:");
+      env[variable] = literal ? value : DUMMY_FUNCTION_ENV[variable];
+      expect(env[variable], `a placeholder for ${variable}`).toBeDefined();
+    }
+    return env;
+  }
+
+  it.each(Object.keys(HANDLERS) as FunctionKey[])(
+    "%s cold-starts on Lambda with its template environment and only the runtime's SDK",
+    (key) => {
+      const fnPackage = packaged.find((p) => p.handler === HANDLERS[key]);
+      if (fnPackage === undefined || task === undefined) throw new Error(`no zip for ${key}`);
+      const probe = probeImport(join(task, fnPackage.bundlePath), lambdaEnv(key, fnPackage.name));
+      const kb = fnPackage.bundle.length / 1024;
+      // A figure, not an assertion (DESIGN §8: budgets are measured by npm run bench:bundles).
+      console.log(
+        `${fnPackage.bundlePath}: ${kb.toFixed(1)} KB minified (budget ${BUNDLE_BUDGET.kilobytes} KB` +
+          `${kb > BUNDLE_BUDGET.kilobytes ? ", OVER" : ""}), zip ${(fnPackage.zipBytes / 1024).toFixed(1)} KB, ` +
+          `one cold import ${probe.wallMs.toFixed(0)} ms`,
+      );
+    },
+  );
+});
+
+describe("ResMan webhook", () => {
+  it("is routed from POST /webhooks/resman on the HTTP API", () => {
+    const routes = logicalIdsOfType("AWS::ApiGatewayV2::Route").map((id) =>
+      props<{ RouteKey: string; Target: unknown }>(id),
+    );
+    const route = routes.find((r) => r.RouteKey === "POST /webhooks/resman");
+    if (route === undefined) throw new Error("no route POST /webhooks/resman");
+    const [, parts] = (route.Target as { "Fn::Join": [string, unknown[]] })["Fn::Join"];
+    const integrationId = target(parts[1]);
+    expect(integrationId).toBeDefined();
+    const integration = props<{ IntegrationType: string; IntegrationUri: unknown }>(
+      integrationId as string,
+    );
+    expect(integration.IntegrationType).toBe("AWS_PROXY");
+    expect(target(integration.IntegrationUri)).toBe(functionId("webhook"));
+  });
+
+  it("gets its secrets and the queue, never the database", () => {
+    const env = envOf("webhook");
+    expect(Object.keys(env).sort()).toEqual(["SYNC_QUEUE_URL", "WEBHOOK_SECRETS"]);
+    expect(target(env.SYNC_QUEUE_URL)).toBe("SyncQueue");
+  });
+});
+
+describe("sync queue and worker", () => {
+  interface QueueProps {
+    VisibilityTimeout?: number;
+    MessageRetentionPeriod?: number;
+    RedrivePolicy?: { deadLetterTargetArn: unknown; maxReceiveCount: number };
+  }
+  const SQS_DEFAULT_RETENTION = 345_600;
+
+  it("feeds the worker in batches of 10 with partial batch responses, at bounded concurrency", () => {
+    const mappings = logicalIdsOfType("AWS::Lambda::EventSourceMapping").map((id) =>
+      props<{
+        EventSourceArn: unknown;
+        FunctionName: unknown;
+        BatchSize: number;
+        FunctionResponseTypes?: string[];
+        ScalingConfig?: { MaximumConcurrency: number };
+      }>(id),
+    );
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0];
+    expect(target(mapping?.EventSourceArn)).toBe("SyncQueue");
+    expect(target(mapping?.FunctionName)).toBe(functionId("worker"));
+    expect(mapping?.BatchSize).toBe(10);
+    expect(mapping?.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    // Protects Neon's connection limit.
+    expect(mapping?.ScalingConfig?.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+  });
+
+  it("dead-letters a message after maxReceiveCount ≥ 5, the worker's MAX_RECEIVE_COUNT", () => {
+    const redrive = props<QueueProps>("SyncQueue").RedrivePolicy;
+    expect(target(redrive?.deadLetterTargetArn)).toBe("SyncDLQ");
+    expect(resource("SyncDLQ").Type).toBe("AWS::SQS::Queue");
+    expect(redrive?.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    expect(Number(envOf("worker").MAX_RECEIVE_COUNT)).toBe(redrive?.maxReceiveCount);
+  });
+
+  it("keeps dead letters longer than the queue keeps messages", () => {
+    const queue = props<QueueProps>("SyncQueue").MessageRetentionPeriod ?? SQS_DEFAULT_RETENTION;
+    const dlq = props<QueueProps>("SyncDLQ").MessageRetentionPeriod ?? SQS_DEFAULT_RETENTION;
+    expect(dlq).toBeGreaterThan(queue);
+  });
+
+  it("hides a received batch for at least 6× the worker's timeout (AWS's rule for SQS triggers)", () => {
+    const visibility = props<QueueProps>("SyncQueue").VisibilityTimeout ?? 30;
+    expect(visibility).toBeGreaterThanOrEqual(6 * fn("worker").Timeout);
+  });
+
+  it("gives the worker the database on Neon, the bus and the redrive setting", () => {
+    const env = envOf("worker");
+    expect(Object.keys(env).sort()).toEqual([
+      "DATABASE_URL",
+      "DB_DRIVER",
+      "EVENT_BUS_NAME",
+      "MAX_RECEIVE_COUNT",
+    ]);
+    expect(env.DB_DRIVER).toBe("neon");
+    expect(target(env.EVENT_BUS_NAME)).toBe(only("AWS::Events::EventBus"));
+  });
+});
+
+describe("chatbot events", () => {
+  interface Target {
+    Arn: unknown;
+    RetryPolicy?: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number };
+    DeadLetterConfig?: { Arn: unknown };
+  }
+  interface RuleProps {
+    EventBusName?: unknown;
+    EventPattern: { source: string[]; "detail-type": string[] };
+    Targets: Target[];
+  }
+
+  function chatbotRule(): RuleProps {
+    const rules = logicalIdsOfType("AWS::Events::Rule").map((id) => props<RuleProps>(id));
+    expect(rules).toHaveLength(1);
+    return rules[0] as RuleProps;
+  }
+
+  it("are routed from the bus by source domiq.chatbot and the four detail-types", () => {
+    const rule = chatbotRule();
+    expect(target(rule.EventBusName)).toBe(only("AWS::Events::EventBus"));
+    expect(rule.EventPattern.source).toEqual(["domiq.chatbot"]);
+    expect([...rule.EventPattern["detail-type"]].sort()).toEqual([
+      "Contact Captured",
+      "Conversation Completed",
+      "Interaction Logged",
+      "Preferences Updated",
+    ]);
+    expect(rule.Targets).toHaveLength(1);
+    expect(target(rule.Targets[0]?.Arn)).toBe(functionId("chatbot"));
+  });
+
+  it("are retried, then dead-lettered to a queue EventBridge may write to", () => {
+    const ruleTarget = chatbotRule().Targets[0];
+    expect(ruleTarget?.RetryPolicy?.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(ruleTarget?.RetryPolicy?.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+    const dlq = target(ruleTarget?.DeadLetterConfig?.Arn);
+    expect(dlq).toBeDefined();
+    expect(resource(dlq as string).Type).toBe("AWS::SQS::Queue");
+
+    const policies = logicalIdsOfType("AWS::SQS::QueuePolicy")
+      .map((id) => props<{ Queues: unknown[]; PolicyDocument: PolicyDocument }>(id))
+      .filter((p) => p.Queues.some((q) => target(q) === dlq));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]?.PolicyDocument.Statement ?? [];
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sqs:SendMessage",
+    });
+    expect(target(statements[0]?.Resource)).toBe(dlq);
+    // Only this rule may dead-letter here.
+    expect(statements[0]?.Condition?.ArnEquals?.["aws:SourceArn"]).toBeDefined();
+  });
+
+  it("dead-letter handler failures too (Lambda's async on-failure destination)", () => {
+    const dlq = target(chatbotRule().Targets[0]?.DeadLetterConfig?.Arn);
+    const configs = logicalIdsOfType("AWS::Lambda::EventInvokeConfig")
+      .map((id) =>
+        props<{
+          FunctionName: unknown;
+          DestinationConfig?: { OnFailure?: { Destination: unknown } };
+        }>(id),
+      )
+      .filter((c) => target(c.FunctionName) === functionId("chatbot"));
+    expect(configs).toHaveLength(1);
+    expect(target(configs[0]?.DestinationConfig?.OnFailure?.Destination)).toBe(dlq);
+  });
+
+  it("the function gets only the queue", () => {
+    const env = envOf("chatbot");
+    expect(Object.keys(env)).toEqual(["SYNC_QUEUE_URL"]);
+    expect(target(env.SYNC_QUEUE_URL)).toBe("SyncQueue");
+  });
+});
+
+describe("alarms", () => {
+  interface AlarmProps {
+    Namespace: string;
+    MetricName: string;
+    Dimensions: { Name: string; Value: unknown }[];
+    Threshold: number;
+    ComparisonOperator: string;
+    AlarmActions?: unknown[];
+  }
+
+  function dlqAlarms(queueId: string): AlarmProps[] {
+    return logicalIdsOfType("AWS::CloudWatch::Alarm")
+      .map((id) => props<AlarmProps>(id))
+      .filter((a) =>
+        a.Dimensions.some((d) => d.Name === "QueueName" && target(d.Value) === queueId),
+      );
+  }
+
+  it.each([
+    ["the sync DLQ", "SyncDLQ"],
+    ["the chatbot events DLQ", "ChatbotEventsDLQ"],
+  ])("fire as soon as %s holds a message", (_, queueId) => {
+    const alarms = dlqAlarms(queueId);
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    expect(getAtt(alarms[0]?.Dimensions[0]?.Value)?.[1]).toBe("QueueName");
+    expect(alarms[0]?.AlarmActions?.length).toBeGreaterThan(0);
+  });
+});
+
+describe("IAM", () => {
+  /** Every policy document in the template, with where it is. */
+  function policyDocuments(): { where: string; document: PolicyDocument }[] {
+    const found: { where: string; document: PolicyDocument }[] = [];
+    const visit = (value: unknown, where: string) => {
+      if (typeof value !== "object" || value === null) return;
+      for (const [key, child] of Object.entries(value)) {
+        if (key === "PolicyDocument" || key === "AssumeRolePolicyDocument") {
+          found.push({ where: `${where}.${key}`, document: child as PolicyDocument });
+        } else visit(child, `${where}.${key}`);
+      }
+    };
+    for (const [id, r] of Object.entries(template.Resources)) visit(r, id);
+    return found;
+  }
+
+  it("allows no wildcard action, resource or principal; the one Deny is osls's TLS-only bucket rule", () => {
+    const wildcards: string[] = [];
+    for (const { where, document } of policyDocuments()) {
+      for (const statement of document.Statement) {
+        const text = JSON.stringify([statement.Action, statement.Resource, statement.Principal]);
+        if (!text.includes("*")) continue;
+        // osls's deployment bucket policy: deny s3:* to anyone over plain HTTP. A wildcard
+        // in a Deny only narrows access.
+        const tlsOnly =
+          where.startsWith("ServerlessDeploymentBucketPolicy.") &&
+          statement.Effect === "Deny" &&
+          statement.Action === "s3:*" &&
+          statement.Principal === "*" &&
+          statement.Condition?.Bool?.["aws:SecureTransport"] === false;
+        if (!tlsOnly) wildcards.push(`${where}: ${JSON.stringify(statement)}`);
+      }
+    }
+    expect(wildcards).toEqual([]);
+    // AWS-managed policies (e.g. AWSLambdaBasicExecutionRole) grant on Resource "*".
+    expect(templateText).not.toContain("ManagedPolicyArns");
+  });
+
+  it("gives each function its own role; osls's shared default role is not created", () => {
+    const roles = (Object.keys(HANDLERS) as FunctionKey[]).map(roleOf);
+    expect(new Set(roles).size).toBe(3);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it("lets the webhook write its logs and send to the sync queue, nothing else", () => {
+    expect(grantsOf(roleOf("webhook"))).toEqual({
+      "logs:CreateLogStream": [
+        `log-group:${functionId("webhook").replace(/LambdaFunction$/, "LogGroup")}`,
+      ],
+      "logs:PutLogEvents": [
+        `log-group:${functionId("webhook").replace(/LambdaFunction$/, "LogGroup")}`,
+      ],
+      "sqs:SendMessage": ["SyncQueue"],
+    });
+  });
+
+  it("lets the worker consume the sync queue and put events on the bus only, nothing else", () => {
+    const logGroup = `log-group:${functionId("worker").replace(/LambdaFunction$/, "LogGroup")}`;
+    expect(grantsOf(roleOf("worker"))).toEqual({
+      "logs:CreateLogStream": [logGroup],
+      "logs:PutLogEvents": [logGroup],
+      "sqs:ReceiveMessage": ["SyncQueue"],
+      "sqs:DeleteMessage": ["SyncQueue"],
+      "sqs:GetQueueAttributes": ["SyncQueue"],
+      "sqs:ChangeMessageVisibility": ["SyncQueue"],
+      "events:PutEvents": [only("AWS::Events::EventBus")],
+    });
+  });
+
+  it("lets the chatbot function send to the sync queue and its own DLQ (on-failure destination), nothing else", () => {
+    const logGroup = `log-group:${functionId("chatbot").replace(/LambdaFunction$/, "LogGroup")}`;
+    expect(grantsOf(roleOf("chatbot"))).toEqual({
+      "logs:CreateLogStream": [logGroup],
+      "logs:PutLogEvents": [logGroup],
+      "sqs:SendMessage": ["ChatbotEventsDLQ", "SyncQueue"],
+    });
+  });
+});
+
+describe("secrets", () => {
+  it("no secret-looking literal appears anywhere in the template", () => {
+    expect(templateText).not.toMatch(/whsec_/);
+    // A connection string with a password: scheme://user:password@host
+    expect(templateText).not.toMatch(/postgres(ql)?:\/\/[^"\s/@]*:[^"\s/@]+@/);
+  });
+
+  it("DATABASE_URL and WEBHOOK_SECRETS are SSM references resolved at deploy time", () => {
+    const ssm = /^\{\{resolve:ssm:\/contact-sync\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+\}\}$/;
+    expect(envOf("worker").DATABASE_URL).toMatch(ssm);
+    expect(envOf("webhook").WEBHOOK_SECRETS).toMatch(ssm);
+    // And only where needed.
+    const holders = (name: string) =>
+      (Object.keys(HANDLERS) as FunctionKey[]).filter((key) => envOf(key)[name] !== undefined);
+    expect(holders("DATABASE_URL")).toEqual(["worker"]);
+    expect(holders("WEBHOOK_SECRETS")).toEqual(["webhook"]);
+  });
+});
