@@ -21,8 +21,8 @@ export type WorkerPipeline = PipelineDependencies & { outbox: OutboxStore };
  */
 export function lazyPipeline(settings: Config): () => Promise<WorkerPipeline> {
   let opening: Promise<WorkerPipeline> | undefined;
-  return () => {
-    const current = (opening ??= openConfiguredDatabase(settings, {
+  const open = (): Promise<WorkerPipeline> =>
+    openConfiguredDatabase(settings, {
       maxConnections: syncConcurrency(settings.dbDriver),
     }).then(
       (database) => {
@@ -38,8 +38,10 @@ export function lazyPipeline(settings: Config): () => Promise<WorkerPipeline> {
         opening = undefined;
         throw error;
       },
-    ));
-    return current;
+    );
+  return () => {
+    if (opening === undefined) opening = open();
+    return opening;
   };
 }
 

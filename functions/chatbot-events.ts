@@ -1,0 +1,72 @@
+/**
+ * DomIQ chatbot events from EventBridge (`source: domiq.chatbot`). An adapter only: event →
+ * `acceptChatbotEvent` (validate, enqueue for the worker, which runs the enrichment) → log.
+ * An event that breaks the contract is logged and dropped: EventBridge would retry it unchanged
+ * and then dead-letter it, and no retry can fix it. A queue failure throws, so EventBridge
+ * retries the target and, after its retry policy, sends the event to the target's DLQ.
+ */
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { EventBridgeEvent } from "aws-lambda";
+import { logger, safeError } from "../lib/adapters/observability/logger.js";
+import { createSqsClient, SqsSyncQueue } from "../lib/adapters/queue/sqsSyncQueue.js";
+import {
+  type AcceptChatbotEventDependencies,
+  acceptChatbotEvent,
+} from "../lib/app/acceptChatbotEvent.js";
+import { config, requireConfig } from "../lib/config.js";
+import { InvalidInputError } from "../lib/domain/errors.js";
+
+/** Any EventBridge event: which ones are chatbot events is the use case's decision. */
+export type ChatbotEventBridgeEvent = EventBridgeEvent<string, unknown>;
+
+async function handleEvent(
+  deps: AcceptChatbotEventDependencies,
+  event: ChatbotEventBridgeEvent,
+): Promise<void> {
+  try {
+    const accepted = await acceptChatbotEvent(deps, {
+      source: event.source,
+      detailType: event["detail-type"],
+      detail: event.detail,
+    });
+    logger.info("chatbot event enqueued", {
+      eventbridge_id: event.id,
+      event_id: accepted.eventId,
+      detail_type: accepted.detailType,
+    });
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      // Dropped, not thrown: see the file comment. Paths only, the detail holds personal data.
+      logger.warn("chatbot event rejected", {
+        eventbridge_id: event.id,
+        error: { name: error.name, code: error.code },
+        issue_paths: error.issues.map((issue) => issue.path),
+      });
+      return;
+    }
+    logger.error("chatbot event not enqueued", {
+      eventbridge_id: event.id,
+      error: safeError(error),
+    });
+    throw error;
+  }
+}
+
+/** The chatbot events function over the given queue (tests pass fakes). */
+export function createChatbotEventsHandler(deps: AcceptChatbotEventDependencies) {
+  return (
+    middy<ChatbotEventBridgeEvent, void>()
+      // The event holds the contact block (personal data): never log it.
+      .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+      .handler((event) => handleEvent(deps, event))
+  );
+}
+
+// Cold start: a missing queue URL fails here, naming the variable; one SQS client.
+const settings = requireConfig(config(), "syncQueueUrl");
+
+/** The Lambda entry point. */
+export const handler = createChatbotEventsHandler({
+  queue: new SqsSyncQueue(createSqsClient(), settings.syncQueueUrl),
+});
