@@ -20,22 +20,9 @@ import { EventBridgePublisher } from "../../lib/adapters/events/eventBridgePubli
 import { createSyncWorker } from "../../lib/adapters/lambda/syncWorker.js";
 import type { Clock } from "../../lib/app/ports.js";
 import type { ChatbotEvent, SyncMessage, WebhookEnvelope } from "../../lib/domain/events.js";
+import { PEOPLE } from "../fixtures/pipeline.js";
 
-/** Fictional people of the pipeline suites (555-01xx numbers are reserved for fiction). */
-export const PEOPLE = {
-  marisol: {
-    first_name: "Marisol",
-    last_name: "Quintanilla",
-    email: "marisol.quintanilla@mailbox.dev",
-    phone: "(512) 555-0147",
-  },
-  tobias: {
-    first_name: "Tobias",
-    last_name: "Quintanilla",
-    email: "tobias.q@mailbox.dev",
-    phone: "(512) 555-0148",
-  },
-} as const;
+export { PEOPLE };
 
 export const RESMAN_PROPERTY = "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b";
 
