@@ -3,7 +3,7 @@
  * read and the writes of a decision.
  */
 import { createHash } from "node:crypto";
-import { and, arrayOverlaps, eq, type SQL, sql } from "drizzle-orm";
+import { and, arrayOverlaps, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type {
   Announcement,
   ContactStore,
@@ -59,6 +59,30 @@ export function keyIdsOf(propertyId: string, keys: readonly string[]): bigint[] 
 }
 
 /**
+ * Live contacts of the property holding any of the phones. The GIN index on the phones must
+ * drive: `OFFSET 0` keeps the property condition out of the inner scan, because a planner
+ * without statistics (PGlite never analyses; a server without autovacuum) would otherwise
+ * reach the property through the second column of a key index and scan the whole property.
+ */
+function phoneLookup(propertyId: string, phones: readonly string[]): SQL {
+  return sql`select by_phone.id from (
+      select ${user.id} as id, ${user.propertyId} as property_id from ${user}
+      where ${arrayOverlaps(user.phoneKeys, [...phones])} and ${user.mergedIntoId} is null
+      offset 0) as by_phone
+    where by_phone.property_id = ${propertyId}`;
+}
+
+/**
+ * The contacts with these ids, read by primary key. `= any(array(…))` computes the ids first
+ * and then fetches each by id: with `in (…)` and a property condition next to it, a planner
+ * without statistics may scan the whole property and hash-join (the cost grows with every
+ * contact the property has). Every branch of `ids` already keeps to one property.
+ */
+function byIds(ids: SQL): SQL {
+  return sql`${user.id} = any(array(${ids}))`;
+}
+
+/**
  * The ids of the contacts a person's sync must read: the one the person is linked to, and every
  * live contact sharing a key. One indexed lookup per key, combined with UNION: a single OR across
  * the link join and the keys cannot use the indexes and would scan the whole property.
@@ -75,15 +99,7 @@ function candidateIds(propertyId: string, personId: string, keys: MatchKeys): SQ
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
     );
   }
-  if (keys.phones.length > 0) {
-    // No property condition here: the phone is selective on its own, the outer query keeps
-    // the property, and a planner without statistics (PGlite has no autovacuum) would
-    // otherwise pick the property index and filter the whole property.
-    contactIds.push(
-      sql`select ${user.id} from ${user}
-            where ${arrayOverlaps(user.phoneKeys, keys.phones)} and ${user.mergedIntoId} is null`,
-    );
-  }
+  if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones));
   if (keys.nameDob !== null) {
     contactIds.push(
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.nameDobKey, keys.nameDob)}`,
@@ -265,7 +281,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
           eq(contactSync.resmanContactId, personId),
         ),
       )
-      .where(and(eq(user.propertyId, propertyId), sql`${user.id} in (${contactIds})`))
+      .where(byIds(contactIds))
       // Row locks in id order: two syncs updating overlapping contacts queue instead of
       // deadlocking, and each sees the other's committed values (READ COMMITTED re-reads a
       // locked row's newest version).
@@ -322,12 +338,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
         sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
       );
     }
-    if (keys.phones.length > 0) {
-      contactIds.push(
-        sql`select ${user.id} from ${user}
-            where ${arrayOverlaps(user.phoneKeys, keys.phones)} and ${user.mergedIntoId} is null`,
-      );
-    }
+    if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones));
     const rows = await this.tx
       .select({
         contact: user,
@@ -337,7 +348,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
           where other.user_id = ${user.id} and other.resman_status is not null)`,
       })
       .from(user)
-      .where(and(live, sql`${user.id} in (${sql.join(contactIds, sql` union `)})`))
+      .where(and(byIds(sql.join(contactIds, sql` union `)), isNull(user.mergedIntoId)))
       .orderBy(user.id)
       .for("update", { of: user });
     const contacts = rows.map((row) => ({
@@ -450,8 +461,7 @@ export class DrizzleContactStore implements ContactStore {
         from ${user} as u
         left join ${contactSync} as l
           on l.user_id = u.id and l.property_id = ${propertyId} and l.resman_contact_id = ${personId}
-        where u.property_id = ${propertyId}
-          and u.id in (${candidateIds(propertyId, personId, keys)})) as rows`;
+        where ${sql.raw("u.id")} = any(array(${candidateIds(propertyId, personId, keys)}))) as rows`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
         rows: {
