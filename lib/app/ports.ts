@@ -121,14 +121,16 @@ export type GuardedWriteResult =
 export interface ContactStore {
   /**
    * One statement, no transaction: the inbox check, the identity keys' versions, the person's
-   * link and the candidate contacts.
+   * link and the candidate contacts — no candidates when the link already holds the version
+   * with this `digest` (a replay).
    */
   readSnapshot(
     propertyId: string,
     personId: string,
     keys: MatchKeys,
     lockKeys: readonly string[],
-    event?: { source: string; id: string } | undefined,
+    event: { source: string; id: string } | undefined,
+    digest: string,
   ): Promise<GuardedSnapshot>;
   /**
    * One statement: applies the decision (contact, link, history, outbox, inbox) only if every

@@ -163,9 +163,21 @@ export async function syncPerson(
         normalised.keys,
         locks,
         input.event,
+        digest,
       );
       if (snapshot.seen) return duplicate;
       if (snapshot.link === null && !identified) throw noIdentity();
+      // The link holds this very version: a replay (the read skipped the candidates).
+      if (snapshot.link !== null && snapshot.link.sourceHash === digest) {
+        return {
+          outcome: "unchanged",
+          reason: "replay",
+          contactId: snapshot.link.contactId,
+          linkId: snapshot.link.id,
+          status: snapshot.link.status,
+          warnings,
+        };
+      }
       const decision = decide(snapshot);
       if (decision.action === "unchanged")
         return unchanged(decision, snapshot.link?.status ?? null);

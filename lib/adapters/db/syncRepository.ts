@@ -38,7 +38,6 @@ type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 /** One candidate of the snapshot as the read statement returns it (`to_jsonb` rows). */
 interface SnapshotJson {
   contact: Record<string, unknown>;
-  link: Record<string, unknown> | null;
   other: PersonStatus[] | null;
 }
 
@@ -434,7 +433,8 @@ export class DrizzleContactStore implements ContactStore {
     personId: string,
     keys: MatchKeys,
     lockKeys: readonly string[],
-    event?: { source: string; id: string } | undefined,
+    event: { source: string; id: string } | undefined,
+    digest: string,
   ): Promise<GuardedSnapshot> {
     const ids = keyIdsOf(propertyId, lockKeys);
     const nameOf = new Map(lockKeys.map((key) => [lockId(propertyId, key).toString(), key]));
@@ -452,21 +452,26 @@ export class DrizzleContactStore implements ContactStore {
               ids.map((id) => sql`${id.toString()}::bigint`),
               sql`, `,
             )}))`;
-    // Rows as JSON: the inbox, the key versions and the candidates in one round trip.
+    const personLink = sql`from ${contactSync} as pl where pl.property_id = ${propertyId}
+        and pl.resman_contact_id = ${personId} and pl.user_id is not null`;
+    // Rows as JSON: the inbox, the key versions, the person's link and the candidates in one
+    // round trip. A link that already holds this exact version is a replay whatever the
+    // candidates say, so they are not fetched then (re-imports and redeliveries stay cheap).
     const query = sql`select ${seen} as seen, ${versions} as versions,
-      (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u), 'link', to_jsonb(l),
+      (select to_jsonb(pl) ${personLink}) as link,
+      (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
           'other', (select array_agg(other.resman_status) from ${contactSync} as other
             where other.user_id = u.id and other.resman_contact_id <> ${personId}
               and other.resman_status is not null))), '[]'::jsonb)
         from ${user} as u
-        left join ${contactSync} as l
-          on l.user_id = u.id and l.property_id = ${propertyId} and l.resman_contact_id = ${personId}
-        where ${sql.raw("u.id")} = any(array(${candidateIds(propertyId, personId, keys)}))) as rows`;
+        where ${sql.raw("u.id")} = any(array(${candidateIds(propertyId, personId, keys)}))
+          and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
         rows: {
           seen: boolean;
           versions: [string, number | string][] | string;
+          link: Record<string, unknown> | string | null;
           rows: SnapshotJson[] | string;
         }[];
       };
@@ -480,11 +485,11 @@ export class DrizzleContactStore implements ContactStore {
         if (name !== undefined) keyVersions.set(name, Number(version));
       }
       const contactVersions = new Map<string, number>();
-      let link: SyncSnapshot["link"] = null;
+      const link =
+        first.link === null ? null : linkFromRow(rowFromJson(contactSync, parse(first.link)));
       const contacts = parse(first.rows).map((row) => {
         const contactRow = rowFromJson(user, row.contact);
         contactVersions.set(contactRow.id, contactRow.version);
-        if (row.link !== null) link = linkFromRow(rowFromJson(contactSync, row.link));
         return contactFromRow(contactRow, row.other ?? []);
       });
       contacts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
