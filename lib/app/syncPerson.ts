@@ -27,7 +27,12 @@ import type { OutboundEventType } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
 import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
-import { decideSync, type LinkStatus, type SyncDecision } from "../domain/syncDecision.js";
+import {
+  decideSync,
+  type LinkStatus,
+  type SyncDecision,
+  skipReason,
+} from "../domain/syncDecision.js";
 import type { Clock, ContactStore, PropertyContext, SyncSnapshot, SyncWrite } from "./ports.js";
 
 export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
@@ -151,6 +156,26 @@ export async function syncPerson(
     status: null,
     warnings,
   };
+
+  // Redeliveries without an event id (re-imports, reconciliation pulls) are mostly people who
+  // did not change: one plain read of the link settles those, before the heavier snapshot.
+  // Versions only move forward, so a committed link that says "replay" or "stale" stays right.
+  // Queue jobs (with an event id) are mostly new versions and go straight to the snapshot.
+  if (input.event === undefined) {
+    const current = await deps.store.findLink(property.id, normalised.personId);
+    if (current === null && !identified) throw noIdentity();
+    const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
+    if (current !== null && skip !== null) {
+      return {
+        outcome: "unchanged",
+        reason: skip,
+        contactId: current.contactId,
+        linkId: current.id,
+        status: current.status,
+        warnings,
+      };
+    }
+  }
 
   const optimistic = async (): Promise<SyncResult | null> => {
     // Optimistic path, two round trips: read (inbox, key versions, link, candidates) without a
