@@ -5,13 +5,13 @@
  * must never be printed) and row counts read straight from Postgres.
  */
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import pg from "pg";
 import { expect } from "vitest";
 import { runCli } from "../../lib/cli/run.js";
+import { importFixtureValues, spellings } from "../fixtures/pii.js";
 
 /** The repository root: where `npx contact-sync` finds the package's bin. */
 export const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -94,76 +94,13 @@ export function expectOneLineError(run: CliRun, exitCode: number, reason: RegExp
   expect(run.stdout).toBe("");
 }
 
-const personalColumns = ["first_name", "middle_name", "last_name", "email", "phone"];
-const birthDateColumn = "date_of_birth";
-
-/** Every way a phone may be printed: as written, digits only, E.164, and the local part. */
-function phoneForms(raw: string): string[] {
-  const digits = raw.replace(/\D/g, "");
-  const national = digits.slice(-10);
-  return [raw, digits, `+1${national}`, `${national.slice(3, 6)}-${national.slice(6)}`];
-}
-
-function valuesOf(record: Readonly<Record<string, unknown>>): string[] {
-  const values: string[] = [];
-  for (const column of [...personalColumns, birthDateColumn]) {
-    const value = record[column];
-    if (typeof value !== "string" || value.trim() === "") continue;
-    const text = value.trim();
-    if (column === "phone") values.push(...phoneForms(text));
-    else values.push(text);
-  }
-  return values;
-}
-
-/**
- * A fixture's rows by column name. A deliberately broken file (an unclosed quote) is split naïvely
- * instead, quotes dropped, so its values are listed too.
- */
-function csvRowsOf(text: string): Record<string, string>[] {
-  try {
-    return parse(text, {
-      columns: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-    }) as Record<string, string>[];
-  } catch {
-    const [header = "", ...lines] = text.replaceAll('"', "").trimEnd().split("\n");
-    const columns = header.split(",");
-    return lines.map((line) => {
-      const cells = line.split(",");
-      return Object.fromEntries(columns.map((column, i) => [column, cells[i] ?? ""]));
-    });
-  }
-}
-
 /**
  * The personal values (names, emails, phones, birth dates) written in the import fixtures, read
  * from the files themselves so a fixture added later is covered too. Rows the importer rejects
  * count as well: their values must not be printed either.
  */
 export function fixturePersonalValues(): string[] {
-  const values = new Set<string>();
-  for (const name of readdirSync(fixturesFolder)) {
-    const text = readFileSync(join(fixturesFolder, name), "utf8");
-    if (name.endsWith(".jsonl")) {
-      // Invalid lines are read with a pattern, so the broken line's values are listed too.
-      const pairs = /"([a-z_]+)"\s*:\s*"([^"]*)"/g;
-      for (const [, key, value] of text.matchAll(pairs)) {
-        if (key !== undefined && value !== undefined) {
-          for (const v of valuesOf({ [key]: value })) values.add(v);
-        }
-      }
-    } else if (name.endsWith(".csv") || name.endsWith(".txt")) {
-      for (const row of csvRowsOf(text)) for (const v of valuesOf(row)) values.add(v);
-    }
-  }
-  // A name is also printed word by word if at all ("Gwendolyn "Wren"" holds "Wren").
-  for (const value of [...values]) {
-    for (const word of value.split(/[\s"]+/)) if (word.length >= 3) values.add(word);
-  }
-  return [...values];
+  return [...new Set(importFixtureValues().flatMap(spellings))];
 }
 
 /** Asserts that `text` holds none of the fixtures' personal values. */

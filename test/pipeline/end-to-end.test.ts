@@ -24,7 +24,7 @@ import {
   lambdaContext,
   signedHeaders,
 } from "../support/webhook.js";
-import { counts, record, sqsEvent, workerOn } from "./support.js";
+import { counts, record, resetPipelineTables, sqsEvent, workerOn } from "./support.js";
 
 // The function modules read their configuration when imported (cold start).
 vi.hoisted(async () => {
@@ -54,9 +54,7 @@ beforeEach(async () => {
     sent.push(input.MessageBody ?? "");
     return { MessageId: randomUUID() };
   });
-  await database.handle.db.execute(
-    'truncate property, "user", contact_sync, processed_event, outbox_event, contact_enrichment_log, contact_merge_history cascade',
-  );
+  await resetPipelineTables(database.handle.db);
 });
 
 const queue = () => new SqsSyncQueue(new SQSClient({ region: "us-east-1" }), QUEUE_URL);

@@ -20,6 +20,7 @@ import {
   PEOPLE,
   RESMAN_PROPERTY,
   record,
+  resetPipelineTables,
   resmanMessage,
   sqsEvent,
   workerOn,
@@ -36,9 +37,7 @@ beforeAll(async () => {
 afterAll(() => database.cleanup());
 
 beforeEach(async () => {
-  await db.execute(
-    'truncate property, "user", contact_sync, processed_event, outbox_event, contact_enrichment_log, contact_merge_history cascade',
-  );
+  await resetPipelineTables(db);
   const property = await workerOn(db).stores.properties.ensureResmanProperty({
     resmanPropertyId: RESMAN_PROPERTY,
     resmanAccountId: 4321,

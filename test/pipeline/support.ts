@@ -122,6 +122,13 @@ export function workerOn(db: Database, options: { maxReceiveCount?: number; cloc
   };
 }
 
+/** Empties every table the pipeline writes (properties included). */
+export async function resetPipelineTables(db: Database): Promise<void> {
+  await db.execute(
+    'truncate property, "user", contact_sync, processed_event, identity_key, outbox_event, contact_enrichment_log, contact_merge_history cascade',
+  );
+}
+
 /** Row counts of the pipeline's tables, optionally for one property. */
 export async function counts(db: Database) {
   const [contacts] = await db.select({ n: count() }).from(user);

@@ -20,6 +20,7 @@ import {
   linkOf,
   PEOPLE,
   record,
+  resetPipelineTables,
   resmanMessage,
   sqsEvent,
   workerOn,
@@ -34,13 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.cleanup());
 
-/** Empties every table the pipeline writes (properties included). */
-async function reset() {
-  await db.execute(
-    'truncate property, "user", contact_sync, processed_event, outbox_event, contact_enrichment_log, contact_merge_history cascade',
-  );
-}
-beforeEach(reset);
+beforeEach(() => resetPipelineTables(db));
 
 describe("sync worker: idempotency", () => {
   it("the same delivery 5× in sequence has the effect of one", async () => {
