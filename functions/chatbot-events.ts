@@ -1,9 +1,11 @@
 /**
  * DomIQ chatbot events from EventBridge (`source: domiq.chatbot`). An adapter only: event →
  * `acceptChatbotEvent` (validate, enqueue for the worker, which runs the enrichment) → log.
- * An event that breaks the contract is logged and dropped: EventBridge would retry it unchanged
- * and then dead-letter it, and no retry can fix it. A queue failure throws, so EventBridge
- * retries the target and, after its retry policy, sends the event to the target's DLQ.
+ * An event that breaks the contract is logged and dropped: a retry would bring it back unchanged,
+ * and no retry can fix it. A queue failure throws. EventBridge invokes Lambda asynchronously, so
+ * a thrown error is retried by Lambda (twice) and then sent to the function's on-failure
+ * destination, the chatbot events DLQ (serverless.yml); the rule's own retry policy and DLQ
+ * cover events EventBridge could not deliver to the function at all.
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
