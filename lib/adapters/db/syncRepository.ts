@@ -464,7 +464,7 @@ export class DrizzleContactStore implements ContactStore {
             where other.user_id = u.id and other.resman_contact_id <> ${personId}
               and other.resman_status is not null))), '[]'::jsonb)
         from ${user} as u
-        where ${sql.raw("u.id")} = any(array(${candidateIds(propertyId, personId, keys)}))
+        where u.id = any(array(${candidateIds(propertyId, personId, keys)}))
           and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
