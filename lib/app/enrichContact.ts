@@ -7,11 +7,12 @@
  */
 import { randomUUID } from "node:crypto";
 import pRetry from "p-retry";
+import type { Contact } from "../domain/contact.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError, isRetryable } from "../domain/errors.js";
 import type { ChatbotEvent } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
-import type { Clock, ContactStore, PropertyStore } from "./ports.js";
+import type { Clock, ContactStore, EnrichmentWrite, PropertyStore } from "./ports.js";
 
 export interface EnrichmentDependencies {
   store: ContactStore;
@@ -28,6 +29,8 @@ export interface EnrichmentResult {
 }
 
 const ATTEMPTS = 4;
+/** Optimistic read-decide-write rounds before the locking transaction. */
+const OPTIMISTIC_ROUNDS = 3;
 
 /** Applies one chatbot event to the property's contacts. */
 export async function enrichContact(
@@ -51,47 +54,84 @@ export async function enrichContact(
   if (identity.keys.email !== null) locks.push(`email:${identity.keys.email}`);
   for (const phone of identity.keys.phones) locks.push(`phone:${phone}`);
 
+  const chatbotEvent = { source: "chatbot", id: detail.event_id };
+  const decide = (found: { candidates: Contact[]; conversationContact: Contact | null }) =>
+    decideEnrichment({
+      event,
+      identity,
+      candidates: found.candidates,
+      conversationContact: found.conversationContact,
+      strategy: property.mergeStrategy,
+      newContactId: newId(),
+      ...(deps.matcher ? { matcher: deps.matcher } : {}),
+    });
+  const writeOf = (decision: ReturnType<typeof decide>): EnrichmentWrite => ({
+    contact: decision.contact,
+    createPendingLink: decision.contact.isNew,
+    log: {
+      enrichmentType: decision.enrichmentType,
+      data: decision.data,
+      conversationId: detail.conversation_id,
+      eventId: detail.event_id,
+    },
+    // A new lead is news downstream; enriching a known contact changes no link.
+    announce: decision.contact.isNew ? { id: newId(), type: "contact.synced" } : null,
+  });
+  const resultOf = (decision: ReturnType<typeof decide>, contactId: string): EnrichmentResult => ({
+    outcome: decision.contact.isNew ? "created_lead" : "enriched",
+    contactId,
+    foundBy: decision.foundBy,
+  });
+  const duplicate: EnrichmentResult = {
+    outcome: "duplicate_event",
+    contactId: null,
+    foundBy: null,
+  };
+
+  // Two statements, like the sync path: read without a transaction, decide, one guarded write.
+  const optimistic = async (): Promise<EnrichmentResult | null> => {
+    for (let round = 0; round < OPTIMISTIC_ROUNDS; round += 1) {
+      const found = await deps.store.readEnrichment(
+        property.id,
+        identity.keys,
+        detail.conversation_id,
+        locks,
+        chatbotEvent,
+      );
+      if (found.seen) return duplicate;
+      const decision = decide(found);
+      const contactVersion = decision.contact.isNew
+        ? null
+        : (found.contactVersions.get(decision.contact.id) ?? -1);
+      const written = await deps.store.writeEnrichmentGuarded(property.id, writeOf(decision), {
+        keys: locks,
+        keyVersions: found.keyVersions,
+        contactVersion,
+        event: chatbotEvent,
+      });
+      if (written.status === "duplicate") return duplicate;
+      if (written.status === "applied") return resultOf(decision, written.contactId);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (round + 1)));
+    }
+    return null;
+  };
+
+  // Under sustained contention, the locking transaction (same key rows) guarantees progress.
   const attempt = () =>
     deps.store.transaction(async (tx): Promise<EnrichmentResult> => {
-      const first = await tx.claimAndLock(property.id, locks, {
-        source: "chatbot",
-        id: detail.event_id,
-      });
-      if (!first) return { outcome: "duplicate_event", contactId: null, foundBy: null };
+      const first = await tx.claimAndLock(property.id, locks, chatbotEvent);
+      if (!first) return duplicate;
       const found = await tx.loadEnrichmentCandidates(
         property.id,
         identity.keys,
         detail.conversation_id,
       );
-      const decision = decideEnrichment({
-        event,
-        identity,
-        candidates: found.candidates,
-        conversationContact: found.conversationContact,
-        strategy: property.mergeStrategy,
-        newContactId: newId(),
-        ...(deps.matcher ? { matcher: deps.matcher } : {}),
-      });
-      const written = await tx.applyEnrichment(property.id, {
-        contact: decision.contact,
-        createPendingLink: decision.contact.isNew,
-        log: {
-          enrichmentType: decision.enrichmentType,
-          data: decision.data,
-          conversationId: detail.conversation_id,
-          eventId: detail.event_id,
-        },
-        // A new lead is news downstream; enriching a known contact changes no link.
-        announce: decision.contact.isNew ? { id: newId(), type: "contact.synced" } : null,
-      });
-      return {
-        outcome: decision.contact.isNew ? "created_lead" : "enriched",
-        contactId: written.contactId,
-        foundBy: decision.foundBy,
-      };
+      const decision = decide(found);
+      const written = await tx.applyEnrichment(property.id, writeOf(decision));
+      return resultOf(decision, written.contactId);
     });
 
-  return pRetry(attempt, {
+  return pRetry(async () => (await optimistic()) ?? (await attempt()), {
     retries: ATTEMPTS - 1,
     minTimeout: 5,
     maxTimeout: 100,

@@ -118,6 +118,20 @@ export type GuardedWriteResult =
   /** The event was processed meanwhile: nothing was written. */
   | { status: "duplicate" };
 
+/** What a guarded enrichment write is decided on, read outside any transaction. */
+export interface GuardedEnrichmentSnapshot {
+  seen: boolean;
+  keyVersions: ReadonlyMap<string, number>;
+  contactVersions: ReadonlyMap<string, number>;
+  candidates: Contact[];
+  conversationContact: Contact | null;
+}
+
+export type GuardedEnrichmentResult =
+  | { status: "applied"; contactId: string; linkId: string | null }
+  | { status: "conflict" }
+  | { status: "duplicate" };
+
 export interface ContactStore {
   /**
    * One statement, no transaction: the inbox check, the identity keys' versions, the person's
@@ -142,6 +156,23 @@ export interface ContactStore {
     announce: Announcement | null,
     guard: SyncGuard,
   ): Promise<GuardedWriteResult>;
+  /**
+   * One statement, no transaction: the inbox check, the identity keys' versions, the contacts
+   * sharing the event's email/phone and the conversation's contact.
+   */
+  readEnrichment(
+    propertyId: string,
+    keys: MatchKeys,
+    conversationId: string,
+    lockKeys: readonly string[],
+    event: { source: string; id: string },
+  ): Promise<GuardedEnrichmentSnapshot>;
+  /** One statement: applies an enrichment only if nothing it was decided on has changed. */
+  writeEnrichmentGuarded(
+    propertyId: string,
+    write: EnrichmentWrite,
+    guard: SyncGuard,
+  ): Promise<GuardedEnrichmentResult>;
   transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
   /** The person's link as last committed, read without a transaction or locks. */
   findLink(propertyId: string, personId: string): Promise<LinkState | null>;

@@ -30,6 +30,8 @@ function delegate(store: ContactStore): ContactStore {
     markFailed: (...args) => store.markFailed(...args),
     readSnapshot: (...args) => store.readSnapshot(...args),
     writeGuarded: (...args) => store.writeGuarded(...args),
+    readEnrichment: (...args) => store.readEnrichment(...args),
+    writeEnrichmentGuarded: (...args) => store.writeEnrichmentGuarded(...args),
     transaction: (work) => store.transaction(work),
   };
 }

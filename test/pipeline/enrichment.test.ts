@@ -240,4 +240,49 @@ describe("chatbot enrichment", () => {
       .where(eq(user.id, String(link?.userId)));
     expect(contact?.kind).toBe("prospect");
   });
+
+  it("an event costs two statements: one read and one guarded write", async () => {
+    const worker = workerOn(db);
+    const calls: string[] = [];
+    const store = worker.pipeline.store;
+    const read = store.readEnrichment.bind(store);
+    const write = store.writeEnrichmentGuarded.bind(store);
+    const transaction = store.transaction.bind(store);
+    store.readEnrichment = (...args) => {
+      calls.push("read");
+      return read(...args);
+    };
+    store.writeEnrichmentGuarded = (...args) => {
+      calls.push("write");
+      return write(...args);
+    };
+    store.transaction = (work) => {
+      calls.push("transaction");
+      return transaction(work);
+    };
+    await worker.run(sqsEvent(record(chatbotMessage(captured({ email: PEOPLE.tobias.email })))));
+    expect(calls).toEqual(["read", "write"]);
+    expect(await counts(db)).toMatchObject({ contacts: 1, enrichments: 1 });
+  });
+
+  it("a chatbot event and a ResMan person for the same person, at once, end as one contact", async () => {
+    for (let round = 0; round < 8; round += 1) {
+      await resetPipelineTables(db);
+      const worker = workerOn(db);
+      const property = await worker.stores.properties.ensureResmanProperty({
+        resmanPropertyId: RESMAN_PROPERTY,
+        resmanAccountId: 4321,
+      });
+      propertyId = property.id;
+      const chatbot = chatbotMessage(
+        captured({ email: PEOPLE.marisol.email, first_name: PEOPLE.marisol.first_name }),
+      );
+      const resman = resmanMessage(envelope());
+      await Promise.all([
+        worker.run(sqsEvent(record(chatbot))),
+        worker.run(sqsEvent(record(resman))),
+      ]);
+      expect(await counts(db)).toMatchObject({ contacts: 1, enrichments: 1 });
+    }
+  });
 });

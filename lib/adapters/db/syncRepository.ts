@@ -8,6 +8,8 @@ import type {
   Announcement,
   ContactStore,
   EnrichmentWrite,
+  GuardedEnrichmentResult,
+  GuardedEnrichmentSnapshot,
   GuardedSnapshot,
   GuardedWriteResult,
   LinkFailure,
@@ -48,6 +50,22 @@ interface SnapshotJson {
 export function lockId(propertyId: string, key: string): bigint {
   const digest = createHash("sha256").update(`${propertyId}|${key}`).digest();
   return digest.readBigInt64BE(0);
+}
+
+/** JSON columns arrive parsed from some drivers and as text from others. */
+function parseJson<T>(value: T | string): T {
+  return typeof value === "string" ? (JSON.parse(value) as T) : value;
+}
+
+/** A scalar subquery: `[[key id, version], …]` of the identity keys that exist. */
+function keyVersionsOf(ids: readonly bigint[]): SQL {
+  if (ids.length === 0) return sql`'[]'::jsonb`;
+  return sql`(select coalesce(jsonb_agg(jsonb_build_array(k.key_id::text, k.version)), '[]'::jsonb)
+    from ${identityKey} k
+    where k.key_id in (${sql.join(
+      ids.map((id) => sql`${id.toString()}::bigint`),
+      sql`, `,
+    )}))`;
 }
 
 /** The sorted, distinct 64-bit ids of a property's identity keys. */
@@ -219,6 +237,159 @@ function decisionWrites(
   return parts;
 }
 
+/**
+ * The guard of a guarded write, as CTEs: `known`/`fresh` bump every identity key still at the
+ * version read (inserting the ones that did not exist), `ok` says whether all of them and the
+ * target contact's version held, `go` whether to write (ok, and the event claimed if there is
+ * one). Each key still at the version read is bumped; one that changed (or appeared) is not,
+ * and then nothing conditioned on `go` is written. A concurrent writer holding a key row makes
+ * this wait, and Postgres re-checks the version against its committed value.
+ */
+function guardParts(propertyId: string, contactId: string, guard: SyncGuard): SQL[] {
+  const parts: SQL[] = [];
+  const known: SQL[] = [];
+  const fresh: SQL[] = [];
+  for (const key of [...new Set(guard.keys)].sort()) {
+    const id = sql`${lockId(propertyId, key).toString()}::bigint`;
+    const version = guard.keyVersions.get(key);
+    if (version === undefined) fresh.push(sql`(${id}, 1)`);
+    else known.push(sql`(${id}, ${version}::bigint)`);
+  }
+  parts.push(
+    known.length === 0
+      ? sql`known as (select null::bigint as key_id where false)`
+      : sql`known as (
+          update ${identityKey} k set version = k.version + 1
+          from (values ${sql.join(known, sql`, `)}) as r(key_id, version)
+          where k.key_id = r.key_id and k.version = r.version
+          returning k.key_id)`,
+  );
+  parts.push(
+    fresh.length === 0
+      ? sql`fresh as (select null::bigint as key_id where false)`
+      : sql`fresh as (
+          insert into ${identityKey} (key_id, version) values ${sql.join(fresh, sql`, `)}
+          on conflict (key_id) do nothing
+          returning key_id)`,
+  );
+  const expected = known.length + fresh.length;
+  const contactGuard =
+    guard.contactVersion === null
+      ? sql`true`
+      : sql`exists (select 1 from ${user} where ${user.id} = ${contactId}
+          and ${user.propertyId} = ${propertyId} and ${user.version} = ${guard.contactVersion}
+          for update)`;
+  parts.push(sql`ok as (select
+    (select count(*) from known) + (select count(*) from fresh) = ${expected} and ${contactGuard}
+    as ok)`);
+  if (guard.event !== undefined) {
+    parts.push(sql`claimed as (
+      insert into ${processedEvent} (source, event_id, property_id)
+      select ${guard.event.source}, ${guard.event.id}, ${propertyId} where (select ok from ok)
+      on conflict do nothing
+      returning 1)`);
+    parts.push(sql`go as (select exists (select 1 from claimed) as go)`);
+  } else {
+    parts.push(sql`go as (select ok as go from ok)`);
+  }
+  return parts;
+}
+
+/**
+ * The CTEs of an enrichment, each applied only when `condition` holds: the contact, a new
+ * lead's placeholder link (named `link`), the log row and the outbox row.
+ */
+function enrichmentWrites(
+  db: Writer,
+  propertyId: string,
+  write: EnrichmentWrite,
+  condition: SQL,
+): SQL[] {
+  const { contact, log, announce } = write;
+  const now = new Date();
+  const parts = contactWrites(db, propertyId, contact, now, condition);
+  if (write.createPendingLink) {
+    // A chatbot-only contact: a link without a ResMan person, pending until one is linked.
+    const insert = insertWhere(
+      contactSync,
+      {
+        propertyId,
+        userId: contact.id,
+        resmanContactId: null,
+        syncStatus: "pending",
+        lastSyncAt: now,
+        updatedAt: now,
+      },
+      condition,
+      sql`returning id`,
+    );
+    parts.push(sql`link as (${insert})`);
+  } else {
+    parts.push(sql`link as (select null::uuid as id where false)`);
+  }
+  const entry = insertWhere(
+    contactEnrichmentLog,
+    {
+      contactId: contact.id,
+      enrichmentType: log.enrichmentType,
+      enrichedData: log.data,
+      source: "chatbot",
+      conversationId: log.conversationId,
+      eventId: log.eventId,
+      propertyId,
+    },
+    condition,
+  );
+  parts.push(sql`entry as (${entry})`);
+  if (announce !== null) {
+    parts.push(sql`outbox as (
+      insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id, status)
+      select ${announce.id}, ${announce.type}, ${propertyId}, ${contact.id}, link.id, 'pending'
+      from link)`);
+  }
+  return parts;
+}
+
+/**
+ * The contact an enrichment's conversation went to last (or the contact it was merged into),
+ * as a scalar subquery.
+ */
+function conversationContactId(propertyId: string, conversationId: string): SQL {
+  return sql`(
+    select coalesce(earlier.merged_into_id, earlier.id) from ${user} as earlier
+    where earlier.id = (
+      select log.contact_id from ${contactEnrichmentLog} as log
+      where log.conversation_id = ${conversationId} and log.property_id = ${propertyId}
+      order by log.created_at desc limit 1))`;
+}
+
+/** Ids of the contacts an enrichment reads: the conversation's, and those sharing a key. */
+function enrichmentCandidateIds(propertyId: string, keys: MatchKeys, conversationId: string): SQL {
+  const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
+  const contactIds: SQL[] = [sql`select ${conversationContactId(propertyId, conversationId)}`];
+  if (keys.email !== null) {
+    contactIds.push(
+      sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
+    );
+  }
+  if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones));
+  return sql.join(contactIds, sql` union `);
+}
+
+/** Splits an enrichment's contacts into key-sharing candidates and the conversation's contact. */
+function enrichmentFound(
+  keys: MatchKeys,
+  contacts: { contact: Contact; isConversation: boolean }[],
+): { candidates: Contact[]; conversationContact: Contact | null } {
+  const shares = (c: Contact) =>
+    (keys.email !== null && c.keys.email === keys.email) ||
+    c.keys.phones.some((phone) => keys.phones.includes(phone));
+  return {
+    candidates: contacts.filter(({ contact }) => shares(contact)).map(({ contact }) => contact),
+    conversationContact: contacts.find((c) => c.isConversation)?.contact ?? null,
+  };
+}
+
 class DrizzleSyncTransaction implements SyncTransaction {
   constructor(private readonly tx: Tx) {}
 
@@ -313,31 +484,12 @@ class DrizzleSyncTransaction implements SyncTransaction {
     return { contactId: write.contact.id, linkId: saved.id };
   }
 
-  /** The CTE writing a contact (insert or update), or nothing when it did not change. */
-  private contactWrite(propertyId: string, contact: ContactWrite, now: Date): SQL[] {
-    return contactWrites(this.tx, propertyId, contact, now, sql`true`);
-  }
-
   async loadEnrichmentCandidates(
     propertyId: string,
     keys: MatchKeys,
     conversationId: string,
   ): Promise<{ candidates: Contact[]; conversationContact: Contact | null }> {
-    const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
-    // The contact the conversation's latest enrichment went to, or the one it was merged into.
-    const conversation = sql`(
-      select coalesce(earlier.merged_into_id, earlier.id) from ${user} as earlier
-      where earlier.id = (
-        select log.contact_id from ${contactEnrichmentLog} as log
-        where log.conversation_id = ${conversationId} and log.property_id = ${propertyId}
-        order by log.created_at desc limit 1))`;
-    const contactIds: SQL[] = [sql`select ${conversation}`];
-    if (keys.email !== null) {
-      contactIds.push(
-        sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
-      );
-    }
-    if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones));
+    const conversation = conversationContactId(propertyId, conversationId);
     const rows = await this.tx
       .select({
         contact: user,
@@ -347,66 +499,32 @@ class DrizzleSyncTransaction implements SyncTransaction {
           where other.user_id = ${user.id} and other.resman_status is not null)`,
       })
       .from(user)
-      .where(and(byIds(sql.join(contactIds, sql` union `)), isNull(user.mergedIntoId)))
+      .where(
+        and(
+          byIds(enrichmentCandidateIds(propertyId, keys, conversationId)),
+          isNull(user.mergedIntoId),
+        ),
+      )
       .orderBy(user.id)
       .for("update", { of: user });
-    const contacts = rows.map((row) => ({
-      contact: contactFromRow(row.contact, row.statuses ?? []),
-      isConversation: row.isConversation === true,
-    }));
-    const shares = (c: Contact) =>
-      (keys.email !== null && c.keys.email === keys.email) ||
-      c.keys.phones.some((phone) => keys.phones.includes(phone));
-    return {
-      candidates: contacts.filter(({ contact }) => shares(contact)).map(({ contact }) => contact),
-      conversationContact: contacts.find((c) => c.isConversation)?.contact ?? null,
-    };
+    return enrichmentFound(
+      keys,
+      rows.map((row) => ({
+        contact: contactFromRow(row.contact, row.statuses ?? []),
+        isConversation: row.isConversation === true,
+      })),
+    );
   }
 
   async applyEnrichment(
     propertyId: string,
     write: EnrichmentWrite,
   ): Promise<{ contactId: string; linkId: string | null }> {
-    const { contact, log, announce } = write;
-    const now = new Date();
-    const parts: SQL[] = this.contactWrite(propertyId, contact, now);
-    if (write.createPendingLink) {
-      // A chatbot-only contact: a link without a ResMan person, pending until one is linked.
-      const insert = this.tx
-        .insert(contactSync)
-        .values({
-          propertyId,
-          userId: contact.id,
-          resmanContactId: null,
-          syncStatus: "pending",
-          lastSyncAt: now,
-          updatedAt: now,
-        })
-        .returning({ id: contactSync.id });
-      parts.push(sql`link as (${insert.getSQL()})`);
-    } else {
-      parts.push(sql`link as (select null::uuid as id)`);
-    }
-    const entry = this.tx.insert(contactEnrichmentLog).values({
-      contactId: contact.id,
-      enrichmentType: log.enrichmentType,
-      enrichedData: log.data,
-      source: "chatbot",
-      conversationId: log.conversationId,
-      eventId: log.eventId,
-      propertyId,
-    });
-    parts.push(sql`entry as (${entry.getSQL()})`);
-    if (announce !== null) {
-      parts.push(sql`outbox as (
-        insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id, status)
-        select ${announce.id}, ${announce.type}, ${propertyId}, ${contact.id}, link.id, 'pending'
-        from link)`);
-    }
+    const parts = enrichmentWrites(this.tx, propertyId, write, sql`true`);
     const result = (await this.tx.execute(
-      sql`with ${sql.join(parts, sql`, `)} select id from link`,
+      sql`with ${sql.join(parts, sql`, `)} select (select id from link) as id`,
     )) as unknown as { rows: { id: string | null }[] };
-    return { contactId: contact.id, linkId: result.rows[0]?.id ?? null };
+    return { contactId: write.contact.id, linkId: result.rows[0]?.id ?? null };
   }
 }
 
@@ -443,15 +561,7 @@ export class DrizzleContactStore implements ContactStore {
         ? sql`false`
         : sql`exists (select 1 from ${processedEvent}
             where ${processedEvent.source} = ${event.source} and ${processedEvent.eventId} = ${event.id})`;
-    const versions =
-      ids.length === 0
-        ? sql`'[]'::jsonb`
-        : sql`(select coalesce(jsonb_agg(jsonb_build_array(k.key_id::text, k.version)), '[]'::jsonb)
-            from ${identityKey} k
-            where k.key_id in (${sql.join(
-              ids.map((id) => sql`${id.toString()}::bigint`),
-              sql`, `,
-            )}))`;
+    const versions = keyVersionsOf(ids);
     const personLink = sql`from ${contactSync} as pl where pl.property_id = ${propertyId}
         and pl.resman_contact_id = ${personId} and pl.user_id is not null`;
     // Rows as JSON: the inbox, the key versions, the person's link and the candidates in one
@@ -477,17 +587,15 @@ export class DrizzleContactStore implements ContactStore {
       };
       const [first] = result.rows;
       if (first === undefined) throw new Error("snapshot query returned no row");
-      const parse = <T>(value: T | string): T =>
-        typeof value === "string" ? (JSON.parse(value) as T) : value;
       const keyVersions = new Map<string, number>();
-      for (const [id, version] of parse(first.versions)) {
+      for (const [id, version] of parseJson(first.versions)) {
         const name = nameOf.get(id);
         if (name !== undefined) keyVersions.set(name, Number(version));
       }
       const contactVersions = new Map<string, number>();
       const link =
-        first.link === null ? null : linkFromRow(rowFromJson(contactSync, parse(first.link)));
-      const contacts = parse(first.rows).map((row) => {
+        first.link === null ? null : linkFromRow(rowFromJson(contactSync, parseJson(first.link)));
+      const contacts = parseJson(first.rows).map((row) => {
         const contactRow = rowFromJson(user, row.contact);
         contactVersions.set(contactRow.id, contactRow.version);
         return contactFromRow(contactRow, row.other ?? []);
@@ -505,55 +613,7 @@ export class DrizzleContactStore implements ContactStore {
     announce: Announcement | null,
     guard: SyncGuard,
   ): Promise<GuardedWriteResult> {
-    const parts: SQL[] = [];
-    const known: SQL[] = [];
-    const fresh: SQL[] = [];
-    for (const key of [...new Set(guard.keys)].sort()) {
-      const id = sql`${lockId(propertyId, key).toString()}::bigint`;
-      const version = guard.keyVersions.get(key);
-      if (version === undefined) fresh.push(sql`(${id}, 1)`);
-      else known.push(sql`(${id}, ${version}::bigint)`);
-    }
-    // Each key still at the version read is bumped; one that changed (or appeared) is not, and
-    // then nothing below is written. A concurrent writer holding a key row makes this wait, and
-    // Postgres re-checks the version against its committed value.
-    parts.push(
-      known.length === 0
-        ? sql`known as (select null::bigint as key_id where false)`
-        : sql`known as (
-            update ${identityKey} k set version = k.version + 1
-            from (values ${sql.join(known, sql`, `)}) as r(key_id, version)
-            where k.key_id = r.key_id and k.version = r.version
-            returning k.key_id)`,
-    );
-    parts.push(
-      fresh.length === 0
-        ? sql`fresh as (select null::bigint as key_id where false)`
-        : sql`fresh as (
-            insert into ${identityKey} (key_id, version) values ${sql.join(fresh, sql`, `)}
-            on conflict (key_id) do nothing
-            returning key_id)`,
-    );
-    const expected = known.length + fresh.length;
-    const contactGuard =
-      guard.contactVersion === null
-        ? sql`true`
-        : sql`exists (select 1 from ${user} where ${user.id} = ${write.contact.id}
-            and ${user.propertyId} = ${propertyId} and ${user.version} = ${guard.contactVersion}
-            for update)`;
-    parts.push(sql`ok as (select
-      (select count(*) from known) + (select count(*) from fresh) = ${expected} and ${contactGuard}
-      as ok)`);
-    if (guard.event !== undefined) {
-      parts.push(sql`claimed as (
-        insert into ${processedEvent} (source, event_id, property_id)
-        select ${guard.event.source}, ${guard.event.id}, ${propertyId} where (select ok from ok)
-        on conflict do nothing
-        returning 1)`);
-      parts.push(sql`go as (select exists (select 1 from claimed) as go)`);
-    } else {
-      parts.push(sql`go as (select ok as go from ok)`);
-    }
+    const parts = guardParts(propertyId, write.contact.id, guard);
     parts.push(...decisionWrites(this.db, propertyId, write, announce, sql`(select go from go)`));
     try {
       const result = (await this.db.execute(
@@ -567,6 +627,86 @@ export class DrizzleContactStore implements ContactStore {
       return { status: "applied", contactId: write.contact.id, linkId: row.id };
     } catch (error) {
       throw toStoreError(error, "guarded write");
+    }
+  }
+
+  async readEnrichment(
+    propertyId: string,
+    keys: MatchKeys,
+    conversationId: string,
+    lockKeys: readonly string[],
+    event: { source: string; id: string },
+  ): Promise<GuardedEnrichmentSnapshot> {
+    const ids = keyIdsOf(propertyId, lockKeys);
+    const nameOf = new Map(lockKeys.map((key) => [lockId(propertyId, key).toString(), key]));
+    const query = sql`select
+      exists (select 1 from ${processedEvent}
+        where ${processedEvent.source} = ${event.source} and ${processedEvent.eventId} = ${event.id})
+        as seen,
+      ${keyVersionsOf(ids)} as versions,
+      (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
+          'conversation', u.id = ${conversationContactId(propertyId, conversationId)},
+          'other', (select array_agg(other.resman_status) from ${contactSync} as other
+            where other.user_id = u.id and other.resman_status is not null))), '[]'::jsonb)
+        from ${user} as u
+        where u.id = any(array(${enrichmentCandidateIds(propertyId, keys, conversationId)}))
+          and u.merged_into_id is null) as rows`;
+    try {
+      const result = (await this.db.execute(query)) as unknown as {
+        rows: {
+          seen: boolean;
+          versions: [string, number | string][] | string;
+          rows: (SnapshotJson & { conversation: boolean | null })[] | string;
+        }[];
+      };
+      const [first] = result.rows;
+      if (first === undefined) throw new Error("enrichment query returned no row");
+      const keyVersions = new Map<string, number>();
+      for (const [id, version] of parseJson(first.versions)) {
+        const name = nameOf.get(id);
+        if (name !== undefined) keyVersions.set(name, Number(version));
+      }
+      const contactVersions = new Map<string, number>();
+      const contacts = parseJson(first.rows).map((row) => {
+        const contactRow = rowFromJson(user, row.contact);
+        contactVersions.set(contactRow.id, contactRow.version);
+        return {
+          contact: contactFromRow(contactRow, row.other ?? []),
+          isConversation: row.conversation === true,
+        };
+      });
+      contacts.sort((a, b) => (a.contact.id < b.contact.id ? -1 : 1));
+      return {
+        seen: first.seen === true,
+        keyVersions,
+        contactVersions,
+        ...enrichmentFound(keys, contacts),
+      };
+    } catch (error) {
+      throw toStoreError(error, "read enrichment");
+    }
+  }
+
+  async writeEnrichmentGuarded(
+    propertyId: string,
+    write: EnrichmentWrite,
+    guard: SyncGuard,
+  ): Promise<GuardedEnrichmentResult> {
+    const parts = [
+      ...guardParts(propertyId, write.contact.id, guard),
+      ...enrichmentWrites(this.db, propertyId, write, sql`(select go from go)`),
+    ];
+    try {
+      const result = (await this.db.execute(
+        sql`with ${sql.join(parts, sql`, `)}
+          select (select ok from ok) as ok, (select go from go) as go, (select id from link) as id`,
+      )) as unknown as { rows: { ok: boolean; go: boolean; id: string | null }[] };
+      const [row] = result.rows;
+      if (row === undefined || row.ok !== true) return { status: "conflict" };
+      if (row.go !== true) return { status: "duplicate" };
+      return { status: "applied", contactId: write.contact.id, linkId: row.id };
+    } catch (error) {
+      throw toStoreError(error, "guarded enrichment write");
     }
   }
 
