@@ -1,0 +1,612 @@
+/**
+ * Match-quality benchmark (`npm run bench:quality`, issue 4 item 9): labelled person records
+ * imported through the real path (`openImportFile` → `importPeople` → `syncPerson` → the
+ * Drizzle stores), each data set into a fresh property of a fresh database; the resulting links
+ * (external id → contact) are scored against the labels.
+ *
+ * Data sets:
+ * - febrl1, febrl2, febrl3: the FEBRL deduplication sets (`<data>/febrl/dataset{1,2,3}.csv`),
+ *   mapped onto the import CSV, `soc_sec_id` dropped (contacts carry no national id). No email,
+ *   no phone: only names, address and birth date.
+ * - synthetic: 5,000 rows over some 2,000 people from `syntheticContacts.ts` (emails, phones
+ *   in many formats, typos, nicknames, swapped names, placeholders, households sharing a phone
+ *   or an email), imported into a property that has an office phone, as a real one does.
+ *
+ * Per data set it prints pairwise precision, recall and F1 (`qualityMetrics.ts`), the review
+ * rate (links left `pending` / all links), household false merges (synthetic), counts and
+ * seconds, with the issue's targets beside them; then the same as one JSON line. It asserts
+ * nothing: it exits 0 unless something breaks (a data file that does not match its published
+ * true-pair count is such a break).
+ *
+ *   BENCH_QUALITY_DRIVER=pglite    embedded PGlite in memory instead of Postgres (default pg:
+ *                                  a scratch database on TEST_DATABASE_URL's server, see
+ *                                  test/support/postgres.ts)
+ *   BENCH_QUALITY_SETS=febrl3,synthetic   which data sets (default all four)
+ *   BENCH_DATA_DIR=/path           the benchmark data (default ../shared/benchdata from the
+ *                                  repository root)
+ *
+ * Rows are synced as `contact-sync import` syncs them: four at a time on Postgres, one on
+ * PGlite. With several at a time the order in which rows reach the matcher can differ slightly
+ * between runs, and with it which records meet first, so figures may move a little (for the
+ * exact-key matcher they came out identical on Postgres twice and on PGlite).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import Table from "cli-table3";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { eq } from "drizzle-orm";
+import {
+  type DatabaseHandle,
+  openDatabase,
+  syncConcurrency,
+} from "../../lib/adapters/db/client.js";
+import { user } from "../../lib/adapters/db/schema.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
+import { openImportFile } from "../../lib/adapters/files/importFile.js";
+import { type ImportRecord, type ImportSummary, importPeople } from "../../lib/app/importPeople.js";
+import { systemClock } from "../../lib/app/ports.js";
+import { type GeneratedColumn, generatedColumns } from "../../lib/local/peopleGenerator.js";
+import { createScratchDatabase } from "../support/postgres.js";
+import {
+  type HouseholdRecordOutcome,
+  householdFalseMerges,
+  type PairwiseQuality,
+  pairwiseQuality,
+} from "./qualityMetrics.js";
+import { generateSyntheticContacts } from "./syntheticContacts.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The ResMan property every data set is imported into (each in a database of its own). */
+const BENCH_PROPERTY = "5d0c7b3e-91a4-4f26-b8e3-2a6f40c1d957";
+/** Fixed so that every run imports the same synthetic people. */
+const SYNTHETIC_SEED = 20_250_604;
+const SYNTHETIC_ROWS = 5_000;
+/** The synthetic property's office phone (555-0100 is kept for offices by the generator). */
+const SYNTHETIC_OFFICE_PHONE = "5125550100";
+const PROGRESS_MS = 5_000;
+
+/** A goal of issue 4, printed beside the figures and never asserted. */
+interface Target {
+  text: string;
+  met(result: Omit<SetQuality, "target">): boolean;
+}
+
+/** The FEBRL files and their published true-pair counts (benchdata/README.md). */
+const FEBRL = [
+  { name: "febrl1", file: "dataset1.csv", pairs: "febrl1_true_pairs.csv", truePairs: 500 },
+  { name: "febrl2", file: "dataset2.csv", pairs: "febrl2_true_pairs.csv", truePairs: 1_934 },
+  { name: "febrl3", file: "dataset3.csv", pairs: "febrl3_true_pairs.csv", truePairs: 6_538 },
+] as const;
+
+const TARGETS: Readonly<Record<string, Target>> = {
+  // Splink reports F1 0.965 on febrl3.
+  febrl3: { text: "F1 ≥ 0.97", met: (r) => r.f1 >= 0.97 },
+  synthetic: {
+    text: "precision ≥ 0.99, 0 household false merges",
+    met: (r) => r.precision >= 0.99 && r.householdFalseMerges === 0,
+  },
+};
+
+const SET_NAMES = [...FEBRL.map((f) => f.name), "synthetic"];
+
+type QualityDriver = "pg" | "pglite";
+
+/** The truth about one record of a data set. */
+interface RecordLabel {
+  person: string;
+  /** Null where the data set knows no households (FEBRL). */
+  household: string | null;
+}
+
+/** A data set written as an import CSV, with its labels by external id. */
+interface PreparedSet {
+  name: string;
+  file: string;
+  labels: ReadonlyMap<string, RecordLabel>;
+  /** The office phone of the property it is imported into. */
+  officePhone: string | null;
+}
+
+/** What one data set measured. */
+interface SetQuality extends PairwiseQuality {
+  name: string;
+  contacts: number;
+  links: number;
+  pending: number;
+  reviewRate: number;
+  rejected: number;
+  failed: number;
+  /** Null for a data set without households. */
+  householdFalseMerges: number | null;
+  seconds: number;
+  /** Import warnings, e.g. birth dates dropped as invalid: `field: reason` → rows. */
+  warnings: Record<string, number>;
+  /** Why rows were rejected (of the first `MAX_LISTED`): reason → rows. */
+  rejections: Record<string, number>;
+  target: { text: string; met: boolean } | null;
+}
+
+const number = new Intl.NumberFormat("en-US");
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+// --- configuration -------------------------------------------------------------------------
+
+function driverFromEnv(): QualityDriver {
+  const raw = process.env.BENCH_QUALITY_DRIVER?.trim() ?? "";
+  if (raw === "") return "pg";
+  if (raw === "pg" || raw === "pglite") return raw;
+  throw new Error(`BENCH_QUALITY_DRIVER: unknown driver "${raw}" (pg, pglite)`);
+}
+
+function setsFromEnv(): string[] {
+  const raw = process.env.BENCH_QUALITY_SETS?.trim() ?? "";
+  if (raw === "") return SET_NAMES;
+  return raw.split(",").map((value) => {
+    const name = value.trim();
+    if (!SET_NAMES.includes(name)) {
+      throw new Error(`BENCH_QUALITY_SETS: unknown data set "${name}" (${SET_NAMES.join(", ")})`);
+    }
+    return name;
+  });
+}
+
+function dataDirFromEnv(): string {
+  const raw = process.env.BENCH_DATA_DIR?.trim() ?? "";
+  const dir = raw === "" ? resolve(REPO_ROOT, "../shared/benchdata") : resolve(raw);
+  if (!existsSync(join(dir, "febrl"))) {
+    throw new Error(
+      `no benchmark data at ${dir} (expected a febrl/ folder): set BENCH_DATA_DIR to the benchdata folder`,
+    );
+  }
+  return dir;
+}
+
+// --- data sets -----------------------------------------------------------------------------
+
+/**
+ * Writes rows as an import CSV with the generator's columns (the import's, bar
+ * `last_modified`); a column a row does not have is left blank.
+ */
+async function writeImportCsv(
+  path: string,
+  rows: Partial<Record<GeneratedColumn, string>>[],
+): Promise<void> {
+  await writeFile(path, stringify(rows, { header: true, columns: [...generatedColumns] }));
+}
+
+const FEBRL_ID = /^rec-(\d+)-(?:org|dup-\d+)$/;
+
+function febrlPerson(recId: string): string {
+  const match = FEBRL_ID.exec(recId);
+  if (match === null) throw new Error(`FEBRL: unexpected rec_id "${recId}"`);
+  return `febrl-${match[1]}`;
+}
+
+/**
+ * Checks the labels against the published true pairs: same count as the README and the pair
+ * file, and every listed pair is distinct and shares a label. Equal counts and every listed
+ * pair true mean the two sets of pairs are the same: the benchmark scores against the
+ * published truth.
+ */
+async function checkFebrlTruth(
+  spec: (typeof FEBRL)[number],
+  pairsPath: string,
+  labels: ReadonlyMap<string, RecordLabel>,
+): Promise<void> {
+  // The true pairs of the labels, counted by the benchmark's own metric code.
+  const fromLabels = pairwiseQuality(
+    [...labels].map(([recId, { person }]) => ({ truth: person, predicted: recId })),
+  ).truePairs;
+  const listed = parse(await readFile(pairsPath, "utf8"), {
+    columns: true,
+    trim: true,
+    skip_empty_lines: true,
+  }) as Record<string, string>[];
+  const problems: string[] = [];
+  if (fromLabels !== spec.truePairs) {
+    problems.push(`the labels give ${fromLabels} true pairs, the README says ${spec.truePairs}`);
+  }
+  if (listed.length !== spec.truePairs) {
+    problems.push(`${spec.pairs} lists ${listed.length} pairs, the README says ${spec.truePairs}`);
+  }
+  const distinct = new Set(
+    listed.map((pair) => JSON.stringify([pair.rec_id_1, pair.rec_id_2].sort())),
+  );
+  if (distinct.size !== listed.length) problems.push(`${spec.pairs} lists a pair twice`);
+  for (const pair of listed) {
+    const a = labels.get(pair.rec_id_1 ?? "");
+    const b = labels.get(pair.rec_id_2 ?? "");
+    if (a === undefined || b === undefined || a.person !== b.person) {
+      problems.push(`${spec.pairs}: ${pair.rec_id_1} and ${pair.rec_id_2} do not share a label`);
+      break;
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`FEBRL ${spec.name}: the truth does not check out: ${problems.join("; ")}`);
+  }
+}
+
+/** A FEBRL file as an import CSV; throws when its labels disagree with the published pairs. */
+async function prepareFebrl(
+  spec: (typeof FEBRL)[number],
+  dataDir: string,
+  folder: string,
+): Promise<PreparedSet> {
+  // The header has a space after each comma: `trim` takes it off names and values alike.
+  const records = parse(await readFile(join(dataDir, "febrl", spec.file), "utf8"), {
+    columns: true,
+    trim: true,
+    skip_empty_lines: true,
+  }) as Record<string, string>[];
+  const labels = new Map<string, RecordLabel>();
+  const rows = records.map((record) => {
+    const field = (name: string) => {
+      const value = record[name];
+      if (value === undefined) throw new Error(`FEBRL ${spec.file}: no column ${name}`);
+      return value;
+    };
+    const recId = field("rec_id");
+    if (labels.has(recId)) throw new Error(`FEBRL ${spec.file}: rec_id ${recId} repeats`);
+    labels.set(recId, { person: febrlPerson(recId), household: null });
+    // `soc_sec_id` is left out: contacts carry no national id. No email, phone or status.
+    return {
+      external_id: recId,
+      first_name: field("given_name"),
+      last_name: field("surname"),
+      // YYYYMMDD, sometimes impossible: the import drops those with a warning, as it would
+      // for a real file.
+      date_of_birth: field("date_of_birth"),
+      address_line1: [field("street_number"), field("address_1")]
+        .filter((part) => part !== "")
+        .join(" "),
+      address_line2: field("address_2"),
+      city: field("suburb"),
+      state: field("state"),
+      postal_code: field("postcode"),
+    };
+  });
+  await checkFebrlTruth(spec, join(dataDir, "febrl", spec.pairs), labels);
+  const file = join(folder, `${spec.name}.csv`);
+  await writeImportCsv(file, rows);
+  return { name: spec.name, file, labels, officePhone: null };
+}
+
+async function prepareSynthetic(folder: string): Promise<PreparedSet> {
+  const labels = new Map<string, RecordLabel>();
+  const rows = [];
+  for (const labelled of generateSyntheticContacts({
+    seed: SYNTHETIC_SEED,
+    rows: SYNTHETIC_ROWS,
+    officePhone: SYNTHETIC_OFFICE_PHONE,
+  })) {
+    const id = labelled.row.external_id;
+    // The set is generated without rows the import rejects, so every row has its own id.
+    if (id === "" || labels.has(id)) throw new Error(`synthetic: external id "${id}" not unique`);
+    labels.set(id, { person: labelled.personId, household: labelled.householdId });
+    rows.push(labelled.row);
+  }
+  const file = join(folder, "synthetic.csv");
+  await writeImportCsv(file, rows);
+  return { name: "synthetic", file, labels, officePhone: SYNTHETIC_OFFICE_PHONE };
+}
+
+// --- one data set --------------------------------------------------------------------------
+
+/** Opens a migrated, empty database; `cleanup` removes every trace of it. */
+async function openQualityDatabase(
+  driver: QualityDriver,
+): Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }> {
+  if (driver === "pglite") {
+    // In memory: a few thousand rows fit, and nothing is left behind.
+    const handle = await openDatabase({ driver });
+    try {
+      await handle.migrate();
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return { handle, cleanup: () => handle.close() };
+  }
+  const scratch = await createScratchDatabase("quality");
+  let handle: DatabaseHandle | undefined;
+  try {
+    handle = await openDatabase({ driver, url: scratch.url });
+    await handle.migrate();
+  } catch (error) {
+    await handle?.close();
+    await scratch.drop();
+    throw error;
+  }
+  const opened = handle;
+  return {
+    handle: opened,
+    cleanup: async () => {
+      await opened.close();
+      await scratch.drop();
+    },
+  };
+}
+
+/**
+ * Each contact of the property mapped to the live contact it ended in. A link is read as it
+ * stands; should a later merge leave links on the contact it retired (`merged_into_id`), the
+ * record still counts in the surviving contact.
+ */
+async function survivingContacts(
+  handle: DatabaseHandle,
+  propertyId: string,
+): Promise<(contactId: string) => string> {
+  const rows = await handle.db
+    .select({ id: user.id, mergedIntoId: user.mergedIntoId })
+    .from(user)
+    .where(eq(user.propertyId, propertyId));
+  const mergedInto = new Map(rows.map((row) => [row.id, row.mergedIntoId]));
+  return (contactId) => {
+    let current = contactId;
+    // Bounded: a cycle would be a bug in the merge code, not a reason to hang the benchmark.
+    for (let hops = 0; hops < rows.length; hops += 1) {
+      const next = mergedInto.get(current);
+      if (next === null || next === undefined) return current;
+      current = next;
+    }
+    throw new Error(`contact ${contactId}: merged_into_id chain does not end`);
+  };
+}
+
+/** Rows of `records` until `stopped()` says so; the import then ends normally. */
+async function* until(
+  records: AsyncIterable<ImportRecord>,
+  stopped: () => boolean,
+): AsyncIterable<ImportRecord> {
+  for await (const record of records) {
+    if (stopped()) return;
+    yield record;
+  }
+}
+
+function warningCounts(summary: ImportSummary): Record<string, number> {
+  return Object.fromEntries(summary.warnings.map((w) => [`${w.field}: ${w.reason}`, w.count]));
+}
+
+function rejectionCounts(summary: ImportSummary): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { reason } of summary.rejections) counts[reason] = (counts[reason] ?? 0) + 1;
+  return counts;
+}
+
+async function measure(
+  set: PreparedSet,
+  driver: QualityDriver,
+  stopped: () => boolean,
+): Promise<SetQuality | null> {
+  const { handle, cleanup } = await openQualityDatabase(driver);
+  try {
+    const stores = createStores(handle.db);
+    const property = await stores.properties.ensureResmanProperty({
+      resmanPropertyId: BENCH_PROPERTY,
+      ...(set.officePhone === null ? {} : { officePhone: set.officePhone }),
+    });
+    const file = await openImportFile(set.file);
+    const total = set.labels.size;
+    let rows = 0;
+    const started = performance.now();
+    const progress = setInterval(() => {
+      log(`[${set.name}] ${number.format(rows)} of ${number.format(total)} rows`);
+    }, PROGRESS_MS);
+    let summary: ImportSummary;
+    try {
+      summary = await importPeople(
+        { store: stores.contacts, clock: systemClock },
+        {
+          property,
+          records: until(file.records, stopped),
+          // As `contact-sync import`: PGlite has one connection, a server takes a few at once.
+          concurrency: syncConcurrency(driver),
+          onProgress: (counts) => {
+            rows = counts.rows;
+          },
+        },
+      );
+    } finally {
+      clearInterval(progress);
+      file.close();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (summary.aborted !== undefined) {
+      throw new Error(`${set.name}: the import aborted: ${summary.aborted}`);
+    }
+    if (stopped()) return null;
+
+    const survivor = await survivingContacts(handle, property.id);
+    const contactOf = new Map<string, string>();
+    let links = 0;
+    let pending = 0;
+    for await (const link of stores.reports.links(property.id)) {
+      links += 1;
+      if (link.syncStatus === "pending") pending += 1;
+      // An import only writes links with a ResMan person; a link without a contact is a
+      // failed one, and its record pairs with nothing.
+      if (link.resmanContactId === null || link.userId === null) continue;
+      if (!set.labels.has(link.resmanContactId)) {
+        throw new Error(
+          `${set.name}: a link names external id ${link.resmanContactId}, not in the file`,
+        );
+      }
+      contactOf.set(link.resmanContactId, survivor(link.userId));
+    }
+
+    // Every labelled record counts; one the import did not link (rejected, failed) is a group
+    // of its own, so its true pairs count as missed.
+    const outcomes: HouseholdRecordOutcome[] = [];
+    for (const [externalId, label] of set.labels) {
+      outcomes.push({
+        truth: label.person,
+        predicted: contactOf.get(externalId) ?? `unlinked:${externalId}`,
+        household: label.household ?? label.person,
+      });
+    }
+    const hasHouseholds = [...set.labels.values()].some((label) => label.household !== null);
+    const result: Omit<SetQuality, "target"> = {
+      name: set.name,
+      ...pairwiseQuality(outcomes),
+      contacts: new Set(contactOf.values()).size,
+      links,
+      pending,
+      reviewRate: links === 0 ? 0 : pending / links,
+      rejected: summary.rejected,
+      failed: summary.failed,
+      householdFalseMerges: hasHouseholds ? householdFalseMerges(outcomes) : null,
+      seconds,
+      warnings: warningCounts(summary),
+      rejections: rejectionCounts(summary),
+    };
+    const target = TARGETS[set.name];
+    return {
+      ...result,
+      target: target === undefined ? null : { text: target.text, met: target.met(result) },
+    };
+  } finally {
+    await cleanup();
+  }
+}
+
+// --- the run -------------------------------------------------------------------------------
+
+/** The commit measured, with `+` when the tree has uncommitted changes; null without git. */
+function revision(): string | null {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" }).trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain") === "" ? "" : "+"}`;
+  } catch {
+    return null;
+  }
+}
+
+const rate = (value: number) => value.toFixed(4);
+
+function report(results: readonly SetQuality[]): string {
+  const table = new Table({
+    // No colours: the table is read in logs and pasted into reports.
+    style: { head: [], border: [] },
+    head: [
+      "data set",
+      "records",
+      "people",
+      "contacts",
+      "rejected",
+      "true pairs",
+      "predicted pairs",
+      "correct pairs",
+      "precision",
+      "recall",
+      "F1",
+      "review rate",
+      "household false merges",
+      "seconds",
+      "target (issue 4)",
+    ],
+  });
+  for (const r of results) {
+    table.push([
+      r.name,
+      ...[r.records, r.people, r.contacts, r.rejected, r.truePairs, r.predictedPairs].map((n) =>
+        number.format(n),
+      ),
+      number.format(r.correctPairs),
+      rate(r.precision),
+      rate(r.recall),
+      rate(r.f1),
+      `${(100 * r.reviewRate).toFixed(1)}%`,
+      r.householdFalseMerges === null ? "-" : number.format(r.householdFalseMerges),
+      r.seconds.toFixed(1),
+      r.target === null ? "-" : `${r.target.text}: ${r.target.met ? "met" : "NOT met"}`,
+    ]);
+  }
+  const lines = [table.toString()];
+  for (const r of results) {
+    const warnings = Object.entries(r.warnings).map(
+      ([what, count]) => `${what} ×${number.format(count)}`,
+    );
+    if (warnings.length > 0) lines.push(`${r.name} import warnings: ${warnings.join(", ")}`);
+    const rejections = Object.entries(r.rejections).map(
+      ([reason, count]) => `${reason} ×${number.format(count)}`,
+    );
+    if (rejections.length > 0) lines.push(`${r.name} rejected: ${rejections.join(", ")}`);
+    if (r.failed > 0) lines.push(`! ${r.name}: ${number.format(r.failed)} rows failed to sync`);
+  }
+  lines.push(
+    "",
+    "Pairwise: predicted pairs = pairs of records in one contact; true pairs = pairs of records of one person;",
+    "precision = correct / predicted (1 when nothing is merged), recall = correct / true, F1 their harmonic mean.",
+    "A record the import did not link (rejected, failed) is alone: its true pairs count as missed.",
+    "Review rate: links left pending (manual review) / all links. Household false merges: distinct pairs of",
+    "different people of one household sharing a contact.",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  const driver = driverFromEnv();
+  const names = setsFromEnv();
+  const dataDir = dataDirFromEnv();
+  let interrupted = false;
+  // Ctrl-C: finish the rows in flight, drop the scratch database, report what is done.
+  process.on("SIGINT", () => {
+    interrupted = true;
+  });
+  const commit = revision();
+  process.stdout.write(
+    `Match quality on ${driver} (commit ${commit ?? "unknown"}; concurrency ${syncConcurrency(driver)}; ` +
+      `data ${dataDir})\n`,
+  );
+
+  const folder = await mkdtemp(join(tmpdir(), "contact-sync-quality-"));
+  const results: SetQuality[] = [];
+  try {
+    const sets: PreparedSet[] = [];
+    for (const name of names) {
+      const spec = FEBRL.find((f) => f.name === name);
+      sets.push(
+        spec === undefined
+          ? await prepareSynthetic(folder)
+          : await prepareFebrl(spec, dataDir, folder),
+      );
+    }
+    for (const set of sets) {
+      if (interrupted) break;
+      log(`[${set.name}] importing ${number.format(set.labels.size)} rows…`);
+      const result = await measure(set, driver, () => interrupted);
+      if (result === null) {
+        log(`[${set.name}] interrupted`);
+        break;
+      }
+      log(`[${set.name}] done in ${result.seconds.toFixed(1)} s`);
+      results.push(result);
+    }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+  process.stdout.write(`\n${report(results)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: "quality", driver, commit, interrupted, sets: results })}\n`,
+  );
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(
+    `bench:quality: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+}
