@@ -1,0 +1,349 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  areNicknames,
+  foldText,
+  nameSimilarity,
+  nicknameGroups,
+  normaliseName,
+  parseFullName,
+  phoneticKey,
+  untrustedNicknamePairs,
+} from "../../lib/domain/names.js";
+import { NICKNAMES } from "../../lib/domain/refdata/nicknames.js";
+
+/** Every pair of the vendored table, canonical first. */
+const tablePairs: [string, string][] = Object.entries(NICKNAMES).flatMap(([name, nicknames]) =>
+  nicknames.split(" ").map((nickname): [string, string] => [name, nickname]),
+);
+const tableNames = [...new Set(tablePairs.flat())].sort();
+
+/** A plausible name word: ASCII letters, a few accented ones, an apostrophe or hyphen inside. */
+const nameWord = fc
+  .tuple(
+    fc.stringMatching(/^[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]{1,8}$/),
+    fc.constantFrom("", "'", "-"),
+    fc.stringMatching(/^[a-z]{0,6}$/),
+  )
+  .map(([head, joint, tail]) => (tail === "" ? head : `${head}${joint}${tail}`));
+
+/** One to three words that are not titles or suffixes (checked by the property that uses it). */
+const plainName = fc
+  .array(nameWord, { minLength: 1, maxLength: 3 })
+  .map((words) => words.join(" "));
+
+const titles = ["Mr", "Mrs.", "Ms", "Miss", "Dr.", "Prof", "Rev.", "Reverend", "Sir", "Mx"];
+const suffixes = ["Jr.", "Jr", "Sr", "II", "III", "IV", "PhD", "M.D.", "Esq.", "Junior"];
+const whitespace = fc.constantFrom(" ", "  ", "\t", " \n ");
+
+/** Letters with a combining mark after some of them: accents the name did not have. */
+const withAccents = (name: string, marks: readonly string[]): string =>
+  [...name].map((char, i) => (/[a-z]/i.test(char) ? `${char}${marks[i] ?? ""}` : char)).join("");
+
+describe("normaliseName", () => {
+  it.each([
+    ["  Dr. Seán O'Neil-Smith, Jr. ", "sean oneil smith"],
+    ["O'Neil", "oneil"],
+    ["O\u2019Neil", "oneil"],
+    ["Mary-Jane", "mary jane"],
+    ["JOSÉ  MARÍA", "jose maria"],
+    ["Zoë", "zoe"],
+    ["Łukasz Żółć", "lukasz zolc"],
+    ["Søren Kierkegaard", "soren kierkegaard"],
+    ["Straße", "strasse"],
+    ["Mrs. Smith", "smith"],
+    ["John Smith III", "john smith"],
+    ["Jane Doe, PhD", "jane doe"],
+    ["Junior", "junior"],
+    ["Junior Smith", "junior smith"],
+    ["Smith, Jr., John", "smith john"],
+    ["Mr.", null],
+    ["Dr Prof", null],
+    ["  ", null],
+    ["-.'", null],
+    [null, null],
+    [undefined, null],
+  ])("reads %j as %j", (raw, expected) => {
+    expect(normaliseName(raw)).toBe(expected);
+  });
+
+  it("is idempotent on any text", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" })),
+        (raw) => {
+          const once = normaliseName(raw);
+          expect(normaliseName(once)).toBe(once);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("gives lower-case letters and digits separated by single spaces, or null", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (raw) => {
+        const name = normaliseName(raw);
+        if (name !== null) {
+          expect(name).toMatch(/^[\p{L}\p{N}]+( [\p{L}\p{N}]+)*$/u);
+          expect(name.toLowerCase()).toBe(name);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("ignores case, accents and extra whitespace", () => {
+    fc.assert(
+      fc.property(
+        fc.array(nameWord, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.constantFrom("\u0301", "\u0308", "\u0300", "\u0327", ""), { maxLength: 20 }),
+        whitespace,
+        whitespace,
+        (words, marks, gap, edge) => {
+          const plain = words.join(" ");
+          const messy = `${edge}${withAccents(words.join(gap), marks).toUpperCase()}${edge}`;
+          expect(normaliseName(messy)).toBe(normaliseName(plain));
+        },
+      ),
+    );
+  });
+
+  it("ignores titles before and suffixes after a name", () => {
+    fc.assert(
+      fc.property(
+        plainName,
+        fc.subarray(titles, { maxLength: 2 }),
+        fc.subarray(suffixes, { maxLength: 2 }),
+        (name, before, after) => {
+          const plain = normaliseName(name);
+          fc.pre(plain !== null && !/^(junior|jr|sr|ii|iii|iv|md|esq|phd)\b/u.test(plain));
+          expect(normaliseName([...before, name, ...after].join(" "))).toBe(plain);
+        },
+      ),
+    );
+  });
+});
+
+describe("foldText", () => {
+  it("turns punctuation into single spaces and removes apostrophes", () => {
+    expect(foldText(" 12-14 O'Connell St., #4 ")).toBe("12 14 oconnell st 4");
+  });
+
+  it("decomposes compatibility characters (fullwidth, ligatures, script capitals)", () => {
+    expect(foldText("ＡＢＣ ﬁ ℌ")).toBe("abc fi h");
+  });
+});
+
+describe("parseFullName", () => {
+  it.each([
+    ["John Smith", { first: "John", middle: null, last: "Smith" }],
+    ["John Quincy Adams", { first: "John", middle: "Quincy", last: "Adams" }],
+    ["Smith, John", { first: "John", middle: null, last: "Smith" }],
+    ["Smith, John Q.", { first: "John", middle: "Q.", last: "Smith" }],
+    ["Smith Jr., John", { first: "John", middle: null, last: "Smith" }],
+    ["John Smith, Jr.", { first: "John", middle: null, last: "Smith" }],
+    ["Smith, John, Jr.", { first: "John", middle: null, last: "Smith" }],
+    ["Dr. Maria de la Cruz Jr.", { first: "Maria", middle: null, last: "de la Cruz" }],
+    ["Anna Maria van der Berg", { first: "Anna", middle: "Maria", last: "van der Berg" }],
+    ["Ludwig van Beethoven", { first: "Ludwig", middle: null, last: "van Beethoven" }],
+    ["John St. Clair", { first: "John", middle: null, last: "St. Clair" }],
+    ["Omar Al Said", { first: "Omar", middle: null, last: "Al Said" }],
+    ["Van Morrison", { first: "Van", middle: null, last: "Morrison" }],
+    ["Mrs. Mary-Jane  O'Neil", { first: "Mary-Jane", middle: null, last: "O'Neil" }],
+    ["Jane", { first: "Jane", middle: null, last: null }],
+    ["Junior", { first: "Junior", middle: null, last: null }],
+    ["Mr.", { first: null, middle: null, last: null }],
+    ["  ", { first: null, middle: null, last: null }],
+    [",", { first: null, middle: null, last: null }],
+  ])("splits %j", (raw, expected) => {
+    expect(parseFullName(raw)).toEqual(expected);
+  });
+
+  it("reads both forms of the same name alike", () => {
+    const particle = new Set(["al", "bin", "da", "das", "de", "del", "della", "den", "der", "des"]);
+    for (const word of ["di", "do", "dos", "du", "el", "ibn", "la", "le", "lo", "mac", "saint"]) {
+      particle.add(word);
+    }
+    for (const word of ["st", "ste", "ten", "ter", "van", "von"]) particle.add(word);
+    // A word that is neither a title, a suffix nor a surname particle.
+    const plainWord = nameWord.filter((word) => {
+      const folded = foldText(word);
+      return (
+        folded !== null && normaliseName(`x ${word}`) === `x ${folded}` && !particle.has(folded)
+      );
+    });
+    fc.assert(
+      fc.property(plainWord, plainWord, plainWord, (first, middle, last) => {
+        const expected = { first, middle, last };
+        expect(parseFullName(`${first} ${middle} ${last}`)).toEqual(expected);
+        expect(parseFullName(`${last}, ${first} ${middle}`)).toEqual(expected);
+        expect(parseFullName(` Mr. ${last} , ${first}  ${middle}, Jr.`)).toEqual(expected);
+      }),
+    );
+  });
+
+  it("never loses a word of a name without titles or suffixes", () => {
+    fc.assert(
+      fc.property(plainName, (name) => {
+        const plain = normaliseName(name);
+        fc.pre(plain !== null && plain === foldText(name));
+        const { first, middle, last } = parseFullName(name);
+        expect(normaliseName([first, middle, last].filter(Boolean).join(" "))).toBe(plain);
+      }),
+    );
+  });
+});
+
+describe("nicknames", () => {
+  it.each([
+    ["Bob", "Robert"],
+    ["robert", "BOB"],
+    ["Bill", "William"],
+    ["Peggy", "Margaret"],
+    ["Liz", "Elizabeth"],
+    ["Jon", "John"],
+    ["Dick", "Richard"],
+    ["Ted", "Edward"],
+    ["Sandy", "Alexander"],
+    ["K.C.", "Casey"],
+  ])("%s and %s are nicknames", (a, b) => {
+    expect(areNicknames(a, b)).toBe(true);
+  });
+
+  it.each([
+    ["Aaron", "Erin", "different sexes"],
+    ["Andrew", "Andrea", "different sexes"],
+    ["Louis", "Louise", "different sexes"],
+    ["Ian", "John", "different established names"],
+    ["Emily", "Emma", "different established names"],
+    ["Robert", "Bill", "noise in the table"],
+    ["Alexander", "Alexandra", "both have the nickname Alex, but are different names"],
+    ["Alex", "Sandy", "two nicknames of Alexander, not paired directly"],
+    ["Tony", "Ann", "two nicknames of Antoinette"],
+    ["Mary", "Jane", "unrelated"],
+  ])("%s and %s are not (%s)", (a, b) => {
+    expect(areNicknames(a, b)).toBe(false);
+  });
+
+  it("is reflexive and symmetric", () => {
+    const name = fc.oneof(fc.constantFrom(...tableNames), fc.string());
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(areNicknames(a, b)).toBe(areNicknames(b, a));
+        expect(areNicknames(a, a)).toBe(normaliseName(a) !== null);
+      }),
+    );
+  });
+
+  it("treats blank names as never nicknames", () => {
+    expect(areNicknames(null, null)).toBe(false);
+    expect(areNicknames("", "bob")).toBe(false);
+    expect(areNicknames("Mr.", "Mr.")).toBe(false);
+  });
+
+  it("excludes only pairs that are in the table, and every one of them", () => {
+    const listed = new Set(tablePairs.map(([a, b]) => `${a}|${b}`));
+    for (const [a, b] of untrustedNicknamePairs) {
+      expect(listed.has(`${a}|${b}`) || listed.has(`${b}|${a}`), `${a}/${b} in the table`).toBe(
+        true,
+      );
+      expect(areNicknames(a, b), `${a}/${b}`).toBe(false);
+    }
+  });
+
+  it("trusts every other pair of the table", () => {
+    const untrusted = new Set(untrustedNicknamePairs.map(([a, b]) => [a, b].sort().join("|")));
+    const trusted = tablePairs.filter(([a, b]) => !untrusted.has([a, b].sort().join("|")));
+    expect(trusted.length).toBeGreaterThan(2_500);
+    for (const [a, b] of trusted) expect(areNicknames(a, b), `${a}/${b}`).toBe(true);
+  });
+
+  it("groups a nickname under its canonical names, itself last", () => {
+    expect(nicknameGroups("Bob")).toContain("robert");
+    expect(nicknameGroups("Bob").at(-1)).toBe("bob");
+    expect(nicknameGroups("robert")).toEqual(["robert"]);
+    expect(nicknameGroups("William")).toEqual(["william"]);
+    expect(nicknameGroups("Zebulon")).toEqual(["zebulon"]);
+    expect(nicknameGroups("  ")).toEqual([]);
+    expect(nicknameGroups("Erin")).not.toContain("aaron");
+  });
+
+  it("gives names that are nicknames of each other a shared group (a blocking key)", () => {
+    const name = fc.constantFrom(...tableNames);
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        const shared = nicknameGroups(a).some((group) => nicknameGroups(b).includes(group));
+        if (areNicknames(a, b)) expect(shared).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+    for (const [a, b] of tablePairs) {
+      if (!areNicknames(a, b)) continue;
+      expect(nicknameGroups(a).some((group) => nicknameGroups(b).includes(group))).toBe(true);
+    }
+  });
+});
+
+describe("phoneticKey", () => {
+  it.each([
+    [["Smith", "Smyth"], "SM0"],
+    [["Catherine", "Kathryn", "Katherine", "Cathryn"], "K0RN"],
+    [["Stephen", "Steven"], "STFN"],
+    [["Philip", "Phillip", "Filip"], "FLP"],
+    [["Shawn", "Shaun"], "XN"],
+    [["Reid", "Reed", "Read"], "RT"],
+    [["Knight", "Night"], "NT"],
+    [["McDonald", "MacDonald"], "MKTNLT"],
+    [["Müller", "Mueller", "Muller"], "MLR"],
+    [["O'Neil", "O Neil", "Oneill"], "ANL"],
+    [["De la Cruz", "Delacruz", "de-la-cruz"], "TLKRS"],
+  ])("codes %j alike as %s", (names, code) => {
+    for (const name of names) expect(phoneticKey(name), name).toBe(code);
+  });
+
+  it("keeps the P of Thompson, so Thompson and Thomson differ (Double Metaphone as published)", () => {
+    expect(phoneticKey("Thompson")).toBe("TMPSN");
+    expect(phoneticKey("Thomson")).toBe("TMSN");
+  });
+
+  it("is null for a blank name or one without Latin letters", () => {
+    for (const name of [null, undefined, "", "  ", "Mr.", "123", "Сергей", "王"]) {
+      expect(phoneticKey(name), String(name)).toBeNull();
+    }
+  });
+
+  it("is the same for names with the same comparison form", () => {
+    fc.assert(
+      fc.property(plainName, fc.constantFrom(...titles), (name, title) => {
+        expect(phoneticKey(`${title} ${name.toUpperCase()}`)).toBe(phoneticKey(name));
+      }),
+    );
+  });
+});
+
+describe("nameSimilarity", () => {
+  it("scores the classic Jaro-Winkler examples", () => {
+    expect(nameSimilarity("Martha", "Marhta")).toBeCloseTo(0.961, 3);
+    expect(nameSimilarity("Dixon", "Dicksonx")).toBeCloseTo(0.813, 3);
+  });
+
+  it("is 1 for names equal in comparison form, 0 when either is blank", () => {
+    expect(nameSimilarity("José O'Neil", "jose oneil")).toBe(1);
+    expect(nameSimilarity("Mr. Smith", "SMITH Jr")).toBe(1);
+    expect(nameSimilarity("", "Smith")).toBe(0);
+    expect(nameSimilarity(null, null)).toBe(0);
+  });
+
+  it("is symmetric and between 0 and 1", () => {
+    const name = fc.oneof(plainName, fc.string());
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        const score = nameSimilarity(a, b);
+        expect(score).toBe(nameSimilarity(b, a));
+        expect(score).toBeGreaterThanOrEqual(0);
+        expect(score).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+});
