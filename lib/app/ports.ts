@@ -5,6 +5,7 @@
  */
 import type { Contact, MatchKeys } from "../domain/contact.js";
 import type { OutboundEvent, OutboundEventType, SyncMessage } from "../domain/events.js";
+import type { MatchingCriteria } from "../domain/rules.js";
 import type { MergeStrategy } from "../domain/survivorship.js";
 import type { ContactWrite, LinkState, LinkStatus, SyncDecision } from "../domain/syncDecision.js";
 
@@ -236,6 +237,25 @@ export interface PropertyStats {
 export interface ReportStore {
   links(propertyId: string): AsyncIterable<LinkRow>;
   stats(): Promise<PropertyStats[]>;
+}
+
+/** A property's stored rules row, as stored (criteria not yet validated). */
+export interface PropertyRules {
+  matchingCriteria: Record<string, unknown>;
+  mergeStrategy: MergeStrategy | null;
+}
+
+export interface RulesStore {
+  /** The property's rules row, or null when it has none (defaults apply). */
+  getRules(propertyId: string): Promise<PropertyRules | null>;
+  /** Creates or updates the row; what is not given stays as it was. */
+  setRules(
+    propertyId: string,
+    change: {
+      criteria?: MatchingCriteria | undefined;
+      strategy?: MergeStrategy | undefined;
+    },
+  ): Promise<void>;
 }
 
 export interface Clock {

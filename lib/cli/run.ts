@@ -3,6 +3,7 @@
  * stderr and exit code 2, a failure while running with exit code 1. No stack trace is printed
  * unless `CONTACT_SYNC_DEBUG=1`.
  */
+import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SingleBar } from "cli-progress";
@@ -24,9 +25,11 @@ import {
 } from "../adapters/queue/redrive.js";
 import { importPeople } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
+import { type RulesView, showRules, updateRules } from "../app/propertyRules.js";
 import { type Config, ConfigError, parseConfig } from "../config.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { isGuid } from "../domain/person.js";
+import { type MergeStrategy, mergeStrategies } from "../domain/survivorship.js";
 import { startLocalStack } from "../local/start.js";
 import {
   formatImportSummary,
@@ -414,6 +417,58 @@ function buildProgram(io: CliIo, config: () => Config): Command {
       });
     });
 
+  const rules = program
+    .command("rules")
+    .summary("show or change a property's matching rules and merge strategy")
+    .description(
+      "Show or change a property's matching rules: the merge strategy (resman_wins, domiq_wins, manual_review; used by the sync path now) and the matching criteria (weights and thresholds, validated here; used by the scored matcher when it lands).",
+    );
+  rules
+    .command("get")
+    .summary("print the rules a property runs with")
+    .description(
+      "Print the rules a property runs with as JSON: merge strategy and matching criteria, each with where it comes from (stored or the built-in defaults).",
+    )
+    .requiredOption(
+      "--property <guid>",
+      "ResMan property GUID (or the contact-sync property id)",
+      guid,
+    )
+    .action(async (options: { property: string }) => {
+      await withDatabase(config(), async (handle) => {
+        const stores = createStores(handle.db);
+        const view = await showRules(stores, options.property);
+        io.stdout.write(`${JSON.stringify(rulesRecord(view), null, 2)}\n`);
+      });
+    });
+  rules
+    .command("set")
+    .summary("store new matching criteria and/or a merge strategy")
+    .description(
+      "Store new matching criteria (a JSON file in the shape `rules get` prints under matching_criteria) and/or a merge strategy. Invalid criteria change nothing: the first bad path is named and the exit code is 2.",
+    )
+    .requiredOption(
+      "--property <guid>",
+      "ResMan property GUID (or the contact-sync property id)",
+      guid,
+    )
+    .option("--file <path>", "JSON file with the matching criteria")
+    .addOption(new Option("--strategy <strategy>", "merge strategy").choices([...mergeStrategies]))
+    .action(async (options: { property: string; file?: string; strategy?: MergeStrategy }) => {
+      if (options.file === undefined && options.strategy === undefined) {
+        throw new InvalidInputError("nothing to set: give --file and/or --strategy");
+      }
+      const criteria = options.file === undefined ? undefined : await readRulesFile(options.file);
+      await withDatabase(config(), async (handle) => {
+        const stores = createStores(handle.db);
+        const view = await updateRules(stores, options.property, {
+          criteria,
+          strategy: options.strategy,
+        });
+        io.stdout.write(`${JSON.stringify(rulesRecord(view), null, 2)}\n`);
+      });
+    });
+
   program
     .command("redrive")
     .summary("move the dead-letter queue's messages back to the sync queue")
@@ -468,10 +523,11 @@ function buildProgram(io: CliIo, config: () => Config): Command {
       });
     });
 
-  oneLineUsageErrors(program, "contact-sync");
-  for (const command of program.commands) {
-    oneLineUsageErrors(command, `contact-sync ${command.name()}`);
-  }
+  const foldUsageErrors = (command: Command, usage: string) => {
+    oneLineUsageErrors(command, usage);
+    for (const sub of command.commands) foldUsageErrors(sub, `${usage} ${sub.name()}`);
+  };
+  foldUsageErrors(program, "contact-sync");
   return program;
 }
 
@@ -490,6 +546,35 @@ function oneLineUsageErrors(command: Command, usage: string): void {
       write(`contact-sync: ${reason} (see \`${usage} --help\`)\n`);
     },
   });
+}
+
+/** A rules file's JSON; a missing or unreadable file is the caller's mistake (exit 2). */
+async function readRulesFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new InvalidInputError(`cannot read rules file ${path} (${code})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInputError(`rules file ${path} is not valid JSON`);
+  }
+}
+
+/** `rules get|set` output, snake_case like every JSON the CLI prints. */
+function rulesRecord(view: RulesView) {
+  return {
+    property_id: view.propertyId,
+    resman_property_id: view.resmanPropertyId,
+    merge_strategy: view.mergeStrategy,
+    merge_strategy_source: view.mergeStrategySource,
+    matching_criteria_source: view.matchingCriteriaSource,
+    ...(view.issues.length > 0 ? { matching_criteria_issues: view.issues } : {}),
+    matching_criteria: view.matchingCriteria,
+  };
 }
 
 function describeFailure(error: unknown): { message: string; exitCode: number } {
