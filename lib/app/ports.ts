@@ -228,6 +228,10 @@ export interface PropertyStats {
   merged: number;
   pending: number;
   failed: number;
+  /** Outbound events not yet published (EventBridge down, or a drain pending). */
+  eventsWaiting: number;
+  /** When the oldest of them was written. */
+  oldestWaiting: Date | null;
   /** From the `contact_sync_success_rate` view: percent of links synced, null without links. */
   syncSuccessRate: number | null;
   /** From the view: links in status `merged`. */

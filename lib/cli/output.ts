@@ -104,6 +104,7 @@ export function formatStats(stats: readonly PropertyStats[]): string {
       "pending",
       "failed",
       "sync success %",
+      "events waiting",
     ],
   });
   for (const s of stats) {
@@ -117,6 +118,7 @@ export function formatStats(stats: readonly PropertyStats[]): string {
       number.format(s.pending),
       number.format(s.failed),
       s.syncSuccessRate === null ? "-" : s.syncSuccessRate.toFixed(1),
+      number.format(s.eventsWaiting),
     ]);
   }
   return `${table.toString()}\n`;
@@ -139,5 +141,7 @@ export function statsRecords(stats: readonly PropertyStats[]) {
     failed: s.failed,
     sync_success_rate: s.syncSuccessRate,
     merged_contacts: s.mergedContacts,
+    events_waiting: s.eventsWaiting,
+    oldest_event_waiting_at: s.oldestWaiting?.toISOString() ?? null,
   }));
 }

@@ -235,7 +235,8 @@ export function describeSchemaContract(driver: DriverName): void {
       ]);
 
       // Hand-computed fixture. A: 3 contacts, links 3 success + 1 merged + 1 pending + 1 failed
-      // → (3 + 1) / 6 = 66.67 %, 1 merged. B: 2 contacts, no links → NULL, 0. C: 2 success → 100 %.
+      // → (3 + 1) / 6 = 66.67 %, 1 merged. B: 2 contacts, no links → NULL, 0. C: 2 success and
+      // a person that failed before any contact existed (no user) → 2 / 3 = 66.67 %.
       const [a, b, c] = await db
         .insert(property)
         .values([{ name: "View A" }, { name: "View B" }, { name: "View C" }])
@@ -275,6 +276,7 @@ export function describeSchemaContract(driver: DriverName): void {
           link(a3, a.id, "failed", "a-6"),
           link(c1, c.id, "success", "c-1"),
           link(c1, c.id, "success", "c-2"),
+          link(undefined, c.id, "failed", "c-3"),
         ]);
       const figures = await rows<{
         property_id: string;
@@ -288,7 +290,7 @@ export function describeSchemaContract(driver: DriverName): void {
       expect(Number(byId.get(a.id)?.merged_contacts)).toBe(1);
       expect(byId.get(b.id)?.sync_success_rate).toBeNull();
       expect(Number(byId.get(b.id)?.merged_contacts)).toBe(0);
-      expect(Number(byId.get(c.id)?.sync_success_rate)).toBe(100);
+      expect(Number(byId.get(c.id)?.sync_success_rate)).toBeCloseTo((2 / 3) * 100, 10);
       expect(Number(byId.get(c.id)?.merged_contacts)).toBe(0);
     });
 

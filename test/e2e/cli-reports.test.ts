@@ -145,6 +145,8 @@ interface StatsJson {
   failed: number;
   sync_success_rate: number | null;
   merged_contacts: number;
+  events_waiting: number;
+  oldest_event_waiting_at: string | null;
 }
 
 describe("contact-sync stats", () => {
@@ -163,7 +165,10 @@ describe("contact-sync stats", () => {
       failed: 0,
       sync_success_rate: 100,
       merged_contacts: 1,
+      // Every write is announced; nothing here drains the outbox (the worker does).
+      events_waiting: 6,
     });
+    expect(of(CSV_PROPERTY)?.oldest_event_waiting_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(of(JSONL_PROPERTY)).toMatchObject({
       contacts: 3,
       links: 4,
@@ -179,6 +184,8 @@ describe("contact-sync stats", () => {
       links: 0,
       sync_success_rate: null,
       merged_contacts: 0,
+      events_waiting: 0,
+      oldest_event_waiting_at: null,
     });
   });
 
@@ -209,6 +216,7 @@ describe("contact-sync stats", () => {
       "pending",
       "failed",
       "sync success %",
+      "events waiting",
     ]);
     expect(cells(CSV_PROPERTY)?.slice(1)).toEqual([
       CSV_PROPERTY,
@@ -219,8 +227,9 @@ describe("contact-sync stats", () => {
       "0",
       "0",
       "100.0",
+      "6",
     ]);
-    expect(cells(JSONL_PROPERTY)?.slice(2)).toEqual(["3", "4", "3", "1", "0", "0", "100.0"]);
-    expect(cells(EMPTY_PROPERTY)?.slice(2)).toEqual(["0", "0", "0", "0", "0", "0", "-"]);
+    expect(cells(JSONL_PROPERTY)?.slice(2)).toEqual(["3", "4", "3", "1", "0", "0", "100.0", "4"]);
+    expect(cells(EMPTY_PROPERTY)?.slice(2)).toEqual(["0", "0", "0", "0", "0", "0", "-", "0"]);
   });
 });

@@ -139,6 +139,9 @@ describe("sync worker: failures", () => {
     expect(link).toMatchObject({ syncStatus: "failed", userId: null, attempts: 1 });
     expect(link?.lastError).toMatch(/^invalid_input: /);
     expect(await counts(db)).toMatchObject({ contacts: 0, inbox: 0 });
+    // Operators see it: the link counts as failed and against the success rate.
+    const [stats] = await worker.stores.reports.stats();
+    expect(stats).toMatchObject({ links: 1, failed: 1, syncSuccessRate: 0 });
   });
 
   it("a poison message is marked failed on its last receive only, and still fails", async () => {

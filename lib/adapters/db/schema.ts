@@ -370,7 +370,9 @@ export const contactMergeHistory = pgTable(
 
 /**
  * Seed monitoring view, fixed. The seed joined `property p ON u.id = p.id` and grouped by a
- * column no table had; a contact belongs to a property through `"user".property_id`.
+ * column no table had. Links carry their property (`contact_sync.property_id`, which the
+ * composite key keeps equal to their contact's), so they are counted by it: a person that
+ * failed before any contact existed (`user_id` NULL) counts against the rate too.
  *
  * `sync_success_rate`: the share (0–100) of a property's links that are synced — `success` or
  * `merged`, both of which mean "linked to a live contact" (DESIGN §4). The seed counted only
@@ -389,6 +391,5 @@ export const contactSyncSuccessRate = pgView("contact_sync_success_rate", {
       / NULLIF(COUNT(cs.id), 0) * 100 AS sync_success_rate,
     COUNT(cs.id) FILTER (WHERE cs.sync_status = 'merged')::integer AS merged_contacts
   FROM property p
-  LEFT JOIN "user" u ON u.property_id = p.id
-  LEFT JOIN contact_sync cs ON cs.user_id = u.id
+  LEFT JOIN contact_sync cs ON cs.property_id = p.id
   GROUP BY p.id`);
