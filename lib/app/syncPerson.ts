@@ -2,23 +2,25 @@
  * The sync path: the one use case through which every ResMan person passes, whatever brought
  * it (webhook, reconciliation pull, file import).
  *
- * Concurrency, inside one transaction:
+ * Concurrency: two statements, optimistic (DESIGN §8 allows two round trips per queue job).
  *
- *   sync A (person P, email e)          sync B (person Q, email e)
- *   ─────────────────────────────────   ─────────────────────────────────
- *   BEGIN                               BEGIN
- *   lock {P, e}            ── granted   lock {Q, e}    ── waits on e
- *   read link(P), contacts(e) → none        ·
- *   decide: create C, link P→C              ·
- *   COMMIT (locks released) ─────────▶  granted
- *                                       read link(Q), contacts(e) → C
- *                                       decide: merge, link Q→C
- *                                       COMMIT
+ *   sync A (person P, email e)               sync B (person Q, email e)
+ *   ──────────────────────────────────────   ──────────────────────────────────────
+ *   read: link(P), contacts(e) → none;       read: link(Q), contacts(e) → none;
+ *         key versions P:–, e:3                    key versions Q:–, e:3
+ *   decide: create C, link P→C               decide: create D, link Q→D
+ *   guarded write: e 3→4, insert P, then     guarded write: e 3→4 … waits on A's row
+ *     contact C, link, inbox, outbox ✓
+ *                                   ────▶    A committed: e is 4, not 3 → nothing written
+ *                                            read again: contacts(e) → C
+ *                                            decide: merge; guarded write e 4→5 ✓
  *
- * Two syncs that share any identity key (person id, email, phone, name + birth date) run one
- * after the other, so neither can miss the other's contact; syncs sharing nothing run in
- * parallel. The read is a separate statement after the lock: a statement's snapshot is taken
- * when it starts, so a read in the same statement as the lock could miss B's commit.
+ * Every identity key (person id, email, each phone, name + birth date) has a version row; a
+ * write applies only if every key it read is still at the version read (and the contact it
+ * updates too), bumping them. So two syncs sharing a key can never both write on the same
+ * reading, and neither misses the other's new contact. After three lost rounds the locking
+ * transaction takes over: bump the key rows first (holding them until commit), then read,
+ * decide and write — the same rows, so both protocols exclude each other.
  */
 import { randomUUID } from "node:crypto";
 import pRetry from "p-retry";

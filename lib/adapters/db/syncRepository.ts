@@ -1,6 +1,7 @@
 /**
- * The sync path's transaction on Postgres (any driver): identity locks, the inbox, the snapshot
- * read and the writes of a decision.
+ * The sync path on Postgres (any driver): the snapshot read and the guarded write of the
+ * optimistic protocol, the locking transaction it falls back to, the inbox, the outbox rows and
+ * the enrichment writes.
  */
 import { createHash } from "node:crypto";
 import { and, arrayOverlaps, eq, isNull, type SQL, sql } from "drizzle-orm";
@@ -44,8 +45,9 @@ interface SnapshotJson {
 }
 
 /**
- * A 64-bit advisory lock id for a property-scoped key. SHA-256 makes collisions between
- * different keys negligible (a collision would only serialise two unrelated syncs).
+ * The 64-bit id of a property-scoped identity key (its `identity_key` row). SHA-256 makes
+ * collisions between different keys negligible (a collision would only make two unrelated
+ * syncs retry or wait for each other).
  */
 export function lockId(propertyId: string, key: string): bigint {
   const digest = createHash("sha256").update(`${propertyId}|${key}`).digest();
