@@ -52,10 +52,11 @@ export interface EnrichmentWrite {
 /** One transaction of the sync path. Everything done through it commits or rolls back together. */
 export interface SyncTransaction {
   /**
-   * Records the event id in the inbox (when given) and takes transaction-scoped locks on the
-   * identity keys (sorted by the adapter), in one statement, so that concurrent syncs of the
-   * same person, email, phone or name+birth date run one after another. Resolves false when the
-   * event was processed before (its effect is already committed).
+   * Records the event id in the inbox (when given) and bumps the identity keys' version rows
+   * (sorted by the adapter), in one statement: the rows stay locked until commit, so concurrent
+   * syncs of the same person, email, phone or name+birth date run one after another, and any
+   * guarded write that read them before fails its check. Resolves false when the event was
+   * processed before (its effect is already committed).
    */
   claimAndLock(
     propertyId: string,
