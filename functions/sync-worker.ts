@@ -5,8 +5,8 @@
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { eventBridgePublisher, lazyPipeline } from "../lib/adapters/lambda/runtime.js";
 import { createSyncWorker } from "../lib/adapters/lambda/syncWorker.js";
-import { eventBridgePublisher, lazyPipeline } from "../lib/adapters/lambdaRuntime.js";
 import { logger } from "../lib/adapters/observability/logger.js";
 import { config, requireConfig } from "../lib/config.js";
 

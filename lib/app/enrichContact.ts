@@ -6,13 +6,13 @@
  * transaction, so a redelivered event writes nothing.
  */
 import { randomUUID } from "node:crypto";
-import pRetry from "p-retry";
 import type { Contact } from "../domain/contact.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
-import { InvalidInputError, isRetryable } from "../domain/errors.js";
+import { InvalidInputError } from "../domain/errors.js";
 import type { ChatbotEvent } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import type { Clock, ContactStore, EnrichmentWrite, PropertyStore } from "./ports.js";
+import { guardedWrite, LOST_RACE, versionRead } from "./writeProtocol.js";
 
 export interface EnrichmentDependencies {
   store: ContactStore;
@@ -27,10 +27,6 @@ export interface EnrichmentResult {
   contactId: string | null;
   foundBy: "match" | "conversation" | "created" | null;
 }
-
-const ATTEMPTS = 4;
-/** Optimistic read-decide-write rounds before the locking transaction. */
-const OPTIMISTIC_ROUNDS = 3;
 
 /** Applies one chatbot event to the property's contacts. */
 export async function enrichContact(
@@ -89,31 +85,26 @@ export async function enrichContact(
   };
 
   // Two statements, like the sync path: read without a transaction, decide, one guarded write.
-  const optimistic = async (): Promise<EnrichmentResult | null> => {
-    for (let round = 0; round < OPTIMISTIC_ROUNDS; round += 1) {
-      const found = await deps.store.readEnrichment(
-        property.id,
-        identity.keys,
-        detail.conversation_id,
-        locks,
-        chatbotEvent,
-      );
-      if (found.seen) return duplicate;
-      const decision = decide(found);
-      const contactVersion = decision.contact.isNew
-        ? null
-        : (found.contactVersions.get(decision.contact.id) ?? -1);
-      const written = await deps.store.writeEnrichmentGuarded(property.id, writeOf(decision), {
-        keys: locks,
-        keyVersions: found.keyVersions,
-        contactVersion,
-        event: chatbotEvent,
-      });
-      if (written.status === "duplicate") return duplicate;
-      if (written.status === "applied") return resultOf(decision, written.contactId);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (round + 1)));
-    }
-    return null;
+  const round = async (): Promise<EnrichmentResult | typeof LOST_RACE> => {
+    const found = await deps.store.readEnrichment(
+      property.id,
+      identity.keys,
+      detail.conversation_id,
+      locks,
+      chatbotEvent,
+    );
+    if (found.seen) return duplicate;
+    const decision = decide(found);
+    const contactVersion = versionRead(decision.contact, found.contactVersions);
+    const written = await deps.store.writeEnrichmentGuarded(property.id, writeOf(decision), {
+      keys: locks,
+      keyVersions: found.keyVersions,
+      contactVersion,
+      event: chatbotEvent,
+    });
+    if (written.status === "duplicate") return duplicate;
+    if (written.status === "applied") return resultOf(decision, written.contactId);
+    return LOST_RACE;
   };
 
   // Under sustained contention, the locking transaction (same key rows) guarantees progress.
@@ -131,10 +122,5 @@ export async function enrichContact(
       return resultOf(decision, written.contactId);
     });
 
-  return pRetry(async () => (await optimistic()) ?? (await attempt()), {
-    retries: ATTEMPTS - 1,
-    minTimeout: 5,
-    maxTimeout: 100,
-    shouldRetry: ({ error }) => isRetryable(error),
-  });
+  return guardedWrite(round, attempt);
 }

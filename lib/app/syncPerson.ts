@@ -23,19 +23,20 @@
  * decide and write — the same rows, so both protocols exclude each other.
  */
 import { randomUUID } from "node:crypto";
-import pRetry from "p-retry";
-import { InvalidInputError, isRetryable } from "../domain/errors.js";
+import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
 import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
 import {
   decideSync,
+  type LinkState,
   type LinkStatus,
   type SyncDecision,
   skipReason,
 } from "../domain/syncDecision.js";
 import type { Clock, ContactStore, PropertyContext, SyncSnapshot, SyncWrite } from "./ports.js";
+import { guardedWrite, LOST_RACE, versionRead } from "./writeProtocol.js";
 
 export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
 
@@ -64,9 +65,6 @@ export interface SyncPersonInput {
   event?: { source: string; id: string } | undefined;
 }
 
-/** Attempts for a transaction that lost a lock race (deadlock, serialisation failure). */
-const ATTEMPTS = 4;
-
 /** Lock names of a person's identity keys; the adapter hashes them into lock ids. */
 export function identityLockKeys(
   personId: string,
@@ -78,11 +76,6 @@ export function identityLockKeys(
   if (keys.nameDob !== null) names.push(`name_dob:${keys.nameDob}`);
   return names;
 }
-
-/** Optimistic read-decide-write rounds before falling back to the locking transaction. */
-const OPTIMISTIC_ROUNDS = 3;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function outcomeOf(decision: SyncWrite): SyncOutcome {
   if (decision.action === "create") return "created";
@@ -151,6 +144,14 @@ export async function syncPerson(
     status,
     warnings,
   });
+  const unchangedLink = (link: LinkState, reason: "replay" | "stale"): SyncResult => ({
+    outcome: "unchanged",
+    reason,
+    contactId: link.contactId,
+    linkId: link.id,
+    status: link.status,
+    warnings,
+  });
   const duplicate: SyncResult = {
     outcome: "duplicate_event",
     contactId: null,
@@ -167,70 +168,48 @@ export async function syncPerson(
     const current = await deps.store.findLink(property.id, normalised.personId);
     if (current === null && !identified) throw noIdentity();
     const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
-    if (current !== null && skip !== null) {
+    if (current !== null && skip !== null) return unchangedLink(current, skip);
+  }
+
+  // Optimistic round, two round trips: read (inbox, key versions, link, candidates) without a
+  // transaction, decide, then one guarded statement that writes only if nothing it read has
+  // changed. A replay or a stale version costs the read alone.
+  const round = async (): Promise<SyncResult | typeof LOST_RACE> => {
+    const snapshot = await deps.store.readSnapshot(
+      property.id,
+      normalised.personId,
+      normalised.keys,
+      locks,
+      input.event,
+      digest,
+    );
+    if (snapshot.seen) return duplicate;
+    if (snapshot.link === null && !identified) throw noIdentity();
+    // The link holds this very version: a replay (the read skipped the candidates).
+    if (snapshot.link !== null && snapshot.link.sourceHash === digest) {
+      return unchangedLink(snapshot.link, "replay");
+    }
+    const decision = decide(snapshot);
+    if (decision.action === "unchanged") return unchanged(decision, snapshot.link?.status ?? null);
+    const contactVersion = versionRead(decision.contact, snapshot.contactVersions);
+    const written = await deps.store.writeGuarded(
+      property.id,
+      decision,
+      { id: newId(), type: announcementOf(decision) },
+      { keys: locks, keyVersions: snapshot.keyVersions, contactVersion, event: input.event },
+    );
+    if (written.status === "duplicate") return duplicate;
+    if (written.status === "applied") {
       return {
-        outcome: "unchanged",
-        reason: skip,
-        contactId: current.contactId,
-        linkId: current.id,
-        status: current.status,
+        outcome: outcomeOf(decision),
+        contactId: written.contactId,
+        linkId: written.linkId,
+        status: decision.link.status,
         warnings,
       };
     }
-  }
-
-  const optimistic = async (): Promise<SyncResult | null> => {
-    // Optimistic path, two round trips: read (inbox, key versions, link, candidates) without a
-    // transaction, decide, then one guarded statement that writes only if nothing it read has
-    // changed. A replay or a stale version costs the read alone.
-    for (let round = 0; round < OPTIMISTIC_ROUNDS; round += 1) {
-      const snapshot = await deps.store.readSnapshot(
-        property.id,
-        normalised.personId,
-        normalised.keys,
-        locks,
-        input.event,
-        digest,
-      );
-      if (snapshot.seen) return duplicate;
-      if (snapshot.link === null && !identified) throw noIdentity();
-      // The link holds this very version: a replay (the read skipped the candidates).
-      if (snapshot.link !== null && snapshot.link.sourceHash === digest) {
-        return {
-          outcome: "unchanged",
-          reason: "replay",
-          contactId: snapshot.link.contactId,
-          linkId: snapshot.link.id,
-          status: snapshot.link.status,
-          warnings,
-        };
-      }
-      const decision = decide(snapshot);
-      if (decision.action === "unchanged")
-        return unchanged(decision, snapshot.link?.status ?? null);
-      const contactVersion = decision.contact.isNew
-        ? null
-        : (snapshot.contactVersions.get(decision.contact.id) ?? -1);
-      const written = await deps.store.writeGuarded(
-        property.id,
-        decision,
-        { id: newId(), type: announcementOf(decision) },
-        { keys: locks, keyVersions: snapshot.keyVersions, contactVersion, event: input.event },
-      );
-      if (written.status === "duplicate") return duplicate;
-      if (written.status === "applied") {
-        return {
-          outcome: outcomeOf(decision),
-          contactId: written.contactId,
-          linkId: written.linkId,
-          status: decision.link.status,
-          warnings,
-        };
-      }
-      // Lost a race on a shared key or contact: back off a little and look again.
-      await sleep(Math.random() * 5 * (round + 1));
-    }
-    return null;
+    // Lost a race on a shared key or contact: look again.
+    return LOST_RACE;
   };
 
   // Under sustained contention on the same keys, the locking transaction guarantees progress.
@@ -250,12 +229,5 @@ export async function syncPerson(
       return { outcome: outcomeOf(decision), ...written, status: decision.link.status, warnings };
     });
 
-  // A lost connection or a deadlock in either path is retried (the read and the guarded write
-  // are each atomic; the transaction rolls back).
-  return pRetry(async () => (await optimistic()) ?? (await attempt()), {
-    retries: ATTEMPTS - 1,
-    minTimeout: 5,
-    maxTimeout: 100,
-    shouldRetry: ({ error }) => isRetryable(error),
-  });
+  return guardedWrite(round, attempt);
 }

@@ -41,18 +41,14 @@ import Table from "cli-table3";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { eq } from "drizzle-orm";
-import {
-  type DatabaseHandle,
-  openDatabase,
-  syncConcurrency,
-} from "../../lib/adapters/db/client.js";
+import { type DatabaseHandle, syncConcurrency } from "../../lib/adapters/db/client.js";
 import { user } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { type ImportRecord, type ImportSummary, importPeople } from "../../lib/app/importPeople.js";
 import { systemClock } from "../../lib/app/ports.js";
 import { type GeneratedColumn, generatedColumns } from "../../lib/local/peopleGenerator.js";
-import { createScratchDatabase } from "../support/postgres.js";
+import { openTestDatabase } from "../support/drivers.js";
 import {
   type HouseholdRecordOutcome,
   householdFalseMerges,
@@ -301,41 +297,6 @@ async function prepareSynthetic(folder: string): Promise<PreparedSet> {
 
 // --- one data set --------------------------------------------------------------------------
 
-/** Opens a migrated, empty database; `cleanup` removes every trace of it. */
-async function openQualityDatabase(
-  driver: QualityDriver,
-): Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }> {
-  if (driver === "pglite") {
-    // In memory: a few thousand rows fit, and nothing is left behind.
-    const handle = await openDatabase({ driver });
-    try {
-      await handle.migrate();
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
-    return { handle, cleanup: () => handle.close() };
-  }
-  const scratch = await createScratchDatabase("quality");
-  let handle: DatabaseHandle | undefined;
-  try {
-    handle = await openDatabase({ driver, url: scratch.url });
-    await handle.migrate();
-  } catch (error) {
-    await handle?.close();
-    await scratch.drop();
-    throw error;
-  }
-  const opened = handle;
-  return {
-    handle: opened,
-    cleanup: async () => {
-      await opened.close();
-      await scratch.drop();
-    },
-  };
-}
-
 /**
  * Each contact of the property mapped to the live contact it ended in. A link is read as it
  * stands; should a later merge leave links on the contact it retired (`merged_into_id`), the
@@ -388,7 +349,8 @@ async function measure(
   driver: QualityDriver,
   stopped: () => boolean,
 ): Promise<SetQuality | null> {
-  const { handle, cleanup } = await openQualityDatabase(driver);
+  // PGlite in memory, Postgres on a scratch database: nothing is left behind.
+  const { handle, cleanup } = await openTestDatabase(driver);
   try {
     const stores = createStores(handle.db);
     const property = await stores.properties.ensureResmanProperty({

@@ -12,6 +12,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { createWebhookHandler } from "../../lib/adapters/lambda/resmanWebhook.js";
 import { SqsSyncQueue } from "../../lib/adapters/queue/sqsSyncQueue.js";
 import { createWebhookVerifier } from "../../lib/adapters/webhook/verifySignature.js";
 import { WEBHOOK_SECRET, webhookEnvelope } from "../fixtures/webhook.js";
@@ -21,12 +22,6 @@ const BUDGET_P99_MS = 20;
 const deliveries = Number(process.env.BENCH_DELIVERIES ?? 5000);
 const warmUp = Math.max(100, Math.round(deliveries / 10));
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/contact-sync-sync";
-
-// The function module reads its configuration at import (cold start).
-process.env.WEBHOOK_SECRETS = WEBHOOK_SECRET;
-process.env.SYNC_QUEUE_URL = QUEUE_URL;
-process.env.AWS_REGION ??= "us-east-1";
-const { createWebhookHandler } = await import("../../functions/resman-webhook.js");
 
 const decoder = new TextDecoder();
 

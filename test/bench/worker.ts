@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Context, SQSEvent } from "aws-lambda";
 import pg from "pg";
-import { openDatabase } from "../../lib/adapters/db/client.js";
+import type { DatabaseHandle } from "../../lib/adapters/db/client.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { createSyncWorker } from "../../lib/adapters/lambda/syncWorker.js";
 import { logger } from "../../lib/adapters/observability/logger.js";
@@ -20,13 +20,12 @@ import { systemClock } from "../../lib/app/ports.js";
 import { cachedPropertyStore } from "../../lib/app/propertyCache.js";
 import type { DriverName } from "../../lib/config.js";
 import type { SyncMessage } from "../../lib/domain/events.js";
-import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
-import { createScratchDatabase } from "../support/postgres.js";
+import { openTestDatabase } from "../support/drivers.js";
 
 const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 2000);
 const DRIVERS = (process.env.BENCH_WORKER_DRIVERS ?? "pg,neon").split(",") as DriverName[];
 const BATCH = 10;
-/** Records of a batch run concurrently; the pool matches the Lambda's (see lambdaRuntime). */
+/** Records of a batch run concurrently; the pool matches the Lambda's (see lib/adapters/lambda/runtime.ts). */
 const POOL = 4;
 const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
 
@@ -84,18 +83,7 @@ interface Figures {
   roundTripsPerJob: number;
 }
 
-async function runWorker(driver: DriverName, url: string, proxy: string | undefined) {
-  let queries = 0;
-  const handle = await openDatabase({
-    driver,
-    url,
-    neonWsProxy: proxy,
-    maxConnections: POOL,
-    onQuery: () => {
-      queries += 1;
-    },
-  });
-  await handle.migrate();
+async function runWorker(handle: DatabaseHandle, counted: { queries: number }) {
   const stores = createStores(handle.db);
   const pipeline = {
     store: stores.contacts,
@@ -112,14 +100,16 @@ async function runWorker(driver: DriverName, url: string, proxy: string | undefi
   // Warm-up: the property row, prepared plans, pool connections.
   for (const event of batches(messages(50))) await worker(event, context);
   const events = batches(messages(JOBS));
-  queries = 0;
+  counted.queries = 0;
   const started = performance.now();
   let failures = 0;
   for (const event of events) failures += (await worker(event, context)).batchItemFailures.length;
   const seconds = (performance.now() - started) / 1000;
-  await handle.close();
   if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
-  return { jobsPerSecond: JOBS / seconds, roundTripsPerJob: queries / JOBS } satisfies Figures;
+  return {
+    jobsPerSecond: JOBS / seconds,
+    roundTripsPerJob: counted.queries / JOBS,
+  } satisfies Figures;
 }
 
 /**
@@ -183,11 +173,16 @@ async function main() {
   );
   const results: Record<string, unknown>[] = [];
   for (const driver of DRIVERS) {
-    const scratch = await createScratchDatabase(`bench_worker_${driver}`);
-    const proxy = driver === "neon" ? await startNeonWsProxy() : null;
+    const counted = { queries: 0 };
+    const database = await openTestDatabase(driver, {
+      maxConnections: POOL,
+      onQuery: () => {
+        counted.queries += 1;
+      },
+    });
     try {
-      const worker = await runWorker(driver, scratch.url, proxy?.address);
-      const floor = await runFloor(scratch.url);
+      const worker = await runWorker(database.handle, counted);
+      const floor = await runFloor(String(database.url));
       const share = (worker.jobsPerSecond / floor.jobsPerSecond) * 100;
       console.log(
         `  ${driver.padEnd(5)} worker ${fmt(worker.jobsPerSecond)} jobs/s · raw-SQL floor ${fmt(floor.jobsPerSecond)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor (budget ≥ 50 %) · ${fmt(worker.roundTripsPerJob, 2)} round trips/job (budget ≤ 2)`,
@@ -201,8 +196,7 @@ async function main() {
         roundTripsPerJob: Number(worker.roundTripsPerJob.toFixed(2)),
       });
     } finally {
-      await proxy?.close();
-      await scratch.drop();
+      await database.cleanup();
     }
   }
   console.log(JSON.stringify({ bench: "worker", results }));

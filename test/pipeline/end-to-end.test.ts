@@ -7,7 +7,9 @@ import { randomUUID } from "node:crypto";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createChatbotEventsHandler } from "../../lib/adapters/lambda/chatbotEvents.js";
+import { createWebhookHandler } from "../../lib/adapters/lambda/resmanWebhook.js";
 import { SqsSyncQueue } from "../../lib/adapters/queue/sqsSyncQueue.js";
 import { createWebhookVerifier } from "../../lib/adapters/webhook/verifySignature.js";
 import {
@@ -25,16 +27,6 @@ import {
   signedHeaders,
 } from "../support/webhook.js";
 import { counts, record, resetPipelineTables, sqsEvent, workerOn } from "./support.js";
-
-// The function modules read their configuration when imported (cold start).
-vi.hoisted(async () => {
-  const fixtures = await import("../fixtures/webhook.js");
-  process.env.WEBHOOK_SECRETS = fixtures.WEBHOOK_SECRET;
-  process.env.SYNC_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/sync-e2e";
-  process.env.AWS_REGION = "us-east-1";
-});
-const { createWebhookHandler } = await import("../../functions/resman-webhook.js");
-const { createChatbotEventsHandler } = await import("../../functions/chatbot-events.js");
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/sync-e2e";
 

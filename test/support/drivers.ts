@@ -20,7 +20,7 @@ export interface TestDatabase {
 /** Opens a migrated, empty database for `driver`. */
 export async function openTestDatabase(
   driver: DriverName,
-  options: { onQuery?: () => void; migrate?: boolean } = {},
+  options: { onQuery?: () => void; migrate?: boolean; maxConnections?: number } = {},
 ): Promise<TestDatabase> {
   if (driver === "pglite") {
     const handle = await openDatabase({ driver, onQuery: options.onQuery });
@@ -34,6 +34,7 @@ export async function openTestDatabase(
     url: scratch.url,
     neonWsProxy: proxy?.address,
     onQuery: options.onQuery,
+    maxConnections: options.maxConnections,
   });
   if (options.migrate !== false) await handle.migrate();
   return {

@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createChatbotEventsHandler } from "../../lib/adapters/lambda/chatbotEvents.js";
 import { SqsSyncQueue } from "../../lib/adapters/queue/sqsSyncQueue.js";
 import { QueueUnavailableError } from "../../lib/app/errors.js";
 import { type ChatbotDetailType, chatbotDetailTypes } from "../../lib/domain/events.js";
@@ -12,13 +13,6 @@ import {
   RecordingQueue,
   UnavailableQueue,
 } from "../support/webhook.js";
-
-// The function module reads its configuration when imported (cold start).
-vi.hoisted(() => {
-  process.env.SYNC_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/sync-test";
-});
-
-const { createChatbotEventsHandler } = await import("../../functions/chatbot-events.js");
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/contact-sync-sync";
 const sqs = mockClient(SQSClient);

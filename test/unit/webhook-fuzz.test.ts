@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createWebhookHandler } from "../../lib/adapters/lambda/resmanWebhook.js";
 import { createWebhookVerifier } from "../../lib/adapters/webhook/verifySignature.js";
 import { webhookEnvelopeSchema } from "../../lib/domain/events.js";
 import { WEBHOOK_SECRET, webhookEnvelope, webhookPersonal } from "../fixtures/webhook.js";
@@ -16,15 +17,6 @@ import {
   RecordingQueue,
   signedHeaders,
 } from "../support/webhook.js";
-
-// The function module reads its configuration when imported (cold start).
-vi.hoisted(async () => {
-  const fixtures = await import("../fixtures/webhook.js");
-  process.env.WEBHOOK_SECRETS = fixtures.WEBHOOK_SECRET;
-  process.env.SYNC_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/sync-test";
-});
-
-const { createWebhookHandler } = await import("../../functions/resman-webhook.js");
 
 const RUNS = 1_000;
 const ID = "msg_fuzz_0001";

@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createWebhookHandler } from "../../lib/adapters/lambda/resmanWebhook.js";
 import { SqsSyncQueue } from "../../lib/adapters/queue/sqsSyncQueue.js";
 import { createWebhookVerifier } from "../../lib/adapters/webhook/verifySignature.js";
 import { MAX_WEBHOOK_BODY_BYTES, type VerifyWebhook } from "../../lib/app/acceptWebhook.js";
@@ -20,16 +21,6 @@ import {
   RecordingQueue,
   signedHeaders,
 } from "../support/webhook.js";
-
-// The function module reads its configuration when imported (cold start).
-vi.hoisted(async () => {
-  const fixtures = await import("../fixtures/webhook.js");
-  process.env.WEBHOOK_SECRETS = fixtures.WEBHOOK_SECRET;
-  process.env.SYNC_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/sync-test";
-  process.env.AWS_REGION = "us-east-1";
-});
-
-const { createWebhookHandler } = await import("../../functions/resman-webhook.js");
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/contact-sync-sync";
 const ID = "msg_2f8Yk1c9Qm";

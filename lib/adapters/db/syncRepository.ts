@@ -530,6 +530,46 @@ class DrizzleSyncTransaction implements SyncTransaction {
   }
 }
 
+/** `exists(inbox row)` for a delivery, or `false` without one. */
+function inboxHas(event: { source: string; id: string } | undefined): SQL {
+  if (event === undefined) return sql`false`;
+  return sql`exists (select 1 from ${processedEvent}
+    where ${processedEvent.source} = ${event.source} and ${processedEvent.eventId} = ${event.id})`;
+}
+
+/** What every guarded read returns next to its own columns. */
+interface GuardedReadRow<R> {
+  seen: boolean;
+  versions: [string, number | string][] | string;
+  rows: R[] | string;
+}
+
+/**
+ * The common part of a guarded read's result: the inbox flag, the key versions by key name,
+ * and the candidate contacts (with each one's version), in id order.
+ */
+function guardedReadOf<R extends SnapshotJson>(
+  row: GuardedReadRow<R>,
+  propertyId: string,
+  lockKeys: readonly string[],
+) {
+  const nameOf = new Map(lockKeys.map((key) => [lockId(propertyId, key).toString(), key]));
+  const keyVersions = new Map<string, number>();
+  for (const [id, version] of parseJson(row.versions)) {
+    const name = nameOf.get(id);
+    if (name !== undefined) keyVersions.set(name, Number(version));
+  }
+  const contactVersions = new Map<string, number>();
+  const candidates = parseJson(row.rows)
+    .map((json) => {
+      const contactRow = rowFromJson(user, json.contact);
+      contactVersions.set(contactRow.id, contactRow.version);
+      return { json, contact: contactFromRow(contactRow, json.other ?? []) };
+    })
+    .sort((a, b) => (a.contact.id < b.contact.id ? -1 : a.contact.id > b.contact.id ? 1 : 0));
+  return { seen: row.seen === true, keyVersions, contactVersions, candidates };
+}
+
 /** The `ContactStore` port on a Drizzle database. */
 export class DrizzleContactStore implements ContactStore {
   constructor(private readonly db: Database) {}
@@ -556,20 +596,13 @@ export class DrizzleContactStore implements ContactStore {
     event: { source: string; id: string } | undefined,
     digest: string,
   ): Promise<GuardedSnapshot> {
-    const ids = keyIdsOf(propertyId, lockKeys);
-    const nameOf = new Map(lockKeys.map((key) => [lockId(propertyId, key).toString(), key]));
-    const seen =
-      event === undefined
-        ? sql`false`
-        : sql`exists (select 1 from ${processedEvent}
-            where ${processedEvent.source} = ${event.source} and ${processedEvent.eventId} = ${event.id})`;
-    const versions = keyVersionsOf(ids);
     const personLink = sql`from ${contactSync} as pl where pl.property_id = ${propertyId}
         and pl.resman_contact_id = ${personId} and pl.user_id is not null`;
     // Rows as JSON: the inbox, the key versions, the person's link and the candidates in one
     // round trip. A link that already holds this exact version is a replay whatever the
     // candidates say, so they are not fetched then (re-imports and redeliveries stay cheap).
-    const query = sql`select ${seen} as seen, ${versions} as versions,
+    const query = sql`select ${inboxHas(event)} as seen,
+      ${keyVersionsOf(keyIdsOf(propertyId, lockKeys))} as versions,
       (select to_jsonb(pl) ${personLink}) as link,
       (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
           'other', (select array_agg(other.resman_status) from ${contactSync} as other
@@ -580,30 +613,14 @@ export class DrizzleContactStore implements ContactStore {
           and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
-        rows: {
-          seen: boolean;
-          versions: [string, number | string][] | string;
-          link: Record<string, unknown> | string | null;
-          rows: SnapshotJson[] | string;
-        }[];
+        rows: (GuardedReadRow<SnapshotJson> & { link: Record<string, unknown> | string | null })[];
       };
       const [first] = result.rows;
       if (first === undefined) throw new Error("snapshot query returned no row");
-      const keyVersions = new Map<string, number>();
-      for (const [id, version] of parseJson(first.versions)) {
-        const name = nameOf.get(id);
-        if (name !== undefined) keyVersions.set(name, Number(version));
-      }
-      const contactVersions = new Map<string, number>();
+      const { candidates, ...read } = guardedReadOf(first, propertyId, lockKeys);
       const link =
         first.link === null ? null : linkFromRow(rowFromJson(contactSync, parseJson(first.link)));
-      const contacts = parseJson(first.rows).map((row) => {
-        const contactRow = rowFromJson(user, row.contact);
-        contactVersions.set(contactRow.id, contactRow.version);
-        return contactFromRow(contactRow, row.other ?? []);
-      });
-      contacts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return { seen: first.seen === true, keyVersions, contactVersions, link, contacts };
+      return { ...read, link, contacts: candidates.map((c) => c.contact) };
     } catch (error) {
       throw toStoreError(error, "read snapshot");
     }
@@ -615,8 +632,23 @@ export class DrizzleContactStore implements ContactStore {
     announce: Announcement | null,
     guard: SyncGuard,
   ): Promise<GuardedWriteResult> {
-    const parts = guardParts(propertyId, write.contact.id, guard);
-    parts.push(...decisionWrites(this.db, propertyId, write, announce, sql`(select go from go)`));
+    const result = await this.runGuarded(
+      [
+        ...guardParts(propertyId, write.contact.id, guard),
+        ...decisionWrites(this.db, propertyId, write, announce, sql`(select go from go)`),
+      ],
+      "guarded write",
+    );
+    if (result.status !== "applied") return result;
+    if (result.id === null) throw new Error("guarded write applied but returned no link");
+    return { status: "applied", contactId: write.contact.id, linkId: result.id };
+  }
+
+  /** Runs a guarded statement (`guardParts` + writes naming `link`) and reads its outcome. */
+  private async runGuarded(
+    parts: SQL[],
+    operation: string,
+  ): Promise<{ status: "applied"; id: string | null } | { status: "conflict" | "duplicate" }> {
     try {
       const result = (await this.db.execute(
         sql`with ${sql.join(parts, sql`, `)}
@@ -625,10 +657,9 @@ export class DrizzleContactStore implements ContactStore {
       const [row] = result.rows;
       if (row === undefined || row.ok !== true) return { status: "conflict" };
       if (row.go !== true) return { status: "duplicate" };
-      if (row.id === null) throw new Error("guarded write applied but returned no link");
-      return { status: "applied", contactId: write.contact.id, linkId: row.id };
+      return { status: "applied", id: row.id };
     } catch (error) {
-      throw toStoreError(error, "guarded write");
+      throw toStoreError(error, operation);
     }
   }
 
@@ -639,13 +670,8 @@ export class DrizzleContactStore implements ContactStore {
     lockKeys: readonly string[],
     event: { source: string; id: string },
   ): Promise<GuardedEnrichmentSnapshot> {
-    const ids = keyIdsOf(propertyId, lockKeys);
-    const nameOf = new Map(lockKeys.map((key) => [lockId(propertyId, key).toString(), key]));
-    const query = sql`select
-      exists (select 1 from ${processedEvent}
-        where ${processedEvent.source} = ${event.source} and ${processedEvent.eventId} = ${event.id})
-        as seen,
-      ${keyVersionsOf(ids)} as versions,
+    const query = sql`select ${inboxHas(event)} as seen,
+      ${keyVersionsOf(keyIdsOf(propertyId, lockKeys))} as versions,
       (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
           'conversation', u.id = ${conversationContactId(propertyId, conversationId)},
           'other', (select array_agg(other.resman_status) from ${contactSync} as other
@@ -655,34 +681,20 @@ export class DrizzleContactStore implements ContactStore {
           and u.merged_into_id is null) as rows`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
-        rows: {
-          seen: boolean;
-          versions: [string, number | string][] | string;
-          rows: (SnapshotJson & { conversation: boolean | null })[] | string;
-        }[];
+        rows: GuardedReadRow<SnapshotJson & { conversation: boolean | null }>[];
       };
       const [first] = result.rows;
       if (first === undefined) throw new Error("enrichment query returned no row");
-      const keyVersions = new Map<string, number>();
-      for (const [id, version] of parseJson(first.versions)) {
-        const name = nameOf.get(id);
-        if (name !== undefined) keyVersions.set(name, Number(version));
-      }
-      const contactVersions = new Map<string, number>();
-      const contacts = parseJson(first.rows).map((row) => {
-        const contactRow = rowFromJson(user, row.contact);
-        contactVersions.set(contactRow.id, contactRow.version);
-        return {
-          contact: contactFromRow(contactRow, row.other ?? []),
-          isConversation: row.conversation === true,
-        };
-      });
-      contacts.sort((a, b) => (a.contact.id < b.contact.id ? -1 : 1));
+      const { candidates, ...read } = guardedReadOf(first, propertyId, lockKeys);
       return {
-        seen: first.seen === true,
-        keyVersions,
-        contactVersions,
-        ...enrichmentFound(keys, contacts),
+        ...read,
+        ...enrichmentFound(
+          keys,
+          candidates.map((c) => ({
+            contact: c.contact,
+            isConversation: c.json.conversation === true,
+          })),
+        ),
       };
     } catch (error) {
       throw toStoreError(error, "read enrichment");
@@ -694,22 +706,15 @@ export class DrizzleContactStore implements ContactStore {
     write: EnrichmentWrite,
     guard: SyncGuard,
   ): Promise<GuardedEnrichmentResult> {
-    const parts = [
-      ...guardParts(propertyId, write.contact.id, guard),
-      ...enrichmentWrites(this.db, propertyId, write, sql`(select go from go)`),
-    ];
-    try {
-      const result = (await this.db.execute(
-        sql`with ${sql.join(parts, sql`, `)}
-          select (select ok from ok) as ok, (select go from go) as go, (select id from link) as id`,
-      )) as unknown as { rows: { ok: boolean; go: boolean; id: string | null }[] };
-      const [row] = result.rows;
-      if (row === undefined || row.ok !== true) return { status: "conflict" };
-      if (row.go !== true) return { status: "duplicate" };
-      return { status: "applied", contactId: write.contact.id, linkId: row.id };
-    } catch (error) {
-      throw toStoreError(error, "guarded enrichment write");
-    }
+    const result = await this.runGuarded(
+      [
+        ...guardParts(propertyId, write.contact.id, guard),
+        ...enrichmentWrites(this.db, propertyId, write, sql`(select go from go)`),
+      ],
+      "guarded enrichment write",
+    );
+    if (result.status !== "applied") return result;
+    return { status: "applied", contactId: write.contact.id, linkId: result.id };
   }
 
   async markFailed(propertyId: string, personId: string, failure: LinkFailure): Promise<void> {

@@ -4,14 +4,14 @@
  * clients, built once per cold start from the SDK's standard configuration.
  */
 
-import type { EventPublisher, OutboxStore } from "../app/ports.js";
-import { systemClock } from "../app/ports.js";
-import type { PipelineDependencies } from "../app/processSyncMessage.js";
-import { cachedPropertyStore } from "../app/propertyCache.js";
-import type { Config } from "../config.js";
-import { openConfiguredDatabase, syncConcurrency } from "./db/client.js";
-import { createStores } from "./db/stores.js";
-import { createEventBridgeClient, EventBridgePublisher } from "./events/eventBridgePublisher.js";
+import type { EventPublisher, OutboxStore } from "../../app/ports.js";
+import { systemClock } from "../../app/ports.js";
+import type { PipelineDependencies } from "../../app/processSyncMessage.js";
+import { cachedPropertyStore } from "../../app/propertyCache.js";
+import type { Config } from "../../config.js";
+import { openConfiguredDatabase, syncConcurrency } from "../db/client.js";
+import { createStores } from "../db/stores.js";
+import { createEventBridgeClient, EventBridgePublisher } from "../events/eventBridgePublisher.js";
 
 export type WorkerPipeline = PipelineDependencies & { outbox: OutboxStore };
 
