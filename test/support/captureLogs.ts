@@ -11,7 +11,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join, relative } from "node:path";
 import { format } from "node:util";
-import { afterAll, expect } from "vitest";
+import { afterAll, expect, vi } from "vitest";
 
 export const CAPTURE_DIR_VARIABLE = "CONTACT_SYNC_LOG_CAPTURE_DIR";
 
@@ -114,4 +114,26 @@ if (directory !== undefined && state.testFile !== testFile) {
  */
 export function muteTerminal(): void {
   state.echo = false;
+}
+
+/**
+ * Runs `run` and returns what it wrote to stdout and stderr, line by line, instead of letting it
+ * through (tests that assert on the log lines themselves).
+ */
+export async function logLinesOf<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const record = (chunk: unknown) => {
+    lines.push(...String(chunk).split("\n").filter(Boolean));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, "write").mockImplementation(record);
+  const err = vi.spyOn(process.stderr, "write").mockImplementation(record);
+  try {
+    return { result: await run(), lines };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }

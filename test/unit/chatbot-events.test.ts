@@ -7,6 +7,7 @@ import { SqsSyncQueue } from "../../lib/adapters/queue/sqsSyncQueue.js";
 import { QueueUnavailableError } from "../../lib/app/errors.js";
 import { type ChatbotDetailType, chatbotDetailTypes } from "../../lib/domain/events.js";
 import { chatbotDetails, chatbotPersonal } from "../fixtures/webhook.js";
+import { logLinesOf } from "../support/captureLogs.js";
 import {
   eventBridgeEvent,
   lambdaContext,
@@ -24,24 +25,6 @@ beforeEach(() => {
 afterAll(() => {
   sqs.restore();
 });
-
-/** Log lines written to stdout or stderr while `run` runs. */
-async function logsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const lines: string[] = [];
-  const record = (chunk: unknown) => {
-    lines.push(...String(chunk).split("\n").filter(Boolean));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation(record);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(record);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return lines;
-}
 
 describe("chatbot events", () => {
   it("knows the four detail-types of the contract", () => {
@@ -100,7 +83,7 @@ describe("chatbot events", () => {
     async (_name, event, path) => {
       const queue = new RecordingQueue();
       const handler = createChatbotEventsHandler({ queue });
-      const lines = await logsOf(() =>
+      const { lines } = await logLinesOf(() =>
         expect(handler(event, lambdaContext)).resolves.toBeUndefined(),
       );
       expect(queue.sent).toEqual([]);
@@ -129,7 +112,7 @@ describe("chatbot events", () => {
     const queue = new SqsSyncQueue(new SQSClient({ region: "us-east-1" }), QUEUE_URL);
     const handler = createChatbotEventsHandler({ queue });
     const event = eventBridgeEvent("Interaction Logged", chatbotDetails["Interaction Logged"]);
-    const lines = await logsOf(() =>
+    const { lines } = await logLinesOf(() =>
       expect(handler(event, lambdaContext)).rejects.toBeInstanceOf(QueueUnavailableError),
     );
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
@@ -140,7 +123,7 @@ describe("chatbot events", () => {
   });
 
   it("logs the ids of an enqueued event, never its contact", async () => {
-    const lines = await logsOf(() =>
+    const { lines } = await logLinesOf(() =>
       createChatbotEventsHandler({ queue: new RecordingQueue() })(
         eventBridgeEvent("Conversation Completed", chatbotDetails["Conversation Completed"]),
         lambdaContext,

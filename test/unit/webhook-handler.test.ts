@@ -14,6 +14,7 @@ import {
   webhookEnvelope,
   webhookPersonal,
 } from "../fixtures/webhook.js";
+import { logLinesOf } from "../support/captureLogs.js";
 import {
   fixedClock,
   httpEvent,
@@ -52,23 +53,6 @@ function post(
     ? httpEvent({ headers, body: Buffer.from(body).toString("base64"), isBase64Encoded: true })
     : httpEvent({ headers, body });
   return handler(event, lambdaContext);
-}
-
-/** Log lines (parsed JSON) written to stdout or stderr while `run` runs. */
-async function logsOf<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
-  const lines: string[] = [];
-  const record = (chunk: unknown) => {
-    lines.push(...String(chunk).split("\n").filter(Boolean));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation(record);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(record);
-  try {
-    return { result: await run(), lines };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
 }
 
 function expectNoPersonalValues(text: string): void {
@@ -290,7 +274,7 @@ describe("POST /webhooks/resman", () => {
     const broken: VerifyWebhook = () => {
       throw new TypeError(`cannot read ${webhookPersonal.email}`);
     };
-    const { result: response, lines } = await logsOf(() =>
+    const { result: response, lines } = await logLinesOf(() =>
       post(handlerWith(new RecordingQueue(), broken), BODY),
     );
     expect(response).toEqual({
@@ -312,7 +296,7 @@ describe("webhook request logs", () => {
   it("logs one line per request: status, delivery id and code, never a value", async () => {
     const handler = handlerWith(new RecordingQueue());
     const invalid = { ...webhookEnvelope, person: { ...webhookEnvelope.person, person_id: "x" } };
-    const { lines } = await logsOf(async () => {
+    const { lines } = await logLinesOf(async () => {
       await post(handler, BODY);
       await post(handler, JSON.stringify(invalid));
       await post(handler, BODY, { secret: FOREIGN_WEBHOOK_SECRET, id: "unverified-id" });
