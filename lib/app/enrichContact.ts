@@ -6,6 +6,7 @@
  * transaction, so a redelivered event writes nothing.
  */
 import { randomUUID } from "node:crypto";
+import { blockingKeys } from "../domain/blocking.js";
 import type { Contact } from "../domain/contact.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError } from "../domain/errors.js";
@@ -46,9 +47,12 @@ export async function enrichContact(
     now: deps.clock.now(),
   });
   const newId = deps.newId ?? randomUUID;
-  const locks = [`conversation:${detail.conversation_id}`];
-  if (identity.keys.email !== null) locks.push(`email:${identity.keys.email}`);
-  for (const phone of identity.keys.phones) locks.push(`phone:${phone}`);
+  const lookup = { keys: identity.keys, blocks: blockingKeys(identity.values) };
+  // The same identity keys as the sync path (blocking keys), plus the conversation.
+  const locks = [
+    `conversation:${detail.conversation_id}`,
+    ...lookup.blocks.map((block) => `block:${block}`),
+  ];
 
   const chatbotEvent = { source: "chatbot", id: detail.event_id };
   const decide = (found: { candidates: Contact[]; conversationContact: Contact | null }) =>
@@ -58,12 +62,14 @@ export async function enrichContact(
       candidates: found.candidates,
       conversationContact: found.conversationContact,
       strategy: property.mergeStrategy,
+      criteria: property.matchingCriteria,
       newContactId: newId(),
       ...(deps.matcher ? { matcher: deps.matcher } : {}),
     });
   const writeOf = (decision: ReturnType<typeof decide>): EnrichmentWrite => ({
     contact: decision.contact,
     createPendingLink: decision.contact.isNew,
+    review: decision.review,
     log: {
       enrichmentType: decision.enrichmentType,
       data: decision.data,
@@ -71,7 +77,12 @@ export async function enrichContact(
       eventId: detail.event_id,
     },
     // A new lead is news downstream; enriching a known contact changes no link.
-    announce: decision.contact.isNew ? { id: newId(), type: "contact.synced" } : null,
+    announce: decision.contact.isNew
+      ? {
+          id: newId(),
+          type: decision.review === null ? "contact.synced" : "contact.review_required",
+        }
+      : null,
   });
   const resultOf = (decision: ReturnType<typeof decide>, contactId: string): EnrichmentResult => ({
     outcome: decision.contact.isNew ? "created_lead" : "enriched",
@@ -88,7 +99,7 @@ export async function enrichContact(
   const round = async (): Promise<EnrichmentResult | typeof LOST_RACE> => {
     const found = await deps.store.readEnrichment(
       property.id,
-      identity.keys,
+      lookup,
       detail.conversation_id,
       locks,
       chatbotEvent,
@@ -112,11 +123,7 @@ export async function enrichContact(
     deps.store.transaction(async (tx): Promise<EnrichmentResult> => {
       const first = await tx.claimAndLock(property.id, locks, chatbotEvent);
       if (!first) return duplicate;
-      const found = await tx.loadEnrichmentCandidates(
-        property.id,
-        identity.keys,
-        detail.conversation_id,
-      );
+      const found = await tx.loadEnrichmentCandidates(property.id, lookup, detail.conversation_id);
       const decision = decide(found);
       const written = await tx.applyEnrichment(property.id, writeOf(decision));
       return resultOf(decision, written.contactId);

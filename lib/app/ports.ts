@@ -7,7 +7,13 @@ import type { Contact, MatchKeys } from "../domain/contact.js";
 import type { OutboundEvent, OutboundEventType, SyncMessage } from "../domain/events.js";
 import type { MatchingCriteria } from "../domain/rules.js";
 import type { MergeStrategy } from "../domain/survivorship.js";
-import type { ContactWrite, LinkState, LinkStatus, SyncDecision } from "../domain/syncDecision.js";
+import type {
+  ContactWrite,
+  LinkState,
+  LinkStatus,
+  ReviewWrite,
+  SyncDecision,
+} from "../domain/syncDecision.js";
 
 /** What the sync path needs to know about a property. */
 export interface PropertyContext {
@@ -18,6 +24,17 @@ export interface PropertyContext {
   countryCode: string;
   officePhone: string | null;
   mergeStrategy: MergeStrategy;
+  /** The property's stored criteria when valid, else the built-in defaults. */
+  matchingCriteria: MatchingCriteria;
+}
+
+/**
+ * How candidate contacts are found: by blocking keys (`lib/domain/blocking.ts`), and by the
+ * exact keys for contacts written before blocking keys existed.
+ */
+export interface CandidateLookup {
+  keys: MatchKeys;
+  blocks: readonly string[];
 }
 
 export interface SyncSnapshot {
@@ -40,6 +57,8 @@ export interface EnrichmentWrite {
   contact: ContactWrite;
   /** A new lead gets a `pending` link without a ResMan person. */
   createPendingLink: boolean;
+  /** A review item for the new lead and its review-band candidate. */
+  review: ReviewWrite | null;
   log: {
     enrichmentType: "conversation_data" | "preferences" | "interaction_history";
     data: Record<string, unknown>;
@@ -64,7 +83,11 @@ export interface SyncTransaction {
     event?: { source: string; id: string } | undefined,
   ): Promise<boolean>;
   /** Reads the person's link and the candidate contacts, locking the contacts' rows. */
-  loadSnapshot(propertyId: string, personId: string, keys: MatchKeys): Promise<SyncSnapshot>;
+  loadSnapshot(
+    propertyId: string,
+    personId: string,
+    lookup: CandidateLookup,
+  ): Promise<SyncSnapshot>;
   /** Writes a decision and its outbound event. */
   apply(
     propertyId: string,
@@ -77,7 +100,7 @@ export interface SyncTransaction {
    */
   loadEnrichmentCandidates(
     propertyId: string,
-    keys: MatchKeys,
+    lookup: CandidateLookup,
     conversationId: string,
   ): Promise<{ candidates: Contact[]; conversationContact: Contact | null }>;
   /** Writes an enrichment: contact insert/update, pending link, log row, outbound event. */
@@ -143,7 +166,7 @@ export interface ContactStore {
   readSnapshot(
     propertyId: string,
     personId: string,
-    keys: MatchKeys,
+    lookup: CandidateLookup,
     lockKeys: readonly string[],
     event: { source: string; id: string } | undefined,
     digest: string,
@@ -164,7 +187,7 @@ export interface ContactStore {
    */
   readEnrichment(
     propertyId: string,
-    keys: MatchKeys,
+    lookup: CandidateLookup,
     conversationId: string,
     lockKeys: readonly string[],
     event: { source: string; id: string },

@@ -23,6 +23,7 @@
  * decide and write — the same rows, so both protocols exclude each other.
  */
 import { randomUUID } from "node:crypto";
+import { blockingKeys } from "../domain/blocking.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
@@ -65,16 +66,13 @@ export interface SyncPersonInput {
   event?: { source: string; id: string } | undefined;
 }
 
-/** Lock names of a person's identity keys; the adapter hashes them into lock ids. */
-export function identityLockKeys(
-  personId: string,
-  keys: ReturnType<typeof normalisePerson>["keys"],
-) {
-  const names = [`person:${personId}`];
-  if (keys.email !== null) names.push(`email:${keys.email}`);
-  for (const phone of keys.phones) names.push(`phone:${phone}`);
-  if (keys.nameDob !== null) names.push(`name_dob:${keys.nameDob}`);
-  return names;
+/**
+ * Identity keys of a person (the adapter hashes them into version rows): the PersonID and every
+ * blocking key. Two syncs that could find each other's new contact share a blocking key (that
+ * is how candidates are found), so they can never both write on the same reading.
+ */
+export function identityLockKeys(personId: string, blocks: readonly string[]): string[] {
+  return [`person:${personId}`, ...blocks.map((block) => `block:${block}`)];
 }
 
 function outcomeOf(decision: SyncWrite): SyncOutcome {
@@ -122,7 +120,8 @@ export async function syncPerson(
   const newId = deps.newId ?? randomUUID;
   const warnings = normalised.warnings;
 
-  const locks = identityLockKeys(normalised.personId, normalised.keys);
+  const lookup = { keys: normalised.keys, blocks: blockingKeys(normalised.values) };
+  const locks = identityLockKeys(normalised.personId, lookup.blocks);
   const decide = (snapshot: SyncSnapshot) =>
     decideSync({
       person: normalised,
@@ -130,6 +129,7 @@ export async function syncPerson(
       link: snapshot.link,
       contacts: snapshot.contacts,
       strategy: property.mergeStrategy,
+      criteria: property.matchingCriteria,
       newContactId: newId(),
       ...(deps.matcher ? { matcher: deps.matcher } : {}),
     });
@@ -178,7 +178,7 @@ export async function syncPerson(
     const snapshot = await deps.store.readSnapshot(
       property.id,
       normalised.personId,
-      normalised.keys,
+      lookup,
       locks,
       input.event,
       digest,
@@ -217,7 +217,7 @@ export async function syncPerson(
     deps.store.transaction(async (tx): Promise<SyncResult> => {
       const first = await tx.claimAndLock(property.id, locks, input.event);
       if (!first) return duplicate;
-      const snapshot = await tx.loadSnapshot(property.id, normalised.personId, normalised.keys);
+      const snapshot = await tx.loadSnapshot(property.id, normalised.personId, lookup);
       if (snapshot.link === null && !identified) throw noIdentity();
       const decision = decide(snapshot);
       if (decision.action === "unchanged")

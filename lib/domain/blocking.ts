@@ -15,12 +15,15 @@
  * true pairs in a shared block with ~13,000 candidate pairs instead of 12.5 million.
  */
 import { normaliseAddress } from "./address.js";
-import type { ContactValues } from "./contact.js";
+import type { ContactValues, SecondaryValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
 
-/** The blocking keys of a contact's (or person's) values, distinct and sorted. */
-export function blockingKeys(values: ContactValues): string[] {
+/**
+ * The blocking keys of a contact's (or person's) values, distinct and sorted; a contact's
+ * secondary emails and phones are keys too (it is still found by an old email).
+ */
+export function blockingKeys(values: ContactValues, secondary?: SecondaryValues): string[] {
   const keys = new Set<string>();
   const first = normaliseName(values.firstName);
   const last = normaliseName(values.lastName);
@@ -44,5 +47,10 @@ export function blockingKeys(values: ContactValues): string[] {
   const email = values.email === null ? null : emailMatchKey(values.email);
   if (email !== null) keys.add(`em:${email}`);
   for (const phone of Object.values(values.phones)) keys.add(`ph:${phone.e164}`);
+  for (const other of secondary?.emails ?? []) {
+    const key = emailMatchKey(other);
+    if (key !== null) keys.add(`em:${key}`);
+  }
+  for (const phone of secondary?.phones ?? []) keys.add(`ph:${phone.e164}`);
   return [...keys].sort();
 }

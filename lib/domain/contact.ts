@@ -58,12 +58,26 @@ export interface MatchKeys {
   nameDob: string | null;
 }
 
+/**
+ * Emails and phones a contact held before, or that lost to its current ones (survivorship keeps
+ * them): still used to find the contact, never shown as its current value.
+ */
+export interface SecondaryValues {
+  emails: string[];
+  phones: ContactPhone[];
+}
+
+export const emptySecondary = (): SecondaryValues => ({ emails: [], phones: [] });
+
 export interface Contact {
   id: string;
   kind: ContactKind;
   values: ContactValues;
   sources: FieldSources;
   keys: MatchKeys;
+  /** Blocking keys as stored (empty for a contact written before they existed). */
+  blockKeys: string[];
+  secondary: SecondaryValues;
   /** ResMan statuses of the contact's links other than the person being synced. */
   linkedStatuses: PersonStatus[];
   createdAt: Date;

@@ -4,24 +4,26 @@
  * survivorship as the ResMan sync path, so both sources agree on who is who.
  *
  * Order of preference for the contact:
- * 1. a live contact the matcher accepts on the event's email/phone (exact keys, household guard);
+ * 1. a live contact the scored matcher merges with (household guard included);
  * 2. the contact an earlier event of the same conversation went to (events of one conversation
  *    may arrive in any order, and later ones often carry no contact details);
- * 3. a new `lead` contact (with a `pending` link, no ResMan person yet).
+ * 3. a new `lead` contact (with a `pending` link, no ResMan person yet) — with a review item when
+ *    the best candidate scored in the review band.
  */
 import type { Contact, ContactValues } from "./contact.js";
 import { emptyValues } from "./contact.js";
 import type { ChatbotEvent } from "./events.js";
 import { enrichmentTypeOf } from "./events.js";
-import { exactKeyMatcher, type MatchEvidence, type Matcher } from "./matching.js";
+import { type MatchEvidence, type Matcher, scoredMatcher } from "./matching.js";
 import {
-  matchKeysOf,
+  type matchKeysOf,
   type NormalisationContext,
   type NormalisationWarning,
   normalisePerson,
 } from "./normalize.js";
+import type { MatchingCriteria } from "./rules.js";
 import { type MergeStrategy, mergeValues } from "./survivorship.js";
-import type { ContactWrite } from "./syncDecision.js";
+import { type ContactWrite, contactWrite, type ReviewWrite } from "./syncDecision.js";
 
 /** The chatbot's contact block, normalised like a ResMan person's values. */
 export interface ChatbotIdentity {
@@ -67,6 +69,7 @@ export interface EnrichmentDecisionInput {
   conversationContact: Contact | null;
   strategy: MergeStrategy;
   newContactId: string;
+  criteria?: MatchingCriteria;
   matcher?: Matcher;
 }
 
@@ -75,6 +78,8 @@ export interface EnrichmentDecision {
   /** How the contact was found. */
   foundBy: "match" | "conversation" | "created";
   evidence: MatchEvidence;
+  /** A new lead whose best candidate scored in the review band: the pair to review. */
+  review: ReviewWrite | null;
   enrichmentType: (typeof enrichmentTypeOf)[keyof typeof enrichmentTypeOf];
   data: Record<string, unknown>;
 }
@@ -82,13 +87,11 @@ export interface EnrichmentDecision {
 /** Decides which contact an event enriches and the contact's values afterwards. */
 export function decideEnrichment(input: EnrichmentDecisionInput): EnrichmentDecision {
   const { identity, strategy } = input;
-  const matcher = input.matcher ?? exactKeyMatcher;
-  const match = matcher(
-    { keys: identity.keys, firstName: identity.values.firstName, dateOfBirth: null },
-    input.candidates,
-  );
-  const existing = match.contact ?? input.conversationContact;
-  const foundBy = match.contact !== null ? "match" : existing !== null ? "conversation" : "created";
+  const matcher = input.matcher ?? scoredMatcher(input.criteria);
+  const match = matcher(identity.values, input.candidates);
+  const matched = match.outcome === "merge" ? match.contact : null;
+  const existing = matched ?? input.conversationContact;
+  const foundBy = matched !== null ? "match" : existing !== null ? "conversation" : "created";
   const merged = mergeValues({
     current: existing?.values ?? emptyValues(),
     sources: existing?.sources ?? {},
@@ -96,19 +99,27 @@ export function decideEnrichment(input: EnrichmentDecisionInput): EnrichmentDeci
     source: "domiq",
     strategy,
   });
-  const kind = existing?.kind ?? "lead";
+  const review =
+    existing === null &&
+    match.outcome === "review" &&
+    match.contact !== null &&
+    match.evidence.best !== null
+      ? {
+          candidateId: match.contact.id,
+          score: match.evidence.best.score,
+          evidence: match.evidence.best,
+        }
+      : null;
   return {
-    contact: {
-      id: existing?.id ?? input.newContactId,
-      isNew: existing === null,
-      kind,
-      values: merged.values,
-      sources: merged.sources,
-      keys: matchKeysOf(merged.values),
-      changed: existing === null || merged.changed.length > 0,
-    },
+    contact: contactWrite(
+      existing?.id ?? input.newContactId,
+      existing,
+      merged,
+      existing?.kind ?? "lead",
+    ),
     foundBy,
     evidence: match.evidence,
+    review,
     enrichmentType: enrichmentTypeOf[input.event.detail_type],
     data: enrichmentData(input.event),
   };

@@ -1,93 +1,56 @@
 /**
- * Matching a person against candidate contacts of the same property.
- *
- * This is the seam for the scored matcher: a `Matcher` is a pure function of the normalised
- * person and the candidates. The one here compares exact normalised keys (email, E.164 phone,
- * first name + last name + date of birth) and refuses a match that rests only on a shared email
- * or phone when names or birth dates disagree (households share phones and emails).
+ * Matching a person against candidate contacts of the same property: the seam between the
+ * decisions (sync, enrichment) and the scorer. A `Matcher` is a pure function of the person's
+ * normalised values and the candidates; the default one scores every candidate with the
+ * property's criteria (`scoredMatcher.ts`, `scoring.ts`) and says one of three things:
+ * `merge` into the best candidate, `review` the pair (a new contact plus a review item), or
+ * `new` contact.
  */
-import type { Contact, MatchKeys } from "./contact.js";
-import { nameKey } from "./normalize.js";
+import type { Contact, ContactValues } from "./contact.js";
+import { DEFAULT_MATCHING_CRITERIA, type MatchingCriteria } from "./rules.js";
+import { chooseCandidate } from "./scoredMatcher.js";
+import type { ScoreEvidence, ScoreOutcome } from "./scoring.js";
 
-export type MatchedKey = "email" | "phone" | "name_dob";
-
-export type BlockReason = "first_name_differs" | "date_of_birth_differs";
-
-/** Why a decision was taken: field names, key kinds and ids only, never personal values. */
+/** Why a decision was taken: fields, levels, weights and ids only, never personal values. */
 export interface MatchEvidence {
-  method: "exact_keys";
-  /** Keys shared with the chosen contact. */
-  matched: MatchedKey[];
-  /** Candidates that shared at least one key. */
+  method: "scored";
+  /** Candidates scored (contacts sharing at least one blocking key). */
   candidates: number;
-  /** Candidates refused by the household guard. */
-  blocked: { contactId: string; reason: BlockReason }[];
+  /** The best candidate's per-field evidence, total and thresholds (null without candidates). */
+  best: ScoreEvidence | null;
+  /** Up to three best candidates: id, score, outcome. */
+  ranked: { contactId: string; score: number; outcome: ScoreOutcome }[];
 }
 
 export interface MatchResult {
-  /** The contact to link to, or null to create a new one. */
+  outcome: ScoreOutcome;
+  /** The candidate to merge into (`merge`) or to propose to a reviewer (`review`). */
   contact: Contact | null;
-  /** 1 for an exact-key match; null when there is no match. */
+  /** The best candidate's score; null without candidates. */
   score: number | null;
   evidence: MatchEvidence;
 }
 
-export interface MatchInput {
-  keys: MatchKeys;
-  firstName: string | null;
-  dateOfBirth: string | null;
-}
+export type Matcher = (person: ContactValues, candidates: readonly Contact[]) => MatchResult;
 
-export type Matcher = (person: MatchInput, candidates: readonly Contact[]) => MatchResult;
+/** How many ranked candidates the evidence keeps. */
+const RANKED_KEPT = 3;
 
-/** Which keys of `person` a contact shares. */
-export function sharedKeys(person: MatchKeys, contact: MatchKeys): MatchedKey[] {
-  const shared: MatchedKey[] = [];
-  if (person.nameDob !== null && person.nameDob === contact.nameDob) shared.push("name_dob");
-  if (person.email !== null && person.email === contact.email) shared.push("email");
-  if (person.phones.some((phone) => contact.phones.includes(phone))) shared.push("phone");
-  return shared;
-}
-
-function householdBlock(person: MatchInput, contact: Contact): BlockReason | null {
-  const mine = nameKey(person.firstName);
-  const theirs = nameKey(contact.values.firstName);
-  if (mine !== null && theirs !== null && mine !== theirs) return "first_name_differs";
-  const dob = person.dateOfBirth;
-  if (dob !== null && contact.values.dateOfBirth !== null && dob !== contact.values.dateOfBirth) {
-    return "date_of_birth_differs";
-  }
-  return null;
-}
-
-/**
- * The exact-key matcher. Among acceptable candidates it prefers the most shared keys, then the
- * oldest contact (the one other links most likely point at), then the smallest id, so the
- * choice never depends on the order the database returned rows in.
- */
-export const exactKeyMatcher: Matcher = (person, candidates) => {
-  const blocked: MatchEvidence["blocked"] = [];
-  const acceptable: { contact: Contact; matched: MatchedKey[] }[] = [];
-  let sharing = 0;
-  for (const contact of candidates) {
-    const matched = sharedKeys(person.keys, contact.keys);
-    if (matched.length === 0) continue;
-    sharing += 1;
-    // A name + birth date match already says the names agree; email or phone alone does not.
-    const reason = matched.includes("name_dob") ? null : householdBlock(person, contact);
-    if (reason !== null) blocked.push({ contactId: contact.id, reason });
-    else acceptable.push({ contact, matched });
-  }
-  acceptable.sort(
-    (a, b) =>
-      b.matched.length - a.matched.length ||
-      a.contact.createdAt.getTime() - b.contact.createdAt.getTime() ||
-      (a.contact.id < b.contact.id ? -1 : 1),
-  );
-  const best = acceptable[0];
-  return {
-    contact: best?.contact ?? null,
-    score: best === undefined ? null : 1,
-    evidence: { method: "exact_keys", matched: best?.matched ?? [], candidates: sharing, blocked },
+/** The scored matcher under `criteria` (the property's, or the built-in defaults). */
+export function scoredMatcher(criteria: MatchingCriteria = DEFAULT_MATCHING_CRITERIA): Matcher {
+  return (person, candidates) => {
+    const choice = chooseCandidate(person, candidates, criteria);
+    const top = choice.ranked[0];
+    return {
+      outcome: choice.outcome,
+      contact: choice.best?.contact ?? null,
+      score: top?.score ?? null,
+      evidence: {
+        method: "scored",
+        candidates: candidates.length,
+        best: choice.best?.evidence ?? null,
+        ranked: choice.ranked.slice(0, RANKED_KEPT),
+      },
+    };
   };
-};
+}

@@ -1,14 +1,14 @@
 /**
  * Choosing among candidate contacts with the pair scorer (`scoring.ts`): every candidate is
- * scored, the best decides the outcome. Pure and order-independent. Not wired into the sync
- * path yet (the matcher issue replaces the exact-key `Matcher` with this once review items and
- * blocking-key retrieval exist).
+ * scored, the best decides the outcome. Pure and order-independent. A contact's secondary
+ * emails and phones (values it held before) count as its own when the person has them.
  *
  * An email or phone held by several candidates of the property is weak evidence (an office,
  * a household): the count of candidates holding the person's value is passed to the scorer,
  * which demotes it above the criteria's `shared_value_limit`.
  */
 import type { Contact, ContactValues } from "./contact.js";
+import { phoneTypes } from "./person.js";
 import { emailMatchKey } from "./emailKey.js";
 import type { MatchingCriteria } from "./rules.js";
 import { type ScoreEvidence, type ScoreOutcome, scorePair } from "./scoring.js";
@@ -29,6 +29,44 @@ export interface ScoredChoice {
 
 const rank: Record<ScoreOutcome, number> = { merge: 2, review: 1, new: 0 };
 
+/**
+ * The contact's values as the scorer sees them against `person`: a secondary email or phone the
+ * person has stands in for the current one (the contact held it; not a disagreement).
+ */
+function valuesAgainst(person: ContactValues, email: string | null, contact: Contact): ContactValues {
+  const { values, secondary } = contact;
+  if (secondary.emails.length === 0 && secondary.phones.length === 0) return values;
+  const view: ContactValues = { ...values, phones: { ...values.phones } };
+  if (
+    email !== null &&
+    (values.email === null || emailMatchKey(values.email) !== email) &&
+    secondary.emails.some((e) => emailMatchKey(e) === email)
+  ) {
+    view.email = secondary.emails.find((e) => emailMatchKey(e) === email) ?? view.email;
+  }
+  const held = new Set(Object.values(values.phones).map((p) => p.e164));
+  for (const phone of Object.values(person.phones)) {
+    if (held.has(phone.e164)) continue;
+    const old = secondary.phones.find((p) => p.e164 === phone.e164);
+    const free = phoneTypes.find((type) => view.phones[type] === undefined);
+    if (old !== undefined && free !== undefined) {
+      view.phones[free] = old;
+      held.add(old.e164);
+    }
+  }
+  return view;
+}
+
+const emailsOf = (c: Contact) =>
+  [c.values.email, ...c.secondary.emails].flatMap((e) => {
+    const key = e === null ? null : emailMatchKey(e);
+    return key === null ? [] : [key];
+  });
+const phonesOf = (c: Contact) => [
+  ...Object.values(c.values.phones).map((p) => p.e164),
+  ...c.secondary.phones.map((p) => p.e164),
+];
+
 /** Scores `person` against every candidate and picks the best. */
 export function chooseCandidate(
   person: ContactValues,
@@ -38,21 +76,14 @@ export function chooseCandidate(
   const email = person.email === null ? null : emailMatchKey(person.email);
   const phones = Object.values(person.phones).map((phone) => phone.e164);
   const holdingEmail =
-    email === null
-      ? 0
-      : candidates.filter((c) => c.values.email !== null && emailMatchKey(c.values.email) === email)
-          .length;
+    email === null ? 0 : candidates.filter((c) => emailsOf(c).includes(email)).length;
   const holdingPhone = Math.max(
     0,
-    ...phones.map(
-      (phone) =>
-        candidates.filter((c) => Object.values(c.values.phones).some((p) => p.e164 === phone))
-          .length,
-    ),
+    ...phones.map((phone) => candidates.filter((c) => phonesOf(c).includes(phone)).length),
   );
   const scored: ScoredCandidate[] = candidates.map((contact) => ({
     contact,
-    evidence: scorePair(person, contact.values, criteria, {
+    evidence: scorePair(person, valuesAgainst(person, email, contact), criteria, {
       email: Math.max(1, holdingEmail),
       phone: Math.max(1, holdingPhone),
     }),

@@ -9,9 +9,18 @@
  * 5. a value from the other source is settled by the property's merge strategy:
  *    `resman_wins` takes it, `domiq_wins` keeps the current value, `manual_review` keeps the
  *    current value and reports the field as a conflict for a person to settle.
+ * An email or phone that loses (or is replaced) is not dropped: it becomes a secondary value.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { ContactField, ContactValues, FieldSource, FieldSources } from "./contact.js";
+import {
+  type ContactField,
+  type ContactPhone,
+  type ContactValues,
+  emptySecondary,
+  type FieldSource,
+  type FieldSources,
+  type SecondaryValues,
+} from "./contact.js";
 import { phoneTypes } from "./person.js";
 
 export const mergeStrategies = ["resman_wins", "domiq_wins", "manual_review"] as const;
@@ -75,6 +84,43 @@ export interface MergeOutcome {
   conflicts: ContactField[];
   /** Fields kept because staff locked them. */
   locked: ContactField[];
+  /**
+   * Emails and phones that are no longer (or never became) the contact's current value: the
+   * replaced ones and the incoming ones that lost. Kept as secondary values, never dropped.
+   */
+  displaced: SecondaryValues;
+}
+
+/** Adds displaced values to a contact's secondary values: distinct, never its current ones. */
+export function withDisplaced(
+  secondary: SecondaryValues,
+  displaced: SecondaryValues,
+  current: ContactValues,
+): SecondaryValues {
+  const currentPhones = new Set(Object.values(current.phones).map((p) => p.e164));
+  const emails = [...secondary.emails];
+  for (const email of displaced.emails) {
+    const key = email.toLowerCase();
+    if (current.email?.toLowerCase() === key) continue;
+    if (!emails.some((e) => e.toLowerCase() === key)) emails.push(email);
+  }
+  const phones = [...secondary.phones];
+  for (const phone of displaced.phones) {
+    if (currentPhones.has(phone.e164)) continue;
+    if (!phones.some((p) => p.e164 === phone.e164)) phones.push(phone);
+  }
+  return {
+    emails: emails.filter((e) => e.toLowerCase() !== current.email?.toLowerCase()),
+    phones: phones.filter((p) => !currentPhones.has(p.e164)),
+  };
+}
+
+function displace(outcome: MergeOutcome, field: ContactField, value: unknown): void {
+  if (value === null) return;
+  if (field === "email" && typeof value === "string") outcome.displaced.emails.push(value);
+  else if (field.startsWith("phones.") && typeof value === "object" && "e164" in value) {
+    outcome.displaced.phones.push(value as ContactPhone);
+  }
 }
 
 /**
@@ -99,6 +145,7 @@ export function mergeValues(params: {
     before: {},
     conflicts: [],
     locked: [],
+    displaced: emptySecondary(),
   };
 
   for (const field of contactFields) {
@@ -118,6 +165,7 @@ export function mergeValues(params: {
     // A staff lock holds even on an empty field: staff may have cleared a wrong value on purpose.
     if (params.sources[field] === "manual") {
       outcome.locked.push(field);
+      displace(outcome, field, next);
       continue;
     }
     const take =
@@ -127,8 +175,10 @@ export function mergeValues(params: {
       (strategy === "domiq_wins" && source === "domiq");
     if (!take) {
       if (strategy === "manual_review") outcome.conflicts.push(field);
+      displace(outcome, field, next);
       continue;
     }
+    displace(outcome, field, now);
     outcome.before[field] = {
       value: now,
       source: now === null ? (params.sources[field] ?? null) : owner,

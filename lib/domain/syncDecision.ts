@@ -8,12 +8,27 @@
  * delivery order converges on the same final state. A version without `last_modified` (a file
  * import) is applied whenever its content differs.
  */
-import type { Contact, ContactKind, ContactValues, FieldSources, MatchKeys } from "./contact.js";
-import { emptyValues } from "./contact.js";
-import { exactKeyMatcher, type MatchEvidence, type Matcher } from "./matching.js";
+import { blockingKeys } from "./blocking.js";
+import type {
+  Contact,
+  ContactKind,
+  ContactValues,
+  FieldSources,
+  MatchKeys,
+  SecondaryValues,
+} from "./contact.js";
+import { emptySecondary, emptyValues } from "./contact.js";
+import { type MatchEvidence, type Matcher, scoredMatcher } from "./matching.js";
 import { kindOfStatuses, matchKeysOf, type NormalisedPerson } from "./normalize.js";
 import type { PersonStatus } from "./person.js";
-import { type MergeOutcome, type MergeStrategy, mergeValues } from "./survivorship.js";
+import type { MatchingCriteria } from "./rules.js";
+import type { ScoreEvidence } from "./scoring.js";
+import {
+  type MergeOutcome,
+  type MergeStrategy,
+  mergeValues,
+  withDisplaced,
+} from "./survivorship.js";
 
 export type LinkStatus = "pending" | "success" | "failed" | "merged";
 
@@ -33,9 +48,13 @@ export function linkedByOf(link: Pick<LinkState, "status" | "evidence">): LinkEv
   return link.evidence?.linkedBy ?? (link.status === "merged" ? "matched" : "created");
 }
 
-/** Evidence stored with a link: how it was matched and what survivorship kept. */
+/**
+ * Evidence stored with a link: how it was matched and what survivorship kept. `linkedBy`:
+ * `created` (the person's own contact), `matched` (linked to a contact that existed), `review`
+ * (the person's own contact while a review item proposes merging it into another).
+ */
 export interface LinkEvidence extends Partial<MatchEvidence> {
-  linkedBy: "created" | "matched";
+  linkedBy: "created" | "matched" | "review";
   conflicts?: string[];
   locked?: string[];
 }
@@ -47,8 +66,18 @@ export interface ContactWrite {
   values: ContactValues;
   sources: FieldSources;
   keys: MatchKeys;
+  /** Blocking keys of the values and secondary values (`blocking.ts`). */
+  blockKeys: string[];
+  secondary: SecondaryValues;
   /** Whether the contact row needs writing at all. */
   changed: boolean;
+}
+
+/** A review item proposing to merge a new contact into an existing one. */
+export interface ReviewWrite {
+  candidateId: string;
+  score: number;
+  evidence: ScoreEvidence;
 }
 
 export interface LinkWrite {
@@ -66,13 +95,17 @@ export interface LinkWrite {
 export interface MergeRecord {
   before: MergeOutcome["before"];
   applied: string[];
+  /** The person's values as they came in: what an unmerge gives the person's own contact. */
+  incoming: ContactValues;
+  /** The contact's secondary values before the merge. */
+  secondaryBefore: SecondaryValues;
   score: number | null;
   evidence: LinkEvidence;
 }
 
 export type SyncDecision =
   | { action: "unchanged"; reason: "replay" | "stale"; contactId: string; linkId: string }
-  | { action: "create"; contact: ContactWrite; link: LinkWrite }
+  | { action: "create"; contact: ContactWrite; link: LinkWrite; review: ReviewWrite | null }
   | { action: "update"; contact: ContactWrite; link: LinkWrite }
   | { action: "merge"; contact: ContactWrite; link: LinkWrite; merge: MergeRecord };
 
@@ -86,6 +119,8 @@ export interface SyncDecisionInput {
   strategy: MergeStrategy;
   /** Id for a contact this decision creates. */
   newContactId: string;
+  /** The property's matching criteria (defaults when absent); ignored when `matcher` is given. */
+  criteria?: MatchingCriteria;
   matcher?: Matcher;
 }
 
@@ -145,19 +180,12 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   }
 
   const candidates = input.contacts.filter((c) => c.id !== link?.contactId);
-  const matcher = input.matcher ?? exactKeyMatcher;
-  const match = matcher(
-    {
-      keys: person.keys,
-      firstName: person.values.firstName,
-      dateOfBirth: person.values.dateOfBirth,
-    },
-    candidates,
-  );
+  const matcher = input.matcher ?? scoredMatcher(input.criteria);
+  const match = matcher(person.values, candidates);
   // A link whose contact vanished (deleted by DomIQ) is re-pointed rather than duplicated.
   const linkId = link?.id ?? null;
 
-  if (match.contact === null) {
+  if (match.contact === null || match.outcome !== "merge") {
     const merged = mergeValues({
       current: emptyValues(),
       sources: {},
@@ -165,11 +193,32 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
       source: "resman",
       strategy,
     });
-    const evidence: LinkEvidence = { linkedBy: "created", ...match.evidence };
+    // Review band: the person gets its own contact, pending, and a reviewer gets the pair. Never
+    // merged transitively: the new contact is only ever merged by an approval.
+    const review =
+      match.outcome === "review" && match.contact !== null && match.evidence.best !== null
+        ? {
+            candidateId: match.contact.id,
+            score: match.evidence.best.score,
+            evidence: match.evidence.best,
+          }
+        : null;
+    const evidence: LinkEvidence = {
+      linkedBy: review === null ? "created" : "review",
+      ...match.evidence,
+    };
     return {
       action: "create",
       contact: contactWrite(input.newContactId, null, merged, person.kind),
-      link: linkWrite(linkId, person, digest, "success", null, evidence),
+      link: linkWrite(
+        linkId,
+        person,
+        digest,
+        review === null ? "success" : "pending",
+        review?.score ?? null,
+        evidence,
+      ),
+      review,
     };
   }
 
@@ -185,7 +234,14 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     action: "merge",
     contact: contactWrite(match.contact.id, match.contact, merged, kindWith(match.contact, person)),
     link: linkWrite(linkId, person, digest, statusAfter("matched", merged), match.score, evidence),
-    merge: { before: merged.before, applied: merged.changed, score: match.score, evidence },
+    merge: {
+      before: merged.before,
+      applied: merged.changed,
+      incoming: person.values,
+      secondaryBefore: match.contact.secondary,
+      score: match.score,
+      evidence,
+    },
   };
 }
 
@@ -195,7 +251,7 @@ function kindWith(contact: Contact, person: NormalisedPerson): ContactKind {
 }
 
 function statusAfter(linkedBy: LinkEvidence["linkedBy"], merged: MergeOutcome): LinkStatus {
-  if (merged.conflicts.length > 0) return "pending";
+  if (merged.conflicts.length > 0 || linkedBy === "review") return "pending";
   return linkedBy === "matched" ? "merged" : "success";
 }
 
@@ -206,12 +262,18 @@ function survivorshipEvidence(base: LinkEvidence, merged: MergeOutcome): LinkEvi
   return evidence;
 }
 
-function contactWrite(
+/** The contact write of a survivorship outcome: values, keys, blocking keys, secondary values. */
+export function contactWrite(
   id: string,
   existing: Contact | null,
   merged: MergeOutcome,
   kind: ContactKind,
 ): ContactWrite {
+  const before = existing?.secondary ?? emptySecondary();
+  const secondary = withDisplaced(before, merged.displaced, merged.values);
+  const secondaryChanged =
+    secondary.emails.length !== before.emails.length ||
+    secondary.phones.length !== before.phones.length;
   return {
     id,
     isNew: existing === null,
@@ -219,7 +281,15 @@ function contactWrite(
     values: merged.values,
     sources: merged.sources,
     keys: matchKeysOf(merged.values),
-    changed: existing === null || merged.changed.length > 0 || existing.kind !== kind,
+    blockKeys: blockingKeys(merged.values, secondary),
+    secondary,
+    changed:
+      existing === null ||
+      merged.changed.length > 0 ||
+      existing.kind !== kind ||
+      secondaryChanged ||
+      // A contact written before blocking keys existed gets them on its next write.
+      existing.blockKeys.length === 0,
   };
 }
 

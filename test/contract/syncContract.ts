@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/adapters/db/client.js";
 import {
   contactMergeHistory,
+  contactReview,
   contactSync,
   property as propertyTable,
   user,
@@ -101,7 +102,7 @@ export function describeSyncContract(driver: DriverName): void {
       expect(link?.sourceHash).toMatch(/^[0-9a-f]{64}$/);
       expect(link?.matchEvidence).toMatchObject({
         linkedBy: "created",
-        method: "exact_keys",
+        method: "scored",
         candidates: 0,
       });
     });
@@ -130,12 +131,18 @@ export function describeSyncContract(driver: DriverName): void {
         ["P-2", "merged"],
       ]);
       const merged = links.find((l) => l.resmanContactId === "P-2");
-      expect(merged?.matchScore).toBe(1);
+      // The score and its per-field evidence: the email agreed, the last name did not.
+      const best = merged?.matchEvidence?.best;
+      expect(merged?.matchScore).toBe(best?.score);
+      expect(best?.score).toBeGreaterThanOrEqual(best?.thresholds.auto_merge ?? 99);
       expect(merged?.matchEvidence).toMatchObject({
         linkedBy: "matched",
-        matched: ["email"],
+        method: "scored",
         candidates: 1,
+        ranked: [{ contactId: first.contactId, outcome: "merge" }],
       });
+      expect(best?.fields.email.level).toBe("exact");
+      expect(best?.fields.first_name.level).toBe("exact");
       // resman_wins (the default): the newer ResMan last name replaces the older one.
       const [contact] = await contactsOf(property.id);
       expect(contact?.lastName).toBe("Quill-Hart");
@@ -530,13 +537,33 @@ export function describeSyncContract(driver: DriverName): void {
       );
       expect(child.outcome).toBe("created");
       expect(child.contactId).not.toBe(parent.contactId);
+      // Never merged; the pair goes to review, the child's link pending while it waits.
+      expect(child.status).toBe("pending");
       const [link] = await db
         .select()
         .from(contactSync)
         .where(eq(contactSync.resmanContactId, "H-2"));
+      expect(link?.syncStatus).toBe("pending");
       expect(link?.matchEvidence).toMatchObject({
-        blocked: [{ contactId: parent.contactId, reason: "first_name_differs" }],
+        linkedBy: "review",
+        ranked: [{ contactId: parent.contactId, outcome: "review" }],
+        best: { guard: "first_name_differs", fields: { first_name: { level: "disagree" } } },
       });
+      const reviews = await db
+        .select()
+        .from(contactReview)
+        .where(eq(contactReview.propertyId, property.id));
+      expect(reviews).toHaveLength(1);
+      expect(reviews[0]).toMatchObject({
+        userId: child.contactId,
+        candidateId: parent.contactId,
+        linkId: link?.id,
+        status: "open",
+        score: link?.matchScore,
+      });
+      expect(reviews[0]?.evidence).toEqual(link?.matchEvidence?.best);
+      // Evidence carries levels and weights, never the compared values.
+      expect(JSON.stringify(reviews[0]?.evidence)).not.toMatch(/mailbox|Dana|Robin/);
     });
 
     it("the contact's kind is the best status among all its ResMan records", async () => {
@@ -594,7 +621,8 @@ export function describeSyncContract(driver: DriverName): void {
           .values({
             propertyId: property.id,
             firstName: "Avery",
-            lastName: "Chatbot",
+            middleName: "Chatbot",
+            lastName: "Quill",
             email: "avery.quill@mailbox.dev",
             emailKey: "avery.quill@mailbox.dev",
           })
@@ -605,15 +633,15 @@ export function describeSyncContract(driver: DriverName): void {
       it("resman_wins takes ResMan's value", async () => {
         const property = await newProperty(db, { strategy: "resman_wins" });
         const id = await seedDomiqContact(property);
-        expect(await sync(property, person({ last_name: "Quill" }))).toMatchObject({
+        expect(await sync(property, person({ middle_name: "Jordan" }))).toMatchObject({
           outcome: "merged",
           contactId: id,
           status: "merged",
         });
         const [contact] = await contactsOf(property.id);
-        expect(contact?.lastName).toBe("Quill");
+        expect(contact?.middleName).toBe("Jordan");
         expect(contact?.fieldSources).toMatchObject({
-          lastName: "resman",
+          middleName: "resman",
           "phones.mobile": "resman",
         });
       });
@@ -621,12 +649,12 @@ export function describeSyncContract(driver: DriverName): void {
       it("domiq_wins keeps DomIQ's value and still fills blanks", async () => {
         const property = await newProperty(db, { strategy: "domiq_wins" });
         await seedDomiqContact(property);
-        expect(await sync(property, person({ last_name: "Quill" }))).toMatchObject({
+        expect(await sync(property, person({ middle_name: "Jordan" }))).toMatchObject({
           outcome: "merged",
           status: "merged",
         });
         const [contact] = await contactsOf(property.id);
-        expect(contact?.lastName).toBe("Chatbot");
+        expect(contact?.middleName).toBe("Chatbot");
         expect(contact?.phoneKeys).toEqual(["+14155550123"]);
       });
 
@@ -634,13 +662,13 @@ export function describeSyncContract(driver: DriverName): void {
         const property = await newProperty(db, { strategy: "manual_review" });
         await seedDomiqContact(property);
         expect(
-          await sync(property, person({ person_id: "MR-1", last_name: "Quill" })),
+          await sync(property, person({ person_id: "MR-1", middle_name: "Jordan" })),
         ).toMatchObject({ outcome: "merged", status: "pending" });
         const [contact] = await contactsOf(property.id);
-        expect(contact?.lastName).toBe("Chatbot");
+        expect(contact?.middleName).toBe("Chatbot");
         const [link] = await linksOf(property.id);
         expect(link?.syncStatus).toBe("pending");
-        expect(link?.matchEvidence).toMatchObject({ conflicts: ["lastName"] });
+        expect(link?.matchEvidence).toMatchObject({ conflicts: ["middleName"] });
       });
 
       it("a field staff edited (manual) is never overwritten", async () => {
@@ -648,13 +676,13 @@ export function describeSyncContract(driver: DriverName): void {
         const id = await seedDomiqContact(property);
         await db
           .update(user)
-          .set({ fieldSources: { lastName: "manual" } })
+          .set({ fieldSources: { middleName: "manual" } })
           .where(eq(user.id, id ?? ""));
-        await sync(property, person({ last_name: "Quill" }));
+        await sync(property, person({ middle_name: "Jordan" }));
         const [contact] = await contactsOf(property.id);
-        expect(contact?.lastName).toBe("Chatbot");
+        expect(contact?.middleName).toBe("Chatbot");
         const [link] = await linksOf(property.id);
-        expect(link?.matchEvidence).toMatchObject({ locked: ["lastName"] });
+        expect(link?.matchEvidence).toMatchObject({ locked: ["middleName"] });
       });
     });
 

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import {
   databaseEnv,
@@ -63,10 +64,13 @@ describe("contact-sync links", () => {
     const links = parseCsv(run.stdout);
     expect(links.map((link) => link.resman_contact_id).sort()).toEqual(csvExternalIds);
     for (const link of links) expect(link.user_id).toMatch(GUID_PATTERN);
-    // A created link has no score; the link that matched the other Avery row scores 1.
+    // A created link has no score; the link that matched the other Avery row carries its score
+    // (bits of evidence, at or above the auto-merge threshold).
     const byStatus = (status: string) => links.filter((link) => link.sync_status === status);
     expect(byStatus("success")).toHaveLength(5);
-    expect(byStatus("merged").map((link) => link.match_score)).toEqual(["1"]);
+    const merged = byStatus("merged").map((link) => Number(link.match_score));
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toBeGreaterThanOrEqual(DEFAULT_MATCHING_CRITERIA.thresholds.auto_merge);
     expect(byStatus("success").map((link) => link.match_score)).toEqual(["", "", "", "", ""]);
     expect(new Set(links.map((link) => link.user_id)).size).toBe(5);
     const avery = links.filter((link) =>

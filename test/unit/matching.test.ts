@@ -1,13 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Contact, type ContactValues, emptyValues } from "../../lib/domain/contact.js";
+import { blockingKeys } from "../../lib/domain/blocking.js";
 import {
-  exactKeyMatcher,
-  type MatchInput,
-  type MatchResult,
-  sharedKeys,
-} from "../../lib/domain/matching.js";
-import { matchKeysOf, nameKey } from "../../lib/domain/normalize.js";
+  type Contact,
+  type ContactValues,
+  emptySecondary,
+  emptyValues,
+} from "../../lib/domain/contact.js";
+import { type MatchResult, scoredMatcher } from "../../lib/domain/matching.js";
+import { areNicknames, normaliseName } from "../../lib/domain/names.js";
+import { matchKeysOf } from "../../lib/domain/normalize.js";
+import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 
 interface Sketch {
   firstName?: string | null;
@@ -36,19 +39,15 @@ function contact(id: string, createdAt: string, sketch: Sketch): Contact {
     values,
     sources: {},
     keys: matchKeysOf(values),
+    blockKeys: blockingKeys(values),
+    secondary: emptySecondary(),
     linkedStatuses: [],
     createdAt: new Date(createdAt),
   };
 }
 
-function person(sketch: Sketch): MatchInput {
-  const values = valuesOf(sketch);
-  return {
-    keys: matchKeysOf(values),
-    firstName: values.firstName,
-    dateOfBirth: values.dateOfBirth,
-  };
-}
+const person = valuesOf;
+const matcher = scoredMatcher(DEFAULT_MATCHING_CRITERIA);
 
 const MARY = {
   firstName: "Mary",
@@ -58,97 +57,61 @@ const MARY = {
   dateOfBirth: "1990-05-17",
 };
 
-describe("sharedKeys", () => {
-  it("lists the shared key kinds in a fixed order", () => {
-    const keys = matchKeysOf(valuesOf(MARY));
-    expect(sharedKeys(keys, keys)).toEqual(["name_dob", "email", "phone"]);
-  });
-
-  it("never counts two missing values as a shared key", () => {
-    const nothing = matchKeysOf(emptyValues());
-    expect(sharedKeys(nothing, nothing)).toEqual([]);
-  });
-
-  it("counts a phone shared in any position", () => {
-    const mine = { email: null, phones: ["+12125550188", "+14155550123"], nameDob: null };
-    const theirs = { email: null, phones: ["+14155550123"], nameDob: null };
-    expect(sharedKeys(mine, theirs)).toEqual(["phone"]);
-  });
-});
-
-describe("exactKeyMatcher", () => {
-  it("creates a new contact when no candidate shares a key", () => {
-    const result = exactKeyMatcher(person(MARY), [
-      contact("c1", "2024-01-01", { firstName: "Mary", email: "other@mailbox.org" }),
-    ]);
-    expect(result).toEqual({
+describe("scoredMatcher", () => {
+  it("creates a new contact when there is no candidate", () => {
+    expect(matcher(person(MARY), [])).toEqual({
+      outcome: "new",
       contact: null,
       score: null,
-      evidence: { method: "exact_keys", matched: [], candidates: 0, blocked: [] },
+      evidence: { method: "scored", candidates: 0, best: null, ranked: [] },
     });
   });
 
-  it("matches on a shared email when first names agree", () => {
-    const candidate = contact("c1", "2024-01-01", { firstName: "MARY", email: MARY.email });
-    const result = exactKeyMatcher(person(MARY), [candidate]);
-    expect(result.contact?.id).toBe("c1");
-    expect(result.score).toBe(1);
-    expect(result.evidence).toEqual({
-      method: "exact_keys",
-      matched: ["email"],
-      candidates: 1,
-      blocked: [],
+  it("creates a new contact when the only candidate is someone else", () => {
+    const other = contact("c1", "2024-01-01", {
+      firstName: "Peter",
+      lastName: "Vance",
+      email: "p.vance@mailbox.org",
+      dateOfBirth: "1971-02-03",
     });
-  });
-
-  it("compares first names without regard to case or spaces", () => {
-    const candidate = contact("c1", "2024-01-01", { firstName: "mary ann", phone: MARY.phone });
-    const result = exactKeyMatcher(person({ ...MARY, firstName: "MaryAnn" }), [candidate]);
-    expect(result.contact?.id).toBe("c1");
-  });
-
-  it("accepts a shared phone when the person gives no first name or birth date", () => {
-    const candidate = contact("c1", "2024-01-01", MARY);
-    const result = exactKeyMatcher(person({ phone: MARY.phone }), [candidate]);
-    expect(result.contact?.id).toBe("c1");
-    expect(result.evidence.matched).toEqual(["phone"]);
-  });
-
-  it("accepts a shared phone when the contact has no first name or birth date yet", () => {
-    const lead = contact("c1", "2024-01-01", { phone: MARY.phone });
-    const result = exactKeyMatcher(person(MARY), [lead]);
-    expect(result.contact?.id).toBe("c1");
-    expect(result.evidence.blocked).toEqual([]);
-  });
-
-  it("refuses a shared phone when first names differ", () => {
-    const sibling = contact("c1", "2024-01-01", { ...MARY, firstName: "John", email: null });
-    const result = exactKeyMatcher(person(MARY), [sibling]);
+    const result = matcher(person(MARY), [other]);
+    expect(result.outcome).toBe("new");
     expect(result.contact).toBeNull();
-    expect(result.score).toBeNull();
-    expect(result.evidence).toEqual({
-      method: "exact_keys",
-      matched: [],
-      candidates: 1,
-      blocked: [{ contactId: "c1", reason: "first_name_differs" }],
+    expect(result.evidence.candidates).toBe(1);
+    expect(result.evidence.ranked).toEqual([
+      { contactId: "c1", score: result.score, outcome: "new" },
+    ]);
+  });
+
+  it("merges on a shared email when the names agree, and says why", () => {
+    const candidate = contact("c1", "2024-01-01", {
+      firstName: "MARY",
+      lastName: "Roe",
+      email: MARY.email,
     });
+    const result = matcher(person(MARY), [candidate]);
+    expect(result.outcome).toBe("merge");
+    expect(result.contact?.id).toBe("c1");
+    const best = result.evidence.best;
+    expect(best?.fields.email.level).toBe("exact");
+    expect(best?.fields.first_name.level).toBe("exact");
+    expect(best?.fields.date_of_birth.level).toBe("missing");
+    expect(best?.score).toBe(result.score);
+    expect(best?.thresholds).toEqual(DEFAULT_MATCHING_CRITERIA.thresholds);
+    // Evidence names levels and weights, never the compared values.
+    expect(JSON.stringify(result.evidence)).not.toContain("mailbox.org");
+    expect(JSON.stringify(result.evidence)).not.toContain("Mary");
   });
 
-  it("refuses a shared email when first names differ", () => {
-    const spouse = contact("c1", "2024-01-01", { firstName: "John", email: MARY.email });
-    const result = exactKeyMatcher(person(MARY), [spouse]);
-    expect(result.contact).toBeNull();
-    expect(result.evidence.blocked).toEqual([{ contactId: "c1", reason: "first_name_differs" }]);
+  it("merges a nickname with the same surname, phone and birth date", () => {
+    const candidate = contact("c1", "2024-01-01", { ...MARY, firstName: "Polly", email: null });
+    expect(areNicknames("polly", "mary")).toBe(true);
+    const result = matcher(person(MARY), [candidate]);
+    expect(result.outcome).toBe("merge");
+    expect(result.evidence.best?.fields.first_name.level).toBe("nickname");
   });
 
-  it("refuses a shared email and phone when birth dates differ", () => {
-    const twin = contact("c1", "2024-01-01", { ...MARY, dateOfBirth: "1992-11-03" });
-    const result = exactKeyMatcher(person(MARY), [twin]);
-    expect(result.contact).toBeNull();
-    expect(result.evidence.blocked).toEqual([{ contactId: "c1", reason: "date_of_birth_differs" }]);
-  });
-
-  it("accepts a name and birth date match even when email and phone differ", () => {
+  it("merges on name and birth date even when email and phone changed", () => {
     const moved = contact("c1", "2024-01-01", {
       firstName: "mary",
       lastName: "ROE",
@@ -156,48 +119,67 @@ describe("exactKeyMatcher", () => {
       email: "m.roe@newmail.org",
       phone: "+12125550188",
     });
-    const result = exactKeyMatcher(person(MARY), [moved]);
+    const result = matcher(person(MARY), [moved]);
+    expect(result.outcome).toBe("merge");
     expect(result.contact?.id).toBe("c1");
-    expect(result.evidence.matched).toEqual(["name_dob"]);
   });
 
-  it("picks the name and birth date match over a blocked household member", () => {
-    const sibling = contact("c1", "2020-01-01", { firstName: "John", phone: MARY.phone });
+  it("never auto-merges a shared phone when first names differ (household guard)", () => {
+    const sibling = contact("c1", "2024-01-01", { ...MARY, firstName: "John", email: null });
+    const result = matcher(person(MARY), [sibling]);
+    expect(result.outcome).not.toBe("merge");
+    expect(result.evidence.best?.guard ?? "first_name_differs").toBe("first_name_differs");
+  });
+
+  it("never auto-merges a shared email and phone when birth dates differ", () => {
+    const twin = contact("c1", "2024-01-01", { ...MARY, dateOfBirth: "1992-11-03" });
+    const result = matcher(person(MARY), [twin]);
+    expect(result.outcome).not.toBe("merge");
+  });
+
+  it("picks the person herself over a household member sharing her phone", () => {
+    const sibling = contact("c1", "2020-01-01", {
+      firstName: "John",
+      lastName: "Roe",
+      phone: MARY.phone,
+    });
     const herself = contact("c2", "2024-01-01", {
       firstName: "Mary",
       lastName: "Roe",
       dateOfBirth: MARY.dateOfBirth,
     });
-    const result = exactKeyMatcher(person(MARY), [sibling, herself]);
+    const result = matcher(person(MARY), [sibling, herself]);
+    expect(result.outcome).toBe("merge");
     expect(result.contact?.id).toBe("c2");
     expect(result.evidence.candidates).toBe(2);
-    expect(result.evidence.blocked).toEqual([{ contactId: "c1", reason: "first_name_differs" }]);
+    expect(result.evidence.ranked.map((r) => r.contactId)).toEqual(["c2", "c1"]);
   });
 
-  it("prefers the candidate sharing the most keys over an older one", () => {
-    const older = contact("c1", "2020-01-01", { firstName: "Mary", phone: MARY.phone });
-    const closer = contact("c2", "2024-01-01", {
-      firstName: "Mary",
-      phone: MARY.phone,
-      email: MARY.email,
-    });
-    const result = exactKeyMatcher(person(MARY), [older, closer]);
-    expect(result.contact?.id).toBe("c2");
-    expect(result.evidence.matched).toEqual(["email", "phone"]);
+  it("prefers the oldest, then the smallest id, among equally good candidates", () => {
+    const sketchOf = { firstName: "Mary", lastName: "Roe", email: MARY.email };
+    const newer = contact("c1", "2024-06-01", sketchOf);
+    const older = contact("c9", "2021-03-01", sketchOf);
+    expect(matcher(person(MARY), [newer, older]).contact?.id).toBe("c9");
+    expect(matcher(person(MARY), [older, newer]).contact?.id).toBe("c9");
+    const b = contact("c-b", "2024-01-01", sketchOf);
+    const a = contact("c-a", "2024-01-01", sketchOf);
+    expect(matcher(person(MARY), [b, a]).contact?.id).toBe("c-a");
+    expect(matcher(person(MARY), [a, b]).contact?.id).toBe("c-a");
   });
 
-  it("prefers the oldest contact among equally good candidates", () => {
-    const newer = contact("c1", "2024-06-01", { firstName: "Mary", email: MARY.email });
-    const older = contact("c9", "2021-03-01", { firstName: "Mary", email: MARY.email });
-    expect(exactKeyMatcher(person(MARY), [newer, older]).contact?.id).toBe("c9");
-    expect(exactKeyMatcher(person(MARY), [older, newer]).contact?.id).toBe("c9");
-  });
-
-  it("prefers the smallest id among equally good candidates of the same age", () => {
-    const b = contact("c-b", "2024-01-01", { firstName: "Mary", email: MARY.email });
-    const a = contact("c-a", "2024-01-01", { firstName: "Mary", email: MARY.email });
-    expect(exactKeyMatcher(person(MARY), [b, a]).contact?.id).toBe("c-a");
-    expect(exactKeyMatcher(person(MARY), [a, b]).contact?.id).toBe("c-a");
+  it("counts a contact's secondary email as its own", () => {
+    const values = valuesOf({ firstName: "Mary", lastName: "Roe", email: "new@mailbox.org" });
+    const moved: Contact = {
+      ...contact("c1", "2024-01-01", {}),
+      values,
+      keys: matchKeysOf(values),
+      secondary: { emails: [MARY.email], phones: [] },
+    };
+    const result = matcher(person({ firstName: "Mary", lastName: "Roe", email: MARY.email }), [
+      moved,
+    ]);
+    expect(result.evidence.best?.fields.email.level).toBe("exact");
+    expect(result.outcome).toBe("merge");
   });
 
   // Small pools make shared keys, household conflicts and ties on age frequent.
@@ -218,32 +200,31 @@ describe("exactKeyMatcher", () => {
   );
 
   const summary = (result: MatchResult) => ({
+    outcome: result.outcome,
     contactId: result.contact?.id ?? null,
     score: result.score,
-    matched: result.evidence.matched,
-    candidates: result.evidence.candidates,
-    blocked: [...result.evidence.blocked].sort((a, b) => a.contactId.localeCompare(b.contactId)),
+    ranked: result.evidence.ranked,
   });
 
-  it("chooses the same contact whatever order the candidates arrive in", () => {
+  it("decides the same whatever order the candidates arrive in", () => {
     fc.assert(
       fc.property(sketch, poolAndOrder, (me, [pool, shuffled]) => {
-        expect(summary(exactKeyMatcher(person(me), shuffled))).toEqual(
-          summary(exactKeyMatcher(person(me), pool)),
-        );
+        expect(summary(matcher(person(me), shuffled))).toEqual(summary(matcher(person(me), pool)));
       }),
     );
   });
 
-  it("never links through email or phone alone to a contact with another first name or birth date", () => {
+  it("never auto-merges through a shared email or phone across first names or birth dates", () => {
     fc.assert(
       fc.property(sketch, candidatePool, (me, pool) => {
-        const result = exactKeyMatcher(person(me), pool);
+        const result = matcher(person(me), pool);
         const chosen = result.contact;
-        if (chosen === null || result.evidence.matched.includes("name_dob")) return;
-        const mine = nameKey(me.firstName);
-        const theirs = nameKey(chosen.values.firstName);
-        if (mine !== null && theirs !== null) expect(theirs).toBe(mine);
+        if (result.outcome !== "merge" || chosen === null) return;
+        const mine = normaliseName(me.firstName);
+        const theirs = normaliseName(chosen.values.firstName);
+        if (mine !== null && theirs !== null && mine !== theirs) {
+          expect(areNicknames(mine, theirs)).toBe(true);
+        }
         if (me.dateOfBirth !== null && chosen.values.dateOfBirth !== null) {
           expect(chosen.values.dateOfBirth).toBe(me.dateOfBirth);
         }
@@ -251,22 +232,20 @@ describe("exactKeyMatcher", () => {
     );
   });
 
-  it("accounts for every candidate sharing a key as either chosen-from or blocked", () => {
+  it("merges or reviews only a candidate it scored at or above the thresholds", () => {
     fc.assert(
       fc.property(sketch, candidatePool, (me, pool) => {
-        const input = person(me);
-        const result = exactKeyMatcher(input, pool);
-        const sharing = pool.filter((c) => sharedKeys(input.keys, c.keys).length > 0);
-        expect(result.evidence.candidates).toBe(sharing.length);
-        const blockedIds = new Set(result.evidence.blocked.map((b) => b.contactId));
-        const acceptable = sharing.filter((c) => !blockedIds.has(c.id));
-        expect(result.contact === null).toBe(acceptable.length === 0);
-        if (result.contact !== null) {
-          expect(blockedIds.has(result.contact.id)).toBe(false);
-          expect(result.evidence.matched).toEqual(sharedKeys(input.keys, result.contact.keys));
-          const most = Math.max(...acceptable.map((c) => sharedKeys(input.keys, c.keys).length));
-          expect(result.evidence.matched.length).toBe(most);
+        const result = matcher(person(me), pool);
+        const { auto_merge, review } = DEFAULT_MATCHING_CRITERIA.thresholds;
+        if (result.outcome === "new") {
+          expect(result.contact).toBeNull();
+          for (const r of result.evidence.ranked) expect(r.score).toBeLessThan(review);
+        } else {
+          expect(result.contact).not.toBeNull();
+          expect(result.score).toBeGreaterThanOrEqual(review);
+          if (result.outcome === "merge") expect(result.score).toBeGreaterThanOrEqual(auto_merge);
         }
+        expect(result.evidence.candidates).toBe(pool.length);
       }),
     );
   });

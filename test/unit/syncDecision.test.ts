@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Contact, type ContactValues, emptyValues } from "../../lib/domain/contact.js";
+import { blockingKeys } from "../../lib/domain/blocking.js";
+import {
+  type Contact,
+  type ContactValues,
+  emptySecondary,
+  emptyValues,
+} from "../../lib/domain/contact.js";
 import type { Matcher } from "../../lib/domain/matching.js";
 import {
   matchKeysOf,
@@ -53,6 +59,8 @@ function existingContact(
     values: all,
     sources,
     keys: matchKeysOf(all),
+    blockKeys: blockingKeys(all),
+    secondary: emptySecondary(),
     linkedStatuses,
     createdAt: new Date("2024-01-01"),
   };
@@ -105,6 +113,8 @@ function deliver(store: Store, raw: ResmanPerson, strategy: MergeStrategy = "res
       values: contact.values,
       sources: contact.sources,
       keys: contact.keys,
+      blockKeys: contact.blockKeys,
+      secondary: contact.secondary,
       // The in-memory store holds one link: no other records' statuses.
       linkedStatuses: [],
       createdAt: existing?.createdAt ?? new Date("2025-01-01"),
@@ -169,6 +179,8 @@ describe("decideSync for a person seen for the first time", () => {
           dateOfBirth: "resman",
         },
         keys: normalised.keys,
+        blockKeys: blockingKeys(normalised.values),
+        secondary: emptySecondary(),
         changed: true,
       },
       link: {
@@ -181,29 +193,55 @@ describe("decideSync for a person seen for the first time", () => {
         matchScore: null,
         evidence: {
           linkedBy: "created",
-          method: "exact_keys",
-          matched: [],
+          method: "scored",
           candidates: 0,
-          blocked: [],
+          best: null,
+          ranked: [],
         },
       },
+      review: null,
     });
   });
 
-  it("creates a contact and records the household member it refused to merge with", () => {
+  it("never merges a household member sharing the phone: own contact, pending, and a review item", () => {
     const sibling = existingContact("c-sibling", {
       firstName: "John",
       lastName: "Roe",
+      email: "roe.family@mailbox.org",
       phones: { home: { raw: "415 555 0123", e164: "+14155550123" } },
+      dateOfBirth: "1990-05-17",
     });
     const decision = decide(version(), { contacts: [sibling] });
     expect(decision.action).toBe("create");
     if (decision.action !== "create") return;
     expect(decision.contact.id).toBe("contact-new");
-    expect(decision.link.evidence.blocked).toEqual([
-      { contactId: "c-sibling", reason: "first_name_differs" },
-    ]);
     expect(decision.link.evidence.candidates).toBe(1);
+    expect(decision.link.evidence.ranked?.[0]?.contactId).toBe("c-sibling");
+    expect(decision.link.evidence.best?.guard).toBe("first_name_differs");
+    expect(decision.review).toEqual({
+      candidateId: "c-sibling",
+      score: decision.link.evidence.best?.score,
+      evidence: decision.link.evidence.best,
+    });
+    expect(decision.link.status).toBe("pending");
+    expect(decision.link.evidence.linkedBy).toBe("review");
+    expect(decision.link.matchScore).toBe(decision.review?.score);
+  });
+
+  it("creates a contact without a review item when the candidate is clearly someone else", () => {
+    const stranger = existingContact("c-stranger", {
+      firstName: "Peter",
+      lastName: "Vance",
+      dateOfBirth: "1971-02-03",
+    });
+    const decision = decide(version(), { contacts: [stranger] });
+    expect(decision.action).toBe("create");
+    if (decision.action !== "create") return;
+    expect(decision.review).toBeNull();
+    expect(decision.link.status).toBe("success");
+    expect(decision.link.evidence.ranked).toEqual([
+      { contactId: "c-stranger", score: expect.any(Number), outcome: "new" },
+    ]);
   });
 
   it("merges into a contact sharing a key and fills its blanks", () => {
@@ -224,20 +262,22 @@ describe("decideSync for a person seen for the first time", () => {
     expect(decision.contact.values.lastName).toBe("Roe");
     expect(decision.contact.sources).toMatchObject({ firstName: "domiq", lastName: "resman" });
     expect(decision.contact.keys.nameDob).toBe("mary|roe|1990-05-17");
+    expect(decision.contact.blockKeys).toEqual(blockingKeys(decision.contact.values));
+    const score = decision.link.evidence.best?.score;
+    expect(score).toBeGreaterThanOrEqual(decision.link.evidence.best?.thresholds.auto_merge ?? 99);
     expect(decision.link).toMatchObject({
       id: null,
       status: "merged",
       resmanStatus: "applicant",
-      matchScore: 1,
+      matchScore: score,
     });
-    const evidence: LinkEvidence = {
+    expect(decision.link.evidence).toMatchObject({
       linkedBy: "matched",
-      method: "exact_keys",
-      matched: ["email"],
+      method: "scored",
       candidates: 1,
-      blocked: [],
-    };
-    expect(decision.link.evidence).toEqual(evidence);
+      ranked: [{ contactId: "c-lead", score, outcome: "merge" }],
+    });
+    expect(decision.link.evidence.best?.fields.email.level).toBe("exact");
     expect(decision.merge).toEqual({
       before: {
         lastName: { value: null, source: null },
@@ -245,47 +285,53 @@ describe("decideSync for a person seen for the first time", () => {
         dateOfBirth: { value: null, source: null },
       },
       applied: ["lastName", "phones.mobile", "dateOfBirth"],
-      score: 1,
-      evidence,
+      incoming: normalisePerson(version({ status: "applicant" }), CONTEXT).values,
+      secondaryBefore: emptySecondary(),
+      score,
+      evidence: decision.link.evidence,
     });
   });
 
   it("leaves a merge pending review when manual_review finds a conflict", () => {
     const lead = existingContact(
       "c-lead",
-      { firstName: "Mary", email: "mary.roe@mailbox.org", lastName: "Roe-Smith" },
-      { firstName: "domiq", email: "domiq", lastName: "domiq" },
+      { firstName: "Mary", email: "mary.roe@mailbox.org", lastName: "Roe", middleName: "Jo" },
+      { firstName: "domiq", email: "domiq", lastName: "domiq", middleName: "domiq" },
     );
-    const decision = decide(version(), { contacts: [lead], strategy: "manual_review" });
+    const decision = decide(version({ middle_name: "Ann" }), {
+      contacts: [lead],
+      strategy: "manual_review",
+    });
     expect(decision.action).toBe("merge");
     if (decision.action !== "merge") return;
     expect(decision.link.status).toBe("pending");
-    expect(decision.contact.values.lastName).toBe("Roe-Smith");
-    expect(decision.link.evidence.conflicts).toEqual(["lastName"]);
-    expect(decision.merge.evidence.conflicts).toEqual(["lastName"]);
+    expect(decision.contact.values.middleName).toBe("Jo");
+    expect(decision.link.evidence.conflicts).toEqual(["middleName"]);
+    expect(decision.merge.evidence.conflicts).toEqual(["middleName"]);
   });
 
   it("records fields kept because staff locked them", () => {
     const lead = existingContact(
       "c-lead",
-      { firstName: "Mary", email: "mary.roe@mailbox.org", lastName: "Roe-Smith" },
-      { lastName: "manual" },
+      { firstName: "Mary", email: "mary.roe@mailbox.org", lastName: "Roe", middleName: "Jo" },
+      { middleName: "manual" },
     );
-    const decision = decide(version(), { contacts: [lead] });
+    const decision = decide(version({ middle_name: "Ann" }), { contacts: [lead] });
     expect(decision.action).toBe("merge");
     if (decision.action !== "merge") return;
     expect(decision.link.status).toBe("merged");
-    expect(decision.contact.values.lastName).toBe("Roe-Smith");
-    expect(decision.link.evidence.locked).toEqual(["lastName"]);
+    expect(decision.contact.values.middleName).toBe("Jo");
+    expect(decision.link.evidence.locked).toEqual(["middleName"]);
     expect(decision.link.evidence.conflicts).toBeUndefined();
   });
 
   it("uses the matcher it is given", () => {
     const chosen = existingContact("c-chosen", { firstName: "Someone" });
     const matcher: Matcher = () => ({
+      outcome: "merge",
       contact: chosen,
       score: 0.92,
-      evidence: { method: "exact_keys", matched: [], candidates: 1, blocked: [] },
+      evidence: { method: "scored", candidates: 1, best: null, ranked: [] },
     });
     const decision = decide(version(), { contacts: [chosen], matcher });
     expect(decision.action).toBe("merge");
@@ -361,12 +407,16 @@ describe("decideSync for a person already linked", () => {
   });
 
   it("keeps the match score and evidence of a matched link and drops settled conflicts", () => {
+    const ranked = [
+      { contactId: "c-1", score: 30, outcome: "merge" as const },
+      { contactId: "c-sibling", score: 9, outcome: "review" as const },
+    ];
     const evidence: LinkEvidence = {
       linkedBy: "matched",
-      method: "exact_keys",
-      matched: ["email", "phone"],
+      method: "scored",
       candidates: 2,
-      blocked: [{ contactId: "c-sibling", reason: "first_name_differs" }],
+      best: null,
+      ranked,
       conflicts: ["lastName"],
     };
     const link = linkFor(first, "c-1", { status: "pending", matchScore: 1, evidence });
@@ -378,10 +428,10 @@ describe("decideSync for a person already linked", () => {
     expect(decision.link.matchScore).toBe(1);
     expect(decision.link.evidence).toEqual({
       linkedBy: "matched",
-      method: "exact_keys",
-      matched: ["email", "phone"],
+      method: "scored",
       candidates: 2,
-      blocked: [{ contactId: "c-sibling", reason: "first_name_differs" }],
+      best: null,
+      ranked,
     });
   });
 
@@ -398,7 +448,10 @@ describe("decideSync for a person already linked", () => {
     expect(decision.link.status).toBe("pending");
     expect(decision.link.evidence).toEqual({ linkedBy: "created", conflicts: ["email"] });
     expect(decision.contact.values.email).toBe("mary.roe@mailbox.org");
-    expect(decision.contact.changed).toBe(false);
+    // The email that lost is kept as a secondary value (and a blocking key), not dropped.
+    expect(decision.contact.secondary.emails).toEqual(["m.roe@newmail.org"]);
+    expect(decision.contact.blockKeys).toContain("em:m.roe@newmail.org");
+    expect(decision.contact.changed).toBe(true);
   });
 
   it("advances the link without rewriting the contact when only the timestamp moved", () => {
@@ -495,10 +548,40 @@ describe("decideSync over delivery orders", () => {
       }),
     );
   const at = (raw: ResmanPerson, iso: string): ResmanPerson => ({ ...raw, last_modified: iso });
+  /**
+   * The state a delivery order must not change: link and current values. Secondary values are
+   * the emails and phones a contact held before: they record what was seen, so they depend on
+   * the order by design (checked separately: only values seen, never a current one).
+   */
   const outcome = (store: Store) => ({
     link: store.link,
-    contacts: [...store.contacts.values()].map(({ createdAt: _, ...rest }) => rest),
+    contacts: [...store.contacts.values()].map(
+      ({ createdAt: _, secondary: _s, blockKeys, ...rest }) => ({
+        ...rest,
+        blockKeys: blockingKeys(rest.values),
+      }),
+    ),
   });
+  const secondaryIsHistory = (store: Store, seen: readonly ResmanPerson[]) => {
+    const phones = new Set(
+      seen.flatMap((raw) =>
+        Object.values(normalisePerson(raw, CONTEXT).values.phones).map((p) => p.e164),
+      ),
+    );
+    const emails = new Set(seen.map((raw) => normalisePerson(raw, CONTEXT).values.email));
+    for (const contact of store.contacts.values()) {
+      for (const email of contact.secondary.emails) {
+        expect(emails.has(email)).toBe(true);
+        expect(email.toLowerCase()).not.toBe(contact.values.email?.toLowerCase());
+      }
+      const current = Object.values(contact.values.phones).map((p) => p.e164);
+      for (const phone of contact.secondary.phones) {
+        expect(phones.has(phone.e164)).toBe(true);
+        expect(current).not.toContain(phone.e164);
+      }
+      expect(contact.blockKeys).toEqual(blockingKeys(contact.values, contact.secondary));
+    }
+  };
 
   it("applies a version delivered many times once and calls the rest replays", () => {
     fc.assert(
@@ -535,6 +618,8 @@ describe("decideSync over delivery orders", () => {
           deliver(ba, vb, strategy);
           deliver(ba, va, strategy);
           expect(outcome(ab)).toEqual(outcome(ba));
+          secondaryIsHistory(ab, [va, vb]);
+          secondaryIsHistory(ba, [va, vb]);
           const winner = personDigest(va) > personDigest(vb) ? va : vb;
           expect(ab.link?.sourceHash).toBe(personDigest(winner));
         },
@@ -558,6 +643,7 @@ describe("decideSync over delivery orders", () => {
         expect(late).toMatchObject({ action: "unchanged", reason: "stale" });
         expect(outcome(reversed)).toEqual(outcome(onlyNewer));
         expect(outcome(inOrder)).toEqual(outcome(onlyNewer));
+        secondaryIsHistory(inOrder, [older, newer]);
       }),
     );
   });

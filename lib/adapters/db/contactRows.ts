@@ -39,6 +39,11 @@ export function contactFromRow(row: UserRow, linkedStatuses: PersonStatus[] = []
     },
     sources: row.fieldSources,
     keys: { email: row.emailKey, phones: row.phoneKeys, nameDob: row.nameDobKey },
+    blockKeys: row.blockKeys ?? [],
+    secondary: {
+      emails: row.secondary?.emails ?? [],
+      phones: (row.secondary?.phones ?? []).map((p) => ({ raw: p.raw, e164: p.e164 })),
+    },
     linkedStatuses,
     createdAt: row.createdAt ?? new Date(0),
   };
@@ -69,6 +74,11 @@ export function contactColumns(write: ContactWrite): Omit<UserInsert, "id" | "pr
     emailKey: write.keys.email,
     phoneKeys: write.keys.phones,
     nameDobKey: write.keys.nameDob,
+    blockKeys: write.blockKeys,
+    secondary: {
+      emails: write.secondary.emails,
+      phones: write.secondary.phones.map((p) => ({ raw: p.raw, e164: p.e164 })),
+    },
     fieldSources: write.sources,
   };
 }

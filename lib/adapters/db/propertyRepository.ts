@@ -5,22 +5,41 @@ import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { PropertyContext, PropertyStore, ResmanPropertyRef } from "../../app/ports.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { isGuid } from "../../domain/person.js";
+import {
+  DEFAULT_MATCHING_CRITERIA,
+  type MatchingCriteria,
+  parseMatchingCriteria,
+} from "../../domain/rules.js";
 import { DEFAULT_MERGE_STRATEGY } from "../../domain/survivorship.js";
 import type { Database } from "./client.js";
 import { toStoreError } from "./errors.js";
 import { contactMatchingRules, property } from "./schema.js";
+
+/**
+ * Stored criteria when they validate; the defaults otherwise (an empty document, or one written
+ * around `rules set` that fails validation — `rules get` reports it as invalid).
+ */
+function criteriaOrDefaults(stored: Record<string, unknown> | null): MatchingCriteria {
+  if (stored === null || Object.keys(stored).length === 0) return DEFAULT_MATCHING_CRITERIA;
+  const parsed = parseMatchingCriteria(stored);
+  return parsed.ok ? parsed.criteria : DEFAULT_MATCHING_CRITERIA;
+}
 
 export class DrizzlePropertyStore implements PropertyStore {
   constructor(private readonly db: Database) {}
 
   private async contexts(where: SQL | undefined): Promise<PropertyContext[]> {
     const rows = await this.db
-      .select({ property, mergeStrategy: contactMatchingRules.mergeStrategy })
+      .select({
+        property,
+        mergeStrategy: contactMatchingRules.mergeStrategy,
+        criteria: contactMatchingRules.matchingCriteria,
+      })
       .from(property)
       .leftJoin(contactMatchingRules, eq(contactMatchingRules.propertyId, property.id))
       .where(where)
       .orderBy(property.createdAt);
-    return rows.map(({ property: p, mergeStrategy }) => ({
+    return rows.map(({ property: p, mergeStrategy, criteria }) => ({
       id: p.id,
       name: p.name,
       resmanPropertyId: p.resmanPropertyId,
@@ -28,6 +47,7 @@ export class DrizzlePropertyStore implements PropertyStore {
       countryCode: p.countryCode,
       officePhone: p.officePhone,
       mergeStrategy: mergeStrategy ?? DEFAULT_MERGE_STRATEGY,
+      matchingCriteria: criteriaOrDefaults(criteria),
     }));
   }
 

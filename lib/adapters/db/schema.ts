@@ -39,6 +39,14 @@ import type { PhoneType } from "../../domain/person.js";
 import type { MergeStrategy } from "../../domain/survivorship.js";
 import type { LinkEvidence, LinkStatus } from "../../domain/syncDecision.js";
 
+export type ReviewStatus = "open" | "approved" | "rejected";
+
+/** A contact's secondary emails and phones, as stored. */
+export interface StoredSecondary {
+  emails: string[];
+  phones: { raw: string; e164: string }[];
+}
+
 /** Columns every table carries; timestamps are always `timestamptz`. */
 const createdAt = () => timestamp("created_at", { withTimezone: true }).defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).defaultNow();
@@ -100,6 +108,19 @@ export const user = pgTable(
     emailKey: text("email_key"),
     phoneKeys: text("phone_keys").array().notNull().default(sql`'{}'::text[]`),
     nameDobKey: text("name_dob_key"),
+    /**
+     * Blocking keys (`lib/domain/blocking.ts`): candidate contacts of a person are fetched by
+     * these, so a person is compared only with plausible matches, never with the property.
+     */
+    blockKeys: text("block_keys").array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * Emails and phones the contact held before, or that lost to its current ones: kept, and
+     * still used to find the contact (`{ emails: string[], phones: StoredPhone[] }`).
+     */
+    secondary: jsonb("secondary")
+      .$type<StoredSecondary>()
+      .notNull()
+      .default({ emails: [], phones: [] }),
     /** Set when this contact was merged away into another; such contacts are never matched. */
     mergedIntoId: uuid("merged_into_id"),
     /** Which source last wrote each field (`resman`, `domiq`; `manual` = locked by staff). */
@@ -141,6 +162,7 @@ export const user = pgTable(
     // fastupdate off: without it new entries wait in a pending list that every lookup scans
     // linearly until a vacuum merges it, and PGlite has no autovacuum.
     index("idx_user_phone_keys").using("gin", t.phoneKeys).with({ fastupdate: false }),
+    index("idx_user_block_keys").using("gin", t.blockKeys).with({ fastupdate: false }),
   ],
 );
 
@@ -345,6 +367,12 @@ export const contactMergeHistory = pgTable(
     applied: jsonb("applied").$type<Record<string, unknown>>().notNull(),
     matchScore: doublePrecision("match_score"),
     matchEvidence: jsonb("match_evidence").$type<Record<string, unknown>>(),
+    /**
+     * What the merge brought in: the incoming person's values (a person link) and, for a merge
+     * of two contacts, the merged contact's links with their statuses before — what an unmerge
+     * needs to split them again.
+     */
+    incoming: jsonb("incoming").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     revertedAt: timestamp("reverted_at", { withTimezone: true }),
   },
@@ -365,6 +393,61 @@ export const contactMergeHistory = pgTable(
       foreignColumns: [contactSync.id],
     }).onDelete("set null"),
     index("idx_contact_merge_history_user").on(t.userId),
+  ],
+);
+
+/**
+ * The review queue: a person (or chatbot lead) scored in the review band against an existing
+ * contact got its own contact (`user_id`, link `pending`) and this item proposing the pair.
+ * Approving merges `user_id` into `candidate_id`; rejecting keeps them apart for good (the pair
+ * is unique, so it is never proposed again).
+ */
+export const contactReview = pgTable(
+  "contact_review",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    propertyId: uuid("property_id").notNull(),
+    /** The contact created for the record under review. */
+    userId: uuid("user_id").notNull(),
+    /** The existing contact it may be. */
+    candidateId: uuid("candidate_id").notNull(),
+    /** The pending link of the record under review (null for a chatbot lead). */
+    linkId: uuid("link_id"),
+    score: doublePrecision("score").notNull(),
+    /** Per-field levels and weights, total and thresholds; never a personal value. */
+    evidence: jsonb("evidence").$type<Record<string, unknown>>().notNull(),
+    status: varchar("status", { length: 20 }).$type<ReviewStatus>().notNull().default("open"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    decidedBy: text("decided_by"),
+    /** The merge an approval made (for unmerge). */
+    mergeId: uuid("merge_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("chk_contact_review_status", sql`${t.status} IN ('open', 'approved', 'rejected')`),
+    foreignKey({
+      name: "contact_review_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "contact_review_user_fkey",
+      columns: [t.userId, t.propertyId],
+      foreignColumns: [user.id, user.propertyId],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "contact_review_candidate_fkey",
+      columns: [t.candidateId, t.propertyId],
+      foreignColumns: [user.id, user.propertyId],
+    }).onDelete("cascade"),
+    // One item per pair, whichever side came first: a decided pair is never proposed again.
+    uniqueIndex("uq_contact_review_pair").on(
+      t.propertyId,
+      sql`least(${t.userId}, ${t.candidateId})`,
+      sql`greatest(${t.userId}, ${t.candidateId})`,
+    ),
+    index("idx_contact_review_open").on(t.propertyId, t.createdAt).where(sql`${t.status} = 'open'`),
+    index("idx_contact_review_candidate").on(t.candidateId),
   ],
 );
 

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { and, arrayOverlaps, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type {
   Announcement,
+  CandidateLookup,
   ContactStore,
   EnrichmentWrite,
   GuardedEnrichmentResult,
@@ -19,15 +20,16 @@ import type {
   SyncTransaction,
   SyncWrite,
 } from "../../app/ports.js";
-import type { Contact, MatchKeys } from "../../domain/contact.js";
+import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
-import type { ContactWrite, LinkState } from "../../domain/syncDecision.js";
+import type { ContactWrite, LinkState, ReviewWrite } from "../../domain/syncDecision.js";
 import type { Database } from "./client.js";
 import { contactColumns, contactFromRow, linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
 import {
   contactEnrichmentLog,
   contactMergeHistory,
+  contactReview,
   contactSync,
   identityKey,
   outboxEvent,
@@ -102,17 +104,27 @@ function byIds(ids: SQL): SQL {
 }
 
 /**
- * The ids of the contacts a person's sync must read: the one the person is linked to, and every
- * live contact sharing a key. One indexed lookup per key, combined with UNION: a single OR across
- * the link join and the keys cannot use the indexes and would scan the whole property.
+ * Live contacts of the property sharing a blocking key, through the GIN index on `block_keys`
+ * (fenced like `phoneLookup`, for the same reason).
  */
-function candidateIds(propertyId: string, personId: string, keys: MatchKeys): SQL {
+function blockLookup(propertyId: string, blocks: readonly string[]): SQL {
+  return sql`select by_block.id from (
+      select ${user.id} as id, ${user.propertyId} as property_id from ${user}
+      where ${arrayOverlaps(user.blockKeys, [...blocks])} and ${user.mergedIntoId} is null
+      offset 0) as by_block
+    where by_block.property_id = ${propertyId}`;
+}
+
+/**
+ * Lookups of the live contacts that could be the person: every contact sharing a blocking key,
+ * and (for contacts written before blocking keys existed, whose `block_keys` is empty) the
+ * exact email, phone and name + birth date keys. One indexed lookup each, for UNION.
+ */
+function keyLookups(propertyId: string, lookup: CandidateLookup): SQL[] {
+  const { keys, blocks } = lookup;
   const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
-  const contactIds: SQL[] = [
-    sql`select ${contactSync.userId} from ${contactSync}
-          where ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} = ${personId}
-            and ${contactSync.userId} is not null`,
-  ];
+  const contactIds: SQL[] = [];
+  if (blocks.length > 0) contactIds.push(blockLookup(propertyId, blocks));
   if (keys.email !== null) {
     contactIds.push(
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
@@ -124,6 +136,21 @@ function candidateIds(propertyId: string, personId: string, keys: MatchKeys): SQ
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.nameDobKey, keys.nameDob)}`,
     );
   }
+  return contactIds;
+}
+
+/**
+ * The ids of the contacts a person's sync must read: the one the person is linked to, and every
+ * live candidate. One indexed lookup per key, combined with UNION: a single OR across the link
+ * join and the keys cannot use the indexes and would scan the whole property.
+ */
+function candidateIds(propertyId: string, personId: string, lookup: CandidateLookup): SQL {
+  const contactIds: SQL[] = [
+    sql`select ${contactSync.userId} from ${contactSync}
+          where ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} = ${personId}
+            and ${contactSync.userId} is not null`,
+    ...keyLookups(propertyId, lookup),
+  ];
   return sql.join(contactIds, sql` union `);
 }
 
@@ -214,11 +241,15 @@ function decisionWrites(
     const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
     parts.push(sql`history as (
       insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
-        before, applied, match_score, match_evidence)
+        before, applied, match_score, match_evidence, incoming)
       select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(write.merge.before)},
-        ${json({ fields: write.merge.applied })}, ${write.merge.score}::float8,
-        ${json(write.merge.evidence)}
+        ${json({ fields: write.merge.applied, secondary_before: write.merge.secondaryBefore })},
+        ${write.merge.score}::float8, ${json(write.merge.evidence)},
+        ${json({ values: write.merge.incoming, sources: "resman" })}
       from link)`);
+  }
+  if (write.action === "create" && write.review !== null) {
+    parts.push(reviewWrite(propertyId, contact.id, write.review, sql`(select id from link)`));
   }
   if (!contact.isNew) {
     // A chatbot-only contact waits on a placeholder link (no ResMan person, `pending`) until
@@ -237,6 +268,20 @@ function decisionWrites(
       from link)`);
   }
   return parts;
+}
+
+/**
+ * The CTE inserting a review item for a new contact and its review-band candidate (after the
+ * contact and link CTEs, whose rows it references). A pair already reviewed either way round is
+ * left as it is: a rejected pair is never proposed again.
+ */
+function reviewWrite(propertyId: string, contactId: string, review: ReviewWrite, linkId: SQL): SQL {
+  return sql`review as (
+    insert into ${contactReview} (property_id, user_id, candidate_id, link_id, score, evidence)
+    select ${propertyId}, ${contactId}, ${review.candidateId}, ${linkId}, ${review.score}::float8,
+      ${JSON.stringify(review.evidence)}::jsonb
+    from link
+    on conflict do nothing)`;
 }
 
 /**
@@ -343,6 +388,9 @@ function enrichmentWrites(
     condition,
   );
   parts.push(sql`entry as (${entry})`);
+  if (write.review !== null) {
+    parts.push(reviewWrite(propertyId, contact.id, write.review, sql`link.id`));
+  }
   if (announce !== null) {
     parts.push(sql`outbox as (
       insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id, status)
@@ -365,27 +413,31 @@ function conversationContactId(propertyId: string, conversationId: string): SQL 
       order by log.created_at desc limit 1))`;
 }
 
-/** Ids of the contacts an enrichment reads: the conversation's, and those sharing a key. */
-function enrichmentCandidateIds(propertyId: string, keys: MatchKeys, conversationId: string): SQL {
-  const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
-  const contactIds: SQL[] = [sql`select ${conversationContactId(propertyId, conversationId)}`];
-  if (keys.email !== null) {
-    contactIds.push(
-      sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
-    );
-  }
-  if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones));
+/** Ids of the contacts an enrichment reads: the conversation's, and the candidates. */
+function enrichmentCandidateIds(
+  propertyId: string,
+  lookup: CandidateLookup,
+  conversationId: string,
+): SQL {
+  const contactIds: SQL[] = [
+    sql`select ${conversationContactId(propertyId, conversationId)}`,
+    ...keyLookups(propertyId, lookup),
+  ];
   return sql.join(contactIds, sql` union `);
 }
 
-/** Splits an enrichment's contacts into key-sharing candidates and the conversation's contact. */
+/** Splits an enrichment's contacts into candidates and the conversation's contact. */
 function enrichmentFound(
-  keys: MatchKeys,
+  lookup: CandidateLookup,
   contacts: { contact: Contact; isConversation: boolean }[],
 ): { candidates: Contact[]; conversationContact: Contact | null } {
+  const { keys } = lookup;
+  const blocks = new Set(lookup.blocks);
   const shares = (c: Contact) =>
+    c.blockKeys.some((block) => blocks.has(block)) ||
     (keys.email !== null && c.keys.email === keys.email) ||
-    c.keys.phones.some((phone) => keys.phones.includes(phone));
+    c.keys.phones.some((phone) => keys.phones.includes(phone)) ||
+    (keys.nameDob !== null && c.keys.nameDob === keys.nameDob);
   return {
     candidates: contacts.filter(({ contact }) => shares(contact)).map(({ contact }) => contact),
     conversationContact: contacts.find((c) => c.isConversation)?.contact ?? null,
@@ -429,11 +481,15 @@ class DrizzleSyncTransaction implements SyncTransaction {
     return Number(result.rows[0]?.claimed) === 1;
   }
 
-  async loadSnapshot(propertyId: string, personId: string, keys: MatchKeys): Promise<SyncSnapshot> {
+  async loadSnapshot(
+    propertyId: string,
+    personId: string,
+    lookup: CandidateLookup,
+  ): Promise<SyncSnapshot> {
     // The contacts to read: the one the person is linked to, and every live contact sharing a
     // key. One indexed lookup per key, combined with UNION: a single OR across the link join
     // and the keys cannot use the indexes and would scan the whole property on every sync.
-    const contactIds = candidateIds(propertyId, personId, keys);
+    const contactIds = candidateIds(propertyId, personId, lookup);
     const rows = await this.tx
       .select({
         contact: user,
@@ -488,7 +544,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
 
   async loadEnrichmentCandidates(
     propertyId: string,
-    keys: MatchKeys,
+    lookup: CandidateLookup,
     conversationId: string,
   ): Promise<{ candidates: Contact[]; conversationContact: Contact | null }> {
     const conversation = conversationContactId(propertyId, conversationId);
@@ -503,14 +559,14 @@ class DrizzleSyncTransaction implements SyncTransaction {
       .from(user)
       .where(
         and(
-          byIds(enrichmentCandidateIds(propertyId, keys, conversationId)),
+          byIds(enrichmentCandidateIds(propertyId, lookup, conversationId)),
           isNull(user.mergedIntoId),
         ),
       )
       .orderBy(user.id)
       .for("update", { of: user });
     return enrichmentFound(
-      keys,
+      lookup,
       rows.map((row) => ({
         contact: contactFromRow(row.contact, row.statuses ?? []),
         isConversation: row.isConversation === true,
@@ -591,7 +647,7 @@ export class DrizzleContactStore implements ContactStore {
   async readSnapshot(
     propertyId: string,
     personId: string,
-    keys: MatchKeys,
+    lookup: CandidateLookup,
     lockKeys: readonly string[],
     event: { source: string; id: string } | undefined,
     digest: string,
@@ -609,7 +665,7 @@ export class DrizzleContactStore implements ContactStore {
             where other.user_id = u.id and other.resman_contact_id <> ${personId}
               and other.resman_status is not null))), '[]'::jsonb)
         from ${user} as u
-        where u.id = any(array(${candidateIds(propertyId, personId, keys)}))
+        where u.id = any(array(${candidateIds(propertyId, personId, lookup)}))
           and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
@@ -665,7 +721,7 @@ export class DrizzleContactStore implements ContactStore {
 
   async readEnrichment(
     propertyId: string,
-    keys: MatchKeys,
+    lookup: CandidateLookup,
     conversationId: string,
     lockKeys: readonly string[],
     event: { source: string; id: string },
@@ -677,7 +733,7 @@ export class DrizzleContactStore implements ContactStore {
           'other', (select array_agg(other.resman_status) from ${contactSync} as other
             where other.user_id = u.id and other.resman_status is not null))), '[]'::jsonb)
         from ${user} as u
-        where u.id = any(array(${enrichmentCandidateIds(propertyId, keys, conversationId)}))
+        where u.id = any(array(${enrichmentCandidateIds(propertyId, lookup, conversationId)}))
           and u.merged_into_id is null) as rows`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
@@ -689,7 +745,7 @@ export class DrizzleContactStore implements ContactStore {
       return {
         ...read,
         ...enrichmentFound(
-          keys,
+          lookup,
           candidates.map((c) => ({
             contact: c.contact,
             isConversation: c.json.conversation === true,
