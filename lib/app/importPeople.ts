@@ -1,14 +1,24 @@
 /**
  * File import: every row goes through the one sync path (`syncPerson`), a few at a time.
  *
- * Each row is its own transaction, so a failing row never undoes the others, and re-importing
- * the same file finds every row already applied (`unchanged`). Rows are pulled from the source
- * as workers free up, so memory stays bounded whatever the file size.
+ * Each row is its own write, so a failing row never undoes the others, and re-importing the
+ * same file finds every row already applied (`unchanged`). Rows are read in chunks: the
+ * snapshots of a chunk's people (their links and candidate contacts) are read in one statement,
+ * then the rows are synced a few at a time, each with its own guarded write. A row whose
+ * snapshot went stale meanwhile (an earlier row of the chunk wrote a contact it could match)
+ * loses its guard and reads again, so batching never changes a decision. Memory stays bounded
+ * whatever the file size.
  */
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { importFieldOf, personFromImportRow } from "../domain/importRow.js";
-import type { PropertyContext } from "./ports.js";
-import { type SyncDependencies, syncPerson } from "./syncPerson.js";
+import type { GuardedSnapshot, PropertyContext } from "./ports.js";
+import {
+  type PreparedSync,
+  prepareSync,
+  type SyncDependencies,
+  snapshotRequestOf,
+  syncPerson,
+} from "./syncPerson.js";
 
 /** One record read from a file: its fields, or why it could not be read. */
 export interface ImportRecord {
@@ -54,6 +64,17 @@ export interface ImportSummary extends ImportCounts {
   aborted?: string;
 }
 
+/** Rows read ahead and prefetched together. */
+export const CHUNK_ROWS = 32;
+
+/** A row accepted for syncing, prepared, waiting for its chunk's snapshot read. */
+interface PendingRow {
+  line: number;
+  person: ReturnType<typeof personFromImportRow> & { ok: true };
+  prepared: PreparedSync;
+  prefetched?: GuardedSnapshot | undefined;
+}
+
 /** How many rejected/failed rows a summary lists one by one (all are counted). */
 export const MAX_LISTED = 100;
 const LINES_PER_WARNING = 5;
@@ -63,6 +84,8 @@ export interface ImportOptions {
   records: AsyncIterable<ImportRecord>;
   /** Rows synced at once (1 for PGlite, which has a single connection). */
   concurrency?: number;
+  /** Rows whose snapshots are read in one statement (default `CHUNK_ROWS`). */
+  chunkRows?: number;
   onProgress?: (counts: Readonly<ImportCounts>) => void;
 }
 
@@ -112,27 +135,47 @@ export async function importPeople(
     if (summary.rejections.length < MAX_LISTED) summary.rejections.push({ line, reason });
   };
 
-  async function processRecord(record: ImportRecord): Promise<void> {
+  /** Validates and prepares a record; rejected records are counted and dropped. */
+  function accept(record: ImportRecord): PendingRow | null {
     if (record.error !== undefined || record.fields === undefined) {
       reject(record.line, record.error ?? "unreadable row");
-      return;
+      return null;
     }
     const mapped = personFromImportRow(record.fields);
     if (!mapped.ok) {
       reject(record.line, mapped.reason);
-      return;
+      return null;
     }
     const personId = mapped.person.person_id;
     const seen = firstLine.get(personId);
     if (seen !== undefined) {
       reject(record.line, `external_id repeats the row on line ${seen}`);
-      return;
+      return null;
     }
     firstLine.set(personId, record.line);
     try {
-      const result = await syncPerson(deps, { property: options.property, person: mapped.person });
-      for (const w of mapped.warnings) warn(record.line, w.field, w.reason);
-      for (const w of result.warnings) warn(record.line, importFieldOf(w.field), w.reason);
+      const prepared = prepareSync(options.property, mapped.person, deps.clock);
+      return { line: record.line, person: mapped, prepared };
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        reject(record.line, error.message);
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  async function syncRow(row: PendingRow): Promise<void> {
+    const { line, person: mapped } = row;
+    try {
+      const result = await syncPerson(deps, {
+        property: options.property,
+        person: mapped.person,
+        prepared: row.prepared,
+        prefetched: row.prefetched,
+      });
+      for (const w of mapped.warnings) warn(line, w.field, w.reason);
+      for (const w of result.warnings) warn(line, importFieldOf(w.field), w.reason);
       if (result.status === "pending" && result.outcome !== "unchanged") summary.review += 1;
       else if (result.outcome === "created") summary.created += 1;
       else if (result.outcome === "merged") summary.merged += 1;
@@ -140,33 +183,68 @@ export async function importPeople(
       else summary.unchanged += 1;
     } catch (error) {
       if (error instanceof InvalidInputError) {
-        reject(record.line, error.message);
+        reject(line, error.message);
         return;
       }
       summary.failed += 1;
       if (summary.failures.length < MAX_LISTED) {
-        summary.failures.push({ line: record.line, reason: failureReason(error) });
+        summary.failures.push({ line, reason: failureReason(error) });
       }
     }
   }
 
+  /** Reads the next chunk of records; an unreadable source ends the import (`aborted`). */
   const iterator = options.records[Symbol.asyncIterator]();
-  const worker = async () => {
-    while (summary.aborted === undefined) {
+  const chunkRows = Math.max(1, options.chunkRows ?? CHUNK_ROWS);
+  async function nextChunk(): Promise<PendingRow[] | null> {
+    const rows: PendingRow[] = [];
+    let read = 0;
+    while (read < chunkRows) {
       let next: IteratorResult<ImportRecord>;
       try {
         next = await iterator.next();
       } catch (error) {
         summary.aborted ??= failureReason(error);
-        return;
+        break;
       }
-      if (next.done) return;
+      if (next.done) break;
+      read += 1;
       summary.rows += 1;
-      await processRecord(next.value);
-      options.onProgress?.(summary);
+      const row = accept(next.value);
+      if (row === null) options.onProgress?.(summary);
+      else rows.push(row);
     }
-  };
+    return read === 0 && rows.length === 0 ? null : rows;
+  }
+
   const workers = Math.max(1, options.concurrency ?? 1);
-  await Promise.all(Array.from({ length: workers }, worker));
+  for (;;) {
+    const rows = await nextChunk();
+    if (rows === null) break;
+    if (rows.length > 0) {
+      // One statement for the chunk's reads. If it fails, each row reads for itself (and
+      // reports its own failure).
+      try {
+        const snapshots = await deps.store.readSnapshots(
+          options.property.id,
+          rows.map((row) => snapshotRequestOf(row.prepared)),
+        );
+        rows.forEach((row, i) => {
+          row.prefetched = snapshots[i];
+        });
+      } catch {
+        // Fall through: no prefetched snapshots.
+      }
+      let index = 0;
+      const worker = async () => {
+        for (let row = rows[index++]; row !== undefined; row = rows[index++]) {
+          await syncRow(row);
+          options.onProgress?.(summary);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(workers, rows.length) }, worker));
+    }
+    if (summary.aborted !== undefined) break;
+  }
   return summary;
 }

@@ -27,7 +27,12 @@ import { blockingKeys } from "../domain/blocking.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
-import { hasIdentity, type NormalisationWarning, normalisePerson } from "../domain/normalize.js";
+import {
+  hasIdentity,
+  type NormalisationWarning,
+  type NormalisedPerson,
+  normalisePerson,
+} from "../domain/normalize.js";
 import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
 import {
   decideSync,
@@ -36,7 +41,16 @@ import {
   type SyncDecision,
   skipReason,
 } from "../domain/syncDecision.js";
-import type { Clock, ContactStore, PropertyContext, SyncSnapshot, SyncWrite } from "./ports.js";
+import type {
+  CandidateLookup,
+  Clock,
+  ContactStore,
+  GuardedSnapshot,
+  PropertyContext,
+  SnapshotRequest,
+  SyncSnapshot,
+  SyncWrite,
+} from "./ports.js";
 import { guardedWrite, LOST_RACE, versionRead } from "./writeProtocol.js";
 
 export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
@@ -64,6 +78,10 @@ export interface SyncPersonInput {
   person: ResmanPerson;
   /** Delivery id: when given, a second delivery with the same id changes nothing. */
   event?: { source: string; id: string } | undefined;
+  /** The person already prepared (`prepareSync`); `person` is then not validated again. */
+  prepared?: PreparedSync | undefined;
+  /** A snapshot read ahead for this person (deliveries without an event id only). */
+  prefetched?: GuardedSnapshot | undefined;
 }
 
 /**
@@ -92,36 +110,74 @@ export function announcementOf(decision: SyncWrite): OutboundEventType {
   return decision.action === "merge" ? "contact.merged" : "contact.synced";
 }
 
-/** Syncs one ResMan person into the property's contacts. */
-export async function syncPerson(
-  deps: SyncDependencies,
-  input: SyncPersonInput,
-): Promise<SyncResult> {
-  const { property } = input;
-  // Every source validates at its edge; this check makes the guarantee hold for any caller:
-  // a person that does not fit the contract writes nothing. Issues carry paths, never values.
-  const parsed = resmanPersonSchema.safeParse(input.person);
+/** A person validated and normalised for the sync path, with what its reads and writes need. */
+export interface PreparedSync {
+  normalised: NormalisedPerson;
+  digest: string;
+  /** Whether the person says who they are (a name, an email or a phone). */
+  identified: boolean;
+  lookup: CandidateLookup;
+  locks: string[];
+}
+
+/**
+ * Validates and normalises a person (InvalidInputError when it does not fit the contract).
+ * Every source validates at its edge; this check makes the guarantee hold for any caller: a
+ * person that does not fit writes nothing. Issues carry paths, never values.
+ */
+export function prepareSync(
+  property: PropertyContext,
+  person: ResmanPerson,
+  clock: Clock,
+): PreparedSync {
+  const parsed = resmanPersonSchema.safeParse(person);
   if (!parsed.success) {
     throw new InvalidInputError(
       "the person does not match the ResMan person contract",
       parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
     );
   }
-  const person = parsed.data;
-  const normalised = normalisePerson(person, {
+  const normalised = normalisePerson(parsed.data, {
     countryCode: property.countryCode,
     officePhone: property.officePhone,
-    now: deps.clock.now(),
+    now: clock.now(),
   });
-  // A person with nothing to tell them apart may only update an existing link (a status change,
-  // a deactivation); a new contact from it would be a blank nobody can match.
-  const identified = hasIdentity(normalised.values);
-  const digest = personDigest(person);
+  const lookup = { keys: normalised.keys, blocks: blockingKeys(normalised.values) };
+  return {
+    normalised,
+    digest: personDigest(parsed.data),
+    // A person with nothing to tell them apart may only update an existing link (a status
+    // change, a deactivation); a new contact from it would be a blank nobody can match.
+    identified: hasIdentity(normalised.values),
+    lookup,
+    locks: identityLockKeys(normalised.personId, lookup.blocks),
+  };
+}
+
+/** The snapshot request of a prepared person, for a batched read (`ContactStore.readSnapshots`). */
+export function snapshotRequestOf(prepared: PreparedSync): SnapshotRequest {
+  return {
+    personId: prepared.normalised.personId,
+    lookup: prepared.lookup,
+    lockKeys: prepared.locks,
+    digest: prepared.digest,
+  };
+}
+
+/** Syncs one ResMan person into the property's contacts. */
+export async function syncPerson(
+  deps: SyncDependencies,
+  input: SyncPersonInput,
+): Promise<SyncResult> {
+  const { property } = input;
+  const prepared = input.prepared ?? prepareSync(property, input.person, deps.clock);
+  const { normalised, digest, identified, lookup, locks } = prepared;
   const newId = deps.newId ?? randomUUID;
   const warnings = normalised.warnings;
+  // A snapshot read ahead (a file import reads its next rows in one statement): used for the
+  // first round only; a later round reads afresh.
+  let prefetched = input.event === undefined ? input.prefetched : undefined;
 
-  const lookup = { keys: normalised.keys, blocks: blockingKeys(normalised.values) };
-  const locks = identityLockKeys(normalised.personId, lookup.blocks);
   const decide = (snapshot: SyncSnapshot) =>
     decideSync({
       person: normalised,
@@ -164,7 +220,7 @@ export async function syncPerson(
   // did not change: one plain read of the link settles those, before the heavier snapshot.
   // Versions only move forward, so a committed link that says "replay" or "stale" stays right.
   // Queue jobs (with an event id) are mostly new versions and go straight to the snapshot.
-  if (input.event === undefined) {
+  if (input.event === undefined && prefetched === undefined) {
     const current = await deps.store.findLink(property.id, normalised.personId);
     if (current === null && !identified) throw noIdentity();
     const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
@@ -175,14 +231,17 @@ export async function syncPerson(
   // transaction, decide, then one guarded statement that writes only if nothing it read has
   // changed. A replay or a stale version costs the read alone.
   const round = async (): Promise<SyncResult | typeof LOST_RACE> => {
-    const snapshot = await deps.store.readSnapshot(
-      property.id,
-      normalised.personId,
-      lookup,
-      locks,
-      input.event,
-      digest,
-    );
+    const snapshot =
+      prefetched ??
+      (await deps.store.readSnapshot(
+        property.id,
+        normalised.personId,
+        lookup,
+        locks,
+        input.event,
+        digest,
+      ));
+    prefetched = undefined;
     if (snapshot.seen) return duplicate;
     if (snapshot.link === null && !identified) throw noIdentity();
     // The link holds this very version: a replay (the read skipped the candidates).

@@ -30,6 +30,7 @@ function delegate(store: ContactStore): ContactStore {
     findLink: (...args) => store.findLink(...args),
     markFailed: (...args) => store.markFailed(...args),
     readSnapshot: (...args) => store.readSnapshot(...args),
+    readSnapshots: (...args) => store.readSnapshots(...args),
     writeGuarded: (...args) => store.writeGuarded(...args),
     readEnrichment: (...args) => store.readEnrichment(...args),
     writeEnrichmentGuarded: (...args) => store.writeEnrichmentGuarded(...args),

@@ -15,6 +15,7 @@ import type {
   GuardedSnapshot,
   GuardedWriteResult,
   LinkFailure,
+  SnapshotRequest,
   SyncGuard,
   SyncSnapshot,
   SyncTransaction,
@@ -593,6 +594,32 @@ function inboxHas(event: { source: string; id: string } | undefined): SQL {
     where ${processedEvent.source} = ${event.source} and ${processedEvent.eventId} = ${event.id})`;
 }
 
+/**
+ * The columns of one person's snapshot read: the inbox check, the key versions, the person's
+ * link and the candidates as JSON. A link that already holds this exact version is a replay
+ * whatever the candidates say, so they are not fetched then (re-imports and redeliveries stay
+ * cheap).
+ */
+function snapshotColumns(
+  propertyId: string,
+  request: SnapshotRequest,
+  event: { source: string; id: string } | undefined,
+): SQL {
+  const { personId, lookup, lockKeys, digest } = request;
+  const personLink = sql`from ${contactSync} as pl where pl.property_id = ${propertyId}
+      and pl.resman_contact_id = ${personId} and pl.user_id is not null`;
+  return sql`${inboxHas(event)} as seen,
+    ${keyVersionsOf(keyIdsOf(propertyId, lockKeys))} as versions,
+    (select to_jsonb(pl) ${personLink}) as link,
+    (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
+        'other', (select array_agg(other.resman_status) from ${contactSync} as other
+          where other.user_id = u.id and other.resman_contact_id <> ${personId}
+            and other.resman_status is not null))), '[]'::jsonb)
+      from ${user} as u
+      where u.id = any(array(${candidateIds(propertyId, personId, lookup)}))
+        and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows`;
+}
+
 /** What every guarded read returns next to its own columns. */
 interface GuardedReadRow<R> {
   seen: boolean;
@@ -652,31 +679,54 @@ export class DrizzleContactStore implements ContactStore {
     event: { source: string; id: string } | undefined,
     digest: string,
   ): Promise<GuardedSnapshot> {
-    const personLink = sql`from ${contactSync} as pl where pl.property_id = ${propertyId}
-        and pl.resman_contact_id = ${personId} and pl.user_id is not null`;
-    // Rows as JSON: the inbox, the key versions, the person's link and the candidates in one
-    // round trip. A link that already holds this exact version is a replay whatever the
-    // candidates say, so they are not fetched then (re-imports and redeliveries stay cheap).
-    const query = sql`select ${inboxHas(event)} as seen,
-      ${keyVersionsOf(keyIdsOf(propertyId, lockKeys))} as versions,
-      (select to_jsonb(pl) ${personLink}) as link,
-      (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
-          'other', (select array_agg(other.resman_status) from ${contactSync} as other
-            where other.user_id = u.id and other.resman_contact_id <> ${personId}
-              and other.resman_status is not null))), '[]'::jsonb)
-        from ${user} as u
-        where u.id = any(array(${candidateIds(propertyId, personId, lookup)}))
-          and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows`;
+    const [snapshot] = await this.readSnapshotRows(
+      propertyId,
+      [{ personId, lookup, lockKeys, digest }],
+      event,
+    );
+    if (snapshot === undefined) throw toStoreError(new Error("no row"), "read snapshot");
+    return snapshot;
+  }
+
+  async readSnapshots(
+    propertyId: string,
+    requests: readonly SnapshotRequest[],
+  ): Promise<GuardedSnapshot[]> {
+    if (requests.length === 0) return [];
+    return this.readSnapshotRows(propertyId, requests, undefined);
+  }
+
+  /**
+   * The snapshot reads of one or more persons in one statement: one row per request, in order
+   * (`union all` of the single-person selects, numbered).
+   */
+  private async readSnapshotRows(
+    propertyId: string,
+    requests: readonly SnapshotRequest[],
+    event: { source: string; id: string } | undefined,
+  ): Promise<GuardedSnapshot[]> {
+    const selects = requests.map(
+      (request, index) =>
+        sql`select ${index}::int as i, ${snapshotColumns(propertyId, request, event)}`,
+    );
     try {
-      const result = (await this.db.execute(query)) as unknown as {
-        rows: (GuardedReadRow<SnapshotJson> & { link: Record<string, unknown> | string | null })[];
+      const result = (await this.db.execute(sql.join(selects, sql` union all `))) as unknown as {
+        rows: (GuardedReadRow<SnapshotJson> & {
+          i: number;
+          link: Record<string, unknown> | string | null;
+        })[];
       };
-      const [first] = result.rows;
-      if (first === undefined) throw new Error("snapshot query returned no row");
-      const { candidates, ...read } = guardedReadOf(first, propertyId, lockKeys);
-      const link =
-        first.link === null ? null : linkFromRow(rowFromJson(contactSync, parseJson(first.link)));
-      return { ...read, link, contacts: candidates.map((c) => c.contact) };
+      if (result.rows.length !== requests.length) throw new Error("snapshot rows missing");
+      const snapshots: GuardedSnapshot[] = new Array(requests.length);
+      for (const row of result.rows) {
+        const request = requests[Number(row.i)];
+        if (request === undefined) throw new Error("snapshot row out of range");
+        const { candidates, ...read } = guardedReadOf(row, propertyId, request.lockKeys);
+        const link =
+          row.link === null ? null : linkFromRow(rowFromJson(contactSync, parseJson(row.link)));
+        snapshots[Number(row.i)] = { ...read, link, contacts: candidates.map((c) => c.contact) };
+      }
+      return snapshots;
     } catch (error) {
       throw toStoreError(error, "read snapshot");
     }
