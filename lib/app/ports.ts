@@ -116,6 +116,15 @@ export interface LinkFailure {
   message: string;
 }
 
+/** One person's snapshot read, as `ContactStore.readSnapshots` takes it. */
+export interface SnapshotRequest {
+  personId: string;
+  lookup: CandidateLookup;
+  lockKeys: readonly string[];
+  /** Digest of the person as received: a link holding it is a replay (no candidates read). */
+  digest: string;
+}
+
 /** A snapshot read outside any transaction, with what a guarded write needs to check it. */
 export interface GuardedSnapshot extends SyncSnapshot {
   /** The delivery's event id is already in the inbox. */
@@ -171,6 +180,14 @@ export interface ContactStore {
     event: { source: string; id: string } | undefined,
     digest: string,
   ): Promise<GuardedSnapshot>;
+  /**
+   * The snapshot reads of several persons (a file import's next rows) in one statement, in
+   * request order; no inbox check (imports carry no event id).
+   */
+  readSnapshots(
+    propertyId: string,
+    requests: readonly SnapshotRequest[],
+  ): Promise<GuardedSnapshot[]>;
   /**
    * One statement: applies the decision (contact, link, history, outbox, inbox) only if every
    * identity key and the contact are still at the versions in `guard`, bumping them.
