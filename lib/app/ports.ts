@@ -4,6 +4,15 @@
  * real adapters on PGlite and Postgres.
  */
 import type { Contact, MatchKeys } from "../domain/contact.js";
+import type {
+  ContactMergePlan,
+  LinkMove,
+  MergeHistory,
+  MergeHistoryRow,
+  MergeParty,
+  ReviewPair,
+  UnmergePlan,
+} from "../domain/contactMerge.js";
 import type { OutboundEvent, OutboundEventType, SyncMessage } from "../domain/events.js";
 import type { MatchingCriteria } from "../domain/rules.js";
 import type { MergeStrategy } from "../domain/survivorship.js";
@@ -324,4 +333,101 @@ export interface EventPublisher {
   publish(events: readonly OutboundEvent[]): Promise<{
     failed: readonly OutboundEvent[];
   }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The review queue and unmerge (`review.ts`, `unmerge.ts`)
+
+/** An open review item as listed: ids, score and evidence (levels only, never values). */
+export interface ReviewItem {
+  id: string;
+  propertyId: string;
+  resmanPropertyId: string | null;
+  /** The contact created for the record under review. */
+  userId: string;
+  /** The existing contact it may be. */
+  candidateId: string;
+  linkId: string | null;
+  /** The ResMan PersonID of the record under review (null for a chatbot lead). */
+  personId: string | null;
+  score: number;
+  evidence: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** A review item as a decision reads it, with the strategy its property merges by. */
+export interface ReviewRecord extends ReviewPair {
+  propertyId: string;
+  linkId: string | null;
+  score: number;
+  evidence: Record<string, unknown>;
+  mergeId: string | null;
+  strategy: MergeStrategy;
+}
+
+/** Which merge an unmerge undoes. */
+export type MergeTarget =
+  | { mergeId: string }
+  /** The most recent merge into this contact not yet undone. */
+  | { into: string }
+  /** The merge (not yet undone) that absorbed this contact. */
+  | { absorbed: string };
+
+/** Who decided, and when. */
+export interface Decision {
+  decidedBy: string | null;
+  decidedAt: Date;
+}
+
+/**
+ * One transaction of a review decision or an unmerge. Lock order, as the sync path's locking
+ * transaction: review item or history row, identity keys (sorted), contacts (by id), links.
+ */
+export interface MergeTransaction {
+  /** The review item, row locked; null when there is none. */
+  lockReview(id: string): Promise<ReviewRecord | null>;
+  /** Every review item of the property naming any of the contacts, rows locked. */
+  reviewsOf(propertyId: string, contactIds: readonly string[]): Promise<ReviewPair[]>;
+  /** Bumps the identity keys' version rows (sorted), which holds them until commit. */
+  lockKeys(propertyId: string, keys: readonly string[]): Promise<void>;
+  /** The contacts of the property with these ids, with their links; rows locked if `lock`. */
+  loadParties(
+    propertyId: string,
+    contactIds: readonly string[],
+    lock: boolean,
+  ): Promise<MergeParty[]>;
+  /** A contact's property and whether it was merged away; null when there is none. */
+  contactState(id: string): Promise<{ propertyId: string; mergedIntoId: string | null } | null>;
+  /** The merge history row an unmerge targets, row locked; null when there is none. */
+  lockMerge(target: MergeTarget): Promise<MergeHistoryRow | null>;
+  /**
+   * Writes an approval: A's values, B merged away, B's links and enrichments moved, placeholders
+   * removed, the history row, the review items, the outbox row. Resolves with the history id.
+   */
+  applyContactMerge(
+    review: ReviewRecord,
+    plan: ContactMergePlan,
+    decision: Decision,
+    announce: Announcement,
+  ): Promise<{ mergeId: string }>;
+  /** Writes a rejection: the item, the record's link (when it changes), the outbox row. */
+  applyRejection(
+    review: ReviewRecord,
+    link: LinkMove | null,
+    decision: Decision,
+    announce: Announcement | null,
+  ): Promise<void>;
+  /** Writes an unmerge: contacts, links, placeholders, enrichments, review items, history, outbox. */
+  applyUnmerge(
+    merge: MergeHistory,
+    plan: UnmergePlan,
+    at: Date,
+    announce: Announcement,
+  ): Promise<void>;
+}
+
+export interface ReviewStore {
+  /** Open review items, oldest first, of one property or of all. */
+  listOpen(propertyId?: string): Promise<ReviewItem[]>;
+  transaction<T>(work: (tx: MergeTransaction) => Promise<T>): Promise<T>;
 }

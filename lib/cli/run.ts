@@ -27,16 +27,21 @@ import {
 import { importPeople } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
 import { type RulesView, showRules, updateRules } from "../app/propertyRules.js";
+import { approveReview, listReviews, rejectReview } from "../app/review.js";
+import { unmerge } from "../app/unmerge.js";
 import { type Config, ConfigError, parseConfig } from "../config.js";
+import { MergeRefusedError } from "../domain/contactMerge.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { isGuid } from "../domain/person.js";
 import { type MergeStrategy, mergeStrategies } from "../domain/survivorship.js";
 import { startLocalStack } from "../local/start.js";
 import {
   formatImportSummary,
+  formatReviews,
   formatStats,
   importSummaryRecord,
   type Output,
+  reviewRecords,
   statsRecords,
 } from "./output.js";
 
@@ -77,6 +82,20 @@ function queueUrl(value: string): string {
     throw new InvalidArgumentError("must be a queue URL (https://sqs.<region>.amazonaws.com/…)");
   }
   return value.trim();
+}
+
+/** `--by`: who decided a review item, as stored with it. */
+function decidedBy(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed === "" || trimmed.length > 200) {
+    throw new InvalidArgumentError("must be 1 to 200 characters");
+  }
+  return trimmed;
+}
+
+/** `1 link`, `2 links`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** A run failed for a reason already reported; carries the exit code. */
@@ -470,6 +489,156 @@ function buildProgram(io: CliIo, config: () => Config): Command {
       });
     });
 
+  const review = program
+    .command("review")
+    .summary("list, approve or reject possible duplicates (the review queue)")
+    .description(
+      "The review queue: a ResMan person or chatbot lead that scored between the review and auto-merge thresholds against an existing contact got a contact of its own (its link pending) and a review item proposing the pair. Approve an item to merge the two (undo with `contact-sync unmerge`), reject it to keep them apart for good.",
+    );
+  review
+    .command("list")
+    .summary("list open review items")
+    .description(
+      "List open review items, oldest first, per property: the contact created for the record under review, the existing contact it may be, the score and each field's comparison level (ids and levels only, never personal values).",
+    )
+    .option("--property <guid>", "only this property (ResMan GUID or contact-sync id)", guid)
+    .option("--json", "print JSON instead of tables")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  contact-sync review list\n" +
+        "  contact-sync review list --property 6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b --json",
+    )
+    .action(async (options: { property?: string; json?: boolean }) => {
+      await withDatabase(config(), async (handle) => {
+        const stores = createStores(handle.db);
+        let propertyId: string | undefined;
+        if (options.property !== undefined) {
+          const found = await stores.properties.findProperty(options.property);
+          if (found === null) throw new InvalidInputError(`no property ${options.property}`);
+          propertyId = found.id;
+        }
+        const items = await listReviews(stores, propertyId);
+        io.stdout.write(
+          options.json
+            ? `${JSON.stringify(reviewRecords(items), null, 2)}\n`
+            : formatReviews(items),
+        );
+      });
+    });
+  review
+    .command("approve")
+    .summary("merge an item's contact into the contact it may be")
+    .description(
+      "Approve an open review item: its contact is merged into the existing contact (survivorship by the property's merge strategy; emails and phones that lose are kept as secondary values), its links move there as merged, and the merge is recorded so `contact-sync unmerge` can undo it.",
+    )
+    .argument("<id>", "the review item (from `review list`)", guid)
+    .option("--by <name>", "who decided (stored with the item)", decidedBy)
+    .addHelpText(
+      "after",
+      "\nExample:\n  contact-sync review approve 0b8e6f1e-8d0c-4f7e-9a43-2f5d1c3b7a90 --by jdoe\n" +
+        "\nExit code: 0 when merged, 2 for an unknown or already decided item (nothing written).",
+    )
+    .action(async (id: string, options: { by?: string }) => {
+      await withDatabase(config(), async (handle) => {
+        const stores = createStores(handle.db);
+        const done = await approveReview(
+          { reviews: stores.reviews, clock: systemClock },
+          { reviewId: id, decidedBy: options.by },
+        );
+        const conflicts =
+          done.conflicts > 0 ? `, ${done.conflicts} conflicting fields kept (links pending)` : "";
+        io.stdout.write(
+          `Approved review ${done.reviewId}: contact ${done.mergedContactId} merged into ${done.contactId} ` +
+            `(merge ${done.mergeId}; ${plural(done.linksMoved, "link")} moved, ` +
+            `${plural(done.fieldsChanged, "field")} changed${conflicts}).\n`,
+        );
+      });
+    });
+  review
+    .command("reject")
+    .summary("keep an item's two contacts apart for good")
+    .description(
+      "Reject an open review item: the two contacts stay separate, the record's link becomes success, and the pair is never proposed again.",
+    )
+    .argument("<id>", "the review item (from `review list`)", guid)
+    .option("--by <name>", "who decided (stored with the item)", decidedBy)
+    .addHelpText(
+      "after",
+      "\nExample:\n  contact-sync review reject 0b8e6f1e-8d0c-4f7e-9a43-2f5d1c3b7a90 --by jdoe\n" +
+        "\nExit code: 0 when rejected, 2 for an unknown or already decided item (nothing written).",
+    )
+    .action(async (id: string, options: { by?: string }) => {
+      await withDatabase(config(), async (handle) => {
+        const stores = createStores(handle.db);
+        const done = await rejectReview(
+          { reviews: stores.reviews, clock: systemClock },
+          { reviewId: id, decidedBy: options.by },
+        );
+        const link =
+          done.linkStatus === null ? "" : ` (link ${done.linkId} is now ${done.linkStatus})`;
+        io.stdout.write(
+          `Rejected review ${done.reviewId}: contacts ${done.contactId} and ${done.candidateId} stay apart${link}.\n`,
+        );
+      });
+    });
+
+  program
+    .command("unmerge")
+    .summary("undo a merge of a contact")
+    .description(
+      "Undo a merge: by default the most recent one into the contact not yet undone; given a contact that was merged away, the merge that absorbed it; or the one named by --merge. The surviving contact's fields the merge changed get their earlier values back unless they were changed since; a merged contact comes back as it was, with its links and its review item (open again); a ResMan person linked by matching gets a contact of its own again.",
+    )
+    .argument("<user-id>", "the contact (survivor or merged away)", guid)
+    .option("--merge <id>", "the merge history row to undo", guid)
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  contact-sync unmerge 5d0c1b7e-2f3a-4c4d-8e9f-0a1b2c3d4e5f\n" +
+        "  contact-sync unmerge 5d0c1b7e-2f3a-4c4d-8e9f-0a1b2c3d4e5f --merge 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b\n" +
+        "\nExit code: 0 when undone, 2 when there is nothing to undo (nothing written).",
+    )
+    .action(async (userId: string, options: { merge?: string; json?: boolean }) => {
+      await withDatabase(config(), async (handle) => {
+        const stores = createStores(handle.db);
+        const done = await unmerge(
+          { reviews: stores.reviews, clock: systemClock },
+          { userId, mergeId: options.merge },
+        );
+        if (options.json) {
+          io.stdout.write(
+            `${JSON.stringify(
+              {
+                merge_id: done.mergeId,
+                contact_id: done.contactId,
+                split_contact_id: done.splitContactId,
+                kind: done.kind,
+                fields_restored: done.fieldsRestored,
+                fields_kept: done.fieldsKept,
+                links_moved: done.linksMoved,
+                links_missing: done.linksMissing,
+                review_id: done.reviewId,
+              },
+              null,
+              2,
+            )}\n`,
+          );
+          return;
+        }
+        const reopened = done.reviewId === null ? "" : `; review ${done.reviewId} is open again`;
+        const missing =
+          done.linksMissing === 0
+            ? ""
+            : `; ${plural(done.linksMissing, "link")} had moved on since`;
+        io.stdout.write(
+          `Undid merge ${done.mergeId}: contact ${done.splitContactId} split from ${done.contactId} ` +
+            `(${plural(done.fieldsRestored, "field")} restored, ${done.fieldsKept} kept as changed since; ` +
+            `${plural(done.linksMoved, "link")} moved${missing}${reopened}).\n`,
+        );
+      });
+    });
+
   program
     .command("prune")
     .summary("delete old published events and old inbox entries")
@@ -614,7 +783,11 @@ function rulesRecord(view: RulesView) {
 }
 
 function describeFailure(error: unknown): { message: string; exitCode: number } {
-  if (error instanceof InvalidInputError || error instanceof ConfigError) {
+  if (
+    error instanceof InvalidInputError ||
+    error instanceof ConfigError ||
+    error instanceof MergeRefusedError
+  ) {
     return { message: error.message, exitCode: EXIT_USAGE };
   }
   if (error instanceof StoreError && error.sqlState === "42P01") {

@@ -181,6 +181,7 @@ export const outboundEventTypes = [
   "contact.synced",
   "contact.merged",
   "contact.review_required",
+  "contact.unmerged",
 ] as const;
 export type OutboundEventType = (typeof outboundEventTypes)[number];
 
@@ -189,6 +190,12 @@ export const outboundDetailSchema = z.object({
   event_id: uuid,
   property_id: uuid,
   contact_id: uuid,
+  /**
+   * The other contact of a merge or unmerge of two contacts: the one merged away into
+   * `contact_id` (`contact.merged`), or the one split off again (`contact.unmerged`).
+   * Absent on every other event (a person linked by matching merges no second contact).
+   */
+  merged_contact_id: uuid.optional(),
   link_id: uuid.nullable(),
   /** ResMan PersonID of the link, when the event is about one. */
   resman_person_id: z.string().max(100).nullable(),

@@ -49,7 +49,8 @@ export function fieldValue(values: ContactValues, field: ContactField): unknown 
   return values[field as Exclude<ContactField, `phones.${string}`>];
 }
 
-function setFieldValue(values: ContactValues, field: ContactField, value: unknown): void {
+/** Sets one field of `values` in place (`null` removes a phone of that type). */
+export function setFieldValue(values: ContactValues, field: ContactField, value: unknown): void {
   if (field.startsWith("phones.")) {
     const type = field.slice("phones.".length) as keyof ContactValues["phones"];
     if (value === null) delete values.phones[type];

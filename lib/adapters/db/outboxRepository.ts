@@ -15,6 +15,8 @@ function eventOf(row: OutboxRow): OutboundEvent {
       event_id: row.id,
       property_id: row.propertyId,
       contact_id: row.contactId,
+      // Only on merges and unmerges of two contacts: every other event keeps its shape.
+      ...(row.mergedContactId === null ? {} : { merged_contact_id: row.mergedContactId }),
       link_id: row.linkId,
       resman_person_id: row.resmanPersonId,
       status: row.status,

@@ -35,11 +35,16 @@ import {
   varchar,
 } from "drizzle-orm/pg-core";
 import type { ContactKind, FieldSources } from "../../domain/contact.js";
+import type { OutboundEventType } from "../../domain/events.js";
 import type { PhoneType } from "../../domain/person.js";
 import type { MergeStrategy } from "../../domain/survivorship.js";
 import type { LinkEvidence, LinkStatus } from "../../domain/syncDecision.js";
 
-export type ReviewStatus = "open" | "approved" | "rejected";
+/**
+ * `superseded`: closed by the approval of another item (`merge_id`), because one of its two
+ * contacts was merged away and the survivor already had an item with the same other contact.
+ */
+export type ReviewStatus = "open" | "approved" | "rejected" | "superseded";
 
 /** A contact's secondary emails and phones, as stored. */
 export interface StoredSecondary {
@@ -322,9 +327,7 @@ export const outboxEvent = pgTable(
   "outbox_event",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    eventType: varchar("event_type", { length: 50 })
-      .$type<"contact.synced" | "contact.merged" | "contact.review_required">()
-      .notNull(),
+    eventType: varchar("event_type", { length: 50 }).$type<OutboundEventType>().notNull(),
     propertyId: uuid("property_id").notNull(),
     contactId: uuid("contact_id").notNull(),
     linkId: uuid("link_id"),
@@ -336,11 +339,13 @@ export const outboxEvent = pgTable(
     claimedUntil: timestamp("claimed_until", { withTimezone: true }),
     publishedAt: timestamp("published_at", { withTimezone: true }),
     attempts: integer("attempts").notNull().default(0),
+    /** The other contact of a merge or unmerge of two contacts (`contact.merged`, `contact.unmerged`). */
+    mergedContactId: uuid("merged_contact_id"),
   },
   (t) => [
     check(
       "chk_outbox_event_type",
-      sql`${t.eventType} IN ('contact.synced', 'contact.merged', 'contact.review_required')`,
+      sql`${t.eventType} IN ('contact.synced', 'contact.merged', 'contact.review_required', 'contact.unmerged')`,
     ),
     // Only unpublished rows are ever scanned by the drain.
     index("idx_outbox_event_unpublished").on(t.createdAt).where(sql`${t.publishedAt} IS NULL`),
@@ -348,9 +353,10 @@ export const outboxEvent = pgTable(
 );
 
 /**
- * One row per merge: a ResMan person linked to a contact that already existed, or (later) one
- * contact merged into another. `before` holds the surviving contact's values that the merge
- * changed, so every merge can be undone.
+ * One row per merge: a ResMan person linked to a contact that already existed (the sync path),
+ * or one contact merged into another (an approved review item). `before` holds the surviving
+ * contact's values that the merge changed, so every merge can be undone (`contact-sync
+ * unmerge`, which stamps `reverted_at`; rows are never deleted).
  */
 export const contactMergeHistory = pgTable(
   "contact_merge_history",
@@ -424,7 +430,10 @@ export const contactReview = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check("chk_contact_review_status", sql`${t.status} IN ('open', 'approved', 'rejected')`),
+    check(
+      "chk_contact_review_status",
+      sql`${t.status} IN ('open', 'approved', 'rejected', 'superseded')`,
+    ),
     foreignKey({
       name: "contact_review_property_id_fkey",
       columns: [t.propertyId],

@@ -3,6 +3,7 @@ import type { Database } from "./client.js";
 import { DrizzleOutboxStore } from "./outboxRepository.js";
 import { DrizzlePropertyStore } from "./propertyRepository.js";
 import { DrizzleReportStore } from "./reportRepository.js";
+import { DrizzleReviewStore } from "./reviewRepository.js";
 import { DrizzleRulesStore } from "./rulesRepository.js";
 import { DrizzleContactStore } from "./syncRepository.js";
 
@@ -12,6 +13,7 @@ export function createStores(db: Database) {
     outbox: new DrizzleOutboxStore(db),
     properties: new DrizzlePropertyStore(db),
     reports: new DrizzleReportStore(db),
+    reviews: new DrizzleReviewStore(db),
     rules: new DrizzleRulesStore(db),
   };
 }

@@ -1,0 +1,114 @@
+/**
+ * Unmerge (`contact-sync unmerge <user id> [--merge <history id>]`): undoes one merge recorded
+ * in `contact_merge_history` — by default the most recent one into the contact not yet undone,
+ * or, given a contact that was merged away, the merge that absorbed it.
+ *
+ * - A merge of two contacts (an approved review): the survivor's fields the merge changed go
+ *   back where nothing changed them since; the merged-away contact is live again, unchanged; its
+ *   links, enrichments and placeholder go back; its review item is `open` again, exactly as
+ *   before the approval (reject it to keep the two apart for good); items the approval moved or
+ *   superseded are restored.
+ * - A person linked to an existing contact by the sync path: the person gets a contact of its
+ *   own from the values it brought in, its link moves there (`success`, `linkedBy: created`),
+ *   and the survivor's fields go back likewise.
+ *
+ * The history row is stamped `reverted_at` (never deleted), and `contact.unmerged` goes to the
+ * outbox, in the same transaction. Locking as for an approval (`review.ts`).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  type MergeParty,
+  MergeRefusedError,
+  parseMergeHistory,
+  planUnmerge,
+} from "../domain/contactMerge.js";
+import { DEFAULT_MERGE_STRATEGY } from "../domain/survivorship.js";
+import type { MergeTarget } from "./ports.js";
+import { inRetriedTransaction, type ReviewDependencies } from "./review.js";
+
+export interface UnmergeResult {
+  mergeId: string;
+  /** The contact that had received the merge. */
+  contactId: string;
+  /** The contact split off again: the merged-away contact, or the person's new contact. */
+  splitContactId: string;
+  kind: "contact" | "person";
+  fieldsRestored: number;
+  /** Fields the merge changed that were changed again since: they keep the later value. */
+  fieldsKept: number;
+  linksMoved: number;
+  /** Links the merge moved that have left the contact since (moved or deleted): left alone. */
+  linksMissing: number;
+  /** The review item reopened (a merge of two contacts). */
+  reviewId: string | null;
+}
+
+/** Undoes a merge of `userId` (see the module header). */
+export async function unmerge(
+  deps: ReviewDependencies,
+  input: { userId: string; mergeId?: string | undefined },
+): Promise<UnmergeResult> {
+  const newId = deps.newId ?? randomUUID;
+  return inRetriedTransaction(deps.reviews, async (tx) => {
+    const { userId, mergeId } = input;
+    const state = await tx.contactState(userId);
+    if (state === null) throw new MergeRefusedError(`no contact ${userId}`);
+    const target: MergeTarget =
+      mergeId !== undefined
+        ? { mergeId }
+        : state.mergedIntoId !== null
+          ? { absorbed: userId }
+          : { into: userId };
+    const row = await tx.lockMerge(target);
+    if (row === null) {
+      throw new MergeRefusedError(
+        mergeId === undefined ? `contact ${userId} has no merge to undo` : `no merge ${mergeId}`,
+      );
+    }
+    if (row.userId !== userId && row.mergedUserId !== userId) {
+      throw new MergeRefusedError(`merge ${row.id} is not a merge of contact ${userId}`);
+    }
+    if (row.revertedAt !== null) throw new MergeRefusedError(`merge ${row.id} was already undone`);
+    const merge = parseMergeHistory(row);
+    const ids = merge.mergedUserId === null ? [merge.userId] : [merge.userId, merge.mergedUserId];
+    const splitId = newId();
+    const planOf = (parties: readonly MergeParty[]) => {
+      const survivor = parties.find((p) => p.contact.id === merge.userId);
+      if (survivor === undefined) throw new MergeRefusedError(`no contact ${merge.userId}`);
+      if (survivor.mergedIntoId !== null) {
+        throw new MergeRefusedError(
+          `contact ${merge.userId} was merged into ${survivor.mergedIntoId} since: undo that merge first`,
+        );
+      }
+      return planUnmerge({
+        merge,
+        survivor,
+        absorbed: parties.find((p) => p.contact.id === merge.mergedUserId) ?? null,
+        newContactId: splitId,
+        // A person's own contact starts empty: every value it brought in is taken whatever the
+        // strategy.
+        strategy: DEFAULT_MERGE_STRATEGY,
+      });
+    };
+    const draft = planOf(await tx.loadParties(merge.propertyId, ids, false));
+    await tx.lockKeys(merge.propertyId, draft.lockKeys);
+    const plan = planOf(await tx.loadParties(merge.propertyId, ids, true));
+    const extra = plan.lockKeys.filter((key) => !draft.lockKeys.includes(key));
+    if (extra.length > 0) await tx.lockKeys(merge.propertyId, extra);
+    await tx.applyUnmerge(merge, plan, deps.clock.now(), {
+      id: newId(),
+      type: "contact.unmerged",
+    });
+    return {
+      mergeId: merge.id,
+      contactId: merge.userId,
+      splitContactId: plan.split.kind === "contact" ? plan.split.contactId : plan.split.contact.id,
+      kind: plan.split.kind,
+      fieldsRestored: plan.restored.length,
+      fieldsKept: plan.kept.length,
+      linksMoved: plan.links.length,
+      linksMissing: plan.missingLinks.length,
+      reviewId: merge.reviewId,
+    };
+  });
+}
