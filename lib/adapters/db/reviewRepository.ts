@@ -35,12 +35,11 @@ import {
   contactMergeHistory,
   contactReview,
   contactSync,
-  identityKey,
   outboxEvent,
   property,
   user,
 } from "./schema.js";
-import { keyIdsOf } from "./syncRepository.js";
+import { bumpKeys, keyIdsOf } from "./syncRepository.js";
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type ReviewRow = typeof contactReview.$inferSelect;
@@ -89,17 +88,10 @@ class DrizzleMergeTransaction implements MergeTransaction {
   }
 
   async lockKeys(propertyId: string, keys: readonly string[]): Promise<void> {
-    // As the sync path's locking transaction: insert or bump each key's version row, sorted,
-    // so two transactions never wait on each other in opposite orders; the rows stay locked
-    // until commit, and every guarded write that read them before now fails its check.
+    // As the sync path's locking transaction (`bumpKeys`).
     const ids = keyIdsOf(propertyId, keys);
     if (ids.length === 0) return;
-    await this.tx.execute(sql`insert into ${identityKey} (key_id, version)
-      values ${sql.join(
-        ids.map((id) => sql`(${id.toString()}::bigint, 1)`),
-        sql`, `,
-      )}
-      on conflict (key_id) do update set version = ${identityKey}.version + 1`);
+    await this.tx.execute(bumpKeys(ids));
   }
 
   async loadParties(

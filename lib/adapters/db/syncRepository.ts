@@ -73,6 +73,17 @@ function keyVersionsOf(ids: readonly bigint[]): SQL {
     )}))`;
 }
 
+/**
+ * Inserts or bumps the version rows of identity keys (ids sorted by `keyIdsOf`). In a
+ * transaction the rows stay locked until commit — two transactions never wait on each other in
+ * opposite orders — and every guarded write that read them before fails its check.
+ */
+export function bumpKeys(ids: readonly bigint[]): SQL {
+  const rows = ids.map((id) => sql`(${id.toString()}::bigint, 1)`);
+  return sql`insert into ${identityKey} (key_id, version) values ${sql.join(rows, sql`, `)}
+    on conflict (key_id) do update set version = ${identityKey}.version + 1`;
+}
+
 /** The sorted, distinct 64-bit ids of a property's identity keys. */
 export function keyIdsOf(propertyId: string, keys: readonly string[]): bigint[] {
   return [...new Set(keys.map((key) => lockId(propertyId, key)))].sort((a, b) =>
@@ -466,13 +477,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
         .returning({ eventId: processedEvent.eventId });
       parts.push(sql`claimed as (${claim.getSQL()})`);
     }
-    if (ids.length > 0) {
-      const rows = ids.map((id) => sql`(${id.toString()}::bigint, 1)`);
-      parts.push(sql`bumped as (
-        insert into ${identityKey} (key_id, version) values ${sql.join(rows, sql`, `)}
-        on conflict (key_id) do update set version = ${identityKey}.version + 1
-        returning 1)`);
-    }
+    if (ids.length > 0) parts.push(sql`bumped as (${bumpKeys(ids)} returning 1)`);
     if (parts.length === 0) return true;
     const claimed = event === undefined ? sql`1` : sql`(select count(*) from claimed)::int`;
     const bumped = ids.length === 0 ? sql`0` : sql`(select count(*) from bumped)::int`;
