@@ -503,3 +503,4 @@ function describeReviewSuite(driver: DriverName): void {
 
 describeReviewSuite("pglite");
 describeReviewSuite("pg");
+describeReviewSuite("neon");
