@@ -812,9 +812,9 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
   const remaining = a.links.filter((l) => !moved.has(l.id));
   const aHasPerson = remaining.some((l) => l.personId !== null);
   if (!aHasPerson && !remaining.some((l) => l.personId === null)) {
-    // A placeholder the approval removed comes back. The sync path removes a lead's
-    // placeholder without a record when it links a person: a contact left without any link
-    // once its person leaves was such a lead, and gets a new one.
+    // A placeholder the merge removed comes back as it was (approvals and sync-path merges
+    // record it). A contact left without any link whose merge recorded none was still a lead,
+    // and gets a new one.
     const removed = merge.placeholdersRemoved.find((p) => p.contactId === a.contact.id);
     if (removed !== undefined) placeholders.push({ id: removed.id, contactId: a.contact.id });
     else if (merge.mergedUserId === null) placeholders.push({ id: null, contactId: a.contact.id });

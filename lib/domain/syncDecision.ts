@@ -97,8 +97,9 @@ export interface MergeRecord {
   applied: string[];
   /** The person's values as they came in: what an unmerge gives the person's own contact. */
   incoming: ContactValues;
-  /** The contact's secondary values before the merge. */
+  /** The contact's secondary values and kind before the merge. */
   secondaryBefore: SecondaryValues;
+  kindBefore: ContactKind;
   score: number | null;
   evidence: LinkEvidence;
 }
@@ -239,6 +240,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
       applied: merged.changed,
       incoming: person.values,
       secondaryBefore: match.contact.secondary,
+      kindBefore: match.contact.kind,
       score: match.score,
       evidence,
     },

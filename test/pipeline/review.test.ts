@@ -462,6 +462,55 @@ function describeReviewSuite(driver: DriverName): void {
       expect(await state(property.id)).toEqual(before);
     });
 
+    it("a ResMan person merged into a chatbot lead by the sync path: unmerge gives the lead back as it was", async () => {
+      const property = await newProperty({ wideReviewBand: false });
+      const event: ChatbotEvent = {
+        detail_type: "Contact Captured",
+        detail: {
+          event_id: randomUUID(),
+          property_id: property.id,
+          conversation_id: randomUUID(),
+          occurred_at: "2026-11-24T18:00:00Z",
+          contact: {
+            first_name: marisol.first_name,
+            last_name: marisol.last_name,
+            email: marisol.email,
+          },
+        },
+      };
+      const lead = await enrichContact(
+        { store: stores.contacts, properties: stores.properties, clock },
+        event,
+      );
+      expect(lead.outcome).toBe("created_lead");
+      const before = await state(property.id);
+      const placeholder = before.links.find((l) => l.resmanContactId === null);
+      expect(placeholder).toMatchObject({ userId: lead.contactId, syncStatus: "pending" });
+
+      const person = marisolPerson({ status: "applicant" });
+      const merged = await sync(property, person);
+      expect(merged).toMatchObject({ outcome: "merged", contactId: lead.contactId });
+      const during = await state(property.id);
+      expect(during.links.some((l) => l.resmanContactId === null)).toBe(false);
+      expect(during.contacts[0]?.kind).toBe("applicant");
+
+      const undone = await unmerge(deps(), { userId: lead.contactId ?? "" });
+      expect(undone).toMatchObject({ contactId: lead.contactId, kind: "person" });
+      const after = await state(property.id);
+      // The lead: values, kind and its very placeholder link (same id and timestamps) are back.
+      expect(after.contacts.find((c) => c.id === lead.contactId)).toEqual(before.contacts[0]);
+      const restored = after.links.find((l) => l.resmanContactId === null);
+      expect(restored && withoutVersion(restored)).toEqual(
+        placeholder && withoutVersion(placeholder),
+      );
+      expect(after.enrichments).toEqual(before.enrichments);
+      // The person has its own contact now.
+      expect(await linkRow(property.id, person.person_id)).toMatchObject({
+        userId: undone.splitContactId,
+        syncStatus: "success",
+      });
+    });
+
     it("an approval racing a sync of the record's person loses nothing and duplicates nothing", async () => {
       for (let round = 0; round < 6; round += 1) {
         const { property, p2, aId, bId, review } = await household();

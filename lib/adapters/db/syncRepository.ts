@@ -249,27 +249,37 @@ function decisionWrites(
     )} returning id`,
   );
   parts.push(sql`link as (${upsert})`);
-  if (write.action === "merge") {
-    const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
-    parts.push(sql`history as (
-      insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
-        before, applied, match_score, match_evidence, incoming)
-      select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(write.merge.before)},
-        ${json({ fields: write.merge.applied, secondary_before: write.merge.secondaryBefore })},
-        ${write.merge.score}::float8, ${json(write.merge.evidence)},
-        ${json({ values: write.merge.incoming, sources: "resman" })}
-      from link)`);
-  }
   if (write.action === "create" && write.review !== null) {
     parts.push(reviewWrite(propertyId, contact.id, write.review, sql`(select id from link)`));
   }
   if (!contact.isNew) {
     // A chatbot-only contact waits on a placeholder link (no ResMan person, `pending`) until
-    // a ResMan person is linked: that is now, so the placeholder goes.
+    // a ResMan person is linked: that is now, so the placeholder goes (recorded in the merge
+    // history, so an unmerge can put it back as it was).
     parts.push(sql`placeholder as (
       delete from ${contactSync} where ${contactSync.userId} = ${contact.id}
         and ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} is null
-        and ${condition})`);
+        and ${condition}
+      returning id, user_id, created_at, last_sync_at)`);
+  }
+  if (write.action === "merge") {
+    const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+    const applied = {
+      fields: write.merge.applied,
+      secondary_before: write.merge.secondaryBefore,
+      kind_before: write.merge.kindBefore,
+    };
+    parts.push(sql`history as (
+      insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
+        before, applied, match_score, match_evidence, incoming)
+      select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(write.merge.before)},
+        ${json(applied)} || jsonb_build_object('placeholders_removed', (
+          select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'contact_id', p.user_id,
+            'created_at', p.created_at, 'last_sync_at', p.last_sync_at)), '[]'::jsonb)
+          from placeholder as p)),
+        ${write.merge.score}::float8, ${json(write.merge.evidence)},
+        ${json({ values: write.merge.incoming, sources: "resman" })}
+      from link)`);
   }
   if (announce !== null) {
     parts.push(sql`outbox as (
