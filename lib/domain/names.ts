@@ -471,6 +471,61 @@ export function areNicknames(a: string | null | undefined, b: string | null | un
   return left === right || (nicknameIndex.related.get(left)?.has(right) ?? false);
 }
 
+/** Every name of the nickname table (canonical names and nicknames), in comparison form. */
+const listedGivenNames: ReadonlySet<string> = new Set(
+  Object.entries(NICKNAMES).flatMap(([name, nicknames]) =>
+    [name, ...nicknames.split(" ")].flatMap((n) => normaliseName(n) ?? []),
+  ),
+);
+
+/**
+ * Whether a name is on the given-name list: the 2,000-odd names of the vendored nickname table
+ * (English given names and their short forms). Absence means little (the list is English:
+ * Zoe, Mia, Wei are not on it); presence means the name is a real one.
+ */
+export function isListedGivenName(name: string | null | undefined): boolean {
+  const normalised = normaliseName(name);
+  return normalised !== null && listedGivenNames.has(normalised);
+}
+
+/**
+ * Whether two different first names are one typing error apart rather than two names: one
+ * edit (`withinOneEdit`), both at least four letters (among short names one letter is often
+ * another name: Ana/Ava, Jon/Jan, Mia/Mila), and not both on the given-name list (Paul/Paula,
+ * Eric/Erica, Marie/Maria, Carl/Carol are pairs of names). `Josehp`/`Joseph`, `Mrak`/`Mark`,
+ * `Akren`/`Karen` are typos. A name the list lacks is taken for a typo of a one-edit neighbour
+ * (`Mario`/`Maria`: the list is English); that matters only where nothing else, such as a
+ * birth date, tells two people apart.
+ */
+export function isFirstNameTypo(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): boolean {
+  const left = normaliseName(a);
+  const right = normaliseName(b);
+  if (left === null || right === null || left === right) return false;
+  if (Math.min(left.length, right.length) < 4) return false;
+  if (listedGivenNames.has(left) && listedGivenNames.has(right)) return false;
+  return withinOneEdit(left, right);
+}
+
+/**
+ * Whether `a` becomes `b` by at most one substitution, insertion, deletion or transposition of
+ * two adjacent characters (Damerau–Levenshtein distance ≤ 1). Exact comparison: pass
+ * comparison forms.
+ */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
 // --- phonetics and similarity ----------------------------------------------------------------
 
 /**

@@ -3,15 +3,18 @@
  * scored, the best decides the outcome. Pure and order-independent. A contact's secondary
  * emails and phones (values it held before) count as its own when the person has them.
  *
- * An email or phone held by several candidates of the property is weak evidence (an office,
- * a household): the count of candidates holding the person's value is passed to the scorer,
- * which demotes it above the criteria's `shared_value_limit`.
+ * An email or phone held by several candidates of the property is a household's or an
+ * office's: the count of candidates holding the person's value is passed to the scorer, which
+ * demotes it to weak evidence above the criteria's `shared_value_limit` and, from two holders
+ * on, no longer lets a nickname alone confirm the person (`nickname_in_household`).
+ *
+ * Each record is brought into comparison form once (`comparisonForm`), not once per pair.
  */
 import type { Contact, ContactValues } from "./contact.js";
-import { phoneTypes } from "./person.js";
 import { emailMatchKey } from "./emailKey.js";
+import { phoneTypes } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
-import { type ScoreEvidence, type ScoreOutcome, scorePair } from "./scoring.js";
+import { comparisonForm, type ScoreEvidence, type ScoreOutcome, scoreForms } from "./scoring.js";
 
 export interface ScoredCandidate {
   contact: Contact;
@@ -33,7 +36,11 @@ const rank: Record<ScoreOutcome, number> = { merge: 2, review: 1, new: 0 };
  * The contact's values as the scorer sees them against `person`: a secondary email or phone the
  * person has stands in for the current one (the contact held it; not a disagreement).
  */
-function valuesAgainst(person: ContactValues, email: string | null, contact: Contact): ContactValues {
+function valuesAgainst(
+  person: ContactValues,
+  email: string | null,
+  contact: Contact,
+): ContactValues {
   const { values, secondary } = contact;
   if (secondary.emails.length === 0 && secondary.phones.length === 0) return values;
   const view: ContactValues = { ...values, phones: { ...values.phones } };
@@ -77,15 +84,18 @@ export function chooseCandidate(
   const phones = Object.values(person.phones).map((phone) => phone.e164);
   const holdingEmail =
     email === null ? 0 : candidates.filter((c) => emailsOf(c).includes(email)).length;
-  const holdingPhone = Math.max(
-    0,
-    ...phones.map((phone) => candidates.filter((c) => phonesOf(c).includes(phone)).length),
+  const holdingPhone = new Map(
+    phones.map((phone) => [phone, candidates.filter((c) => phonesOf(c).includes(phone)).length]),
   );
+  // Per candidate: the most-held of the phones the person and the candidate have in common.
+  const phoneHolders = (contact: Contact) =>
+    Math.max(1, ...phonesOf(contact).map((phone) => holdingPhone.get(phone) ?? 0));
+  const form = comparisonForm(person);
   const scored: ScoredCandidate[] = candidates.map((contact) => ({
     contact,
-    evidence: scorePair(person, valuesAgainst(person, email, contact), criteria, {
+    evidence: scoreForms(form, comparisonForm(valuesAgainst(person, email, contact)), criteria, {
       email: Math.max(1, holdingEmail),
-      phone: Math.max(1, holdingPhone),
+      phone: phoneHolders(contact),
     }),
   }));
   scored.sort(

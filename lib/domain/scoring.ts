@@ -4,14 +4,33 @@
  * and the thresholds turn it into one of three outcomes. Pure; the evidence names fields,
  * levels and weights only, never a compared value.
  *
- * The household guard overrides the arithmetic: an email or phone shared by people whose first
- * names disagree (and are not nicknames of one another) or whose birth dates disagree never
- * auto-merges, however strong the rest; at most it goes to review.
+ * Guards override the arithmetic where independent weights mislead. Surname, address, email
+ * and phone are a household's as much as a person's (families and roommates share them, all
+ * at once), so they add up to a high score between two members of one household; only the
+ * first name and the date of birth tell the members apart. A pair held back by a guard never
+ * auto-merges, however strong the rest; at most it goes to review (`guard` says why):
+ *   - `first_name_differs`: they share an email or phone, and the first names disagree (a
+ *     name that only sounds alike counts as disagreeing: Jon/Jan, Jean/Joan);
+ *   - `date_of_birth_differs`: they share an email or phone, and the birth dates disagree;
+ *   - `nickname_in_household`: the email or phone they share is held by several contacts (a
+ *     household's), and the first names are only nicknames of each other (a John and a
+ *     Jonathan, an Elizabeth and a Betty live together): the birth date must agree;
+ *   - `person_unconfirmed`: nothing confirms the person: the first names are neither equal,
+ *     nor nicknames, nor one typing error apart (missing, or two names as Paula/Paul and
+ *     Michael/Michelle are), and the birth dates do not agree;
+ *   - `names_only`: nothing but the names agrees (see `corroborated`).
  */
-import { normaliseAddress } from "./address.js";
+import { type NormalisedAddress, normaliseAddress } from "./address.js";
 import type { ContactValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
-import { areNicknames, nameSimilarity, normaliseName, phoneticKey } from "./names.js";
+import {
+  areNicknames,
+  isFirstNameTypo,
+  nameSimilarity,
+  normaliseName,
+  phoneticKey,
+  withinOneEdit,
+} from "./names.js";
 import type { MatchingCriteria } from "./rules.js";
 
 export type NameLevel =
@@ -24,13 +43,21 @@ export type NameLevel =
   | "missing";
 export type DateLevel = "exact" | "near" | "partial" | "disagree" | "missing";
 export type IdentifierLevel = "exact" | "shared" | "disagree" | "missing";
-export type AddressLevel = "exact" | "partial" | "disagree" | "missing";
+export type AddressLevel = "exact" | "near" | "partial" | "disagree" | "missing";
 
 export interface FieldEvidence<L extends string> {
   level: L;
   /** This level's weight (0 when missing). */
   weight: number;
 }
+
+/** Why an auto-merge score was held back to review (see the module comment). */
+export type GuardReason =
+  | "first_name_differs"
+  | "date_of_birth_differs"
+  | "nickname_in_household"
+  | "person_unconfirmed"
+  | "names_only";
 
 export interface ScoreEvidence {
   fields: {
@@ -47,7 +74,7 @@ export interface ScoreEvidence {
   thresholds: MatchingCriteria["thresholds"];
   outcome: ScoreOutcome;
   /** Why an auto-merge score was held back to review. */
-  guard: "first_name_differs" | "date_of_birth_differs" | null;
+  guard: GuardReason | null;
 }
 
 export type ScoreOutcome = "merge" | "review" | "new";
@@ -59,15 +86,45 @@ export interface SharedCounts {
   phone: number;
 }
 
+/**
+ * A record's values in comparison form, computed once per record rather than once per pair
+ * (`chooseCandidate` compares one person with every candidate).
+ */
+export interface ComparisonForm {
+  first: string | null;
+  last: string | null;
+  dateOfBirth: string | null;
+  /** `emailMatchKey` of the email. */
+  email: string | null;
+  /** E.164 forms. */
+  phones: readonly string[];
+  /** Null when there is no address, or nothing in it to compare (no street, no postal code). */
+  address: NormalisedAddress | null;
+}
+
+/** The comparison form of a person's or a contact's values. */
+export function comparisonForm(values: ContactValues): ComparisonForm {
+  const address = values.address === null ? null : normaliseAddress(values.address);
+  return {
+    first: normaliseName(values.firstName),
+    last: normaliseName(values.lastName),
+    dateOfBirth: values.dateOfBirth,
+    email: values.email === null ? null : emailMatchKey(values.email),
+    phones: Object.values(values.phones).map((phone) => phone.e164),
+    address:
+      address === null || (address.postalCode === null && address.street === null) ? null : address,
+  };
+}
+
+type NameRule = MatchingCriteria["fields"]["first_name"];
+
 function compareNames(
-  a: string | null,
-  b: string | null,
-  rule: MatchingCriteria["fields"]["first_name"],
+  x: string | null,
+  y: string | null,
+  rule: NameRule,
   similarity: MatchingCriteria["similarity"],
   nicknames: boolean,
 ): FieldEvidence<NameLevel> {
-  const x = normaliseName(a);
-  const y = normaliseName(b);
   if (x === null || y === null) return { level: "missing", weight: 0 };
   if (x === y) return { level: "exact", weight: rule.exact };
   if (nicknames && rule.nickname !== undefined && areNicknames(x, y)) {
@@ -117,31 +174,118 @@ function compareIdentifier(
   return { level: "exact", weight: rule.exact };
 }
 
-function compareAddresses(
-  a: ContactValues["address"],
-  b: ContactValues["address"],
-  rule: MatchingCriteria["fields"]["address"],
-): FieldEvidence<AddressLevel> {
-  if (a === null || b === null) return { level: "missing", weight: 0 };
-  const x = normaliseAddress(a);
-  const y = normaliseAddress(b);
-  const postal = x.postalCode !== null && y.postalCode !== null;
-  const number = x.streetNumber !== null && y.streetNumber !== null;
-  const street = x.street !== null && y.street !== null;
-  if (!postal && !street) return { level: "missing", weight: 0 };
-  const samePostal = postal && x.postalCode === y.postalCode;
-  const sameNumber = number && x.streetNumber === y.streetNumber;
-  const sameStreet = street && x.street === y.street;
-  if (samePostal && sameNumber && (!street || sameStreet)) {
-    return { level: "exact", weight: rule.exact };
-  }
-  if (samePostal || (sameStreet && (!number || sameNumber))) {
-    return { level: "partial", weight: rule.partial };
-  }
-  return { level: "disagree", weight: rule.disagree };
+/** How one part of two addresses compares: equal, one typo apart, different, or not on both. */
+type PartMatch = "same" | "close" | "differs" | "absent";
+
+function comparePart(
+  a: string | null,
+  b: string | null,
+  close: (x: string, y: string) => boolean,
+): PartMatch {
+  if (a === null || b === null) return "absent";
+  if (a === b) return "same";
+  return close(a, b) ? "close" : "differs";
 }
 
-const phonesOf = (values: ContactValues) => Object.values(values.phones).map((phone) => phone.e164);
+/**
+ * Addresses compare as dwellings: street number, street and postal code (city and state say
+ * what the postal code says), and the unit. Two units of one building are two addresses (an
+ * apartment community is one street address with hundreds of households), so a unit on both
+ * sides must agree for anything but `disagree`; a unit on one side only leaves at most
+ * `partial`. Levels:
+ *   - exact: number, street and postal code equal;
+ *   - near: the same three with one typo (a street name close by Jaro–Winkler, a postal code or
+ *     house number one edit apart), or two equal and the third on one side only;
+ *   - partial: two of the three agree (a typo allowed), or the only part both have;
+ *   - disagree: anything else, a shared postal code alone included.
+ */
+function compareAddresses(
+  x: NormalisedAddress | null,
+  y: NormalisedAddress | null,
+  rule: MatchingCriteria["fields"]["address"],
+  similarity: MatchingCriteria["similarity"],
+): FieldEvidence<AddressLevel> {
+  if (x === null || y === null) return { level: "missing", weight: 0 };
+  const parts = [
+    // A one-digit number has no typo distance to speak of: 1 and 7 are two houses.
+    comparePart(x.streetNumber, y.streetNumber, (a, b) => a.length > 1 && withinOneEdit(a, b)),
+    comparePart(x.street, y.street, (a, b) => nameSimilarity(a, b) >= similarity.high),
+    comparePart(x.postalCode, y.postalCode, withinOneEdit),
+  ];
+  const present = parts.filter((p) => p !== "absent").length;
+  const same = parts.filter((p) => p === "same").length;
+  const agree = parts.filter((p) => p === "same" || p === "close").length;
+  if (present === 0) return { level: "missing", weight: 0 };
+  const disagree = { level: "disagree", weight: rule.disagree } as const;
+  const partial = { level: "partial", weight: rule.partial } as const;
+  if (x.unit !== null && y.unit !== null && x.unit !== y.unit) return disagree;
+  const oneUnit = (x.unit === null) !== (y.unit === null);
+  if (agree === present && present >= 2) {
+    if (oneUnit) return partial;
+    if (same === 3) return { level: "exact", weight: rule.exact };
+    return { level: "near", weight: rule.near ?? rule.partial };
+  }
+  if (agree >= 2 || (present === 1 && agree === 1)) return partial;
+  return disagree;
+}
+
+/** The levels at which a first name confirms the person (with `isFirstNameTypo`). */
+const CONFIRMING_FIRST_NAME: ReadonlySet<NameLevel> = new Set(["exact", "nickname"]);
+const CONFIRMING_BIRTH_DATE: ReadonlySet<DateLevel> = new Set(["exact", "near"]);
+/** A first name at these levels tells two household members apart. */
+const DIFFERING_FIRST_NAME: ReadonlySet<NameLevel> = new Set(["disagree", "phonetic"]);
+
+const sharesPoint = (level: IdentifierLevel) => level === "exact" || level === "shared";
+
+/**
+ * The household guard's verdict: why the pair may not auto-merge, or null.
+ * - `sharesContactPoint`: the two share an email or a phone;
+ * - `sharesHouseholdPoint`: one they share is held by more than one contact of the property,
+ *   a household's (or an office's) rather than one person's.
+ * A first name that is only similar confirms the person when it is a typing error of the
+ * other (`isFirstNameTypo`), not when it is another name (Paula for Paul). A nickname confirms
+ * the person, except on a household's contact point: families reuse name stems (a John and a
+ * Jonathan, an Elizabeth and a Betty), so there a nickname needs the birth date to agree.
+ */
+function householdGuard(
+  sharesContactPoint: boolean,
+  sharesHouseholdPoint: boolean,
+  first: NameLevel,
+  firstIsTypo: boolean,
+  date: DateLevel,
+): GuardReason | null {
+  if (sharesContactPoint && DIFFERING_FIRST_NAME.has(first)) return "first_name_differs";
+  if (sharesContactPoint && date === "disagree") return "date_of_birth_differs";
+  const dateConfirms = CONFIRMING_BIRTH_DATE.has(date);
+  if (sharesHouseholdPoint && first === "nickname" && !dateConfirms) {
+    return "nickname_in_household";
+  }
+  if (!CONFIRMING_FIRST_NAME.has(first) && !firstIsTypo && !dateConfirms) {
+    return "person_unconfirmed";
+  }
+  return null;
+}
+
+/**
+ * Whether anything but the names agrees. Names alone never auto-merge: they are not
+ * identifiers, and how common a name is varies far more than one weight can say (two John
+ * Smiths of one property are two people more often than two Zoltan Kovacses are).
+ */
+function corroborated(
+  date: DateLevel,
+  email: IdentifierLevel,
+  phone: IdentifierLevel,
+  address: AddressLevel,
+): boolean {
+  return (
+    CONFIRMING_BIRTH_DATE.has(date) ||
+    email === "exact" ||
+    phone === "exact" ||
+    address === "exact" ||
+    address === "near" ||
+    address === "partial"
+  );
+}
 
 /**
  * Scores `person` against `contact` under `criteria`. `sharedBy` says how many contacts of the
@@ -153,59 +297,61 @@ export function scorePair(
   criteria: MatchingCriteria,
   sharedBy: SharedCounts = { email: 1, phone: 1 },
 ): ScoreEvidence {
+  return scoreForms(comparisonForm(person), comparisonForm(contact), criteria, sharedBy);
+}
+
+/** `scorePair` on values already in comparison form. */
+export function scoreForms(
+  person: ComparisonForm,
+  contact: ComparisonForm,
+  criteria: MatchingCriteria,
+  sharedBy: SharedCounts = { email: 1, phone: 1 },
+): ScoreEvidence {
   const { fields, similarity } = criteria;
-  let first = compareNames(
-    person.firstName,
-    contact.firstName,
-    fields.first_name,
-    similarity,
-    true,
-  );
-  let last = compareNames(person.lastName, contact.lastName, fields.last_name, similarity, false);
-  // A record with first and last name swapped: compare crosswise when that agrees better.
+  let first = compareNames(person.first, contact.first, fields.first_name, similarity, true);
+  let last = compareNames(person.last, contact.last, fields.last_name, similarity, false);
+  // A record with first and last name in each other's columns: compared crosswise when that
+  // agrees better. Which of the two records is the swapped one cannot be told, so neither can
+  // which crosswise pair holds the given names: the pair that agrees less is taken for them
+  // (household members share a surname, not a given name), so the household guard still sees
+  // a given-name disagreement.
   let swapped = false;
+  // The given names compared (for the guard's typo test).
+  let given: [string | null, string | null] = [person.first, contact.first];
   if (first.level === "disagree" && last.level === "disagree") {
-    const crossFirst = compareNames(
-      person.firstName,
-      contact.lastName,
-      fields.first_name,
-      similarity,
-      true,
-    );
-    const crossLast = compareNames(
-      person.lastName,
-      contact.firstName,
-      fields.last_name,
-      similarity,
-      false,
-    );
-    if (crossFirst.weight + crossLast.weight > first.weight + last.weight) {
-      first = crossFirst;
-      last = crossLast;
+    const personSwapped = {
+      first: compareNames(person.last, contact.first, fields.first_name, similarity, true),
+      last: compareNames(person.first, contact.last, fields.last_name, similarity, false),
+    };
+    const contactSwapped = {
+      first: compareNames(person.first, contact.last, fields.first_name, similarity, true),
+      last: compareNames(person.last, contact.first, fields.last_name, similarity, false),
+    };
+    const personFirst = personSwapped.first.weight <= contactSwapped.first.weight;
+    const cross = personFirst ? personSwapped : contactSwapped;
+    if (cross.first.weight + cross.last.weight > first.weight + last.weight) {
+      first = cross.first;
+      last = cross.last;
+      given = personFirst ? [person.last, contact.first] : [person.first, contact.last];
       swapped = true;
     }
   }
   const date = compareDates(person.dateOfBirth, contact.dateOfBirth, fields.date_of_birth);
-
-  const emailA = person.email === null ? null : emailMatchKey(person.email);
-  const emailB = contact.email === null ? null : emailMatchKey(contact.email);
   const email = compareIdentifier(
-    emailA !== null && emailA === emailB,
-    emailA !== null && emailB !== null,
+    person.email !== null && person.email === contact.email,
+    person.email !== null && contact.email !== null,
     sharedBy.email,
     fields.email,
     criteria.shared_value_limit,
   );
-  const phonesA = phonesOf(person);
-  const phonesB = phonesOf(contact);
   const phone = compareIdentifier(
-    phonesA.some((p) => phonesB.includes(p)),
-    phonesA.length > 0 && phonesB.length > 0,
+    person.phones.some((p) => contact.phones.includes(p)),
+    person.phones.length > 0 && contact.phones.length > 0,
     sharedBy.phone,
     fields.phone,
     criteria.shared_value_limit,
   );
-  const address = compareAddresses(person.address, contact.address, fields.address);
+  const address = compareAddresses(person.address, contact.address, fields.address, similarity);
 
   const score =
     first.weight + last.weight + date.weight + email.weight + phone.weight + address.weight;
@@ -215,18 +361,18 @@ export function scorePair(
       : score >= criteria.thresholds.review
         ? "review"
         : "new";
-  // The household guard: a shared contact point is not an identity.
-  const sharesContactPoint =
-    email.level === "exact" ||
-    email.level === "shared" ||
-    phone.level === "exact" ||
-    phone.level === "shared";
+  const firstIsTypo = given[0] !== null && given[1] !== null && isFirstNameTypo(given[0], given[1]);
+  const sharesHouseholdPoint =
+    (sharesPoint(email.level) && sharedBy.email > 1) ||
+    (sharesPoint(phone.level) && sharedBy.phone > 1);
   const guard =
-    sharesContactPoint && first.level === "disagree"
-      ? "first_name_differs"
-      : sharesContactPoint && date.level === "disagree"
-        ? "date_of_birth_differs"
-        : null;
+    householdGuard(
+      sharesPoint(email.level) || sharesPoint(phone.level),
+      sharesHouseholdPoint,
+      first.level,
+      firstIsTypo,
+      date.level,
+    ) ?? (corroborated(date.level, email.level, phone.level, address.level) ? null : "names_only");
   if (guard !== null && outcome === "merge") outcome = "review";
   return {
     fields: {

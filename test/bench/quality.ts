@@ -14,7 +14,9 @@
  *
  * Per data set it prints pairwise precision, recall and F1 (`qualityMetrics.ts`), the review
  * rate (links left `pending` / all links), household false merges (synthetic), counts and
- * seconds, with the issue's targets beside them; then the same as one JSON line. It asserts
+ * seconds, with the issue's targets beside them, and how the sync path fared (optimistic reads,
+ * lost rounds, locking fallbacks, candidates per read, time in the matcher: a blocking key too
+ * many contacts share shows up there first); then the same as one JSON line. It asserts
  * nothing: it exits 0 unless something breaks (a data file that does not match its published
  * true-pair count is such a break).
  *
@@ -46,7 +48,9 @@ import { user } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { type ImportRecord, type ImportSummary, importPeople } from "../../lib/app/importPeople.js";
-import { systemClock } from "../../lib/app/ports.js";
+import { type ContactStore, systemClock } from "../../lib/app/ports.js";
+import { type Matcher, scoredMatcher } from "../../lib/domain/matching.js";
+import type { MatchingCriteria } from "../../lib/domain/rules.js";
 import { type GeneratedColumn, generatedColumns } from "../../lib/local/peopleGenerator.js";
 import { openTestDatabase } from "../support/drivers.js";
 import {
@@ -121,6 +125,8 @@ interface SetQuality extends PairwiseQuality {
   /** Null for a data set without households. */
   householdFalseMerges: number | null;
   seconds: number;
+  /** How the sync path's concurrency protocol fared (see `countingStore`). */
+  sync: SyncCounts;
   /** Import warnings, e.g. birth dates dropped as invalid: `field: reason` → rows. */
   warnings: Record<string, number>;
   /** Why rows were rejected (of the first `MAX_LISTED`): reason → rows. */
@@ -129,6 +135,92 @@ interface SetQuality extends PairwiseQuality {
 }
 
 const number = new Intl.NumberFormat("en-US");
+
+/**
+ * What the sync path did under the import's concurrency: snapshot reads (a chunk's prefetch
+ * counts one per row), guarded writes that lost a race (a key or contact changed since the
+ * read: a concurrent row, or an earlier row of the same prefetched chunk), locking
+ * transactions (the fallback after repeated lost rounds), and the candidate contacts each read
+ * returned.
+ */
+interface SyncCounts {
+  reads: number;
+  lostRounds: number;
+  lockingFallbacks: number;
+  candidatesMean: number;
+  candidatesMax: number;
+  /** Seconds spent in the matcher (scoring candidates), summed over all rounds. */
+  matcherSeconds: number;
+}
+
+/** `store` with every optimistic read, lost write and locking transaction counted. */
+function countingStore(store: ContactStore): {
+  store: ContactStore;
+  matcher: (criteria: MatchingCriteria) => Matcher;
+  counts: () => SyncCounts;
+} {
+  let matcherMs = 0;
+  let reads = 0;
+  let lostRounds = 0;
+  let lockingFallbacks = 0;
+  let candidates = 0;
+  let candidatesMax = 0;
+  const counted: ContactStore = {
+    findLink: (...args) => store.findLink(...args),
+    markFailed: (...args) => store.markFailed(...args),
+    readEnrichment: (...args) => store.readEnrichment(...args),
+    writeEnrichmentGuarded: (...args) => store.writeEnrichmentGuarded(...args),
+    readSnapshot: async (...args) => {
+      const snapshot = await store.readSnapshot(...args);
+      reads += 1;
+      candidates += snapshot.contacts.length;
+      candidatesMax = Math.max(candidatesMax, snapshot.contacts.length);
+      return snapshot;
+    },
+    readSnapshots: async (...args) => {
+      const snapshots = await store.readSnapshots(...args);
+      for (const snapshot of snapshots) {
+        reads += 1;
+        candidates += snapshot.contacts.length;
+        candidatesMax = Math.max(candidatesMax, snapshot.contacts.length);
+      }
+      return snapshots;
+    },
+    writeGuarded: async (...args) => {
+      const result = await store.writeGuarded(...args);
+      if (result.status === "conflict") lostRounds += 1;
+      return result;
+    },
+    transaction: (work) => {
+      lockingFallbacks += 1;
+      return store.transaction(work);
+    },
+  };
+  // The sync path's own matcher, timed.
+  const matcher = (criteria: MatchingCriteria): Matcher => {
+    const match = scoredMatcher(criteria);
+    return (person, candidates) => {
+      const started = performance.now();
+      try {
+        return match(person, candidates);
+      } finally {
+        matcherMs += performance.now() - started;
+      }
+    };
+  };
+  return {
+    store: counted,
+    matcher,
+    counts: () => ({
+      reads,
+      lostRounds,
+      lockingFallbacks,
+      candidatesMean: reads === 0 ? 0 : candidates / reads,
+      candidatesMax,
+      matcherSeconds: matcherMs / 1000,
+    }),
+  };
+}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -364,10 +456,15 @@ async function measure(
     const progress = setInterval(() => {
       log(`[${set.name}] ${number.format(rows)} of ${number.format(total)} rows`);
     }, PROGRESS_MS);
+    const counting = countingStore(stores.contacts);
     let summary: ImportSummary;
     try {
       summary = await importPeople(
-        { store: stores.contacts, clock: systemClock },
+        {
+          store: counting.store,
+          clock: systemClock,
+          matcher: counting.matcher(property.matchingCriteria),
+        },
         {
           property,
           records: until(file.records, stopped),
@@ -428,6 +525,7 @@ async function measure(
       failed: summary.failed,
       householdFalseMerges: hasHouseholds ? householdFalseMerges(outcomes) : null,
       seconds,
+      sync: counting.counts(),
       warnings: warningCounts(summary),
       rejections: rejectionCounts(summary),
     };
@@ -505,6 +603,13 @@ function report(results: readonly SetQuality[]): string {
     );
     if (rejections.length > 0) lines.push(`${r.name} rejected: ${rejections.join(", ")}`);
     if (r.failed > 0) lines.push(`! ${r.name}: ${number.format(r.failed)} rows failed to sync`);
+    lines.push(
+      `${r.name} sync path: ${number.format(r.sync.reads)} snapshot reads, ` +
+        `${number.format(r.sync.lostRounds)} lost rounds, ` +
+        `${number.format(r.sync.lockingFallbacks)} locking fallbacks; candidates per read ` +
+        `${r.sync.candidatesMean.toFixed(1)} mean, ${number.format(r.sync.candidatesMax)} max; ` +
+        `${r.sync.matcherSeconds.toFixed(1)} s in the matcher`,
+    );
   }
   lines.push(
     "",

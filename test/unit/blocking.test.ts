@@ -36,6 +36,15 @@ describe("blockingKeys", () => {
       { firstName: "Rbert", lastName: "Thmopson", dateOfBirth: "1918-02-17" },
     ],
     ["different case and accents", { firstName: "RÓBERT", lastName: "thompson" }],
+    [
+      "first and last name swapped, another birth date and address",
+      {
+        firstName: "Thompson",
+        lastName: "Robert",
+        dateOfBirth: "1990-01-01",
+        address: null,
+      },
+    ],
   ])("a record with %s still shares a block with the original", (_, change) => {
     expect(shareAKey(values(), values(change))).toBe(true);
   });
@@ -54,6 +63,27 @@ describe("blockingKeys", () => {
       },
     });
     expect(shareAKey(values(), other)).toBe(false);
+  });
+
+  it("key the address by its dwelling: units of one building share no address key", () => {
+    const apartment = (unit: string) =>
+      values({
+        firstName: "Ann",
+        lastName: "Other",
+        dateOfBirth: null,
+        address: {
+          line1: "1885 Cedar Ln",
+          line2: unit,
+          city: null,
+          state: null,
+          postalCode: "80288",
+        },
+      });
+    const addressKeys = (v: ContactValues) => blockingKeys(v).filter((k) => k.startsWith("adr:"));
+    expect(addressKeys(apartment("Apt 406"))).toEqual(["adr:80288|1885|406"]);
+    expect(addressKeys(apartment("#406"))).toEqual(addressKeys(apartment("Apt 406")));
+    expect(addressKeys(apartment("Apt 407"))).not.toEqual(addressKeys(apartment("Apt 406")));
+    expect(addressKeys(values())).toEqual(["adr:2615|42"]);
   });
 
   it("include the email match key and every phone", () => {

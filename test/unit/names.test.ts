@@ -3,12 +3,15 @@ import { describe, expect, it } from "vitest";
 import {
   areNicknames,
   foldText,
+  isFirstNameTypo,
+  isListedGivenName,
   nameSimilarity,
   nicknameGroups,
   normaliseName,
   parseFullName,
   phoneticKey,
   untrustedNicknamePairs,
+  withinOneEdit,
 } from "../../lib/domain/names.js";
 import { NICKNAMES } from "../../lib/domain/refdata/nicknames.js";
 
@@ -345,5 +348,104 @@ describe("nameSimilarity", () => {
         expect(score).toBeLessThanOrEqual(1);
       }),
     );
+  });
+});
+
+describe("withinOneEdit", () => {
+  it.each([
+    ["mark", "mark"],
+    ["mark", "mrak"],
+    ["mark", "marx"],
+    ["mark", "marks"],
+    ["mark", "ark"],
+    ["avja", "ava"],
+    ["", "a"],
+  ])("%s and %s are at most one edit apart", (a, b) => {
+    expect(withinOneEdit(a, b)).toBe(true);
+    expect(withinOneEdit(b, a)).toBe(true);
+  });
+
+  it.each([
+    ["mark", "mraks"],
+    ["mark", "amrk "],
+    ["karen", "aknre"],
+    ["paul", "pauline"],
+    ["ab", "ba c"],
+  ])("%s and %s are not", (a, b) => {
+    expect(withinOneEdit(a, b)).toBe(false);
+    expect(withinOneEdit(b, a)).toBe(false);
+  });
+
+  it("agrees with a plain Damerau-Levenshtein distance of at most one", () => {
+    const distance = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) =>
+        Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+      );
+      for (let i = 1; i <= a.length; i += 1) {
+        for (let j = 1; j <= b.length; j += 1) {
+          const row = d[i] as number[];
+          const above = d[i - 1] as number[];
+          const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+          row[j] = Math.min(
+            (above[j] as number) + 1,
+            (row[j - 1] as number) + 1,
+            (above[j - 1] as number) + cost,
+          );
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+            row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+          }
+        }
+      }
+      return (d[a.length] as number[])[b.length] as number;
+    };
+    const word = fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 6 });
+    fc.assert(
+      fc.property(word, word, (a, b) => {
+        expect(withinOneEdit(a, b)).toBe(distance(a, b) <= 1);
+      }),
+    );
+  });
+});
+
+describe("first-name typos", () => {
+  it("knows the names of the nickname table, in comparison form", () => {
+    expect(isListedGivenName("Robert")).toBe(true);
+    expect(isListedGivenName(" PAULA ")).toBe(true);
+    expect(isListedGivenName("Rboert")).toBe(false);
+    expect(isListedGivenName(null)).toBe(false);
+  });
+
+  it.each([
+    ["Josehp", "Joseph"],
+    ["Mrak", "Mark"],
+    ["Akren", "Karen"],
+    ["Isabevla", "Isabella"],
+    ["ROBRET", "robert"],
+  ])("%s for %s is a typing error", (a, b) => {
+    expect(isFirstNameTypo(a, b)).toBe(true);
+    expect(isFirstNameTypo(b, a)).toBe(true);
+  });
+
+  it.each([
+    ["Paul", "Paula"],
+    ["Eric", "Erica"],
+    ["Marie", "Maria"],
+    ["Carl", "Carol"],
+    ["Louis", "Louise"],
+    // Short names: one letter is often another name.
+    ["Ana", "Ava"],
+    ["Jon", "Jan"],
+    // More than one edit.
+    ["Michael", "Michelle"],
+    ["Christine", "Christopher"],
+  ])("%s and %s are two names, not a typo", (a, b) => {
+    expect(isFirstNameTypo(a, b)).toBe(false);
+    expect(isFirstNameTypo(b, a)).toBe(false);
+  });
+
+  it("is never a typo for equal or blank names", () => {
+    expect(isFirstNameTypo("Mark", "MARK")).toBe(false);
+    expect(isFirstNameTypo(null, "Mark")).toBe(false);
+    expect(isFirstNameTypo("", "")).toBe(false);
   });
 });

@@ -15,6 +15,33 @@ describe("matching criteria", () => {
     });
   });
 
+  it("accepts criteria stored before the address `near` level existed", () => {
+    const criteria = structuredClone(DEFAULT_MATCHING_CRITERIA);
+    delete criteria.fields.address.near;
+    const parsed = parseMatchingCriteria(criteria);
+    expect(parsed.ok).toBe(true);
+  });
+
+  it("keeps every agreement level of a field at or above its disagreement", () => {
+    for (const rule of Object.values(DEFAULT_MATCHING_CRITERIA.fields)) {
+      const { disagree, ...agreements } = rule as Record<string, number>;
+      for (const agreement of Object.values(agreements)) {
+        expect(agreement).toBeGreaterThanOrEqual(disagree as number);
+      }
+    }
+  });
+
+  it("puts names alone and a shared contact point alone below auto-merge", () => {
+    const { fields, thresholds } = DEFAULT_MATCHING_CRITERIA;
+    // A contact point with nothing else is weaker than the merge threshold.
+    expect(fields.email.exact).toBeLessThan(thresholds.auto_merge);
+    expect(fields.phone.exact).toBeLessThan(thresholds.auto_merge);
+    // A surname and a birth date with another first name (twins) too.
+    expect(
+      fields.last_name.exact + fields.date_of_birth.exact + fields.first_name.disagree,
+    ).toBeLessThan(thresholds.auto_merge);
+  });
+
   it("keeps the review band below the auto-merge threshold", () => {
     const { auto_merge, review } = DEFAULT_MATCHING_CRITERIA.thresholds;
     expect(review).toBeLessThan(auto_merge);

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Contact, type ContactValues, emptyValues } from "../../lib/domain/contact.js";
+import {
+  type Contact,
+  type ContactValues,
+  emptySecondary,
+  emptyValues,
+} from "../../lib/domain/contact.js";
 import { matchKeysOf } from "../../lib/domain/normalize.js";
 import { DEFAULT_MATCHING_CRITERIA as rules } from "../../lib/domain/rules.js";
 import { chooseCandidate } from "../../lib/domain/scoredMatcher.js";
@@ -24,6 +29,8 @@ function contact(id: string, createdAt: string, v: ContactValues): Contact {
     values: v,
     sources: {},
     keys: matchKeysOf(v),
+    blockKeys: [],
+    secondary: emptySecondary(),
     linkedStatuses: [],
     createdAt: new Date(createdAt),
   };
@@ -72,6 +79,60 @@ describe("chooseCandidate", () => {
     );
     const choice = chooseCandidate(values({ phone: office }), many, rules);
     for (const candidate of choice.ranked) expect(candidate.outcome).toBe("new");
+  });
+
+  it("a nickname on a phone two contacts hold (a household's) is not enough to merge", () => {
+    const phone = "+15125550147";
+    const jonathan = contact(
+      "c1",
+      "2024-01-01",
+      values({ firstName: "Jonathan", dateOfBirth: null, phone }),
+    );
+    const mother = contact(
+      "c2",
+      "2024-01-01",
+      values({ firstName: "Tina", dateOfBirth: null, phone }),
+    );
+    const john = values({ firstName: "John", dateOfBirth: null, phone });
+    // Jonathan alone holds the phone: John is his nickname, the same person.
+    expect(chooseCandidate(john, [jonathan], rules).outcome).toBe("merge");
+    // Jonathan and Tina hold it: a household's phone; John may be a second member.
+    const choice = chooseCandidate(john, [jonathan, mother], rules);
+    expect(choice.outcome).toBe("review");
+    expect(choice.best?.contact.id).toBe("c1");
+    expect(choice.best?.evidence.guard).toBe("nickname_in_household");
+  });
+
+  it("counts the holders of the phone a candidate shares, not of the person's other phones", () => {
+    const mobile = "+15125550147";
+    const office = "+15125550100";
+    const himself = contact("c0", "2024-01-01", values({ phone: mobile }));
+    const colleagues = ["Ann", "Ben", "Cy", "Di"].map((name, i) =>
+      contact(
+        `c${i + 1}`,
+        "2024-01-01",
+        values({ firstName: name, lastName: "Other", phone: office }),
+      ),
+    );
+    const person: ContactValues = {
+      ...values(),
+      phones: { mobile: { raw: mobile, e164: mobile }, work: { raw: office, e164: office } },
+    };
+    const choice = chooseCandidate(person, [himself, ...colleagues], rules);
+    expect(choice.best?.contact.id).toBe("c0");
+    expect(choice.best?.evidence.fields.phone.level).toBe("exact");
+    for (const candidate of choice.ranked.slice(1)) expect(candidate.outcome).toBe("new");
+  });
+
+  it("counts a secondary phone as the contact's own, and as a holder", () => {
+    const phone = "+15125550147";
+    const moved: Contact = {
+      ...contact("c1", "2024-01-01", values({ phone: "+15125550199" })),
+      secondary: { emails: [], phones: [{ raw: phone, e164: phone }] },
+    };
+    const choice = chooseCandidate(values({ phone }), [moved], rules);
+    expect(choice.best?.evidence.fields.phone.level).toBe("exact");
+    expect(choice.outcome).toBe("merge");
   });
 
   it("chooses the same contact whatever order the candidates arrive in", () => {

@@ -1,9 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ContactValues, emptyValues } from "../../lib/domain/contact.js";
+import { type ContactAddress, type ContactValues, emptyValues } from "../../lib/domain/contact.js";
 import { DEFAULT_MATCHING_CRITERIA as rules } from "../../lib/domain/rules.js";
-import { scorePair } from "../../lib/domain/scoring.js";
+import { comparisonForm, scoreForms, scorePair } from "../../lib/domain/scoring.js";
 
-function values(overrides: Partial<ContactValues> & { phone?: string } = {}): ContactValues {
+function values(overrides: Partial<ContactValues> & { phone?: string | null } = {}): ContactValues {
   const { phone, ...rest } = overrides;
   return {
     ...emptyValues(),
@@ -11,7 +12,9 @@ function values(overrides: Partial<ContactValues> & { phone?: string } = {}): Co
     lastName: "Quill",
     email: "robert.quill@mailbox.dev",
     dateOfBirth: "1988-04-12",
-    ...(phone === undefined ? {} : { phones: { mobile: { raw: phone, e164: phone } } }),
+    ...(phone === undefined || phone === null
+      ? {}
+      : { phones: { mobile: { raw: phone, e164: phone } } }),
     ...rest,
   };
 }
@@ -64,12 +67,83 @@ describe("scorePair: comparison levels", () => {
     const evidence = scorePair(values({ firstName: "Quill", lastName: "Robert" }), values(), rules);
     expect(evidence.swapped_names).toBe(true);
     expect(evidence.fields.first_name.level).toBe("exact");
+    expect(evidence.fields.last_name.level).toBe("exact");
+    expect(evidence.outcome).toBe("merge");
+  });
+
+  it("crosswise, takes the pair that agrees less for the given names, whichever record is swapped", () => {
+    // Marisol Quill shares Robert Quill's email; one of the two records has its names swapped.
+    const marisol = values({ firstName: "Marisol", dateOfBirth: null });
+    const robert = values({ dateOfBirth: null });
+    const swap = (v: ContactValues) => ({ ...v, firstName: v.lastName, lastName: v.firstName });
+    for (const [person, contact] of [
+      [swap(marisol), robert],
+      [marisol, swap(robert)],
+    ] as const) {
+      const evidence = scorePair(person, contact, rules);
+      expect(evidence.swapped_names).toBe(true);
+      expect(evidence.fields.first_name.level).toBe("disagree");
+      expect(evidence.fields.last_name.level).toBe("exact");
+      expect(evidence.outcome).not.toBe("merge");
+    }
   });
 
   it("a value held by more people than the limit is weak evidence", () => {
     const shared = scorePair(values(), values(), rules, { email: 4, phone: 1 });
     expect(shared.fields.email.level).toBe("shared");
     expect(shared.score).toBeLessThan(scorePair(values(), values(), rules).score);
+  });
+});
+
+describe("scorePair: addresses compare as dwellings", () => {
+  const at = (line1: string, postalCode: string, line2: string | null = null): ContactAddress => ({
+    line1,
+    line2,
+    city: null,
+    state: null,
+    postalCode,
+  });
+  const level = (a: ContactAddress, b: ContactAddress) =>
+    scorePair(values({ address: a }), values({ address: b }), rules).fields.address.level;
+
+  it.each([
+    ["the same dwelling", at("1885 Cedar Ln", "80288", "Apt 406"), "exact"],
+    ["a street typo", at("1885 Cedra Lane", "80288", "Apt 406"), "near"],
+    ["a postal code typo", at("1885 Cedar Ln", "80828", "Apt 406"), "near"],
+    ["another house number", at("1858 Cedar Ln", "80288", "Apt 406"), "near"],
+    ["another street number and street", at("12 Elm St", "80288", "Apt 406"), "disagree"],
+    ["another unit of the building", at("1885 Cedar Ln", "80288", "Apt 407"), "disagree"],
+    ["the building without a unit", at("1885 Cedar Ln", "80288"), "partial"],
+    ["the street elsewhere in town", at("1885 Cedar Ln", "80301", "Apt 406"), "partial"],
+  ])("%s", (_, other, expected) => {
+    expect(level(at("1885 Cedar Ln", "80288", "Apt 406"), other)).toBe(expected);
+  });
+
+  it("weighs `near` as `partial` under criteria stored without it", () => {
+    const { near: _near, ...older } = rules.fields.address;
+    const criteria = { ...rules, fields: { ...rules.fields, address: older } };
+    const evidence = scorePair(
+      values({ address: at("1885 Cedar Ln", "80288") }),
+      values({ address: at("1885 Cedra Lane", "80288") }),
+      criteria,
+    );
+    expect(evidence.fields.address).toEqual({ level: "near", weight: older.partial });
+  });
+
+  it("a one-digit house number is never a typo of another", () => {
+    expect(level(at("1 Elm St", "80288"), at("7 Elm St", "80288"))).toBe("partial");
+    expect(level(at("17 Elm St", "80288"), at("71 Elm St", "80288"))).toBe("near");
+  });
+
+  it("an address without street or postal code is missing evidence", () => {
+    const evidence = scorePair(
+      values({
+        address: { line1: null, line2: null, city: "Austin", state: "TX", postalCode: null },
+      }),
+      values({ address: at("1 Elm St", "78701") }),
+      rules,
+    );
+    expect(evidence.fields.address).toEqual({ level: "missing", weight: 0 });
   });
 });
 
@@ -95,12 +169,142 @@ describe("scorePair: household guard", () => {
     expect(evidence.guard).toBeNull();
     expect(evidence.outcome).toBe("merge");
   });
+
+  const shared = { phone: "+15125550148", dateOfBirth: null } as const;
+
+  it("a name that only sounds alike is a disagreement (Jon and Jan share a phone)", () => {
+    const evidence = scorePair(
+      values({ ...shared, firstName: "Jon" }),
+      values({ ...shared, firstName: "Jan" }),
+      rules,
+    );
+    expect(evidence.fields.first_name.level).toBe("phonetic");
+    expect(evidence.outcome).toBe("review");
+    expect(evidence.guard).toBe("first_name_differs");
+  });
+
+  it.each([
+    ["another name one letter off", "Paula", "Paul"],
+    ["a similar name", "Michelle", "Michael"],
+    ["a missing first name", null, "Robert"],
+  ])("with a shared contact point, %s does not confirm the person", (_, mine, theirs) => {
+    const evidence = scorePair(
+      values({ ...shared, firstName: mine }),
+      values({ ...shared, firstName: theirs }),
+      rules,
+    );
+    expect(evidence.score).toBeGreaterThanOrEqual(rules.thresholds.auto_merge);
+    expect(evidence.outcome).toBe("review");
+    expect(evidence.guard).toBe("person_unconfirmed");
+  });
+
+  it("a typing error in the first name confirms the person", () => {
+    const evidence = scorePair(
+      values({ ...shared, firstName: "Rboert" }),
+      values({ ...shared }),
+      rules,
+    );
+    expect(evidence.guard).toBeNull();
+    expect(evidence.outcome).toBe("merge");
+  });
+
+  it("a birth date that agrees confirms the person when the first name cannot", () => {
+    const evidence = scorePair(
+      values({ phone: shared.phone, firstName: null }),
+      values({ phone: shared.phone }),
+      rules,
+    );
+    expect(evidence.fields.date_of_birth.level).toBe("exact");
+    expect(evidence.outcome).toBe("merge");
+  });
+
+  it("a nickname on a household's contact point needs the birth date", () => {
+    const bob = values({ ...shared, firstName: "Bob" });
+    // The phone is held by this contact alone: a nickname is enough.
+    expect(scorePair(bob, values(shared), rules, { email: 1, phone: 1 }).outcome).toBe("merge");
+    // Held by two contacts (a household's): not without the birth date.
+    const household = scorePair(bob, values(shared), rules, { email: 1, phone: 2 });
+    expect(household.outcome).toBe("review");
+    expect(household.guard).toBe("nickname_in_household");
+    const dated = scorePair(
+      values({ phone: shared.phone, firstName: "Bob" }),
+      values({ phone: shared.phone }),
+      rules,
+      { email: 1, phone: 2 },
+    );
+    expect(dated.outcome).toBe("merge");
+  });
+
+  it("two records of different first names and one birth date (twins) stay below auto-merge", () => {
+    const evidence = scorePair(
+      values({ firstName: "Mary", email: null }),
+      values({ firstName: "John", email: null }),
+      rules,
+    );
+    expect(evidence.fields.date_of_birth.level).toBe("exact");
+    expect(evidence.outcome).not.toBe("merge");
+  });
+
+  it("a guard only ever holds a merge back to review, never below", () => {
+    const name = fc.constantFrom(null, "Robert", "Bob", "Rboert", "Roberta", "Tina", "Jon");
+    const date = fc.constantFrom(null, "1988-04-12", "1988-12-04", "2001-01-01");
+    const phone = fc.constantFrom(null, "+15125550148", "+15125550149");
+    const sketch = fc.record({ firstName: name, dateOfBirth: date, phone, lastName: name });
+    fc.assert(
+      fc.property(sketch, sketch, fc.integer({ min: 1, max: 5 }), (a, b, holders) => {
+        const evidence = scorePair(values(a), values(b), rules, { email: 1, phone: holders });
+        if (evidence.score >= rules.thresholds.auto_merge) {
+          expect(evidence.outcome).toBe(evidence.guard === null ? "merge" : "review");
+        } else {
+          expect(evidence.outcome).toBe(
+            evidence.score >= rules.thresholds.review ? "review" : "new",
+          );
+        }
+      }),
+    );
+  });
 });
 
 describe("scorePair: three outcomes", () => {
   it("name and birth date alone, no contact point: merge", () => {
     const evidence = scorePair(values({ email: null }), values({ email: null }), rules);
     expect(evidence.outcome).toBe("merge");
+  });
+
+  it("names alone never auto-merge, however well they agree", () => {
+    const evidence = scorePair(
+      values({ email: null, dateOfBirth: null }),
+      values({ email: null, dateOfBirth: null }),
+      rules,
+    );
+    expect(evidence.score).toBeGreaterThanOrEqual(rules.thresholds.auto_merge);
+    expect(evidence.outcome).toBe("review");
+    expect(evidence.guard).toBe("names_only");
+  });
+
+  it("names and an address: merge", () => {
+    const address = {
+      line1: "42 Miller Place",
+      line2: null,
+      city: null,
+      state: null,
+      postalCode: "2615",
+    };
+    const evidence = scorePair(
+      values({ email: null, dateOfBirth: null, address }),
+      values({ email: null, dateOfBirth: null, address }),
+      rules,
+    );
+    expect(evidence.outcome).toBe("merge");
+  });
+
+  it("a full name whose email and phone both disagree: a new contact, not a review item", () => {
+    const evidence = scorePair(
+      values({ dateOfBirth: null, phone: "+15125550101" }),
+      values({ dateOfBirth: null, email: "rq@quillmail.dev", phone: "+15125550102" }),
+      rules,
+    );
+    expect(evidence.outcome).toBe("new");
   });
 
   it("a surname alone: new contact", () => {
@@ -118,5 +322,23 @@ describe("scorePair: three outcomes", () => {
     for (const value of ["Robert", "Quill", "robert.quill@mailbox.dev", "1988-04-12", "5550147"]) {
       expect(text).not.toContain(value);
     }
+  });
+});
+
+describe("comparison forms", () => {
+  it("scoring prepared forms is scoring the values", () => {
+    const sketch = fc.record({
+      firstName: fc.constantFrom(null, "Robert", "bob", "Quill"),
+      lastName: fc.constantFrom(null, "Quill", "Robert", "Quil"),
+      email: fc.constantFrom(null, "robert.quill@mailbox.dev", "Robert.Quill+x@gmail.com"),
+      dateOfBirth: fc.constantFrom(null, "1988-04-12", "1988-12-04"),
+    });
+    fc.assert(
+      fc.property(sketch, sketch, (a, b) => {
+        expect(scoreForms(comparisonForm(values(a)), comparisonForm(values(b)), rules)).toEqual(
+          scorePair(values(a), values(b), rules),
+        );
+      }),
+    );
   });
 });
