@@ -25,7 +25,7 @@
  * block 37.
  */
 import { normaliseAddress } from "./address.js";
-import type { ContactValues, SecondaryValues } from "./contact.js";
+import { type ContactValues, type SecondaryValues, valuesWithVariant } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
 
@@ -35,6 +35,23 @@ import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
  */
 export function blockingKeys(values: ContactValues, secondary?: SecondaryValues): string[] {
   const keys = new Set<string>();
+  for (const variant of secondary?.variants ?? []) {
+    identityKeysInto(keys, valuesWithVariant(values, variant));
+  }
+  identityKeysInto(keys, values);
+  const email = values.email === null ? null : emailMatchKey(values.email);
+  if (email !== null) keys.add(`em:${email}`);
+  for (const phone of Object.values(values.phones)) keys.add(`ph:${phone.e164}`);
+  for (const other of secondary?.emails ?? []) {
+    const key = emailMatchKey(other);
+    if (key !== null) keys.add(`em:${key}`);
+  }
+  for (const phone of secondary?.phones ?? []) keys.add(`ph:${phone.e164}`);
+  return [...keys].sort();
+}
+
+/** The name, birth-date and address keys of `values`, added to `keys`. */
+function identityKeysInto(keys: Set<string>, values: ContactValues): void {
   const first = normaliseName(values.firstName);
   const last = normaliseName(values.lastName);
   const lastCode = phoneticKey(last);
@@ -60,13 +77,4 @@ export function blockingKeys(values: ContactValues, secondary?: SecondaryValues)
       keys.add(`adr:${address.postalCode}|${address.streetNumber}${unit}`);
     }
   }
-  const email = values.email === null ? null : emailMatchKey(values.email);
-  if (email !== null) keys.add(`em:${email}`);
-  for (const phone of Object.values(values.phones)) keys.add(`ph:${phone.e164}`);
-  for (const other of secondary?.emails ?? []) {
-    const key = emailMatchKey(other);
-    if (key !== null) keys.add(`em:${key}`);
-  }
-  for (const phone of secondary?.phones ?? []) keys.add(`ph:${phone.e164}`);
-  return [...keys].sort();
 }

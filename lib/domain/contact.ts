@@ -65,6 +65,31 @@ export interface MatchKeys {
 export interface SecondaryValues {
   emails: string[];
   phones: ContactPhone[];
+  /**
+   * How other records linked to the contact by matching wrote the person's names, birth date
+   * and address where they differ from the contact's (a duplicate card's typo, a maiden name):
+   * still used to find and score the contact, never its current values. Newest first, a few.
+   */
+  variants?: RecordVariant[];
+}
+
+/** One record's identifying values, as kept in `SecondaryValues.variants`. */
+export interface RecordVariant {
+  firstName: string | null;
+  lastName: string | null;
+  dateOfBirth: string | null;
+  address: ContactAddress | null;
+}
+
+/** The contact's values as one of its other records wrote them (variant fields over values). */
+export function valuesWithVariant(values: ContactValues, variant: RecordVariant): ContactValues {
+  return {
+    ...values,
+    firstName: variant.firstName ?? values.firstName,
+    lastName: variant.lastName ?? values.lastName,
+    dateOfBirth: variant.dateOfBirth ?? values.dateOfBirth,
+    address: variant.address ?? values.address,
+  };
 }
 
 export const emptySecondary = (): SecondaryValues => ({ emails: [], phones: [] });

@@ -10,7 +10,7 @@
  *
  * Each record is brought into comparison form once (`comparisonForm`), not once per pair.
  */
-import type { Contact, ContactValues } from "./contact.js";
+import { type Contact, type ContactValues, valuesWithVariant } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { phoneTypes } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
@@ -91,13 +91,30 @@ export function chooseCandidate(
   const phoneHolders = (contact: Contact) =>
     Math.max(1, ...phonesOf(contact).map((phone) => holdingPhone.get(phone) ?? 0));
   const form = comparisonForm(person);
-  const scored: ScoredCandidate[] = candidates.map((contact) => ({
-    contact,
-    evidence: scoreForms(form, comparisonForm(valuesAgainst(person, email, contact)), criteria, {
-      email: Math.max(1, holdingEmail),
-      phone: phoneHolders(contact),
-    }),
-  }));
+  const scored: ScoredCandidate[] = candidates.map((contact) => {
+    const shared = { email: Math.max(1, holdingEmail), phone: phoneHolders(contact) };
+    const values = valuesAgainst(person, email, contact);
+    let evidence = scoreForms(form, comparisonForm(values), criteria, shared);
+    // The contact as its other records wrote the person (a duplicate card's spelling, birth
+    // date or address): the best reading counts, as one of them may be the card this one
+    // copies. Any reading's household guard holds, so a variant never lets a household merge.
+    for (const variant of contact.secondary.variants ?? []) {
+      const other = scoreForms(
+        form,
+        comparisonForm(valuesWithVariant(values, variant)),
+        criteria,
+        shared,
+      );
+      if (other.score > evidence.score) {
+        const guard = evidence.guard ?? other.guard;
+        evidence =
+          evidence.guard !== null && other.outcome === "merge"
+            ? { ...other, outcome: "review", guard }
+            : other;
+      }
+    }
+    return { contact, evidence };
+  });
   scored.sort(
     (a, b) =>
       rank[b.evidence.outcome] - rank[a.evidence.outcome] ||

@@ -19,6 +19,7 @@ import {
   emptySecondary,
   type FieldSource,
   type FieldSources,
+  type RecordVariant,
   type SecondaryValues,
 } from "./contact.js";
 import { phoneTypes } from "./person.js";
@@ -92,6 +93,29 @@ export interface MergeOutcome {
   displaced: SecondaryValues;
 }
 
+/** Record variants a contact keeps (newest first): enough for typo'd duplicates, bounded cost. */
+const MAX_VARIANTS = 4;
+
+/** Whether a variant says nothing the current values do not already say. */
+function sameVariant(variant: RecordVariant, current: ContactValues): boolean {
+  return (
+    (variant.firstName === null || variant.firstName === current.firstName) &&
+    (variant.lastName === null || variant.lastName === current.lastName) &&
+    (variant.dateOfBirth === null || variant.dateOfBirth === current.dateOfBirth) &&
+    (variant.address === null || isDeepStrictEqual(variant.address, current.address))
+  );
+}
+
+/** The identifying values of a record, as a variant. */
+export function variantOf(values: ContactValues): RecordVariant {
+  return {
+    firstName: values.firstName,
+    lastName: values.lastName,
+    dateOfBirth: values.dateOfBirth,
+    address: values.address,
+  };
+}
+
 /** Adds displaced values to a contact's secondary values: distinct, never its current ones. */
 export function withDisplaced(
   secondary: SecondaryValues,
@@ -110,10 +134,18 @@ export function withDisplaced(
     if (currentPhones.has(phone.e164)) continue;
     if (!phones.some((p) => p.e164 === phone.e164)) phones.push(phone);
   }
-  return {
+  const result: SecondaryValues = {
     emails: emails.filter((e) => e.toLowerCase() !== current.email?.toLowerCase()),
     phones: phones.filter((p) => !currentPhones.has(p.e164)),
   };
+  const variants = [...(displaced.variants ?? []), ...(secondary.variants ?? [])]
+    .filter(
+      (v, i, all) =>
+        !sameVariant(v, current) && all.findIndex((w) => isDeepStrictEqual(w, v)) === i,
+    )
+    .slice(0, MAX_VARIANTS);
+  if (variants.length > 0) result.variants = variants;
+  return result;
 }
 
 function displace(outcome: MergeOutcome, field: ContactField, value: unknown): void {
@@ -128,6 +160,14 @@ function displace(outcome: MergeOutcome, field: ContactField, value: unknown): v
  * Merges `incoming` values from `source` into a contact's `current` values. Pure: the inputs
  * are not modified. A field without a recorded source is taken to come from DomIQ, which owns
  * contacts created outside the sync.
+ *
+ * `record`: `same` (default) when the incoming values are a newer version of the record that
+ * wrote the contact (rule 4 applies); `other` when they come from another record of the same
+ * source that matching linked to the contact (a duplicate guest card). Another record fills
+ * blanks but does not replace the source's values: which of two duplicate cards is the better
+ * one cannot be known, and letting each new duplicate overwrite the contact makes it drift away
+ * from the records it was matched on. What it does not take is kept as secondary values
+ * (emails, phones).
  */
 export function mergeValues(params: {
   current: ContactValues;
@@ -135,6 +175,7 @@ export function mergeValues(params: {
   incoming: ContactValues;
   source: Exclude<FieldSource, "manual">;
   strategy: MergeStrategy;
+  record?: "same" | "other";
 }): MergeOutcome {
   const { current, incoming, source, strategy } = params;
   const values = structuredClone(current);
@@ -157,9 +198,10 @@ export function mergeValues(params: {
     // Another source writing the same value differently (case, phone layout) changes nothing and
     // raises no conflict; the owning source's own respelling is the record evolving (rule 4), and
     // ignoring it would make the result depend on the order versions arrive in.
+    const otherRecord = params.record === "other" && owner === source;
     if (
       now !== null &&
-      (isDeepStrictEqual(now, next) || (owner !== source && sameValue(now, next)))
+      (isDeepStrictEqual(now, next) || ((owner !== source || otherRecord) && sameValue(now, next)))
     ) {
       continue;
     }
@@ -171,11 +213,12 @@ export function mergeValues(params: {
     }
     const take =
       now === null ||
-      owner === source ||
-      (strategy === "resman_wins" && source === "resman") ||
-      (strategy === "domiq_wins" && source === "domiq");
+      (!otherRecord &&
+        (owner === source ||
+          (strategy === "resman_wins" && source === "resman") ||
+          (strategy === "domiq_wins" && source === "domiq")));
     if (!take) {
-      if (strategy === "manual_review") outcome.conflicts.push(field);
+      if (strategy === "manual_review" && !otherRecord) outcome.conflicts.push(field);
       displace(outcome, field, next);
       continue;
     }

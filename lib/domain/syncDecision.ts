@@ -8,6 +8,7 @@
  * delivery order converges on the same final state. A version without `last_modified` (a file
  * import) is applied whenever its content differs.
  */
+import { isDeepStrictEqual } from "node:util";
 import { blockingKeys } from "./blocking.js";
 import type {
   Contact,
@@ -27,6 +28,7 @@ import {
   type MergeOutcome,
   type MergeStrategy,
   mergeValues,
+  variantOf,
   withDisplaced,
 } from "./survivorship.js";
 
@@ -223,13 +225,22 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     };
   }
 
+  // Another ResMan record matched to the contact fills its blanks (`record: "other"`). A card
+  // with first and last name swapped brings neither: written onto the contact they would make
+  // it look like the household member whose first name is the family name.
+  const incoming = match.evidence.best?.swapped_names
+    ? { ...person.values, firstName: null, lastName: null }
+    : person.values;
   const merged = mergeValues({
     current: match.contact.values,
     sources: match.contact.sources,
-    incoming: person.values,
+    incoming,
     source: "resman",
     strategy,
+    record: "other",
   });
+  // What this record says differently about who the person is stays findable and scorable.
+  merged.displaced.variants = [variantOf(incoming)];
   const evidence = survivorshipEvidence({ linkedBy: "matched", ...match.evidence }, merged);
   return {
     action: "merge",
@@ -273,9 +284,7 @@ export function contactWrite(
 ): ContactWrite {
   const before = existing?.secondary ?? emptySecondary();
   const secondary = withDisplaced(before, merged.displaced, merged.values);
-  const secondaryChanged =
-    secondary.emails.length !== before.emails.length ||
-    secondary.phones.length !== before.phones.length;
+  const secondaryChanged = !isDeepStrictEqual(secondary, before);
   return {
     id,
     isNew: existing === null,

@@ -43,6 +43,7 @@ export function contactFromRow(row: UserRow, linkedStatuses: PersonStatus[] = []
     secondary: {
       emails: row.secondary?.emails ?? [],
       phones: (row.secondary?.phones ?? []).map((p) => ({ raw: p.raw, e164: p.e164 })),
+      ...(row.secondary?.variants?.length ? { variants: row.secondary.variants } : {}),
     },
     linkedStatuses,
     createdAt: row.createdAt ?? new Date(0),
@@ -78,6 +79,7 @@ export function contactColumns(write: ContactWrite): Omit<UserInsert, "id" | "pr
     secondary: {
       emails: write.secondary.emails,
       phones: write.secondary.phones.map((p) => ({ raw: p.raw, e164: p.e164 })),
+      ...(write.secondary.variants?.length ? { variants: write.secondary.variants } : {}),
     },
     fieldSources: write.sources,
   };

@@ -34,7 +34,7 @@ import {
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
-import type { ContactKind, FieldSources } from "../../domain/contact.js";
+import type { ContactKind, FieldSources, RecordVariant } from "../../domain/contact.js";
 import type { OutboundEventType } from "../../domain/events.js";
 import type { PhoneType } from "../../domain/person.js";
 import type { MergeStrategy } from "../../domain/survivorship.js";
@@ -50,6 +50,8 @@ export type ReviewStatus = "open" | "approved" | "rejected" | "superseded";
 export interface StoredSecondary {
   emails: string[];
   phones: { raw: string; e164: string }[];
+  /** Other records' names, birth date and address (`RecordVariant`). */
+  variants?: RecordVariant[];
 }
 
 /** Columns every table carries; timestamps are always `timestamptz`. */
