@@ -4,7 +4,8 @@
  * survivorship as the ResMan sync path, so both sources agree on who is who.
  *
  * Order of preference for the contact:
- * 1. a live contact the scored matcher merges with (household guard included);
+ * 1. a live contact the scored matcher merges with (household guard included), or — for an
+ *    event that names nobody — the one contact holding its email or phone;
  * 2. the contact an earlier event of the same conversation went to (events of one conversation
  *    may arrive in any order, and later ones often carry no contact details);
  * 3. a new `lead` contact (with a `pending` link, no ResMan person yet) — with a review item when
@@ -12,6 +13,7 @@
  */
 import type { Contact, ContactValues } from "./contact.js";
 import { emptyValues } from "./contact.js";
+import { emailMatchKey } from "./emailKey.js";
 import type { ChatbotEvent } from "./events.js";
 import { enrichmentTypeOf } from "./events.js";
 import { type MatchEvidence, type Matcher, scoredMatcher } from "./matching.js";
@@ -84,12 +86,36 @@ export interface EnrichmentDecision {
   data: Record<string, unknown>;
 }
 
+/**
+ * The one contact holding the event's email or phone, when the event names nobody. A chatbot
+ * event often carries only the email or phone the visitor typed: its score (one contact point)
+ * stays below auto-merge, and nothing in it can disagree — no name, no birth date. If exactly
+ * one contact of the property holds that value (not a household's or an office's), the event
+ * is that contact's; otherwise the scored outcome stands (a review item or a new lead).
+ */
+function soleHolder(identity: ChatbotIdentity, candidates: readonly Contact[]): Contact | null {
+  const { values } = identity;
+  if (values.firstName !== null || values.lastName !== null) return null;
+  const email = values.email === null ? null : emailMatchKey(values.email);
+  const phones = Object.values(values.phones).map((p) => p.e164);
+  if (email === null && phones.length === 0) return null;
+  const holders = candidates.filter((c) => {
+    const emails = [c.values.email, ...c.secondary.emails].map((e) =>
+      e === null ? null : emailMatchKey(e),
+    );
+    const held = [...Object.values(c.values.phones), ...c.secondary.phones].map((p) => p.e164);
+    return (email !== null && emails.includes(email)) || phones.some((p) => held.includes(p));
+  });
+  return holders.length === 1 ? (holders[0] ?? null) : null;
+}
+
 /** Decides which contact an event enriches and the contact's values afterwards. */
 export function decideEnrichment(input: EnrichmentDecisionInput): EnrichmentDecision {
   const { identity, strategy } = input;
   const matcher = input.matcher ?? scoredMatcher(input.criteria);
   const match = matcher(identity.values, input.candidates);
-  const matched = match.outcome === "merge" ? match.contact : null;
+  const matched =
+    match.outcome === "merge" ? match.contact : soleHolder(identity, input.candidates);
   const existing = matched ?? input.conversationContact;
   const foundBy = matched !== null ? "match" : existing !== null ? "conversation" : "created";
   const merged = mergeValues({

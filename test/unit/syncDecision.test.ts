@@ -287,6 +287,7 @@ describe("decideSync for a person seen for the first time", () => {
       applied: ["lastName", "phones.mobile", "dateOfBirth"],
       incoming: normalisePerson(version({ status: "applicant" }), CONTEXT).values,
       secondaryBefore: emptySecondary(),
+      kindBefore: "lead",
       score,
       evidence: decision.link.evidence,
     });
@@ -323,6 +324,66 @@ describe("decideSync for a person seen for the first time", () => {
     expect(decision.contact.values.middleName).toBe("Jo");
     expect(decision.link.evidence.locked).toEqual(["middleName"]);
     expect(decision.link.evidence.conflicts).toBeUndefined();
+  });
+
+  it("another ResMan record matched to a contact fills its blanks but does not overwrite it", () => {
+    const first = existingContact(
+      "c-first",
+      {
+        firstName: "Mary",
+        lastName: "Roe",
+        email: "mary.roe@mailbox.org",
+        dateOfBirth: "1990-05-17",
+      },
+      { firstName: "resman", lastName: "resman", email: "resman", dateOfBirth: "resman" },
+      "prospect",
+    );
+    // A duplicate card: surname misspelt, another email, a phone the contact lacks.
+    const duplicate = version({ last_name: "Rowe", email: "m.roe@newmail.org" });
+    for (const strategy of ["resman_wins", "domiq_wins", "manual_review"] as const) {
+      const decision = decide(duplicate, { contacts: [first], strategy });
+      expect(decision.action).toBe("merge");
+      if (decision.action !== "merge") return;
+      expect(decision.contact.values).toMatchObject({
+        lastName: "Roe",
+        email: "mary.roe@mailbox.org",
+      });
+      expect(decision.contact.values.phones.mobile?.e164).toBe("+14155550123");
+      expect(decision.merge.applied).toEqual(["phones.mobile"]);
+      // What it said differently stays findable: the email, and the record as a variant.
+      expect(decision.contact.secondary.emails).toEqual(["m.roe@newmail.org"]);
+      expect(decision.contact.secondary.variants?.[0]).toMatchObject({ lastName: "Rowe" });
+      expect(decision.contact.blockKeys).toEqual(
+        blockingKeys(decision.contact.values, decision.contact.secondary),
+      );
+      // Two records of one source disagreeing is not a DomIQ/ResMan conflict.
+      expect(decision.link.status).toBe("merged");
+      expect(decision.link.evidence.conflicts).toBeUndefined();
+    }
+  });
+
+  it("a card with first and last name swapped brings no names into the contact", () => {
+    // Names the chatbot wrote: under resman_wins a ResMan card would replace them.
+    const lead = existingContact(
+      "c-lead",
+      { firstName: "Mary", lastName: "Roe", email: "mary.roe@mailbox.org" },
+      { firstName: "domiq", lastName: "domiq", email: "domiq" },
+    );
+    const swapped = version({ first_name: "Roe", last_name: "Mary" });
+    const decision = decide(swapped, { contacts: [lead], strategy: "resman_wins" });
+    expect(decision.action).toBe("merge");
+    if (decision.action !== "merge") return;
+    expect(decision.link.evidence.best?.swapped_names).toBe(true);
+    expect(decision.contact.values).toMatchObject({ firstName: "Mary", lastName: "Roe" });
+    expect(decision.contact.sources).toMatchObject({ firstName: "domiq", lastName: "domiq" });
+    // The same card with the names in place does take them (the strategy still applies).
+    const straight = decide(version({ last_name: "Roe-Smith" }), {
+      contacts: [lead],
+      strategy: "resman_wins",
+    });
+    expect(straight.action).toBe("merge");
+    if (straight.action !== "merge") return;
+    expect(straight.contact.values.lastName).toBe("Roe-Smith");
   });
 
   it("uses the matcher it is given", () => {

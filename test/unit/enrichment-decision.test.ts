@@ -1,0 +1,96 @@
+/**
+ * The enrichment decision's choice of contact: the scored matcher first; for an event that
+ * names nobody, the one contact holding its email or phone; else a new lead (with a review item
+ * when the best candidate scored in the review band).
+ */
+import { describe, expect, it } from "vitest";
+import { blockingKeys } from "../../lib/domain/blocking.js";
+import {
+  type Contact,
+  type ContactValues,
+  emptySecondary,
+  emptyValues,
+} from "../../lib/domain/contact.js";
+import { chatbotIdentity, decideEnrichment } from "../../lib/domain/enrichmentDecision.js";
+import type { ChatbotEvent } from "../../lib/domain/events.js";
+import { matchKeysOf } from "../../lib/domain/normalize.js";
+
+const CONTEXT = { countryCode: "US", officePhone: null, now: new Date("2026-11-01T00:00:00Z") };
+
+function contact(id: string, values: Partial<ContactValues>): Contact {
+  const all = { ...emptyValues(), ...values };
+  return {
+    id,
+    kind: "prospect",
+    values: all,
+    sources: {},
+    keys: matchKeysOf(all),
+    blockKeys: blockingKeys(all),
+    secondary: emptySecondary(),
+    linkedStatuses: [],
+    createdAt: new Date("2026-01-01T00:00:00Z"),
+  };
+}
+
+function event(contactBlock: ChatbotEvent["detail"]["contact"]): ChatbotEvent {
+  return {
+    detail_type: "Preferences Updated",
+    detail: {
+      event_id: "7b0f3c52-1d4e-4a8b-9c6d-2e5f7a9b1c3d",
+      property_id: "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+      conversation_id: "conv-1",
+      occurred_at: "2026-11-01T00:00:00Z",
+      contact: contactBlock,
+      preferences: { bedrooms: 2 },
+    },
+  } as ChatbotEvent;
+}
+
+function decide(e: ChatbotEvent, candidates: Contact[]) {
+  return decideEnrichment({
+    event: e,
+    identity: chatbotIdentity(e, CONTEXT),
+    candidates,
+    conversationContact: null,
+    strategy: "resman_wins",
+    newContactId: "lead-new",
+  });
+}
+
+const quill = { firstName: "Avery", lastName: "Quill", email: "avery.quill@mailbox.dev" };
+
+describe("decideEnrichment", () => {
+  it("an event with only an email enriches the one contact holding it", () => {
+    const decision = decide(event({ email: "AVERY.QUILL@mailbox.dev" }), [contact("c1", quill)]);
+    expect(decision.foundBy).toBe("match");
+    expect(decision.contact.id).toBe("c1");
+    expect(decision.review).toBeNull();
+  });
+
+  it("an email held by two contacts (a household's) makes a lead, never a guess", () => {
+    const decision = decide(event({ email: quill.email }), [
+      contact("c1", quill),
+      contact("c2", { ...quill, firstName: "Robin" }),
+    ]);
+    expect(decision.foundBy).toBe("created");
+    expect(decision.contact).toMatchObject({ id: "lead-new", isNew: true, kind: "lead" });
+  });
+
+  it("an event that names someone else on that email is scored: never merged into the holder", () => {
+    const decision = decide(event({ email: quill.email, first_name: "Robin" }), [
+      contact("c1", quill),
+    ]);
+    expect(decision.contact.id).toBe("lead-new");
+    expect(decision.foundBy).toBe("created");
+    // The shared email with another first name: the household guard; at most a review item.
+    if (decision.review !== null) expect(decision.review.candidateId).toBe("c1");
+  });
+
+  it("an event naming the holder merges by score", () => {
+    const decision = decide(event({ email: quill.email, first_name: "Avery" }), [
+      contact("c1", quill),
+    ]);
+    expect(decision).toMatchObject({ foundBy: "match", review: null });
+    expect(decision.contact.id).toBe("c1");
+  });
+});
