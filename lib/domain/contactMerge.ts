@@ -46,6 +46,7 @@ import {
   type MergeOutcome,
   type MergeStrategy,
   mergeValues,
+  variantOf,
   setFieldValue,
   withDisplaced,
 } from "./survivorship.js";
@@ -178,7 +179,9 @@ function only(values: ContactValues, fields: readonly ContactField[]): ContactVa
 
 /**
  * Merges B's values into A's, one pass per source B recorded: DomIQ's, ResMan's, then staff's
- * (a value staff locked on B is applied like a winning ResMan value and stays locked). Each
+ * (a value staff locked on B is applied like a winning ResMan value and stays locked). B is
+ * another record of the person (`record: "other"`): it fills A's blanks, and a DomIQ/ResMan
+ * difference follows the strategy, but A keeps its own source's values. Each
  * field belongs to one pass, so `before` always holds A's value before the merge.
  */
 export function mergeContactValues(
@@ -205,6 +208,10 @@ export function mergeContactValues(
       incoming: only(absorbed.values, fields),
       source: source === "manual" ? "resman" : source,
       strategy: source === "manual" ? "resman_wins" : strategy,
+      // B is another record of the person: like a duplicate card on the sync path, it fills
+      // A's blanks and settles DomIQ/ResMan differences by the strategy, but does not replace
+      // A's values of its own source (they become variants/secondary values below).
+      record: source === "manual" ? "same" : "other",
     });
     if (source === "manual") for (const field of step.changed) step.sources[field] = "manual";
     result = {
@@ -291,6 +298,8 @@ export function mergeContacts(input: ContactMergeInput): ContactMergePlan {
       displaced: {
         emails: [...merged.displaced.emails, ...b.contact.secondary.emails],
         phones: [...merged.displaced.phones, ...b.contact.secondary.phones],
+        // How B wrote the person stays findable and scorable on A.
+        variants: [variantOf(b.contact.values), ...(b.contact.secondary.variants ?? [])],
       },
     },
     kind,

@@ -187,7 +187,7 @@ describe("contact-sync review approve, and unmerge", () => {
     expect(result.stderr).toBe("");
     expect(result.stdout).toMatch(
       new RegExp(
-        `^Approved review ${household.id}: contact ${household.user_id} merged into ${household.candidate_id} \\(merge ${GUID_PATTERN.source.slice(1, -1)}; 1 link moved, 3 fields changed\\)\\.\\n$`,
+        `^Approved review ${household.id}: contact ${household.user_id} merged into ${household.candidate_id} \\(merge ${GUID_PATTERN.source.slice(1, -1)}; 1 link moved, 2 fields changed\\)\\.\\n$`,
       ),
     );
     const live = await query<{ id: string }>(
@@ -249,7 +249,7 @@ describe("contact-sync review approve, and unmerge", () => {
       contact_id: merge.user_id,
       split_contact_id: merge.merged_user_id,
       kind: "contact",
-      fields_restored: 3,
+      fields_restored: 2,
       fields_kept: 0,
       links_moved: 1,
       links_missing: 0,
@@ -294,7 +294,7 @@ describe("contact-sync review approve, and unmerge", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `^Undid merge \\S+: contact ${household.user_id} split from ${household.candidate_id} \\(3 fields restored, 0 kept as changed since; 1 link moved; review ${household.id} is open again\\)\\.\\n$`,
+        `^Undid merge \\S+: contact ${household.user_id} split from ${household.candidate_id} \\(2 fields restored, 0 kept as changed since; 1 link moved; review ${household.id} is open again\\)\\.\\n$`,
       ),
     );
   });

@@ -194,15 +194,17 @@ function describeReviewSuite(driver: DriverName): void {
       expect(withoutVersion({ ...b, mergedIntoId: null })).toEqual(withoutVersion(before.b));
       expect(b.version).toBe(before.b.version + 1);
       expect(a.version).toBe(before.a.version + 1);
-      // Survivorship as for a record of B's: its birth date and address fill A's gaps, its
-      // ResMan first name replaces A's ResMan one; A's email stays, the phone was shared.
+      // Survivorship as for another record of the person: its birth date and address fill A's
+      // gaps, A keeps its own ResMan first name and email (B's first name stays findable as a
+      // variant); the phone was shared.
       expect(a).toMatchObject({
         email: marisol.email,
         dateOfBirth: ines.birthdate,
         addressLine1: ines.address,
-        firstName: ines.first_name,
+        firstName: marisol.first_name,
         kind: "resident",
       });
+      expect(a.secondary.variants?.[0]).toMatchObject({ firstName: ines.first_name });
       expect(a.blockKeys).toEqual(expect.arrayContaining(before.b.blockKeys));
 
       const moved = await linkRow(property.id, p2.person_id);
@@ -302,9 +304,9 @@ function describeReviewSuite(driver: DriverName): void {
 
       // Given the merged-away contact, unmerge finds the merge that absorbed it.
       const undone = await unmerge(deps(), { userId: bId });
-      // Marisol's newer version wrote her first name again, over the one the merge brought:
-      // that field keeps the later value (which is hers).
-      expect(undone).toMatchObject({ contactId: aId, splitContactId: bId, fieldsKept: 1 });
+      // The merge changed only fields Marisol's newer version did not touch (it filled A's
+      // blanks): they all go back, none is kept.
+      expect(undone).toMatchObject({ contactId: aId, splitContactId: bId, fieldsKept: 0 });
       const after = await state(property.id);
       const a = after.contacts.find((c) => c.id === aId);
       const aBefore = before.contacts.find((c) => c.id === aId);
@@ -523,9 +525,12 @@ function describeReviewSuite(driver: DriverName): void {
           .from(user)
           .where(and(eq(user.propertyId, property.id), isNull(user.mergedIntoId)));
         expect(live.map((c) => c.id)).toEqual([aId]);
-        // Whichever came first, A holds the person's newer email (ResMan's newer value).
-        expect(live[0]?.email).toBe(ines.email);
-        expect(live[0]?.secondary.emails).toEqual([marisol.email]);
+        // Whichever came first, A holds both emails, one current and the other secondary
+        // (approved first: the person's newer version updates A; synced first: B's email
+        // meets A's as another record's and is kept as secondary).
+        expect([live[0]?.email, ...(live[0]?.secondary.emails ?? [])].sort()).toEqual(
+          [ines.email, marisol.email].sort(),
+        );
         const links = await db
           .select()
           .from(contactSync)

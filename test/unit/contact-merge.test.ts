@@ -359,7 +359,10 @@ describe("mergeContacts (approving a review item)", () => {
       incoming: b.values,
       source: "resman",
       strategy: "resman_wins",
+      record: "other",
     });
+    // Another record: it fills A's blanks (phone, birth date), A keeps its own first name.
+    expect(merged.values).toMatchObject({ firstName: "Wren", dateOfBirth: "1988-02-03" });
     expect(merged.values).toEqual(direct.values);
     expect(merged.sources).toEqual(direct.sources);
     expect(merged.before).toEqual(direct.before);
