@@ -144,9 +144,11 @@ export function describeSyncContract(driver: DriverName): void {
       });
       expect(best?.fields.email.level).toBe("exact");
       expect(best?.fields.first_name.level).toBe("exact");
-      // resman_wins (the default): the newer ResMan last name replaces the older one.
+      // Another ResMan record fills the contact's blanks but does not overwrite it: the first
+      // card's last name stays, the second card's is kept as a variant (still found, scored).
       const [contact] = await contactsOf(property.id);
-      expect(contact?.lastName).toBe("Quill-Hart");
+      expect(contact?.lastName).toBe("Quill");
+      expect(contact?.secondary.variants?.[0]).toMatchObject({ lastName: "Quill-Hart" });
       const history = await db
         .select()
         .from(contactMergeHistory)
@@ -157,7 +159,7 @@ export function describeSyncContract(driver: DriverName): void {
         resmanContactId: "P-2",
         linkId: merged?.id,
       });
-      expect(history[0]?.before).toEqual({ lastName: { value: "Quill", source: "resman" } });
+      expect(history[0]?.before).toEqual({});
     });
 
     it("matches on first name + last name + birth date regardless of case and spaces", async () => {
