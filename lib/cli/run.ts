@@ -15,6 +15,7 @@ import {
   syncConcurrency,
 } from "../adapters/db/client.js";
 import { StoreError } from "../adapters/db/errors.js";
+import { reindexBlockKeys } from "../adapters/db/reindexRepository.js";
 import { pruneBookkeeping } from "../adapters/db/retentionRepository.js";
 import { createStores } from "../adapters/db/stores.js";
 import { type ImportFile, openImportFile } from "../adapters/files/importFile.js";
@@ -635,6 +636,31 @@ function buildProgram(io: CliIo, config: () => Config): Command {
           `Undid merge ${done.mergeId}: contact ${done.splitContactId} split from ${done.contactId} ` +
             `(${plural(done.fieldsRestored, "field")} restored, ${done.fieldsKept} kept as changed since; ` +
             `${plural(done.linksMoved, "link")} moved${missing}${reopened}).\n`,
+        );
+      });
+    });
+
+  program
+    .command("reindex")
+    .summary("recompute the contacts' blocking keys")
+    .description(
+      "Recompute every live contact's blocking keys (how candidates are found) from its values. Run it once after an upgrade that changes how blocking keys are built; contacts written before blocking keys existed are otherwise found only through their exact email, phone and name + birth date until their next write. Safe to run while syncs run (a contact written meanwhile is skipped: that write computed its keys) and to repeat.",
+    )
+    .option("--property <GUID>", "only this property (ResMan GUID or contact-sync id)", guid)
+    .option("--json", "print JSON")
+    .action(async (options: { property?: string; json?: boolean }) => {
+      await withDatabase(config(), async (handle) => {
+        let propertyId: string | undefined;
+        if (options.property !== undefined) {
+          const found = await createStores(handle.db).properties.findProperty(options.property);
+          if (found === null) throw new InvalidInputError(`no property ${options.property}`);
+          propertyId = found.id;
+        }
+        const done = await reindexBlockKeys(handle.db, { propertyId });
+        io.stdout.write(
+          options.json
+            ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten })}\n`
+            : `Checked ${done.contacts} contacts; rewrote the blocking keys of ${done.rewritten}.\n`,
         );
       });
     });

@@ -1,0 +1,63 @@
+/**
+ * Recomputing stored blocking keys (`contact-sync reindex`): after an upgrade that changes how
+ * blocking keys are built, or for contacts written before they existed, the stored keys no
+ * longer say how the contacts are found. Pages through live contacts in id order and rewrites
+ * only the keys that differ, bumping each rewritten contact's version (a sync that read the
+ * contact meanwhile reads again).
+ */
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { blockingKeys } from "../../domain/blocking.js";
+import type { Database } from "./client.js";
+import { contactFromRow } from "./contactRows.js";
+import { toStoreError } from "./errors.js";
+import { user } from "./schema.js";
+
+export interface ReindexProgress {
+  contacts: number;
+  rewritten: number;
+}
+
+const PAGE = 500;
+
+export async function reindexBlockKeys(
+  db: Database,
+  options: { propertyId?: string | undefined; onPage?: (progress: ReindexProgress) => void } = {},
+): Promise<ReindexProgress> {
+  const progress: ReindexProgress = { contacts: 0, rewritten: 0 };
+  let after: string | null = null;
+  try {
+    for (;;) {
+      const conditions = [isNull(user.mergedIntoId)];
+      if (options.propertyId !== undefined)
+        conditions.push(eq(user.propertyId, options.propertyId));
+      if (after !== null) conditions.push(gt(user.id, after));
+      const rows = await db
+        .select()
+        .from(user)
+        .where(and(...conditions))
+        .orderBy(asc(user.id))
+        .limit(PAGE);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const contact = contactFromRow(row);
+        const keys = blockingKeys(contact.values, contact.secondary);
+        progress.contacts += 1;
+        if (keys.length === row.blockKeys.length && keys.every((k, i) => k === row.blockKeys[i])) {
+          continue;
+        }
+        // Only if nobody wrote the contact meanwhile (that write computed the keys already).
+        const written = await db
+          .update(user)
+          .set({ blockKeys: keys, version: sql`${user.version} + 1` })
+          .where(and(eq(user.id, row.id), eq(user.version, row.version)))
+          .returning({ id: user.id });
+        progress.rewritten += written.length;
+      }
+      after = rows[rows.length - 1]?.id ?? null;
+      options.onPage?.(progress);
+    }
+    return progress;
+  } catch (error) {
+    throw toStoreError(error, "reindex blocking keys");
+  }
+}
