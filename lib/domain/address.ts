@@ -36,7 +36,7 @@ export interface NormalisedAddress {
  * "Miller Place" and "Miller Pl." compare equal. Applied to every word: "St" is also "Saint",
  * which maps to the same form, so the two readings cannot disagree.
  */
-const ABBREVIATIONS: Readonly<Record<string, string>> = {
+const STREET_TYPES: Readonly<Record<string, string>> = {
   street: "st",
   str: "st",
   saint: "st",
@@ -71,6 +71,9 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   gr: "grv",
   circuit: "cct",
   point: "pt",
+};
+
+const DIRECTIONS: Readonly<Record<string, string>> = {
   north: "n",
   south: "s",
   east: "e",
@@ -80,6 +83,35 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   southeast: "se",
   southwest: "sw",
 };
+
+const ABBREVIATIONS: Readonly<Record<string, string>> = { ...STREET_TYPES, ...DIRECTIONS };
+
+/**
+ * Each street type's full word (the longest spelling that maps to it): `st` → `street`,
+ * `cres` → `crescent`. For `compactStreet`. Directions stay single letters: spelled out, the
+ * `n` of a street split by a typo ("Rya n Garden") would become `north`.
+ */
+const FULL_WORDS: ReadonlyMap<string, string> = (() => {
+  const full = new Map<string, string>();
+  for (const [word, short] of Object.entries(STREET_TYPES)) {
+    const known = full.get(short);
+    if (known === undefined || word.length > known.length) full.set(short, word);
+  }
+  return full;
+})();
+
+/**
+ * A normalised street (`NormalisedAddress.street`) with its type spelled out and its spaces
+ * removed: `alston st`, `alstonstreet` and `alstons treet` all read `alstonstreet`. A
+ * space typed in the wrong place, or left out, does not make another street; this form is
+ * what two streets compare by (a typo then costs one edit, however the words were split).
+ */
+export function compactStreet(street: string): string {
+  return street
+    .split(" ")
+    .map((word) => FULL_WORDS.get(word) ?? word)
+    .join("");
+}
 
 /** Words that introduce a unit designator; `#` is read as one. */
 const UNIT_LABELS = new Set(["apt", "apartment", "unit", "suite", "ste", "flat", "rm", "room"]);

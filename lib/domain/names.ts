@@ -510,6 +510,20 @@ export function isFirstNameTypo(
 }
 
 /**
+ * Whether two different surnames are one typing error apart: one edit (`withinOneEdit`), both
+ * at least four letters. Jaro–Winkler rates such a typo low when it falls near the start of a
+ * short name (`Ryan`/`Rysn`, `King`/`Kisg`); below four letters one edit is another name
+ * (`Ho`/`Hu`, `Lee`/`Lei`). There is no surname list to tell typos from other names
+ * (`Weller`/`Waller`): a surname typo weighs no more than a similar surname.
+ */
+export function isSurnameTypo(a: string | null | undefined, b: string | null | undefined): boolean {
+  const left = normaliseName(a);
+  const right = normaliseName(b);
+  if (left === null || right === null || left === right) return false;
+  return Math.min(left.length, right.length) >= 4 && withinOneEdit(left, right);
+}
+
+/**
  * Whether `a` becomes `b` by at most one substitution, insertion, deletion or transposition of
  * two adjacent characters (Damerau–Levenshtein distance ≤ 1). Exact comparison: pass
  * comparison forms.

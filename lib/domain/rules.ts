@@ -106,20 +106,28 @@ export type MatchingCriteria = z.infer<typeof matchingCriteriaSchema>;
  *
  * First name: exact 7 (u ≈ 0.3–0.5 %: measured 7.2–7.7); nickname 6 (measured 8.7 on the
  * synthetic set, FEBRL has none; the table pairs some names people in one family both carry);
- * Jaro–Winkler ≥ 0.94 6 and ≥ 0.88 4 (measured 6.0–7.9 and 3.9–5.6); sounds alike only 0.5
+ * Jaro–Winkler ≥ 0.94 6 and ≥ 0.88 4 (measured 6.0–7.9 and 3.8–5.7; the lower level also takes
+ * a typing error Jaro–Winkler rates below 0.88, one edit near the start of a name: Akren/Karen,
+ * measured alone 3.3 on FEBRL3, where Sara/Tara-like pairs of two names are most of u, and 14
+ * on the synthetic set; two listed given names are never a typo); sounds alike only 0.5
  * (measured 0.1–1.3: Jon/Jan); disagree −6.5. The measured
  * disagreement is −2.7 to −5.4, but the first name is the one field that tells twins and
  * household members apart, so it is weighted past that: a surname and a birth date alone
  * (twins) must stay below the merge threshold.
  *
  * Last name: exact 8 (u ≈ 0.3–0.7 % in these sets, lower for real surname distributions:
- * measured 6.9–7.8); similar 7 and 5 (measured 6.7–11.8 and 4.4–5.8); sounds alike 0.5
+ * measured 6.9–7.8); similar 7 and 5 (measured 6.7–11.8 and 4.4–5.2; the lower level also takes
+ * one edit between surnames of four letters or more that Jaro–Winkler rates lower, Ryan/Rysn:
+ * measured alone 4.9 to 11.3 — a typo of a common surname agrees with its other bearers as
+ * often as the surname itself does); sounds alike 0.5
  * (measured −1.5 to 0.2); disagree −4.5 (measured −3.4 to −6.9): surnames change at marriage,
  * gain or lose a second part, so a disagreement is weaker evidence than a first name's.
  *
  * Date of birth: exact 12 (u ≈ 1/20,000 for adults: 14 bits; measured ≥ 18) held back for
- * twins and for defaults such as 01-01; near (a digit or day/month swapped) 4 (measured
- * 2.0–4.1); only the year, or only day and month 0 (measured −1.0 to −0.7); disagree −4
+ * twins and for defaults such as 01-01; near (one typing error: a digit wrong, two adjacent
+ * digits or day and month swapped) 4 (measured 1.8–4.1); only the year, or only day and month 0
+ * (measured −2.3 to −2.1 on FEBRL2–3 since adjacent swaps count as near, −1.0 to −0.7 before;
+ * −2 changes no decision on any benchmark set, so 0 stands: no evidence either way); disagree −4
  * (measured −3.9 to −4.2: m ≈ 5–6 % of a person's records carry another date).
  *
  * Email 13 and phone 12: a personal contact point is held by one person (u ≈ 1/10,000 in a

@@ -14,7 +14,13 @@ import { type Contact, type ContactValues, valuesWithVariant } from "./contact.j
 import { emailMatchKey } from "./emailKey.js";
 import { phoneTypes } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
-import { comparisonForm, type ScoreEvidence, type ScoreOutcome, scoreForms } from "./scoring.js";
+import {
+  comparisonForm,
+  HOUSEHOLD_GUARDS,
+  type ScoreEvidence,
+  type ScoreOutcome,
+  scoreForms,
+} from "./scoring.js";
 
 export interface ScoredCandidate {
   contact: Contact;
@@ -94,10 +100,13 @@ export function chooseCandidate(
   const scored: ScoredCandidate[] = candidates.map((contact) => {
     const shared = { email: Math.max(1, holdingEmail), phone: phoneHolders(contact) };
     const values = valuesAgainst(person, email, contact);
-    let evidence = scoreForms(form, comparisonForm(values), criteria, shared);
+    const current = scoreForms(form, comparisonForm(values), criteria, shared);
     // The contact as its other records wrote the person (a duplicate card's spelling, birth
-    // date or address): the best reading counts, as one of them may be the card this one
-    // copies. Any reading's household guard holds, so a variant never lets a household merge.
+    // date or address): the best reading counts, as the person's record may copy one of them.
+    // Each reading confirms the person or not on its own (`person_unconfirmed`, `names_only`);
+    // but a household guard of the current reading holds for every reading, so a variant
+    // never lets a household member merge.
+    let evidence = current;
     for (const variant of contact.secondary.variants ?? []) {
       const other = scoreForms(
         form,
@@ -105,13 +114,16 @@ export function chooseCandidate(
         criteria,
         shared,
       );
-      if (other.score > evidence.score) {
-        const guard = evidence.guard ?? other.guard;
-        evidence =
-          evidence.guard !== null && other.outcome === "merge"
-            ? { ...other, outcome: "review", guard }
-            : other;
+      if (
+        rank[other.outcome] > rank[evidence.outcome] ||
+        (other.outcome === evidence.outcome && other.score > evidence.score)
+      ) {
+        evidence = other;
       }
+    }
+    const household = current.guard !== null && HOUSEHOLD_GUARDS.has(current.guard);
+    if (evidence !== current && household && evidence.outcome === "merge") {
+      evidence = { ...evidence, outcome: "review", guard: current.guard };
     }
     return { contact, evidence };
   });

@@ -10,7 +10,8 @@
  * first name and the date of birth tell the members apart. A pair held back by a guard never
  * auto-merges, however strong the rest; at most it goes to review (`guard` says why):
  *   - `first_name_differs`: they share an email or phone, and the first names disagree (a
- *     name that only sounds alike counts as disagreeing: Jon/Jan, Jean/Joan);
+ *     name that only sounds alike counts as disagreeing: Jon/Jan, Jean/Joan; so does a typo
+ *     only the edit distance sees, Sara/Tara, see `givenNamesDiffer`);
  *   - `date_of_birth_differs`: they share an email or phone, and the birth dates disagree;
  *   - `nickname_in_household`: the email or phone they share is held by several contacts (a
  *     household's), and the first names are only nicknames of each other (a John and a
@@ -20,12 +21,13 @@
  *     Michael/Michelle are), and the birth dates do not agree;
  *   - `names_only`: nothing but the names agrees (see `corroborated`).
  */
-import { type NormalisedAddress, normaliseAddress } from "./address.js";
+import { compactStreet, type NormalisedAddress, normaliseAddress } from "./address.js";
 import type { ContactValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import {
   areNicknames,
   isFirstNameTypo,
+  isSurnameTypo,
   nameSimilarity,
   normaliseName,
   phoneticKey,
@@ -58,6 +60,17 @@ export type GuardReason =
   | "nickname_in_household"
   | "person_unconfirmed"
   | "names_only";
+
+/**
+ * The guards that see two members of one household (a contact point they share, with another
+ * given name or birth date) rather than a reading that merely lacks confirmation. A contact
+ * read as one of its other records (`scoredMatcher.ts`) keeps these from its current reading.
+ */
+export const HOUSEHOLD_GUARDS: ReadonlySet<GuardReason> = new Set([
+  "first_name_differs",
+  "date_of_birth_differs",
+  "nickname_in_household",
+]);
 
 export interface ScoreEvidence {
   fields: {
@@ -118,31 +131,40 @@ export function comparisonForm(values: ContactValues): ComparisonForm {
 
 type NameRule = MatchingCriteria["fields"]["first_name"];
 
+/** Levels at which two names agree (a name only sounding alike does not). */
+const NAME_AGREES: ReadonlySet<NameLevel> = new Set([
+  "exact",
+  "nickname",
+  "similar_high",
+  "similar",
+]);
+
+/**
+ * Two names' level. A typing error Jaro–Winkler rates low (near the start of a short name:
+ * `Rysn`/`Ryan`, `Akren`/`Karen`) is still `similar`: for given names when `isFirstNameTypo`
+ * says so (two listed names such as Sara/Tara are not typos of each other), for surnames when
+ * `isSurnameTypo` does.
+ */
 function compareNames(
   x: string | null,
   y: string | null,
   rule: NameRule,
   similarity: MatchingCriteria["similarity"],
-  nicknames: boolean,
+  kind: "given" | "surname",
 ): FieldEvidence<NameLevel> {
   if (x === null || y === null) return { level: "missing", weight: 0 };
   if (x === y) return { level: "exact", weight: rule.exact };
-  if (nicknames && rule.nickname !== undefined && areNicknames(x, y)) {
+  if (kind === "given" && rule.nickname !== undefined && areNicknames(x, y)) {
     return { level: "nickname", weight: rule.nickname };
   }
   const jw = nameSimilarity(x, y);
   if (jw >= similarity.high) return { level: "similar_high", weight: rule.similar_high };
-  if (jw >= similarity.low) return { level: "similar", weight: rule.similar };
+  if (jw >= similarity.low || (kind === "given" ? isFirstNameTypo(x, y) : isSurnameTypo(x, y))) {
+    return { level: "similar", weight: rule.similar };
+  }
   const px = phoneticKey(x);
   if (px !== null && px === phoneticKey(y)) return { level: "phonetic", weight: rule.phonetic };
   return { level: "disagree", weight: rule.disagree };
-}
-
-/** Positions where two equal-length strings differ. */
-function differences(a: string, b: string): number {
-  let count = 0;
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) count += 1;
-  return count;
 }
 
 function compareDates(
@@ -152,11 +174,12 @@ function compareDates(
 ): FieldEvidence<DateLevel> {
   if (a === null || b === null) return { level: "missing", weight: 0 };
   if (a === b) return { level: "exact", weight: rule.exact };
-  // `YYYY-MM-DD` (normalised by `normaliseBirthDate`).
+  // `YYYY-MM-DD` (normalised by `normaliseBirthDate`). One typing error is near: a digit
+  // wrong, two adjacent digits swapped (01 for 10), or day and month swapped.
   const [ya, ma, da] = a.split("-");
   const [yb, mb, db] = b.split("-");
   const swapped = ya === yb && ma === db && da === mb;
-  if (swapped || differences(a, b) === 1) return { level: "near", weight: rule.near };
+  if (swapped || withinOneEdit(a, b)) return { level: "near", weight: rule.near };
   if (ya === yb || (ma === mb && da === db)) return { level: "partial", weight: rule.partial };
   return { level: "disagree", weight: rule.disagree };
 }
@@ -188,14 +211,26 @@ function comparePart(
 }
 
 /**
+ * Streets compare in `compactStreet` form (spaces and abbreviations do not matter); a typo is
+ * one edit of that form, or a Jaro–Winkler similarity of the written forms at or above `high`.
+ */
+function compareStreets(a: string | null, b: string | null, high: number): PartMatch {
+  if (a === null || b === null) return "absent";
+  const [ca, cb] = [compactStreet(a), compactStreet(b)];
+  if (ca === cb) return "same";
+  return withinOneEdit(ca, cb) || nameSimilarity(a, b) >= high ? "close" : "differs";
+}
+
+/**
  * Addresses compare as dwellings: street number, street and postal code (city and state say
  * what the postal code says), and the unit. Two units of one building are two addresses (an
  * apartment community is one street address with hundreds of households), so a unit on both
  * sides must agree for anything but `disagree`; a unit on one side only leaves at most
  * `partial`. Levels:
  *   - exact: number, street and postal code equal;
- *   - near: the same three with one typo (a street name close by Jaro–Winkler, a postal code or
- *     house number one edit apart), or two equal and the third on one side only;
+ *   - near: the same three with one typo (a street one edit apart however its words are split,
+ *     or close by Jaro–Winkler; a postal code or house number one edit apart), or two equal and
+ *     the third on one side only;
  *   - partial: two of the three agree (a typo allowed), or the only part both have;
  *   - disagree: anything else, a shared postal code alone included.
  */
@@ -209,7 +244,7 @@ function compareAddresses(
   const parts = [
     // A one-digit number has no typo distance to speak of: 1 and 7 are two houses.
     comparePart(x.streetNumber, y.streetNumber, (a, b) => a.length > 1 && withinOneEdit(a, b)),
-    comparePart(x.street, y.street, (a, b) => nameSimilarity(a, b) >= similarity.high),
+    compareStreets(x.street, y.street, similarity.high),
     comparePart(x.postalCode, y.postalCode, withinOneEdit),
   ];
   const present = parts.filter((p) => p !== "absent").length;
@@ -238,10 +273,27 @@ const DIFFERING_FIRST_NAME: ReadonlySet<NameLevel> = new Set(["disagree", "phone
 const sharesPoint = (level: IdentifierLevel) => level === "exact" || level === "shared";
 
 /**
+ * Whether two given names, compared at `level`, tell two people apart: they disagree or only
+ * sound alike, or they are `similar` only as a typing error that Jaro–Winkler rates below the
+ * low cut-off. Such a typo (Akren/Karen) scores as similar, but the list that tells a typo from
+ * a name is English (Sara/Tara: Tara is not on it), and sisters named so share a phone: on a
+ * shared contact point it still counts as two names, as it did before it scored.
+ */
+function givenNamesDiffer(
+  level: NameLevel,
+  given: readonly [string | null, string | null],
+  similarity: MatchingCriteria["similarity"],
+): boolean {
+  if (DIFFERING_FIRST_NAME.has(level)) return true;
+  return level === "similar" && nameSimilarity(given[0], given[1]) < similarity.low;
+}
+
+/**
  * The household guard's verdict: why the pair may not auto-merge, or null.
  * - `sharesContactPoint`: the two share an email or a phone;
  * - `sharesHouseholdPoint`: one they share is held by more than one contact of the property,
  *   a household's (or an office's) rather than one person's.
+ * - `firstDiffers`: the given names tell two people apart (see `givenNamesDiffer`).
  * A first name that is only similar confirms the person when it is a typing error of the
  * other (`isFirstNameTypo`), not when it is another name (Paula for Paul). A nickname confirms
  * the person, except on a household's contact point: families reuse name stems (a John and a
@@ -251,10 +303,11 @@ function householdGuard(
   sharesContactPoint: boolean,
   sharesHouseholdPoint: boolean,
   first: NameLevel,
+  firstDiffers: boolean,
   firstIsTypo: boolean,
   date: DateLevel,
 ): GuardReason | null {
-  if (sharesContactPoint && DIFFERING_FIRST_NAME.has(first)) return "first_name_differs";
+  if (sharesContactPoint && firstDiffers) return "first_name_differs";
   if (sharesContactPoint && date === "disagree") return "date_of_birth_differs";
   const dateConfirms = CONFIRMING_BIRTH_DATE.has(date);
   if (sharesHouseholdPoint && first === "nickname" && !dateConfirms) {
@@ -308,31 +361,41 @@ export function scoreForms(
   sharedBy: SharedCounts = { email: 1, phone: 1 },
 ): ScoreEvidence {
   const { fields, similarity } = criteria;
-  let first = compareNames(person.first, contact.first, fields.first_name, similarity, true);
-  let last = compareNames(person.last, contact.last, fields.last_name, similarity, false);
-  // A record with first and last name in each other's columns: compared crosswise when that
-  // agrees better. Which of the two records is the swapped one cannot be told, so neither can
-  // which crosswise pair holds the given names: the pair that agrees less is taken for them
-  // (household members share a surname, not a given name), so the household guard still sees
-  // a given-name disagreement.
+  let first = compareNames(person.first, contact.first, fields.first_name, similarity, "given");
+  let last = compareNames(person.last, contact.last, fields.last_name, similarity, "surname");
+  // A record with first and last name in each other's columns (or a name in the other column
+  // with the given name left blank): compared crosswise when neither name agrees as written and
+  // the crosswise reading agrees somewhere and weighs more. Which of the two records is the
+  // swapped one cannot be told, so neither can which crosswise pair holds the given names: the
+  // pair that agrees less is taken for them (household members share a surname, not a given
+  // name), so the household guard still sees a given-name disagreement. Where that pair has a
+  // blank side, the given names as written are what the guard sees: a crosswise reading may
+  // add a surname's agreement, never hide two given names that disagree.
   let swapped = false;
-  // The given names compared (for the guard's typo test).
+  // The given names compared, and their level, for the guards.
   let given: [string | null, string | null] = [person.first, contact.first];
-  if (first.level === "disagree" && last.level === "disagree") {
+  let givenLevel = first.level;
+  if (!NAME_AGREES.has(first.level) && !NAME_AGREES.has(last.level)) {
     const personSwapped = {
-      first: compareNames(person.last, contact.first, fields.first_name, similarity, true),
-      last: compareNames(person.first, contact.last, fields.last_name, similarity, false),
+      first: compareNames(person.last, contact.first, fields.first_name, similarity, "given"),
+      last: compareNames(person.first, contact.last, fields.last_name, similarity, "surname"),
     };
     const contactSwapped = {
-      first: compareNames(person.first, contact.last, fields.first_name, similarity, true),
-      last: compareNames(person.last, contact.first, fields.last_name, similarity, false),
+      first: compareNames(person.first, contact.last, fields.first_name, similarity, "given"),
+      last: compareNames(person.last, contact.first, fields.last_name, similarity, "surname"),
     };
     const personFirst = personSwapped.first.weight <= contactSwapped.first.weight;
     const cross = personFirst ? personSwapped : contactSwapped;
-    if (cross.first.weight + cross.last.weight > first.weight + last.weight) {
+    if (
+      (NAME_AGREES.has(cross.first.level) || NAME_AGREES.has(cross.last.level)) &&
+      cross.first.weight + cross.last.weight > first.weight + last.weight
+    ) {
+      if (cross.first.level !== "missing" || !DIFFERING_FIRST_NAME.has(first.level)) {
+        given = personFirst ? [person.last, contact.first] : [person.first, contact.last];
+        givenLevel = cross.first.level;
+      }
       first = cross.first;
       last = cross.last;
-      given = personFirst ? [person.last, contact.first] : [person.first, contact.last];
       swapped = true;
     }
   }
@@ -369,7 +432,8 @@ export function scoreForms(
     householdGuard(
       sharesPoint(email.level) || sharesPoint(phone.level),
       sharesHouseholdPoint,
-      first.level,
+      givenLevel,
+      givenNamesDiffer(givenLevel, given, similarity),
       firstIsTypo,
       date.level,
     ) ?? (corroborated(date.level, email.level, phone.level, address.level) ? null : "names_only");

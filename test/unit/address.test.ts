@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AddressInput,
+  compactStreet,
   type NormalisedAddress,
   normaliseAddress,
 } from "../../lib/domain/address.js";
@@ -170,6 +171,36 @@ describe("normaliseAddress", () => {
           );
         },
       ),
+    );
+  });
+});
+
+describe("compactStreet", () => {
+  const compact = (line1: string) => {
+    const { street } = normaliseAddress({ line1 });
+    return street === null ? null : compactStreet(street);
+  };
+
+  it("reads a street alike however its words are split and its type is spelled", () => {
+    const forms = ["12 Alston Street", "12 Alston St", "12 AlstonStreet", "12 Alstons treet"];
+    expect(new Set(forms.map(compact))).toEqual(new Set(["alstonstreet"]));
+    expect(compact("5 Noel Rya n Garden")).toBe(compact("5 Noel Ryangarden"));
+    expect(compact("8 North Main Cres")).toBe("nmaincrescent");
+  });
+
+  it("keeps different streets and street types apart", () => {
+    expect(compact("12 Alston St")).not.toBe(compact("12 Alston Pl"));
+    expect(compact("12 Alston St")).not.toBe(compact("12 Alstone St"));
+  });
+
+  it("spells every abbreviation out as a word that abbreviates back to it", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...streetTypes), ([spellings, short]) => {
+        const full = compactStreet(short);
+        expect(normaliseAddress({ line1: `1 ${full}` }).street).toBe(short);
+        for (const spelling of spellings)
+          expect(compact(`1 Miller ${spelling}`)).toBe(`miller${full}`);
+      }),
     );
   });
 });

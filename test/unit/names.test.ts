@@ -5,6 +5,7 @@ import {
   foldText,
   isFirstNameTypo,
   isListedGivenName,
+  isSurnameTypo,
   nameSimilarity,
   nicknameGroups,
   normaliseName,
@@ -447,5 +448,34 @@ describe("first-name typos", () => {
     expect(isFirstNameTypo("Mark", "MARK")).toBe(false);
     expect(isFirstNameTypo(null, "Mark")).toBe(false);
     expect(isFirstNameTypo("", "")).toBe(false);
+  });
+});
+
+describe("surname typos", () => {
+  it.each([
+    ["Ryan", "Rysn"],
+    ["King", "Kisg"],
+    ["Welller", "Weller"],
+    ["Bishop", "Bisohp"],
+  ])("%s and %s are one typing error apart", (a, b) => {
+    expect(isSurnameTypo(a, b)).toBe(true);
+    expect(isSurnameTypo(b, a)).toBe(true);
+  });
+
+  it.each([
+    // Below four letters one edit is another surname.
+    ["Ho", "Hu"],
+    ["Lee", "Lei"],
+    // More than one edit.
+    ["Ryan", "Bryant"],
+  ])("%s and %s are not", (a, b) => {
+    expect(isSurnameTypo(a, b)).toBe(false);
+    expect(isSurnameTypo(b, a)).toBe(false);
+  });
+
+  it("is never a typo for equal or blank names, and reads comparison forms", () => {
+    expect(isSurnameTypo("O'Neil", "oneil")).toBe(false);
+    expect(isSurnameTypo(null, "Ryan")).toBe(false);
+    expect(isSurnameTypo("O'Neil", "Oneill")).toBe(true);
   });
 });

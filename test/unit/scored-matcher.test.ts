@@ -135,6 +135,60 @@ describe("chooseCandidate", () => {
     expect(choice.outcome).toBe("merge");
   });
 
+  describe("a contact read as its other records wrote the person (variants)", () => {
+    const address = {
+      line1: "61 Carnegie Cres",
+      line2: null,
+      city: null,
+      state: null,
+      postalCode: "6004",
+    };
+    // The contact's first card misspelt the first name (two edits: no typo the guard knows);
+    // a second card, matched to it, spelt it right and is kept as a variant.
+    const withVariant = (v: ContactValues, variant: Partial<ContactValues>): Contact => ({
+      ...contact("c1", "2024-01-01", v),
+      secondary: {
+        emails: [],
+        phones: [],
+        variants: [
+          {
+            firstName: variant.firstName ?? null,
+            lastName: variant.lastName ?? null,
+            dateOfBirth: variant.dateOfBirth ?? null,
+            address: variant.address ?? null,
+          },
+        ],
+      },
+    });
+
+    it("a variant that confirms the person merges where the current values cannot", () => {
+      const card = withVariant(
+        values({ firstName: "Jordhau", lastName: "Ryan", dateOfBirth: "1990-09-03", address }),
+        { firstName: "Jordan" },
+      );
+      const person = values({ firstName: "Jordan", lastName: "Ryan", dateOfBirth: null, address });
+      // As the contact is now: the score of a merge, but nothing confirms the person.
+      const alone = chooseCandidate(person, [{ ...card, secondary: emptySecondary() }], rules);
+      expect(alone.outcome).toBe("review");
+      expect(alone.best?.evidence.guard).toBe("person_unconfirmed");
+      const choice = chooseCandidate(person, [card], rules);
+      expect(choice.outcome).toBe("merge");
+      expect(choice.best?.evidence.fields.first_name.level).toBe("exact");
+      expect(choice.best?.evidence.guard).toBeNull();
+    });
+
+    it("a household guard of the current values holds for every variant", () => {
+      const phone = "+15125550147";
+      // Tina's contact, holding (wrongly or not) a card that read Robert.
+      const tina = withVariant(values({ firstName: "Tina", dateOfBirth: null, phone }), {
+        firstName: "Robert",
+      });
+      const choice = chooseCandidate(values({ dateOfBirth: null, phone }), [tina], rules);
+      expect(choice.outcome).toBe("review");
+      expect(choice.best?.evidence.guard).toBe("first_name_differs");
+    });
+  });
+
   it("chooses the same contact whatever order the candidates arrive in", () => {
     const pool = [
       contact("c1", "2022-01-01", values()),

@@ -63,12 +63,77 @@ describe("scorePair: comparison levels", () => {
     ).toBe("disagree");
   });
 
+  it("two adjacent digits of a birth date swapped are near (a typing error), not partial", () => {
+    const level = (a: string, b: string) =>
+      scorePair(values({ dateOfBirth: a }), values({ dateOfBirth: b }), rules).fields.date_of_birth
+        .level;
+    expect(level("1954-01-28", "1954-10-28")).toBe("near");
+    expect(level("1988-04-12", "1988-04-21")).toBe("near");
+    expect(level("1957-04-12", "1975-04-12")).toBe("near");
+    // Two digits apart, not side by side: only the year agrees.
+    expect(level("1988-04-12", "1988-07-15")).toBe("partial");
+  });
+
+  it("a surname typo Jaro–Winkler rates low is similar; below four letters it is another name", () => {
+    const last = (a: string, b: string) =>
+      scorePair(values({ lastName: a }), values({ lastName: b }), rules).fields.last_name.level;
+    expect(last("Ryan", "Rysn")).toBe("similar");
+    expect(last("King", "Kisg")).toBe("similar");
+    expect(["phonetic", "disagree"]).toContain(last("Ho", "Hu"));
+    expect(["phonetic", "disagree"]).toContain(last("Lee", "Lei"));
+    expect(last("Ryan", "Rowe")).toBe("disagree");
+  });
+
+  it("a first-name typo Jaro–Winkler rates low is similar, two listed names are not", () => {
+    const first = (a: string, b: string) =>
+      scorePair(values({ firstName: a }), values({ firstName: b }), rules).fields.first_name.level;
+    expect(first("Mark", "Tark")).toBe("similar");
+    // Mary and Gary are both names, not one's typo.
+    expect(first("Mary", "Gary")).toBe("disagree");
+    const evidence = scorePair(
+      values({ firstName: "Tark", email: null }),
+      values({ firstName: "Mark", email: null }),
+      rules,
+    );
+    expect(evidence.outcome).toBe("merge");
+  });
+
   it("compares first and last name crosswise when a record has them swapped", () => {
     const evidence = scorePair(values({ firstName: "Quill", lastName: "Robert" }), values(), rules);
     expect(evidence.swapped_names).toBe(true);
     expect(evidence.fields.first_name.level).toBe("exact");
     expect(evidence.fields.last_name.level).toBe("exact");
     expect(evidence.outcome).toBe("merge");
+  });
+
+  it("compares crosswise a surname written as the given name when the other given name is blank", () => {
+    const person = values({ firstName: null, lastName: "Quill", email: null });
+    const contact = values({ firstName: "Quill", lastName: "Hannah", email: null });
+    for (const [a, b] of [
+      [person, contact],
+      [contact, person],
+    ] as const) {
+      const evidence = scorePair(a, b, rules);
+      expect(evidence.swapped_names).toBe(true);
+      expect(evidence.fields.first_name.level).toBe("missing");
+      expect(evidence.fields.last_name.level).toBe("exact");
+      expect(evidence.outcome).toBe("merge");
+    }
+  });
+
+  it("a crosswise reading never hides two given names that disagree", () => {
+    // Mary John and her husband John, whose card holds his given name only, share a phone.
+    const phone = "+15125550147";
+    const john = values({ firstName: "John", lastName: null, email: null, phone });
+    const mary = values({ firstName: "Mary", lastName: "John", email: null, phone });
+    const evidence = scorePair(john, mary, rules);
+    expect(evidence.fields.last_name.level).toBe("exact");
+    expect(evidence.outcome).toBe("review");
+    expect(evidence.guard).toBe("first_name_differs");
+    // Nothing crosswise agrees: the given names as written disagree.
+    const nobody = scorePair(john, values({ ...mary, lastName: null }), rules);
+    expect(nobody.swapped_names).toBe(false);
+    expect(nobody.guard).toBe("first_name_differs");
   });
 
   it("crosswise, takes the pair that agrees less for the given names, whichever record is swapped", () => {
@@ -128,6 +193,21 @@ describe("scorePair: addresses compare as dwellings", () => {
       criteria,
     );
     expect(evidence.fields.address).toEqual({ level: "near", weight: older.partial });
+  });
+
+  it("a street reads the same however its words are split or its type is spelled", () => {
+    const home = at("12 Alston Street", "4461");
+    for (const written of [
+      "12 Alston St",
+      "12 AlstonStreet",
+      "12 Alstons treet",
+      "12 alston st.",
+    ]) {
+      expect(level(home, at(written, "4461"))).toBe("exact");
+    }
+    // A typo inside a glued street is one edit of the same street.
+    expect(level(at("24 Garratt St", "2024"), at("24 Garrattjstreet", "2024"))).toBe("near");
+    expect(level(at("24 Garratt St", "2024"), at("24 Garratt Pl", "2024"))).toBe("partial");
   });
 
   it("a one-digit house number is never a typo of another", () => {
@@ -206,6 +286,18 @@ describe("scorePair: household guard", () => {
     );
     expect(evidence.guard).toBeNull();
     expect(evidence.outcome).toBe("merge");
+  });
+
+  it("a first-name typo only the edit distance sees still tells people sharing a phone apart", () => {
+    // Tark is not on the given-name list, and neither is Tara (for Sara): sisters may be both.
+    const evidence = scorePair(
+      values({ ...shared, firstName: "Tark" }),
+      values({ ...shared, firstName: "Mark" }),
+      rules,
+    );
+    expect(evidence.fields.first_name.level).toBe("similar");
+    expect(evidence.outcome).toBe("review");
+    expect(evidence.guard).toBe("first_name_differs");
   });
 
   it("a birth date that agrees confirms the person when the first name cannot", () => {
