@@ -7,12 +7,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { blockingKeys } from "../domain/blocking.js";
-import type { Contact } from "../domain/contact.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { ChatbotEvent } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
-import type { Clock, ContactStore, EnrichmentWrite, PropertyStore } from "./ports.js";
+import type {
+  Clock,
+  ContactStore,
+  EnrichmentCandidates,
+  EnrichmentWrite,
+  PropertyStore,
+} from "./ports.js";
 import { guardedWrite, LOST_RACE, versionRead } from "./writeProtocol.js";
 
 export interface EnrichmentDependencies {
@@ -55,12 +60,13 @@ export async function enrichContact(
   ];
 
   const chatbotEvent = { source: "chatbot", id: detail.event_id };
-  const decide = (found: { candidates: Contact[]; conversationContact: Contact | null }) =>
+  const decide = (found: EnrichmentCandidates) =>
     decideEnrichment({
       event,
       identity,
       candidates: found.candidates,
       conversationContact: found.conversationContact,
+      commonKeys: found.commonKeys,
       strategy: property.mergeStrategy,
       criteria: property.matchingCriteria,
       newContactId: newId(),

@@ -50,6 +50,11 @@ export interface SyncSnapshot {
   link: LinkState | null;
   /** The linked contact (if any) and every live contact sharing a match key with the person. */
   contacts: Contact[];
+  /**
+   * The person's blocking keys too common to find candidates by (`MAX_BLOCK_SIZE`): an email or
+   * phone among them is a shared value, whoever the candidates are.
+   */
+  commonKeys?: readonly string[];
 }
 
 export type SyncWrite = Exclude<SyncDecision, { action: "unchanged" }>;
@@ -111,7 +116,7 @@ export interface SyncTransaction {
     propertyId: string,
     lookup: CandidateLookup,
     conversationId: string,
-  ): Promise<{ candidates: Contact[]; conversationContact: Contact | null }>;
+  ): Promise<EnrichmentCandidates>;
   /** Writes an enrichment: contact insert/update, pending link, log row, outbound event. */
   applyEnrichment(
     propertyId: string,
@@ -162,12 +167,18 @@ export type GuardedWriteResult =
   | { status: "duplicate" };
 
 /** What a guarded enrichment write is decided on, read outside any transaction. */
-export interface GuardedEnrichmentSnapshot {
+/** The contacts an enrichment is decided on. */
+export interface EnrichmentCandidates {
+  candidates: Contact[];
+  conversationContact: Contact | null;
+  /** As `SyncSnapshot.commonKeys`. */
+  commonKeys?: readonly string[];
+}
+
+export interface GuardedEnrichmentSnapshot extends EnrichmentCandidates {
   seen: boolean;
   keyVersions: ReadonlyMap<string, number>;
   contactVersions: ReadonlyMap<string, number>;
-  candidates: Contact[];
-  conversationContact: Contact | null;
 }
 
 export type GuardedEnrichmentResult =

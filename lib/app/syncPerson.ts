@@ -184,6 +184,7 @@ export async function syncPerson(
       digest,
       link: snapshot.link,
       contacts: snapshot.contacts,
+      commonKeys: snapshot.commonKeys,
       strategy: property.mergeStrategy,
       criteria: property.matchingCriteria,
       newContactId: newId(),

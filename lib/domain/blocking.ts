@@ -30,6 +30,15 @@ import { emailMatchKey } from "./emailKey.js";
 import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
 
 /**
+ * A blocking key held by more live contacts than this is too common to find candidates by (the
+ * dwelling of a unit after years of residents, a frequent name with a frequent birth year): it
+ * is skipped at retrieval, so no person is ever compared with more than this many contacts per
+ * key. An email or phone key that common is a shared value (an office, a family's landline):
+ * the scorer treats it as `shared`, never as identity.
+ */
+export const MAX_BLOCK_SIZE = 50;
+
+/**
  * The blocking keys of a contact's (or person's) values, distinct and sorted; a contact's
  * secondary emails and phones are keys too (it is still found by an old email).
  */

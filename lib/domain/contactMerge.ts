@@ -46,8 +46,8 @@ import {
   type MergeOutcome,
   type MergeStrategy,
   mergeValues,
-  variantOf,
   setFieldValue,
+  variantOf,
   withDisplaced,
 } from "./survivorship.js";
 import {

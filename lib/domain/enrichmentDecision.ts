@@ -72,6 +72,8 @@ export interface EnrichmentDecisionInput {
   strategy: MergeStrategy;
   newContactId: string;
   criteria?: MatchingCriteria;
+  /** The event's blocking keys too common to read their holders. */
+  commonKeys?: readonly string[] | undefined;
   matcher?: Matcher;
 }
 
@@ -93,12 +95,20 @@ export interface EnrichmentDecision {
  * one contact of the property holds that value (not a household's or an office's), the event
  * is that contact's; otherwise the scored outcome stands (a review item or a new lead).
  */
-function soleHolder(identity: ChatbotIdentity, candidates: readonly Contact[]): Contact | null {
+function soleHolder(
+  identity: ChatbotIdentity,
+  candidates: readonly Contact[],
+  commonKeys: readonly string[],
+): Contact | null {
   const { values } = identity;
   if (values.firstName !== null || values.lastName !== null) return null;
   const email = values.email === null ? null : emailMatchKey(values.email);
   const phones = Object.values(values.phones).map((p) => p.e164);
   if (email === null && phones.length === 0) return null;
+  // Held by too many contacts to read them all: never one contact's.
+  if (commonKeys.some((key) => key === `em:${email}` || phones.some((p) => key === `ph:${p}`))) {
+    return null;
+  }
   const holders = candidates.filter((c) => {
     const emails = [c.values.email, ...c.secondary.emails].map((e) =>
       e === null ? null : emailMatchKey(e),
@@ -113,9 +123,11 @@ function soleHolder(identity: ChatbotIdentity, candidates: readonly Contact[]): 
 export function decideEnrichment(input: EnrichmentDecisionInput): EnrichmentDecision {
   const { identity, strategy } = input;
   const matcher = input.matcher ?? scoredMatcher(input.criteria);
-  const match = matcher(identity.values, input.candidates);
+  const match = matcher(identity.values, input.candidates, { commonKeys: input.commonKeys });
   const matched =
-    match.outcome === "merge" ? match.contact : soleHolder(identity, input.candidates);
+    match.outcome === "merge"
+      ? match.contact
+      : soleHolder(identity, input.candidates, input.commonKeys ?? []);
   const existing = matched ?? input.conversationContact;
   const foundBy = matched !== null ? "match" : existing !== null ? "conversation" : "created";
   const merged = mergeValues({

@@ -31,15 +31,27 @@ export interface MatchResult {
   evidence: MatchEvidence;
 }
 
-export type Matcher = (person: ContactValues, candidates: readonly Contact[]) => MatchResult;
+/**
+ * What the matcher is told besides the candidates: the person's blocking keys too common to
+ * read their holders (an email or phone among them is a shared value).
+ */
+export interface MatchContext {
+  commonKeys?: readonly string[] | undefined;
+}
+
+export type Matcher = (
+  person: ContactValues,
+  candidates: readonly Contact[],
+  context?: MatchContext,
+) => MatchResult;
 
 /** How many ranked candidates the evidence keeps. */
 const RANKED_KEPT = 3;
 
 /** The scored matcher under `criteria` (the property's, or the built-in defaults). */
 export function scoredMatcher(criteria: MatchingCriteria = DEFAULT_MATCHING_CRITERIA): Matcher {
-  return (person, candidates) => {
-    const choice = chooseCandidate(person, candidates, criteria);
+  return (person, candidates, context) => {
+    const choice = chooseCandidate(person, candidates, criteria, context?.commonKeys);
     const top = choice.ranked[0];
     return {
       outcome: choice.outcome,

@@ -85,13 +85,27 @@ export function chooseCandidate(
   person: ContactValues,
   candidates: readonly Contact[],
   criteria: MatchingCriteria,
+  commonKeys: readonly string[] = [],
 ): ScoredChoice {
   const email = person.email === null ? null : emailMatchKey(person.email);
   const phones = Object.values(person.phones).map((phone) => phone.e164);
+  // A value whose blocking key was too common to read its holders is held by more contacts
+  // than any limit: shared, whatever the candidates say.
+  const common = new Set(commonKeys);
+  const many = criteria.shared_value_limit + 1;
   const holdingEmail =
-    email === null ? 0 : candidates.filter((c) => emailsOf(c).includes(email)).length;
+    email === null
+      ? 0
+      : common.has(`em:${email}`)
+        ? many
+        : candidates.filter((c) => emailsOf(c).includes(email)).length;
   const holdingPhone = new Map(
-    phones.map((phone) => [phone, candidates.filter((c) => phonesOf(c).includes(phone)).length]),
+    phones.map((phone) => [
+      phone,
+      common.has(`ph:${phone}`)
+        ? many
+        : candidates.filter((c) => phonesOf(c).includes(phone)).length,
+    ]),
   );
   // Per candidate: the most-held of the phones the person and the candidate have in common.
   const phoneHolders = (contact: Contact) =>

@@ -124,6 +124,8 @@ export interface SyncDecisionInput {
   newContactId: string;
   /** The property's matching criteria (defaults when absent); ignored when `matcher` is given. */
   criteria?: MatchingCriteria;
+  /** The person's blocking keys too common to read their holders (`SyncSnapshot.commonKeys`). */
+  commonKeys?: readonly string[] | undefined;
   matcher?: Matcher;
 }
 
@@ -184,7 +186,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
 
   const candidates = input.contacts.filter((c) => c.id !== link?.contactId);
   const matcher = input.matcher ?? scoredMatcher(input.criteria);
-  const match = matcher(person.values, candidates);
+  const match = matcher(person.values, candidates, { commonKeys: input.commonKeys });
   // A link whose contact vanished (deleted by DomIQ) is re-pointed rather than duplicated.
   const linkId = link?.id ?? null;
 

@@ -18,6 +18,7 @@ import { createStores, type Stores } from "../../lib/adapters/db/stores.js";
 import type { ContactStore, PropertyContext } from "../../lib/app/ports.js";
 import { type SyncDependencies, syncPerson } from "../../lib/app/syncPerson.js";
 import type { DriverName } from "../../lib/config.js";
+import { MAX_BLOCK_SIZE } from "../../lib/domain/blocking.js";
 import { InvalidInputError } from "../../lib/domain/errors.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 import { newProperty, person, propertySnapshot } from "./fixtures.js";
@@ -567,6 +568,101 @@ export function describeSyncContract(driver: DriverName): void {
       expect(reviews[0]?.evidence).toEqual(link?.matchEvidence?.best);
       // Evidence carries levels and weights, never the compared values.
       expect(JSON.stringify(reviews[0]?.evidence)).not.toMatch(/mailbox|Dana|Robin/);
+    });
+
+    it("never reads more than MAX_BLOCK_SIZE contacts for a key, and a phone that common counts as shared", async () => {
+      const property = await newProperty(db);
+      // A phone on more cards than MAX_BLOCK_SIZE (a landline of a big family, a front desk).
+      const names = [
+        "Aaron",
+        "Beatrix",
+        "Cedric",
+        "Dolores",
+        "Emeka",
+        "Farida",
+        "Gideon",
+        "Hortense",
+        "Ignatius",
+        "Jocasta",
+        "Kwabena",
+        "Lucinda",
+        "Mortimer",
+        "Nkechi",
+        "Oswald",
+        "Perpetua",
+        "Quentin",
+        "Rosalind",
+        "Soren",
+        "Thomasina",
+        "Ulrich",
+        "Valentina",
+        "Wilbur",
+        "Xiomara",
+        "Yusuf",
+        "Zenobia",
+        "Ambrose",
+        "Bathsheba",
+        "Cornelius",
+        "Drusilla",
+        "Ezekiel",
+        "Filomena",
+        "Gaspard",
+        "Henrietta",
+        "Isidore",
+        "Jezebel",
+        "Leopold",
+        "Millicent",
+        "Nathaniel",
+        "Octavia",
+        "Percival",
+        "Roxanne",
+        "Sebastian",
+        "Theodora",
+        "Umberto",
+        "Wilhelmina",
+        "Zachariah",
+        "Anastasia",
+        "Barnaby",
+        "Clementine",
+        "Dashiell",
+      ];
+      expect(names.length).toBeGreaterThan(MAX_BLOCK_SIZE);
+      const cards = names.map((name, i) =>
+        person({ person_id: `BIG-${i}`, first_name: name, email: `card${i}@mailbox.dev` }),
+      );
+      for (const card of cards) await sync(property, card);
+      const target = cards[7];
+      if (target === undefined) throw new Error("no card");
+      let largest = 0;
+      const counting: ContactStore = {
+        ...delegate(stores.contacts),
+        readSnapshot: async (...args) => {
+          const snapshot = await stores.contacts.readSnapshot(...args);
+          largest = Math.max(largest, snapshot.contacts.length);
+          expect(snapshot.commonKeys).toEqual(expect.arrayContaining(["ph:+14155550123"]));
+          return snapshot;
+        },
+      };
+      const again = await syncPerson(
+        { ...deps, store: counting },
+        {
+          property,
+          person: { ...target, person_id: "BIG-AGAIN" },
+          event: { source: "test", id: randomUUID() },
+        },
+      );
+      expect(await contactsOf(property.id)).toHaveLength(names.length);
+      const [first] = await db
+        .select()
+        .from(contactSync)
+        .where(eq(contactSync.resmanContactId, target.person_id));
+      expect(again).toMatchObject({ outcome: "merged", contactId: first?.userId });
+      expect(largest).toBeLessThanOrEqual(MAX_BLOCK_SIZE);
+      const [link] = await db
+        .select()
+        .from(contactSync)
+        .where(eq(contactSync.resmanContactId, "BIG-AGAIN"));
+      expect(link?.matchEvidence?.best?.fields.phone.level).toBe("shared");
     });
 
     it("the contact's kind is the best status among all its ResMan records", async () => {

@@ -9,6 +9,7 @@ import type {
   Announcement,
   CandidateLookup,
   ContactStore,
+  EnrichmentCandidates,
   EnrichmentWrite,
   GuardedEnrichmentResult,
   GuardedEnrichmentSnapshot,
@@ -21,6 +22,7 @@ import type {
   SyncTransaction,
   SyncWrite,
 } from "../../app/ports.js";
+import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
 import type { ContactWrite, LinkState, ReviewWrite } from "../../domain/syncDecision.js";
@@ -97,12 +99,13 @@ export function keyIdsOf(propertyId: string, keys: readonly string[]): bigint[] 
  * without statistics (PGlite never analyses; a server without autovacuum) would otherwise
  * reach the property through the second column of a key index and scan the whole property.
  */
-function phoneLookup(propertyId: string, phones: readonly string[]): SQL {
+function phoneLookup(propertyId: string, phones: readonly string[], unblocked = false): SQL {
   return sql`select by_phone.id from (
-      select ${user.id} as id, ${user.propertyId} as property_id from ${user}
+      select ${user.id} as id, ${user.propertyId} as property_id, ${user.blockKeys} as block_keys
+      from ${user}
       where ${arrayOverlaps(user.phoneKeys, [...phones])} and ${user.mergedIntoId} is null
       offset 0) as by_phone
-    where by_phone.property_id = ${propertyId}`;
+    where by_phone.property_id = ${propertyId}${unblocked ? sql` and cardinality(by_phone.block_keys) = 0` : sql``}`;
 }
 
 /**
@@ -115,14 +118,39 @@ function byIds(ids: SQL): SQL {
   return sql`${user.id} = any(array(${ids}))`;
 }
 
+/** `key`'s live contacts in the property, at most one more than `MAX_BLOCK_SIZE` (fenced). */
+function blockMembers(propertyId: string, key: SQL): SQL {
+  return sql`select 1 from (
+      select ${user.propertyId} as property_id, ${user.mergedIntoId} as merged_into_id
+      from ${user} where ${user.blockKeys} @> array[${key}]::text[] offset 0) as member
+    where member.property_id = ${propertyId} and member.merged_into_id is null
+    limit ${MAX_BLOCK_SIZE + 1}`;
+}
+
+/** The person's blocking keys held by more than `MAX_BLOCK_SIZE` live contacts (an array). */
+function commonBlocks(propertyId: string, blocks: readonly string[]): SQL {
+  if (blocks.length === 0) return sql`'{}'::text[]`;
+  return sql`array(select k from unnest(${textArray(blocks)}) as k
+    where (select count(*) from (${blockMembers(propertyId, sql`k`)}) as c) > ${MAX_BLOCK_SIZE})`;
+}
+
+/** Blocking keys as one bound `text[]` parameter (encoded like the column). */
+function textArray(values: readonly string[]): SQL {
+  return sql`${sql.param([...values], user.blockKeys)}::text[]`;
+}
+
 /**
- * Live contacts of the property sharing a blocking key, through the GIN index on `block_keys`
- * (fenced like `phoneLookup`, for the same reason).
+ * Live contacts of the property sharing a blocking key that is not too common
+ * (`MAX_BLOCK_SIZE`), through the GIN index on `block_keys` (fenced like `phoneLookup`, for
+ * the same reason). Each key's size is counted up to the limit only, so a person's lookup costs
+ * at most about `MAX_BLOCK_SIZE` rows per key, however large the property.
  */
 function blockLookup(propertyId: string, blocks: readonly string[]): SQL {
   return sql`select by_block.id from (
       select ${user.id} as id, ${user.propertyId} as property_id from ${user}
-      where ${arrayOverlaps(user.blockKeys, [...blocks])} and ${user.mergedIntoId} is null
+      where ${user.blockKeys} && (select array(select unnest(${textArray(blocks)})
+          except select unnest(${commonBlocks(propertyId, blocks)})))
+        and ${user.mergedIntoId} is null
       offset 0) as by_block
     where by_block.property_id = ${propertyId}`;
 }
@@ -134,7 +162,10 @@ function blockLookup(propertyId: string, blocks: readonly string[]): SQL {
  */
 function keyLookups(propertyId: string, lookup: CandidateLookup): SQL[] {
   const { keys, blocks } = lookup;
-  const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null`;
+  // Exact keys only for contacts without blocking keys (written before they existed, or
+  // outside contact-sync): every other contact is found by its blocking keys.
+  const live = sql`${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null
+    and cardinality(${user.blockKeys}) = 0`;
   const contactIds: SQL[] = [];
   if (blocks.length > 0) contactIds.push(blockLookup(propertyId, blocks));
   if (keys.email !== null) {
@@ -142,7 +173,7 @@ function keyLookups(propertyId: string, lookup: CandidateLookup): SQL[] {
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
     );
   }
-  if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones));
+  if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones, true));
   if (keys.nameDob !== null) {
     contactIds.push(
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.nameDobKey, keys.nameDob)}`,
@@ -536,7 +567,17 @@ class DrizzleSyncTransaction implements SyncTransaction {
     return {
       link,
       contacts: rows.map((row) => contactFromRow(row.contact, row.otherStatuses ?? [])),
+      commonKeys: await this.commonKeys(propertyId, lookup.blocks),
     };
+  }
+
+  /** The blocking keys too common to find candidates by (`MAX_BLOCK_SIZE`). */
+  private async commonKeys(propertyId: string, blocks: readonly string[]): Promise<string[]> {
+    if (blocks.length === 0) return [];
+    const result = (await this.tx.execute(
+      sql`select ${commonBlocks(propertyId, blocks)} as common`,
+    )) as unknown as { rows: { common: string[] | null }[] };
+    return result.rows[0]?.common ?? [];
   }
 
   /**
@@ -562,7 +603,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
     propertyId: string,
     lookup: CandidateLookup,
     conversationId: string,
-  ): Promise<{ candidates: Contact[]; conversationContact: Contact | null }> {
+  ): Promise<EnrichmentCandidates> {
     const conversation = conversationContactId(propertyId, conversationId);
     const rows = await this.tx
       .select({
@@ -581,13 +622,16 @@ class DrizzleSyncTransaction implements SyncTransaction {
       )
       .orderBy(user.id)
       .for("update", { of: user });
-    return enrichmentFound(
-      lookup,
-      rows.map((row) => ({
-        contact: contactFromRow(row.contact, row.statuses ?? []),
-        isConversation: row.isConversation === true,
-      })),
-    );
+    return {
+      ...enrichmentFound(
+        lookup,
+        rows.map((row) => ({
+          contact: contactFromRow(row.contact, row.statuses ?? []),
+          isConversation: row.isConversation === true,
+        })),
+      ),
+      commonKeys: await this.commonKeys(propertyId, lookup.blocks),
+    };
   }
 
   async applyEnrichment(
@@ -632,7 +676,9 @@ function snapshotColumns(
             and other.resman_status is not null))), '[]'::jsonb)
       from ${user} as u
       where u.id = any(array(${candidateIds(propertyId, personId, lookup)}))
-        and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows`;
+        and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows,
+    (case when exists (select 1 ${personLink} and pl.source_hash = ${digest}) then '{}'::text[]
+      else ${commonBlocks(propertyId, lookup.blocks)} end) as common`;
 }
 
 /** What every guarded read returns next to its own columns. */
@@ -640,6 +686,8 @@ interface GuardedReadRow<R> {
   seen: boolean;
   versions: [string, number | string][] | string;
   rows: R[] | string;
+  /** The person's blocking keys too common to find candidates by. */
+  common: string[] | null;
 }
 
 /**
@@ -665,7 +713,13 @@ function guardedReadOf<R extends SnapshotJson>(
       return { json, contact: contactFromRow(contactRow, json.other ?? []) };
     })
     .sort((a, b) => (a.contact.id < b.contact.id ? -1 : a.contact.id > b.contact.id ? 1 : 0));
-  return { seen: row.seen === true, keyVersions, contactVersions, candidates };
+  return {
+    seen: row.seen === true,
+    keyVersions,
+    contactVersions,
+    candidates,
+    commonKeys: row.common ?? [],
+  };
 }
 
 /** The `ContactStore` port on a Drizzle database. */
@@ -799,7 +853,8 @@ export class DrizzleContactStore implements ContactStore {
             where other.user_id = u.id and other.resman_status is not null))), '[]'::jsonb)
         from ${user} as u
         where u.id = any(array(${enrichmentCandidateIds(propertyId, lookup, conversationId)}))
-          and u.merged_into_id is null) as rows`;
+          and u.merged_into_id is null) as rows,
+      ${commonBlocks(propertyId, lookup.blocks)} as common`;
     try {
       const result = (await this.db.execute(query)) as unknown as {
         rows: GuardedReadRow<SnapshotJson & { conversation: boolean | null }>[];
