@@ -36,7 +36,7 @@ import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
  * key. An email or phone key that common is a shared value (an office, a family's landline):
  * the scorer treats it as `shared`, never as identity.
  */
-export const MAX_BLOCK_SIZE = 50;
+export const MAX_BLOCK_SIZE = 20;
 
 /**
  * The blocking keys of a contact's (or person's) values, distinct and sorted; a contact's
