@@ -19,7 +19,8 @@
  *   - `person_unconfirmed`: nothing confirms the person: the first names are neither equal,
  *     nor nicknames, nor one typing error apart (missing, or two names as Paula/Paul and
  *     Michael/Michelle are), and the birth dates do not agree;
- *   - `names_only`: nothing but the names agrees (see `corroborated`).
+ *   - `names_only`: nothing but the names agrees (see `corroborated`): not even a review item —
+ *     a new contact (a reviewer would have nothing but the names to go on).
  */
 import { compactStreet, type NormalisedAddress, normaliseAddress } from "./address.js";
 import type { ContactValues } from "./contact.js";
@@ -437,7 +438,12 @@ export function scoreForms(
       firstIsTypo,
       date.level,
     ) ?? (corroborated(date.level, email.level, phone.level, address.level) ? null : "names_only");
-  if (guard !== null && outcome === "merge") outcome = "review";
+  // Names alone are not worth a reviewer's time either: nothing in the pair could tell the
+  // reviewer more than the names (two James Smiths of one property are two people far more
+  // often than not), so such a pair is a new contact, whatever its score.
+  const scored = outcome;
+  if (guard === "names_only" && outcome !== "new") outcome = "new";
+  else if (guard !== null && outcome === "merge") outcome = "review";
   return {
     fields: {
       first_name: first,
@@ -451,6 +457,6 @@ export function scoreForms(
     score: Math.round(score * 100) / 100,
     thresholds: criteria.thresholds,
     outcome,
-    guard: outcome === "review" ? guard : null,
+    guard: outcome !== scored || (outcome === "review" && guard !== "names_only") ? guard : null,
   };
 }

@@ -239,7 +239,8 @@ describe("scoredMatcher", () => {
         const { auto_merge, review } = DEFAULT_MATCHING_CRITERIA.thresholds;
         if (result.outcome === "new") {
           expect(result.contact).toBeNull();
-          for (const r of result.evidence.ranked) expect(r.score).toBeLessThan(review);
+          // Below the review threshold, or held back as names only.
+          for (const r of result.evidence.ranked) expect(r.outcome).toBe("new");
         } else {
           expect(result.contact).not.toBeNull();
           expect(result.score).toBeGreaterThanOrEqual(review);

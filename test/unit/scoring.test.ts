@@ -363,14 +363,14 @@ describe("scorePair: three outcomes", () => {
     expect(evidence.outcome).toBe("merge");
   });
 
-  it("names alone never auto-merge, however well they agree", () => {
+  it("names alone never merge nor go to review, however well they agree", () => {
     const evidence = scorePair(
       values({ email: null, dateOfBirth: null }),
       values({ email: null, dateOfBirth: null }),
       rules,
     );
     expect(evidence.score).toBeGreaterThanOrEqual(rules.thresholds.auto_merge);
-    expect(evidence.outcome).toBe("review");
+    expect(evidence.outcome).toBe("new");
     expect(evidence.guard).toBe("names_only");
   });
 
