@@ -1,7 +1,7 @@
 /**
- * Reading and changing a property's matching rules (`contact-sync rules get|set`). The merge
- * strategy takes effect at once (the sync path reads it); the matching criteria are validated
- * and stored for the scored matcher (issue 4), which reads them when it lands.
+ * Reading and changing a property's matching rules (`contact-sync rules get|set`). Both the
+ * merge strategy and the (validated) matching criteria take effect at once: the sync path and
+ * chatbot enrichment read them with the property.
  */
 import { InvalidInputError } from "../domain/errors.js";
 import {

@@ -442,7 +442,7 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .command("rules")
     .summary("show or change a property's matching rules and merge strategy")
     .description(
-      "Show or change a property's matching rules: the merge strategy (resman_wins, domiq_wins, manual_review; used by the sync path now) and the matching criteria (weights and thresholds, validated here; used by the scored matcher when it lands).",
+      "Show or change a property's matching rules: the merge strategy (resman_wins, domiq_wins, manual_review) and the matching criteria (weights per comparison level, thresholds; validated here). Both are used by the sync path and chatbot enrichment at once.",
     );
   rules
     .command("get")
