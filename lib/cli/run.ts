@@ -531,7 +531,7 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .command("approve")
     .summary("merge an item's contact into the contact it may be")
     .description(
-      "Approve an open review item: its contact is merged into the existing contact (survivorship by the property's merge strategy; emails and phones that lose are kept as secondary values), its links move there as merged, and the merge is recorded so `contact-sync unmerge` can undo it.",
+      "Approve an open review item: its contact is merged into the existing contact as another record of the person (it fills blanks, DomIQ/ResMan differences follow the property's merge strategy; emails and phones that lose are kept as secondary values, names, birth date and address as variants), its links move there as merged, and the merge is recorded so `contact-sync unmerge` can undo it.",
     )
     .argument("<id>", "the review item (from `review list`)", guid)
     .option("--by <name>", "who decided (stored with the item)", decidedBy)
