@@ -17,7 +17,7 @@ import {
 import { StoreError } from "../adapters/db/errors.js";
 import { reindexBlockKeys } from "../adapters/db/reindexRepository.js";
 import { pruneBookkeeping } from "../adapters/db/retentionRepository.js";
-import { createStores } from "../adapters/db/stores.js";
+import { createStores, type Stores } from "../adapters/db/stores.js";
 import { type ImportFile, openImportFile } from "../adapters/files/importFile.js";
 import {
   type MessageMoveTask,
@@ -66,6 +66,13 @@ export const EXIT_USAGE = 2;
 function guid(value: string): string {
   if (!isGuid(value.trim())) throw new InvalidArgumentError("must be a GUID");
   return value.trim().toLowerCase();
+}
+
+/** The property named by a ResMan GUID or a contact-sync id; a one-line error when unknown. */
+async function propertyOf(stores: Pick<Stores, "properties">, property: string) {
+  const found = await stores.properties.findProperty(property);
+  if (found === null) throw new InvalidInputError(`no property ${property}`);
+  return found;
 }
 
 function positiveInteger(value: string): number {
@@ -373,8 +380,7 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .action(async (options: { property: string; format: "csv" | "json" }) => {
       await withDatabase(config(), async (handle) => {
         const stores = createStores(handle.db);
-        const property = await stores.properties.findProperty(options.property);
-        if (property === null) throw new InvalidInputError(`no property ${options.property}`);
+        const property = await propertyOf(stores, options.property);
         const links = stores.reports.links(property.id);
         if (options.format === "json") {
           let first = true;
@@ -513,12 +519,10 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .action(async (options: { property?: string; json?: boolean }) => {
       await withDatabase(config(), async (handle) => {
         const stores = createStores(handle.db);
-        let propertyId: string | undefined;
-        if (options.property !== undefined) {
-          const found = await stores.properties.findProperty(options.property);
-          if (found === null) throw new InvalidInputError(`no property ${options.property}`);
-          propertyId = found.id;
-        }
+        const propertyId =
+          options.property === undefined
+            ? undefined
+            : (await propertyOf(stores, options.property)).id;
         const items = await listReviews(stores, propertyId);
         io.stdout.write(
           options.json
@@ -650,12 +654,10 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .option("--json", "print JSON")
     .action(async (options: { property?: string; json?: boolean }) => {
       await withDatabase(config(), async (handle) => {
-        let propertyId: string | undefined;
-        if (options.property !== undefined) {
-          const found = await createStores(handle.db).properties.findProperty(options.property);
-          if (found === null) throw new InvalidInputError(`no property ${options.property}`);
-          propertyId = found.id;
-        }
+        const propertyId =
+          options.property === undefined
+            ? undefined
+            : (await propertyOf(createStores(handle.db), options.property)).id;
         const done = await reindexBlockKeys(handle.db, { propertyId });
         io.stdout.write(
           options.json

@@ -24,6 +24,7 @@ import {
   normalisePerson,
 } from "./normalize.js";
 import type { MatchingCriteria } from "./rules.js";
+import { emailsOf, phonesOf } from "./scoredMatcher.js";
 import { type MergeStrategy, mergeValues } from "./survivorship.js";
 import { type ContactWrite, contactWrite, type ReviewWrite } from "./syncDecision.js";
 
@@ -109,13 +110,11 @@ function soleHolder(
   if (commonKeys.some((key) => key === `em:${email}` || phones.some((p) => key === `ph:${p}`))) {
     return null;
   }
-  const holders = candidates.filter((c) => {
-    const emails = [c.values.email, ...c.secondary.emails].map((e) =>
-      e === null ? null : emailMatchKey(e),
-    );
-    const held = [...Object.values(c.values.phones), ...c.secondary.phones].map((p) => p.e164);
-    return (email !== null && emails.includes(email)) || phones.some((p) => held.includes(p));
-  });
+  const holders = candidates.filter(
+    (c) =>
+      (email !== null && emailsOf(c).includes(email)) ||
+      phonesOf(c).some((p) => phones.includes(p)),
+  );
   return holders.length === 1 ? (holders[0] ?? null) : null;
 }
 

@@ -70,12 +70,14 @@ function valuesAgainst(
   return view;
 }
 
-const emailsOf = (c: Contact) =>
+/** The email match keys a contact holds: its current email and its secondary ones. */
+export const emailsOf = (c: Contact) =>
   [c.values.email, ...c.secondary.emails].flatMap((e) => {
     const key = e === null ? null : emailMatchKey(e);
     return key === null ? [] : [key];
   });
-const phonesOf = (c: Contact) => [
+/** The E.164 phones a contact holds: its current phones and its secondary ones. */
+export const phonesOf = (c: Contact) => [
   ...Object.values(c.values.phones).map((p) => p.e164),
   ...c.secondary.phones.map((p) => p.e164),
 ];

@@ -667,6 +667,7 @@ function snapshotColumns(
   const { personId, lookup, lockKeys, digest } = request;
   const personLink = sql`from ${contactSync} as pl where pl.property_id = ${propertyId}
       and pl.resman_contact_id = ${personId} and pl.user_id is not null`;
+  const replay = sql`exists (select 1 ${personLink} and pl.source_hash = ${digest})`;
   return sql`${inboxHas(event)} as seen,
     ${keyVersionsOf(keyIdsOf(propertyId, lockKeys))} as versions,
     (select to_jsonb(pl) ${personLink}) as link,
@@ -676,8 +677,8 @@ function snapshotColumns(
             and other.resman_status is not null))), '[]'::jsonb)
       from ${user} as u
       where u.id = any(array(${candidateIds(propertyId, personId, lookup)}))
-        and not exists (select 1 ${personLink} and pl.source_hash = ${digest})) as rows,
-    (case when exists (select 1 ${personLink} and pl.source_hash = ${digest}) then '{}'::text[]
+        and not ${replay}) as rows,
+    (case when ${replay} then '{}'::text[]
       else ${commonBlocks(propertyId, lookup.blocks)} end) as common`;
 }
 
