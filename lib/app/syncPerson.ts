@@ -219,18 +219,19 @@ export async function syncPerson(
 
   // Redeliveries without an event id (re-imports, reconciliation pulls) are mostly people who
   // did not change: one plain read of the link settles those, before the heavier snapshot.
-  // Versions only move forward, so a committed link that says "replay" or "stale" stays right.
+  // Versions only move forward, so a committed link that says "replay" stays right. (A stale
+  // version still goes on: it may fill what no newer version gave, see `decideSync`.)
   // Queue jobs (with an event id) are mostly new versions and go straight to the snapshot.
   if (input.event === undefined && prefetched === undefined) {
     const current = await deps.store.findLink(property.id, normalised.personId);
     if (current === null && !identified) throw noIdentity();
     const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
-    if (current !== null && skip !== null) return unchangedLink(current, skip);
+    if (current !== null && skip === "replay") return unchangedLink(current, skip);
   }
 
   // Optimistic round, two round trips: read (inbox, key versions, link, candidates) without a
   // transaction, decide, then one guarded statement that writes only if nothing it read has
-  // changed. A replay or a stale version costs the read alone.
+  // changed. A replay (or a stale version that brings nothing new) costs the read alone.
   const round = async (): Promise<SyncResult | typeof LOST_RACE> => {
     const snapshot =
       prefetched ??

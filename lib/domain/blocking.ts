@@ -25,7 +25,7 @@
  * block 37.
  */
 import { normaliseAddress } from "./address.js";
-import { type ContactValues, type SecondaryValues, valuesWithVariant } from "./contact.js";
+import { type ContactValues, type SecondaryValues, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
 
@@ -40,23 +40,30 @@ export const MAX_BLOCK_SIZE = 20;
 
 /**
  * The blocking keys of a contact's (or person's) values, distinct and sorted; a contact's
- * secondary emails and phones are keys too (it is still found by an old email).
+ * secondary emails and phones are keys too (it is still found by an old email), and so is
+ * every record variant, read as the record wrote it (`variantValues`).
  */
 export function blockingKeys(values: ContactValues, secondary?: SecondaryValues): string[] {
   const keys = new Set<string>();
   for (const variant of secondary?.variants ?? []) {
-    identityKeysInto(keys, valuesWithVariant(values, variant));
+    contactPointKeysInto(keys, variantValues(variant));
+    identityKeysInto(keys, variantValues(variant));
   }
   identityKeysInto(keys, values);
-  const email = values.email === null ? null : emailMatchKey(values.email);
-  if (email !== null) keys.add(`em:${email}`);
-  for (const phone of Object.values(values.phones)) keys.add(`ph:${phone.e164}`);
+  contactPointKeysInto(keys, values);
   for (const other of secondary?.emails ?? []) {
     const key = emailMatchKey(other);
     if (key !== null) keys.add(`em:${key}`);
   }
   for (const phone of secondary?.phones ?? []) keys.add(`ph:${phone.e164}`);
   return [...keys].sort();
+}
+
+/** The email and phone keys of `values`, added to `keys`. */
+function contactPointKeysInto(keys: Set<string>, values: ContactValues): void {
+  const email = values.email === null ? null : emailMatchKey(values.email);
+  if (email !== null) keys.add(`em:${email}`);
+  for (const phone of Object.values(values.phones)) keys.add(`ph:${phone.e164}`);
 }
 
 /** The name, birth-date and address keys of `values`, added to `keys`. */

@@ -2,7 +2,7 @@
  * The golden contact as the domain sees it: personal values, their provenance and the exact
  * match keys derived from them. No database or driver types here.
  */
-import type { PersonStatus, PhoneType } from "./person.js";
+import { type PersonStatus, type PhoneType, phoneTypes } from "./person.js";
 
 export const contactKinds = ["prospect", "applicant", "resident", "former", "lead"] as const;
 export type ContactKind = (typeof contactKinds)[number];
@@ -51,6 +51,22 @@ export type ContactField =
 
 export type FieldSources = Partial<Record<ContactField, FieldSource>>;
 
+/**
+ * The ResMan record version a field's value came from (survivorship compares them: the newest
+ * ResMan value wins, across all the records of the person).
+ */
+export interface FieldVersion {
+  /** The record's ResMan PersonID. */
+  record: string;
+  /** The version's `last_modified` (ISO 8601); null when it carried none (most file rows). */
+  at: string | null;
+  /** The version's digest: orders two versions with the same `last_modified`. */
+  digest: string;
+}
+
+/** Per field, the version its ResMan value came from (fields of other sources have none). */
+export type FieldVersions = Partial<Record<ContactField, FieldVersion>>;
+
 /** Exact, normalised match keys of a contact or person; `null`/empty when unusable. */
 export interface MatchKeys {
   email: string | null;
@@ -66,29 +82,50 @@ export interface SecondaryValues {
   emails: string[];
   phones: ContactPhone[];
   /**
-   * How other records linked to the contact by matching wrote the person's names, birth date
-   * and address where they differ from the contact's (a duplicate card's typo, a maiden name):
-   * still used to find and score the contact, never its current values. Newest first, a few.
+   * How each record of the person wrote it: one variant per ResMan record linked to the
+   * contact (its newest version), plus the values of contacts merged into this one by an
+   * approval. Still used to find and score the contact, each read as a whole (one record's own
+   * values, never mixed with another's); never the contact's current values.
    */
   variants?: RecordVariant[];
 }
 
 /** One record's identifying values, as kept in `SecondaryValues.variants`. */
 export interface RecordVariant {
+  /**
+   * The record version the values are from. Absent for a merged-away contact's values and for
+   * variants stored before records were named (those are kept until the contact has more
+   * record variants than it keeps).
+   */
+  version?: FieldVersion;
   firstName: string | null;
   lastName: string | null;
   dateOfBirth: string | null;
   address: ContactAddress | null;
+  /** The record's email (absent on variants stored before contact points were kept). */
+  email?: string | null;
+  /** The record's phones (absent on variants stored before contact points were kept). */
+  phones?: ContactPhone[];
 }
 
-/** The contact's values as one of its other records wrote them (variant fields over values). */
-export function valuesWithVariant(values: ContactValues, variant: RecordVariant): ContactValues {
+/**
+ * A variant read as a record of its own: its names, birth date, address, email and phones,
+ * and nothing of the contact's current values (a blank stays blank).
+ */
+export function variantValues(variant: RecordVariant): ContactValues {
+  const phones: ContactValues["phones"] = {};
+  (variant.phones ?? []).forEach((phone, i) => {
+    const type = phoneTypes[i];
+    if (type !== undefined) phones[type] = phone;
+  });
   return {
-    ...values,
-    firstName: variant.firstName ?? values.firstName,
-    lastName: variant.lastName ?? values.lastName,
-    dateOfBirth: variant.dateOfBirth ?? values.dateOfBirth,
-    address: variant.address ?? values.address,
+    ...emptyValues(),
+    firstName: variant.firstName,
+    lastName: variant.lastName,
+    dateOfBirth: variant.dateOfBirth,
+    address: variant.address,
+    email: variant.email ?? null,
+    phones,
   };
 }
 
@@ -100,6 +137,8 @@ export interface Contact {
   values: ContactValues;
   sources: FieldSources;
   keys: MatchKeys;
+  /** The record version each ResMan-sourced field came from. */
+  versions: FieldVersions;
   /** Blocking keys as stored (empty for a contact written before they existed). */
   blockKeys: string[];
   secondary: SecondaryValues;

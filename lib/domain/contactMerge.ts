@@ -7,8 +7,9 @@
  * the sync path, field by field with the source B recorded for it: what an auto-merge of B's
  * record would have done, so an approval and a direct match end the same. That is:
  * - a blank never overwrites; a field A lacks takes B's value;
- * - B's ResMan values replace A's ResMan values (the same source, the newer record) and, under
- *   `resman_wins`, A's DomIQ values; B's DomIQ values only fill gaps unless `domiq_wins`;
+ * - between B's and A's ResMan values the newer record version wins (each value keeps its
+ *   version; undated ones only fill blanks) and, under `resman_wins`, B's ResMan values replace
+ *   A's DomIQ values; B's DomIQ values only fill gaps unless `domiq_wins`;
  *   `manual_review` keeps A's value and names the field as a conflict;
  * - a field staff locked on A (`manual`) never changes; a value staff locked on B wins over
  *   anything but a lock on A, and stays locked;
@@ -35,6 +36,7 @@ import {
   emptyValues,
   type FieldSource,
   type FieldSources,
+  type FieldVersions,
   type SecondaryValues,
 } from "./contact.js";
 import { ContactSyncError } from "./errors.js";
@@ -42,6 +44,7 @@ import { kindOfStatuses } from "./normalize.js";
 import { type PersonStatus, personStatuses, phoneTypes } from "./person.js";
 import {
   contactFields,
+  type FieldBefore,
   fieldValue,
   type MergeOutcome,
   type MergeStrategy,
@@ -180,8 +183,9 @@ function only(values: ContactValues, fields: readonly ContactField[]): ContactVa
 /**
  * Merges B's values into A's, one pass per source B recorded: DomIQ's, ResMan's, then staff's
  * (a value staff locked on B is applied like a winning ResMan value and stays locked). B is
- * another record of the person (`record: "other"`): it fills A's blanks, and a DomIQ/ResMan
- * difference follows the strategy, but A keeps its own source's values. Each
+ * another record of the person (`record: "other"`): its ResMan values replace A's older ones and
+ * lose to newer ones (each keeps its record version; undated ones only fill blanks), a
+ * DomIQ/ResMan difference follows the strategy, and A keeps its own DomIQ values. Each
  * field belongs to one pass, so `before` always holds A's value before the merge.
  */
 export function mergeContactValues(
@@ -193,7 +197,9 @@ export function mergeContactValues(
   let result: MergeOutcome = {
     values: structuredClone(survivor.values),
     sources: { ...survivor.sources },
+    versions: { ...survivor.versions },
     changed: [],
+    restamped: [],
     before: {},
     conflicts: [],
     locked: [],
@@ -205,7 +211,10 @@ export function mergeContactValues(
     const step = mergeValues({
       current: result.values,
       sources: result.sources,
+      versions: result.versions,
       incoming: only(absorbed.values, fields),
+      // B's ResMan values keep their versions: the newer of A's and B's wins (rule 4).
+      ...(source === "resman" ? { incomingVersions: absorbed.versions } : {}),
       source: source === "manual" ? "resman" : source,
       strategy: source === "manual" ? "resman_wins" : strategy,
       // B is another record of the person: like a duplicate card on the sync path, it fills
@@ -217,7 +226,9 @@ export function mergeContactValues(
     result = {
       values: step.values,
       sources: step.sources,
+      versions: step.versions,
       changed: [...result.changed, ...step.changed],
+      restamped: [...result.restamped, ...step.restamped],
       before: { ...result.before, ...step.before },
       conflicts: [...result.conflicts, ...step.conflicts],
       locked: [...result.locked, ...step.locked],
@@ -298,8 +309,15 @@ export function mergeContacts(input: ContactMergeInput): ContactMergePlan {
       displaced: {
         emails: [...merged.displaced.emails, ...b.contact.secondary.emails],
         phones: [...merged.displaced.phones, ...b.contact.secondary.phones],
-        // How B wrote the person stays findable and scorable on A.
-        variants: [variantOf(b.contact.values), ...(b.contact.secondary.variants ?? [])],
+        // How B's records wrote the person stays findable and scorable on A, each record as a
+        // whole; B's own values only when B has no record variants (a lead, a contact from
+        // before variants were kept): B's values mix its records' values.
+        variants: [
+          ...(b.contact.secondary.variants ?? []),
+          ...((b.contact.secondary.variants ?? []).some((v) => v.version !== undefined)
+            ? []
+            : [variantOf(b.contact.values)]),
+        ],
       },
     },
     kind,
@@ -387,7 +405,7 @@ export function mergeContacts(input: ContactMergeInput): ContactMergePlan {
     history: {
       before: merged.before,
       applied: {
-        fields: merged.changed,
+        fields: [...merged.changed, ...merged.restamped],
         secondary_before: a.contact.secondary,
         kind_before: a.contact.kind,
         review_id: review.id,
@@ -443,6 +461,11 @@ const valuesSchema = z.object({
 });
 const fieldSchema = z.enum(contactFields as [ContactField, ...ContactField[]]);
 const sourceSchema = z.enum(["resman", "domiq", "manual"]);
+const versionSchema = z.object({
+  record: z.string(),
+  at: z.string().nullable(),
+  digest: z.string(),
+});
 const storedLinkSchema = z.object({
   id: z.string(),
   person_id: z.string().nullable(),
@@ -455,7 +478,12 @@ const storedLinkSchema = z.object({
 const historySchema = z.object({
   before: z.partialRecord(
     fieldSchema,
-    z.object({ value: z.unknown(), source: sourceSchema.nullable() }),
+    z.object({
+      value: z.unknown(),
+      source: sourceSchema.nullable(),
+      // Merges recorded before field versions were kept have none.
+      version: versionSchema.nullable().default(null),
+    }),
   ),
   applied: z.object({
     fields: z.array(fieldSchema),
@@ -510,7 +538,7 @@ export interface MergeHistory {
   mergedUserId: string | null;
   linkId: string | null;
   personId: string | null;
-  before: Partial<Record<ContactField, { value: unknown; source: FieldSource | null }>>;
+  before: Partial<Record<ContactField, FieldBefore>>;
   fields: ContactField[];
   secondaryBefore: SecondaryValues;
   kindBefore: ContactKind | null;
@@ -603,13 +631,15 @@ const emailKey = (email: string) => email.toLowerCase();
 /**
  * A's secondary values after an unmerge: those it had before the merge, then those added since
  * that did not come in with the merge (values B or the person brought go with them), never its
- * current values.
+ * current values. Variants: A's, without those of the records that leave (`leaving`: their
+ * PersonIDs) and without B's own values.
  */
 export function restoredSecondary(
   now: SecondaryValues,
   before: SecondaryValues,
   incoming: { values: ContactValues; secondary: SecondaryValues },
   current: ContactValues,
+  leaving: ReadonlySet<string> = new Set(),
 ): SecondaryValues {
   const hadEmail = new Set(before.emails.map(emailKey));
   const hadPhone = new Set(before.phones.map((p) => p.e164));
@@ -621,6 +651,7 @@ export function restoredSecondary(
   const broughtPhones = new Set(
     [...Object.values(incoming.values.phones), ...incoming.secondary.phones].map((p) => p.e164),
   );
+  const broughtValues = variantOf(incoming.values);
   return withDisplaced(
     emptySecondary(),
     {
@@ -632,6 +663,11 @@ export function restoredSecondary(
         ...before.phones,
         ...now.phones.filter((p) => !hadPhone.has(p.e164) && !broughtPhones.has(p.e164)),
       ],
+      variants: (now.variants ?? []).filter((variant) =>
+        variant.version === undefined
+          ? !isDeepStrictEqual(variant, broughtValues)
+          : !leaving.has(variant.version.record),
+      ),
     },
     current,
   );
@@ -640,6 +676,7 @@ export function restoredSecondary(
 export interface RestoredSurvivor {
   values: ContactValues;
   sources: FieldSources;
+  versions: FieldVersions;
   secondary: SecondaryValues;
   /** Fields set back to their value before the merge. */
   restored: ContactField[];
@@ -647,22 +684,39 @@ export interface RestoredSurvivor {
   kept: ContactField[];
 }
 
-/** A's values after undoing `merge`: the restore rule of this module's header. */
-export function restoreSurvivor(current: Contact, merge: MergeHistory): RestoredSurvivor {
+/**
+ * A's values after undoing `merge`: the restore rule of this module's header. `leaving`: the
+ * PersonIDs of the records that leave A (their variants go with them).
+ */
+export function restoreSurvivor(
+  current: Contact,
+  merge: MergeHistory,
+  leaving: ReadonlySet<string> = new Set(),
+): RestoredSurvivor {
   const values = structuredClone(current.values);
   const sources: FieldSources = { ...current.sources };
+  const versions: FieldVersions = { ...current.versions };
   const restored: ContactField[] = [];
   const kept: ContactField[] = [];
   for (const field of merge.fields) {
     const before = merge.before[field];
     const applied = fieldValue(merge.incomingValues, field);
-    if (before === undefined || !isDeepStrictEqual(fieldValue(values, field), applied)) {
+    // Still what the merge wrote: the same value, from a record that leaves (a later version
+    // of A's own records saying the same thing makes it A's again).
+    const version = versions[field];
+    if (
+      before === undefined ||
+      !isDeepStrictEqual(fieldValue(values, field), applied) ||
+      (version !== undefined && leaving.size > 0 && !leaving.has(version.record))
+    ) {
       kept.push(field);
       continue;
     }
     setFieldValue(values, field, structuredClone(before.value ?? null));
     if (before.source === null) delete sources[field];
     else sources[field] = before.source;
+    if (before.version === null || before.version === undefined) delete versions[field];
+    else versions[field] = before.version;
     restored.push(field);
   }
   const secondary = restoredSecondary(
@@ -670,15 +724,16 @@ export function restoreSurvivor(current: Contact, merge: MergeHistory): Restored
     merge.secondaryBefore,
     { values: merge.incomingValues, secondary: merge.incomingSecondary },
     values,
+    leaving,
   );
-  return { values, sources, secondary, restored, kept };
+  return { values, sources, versions, secondary, restored, kept };
 }
 
 /** A contact write of given values, sources and secondary values. */
 function writeOf(
   id: string,
   existing: Contact | null,
-  restored: Pick<RestoredSurvivor, "values" | "sources" | "secondary">,
+  restored: Pick<RestoredSurvivor, "values" | "sources" | "versions" | "secondary">,
   kind: ContactKind,
 ): ContactWrite {
   const base = existing === null ? null : { ...existing, secondary: restored.secondary };
@@ -688,7 +743,9 @@ function writeOf(
     {
       values: restored.values,
       sources: restored.sources,
+      versions: restored.versions,
       changed: [],
+      restamped: [],
       before: {},
       conflicts: [],
       locked: [],
@@ -747,7 +804,15 @@ export class MergeRefusedError extends ContactSyncError {
  */
 export function planUnmerge(input: UnmergeInput): UnmergePlan {
   const { merge, survivor: a, absorbed: b } = input;
-  const back = restoreSurvivor(a.contact, merge);
+  // The records that leave A: the person's, or B's.
+  const leaving = new Set(
+    merge.mergedUserId === null
+      ? merge.personId === null
+        ? []
+        : [merge.personId]
+      : merge.incomingLinks.flatMap((l) => (l.personId === null ? [] : [l.personId])),
+  );
+  const back = restoreSurvivor(a.contact, merge, leaving);
   const onA = new Map(a.links.map((link) => [link.id, link]));
   const links: LinkMove[] = [];
   const missingLinks: string[] = [];
@@ -792,6 +857,8 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
         `the link of merge ${merge.id} is no longer on contact ${merge.userId}`,
       );
     }
+    // Without versions: the link loses its source hash below, so the person's next delivery
+    // is applied in full and brings its versions (and its record variant) with it.
     const created = mergeValues({
       current: emptyValues(),
       sources: {},

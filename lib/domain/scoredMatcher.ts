@@ -10,7 +10,7 @@
  *
  * Each record is brought into comparison form once (`comparisonForm`), not once per pair.
  */
-import { type Contact, type ContactValues, valuesWithVariant } from "./contact.js";
+import { type Contact, type ContactValues, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { phoneTypes } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
@@ -116,20 +116,20 @@ export function chooseCandidate(
   const scored: ScoredCandidate[] = candidates.map((contact) => {
     const shared = { email: Math.max(1, holdingEmail), phone: phoneHolders(contact) };
     const values = valuesAgainst(person, email, contact);
-    const current = scoreForms(form, comparisonForm(values), criteria, shared);
-    // The contact as its other records wrote the person (a duplicate card's spelling, birth
-    // date or address): the best reading counts, as the person's record may copy one of them.
-    // Each reading confirms the person or not on its own (`person_unconfirmed`, `names_only`);
-    // but a household guard of the current reading holds for every reading, so a variant
-    // never lets a household member merge.
+    const valuesForm = comparisonForm(values);
+    const current = scoreForms(form, valuesForm, criteria, shared);
+    // The contact as each of its records wrote the person (a duplicate card's spelling,
+    // birth date, address, email or phones), each read as a whole: the best reading counts, as
+    // the person's record may copy one of them, but no reading mixes two records' values. Each
+    // reading confirms the person or not on its own (`person_unconfirmed`, `names_only`); a
+    // household guard of the current reading holds for every reading, so a variant never lets
+    // a household member merge.
     let evidence = current;
+    const currentForm = JSON.stringify(valuesForm);
     for (const variant of contact.secondary.variants ?? []) {
-      const other = scoreForms(
-        form,
-        comparisonForm(valuesWithVariant(values, variant)),
-        criteria,
-        shared,
-      );
+      const variantForm = comparisonForm(variantValues(variant));
+      if (JSON.stringify(variantForm) === currentForm) continue;
+      const other = scoreForms(form, variantForm, criteria, shared);
       if (
         rank[other.outcome] > rank[evidence.outcome] ||
         (other.outcome === evidence.outcome && other.score > evidence.score)

@@ -5,11 +5,20 @@
  * 1. a blank (or placeholder, already dropped by normalisation) never overwrites a value;
  * 2. a field locked by staff (`manual`) never changes automatically, even when empty;
  * 3. a field without a value takes the incoming one;
- * 4. a newer value from the same source replaces the older one (the record evolved);
+ * 4. between two ResMan values the newest record version wins, whichever of the person's
+ *    records it belongs to (DESIGN §6 invariant 11): each ResMan value remembers the version it
+ *    came from (`FieldVersion`: PersonID, `last_modified`, digest); a newer one replaces it, an
+ *    older one never does. Versions order by `last_modified`, then digest. A version without
+ *    `last_modified` (a file row) replaces its own record's values, as the record's latest
+ *    word, and only fills blanks against another record's (which of two cards is newer cannot
+ *    be known). The result is the same for every arrival order of the same set of dated
+ *    versions: per field, the newest value;
  * 5. a value from the other source is settled by the property's merge strategy:
  *    `resman_wins` takes it, `domiq_wins` keeps the current value, `manual_review` keeps the
- *    current value and reports the field as a conflict for a person to settle.
- * An email or phone that loses (or is replaced) is not dropped: it becomes a secondary value.
+ *    current value and reports the field as a conflict for a person to settle; DomIQ's own
+ *    values replace each other (the chatbot learned something newer).
+ * An email or phone that loses (or is replaced) is not dropped: it becomes a secondary value;
+ * how each record wrote the person is kept as that record's variant (`withVariant`).
  */
 import { isDeepStrictEqual } from "node:util";
 import {
@@ -19,6 +28,8 @@ import {
   emptySecondary,
   type FieldSource,
   type FieldSources,
+  type FieldVersion,
+  type FieldVersions,
   type RecordVariant,
   type SecondaryValues,
 } from "./contact.js";
@@ -74,14 +85,29 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/** A field as it was before a merge changed it: enough to put it back. */
+export interface FieldBefore {
+  value: unknown;
+  source: FieldSource | null;
+  /** The ResMan version the value came from (absent: none, or not recorded). */
+  version?: FieldVersion | null;
+}
+
 export interface MergeOutcome {
   /** The contact's values after the merge. */
   values: ContactValues;
   sources: FieldSources;
+  /** The ResMan version of each ResMan-sourced field after the merge. */
+  versions: FieldVersions;
   /** Fields whose value changed. */
   changed: ContactField[];
-  /** Previous values and sources of the changed fields: enough to undo the merge. */
-  before: Partial<Record<ContactField, { value: unknown; source: FieldSource | null }>>;
+  /** Fields whose value stayed but whose version moved (a newer version said the same). */
+  restamped: ContactField[];
+  /**
+   * Previous values, sources and versions of the changed and restamped fields: enough to undo
+   * the merge.
+   */
+  before: Partial<Record<ContactField, FieldBefore>>;
   /** Fields kept against a differing incoming value because of `manual_review`. */
   conflicts: ContactField[];
   /** Fields kept because staff locked them. */
@@ -93,57 +119,151 @@ export interface MergeOutcome {
   displaced: SecondaryValues;
 }
 
-/** Record variants a contact keeps (newest first): enough for typo'd duplicates, bounded cost. */
-const MAX_VARIANTS = 4;
+/**
+ * Record variants a contact keeps: one per record, for the messiest people (FEBRL and the
+ * messy benchmark set hold up to 6 and 8 records of one person), at a bounded cost per read.
+ */
+export const MAX_VARIANTS = 8;
 
-/** Whether a variant says nothing the current values do not already say. */
+/**
+ * How two record versions order: by `last_modified`, then by digest (as the link's own version
+ * order, `skipReason`); a dated version is newer than an undated one. Null for two undated
+ * versions: nothing says which is newer.
+ */
+export function compareVersions(a: FieldVersion, b: FieldVersion): number | null {
+  if (a.at !== null && b.at !== null) {
+    const diff = Date.parse(a.at) - Date.parse(b.at);
+    if (diff !== 0) return Math.sign(diff);
+    return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+  }
+  if (a.at !== null) return 1;
+  if (b.at !== null) return -1;
+  return null;
+}
+
+/**
+ * Whether a ResMan value of version `incoming` replaces a ResMan value of version `current`
+ * (rule 4). A value without a recorded version (written before versions were kept) is of
+ * unknown age: only its own record replaces it (`record`), as before versions existed.
+ */
+function replaces(
+  incoming: FieldVersion | undefined,
+  current: FieldVersion | undefined,
+  record: "same" | "other",
+): boolean {
+  if (incoming === undefined || current === undefined) return record === "same";
+  // An undated version (a file row) is a record's own latest word on itself: it replaces that
+  // record's values, dated or not, and never another record's.
+  if (incoming.at === null) return incoming.record === current.record;
+  return (compareVersions(incoming, current) ?? 1) > 0;
+}
+
+/** The identifying values and contact points of a record, as a variant. */
+export function variantOf(values: ContactValues, version?: FieldVersion): RecordVariant {
+  return {
+    ...(version === undefined ? {} : { version }),
+    firstName: values.firstName,
+    lastName: values.lastName,
+    dateOfBirth: values.dateOfBirth,
+    address: values.address,
+    email: values.email,
+    phones: phoneTypes.flatMap((type) => {
+      const phone = values.phones[type];
+      return phone === undefined ? [] : [phone];
+    }),
+  };
+}
+
+/** Whether an unnamed variant says nothing the current values do not already say. */
 function sameVariant(variant: RecordVariant, current: ContactValues): boolean {
   return (
     (variant.firstName === null || variant.firstName === current.firstName) &&
     (variant.lastName === null || variant.lastName === current.lastName) &&
     (variant.dateOfBirth === null || variant.dateOfBirth === current.dateOfBirth) &&
-    (variant.address === null || isDeepStrictEqual(variant.address, current.address))
+    (variant.address === null || isDeepStrictEqual(variant.address, current.address)) &&
+    (variant.email === undefined ||
+      variant.email === null ||
+      variant.email.toLowerCase() === current.email?.toLowerCase()) &&
+    (variant.phones ?? []).every((p) =>
+      Object.values(current.phones).some((q) => q.e164 === p.e164),
+    )
   );
 }
 
-/** The identifying values of a record, as a variant. */
-export function variantOf(values: ContactValues): RecordVariant {
-  return {
-    firstName: values.firstName,
-    lastName: values.lastName,
-    dateOfBirth: values.dateOfBirth,
-    address: values.address,
-  };
+/**
+ * Variants in their canonical order: records' variants newest version first (ties by PersonID),
+ * then unnamed ones as they came. The order, and so which variants the limit keeps, depends
+ * only on the versions, never on the order they arrived in.
+ */
+function canonicalVariants(variants: readonly RecordVariant[]): RecordVariant[] {
+  const named = variants.filter((v) => v.version !== undefined);
+  const unnamed = variants.filter((v) => v.version === undefined);
+  named.sort((a, b) => {
+    const va = a.version as FieldVersion;
+    const vb = b.version as FieldVersion;
+    const order = compareVersions(vb, va);
+    if (order !== null && order !== 0) return order;
+    return va.record < vb.record ? -1 : va.record > vb.record ? 1 : 0;
+  });
+  return [...named, ...unnamed].slice(0, MAX_VARIANTS);
 }
 
-/** Adds displaced values to a contact's secondary values: distinct, never its current ones. */
+/**
+ * Adds a variant to a contact's variants: a record's variant replaces that record's older one
+ * (and loses to a newer one), so each record is kept once, as its newest version wrote it; an
+ * unnamed variant is added unless the same one is already there.
+ */
+export function withVariant(
+  variants: readonly RecordVariant[],
+  variant: RecordVariant,
+): RecordVariant[] {
+  const incoming = variant.version;
+  if (incoming === undefined) {
+    if (variants.some((v) => isDeepStrictEqual(v, variant))) return [...variants];
+    return [...variants, variant];
+  }
+  const existing = variants.find((v) => v.version?.record === incoming.record);
+  if (existing === undefined) return [...variants, variant];
+  if (!replaces(incoming, existing.version, "same")) return [...variants];
+  return variants.map((v) => (v === existing ? variant : v));
+}
+
+const byLowerCase = (a: string, b: string) => {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * Adds displaced values to a contact's secondary values: distinct, never its current ones,
+ * sorted (the same values make the same secondary values whatever order they were seen in);
+ * displaced variants join the variants (`withVariant`).
+ */
 export function withDisplaced(
   secondary: SecondaryValues,
   displaced: SecondaryValues,
   current: ContactValues,
 ): SecondaryValues {
   const currentPhones = new Set(Object.values(current.phones).map((p) => p.e164));
-  const emails = [...secondary.emails];
-  for (const email of displaced.emails) {
+  const emails: string[] = [];
+  for (const email of [...secondary.emails, ...displaced.emails]) {
     const key = email.toLowerCase();
     if (current.email?.toLowerCase() === key) continue;
     if (!emails.some((e) => e.toLowerCase() === key)) emails.push(email);
   }
-  const phones = [...secondary.phones];
-  for (const phone of displaced.phones) {
+  const phones: ContactPhone[] = [];
+  for (const phone of [...secondary.phones, ...displaced.phones]) {
     if (currentPhones.has(phone.e164)) continue;
     if (!phones.some((p) => p.e164 === phone.e164)) phones.push(phone);
   }
   const result: SecondaryValues = {
-    emails: emails.filter((e) => e.toLowerCase() !== current.email?.toLowerCase()),
-    phones: phones.filter((p) => !currentPhones.has(p.e164)),
+    emails: emails.sort(byLowerCase),
+    phones: phones.sort((a, b) => (a.e164 < b.e164 ? -1 : a.e164 > b.e164 ? 1 : 0)),
   };
-  const variants = [...(displaced.variants ?? []), ...(secondary.variants ?? [])]
-    .filter(
-      (v, i, all) =>
-        !sameVariant(v, current) && all.findIndex((w) => isDeepStrictEqual(w, v)) === i,
-    )
-    .slice(0, MAX_VARIANTS);
+  let variants = [...(secondary.variants ?? [])];
+  for (const variant of displaced.variants ?? []) variants = withVariant(variants, variant);
+  variants = canonicalVariants(
+    variants.filter((v) => v.version !== undefined || !sameVariant(v, current)),
+  );
   if (variants.length > 0) result.variants = variants;
   return result;
 }
@@ -161,74 +281,114 @@ function displace(outcome: MergeOutcome, field: ContactField, value: unknown): v
  * are not modified. A field without a recorded source is taken to come from DomIQ, which owns
  * contacts created outside the sync.
  *
- * `record`: `same` (default) when the incoming values are a newer version of the record that
- * wrote the contact (rule 4 applies); `other` when they come from another record of the same
- * source that matching linked to the contact (a duplicate guest card). Another record fills
- * blanks but does not replace the source's values: which of two duplicate cards is the better
- * one cannot be known, and letting each new duplicate overwrite the contact makes it drift away
- * from the records it was matched on. What it does not take is kept as secondary values
- * (emails, phones).
+ * ResMan values carry their record version (`version` for every field, or `incomingVersions`
+ * per field, as a merged-away contact's values do) and replace ResMan values by rule 4.
+ * `record` settles what versions cannot: `same` (default) when the incoming values are the
+ * record that wrote the contact's undated values, `other` when they come from another record
+ * (a duplicate guest card, an approved review item's contact), which then only fills blanks
+ * against undated values — and, for DomIQ values, does not replace the contact's own DomIQ
+ * values. What is not taken is kept as secondary values (emails, phones).
  */
 export function mergeValues(params: {
   current: ContactValues;
   sources: FieldSources;
+  /** The current values' ResMan versions. */
+  versions?: FieldVersions;
   incoming: ContactValues;
   source: Exclude<FieldSource, "manual">;
   strategy: MergeStrategy;
+  /** The version of every incoming ResMan value (unless `incomingVersions` names the field). */
+  version?: FieldVersion;
+  incomingVersions?: FieldVersions;
   record?: "same" | "other";
 }): MergeOutcome {
   const { current, incoming, source, strategy } = params;
+  const record = params.record ?? "same";
   const values = structuredClone(current);
   const sources: FieldSources = { ...params.sources };
+  const versions: FieldVersions = { ...params.versions };
   const outcome: MergeOutcome = {
     values,
     sources,
+    versions,
     changed: [],
+    restamped: [],
     before: {},
     conflicts: [],
     locked: [],
     displaced: emptySecondary(),
   };
+  const versionOf = (field: ContactField) =>
+    source === "resman" ? (params.incomingVersions?.[field] ?? params.version) : undefined;
 
   for (const field of contactFields) {
     const next = fieldValue(incoming, field);
     if (next === null) continue;
     const now = fieldValue(current, field);
     const owner: FieldSource = params.sources[field] ?? "domiq";
-    // Another source writing the same value differently (case, phone layout) changes nothing and
-    // raises no conflict; the owning source's own respelling is the record evolving (rule 4), and
-    // ignoring it would make the result depend on the order versions arrive in.
-    const otherRecord = params.record === "other" && owner === source;
-    if (
-      now !== null &&
-      (isDeepStrictEqual(now, next) || ((owner !== source || otherRecord) && sameValue(now, next)))
-    ) {
-      continue;
-    }
+    const nextVersion = versionOf(field);
     // A staff lock holds even on an empty field: staff may have cleared a wrong value on purpose.
     if (params.sources[field] === "manual") {
-      outcome.locked.push(field);
-      displace(outcome, field, next);
+      if (now === null || !sameValue(now, next)) {
+        outcome.locked.push(field);
+        displace(outcome, field, next);
+      }
       continue;
     }
-    const take =
-      now === null ||
-      (!otherRecord &&
+    let take: boolean;
+    if (now === null) {
+      take = true;
+    } else if (owner === "resman" && source === "resman") {
+      // Rule 4: the newer version wins, even when it only spells the value differently, so
+      // that the value (and its version) is the newest one whatever the arrival order.
+      take = replaces(nextVersion, versions[field], record);
+      if (take && isDeepStrictEqual(now, next)) {
+        const previous = versions[field];
+        if (nextVersion !== undefined && !isDeepStrictEqual(previous, nextVersion)) {
+          // Recorded like a change, so that undoing the merge puts the version back too.
+          outcome.before[field] = {
+            value: now,
+            source: owner,
+            ...(previous === undefined ? {} : { version: previous }),
+          };
+          versions[field] = nextVersion;
+          outcome.restamped.push(field);
+        }
+        continue;
+      }
+      if (!take && sameValue(now, next)) continue;
+    } else {
+      // Another source writing the same value differently (case, phone layout) changes nothing
+      // and raises no conflict; DomIQ's own respelling is the chatbot learning it anew.
+      const otherRecord = record === "other" && owner === source;
+      if (
+        isDeepStrictEqual(now, next) ||
+        ((owner !== source || otherRecord) && sameValue(now, next))
+      ) {
+        continue;
+      }
+      take =
+        !otherRecord &&
         (owner === source ||
           (strategy === "resman_wins" && source === "resman") ||
-          (strategy === "domiq_wins" && source === "domiq")));
+          (strategy === "domiq_wins" && source === "domiq"));
+      if (!take && strategy === "manual_review" && !otherRecord) outcome.conflicts.push(field);
+    }
     if (!take) {
-      if (strategy === "manual_review" && !otherRecord) outcome.conflicts.push(field);
       displace(outcome, field, next);
       continue;
     }
     displace(outcome, field, now);
+    const previous = versions[field];
     outcome.before[field] = {
       value: now,
       source: now === null ? (params.sources[field] ?? null) : owner,
+      ...(previous === undefined ? {} : { version: previous }),
     };
     setFieldValue(values, field, structuredClone(next));
     sources[field] = source;
+    if (nextVersion === undefined) delete versions[field];
+    else versions[field] = nextVersion;
     outcome.changed.push(field);
   }
   return outcome;

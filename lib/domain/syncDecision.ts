@@ -2,11 +2,17 @@
  * The decision at the heart of the sync path, as a pure function: given a normalised ResMan
  * person, its existing link (if any) and the contacts it could belong to, say what to write.
  *
- * Version order (DESIGN §6 invariants 1 and 3): a person version is `(last_modified, digest)`.
- * A version equal to the one last applied is a replay; an older one is stale; both change
- * nothing. Two different versions with the same `last_modified` are ordered by digest, so every
- * delivery order converges on the same final state. A version without `last_modified` (a file
- * import) is applied whenever its content differs.
+ * Version order (DESIGN §6 invariants 1, 3 and 11): a person version is `(last_modified,
+ * digest)`. A version equal to the one last applied is a replay and changes nothing. An older
+ * one is stale: it never replaces a newer value, and the link keeps the newest version, but its
+ * values still fill what no newer version gave (a blank never overwrites, so the newer version
+ * arriving second would have kept them too) and are kept as secondary values — so the contact
+ * ends the same whatever order the versions arrive in. Two different versions with the same
+ * `last_modified` are ordered by digest. A version without `last_modified` (a file import) is
+ * applied whenever its content differs.
+ *
+ * Every ResMan value remembers the record version it came from (`FieldVersion`), and the
+ * newest version wins field by field across all the person's records (`survivorship.ts`).
  */
 import { isDeepStrictEqual } from "node:util";
 import { blockingKeys } from "./blocking.js";
@@ -15,6 +21,8 @@ import type {
   ContactKind,
   ContactValues,
   FieldSources,
+  FieldVersion,
+  FieldVersions,
   MatchKeys,
   SecondaryValues,
 } from "./contact.js";
@@ -41,6 +49,8 @@ export interface LinkState {
   status: LinkStatus;
   sourceUpdatedAt: Date | null;
   sourceHash: string | null;
+  /** ResMan's status of the person in the version last applied. */
+  resmanStatus: PersonStatus | null;
   matchScore: number | null;
   evidence: LinkEvidence | null;
 }
@@ -67,6 +77,7 @@ export interface ContactWrite {
   kind: ContactKind;
   values: ContactValues;
   sources: FieldSources;
+  versions: FieldVersions;
   keys: MatchKeys;
   /** Blocking keys of the values and secondary values (`blocking.ts`). */
   blockKeys: string[];
@@ -149,28 +160,83 @@ function newestOf(a: Date | null, b: Date | null): Date | null {
   return a.getTime() >= b.getTime() ? a : b;
 }
 
+/**
+ * The contact's field versions, where a ResMan value without one (written before versions were
+ * kept) takes the version its link last applied: what a newer or older version of the same
+ * record is compared with.
+ */
+function withLinkVersion(contact: Contact, link: LinkState, personId: string): FieldVersions {
+  const versions: FieldVersions = { ...contact.versions };
+  const fallback: FieldVersion = {
+    record: personId,
+    at: link.sourceUpdatedAt?.toISOString() ?? null,
+    digest: link.sourceHash ?? "",
+  };
+  for (const [field, source] of Object.entries(contact.sources)) {
+    if (source !== "resman") continue;
+    versions[field as keyof FieldVersions] ??= fallback;
+  }
+  return versions;
+}
+
+/** The version of a person's values, as each field they give will remember it. */
+export function personVersion(person: NormalisedPerson, digest: string): FieldVersion {
+  return {
+    record: person.personId,
+    at: person.lastModified?.toISOString() ?? null,
+    digest,
+  };
+}
+
 /** Decides how to sync one person. Pure: same input, same decision. */
 export function decideSync(input: SyncDecisionInput): SyncDecision {
   const { person, link, strategy, digest } = input;
   const linked = link === null ? undefined : input.contacts.find((c) => c.id === link.contactId);
 
+  const version = personVersion(person, digest);
   if (link !== null && linked !== undefined) {
     const skip = skipReason(link, digest, person.lastModified);
-    if (skip !== null) {
+    if (skip === "replay") {
       return { action: "unchanged", reason: skip, contactId: linked.id, linkId: link.id };
     }
     const merged = mergeValues({
       current: linked.values,
       sources: linked.sources,
+      versions: withLinkVersion(linked, link, person.personId),
       incoming: person.values,
       source: "resman",
       strategy,
+      version,
     });
+    merged.displaced.variants = [variantOf(person.values, version)];
+    if (skip === "stale") {
+      // An older version: the link keeps the newest one (and its status); the contact takes
+      // only what no newer version gave. Nothing new: nothing to write.
+      const status = link.resmanStatus ?? person.status;
+      const contact = contactWrite(linked.id, linked, merged, kindWith(linked, status, person));
+      if (!contact.changed) {
+        return { action: "unchanged", reason: skip, contactId: linked.id, linkId: link.id };
+      }
+      return {
+        action: "update",
+        contact,
+        link: {
+          id: link.id,
+          personId: person.personId,
+          status: link.status,
+          resmanStatus: status,
+          sourceUpdatedAt: link.sourceUpdatedAt,
+          sourceHash: link.sourceHash ?? digest,
+          matchScore: link.matchScore,
+          evidence: link.evidence ?? { linkedBy: linkedByOf(link) },
+        },
+      };
+    }
     const linkedBy = linkedByOf(link);
     const { conflicts: _conflicts, locked: _locked, ...kept } = link.evidence ?? { linkedBy };
     return {
       action: "update",
-      contact: contactWrite(linked.id, linked, merged, kindWith(linked, person)),
+      contact: contactWrite(linked.id, linked, merged, kindWith(linked, person.status, person)),
       link: {
         id: link.id,
         personId: person.personId,
@@ -197,7 +263,9 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
       incoming: person.values,
       source: "resman",
       strategy,
+      version,
     });
+    merged.displaced.variants = [variantOf(person.values, version)];
     // Review band: the person gets its own contact, pending, and a reviewer gets the pair. Never
     // merged transitively: the new contact is only ever merged by an approval.
     const review =
@@ -227,30 +295,38 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     };
   }
 
-  // Another ResMan record matched to the contact fills its blanks (`record: "other"`). A card
-  // with first and last name swapped brings neither: written onto the contact they would make
-  // it look like the household member whose first name is the family name.
+  // Another ResMan record matched to the contact: its values replace older ResMan values and
+  // lose to newer ones, field by field (`record: "other"`: undated, it only fills blanks). A
+  // card with first and last name swapped brings neither: written onto the contact they would
+  // make it look like the household member whose first name is the family name.
   const incoming = match.evidence.best?.swapped_names
     ? { ...person.values, firstName: null, lastName: null }
     : person.values;
   const merged = mergeValues({
     current: match.contact.values,
     sources: match.contact.sources,
+    versions: match.contact.versions,
     incoming,
     source: "resman",
     strategy,
+    version,
     record: "other",
   });
-  // What this record says differently about who the person is stays findable and scorable.
-  merged.displaced.variants = [variantOf(incoming)];
+  // How this record wrote the person stays findable and scorable, as a whole.
+  merged.displaced.variants = [variantOf(incoming, version)];
   const evidence = survivorshipEvidence({ linkedBy: "matched", ...match.evidence }, merged);
   return {
     action: "merge",
-    contact: contactWrite(match.contact.id, match.contact, merged, kindWith(match.contact, person)),
+    contact: contactWrite(
+      match.contact.id,
+      match.contact,
+      merged,
+      kindWith(match.contact, person.status, person),
+    ),
     link: linkWrite(linkId, person, digest, statusAfter("matched", merged), match.score, evidence),
     merge: {
       before: merged.before,
-      applied: merged.changed,
+      applied: [...merged.changed, ...merged.restamped],
       incoming: person.values,
       secondaryBefore: match.contact.secondary,
       kindBefore: match.contact.kind,
@@ -260,9 +336,12 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   };
 }
 
-/** The contact's kind once this person is linked to it: the best status of all its records. */
-function kindWith(contact: Contact, person: NormalisedPerson): ContactKind {
-  return kindOfStatuses([...contact.linkedStatuses, person.status], person.kind);
+/**
+ * The contact's kind once this person is linked to it with `status`: the best status of all
+ * its records.
+ */
+function kindWith(contact: Contact, status: PersonStatus, person: NormalisedPerson): ContactKind {
+  return kindOfStatuses([...contact.linkedStatuses, status], person.kind);
 }
 
 function statusAfter(linkedBy: LinkEvidence["linkedBy"], merged: MergeOutcome): LinkStatus {
@@ -293,12 +372,14 @@ export function contactWrite(
     kind,
     values: merged.values,
     sources: merged.sources,
+    versions: merged.versions,
     keys: matchKeysOf(merged.values),
     blockKeys: blockingKeys(merged.values, secondary),
     secondary,
     changed:
       existing === null ||
       merged.changed.length > 0 ||
+      merged.restamped.length > 0 ||
       existing.kind !== kind ||
       secondaryChanged ||
       // A contact written before blocking keys existed gets them on its next write.

@@ -80,4 +80,42 @@ export async function propertySnapshot(db: Database, propertyId: string) {
   return { contacts, links, merges, events };
 }
 
+type PropertySnapshot = Awaited<ReturnType<typeof propertySnapshot>>;
+
+/**
+ * What the order of deliveries must not change (DESIGN §6 invariant 11), from a property
+ * snapshot: each contact's values, sources, field versions, secondary values and record
+ * variants, kind and keys, and each link's person, contact, ResMan status and version. Left
+ * out: row ids, timestamps and version counters, and which link created its contact
+ * (`success`) and which matched it (`merged`) — the history of the arrival order itself, like
+ * the match score and evidence each record got when it arrived. Contacts are named by their
+ * links' PersonIDs.
+ */
+export function comparable(snapshot: PropertySnapshot) {
+  const nameOf = new Map<string, string>();
+  for (const contact of snapshot.contacts) {
+    const persons = snapshot.links
+      .filter((l) => l.userId === contact.id)
+      .map((l) => l.resmanContactId ?? "")
+      .sort();
+    nameOf.set(contact.id, persons.join("+") || `unlinked:${contact.firstName}`);
+  }
+  const contacts = snapshot.contacts
+    .map(({ id, propertyId: _p, version: _v, createdAt: _c, updatedAt: _u, ...rest }) => ({
+      ...rest,
+      contact: nameOf.get(id),
+      mergedIntoId: rest.mergedIntoId === null ? null : nameOf.get(rest.mergedIntoId),
+    }))
+    .sort((a, b) => ((a.contact ?? "") < (b.contact ?? "") ? -1 : 1));
+  const links = snapshot.links.map((l) => ({
+    person: l.resmanContactId,
+    contact: l.userId === null ? null : nameOf.get(l.userId),
+    linked: l.syncStatus === "success" || l.syncStatus === "merged" ? "linked" : l.syncStatus,
+    resmanStatus: l.resmanStatus,
+    sourceUpdatedAt: l.sourceUpdatedAt?.toISOString() ?? null,
+    sourceHash: l.sourceHash,
+  }));
+  return { contacts, links };
+}
+
 export type { Stores };

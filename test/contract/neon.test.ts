@@ -1,6 +1,8 @@
 /** The contract suites on the neon driver: Neon serverless over a local WebSocket proxy to the local Postgres. */
+import { describeOrderContract } from "./orderContract.js";
 import { describeSchemaContract } from "./schemaContract.js";
 import { describeSyncContract } from "./syncContract.js";
 
 describeSchemaContract("neon");
 describeSyncContract("neon");
+describeOrderContract("neon", 25);

@@ -21,7 +21,7 @@ import type { DriverName } from "../../lib/config.js";
 import { MAX_BLOCK_SIZE } from "../../lib/domain/blocking.js";
 import { InvalidInputError } from "../../lib/domain/errors.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
-import { newProperty, person, propertySnapshot } from "./fixtures.js";
+import { comparable, newProperty, person, propertySnapshot } from "./fixtures.js";
 
 const clock = { now: () => new Date("2026-11-01T12:00:00Z") };
 
@@ -112,6 +112,7 @@ export function describeSyncContract(driver: DriverName): void {
     it("links a second PersonID with the same email to the existing contact as merged, with evidence", async () => {
       const property = await newProperty(db);
       const first = await sync(property, person({ person_id: "P-1" }));
+      // A newer card of the same person (a day later), with another surname.
       const second = await sync(
         property,
         person({
@@ -119,6 +120,7 @@ export function describeSyncContract(driver: DriverName): void {
           email: "AVERY.QUILL@mailbox.dev",
           phones: [],
           last_name: "Quill-Hart",
+          last_modified: "2026-03-02T10:00:00Z",
         }),
       );
       expect(second).toMatchObject({
@@ -145,11 +147,21 @@ export function describeSyncContract(driver: DriverName): void {
       });
       expect(best?.fields.email.level).toBe("exact");
       expect(best?.fields.first_name.level).toBe("exact");
-      // Another ResMan record fills the contact's blanks but does not overwrite it: the first
-      // card's last name stays, the second card's is kept as a variant (still found, scored).
+      // The newest ResMan value wins across the person's records: the newer card's surname
+      // replaces the first card's, which stays as that record's variant (still found, scored);
+      // each value remembers the version it came from.
       const [contact] = await contactsOf(property.id);
-      expect(contact?.lastName).toBe("Quill");
-      expect(contact?.secondary.variants?.[0]).toMatchObject({ lastName: "Quill-Hart" });
+      expect(contact?.lastName).toBe("Quill-Hart");
+      expect(contact?.fieldVersions.lastName).toMatchObject({
+        record: "P-2",
+        at: "2026-03-02T10:00:00.000Z",
+      });
+      expect(contact?.fieldVersions.firstName?.record).toBe("P-2");
+      expect(contact?.fieldVersions["phones.mobile"]?.record).toBe("P-1");
+      expect(contact?.secondary.variants?.map((v) => [v.version?.record, v.lastName])).toEqual([
+        ["P-2", "Quill-Hart"],
+        ["P-1", "Quill"],
+      ]);
       const history = await db
         .select()
         .from(contactMergeHistory)
@@ -160,7 +172,27 @@ export function describeSyncContract(driver: DriverName): void {
         resmanContactId: "P-2",
         linkId: merged?.id,
       });
-      expect(history[0]?.before).toEqual({});
+      // What undoing it needs: the surname it replaced, and the versions of the values it
+      // only restamped (first name, email: the same values, now known from P-2).
+      const p1Version = expect.objectContaining({ record: "P-1", at: "2026-03-01T10:00:00.000Z" });
+      expect(history[0]?.before).toEqual({
+        lastName: { value: "Quill", source: "resman", version: p1Version },
+        firstName: { value: "Avery", source: "resman", version: p1Version },
+        email: { value: "avery.quill@mailbox.dev", source: "resman", version: p1Version },
+      });
+      // An older card of the person only fills what the contact lacks.
+      await sync(
+        property,
+        person({
+          person_id: "P-3",
+          last_name: "Quillan",
+          birthdate: "1990-02-03",
+          last_modified: "2026-02-01T10:00:00Z",
+        }),
+      );
+      const [after] = await contactsOf(property.id);
+      expect(after?.lastName).toBe("Quill-Hart");
+      expect(after?.dateOfBirth).toBe("1990-02-03");
     });
 
     it("matches on first name + last name + birth date regardless of case and spaces", async () => {
@@ -283,8 +315,7 @@ export function describeSyncContract(driver: DriverName): void {
       expect(await propertySnapshot(db, property.id)).toEqual(before);
     });
 
-    it("an older update arriving after a newer one changes nothing", async () => {
-      const property = await newProperty(db);
+    it("an older update arriving after a newer one never overwrites it, and ends as if it came first", async () => {
       const v2 = person({
         person_id: "P-9",
         last_name: "Newer",
@@ -296,11 +327,30 @@ export function describeSyncContract(driver: DriverName): void {
         email: "older@mailbox.dev",
         last_modified: "2026-03-01T00:00:00Z",
       };
-      await sync(property, v2);
-      const after = await propertySnapshot(db, property.id);
-      expect(await sync(property, v1)).toMatchObject({ outcome: "unchanged", reason: "stale" });
-      expect(await propertySnapshot(db, property.id)).toEqual(after);
+      const late = await newProperty(db);
+      await sync(late, v2);
+      const before = await propertySnapshot(db, late.id);
+      // It changes no current value; the email it saw is kept as a secondary value.
+      expect(await sync(late, v1)).toMatchObject({ outcome: "updated" });
+      const after = await propertySnapshot(db, late.id);
       expect(after.contacts[0]?.lastName).toBe("Newer");
+      expect(after.contacts[0]?.email).toBe(before.contacts[0]?.email);
+      expect(after.contacts[0]?.secondary.emails).toEqual(["older@mailbox.dev"]);
+      // The link keeps the newest version (only its sync time moves).
+      const version = (l: (typeof after.links)[number]) => ({
+        ...l,
+        lastSyncAt: null,
+        updatedAt: null,
+      });
+      expect(after.links.map(version)).toEqual(before.links.map(version));
+      // Delivered again, it changes nothing at all.
+      expect(await sync(late, v1)).toMatchObject({ outcome: "unchanged", reason: "stale" });
+      expect(await propertySnapshot(db, late.id)).toEqual(after);
+      // The same two versions in the other order end in the same contact and link.
+      const inOrder = await newProperty(db);
+      await sync(inOrder, v1);
+      await sync(inOrder, v2);
+      expect(comparable(await propertySnapshot(db, inOrder.id))).toEqual(comparable(after));
     });
 
     it("applies a newer update to the linked contact and advances source_updated_at", async () => {

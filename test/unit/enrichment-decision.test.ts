@@ -24,6 +24,7 @@ function contact(id: string, values: Partial<ContactValues>): Contact {
     kind: "prospect",
     values: all,
     sources: {},
+    versions: {},
     keys: matchKeysOf(all),
     blockKeys: blockingKeys(all),
     secondary: emptySecondary(),

@@ -38,6 +38,7 @@ function contact(id: string, createdAt: string, sketch: Sketch): Contact {
     kind: "prospect",
     values,
     sources: {},
+    versions: {},
     keys: matchKeysOf(values),
     blockKeys: blockingKeys(values),
     secondary: emptySecondary(),

@@ -9,6 +9,7 @@ import {
 import { matchKeysOf } from "../../lib/domain/normalize.js";
 import { DEFAULT_MATCHING_CRITERIA as rules } from "../../lib/domain/rules.js";
 import { chooseCandidate } from "../../lib/domain/scoredMatcher.js";
+import { variantOf } from "../../lib/domain/survivorship.js";
 
 function values(overrides: Partial<ContactValues> & { phone?: string } = {}): ContactValues {
   const { phone, ...rest } = overrides;
@@ -28,6 +29,7 @@ function contact(id: string, createdAt: string, v: ContactValues): Contact {
     kind: "prospect",
     values: v,
     sources: {},
+    versions: {},
     keys: matchKeysOf(v),
     blockKeys: [],
     secondary: emptySecondary(),
@@ -144,28 +146,21 @@ describe("chooseCandidate", () => {
       postalCode: "6004",
     };
     // The contact's first card misspelt the first name (two edits: no typo the guard knows);
-    // a second card, matched to it, spelt it right and is kept as a variant.
-    const withVariant = (v: ContactValues, variant: Partial<ContactValues>): Contact => ({
+    // a second card, matched to it, spelt it right and is kept as a variant: that record's own
+    // values, read as a whole.
+    const withVariant = (v: ContactValues, variant: ContactValues): Contact => ({
       ...contact("c1", "2024-01-01", v),
-      secondary: {
-        emails: [],
-        phones: [],
-        variants: [
-          {
-            firstName: variant.firstName ?? null,
-            lastName: variant.lastName ?? null,
-            dateOfBirth: variant.dateOfBirth ?? null,
-            address: variant.address ?? null,
-          },
-        ],
-      },
+      secondary: { emails: [], phones: [], variants: [variantOf(variant)] },
     });
 
     it("a variant that confirms the person merges where the current values cannot", () => {
-      const card = withVariant(
-        values({ firstName: "Jordhau", lastName: "Ryan", dateOfBirth: "1990-09-03", address }),
-        { firstName: "Jordan" },
-      );
+      const current = values({
+        firstName: "Jordhau",
+        lastName: "Ryan",
+        dateOfBirth: "1990-09-03",
+        address,
+      });
+      const card = withVariant(current, { ...current, firstName: "Jordan" });
       const person = values({ firstName: "Jordan", lastName: "Ryan", dateOfBirth: null, address });
       // As the contact is now: the score of a merge, but nothing confirms the person.
       const alone = chooseCandidate(person, [{ ...card, secondary: emptySecondary() }], rules);
@@ -177,12 +172,29 @@ describe("chooseCandidate", () => {
       expect(choice.best?.evidence.guard).toBeNull();
     });
 
+    it("reads a variant as a whole: its blanks are not filled from the contact's values", () => {
+      // The contact has the birth date; a variant spelling the first name right has none.
+      // Mixing the two would make a full name and a birth date (a merge); each record alone
+      // gives less.
+      const current = values({ firstName: "Kevin", lastName: "Ryan", dateOfBirth: "1990-09-03" });
+      const card = withVariant(current, {
+        ...emptyValues(),
+        firstName: "Jordan",
+        lastName: "Ryan",
+      });
+      const person = values({ firstName: "Jordan", lastName: "Ryan", dateOfBirth: "1990-09-03" });
+      const choice = chooseCandidate(person, [card], rules);
+      expect(choice.outcome).not.toBe("merge");
+      // Written as one record, the same values do merge.
+      const mixed = withVariant(current, { ...current, firstName: "Jordan" });
+      expect(chooseCandidate(person, [mixed], rules).outcome).toBe("merge");
+    });
+
     it("a household guard of the current values holds for every variant", () => {
       const phone = "+15125550147";
       // Tina's contact, holding (wrongly or not) a card that read Robert.
-      const tina = withVariant(values({ firstName: "Tina", dateOfBirth: null, phone }), {
-        firstName: "Robert",
-      });
+      const tinaValues = values({ firstName: "Tina", dateOfBirth: null, phone });
+      const tina = withVariant(tinaValues, { ...tinaValues, firstName: "Robert" });
       const choice = chooseCandidate(values({ dateOfBirth: null, phone }), [tina], rules);
       expect(choice.outcome).toBe("review");
       expect(choice.best?.evidence.guard).toBe("first_name_differs");

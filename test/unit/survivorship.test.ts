@@ -1,15 +1,21 @@
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type ContactAddress,
   type ContactField,
   type ContactValues,
+  emptySecondary,
   emptyValues,
   type FieldSource,
   type FieldSources,
+  type FieldVersion,
+  type FieldVersions,
+  type SecondaryValues,
 } from "../../lib/domain/contact.js";
 import { phoneTypes } from "../../lib/domain/person.js";
 import {
+  compareVersions,
   contactFields,
   DEFAULT_MERGE_STRATEGY,
   fieldValue,
@@ -17,6 +23,7 @@ import {
   type MergeStrategy,
   mergeStrategies,
   mergeValues,
+  withDisplaced,
 } from "../../lib/domain/survivorship.js";
 
 const ELM: ContactAddress = {
@@ -505,6 +512,140 @@ describe("mergeValues properties", () => {
         const outcome = mergeValues({ ...state, incoming, source, strategy });
         expect(undo(outcome)).toEqual({ values: state.current, sources: state.sources });
       }),
+    );
+  });
+});
+
+describe("record versions (rule 4 across records)", () => {
+  const stamp = (record: string, at: string | null, digest = "a".repeat(64)): FieldVersion => ({
+    record,
+    at,
+    digest,
+  });
+
+  it("orders versions by last_modified, then digest; dated above undated; two undated not at all", () => {
+    const early = stamp("P-1", "2026-03-01T10:00:00.000Z");
+    const late = stamp("P-2", "2026-03-02T10:00:00.000Z");
+    expect(compareVersions(late, early)).toBe(1);
+    expect(compareVersions(early, late)).toBe(-1);
+    expect(compareVersions(stamp("P-1", early.at, "b".repeat(64)), early)).toBe(1);
+    expect(compareVersions(early, early)).toBe(0);
+    expect(compareVersions(early, stamp("P-1", null))).toBe(1);
+    expect(compareVersions(stamp("P-1", null), stamp("P-2", null))).toBeNull();
+  });
+
+  const resman = (values: Partial<ContactValues>) => valuesWith(values);
+  const fromRecord = (
+    incoming: Partial<ContactValues>,
+    version: FieldVersion,
+    current: { values: ContactValues; sources: FieldSources; versions: FieldVersions },
+  ) =>
+    mergeValues({
+      current: current.values,
+      sources: current.sources,
+      versions: current.versions,
+      incoming: resman(incoming),
+      source: "resman",
+      strategy: "resman_wins",
+      version,
+      record: "other",
+    });
+  const held = (lastName: string, version: FieldVersion) => ({
+    values: resman({ lastName }),
+    sources: { lastName: "resman" } as FieldSources,
+    versions: { lastName: version } as FieldVersions,
+  });
+
+  it("a newer version of another record replaces a value; an older one only fills blanks", () => {
+    const current = held("Roe", stamp("P-1", "2026-03-02T10:00:00.000Z"));
+    const newer = fromRecord(
+      { lastName: "Rowe", email: "m@x.dev" },
+      stamp("P-2", "2026-03-03T10:00:00.000Z"),
+      current,
+    );
+    expect(newer.values).toMatchObject({ lastName: "Rowe", email: "m@x.dev" });
+    expect(newer.versions.lastName?.record).toBe("P-2");
+    expect(newer.before.lastName).toEqual({
+      value: "Roe",
+      source: "resman",
+      version: stamp("P-1", "2026-03-02T10:00:00.000Z"),
+    });
+    const older = fromRecord(
+      { lastName: "Rowe", email: "m@x.dev" },
+      stamp("P-2", "2026-03-01T10:00:00.000Z"),
+      current,
+    );
+    expect(older.values).toMatchObject({ lastName: "Roe", email: "m@x.dev" });
+    expect(older.changed).toEqual(["email"]);
+  });
+
+  it("an undated version replaces its own record's values, dated or not, never another record's", () => {
+    const current = held("Roe", stamp("P-1", "2026-03-02T10:00:00.000Z"));
+    expect(fromRecord({ lastName: "Rowe" }, stamp("P-1", null), current).values.lastName).toBe(
+      "Rowe",
+    );
+    expect(fromRecord({ lastName: "Rowe" }, stamp("P-2", null), current).values.lastName).toBe(
+      "Roe",
+    );
+    const undated = held("Roe", stamp("P-1", null));
+    expect(
+      fromRecord({ lastName: "Rowe" }, stamp("P-2", "2026-01-01T00:00:00.000Z"), undated).values
+        .lastName,
+    ).toBe("Rowe");
+  });
+
+  it("a newer version saying the same moves the value's version, recorded for undoing", () => {
+    const current = held("Roe", stamp("P-1", "2026-03-02T10:00:00.000Z"));
+    const same = fromRecord({ lastName: "Roe" }, stamp("P-2", "2026-03-03T10:00:00.000Z"), current);
+    expect(same.changed).toEqual([]);
+    expect(same.restamped).toEqual(["lastName"]);
+    expect(same.versions.lastName?.record).toBe("P-2");
+    expect(same.before.lastName?.version).toEqual(current.versions.lastName);
+  });
+
+  it("ends with the newest value of every field whatever order the versions arrive in", () => {
+    const version = fc.record({
+      record: fc.constantFrom("P-1", "P-2", "P-3"),
+      minute: fc.integer({ min: 0, max: 9 }),
+      lastName: fc.constantFrom(null, "Roe", "Rowe", "Roe-Smith"),
+      email: fc.constantFrom(null, "mary.roe@mailbox.org", "m.roe@newmail.org"),
+      dateOfBirth: fc.constantFrom(null, "1990-05-17", "1990-05-18"),
+    });
+    const apply = (
+      versions: readonly (typeof version extends fc.Arbitrary<infer V> ? V : never)[],
+    ) => {
+      let state = {
+        values: emptyValues(),
+        sources: {} as FieldSources,
+        versions: {} as FieldVersions,
+      };
+      let displaced: SecondaryValues = emptySecondary();
+      for (const v of versions) {
+        const digest = createHash("sha256").update(JSON.stringify(v)).digest("hex");
+        const outcome = fromRecord(
+          { lastName: v.lastName, email: v.email, dateOfBirth: v.dateOfBirth },
+          stamp(v.record, `2026-03-01T10:0${v.minute}:00.000Z`, digest),
+          state,
+        );
+        state = { values: outcome.values, sources: outcome.sources, versions: outcome.versions };
+        displaced = withDisplaced(displaced, outcome.displaced, outcome.values);
+      }
+      return { ...state, secondary: displaced };
+    };
+    fc.assert(
+      fc.property(
+        fc.array(version, { minLength: 1, maxLength: 6 }).chain((versions) =>
+          fc
+            .shuffledSubarray(versions, {
+              minLength: versions.length,
+              maxLength: versions.length,
+            })
+            .map((shuffled) => ({ versions, shuffled })),
+        ),
+        ({ versions, shuffled }) => {
+          expect(apply(shuffled)).toEqual(apply(versions));
+        },
+      ),
     );
   });
 });

@@ -14,7 +14,7 @@ import {
   normalisePerson,
 } from "../../lib/domain/normalize.js";
 import { personDigest, personStatuses, type ResmanPerson } from "../../lib/domain/person.js";
-import type { MergeStrategy } from "../../lib/domain/survivorship.js";
+import { type MergeStrategy, variantOf } from "../../lib/domain/survivorship.js";
 import {
   decideSync,
   type LinkEvidence,
@@ -58,6 +58,7 @@ function existingContact(
     kind,
     values: all,
     sources,
+    versions: {},
     keys: matchKeysOf(all),
     blockKeys: blockingKeys(all),
     secondary: emptySecondary(),
@@ -86,6 +87,25 @@ function decide(
   });
 }
 
+/** The contact a person's first version creates, as a repository would hold it. */
+function createdBy(raw: ResmanPerson, id: string): Contact {
+  const decision = decide(raw);
+  if (decision.action !== "create") throw new Error("expected a new contact");
+  const { contact } = decision;
+  return {
+    id,
+    kind: contact.kind,
+    values: contact.values,
+    sources: contact.sources,
+    versions: contact.versions,
+    keys: contact.keys,
+    blockKeys: contact.blockKeys,
+    secondary: contact.secondary,
+    linkedStatuses: [],
+    createdAt: new Date("2024-01-01"),
+  };
+}
+
 /** What a repository would hold for one person: its link and the property's contacts. */
 interface Store {
   link: LinkState | null;
@@ -112,6 +132,7 @@ function deliver(store: Store, raw: ResmanPerson, strategy: MergeStrategy = "res
       kind: contact.kind,
       values: contact.values,
       sources: contact.sources,
+      versions: contact.versions,
       keys: contact.keys,
       blockKeys: contact.blockKeys,
       secondary: contact.secondary,
@@ -125,6 +146,7 @@ function deliver(store: Store, raw: ResmanPerson, strategy: MergeStrategy = "res
       status: link.status,
       sourceUpdatedAt: link.sourceUpdatedAt,
       sourceHash: link.sourceHash,
+      resmanStatus: link.resmanStatus,
       matchScore: link.matchScore,
       evidence: link.evidence,
     };
@@ -140,6 +162,7 @@ function linkFor(raw: ResmanPerson, contactId: string, extra: Partial<LinkState>
     status: "success",
     sourceUpdatedAt: raw.last_modified === undefined ? null : new Date(raw.last_modified),
     sourceHash: personDigest(raw),
+    resmanStatus: raw.status,
     matchScore: null,
     evidence: { linkedBy: "created" },
     ...extra,
@@ -178,9 +201,26 @@ describe("decideSync for a person seen for the first time", () => {
           "phones.mobile": "resman",
           dateOfBirth: "resman",
         },
+        versions: Object.fromEntries(
+          ["firstName", "lastName", "email", "phones.mobile", "dateOfBirth"].map((field) => [
+            field,
+            { record: PERSON_ID, at: "2025-03-01T10:00:00.000Z", digest: personDigest(raw) },
+          ]),
+        ),
         keys: normalised.keys,
         blockKeys: blockingKeys(normalised.values),
-        secondary: emptySecondary(),
+        // The record's own variant: how it wrote the person, kept for when other records of
+        // the person change the contact's values.
+        secondary: {
+          ...emptySecondary(),
+          variants: [
+            variantOf(normalised.values, {
+              record: PERSON_ID,
+              at: "2025-03-01T10:00:00.000Z",
+              digest: personDigest(raw),
+            }),
+          ],
+        },
         changed: true,
       },
       link: {
@@ -326,40 +366,96 @@ describe("decideSync for a person seen for the first time", () => {
     expect(decision.link.evidence.conflicts).toBeUndefined();
   });
 
-  it("another ResMan record matched to a contact fills its blanks but does not overwrite it", () => {
-    const first = existingContact(
-      "c-first",
-      {
-        firstName: "Mary",
-        lastName: "Roe",
-        email: "mary.roe@mailbox.org",
-        dateOfBirth: "1990-05-17",
-      },
-      { firstName: "resman", lastName: "resman", email: "resman", dateOfBirth: "resman" },
-      "prospect",
-    );
-    // A duplicate card: surname misspelt, another email, a phone the contact lacks.
-    const duplicate = version({ last_name: "Rowe", email: "m.roe@newmail.org" });
-    for (const strategy of ["resman_wins", "domiq_wins", "manual_review"] as const) {
-      const decision = decide(duplicate, { contacts: [first], strategy });
-      expect(decision.action).toBe("merge");
-      if (decision.action !== "merge") return;
-      expect(decision.contact.values).toMatchObject({
-        lastName: "Roe",
-        email: "mary.roe@mailbox.org",
-      });
-      expect(decision.contact.values.phones.mobile?.e164).toBe("+14155550123");
-      expect(decision.merge.applied).toEqual(["phones.mobile"]);
-      // What it said differently stays findable: the email, and the record as a variant.
-      expect(decision.contact.secondary.emails).toEqual(["m.roe@newmail.org"]);
-      expect(decision.contact.secondary.variants?.[0]).toMatchObject({ lastName: "Rowe" });
-      expect(decision.contact.blockKeys).toEqual(
-        blockingKeys(decision.contact.values, decision.contact.secondary),
+  describe("another ResMan record matched to a contact", () => {
+    const OTHER_ID = "0a7c4d2e-5b1f-4e3a-8c9d-7f6e5d4c3b2a";
+    /** The contact as another record of Mary (OTHER_ID) wrote it, at `at` (null: undated). */
+    const firstCard = (at: string | null) => {
+      const fields = ["firstName", "lastName", "email", "dateOfBirth"] as const;
+      const contact = existingContact(
+        "c-first",
+        {
+          firstName: "Mary",
+          lastName: "Roe",
+          email: "mary.roe@mailbox.org",
+          dateOfBirth: "1990-05-17",
+        },
+        Object.fromEntries(fields.map((f) => [f, "resman"])),
+        "prospect",
       );
-      // Two records of one source disagreeing is not a DomIQ/ResMan conflict.
-      expect(decision.link.status).toBe("merged");
-      expect(decision.link.evidence.conflicts).toBeUndefined();
-    }
+      const stamp = { record: OTHER_ID, at, digest: "d".repeat(64) };
+      return { ...contact, versions: Object.fromEntries(fields.map((f) => [f, stamp])) };
+    };
+    // A duplicate card: surname spelt otherwise, another email, a phone the contact lacks.
+    const duplicate = (lastModified: string | undefined) =>
+      version({
+        last_name: "Rowe",
+        email: "m.roe@newmail.org",
+        ...(lastModified === undefined
+          ? { last_modified: undefined }
+          : { last_modified: lastModified }),
+      });
+
+    it("replaces the contact's older ResMan values when its version is newer", () => {
+      for (const strategy of ["resman_wins", "domiq_wins", "manual_review"] as const) {
+        const decision = decide(duplicate("2025-03-01T10:00:00Z"), {
+          contacts: [firstCard("2025-01-01T00:00:00.000Z")],
+          strategy,
+        });
+        expect(decision.action).toBe("merge");
+        if (decision.action !== "merge") return;
+        expect(decision.contact.values).toMatchObject({
+          lastName: "Rowe",
+          email: "m.roe@newmail.org",
+        });
+        // Changed, then restamped (the same value, now known from the newer version): both
+        // recorded, so that an unmerge puts the versions back too.
+        expect(decision.merge.applied).toEqual([
+          "lastName",
+          "email",
+          "phones.mobile",
+          "firstName",
+          "dateOfBirth",
+        ]);
+        expect(decision.contact.versions.lastName?.record).toBe(PERSON_ID);
+        // The same first name in the newer version: the value stays, its version moves.
+        expect(decision.contact.versions.firstName?.record).toBe(PERSON_ID);
+        // The replaced email stays findable; each record keeps its own variant.
+        expect(decision.contact.secondary.emails).toEqual(["mary.roe@mailbox.org"]);
+        expect(decision.contact.secondary.variants?.map((v) => v.version?.record)).toEqual([
+          PERSON_ID,
+        ]);
+        // Two records of one source disagreeing is not a DomIQ/ResMan conflict.
+        expect(decision.link.status).toBe("merged");
+        expect(decision.link.evidence.conflicts).toBeUndefined();
+      }
+    });
+
+    it("only fills the contact's blanks when its version is older, or when neither is dated", () => {
+      for (const [card, lastModified] of [
+        [firstCard("2025-06-01T00:00:00.000Z"), "2025-03-01T10:00:00Z"],
+        [firstCard(null), undefined],
+      ] as const) {
+        const decision = decide(duplicate(lastModified), { contacts: [card] });
+        expect(decision.action).toBe("merge");
+        if (decision.action !== "merge") return;
+        expect(decision.contact.values).toMatchObject({
+          lastName: "Roe",
+          email: "mary.roe@mailbox.org",
+        });
+        expect(decision.contact.values.phones.mobile?.e164).toBe("+14155550123");
+        expect(decision.merge.applied).toEqual(["phones.mobile"]);
+        // What it said differently stays findable: the email, and the record as a variant.
+        expect(decision.contact.secondary.emails).toEqual(["m.roe@newmail.org"]);
+        expect(decision.contact.secondary.variants?.[0]).toMatchObject({
+          lastName: "Rowe",
+          email: "m.roe@newmail.org",
+          version: { record: PERSON_ID },
+        });
+        expect(decision.contact.blockKeys).toEqual(
+          blockingKeys(decision.contact.values, decision.contact.secondary),
+        );
+      }
+    });
   });
 
   it("a card with first and last name swapped brings no names into the contact", () => {
@@ -405,12 +501,8 @@ describe("decideSync for a person seen for the first time", () => {
 
 describe("decideSync for a person already linked", () => {
   const first = version();
-  const mine = existingContact(
-    "c-1",
-    normalisePerson(first, CONTEXT).values,
-    { firstName: "resman", lastName: "resman", email: "resman", dateOfBirth: "resman" },
-    "prospect",
-  );
+  // The contact `first` created: its values, sources, field versions and record variant.
+  const mine = createdBy(first, "c-1");
 
   it("calls a delivery of the same version a replay", () => {
     expect(decide(first, { link: linkFor(first, "c-1"), contacts: [mine] })).toEqual({
@@ -515,12 +607,14 @@ describe("decideSync for a person already linked", () => {
     expect(decision.contact.changed).toBe(true);
   });
 
-  it("advances the link without rewriting the contact when only the timestamp moved", () => {
+  it("advances the link and the values' versions when only the timestamp moved", () => {
     const touched = version({ last_modified: "2025-03-05T10:00:00Z" });
     const decision = decide(touched, { link: linkFor(first, "c-1"), contacts: [mine] });
     expect(decision.action).toBe("update");
     if (decision.action !== "update") return;
-    expect(decision.contact.changed).toBe(false);
+    // The values stay; what moves is the version they are known from.
+    expect(decision.contact.values).toEqual(mine.values);
+    expect(decision.contact.versions.lastName?.at).toBe("2025-03-05T10:00:00.000Z");
     expect(decision.link.sourceUpdatedAt).toEqual(new Date("2025-03-05T10:00:00Z"));
     expect(decision.link.sourceHash).toBe(personDigest(touched));
   });
@@ -610,19 +704,22 @@ describe("decideSync over delivery orders", () => {
     );
   const at = (raw: ResmanPerson, iso: string): ResmanPerson => ({ ...raw, last_modified: iso });
   /**
-   * The state a delivery order must not change: link and current values. Secondary values are
-   * the emails and phones a contact held before: they record what was seen, so they depend on
-   * the order by design (checked separately: only values seen, never a current one).
+   * The state a delivery order must not change: the link, the contact's values, sources, field
+   * versions, secondary values (the emails and phones it held: what was seen, not when) and
+   * record variants.
    */
   const outcome = (store: Store) => ({
     link: store.link,
-    contacts: [...store.contacts.values()].map(
-      ({ createdAt: _, secondary: _s, blockKeys, ...rest }) => ({
-        ...rest,
-        blockKeys: blockingKeys(rest.values),
-      }),
-    ),
+    contacts: [...store.contacts.values()].map(({ createdAt: _, ...rest }) => rest),
   });
+  /** The current values and where they came from, without what was seen on the way. */
+  const current = (store: Store) =>
+    [...store.contacts.values()].map(({ values, sources, versions, kind }) => ({
+      values,
+      sources,
+      versions,
+      kind,
+    }));
   const secondaryIsHistory = (store: Store, seen: readonly ResmanPerson[]) => {
     const phones = new Set(
       seen.flatMap((raw) =>
@@ -701,9 +798,16 @@ describe("decideSync over delivery orders", () => {
         const reversed = emptyStore();
         deliver(reversed, newer);
         const late = deliver(reversed, older);
-        expect(late).toMatchObject({ action: "unchanged", reason: "stale" });
-        expect(outcome(reversed)).toEqual(outcome(onlyNewer));
-        expect(outcome(inOrder)).toEqual(outcome(onlyNewer));
+        // The late older version changes no current value (every field of the newer one is
+        // set); at most it adds what it saw to the secondary values.
+        if (late.action !== "unchanged") {
+          expect(late.action).toBe("update");
+          if (late.action === "update") expect(late.link.sourceHash).toBe(personDigest(newer));
+        } else {
+          expect(late.reason).toBe("stale");
+        }
+        expect(current(reversed)).toEqual(current(onlyNewer));
+        expect(outcome(reversed)).toEqual(outcome(inOrder));
         secondaryIsHistory(inOrder, [older, newer]);
       }),
     );

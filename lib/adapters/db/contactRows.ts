@@ -2,7 +2,7 @@
  * Mapping between `"user"` / `contact_sync` rows and the domain's contact and link shapes.
  */
 import type { Contact, ContactValues } from "../../domain/contact.js";
-import type { PersonStatus, PhoneType } from "../../domain/person.js";
+import { type PersonStatus, phoneTypes } from "../../domain/person.js";
 import type { ContactWrite, LinkState } from "../../domain/syncDecision.js";
 import type { contactSync, StoredPhone, user } from "./schema.js";
 
@@ -38,6 +38,7 @@ export function contactFromRow(row: UserRow, linkedStatuses: PersonStatus[] = []
       isDependent: row.isDependent,
     },
     sources: row.fieldSources,
+    versions: row.fieldVersions ?? {},
     keys: { email: row.emailKey, phones: row.phoneKeys, nameDob: row.nameDobKey },
     blockKeys: row.blockKeys ?? [],
     secondary: {
@@ -53,11 +54,11 @@ export function contactFromRow(row: UserRow, linkedStatuses: PersonStatus[] = []
 /** Column values of a contact write (everything but id, property and timestamps). */
 export function contactColumns(write: ContactWrite): Omit<UserInsert, "id" | "propertyId"> {
   const { values } = write;
-  const phones: StoredPhone[] = Object.entries(values.phones).map(([type, phone]) => ({
-    type: type as PhoneType,
-    raw: phone.raw,
-    e164: phone.e164,
-  }));
+  // In type order, whatever order the types were filled in.
+  const phones: StoredPhone[] = phoneTypes.flatMap((type) => {
+    const phone = values.phones[type];
+    return phone === undefined ? [] : [{ type, raw: phone.raw, e164: phone.e164 }];
+  });
   return {
     firstName: values.firstName,
     middleName: values.middleName,
@@ -82,6 +83,7 @@ export function contactColumns(write: ContactWrite): Omit<UserInsert, "id" | "pr
       ...(write.secondary.variants?.length ? { variants: write.secondary.variants } : {}),
     },
     fieldSources: write.sources,
+    fieldVersions: write.versions,
   };
 }
 
@@ -93,6 +95,7 @@ export function linkFromRow(row: LinkRow): LinkState | null {
     status: row.syncStatus ?? "pending",
     sourceUpdatedAt: row.sourceUpdatedAt,
     sourceHash: row.sourceHash,
+    resmanStatus: row.resmanStatus as PersonStatus | null,
     matchScore: row.matchScore,
     evidence: row.matchEvidence,
   };

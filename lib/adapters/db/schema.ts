@@ -34,7 +34,12 @@ import {
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
-import type { ContactKind, FieldSources, RecordVariant } from "../../domain/contact.js";
+import type {
+  ContactKind,
+  FieldSources,
+  FieldVersions,
+  RecordVariant,
+} from "../../domain/contact.js";
 import type { OutboundEventType } from "../../domain/events.js";
 import type { PhoneType } from "../../domain/person.js";
 import type { MergeStrategy } from "../../domain/survivorship.js";
@@ -50,7 +55,7 @@ export type ReviewStatus = "open" | "approved" | "rejected" | "superseded";
 export interface StoredSecondary {
   emails: string[];
   phones: { raw: string; e164: string }[];
-  /** Other records' names, birth date and address (`RecordVariant`). */
+  /** How each record wrote the person (`RecordVariant`): names, birth date, address, contact points. */
   variants?: RecordVariant[];
 }
 
@@ -132,6 +137,11 @@ export const user = pgTable(
     mergedIntoId: uuid("merged_into_id"),
     /** Which source last wrote each field (`resman`, `domiq`; `manual` = locked by staff). */
     fieldSources: jsonb("field_sources").$type<FieldSources>().notNull().default({}),
+    /**
+     * The ResMan record version each ResMan-sourced field came from (`FieldVersion`: PersonID,
+     * `last_modified`, digest): the newest version wins across the person's records.
+     */
+    fieldVersions: jsonb("field_versions").$type<FieldVersions>().notNull().default({}),
     /**
      * Bumped by every write of the row. The sync path's guarded write applies only if the
      * contact still has the version it read (optimistic concurrency); anything else that
