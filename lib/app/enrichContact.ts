@@ -6,7 +6,7 @@
  * transaction, so a redelivered event writes nothing.
  */
 import { randomUUID } from "node:crypto";
-import { blockingKeys } from "../domain/blocking.js";
+import { blockingKeys, searchKeys } from "../domain/blocking.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { ChatbotEvent } from "../domain/events.js";
@@ -52,7 +52,7 @@ export async function enrichContact(
     now: deps.clock.now(),
   });
   const newId = deps.newId ?? randomUUID;
-  const lookup = { keys: identity.keys, blocks: blockingKeys(identity.values) };
+  const lookup = { keys: identity.keys, blocks: searchKeys(blockingKeys(identity.values)) };
   // The same identity keys as the sync path (blocking keys), plus the conversation.
   const locks = [
     `conversation:${detail.conversation_id}`,

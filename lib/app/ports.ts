@@ -44,6 +44,11 @@ export interface PropertyContext {
 export interface CandidateLookup {
   keys: MatchKeys;
   blocks: readonly string[];
+  /**
+   * Keys whose holders are only counted (`countedKeys`: the person's dwelling, street and postal
+   * code), so that an agreement on what many contacts share weighs little.
+   */
+  counted?: readonly string[];
 }
 
 export interface SyncSnapshot {
@@ -55,6 +60,8 @@ export interface SyncSnapshot {
    * phone among them is a shared value, whoever the candidates are.
    */
   commonKeys?: readonly string[];
+  /** How many live contacts hold each of the person's counted keys (up to MAX_BLOCK_SIZE + 1). */
+  keyCounts?: Readonly<Record<string, number>>;
 }
 
 export type SyncWrite = Exclude<SyncDecision, { action: "unchanged" }>;

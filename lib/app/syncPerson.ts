@@ -23,7 +23,7 @@
  * decide and write — the same rows, so both protocols exclude each other.
  */
 import { randomUUID } from "node:crypto";
-import { blockingKeys } from "../domain/blocking.js";
+import { blockingKeys, countedKeys, searchKeys } from "../domain/blocking.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
@@ -142,7 +142,11 @@ export function prepareSync(
     officePhone: property.officePhone,
     now: clock.now(),
   });
-  const lookup = { keys: normalised.keys, blocks: blockingKeys(normalised.values) };
+  const lookup = {
+    keys: normalised.keys,
+    blocks: searchKeys(blockingKeys(normalised.values)),
+    counted: countedKeys(normalised.values),
+  };
   return {
     normalised,
     digest: personDigest(parsed.data),
@@ -185,6 +189,7 @@ export async function syncPerson(
       link: snapshot.link,
       contacts: snapshot.contacts,
       commonKeys: snapshot.commonKeys,
+      keyCounts: snapshot.keyCounts,
       strategy: property.mergeStrategy,
       criteria: property.matchingCriteria,
       newContactId: newId(),

@@ -12,6 +12,12 @@
  *   adr:<postal code>|<street number>[|<unit>]   both names and the birth date damaged
  *   em:<email match key>, ph:<E.164>        the contact points
  *
+ * Three more are stored but never searched by, only counted (`countedKeys`): how many contacts
+ * share the person's building, street in its postal code and postal code, so that an agreement
+ * on something the whole property shares weighs nothing (`scoring.ts`):
+ *
+ *   bd:<postal code>|<street number>    st:<postal code>|<street>    pc:<postal code>
+ *
  * Every key must stay selective: a key is also an identity key of the sync path (each sync
  * that carries it bumps its version row, see `lib/app/syncPerson.ts`), so a key thousands of
  * contacts share makes every sync read them all as candidates and makes concurrent syncs
@@ -24,10 +30,11 @@
  * with ~15,000 candidate pairs instead of 12.5 million; on the synthetic set 99.2 %, largest
  * block 37.
  */
-import { normaliseAddress } from "./address.js";
+import { compactStreet, normaliseAddress } from "./address.js";
 import { type ContactValues, type SecondaryValues, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
+import type { AddressPart } from "./scoring.js";
 
 /**
  * A blocking key held by more live contacts than this is too common to find candidates by (the
@@ -39,24 +46,61 @@ import { nicknameGroups, normaliseName, phoneticKey } from "./names.js";
 export const MAX_BLOCK_SIZE = 20;
 
 /**
- * The blocking keys of a contact's (or person's) values, distinct and sorted; a contact's
- * secondary emails and phones are keys too (it is still found by an old email), and so is
- * every record variant, read as the record wrote it (`variantValues`).
+ * The keys a contact stores (`"user".block_keys`): its blocking keys and its counted keys,
+ * distinct and sorted; a contact's secondary emails and phones are keys too (it is still found
+ * by an old email), and so is every record variant, read as the record wrote it
+ * (`variantValues`). A person's candidates are found by `searchKeys` of them.
  */
 export function blockingKeys(values: ContactValues, secondary?: SecondaryValues): string[] {
   const keys = new Set<string>();
   for (const variant of secondary?.variants ?? []) {
     contactPointKeysInto(keys, variantValues(variant));
     identityKeysInto(keys, variantValues(variant));
+    for (const key of Object.values(addressPartKeys(variantValues(variant)))) keys.add(key);
   }
   identityKeysInto(keys, values);
   contactPointKeysInto(keys, values);
+  for (const key of Object.values(addressPartKeys(values))) keys.add(key);
   for (const other of secondary?.emails ?? []) {
     const key = emailMatchKey(other);
     if (key !== null) keys.add(`em:${key}`);
   }
   for (const phone of secondary?.phones ?? []) keys.add(`ph:${phone.e164}`);
   return [...keys].sort();
+}
+
+/** Whether a stored key is only counted, never searched by (nor an identity key). */
+export const isCountedKey = (key: string): boolean =>
+  key.startsWith("bd:") || key.startsWith("st:") || key.startsWith("pc:");
+
+/** The keys candidates are searched by (and the identity keys of a sync): all but counted ones. */
+export const searchKeys = (keys: readonly string[]): string[] =>
+  keys.filter((key) => !isCountedKey(key));
+
+/**
+ * The keys of the address parts an agreement can rest on (`scoring.ts` `AddressPart`): the
+ * dwelling (a blocking key), the building, the street in its postal code and the postal code
+ * (counted keys).
+ */
+export function addressPartKeys(values: ContactValues): Partial<Record<AddressPart, string>> {
+  if (values.address === null) return {};
+  const address = normaliseAddress(values.address);
+  const keys: Partial<Record<AddressPart, string>> = {};
+  if (address.postalCode === null) return keys;
+  keys.postal = `pc:${address.postalCode}`;
+  if (address.street !== null)
+    keys.street = `st:${address.postalCode}|${compactStreet(address.street)}`;
+  if (address.streetNumber !== null) {
+    const unit = address.unit === null ? "" : `|${address.unit}`;
+    keys.dwelling = `adr:${address.postalCode}|${address.streetNumber}${unit}`;
+    keys.building = `bd:${address.postalCode}|${address.streetNumber}`;
+  }
+  return keys;
+}
+
+/** The counted keys of a person's values (`isCountedKey`) and its dwelling key, to count. */
+export function countedKeys(values: ContactValues): string[] {
+  return Object.values(addressPartKeys(values));
 }
 
 /** The email and phone keys of `values`, added to `keys`. */
@@ -85,12 +129,7 @@ function identityKeysInto(keys: Set<string>, values: ContactValues): void {
     keys.add(`nk:${first}|${lastCode}`);
   }
   if (values.dateOfBirth !== null) keys.add(`dob:${values.dateOfBirth}`);
-  if (values.address !== null) {
-    const address = normaliseAddress(values.address);
-    if (address.postalCode !== null && address.streetNumber !== null) {
-      // The dwelling, not the building (see above).
-      const unit = address.unit === null ? "" : `|${address.unit}`;
-      keys.add(`adr:${address.postalCode}|${address.streetNumber}${unit}`);
-    }
-  }
+  // The dwelling, not the building (see above).
+  const dwelling = addressPartKeys(values).dwelling;
+  if (dwelling !== undefined) keys.add(dwelling);
 }

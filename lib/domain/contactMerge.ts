@@ -26,6 +26,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import * as z from "zod";
+import { searchKeys } from "./blocking.js";
 import {
   type Contact,
   type ContactField,
@@ -282,7 +283,9 @@ export function mergeLockKeys(
   personIds: readonly (string | null)[],
 ): string[] {
   const keys = new Set<string>();
-  for (const contact of contacts) for (const block of contact.blockKeys) keys.add(`block:${block}`);
+  for (const contact of contacts) {
+    for (const block of searchKeys(contact.blockKeys)) keys.add(`block:${block}`);
+  }
   for (const personId of personIds) if (personId !== null) keys.add(`person:${personId}`);
   return [...keys].sort();
 }

@@ -16,7 +16,10 @@ export interface MatchEvidence {
   method: "scored";
   /** Candidates scored (contacts sharing at least one blocking key). */
   candidates: number;
-  /** The best candidate's per-field evidence, total and thresholds (null without candidates). */
+  /**
+   * The best candidate's per-field evidence, total and thresholds, whatever the outcome (null
+   * without candidates): what a re-scoring under other rules starts from.
+   */
   best: ScoreEvidence | null;
   /** Up to three best candidates: id, score, outcome. */
   ranked: { contactId: string; score: number; outcome: ScoreOutcome }[];
@@ -33,10 +36,13 @@ export interface MatchResult {
 
 /**
  * What the matcher is told besides the candidates: the person's blocking keys too common to
- * read their holders (an email or phone among them is a shared value).
+ * read their holders (an email or phone among them is a shared value), and how many contacts
+ * hold the person's dwelling, street and postal code.
  */
 export interface MatchContext {
   commonKeys?: readonly string[] | undefined;
+  /** How many contacts hold each of the person's counted keys (`countedKeys`). */
+  keyCounts?: Readonly<Record<string, number>> | undefined;
 }
 
 export type Matcher = (
@@ -51,7 +57,13 @@ const RANKED_KEPT = 3;
 /** The scored matcher under `criteria` (the property's, or the built-in defaults). */
 export function scoredMatcher(criteria: MatchingCriteria = DEFAULT_MATCHING_CRITERIA): Matcher {
   return (person, candidates, context) => {
-    const choice = chooseCandidate(person, candidates, criteria, context?.commonKeys);
+    const choice = chooseCandidate(
+      person,
+      candidates,
+      criteria,
+      context?.commonKeys,
+      context?.keyCounts,
+    );
     const top = choice.ranked[0];
     return {
       outcome: choice.outcome,
@@ -60,7 +72,7 @@ export function scoredMatcher(criteria: MatchingCriteria = DEFAULT_MATCHING_CRIT
       evidence: {
         method: "scored",
         candidates: candidates.length,
-        best: choice.best?.evidence ?? null,
+        best: choice.top?.evidence ?? null,
         ranked: choice.ranked.slice(0, RANKED_KEPT),
       },
     };

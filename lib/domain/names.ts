@@ -6,6 +6,7 @@
  * Comparison forms are for comparing and blocking only; the contact keeps names as written.
  */
 import { jaroWinkler } from "@skyra/jaro-winkler";
+import damerauLevenshtein from "damerau-levenshtein";
 import { doubleMetaphone } from "double-metaphone";
 import { cleanText } from "./normalize.js";
 import { NICKNAMES } from "./refdata/nicknames.js";
@@ -144,6 +145,39 @@ export function normaliseName(raw: string | null | undefined): string | null {
     }
   }
   return kept.length === 0 ? null : kept.join(" ");
+}
+
+/** Generational suffixes, by folded form, to the generation they name. */
+const GENERATIONS = new Map([
+  ["jr", "jr"],
+  ["jnr", "jr"],
+  ["junior", "jr"],
+  ["sr", "sr"],
+  ["snr", "sr"],
+  ["senior", "sr"],
+  ["ii", "ii"],
+  ["2nd", "ii"],
+  ["iii", "iii"],
+  ["3rd", "iii"],
+  ["iv", "iv"],
+  ["4th", "iv"],
+]);
+
+/**
+ * The generation a person's names carry ("John Smith Jr." → `jr`, "Smith, III" → `iii`), from a
+ * suffix after another word of either name (`normaliseName` drops it from the name itself);
+ * null when none does. A father and the son named after him differ only by it (and their birth
+ * dates), so the matcher compares it (`scoring.ts`).
+ */
+export function generationOf(...names: (string | null | undefined)[]): string | null {
+  for (const name of names) {
+    const words = writtenWords(name);
+    for (const word of words.slice(1)) {
+      const generation = GENERATIONS.get((foldText(word) ?? "").replaceAll(" ", ""));
+      if (generation !== undefined) return generation;
+    }
+  }
+  return null;
 }
 
 /** A full name split into its parts, as written (whitespace cleaned); null when absent. */
@@ -507,6 +541,45 @@ export function isFirstNameTypo(
   if (Math.min(left.length, right.length) < 4) return false;
   if (listedGivenNames.has(left) && listedGivenNames.has(right)) return false;
   return withinOneEdit(left, right);
+}
+
+/**
+ * Whether two different first names may be one name mistyped (once or twice) rather than two
+ * names: one edit (substitution, insertion, deletion, or two adjacent letters swapped: the
+ * restricted Damerau–Levenshtein distance) for names of three letters or more (`Amy`/`Ary`,
+ * `Gary`/`Jary`), two for names of five or more on the shorter side (`Jamal`/`Jmaaj` is,
+ * `Jacob`/`Ccob` is not), and not both on the given-name list (two listed names are two names). Looser than
+ * `isFirstNameTypo`: it only ever lets a birth date that agrees, or nearly, speak for the person
+ * where a household guard would otherwise see two people (`scoring.ts`).
+ */
+export function mayBeFirstNameTypo(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): boolean {
+  const left = normaliseName(a);
+  const right = normaliseName(b);
+  if (left === null || right === null || left === right) return false;
+  if (listedGivenNames.has(left) && listedGivenNames.has(right)) return false;
+  const shorter = Math.min(left.length, right.length);
+  if (shorter < 3) return false;
+  return damerauLevenshtein(left, right).steps <= (shorter >= 5 ? 2 : 1);
+}
+
+/**
+ * Whether one first name may be the other's nickname mistyped, or a nickname of a mistyped form
+ * of it (`Robfrt`/`Bob`, `Will`/`Wiliam`, `Cidny`/`Cynthia`): `mayBeFirstNameTypo` between one
+ * name and a name the nickname table pairs with the other.
+ */
+export function mayBeNicknameTypo(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): boolean {
+  const left = normaliseName(a);
+  const right = normaliseName(b);
+  if (left === null || right === null || left === right) return false;
+  const typoOfRelated = (x: string, y: string) =>
+    [...(nicknameIndex.related.get(y) ?? [])].some((n) => mayBeFirstNameTypo(x, n));
+  return typoOfRelated(left, right) || typoOfRelated(right, left);
 }
 
 /**

@@ -40,6 +40,8 @@ const identifierRule = z
     exact: weight,
     /** The value is held by more people than `shared_value_limit` (an office, a household). */
     shared: weight,
+    /** One typing error apart (`gmial.com`, a digit of a phone): 0 when not given. */
+    near: weight.optional(),
     disagree: weight,
   })
   .strict();
@@ -52,6 +54,12 @@ const addressRule = z
     near: weight.optional(),
     /** Two of street number, street and postal code agree (or the only part both have). */
     partial: weight,
+    /**
+     * An agreement on a part of the address more than `shared_value_limit` contacts of the
+     * property hold (its own postal code, the street of a one-building community): 0 when not
+     * given.
+     */
+    shared: weight.optional(),
     /** Anything else: another address, another unit of the building, only the postal code. */
     disagree: weight,
   })
@@ -176,8 +184,8 @@ export const DEFAULT_MATCHING_CRITERIA: MatchingCriteria = {
       disagree: -4.5,
     },
     date_of_birth: { exact: 12, near: 4, partial: 0, disagree: -4 },
-    email: { exact: 13, shared: 2, disagree: -2 },
-    phone: { exact: 12, shared: 2, disagree: -2 },
+    email: { exact: 13, shared: 2, near: 5, disagree: -3 },
+    phone: { exact: 12, shared: 2, near: 0, disagree: -3 },
     address: { exact: 7, near: 6, partial: 4, disagree: -2 },
   },
 };

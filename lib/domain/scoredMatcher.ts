@@ -10,13 +10,16 @@
  *
  * Each record is brought into comparison form once (`comparisonForm`), not once per pair.
  */
+import { addressPartKeys, MAX_BLOCK_SIZE } from "./blocking.js";
 import { type Contact, type ContactValues, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
+import { normaliseName } from "./names.js";
 import { phoneTypes } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
 import {
   comparisonForm,
   HOUSEHOLD_GUARDS,
+  outcomeOf,
   type ScoreEvidence,
   type ScoreOutcome,
   scoreForms,
@@ -28,8 +31,13 @@ export interface ScoredCandidate {
 }
 
 export interface ScoredChoice {
-  /** The best candidate (highest outcome, then score, then oldest, then smallest id). */
+  /**
+   * The best candidate (highest outcome, then score, then oldest, then smallest id), unless its
+   * outcome is `new`.
+   */
   best: ScoredCandidate | null;
+  /** The best candidate whatever its outcome (null without candidates). */
+  top: ScoredCandidate | null;
   /** `merge`: link to `best`; `review`: new contact plus a review item on `best`; `new`. */
   outcome: ScoreOutcome;
   /** Every candidate's score and outcome, best first (ids only). */
@@ -70,6 +78,20 @@ function valuesAgainst(
   return view;
 }
 
+/** A first and last name in comparison form, or null without both. */
+function fullNameOf(values: ContactValues): string | null {
+  const first = normaliseName(values.firstName);
+  const last = normaliseName(values.lastName);
+  return first === null || last === null ? null : `${first}|${last}`;
+}
+
+/** Whether any of a contact's records gives a first name or a birth date. */
+function identified(contact: Contact): boolean {
+  const { values, secondary } = contact;
+  if (values.firstName !== null || values.dateOfBirth !== null) return true;
+  return (secondary.variants ?? []).some((v) => v.firstName !== null || v.dateOfBirth !== null);
+}
+
 /** The email match keys a contact holds: its current email and its secondary ones. */
 export const emailsOf = (c: Contact) =>
   [c.values.email, ...c.secondary.emails].flatMap((e) => {
@@ -88,33 +110,58 @@ export function chooseCandidate(
   candidates: readonly Contact[],
   criteria: MatchingCriteria,
   commonKeys: readonly string[] = [],
+  keyCounts: Readonly<Record<string, number>> = {},
 ): ScoredChoice {
   const email = person.email === null ? null : emailMatchKey(person.email);
   const phones = Object.values(person.phones).map((phone) => phone.e164);
   // A value whose blocking key was too common to read its holders is held by more contacts
   // than any limit: shared, whatever the candidates say.
   const common = new Set(commonKeys);
+  // The holders that count: contacts that say who they are (a first name or a birth date). A
+  // contact of a card that gave neither is nobody in particular: likely a stray card of one of
+  // the others, it does not make a value a household's.
+  const holders = candidates.filter(identified);
   const many = criteria.shared_value_limit + 1;
   const holdingEmail =
     email === null
       ? 0
       : common.has(`em:${email}`)
         ? many
-        : candidates.filter((c) => emailsOf(c).includes(email)).length;
+        : holders.filter((c) => emailsOf(c).includes(email)).length;
   const holdingPhone = new Map(
     phones.map((phone) => [
       phone,
-      common.has(`ph:${phone}`)
-        ? many
-        : candidates.filter((c) => phonesOf(c).includes(phone)).length,
+      common.has(`ph:${phone}`) ? many : holders.filter((c) => phonesOf(c).includes(phone)).length,
     ]),
   );
+  // How many contacts hold the person's dwelling, street and postal code (its own counts: the
+  // scorer uses the one an address agreement rests on).
+  const address = Object.fromEntries(
+    Object.entries(addressPartKeys(person)).map(([part, key]) => [
+      part,
+      common.has(key) ? MAX_BLOCK_SIZE + 1 : (keyCounts[key] ?? 1),
+    ]),
+  );
+  // How many contacts carry the person's full name: its surname key too common to read, or the
+  // candidates that carry it (every namesake shares the person's name blocking keys).
+  const fullName = fullNameOf(person);
+  const namesakes =
+    fullName === null
+      ? 1
+      : [...common].some((key) => key.startsWith("ln:"))
+        ? MAX_BLOCK_SIZE + 1
+        : Math.max(1, holders.filter((c) => fullNameOf(c.values) === fullName).length);
   // Per candidate: the most-held of the phones the person and the candidate have in common.
   const phoneHolders = (contact: Contact) =>
     Math.max(1, ...phonesOf(contact).map((phone) => holdingPhone.get(phone) ?? 0));
   const form = comparisonForm(person);
   const scored: ScoredCandidate[] = candidates.map((contact) => {
-    const shared = { email: Math.max(1, holdingEmail), phone: phoneHolders(contact) };
+    const shared = {
+      email: Math.max(1, holdingEmail),
+      phone: phoneHolders(contact),
+      address,
+      name: namesakes,
+    };
     const values = valuesAgainst(person, email, contact);
     const valuesForm = comparisonForm(values);
     const current = scoreForms(form, valuesForm, criteria, shared);
@@ -137,9 +184,15 @@ export function chooseCandidate(
         evidence = other;
       }
     }
-    const household = current.guard !== null && HOUSEHOLD_GUARDS.has(current.guard);
-    if (evidence !== current && household && evidence.outcome === "merge") {
-      evidence = { ...evidence, outcome: "review", guard: current.guard };
+    const household =
+      current.hold !== undefined &&
+      current.hold !== null &&
+      HOUSEHOLD_GUARDS.has(current.hold.guard)
+        ? current.hold
+        : null;
+    if (evidence !== current && household !== null && evidence.outcome === "merge") {
+      const outcome = outcomeOf(evidence.fields, evidence.score, criteria.thresholds, household);
+      evidence = { ...evidence, outcome, guard: household.guard, hold: household };
     }
     return { contact, evidence };
   });
@@ -153,6 +206,7 @@ export function chooseCandidate(
   const best = scored[0] ?? null;
   return {
     best: best !== null && best.evidence.outcome !== "new" ? best : null,
+    top: best,
     outcome: best?.evidence.outcome ?? "new",
     ranked: scored.map((s) => ({
       contactId: s.contact.id,

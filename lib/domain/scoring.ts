@@ -1,66 +1,98 @@
 /**
  * Scoring a person against one candidate contact (Fellegi–Sunter style, weights from
- * `rules.ts`): every field lands in one comparison level, the levels' weights add up to a score,
- * and the thresholds turn it into one of three outcomes. Pure; the evidence names fields,
- * levels and weights only, never a compared value.
+ * `rules.ts`): every field lands in one comparison level (`comparisons.ts`), the levels'
+ * weights add up to a score, and the thresholds turn it into one of three outcomes. Pure; the
+ * evidence names fields, levels and weights only, never a compared value.
  *
- * Guards override the arithmetic where independent weights mislead. Surname, address, email
- * and phone are a household's as much as a person's (families and roommates share them, all
- * at once), so they add up to a high score between two members of one household; only the
- * first name and the date of birth tell the members apart. A pair held back by a guard never
- * auto-merges, however strong the rest; at most it goes to review (`guard` says why):
- *   - `first_name_differs`: they share an email or phone, and the first names disagree (a
- *     name that only sounds alike counts as disagreeing: Jon/Jan, Jean/Joan; so does a typo
- *     only the edit distance sees, Sara/Tara, see `givenNamesDiffer`);
- *   - `date_of_birth_differs`: they share an email or phone, and the birth dates disagree;
- *   - `nickname_in_household`: the email or phone they share is held by several contacts (a
- *     household's), and the first names are only nicknames of each other (a John and a
- *     Jonathan, an Elizabeth and a Betty live together): the birth date must agree;
- *   - `person_unconfirmed`: nothing confirms the person: the first names are neither equal,
- *     nor nicknames, nor one typing error apart (missing, or two names as Paula/Paul and
- *     Michael/Michelle are), and the birth dates do not agree;
- *   - `names_only`: nothing but the names agrees (see `corroborated`): not even a review item —
- *     a new contact (a reviewer would have nothing but the names to go on).
+ * Frequency. A value many contacts of the property hold says little about which of them this
+ * is: an email or phone held by more than `shared_value_limit` contacts is `shared` (an office,
+ * a household), so is an address part (the property's own postal code, its building, a
+ * one-building street: `blocking.ts` counts them); a full name several contacts carry loses
+ * log2 of how many off the surname's weight (`adjustment`).
+ *
+ * Guards override the arithmetic where independent weights mislead (`guardOf`; the evidence
+ * keeps the guard that applies as `hold`, and `outcomeOf` says what it allows). Surname,
+ * address, email and phone are a household's as much as a person's (families and roommates
+ * share them, all at once), so they add up to a high score between two members of one
+ * household; only the first name, the birth date and a Jr/Sr tell the members apart.
+ * Household guards — the pair shares an email or phone, or a dwelling (or at least a street
+ * in one postal code):
+ *   - `first_name_differs` (a shared email or phone): the first names disagree (a name that
+ *     only sounds alike counts as disagreeing: Jon/Jan; so does a typo only the edit distance
+ *     sees, Sara/Tara, see `givenNamesDiffer`), unless the birth date agrees (or nearly) and the
+ *     names may be one mistyped (Amy/Ary, Robfrt/Bob);
+ *   - `date_of_birth_differs`: the birth dates differ by more than one slip (a father and the
+ *     son named after him at one dwelling);
+ *   - `generation_differs`: one card says Jr and the other Sr, or one says Jr (or Sr) and the
+ *     birth date cannot tell;
+ *   - `nickname_in_household`: the email or phone they share is held by several contacts and
+ *     the first names are only nicknames of each other (a John and a Jonathan): the birth date
+ *     must agree.
+ * A household pair never merges; it is a review item only if it reaches the review threshold
+ * without what the household shares (twins: surname and birth date), else a new contact — a
+ * reviewer's queue is no place for every sibling. Other guards:
+ *   - `contact_points_differ` (DESIGN §6 invariant 12): both carry an email and a phone and all
+ *     differ: never merged unless the full name and the birth date agree; a review item at most
+ *     when the full name agrees, else a new contact;
+ *   - `person_unconfirmed`: nothing confirms the person — the first names neither equal, nor
+ *     nicknames, nor one typing error apart, and the birth dates not agreeing: a review item at
+ *     most, a new contact when one side has neither a first name nor a birth date (whoever
+ *     shares the household's phone could have written that card);
+ *   - `names_only`: nothing but the names agrees (`corroborated`): a new contact (a reviewer
+ *     would have nothing but the names to go on).
  */
-import { compactStreet, type NormalisedAddress, normaliseAddress } from "./address.js";
-import type { ContactValues } from "./contact.js";
-import { emailMatchKey } from "./emailKey.js";
 import {
-  areNicknames,
-  isFirstNameTypo,
-  isSurnameTypo,
-  nameSimilarity,
-  normaliseName,
-  phoneticKey,
-  withinOneEdit,
-} from "./names.js";
+  type AddressLevel,
+  type AddressPart,
+  type ComparisonForm,
+  compareAddresses,
+  compareDates,
+  compareIdentifier,
+  compareNames,
+  comparisonForm,
+  type DateLevel,
+  emailsNear,
+  type FieldEvidence,
+  type IdentifierLevel,
+  NAME_AGREES,
+  type NameLevel,
+  phonesNear,
+} from "./comparisons.js";
+import type { ContactValues } from "./contact.js";
+import { isFirstNameTypo, mayBeFirstNameTypo, mayBeNicknameTypo, nameSimilarity } from "./names.js";
 import type { MatchingCriteria } from "./rules.js";
 
-export type NameLevel =
-  | "exact"
-  | "nickname"
-  | "similar_high"
-  | "similar"
-  | "phonetic"
-  | "disagree"
-  | "missing";
-export type DateLevel = "exact" | "near" | "partial" | "disagree" | "missing";
-export type IdentifierLevel = "exact" | "shared" | "disagree" | "missing";
-export type AddressLevel = "exact" | "near" | "partial" | "disagree" | "missing";
+export {
+  type AddressLevel,
+  type AddressPart,
+  type ComparisonForm,
+  compareDates,
+  comparisonForm,
+  type DateLevel,
+  type FieldEvidence,
+  type IdentifierLevel,
+  type NameLevel,
+} from "./comparisons.js";
 
-export interface FieldEvidence<L extends string> {
-  level: L;
-  /** This level's weight (0 when missing). */
-  weight: number;
-}
-
-/** Why an auto-merge score was held back to review (see the module comment). */
+/** Why a pair is held back from merging (see the module comment). */
 export type GuardReason =
   | "first_name_differs"
   | "date_of_birth_differs"
   | "nickname_in_household"
+  | "generation_differs"
+  | "contact_points_differ"
   | "person_unconfirmed"
   | "names_only";
+
+/** The fields whose agreement a household shares. */
+export type HouseholdField = "email" | "phone" | "address";
+
+/** The guard that applies to a pair, whatever its score (`outcomeOf` says what it allows). */
+export interface GuardHold {
+  guard: GuardReason;
+  /** For a household guard: what the two share as a household (it does not make a review). */
+  household?: HouseholdField[];
+}
 
 /**
  * The guards that see two members of one household (a contact point they share, with another
@@ -71,6 +103,7 @@ export const HOUSEHOLD_GUARDS: ReadonlySet<GuardReason> = new Set([
   "first_name_differs",
   "date_of_birth_differs",
   "nickname_in_household",
+  "generation_differs",
 ]);
 
 export interface ScoreEvidence {
@@ -87,8 +120,13 @@ export interface ScoreEvidence {
   score: number;
   thresholds: MatchingCriteria["thresholds"];
   outcome: ScoreOutcome;
-  /** Why an auto-merge score was held back to review. */
+  /** Why the outcome is below what the score alone reached (or why a review is not a merge). */
   guard: GuardReason | null;
+  /**
+   * The guard that applies to the pair whatever its score (what a re-scoring under other
+   * weights must apply too); absent in evidence stored before it was recorded.
+   */
+  hold?: GuardHold | null;
 }
 
 export type ScoreOutcome = "merge" | "review" | "new";
@@ -98,171 +136,13 @@ export interface SharedCounts {
   email: number;
   /** The most-shared of the phones the two have in common. */
   phone: number;
-}
-
-/**
- * A record's values in comparison form, computed once per record rather than once per pair
- * (`chooseCandidate` compares one person with every candidate).
- */
-export interface ComparisonForm {
-  first: string | null;
-  last: string | null;
-  dateOfBirth: string | null;
-  /** `emailMatchKey` of the email. */
-  email: string | null;
-  /** E.164 forms. */
-  phones: readonly string[];
-  /** Null when there is no address, or nothing in it to compare (no street, no postal code). */
-  address: NormalisedAddress | null;
-}
-
-/** The comparison form of a person's or a contact's values. */
-export function comparisonForm(values: ContactValues): ComparisonForm {
-  const address = values.address === null ? null : normaliseAddress(values.address);
-  return {
-    first: normaliseName(values.firstName),
-    last: normaliseName(values.lastName),
-    dateOfBirth: values.dateOfBirth,
-    email: values.email === null ? null : emailMatchKey(values.email),
-    phones: Object.values(values.phones).map((phone) => phone.e164),
-    address:
-      address === null || (address.postalCode === null && address.street === null) ? null : address,
-  };
-}
-
-type NameRule = MatchingCriteria["fields"]["first_name"];
-
-/** Levels at which two names agree (a name only sounding alike does not). */
-const NAME_AGREES: ReadonlySet<NameLevel> = new Set([
-  "exact",
-  "nickname",
-  "similar_high",
-  "similar",
-]);
-
-/**
- * Two names' level. A typing error Jaro–Winkler rates low (near the start of a short name:
- * `Rysn`/`Ryan`, `Akren`/`Karen`) is still `similar`: for given names when `isFirstNameTypo`
- * says so (two listed names such as Sara/Tara are not typos of each other), for surnames when
- * `isSurnameTypo` does.
- */
-function compareNames(
-  x: string | null,
-  y: string | null,
-  rule: NameRule,
-  similarity: MatchingCriteria["similarity"],
-  kind: "given" | "surname",
-): FieldEvidence<NameLevel> {
-  if (x === null || y === null) return { level: "missing", weight: 0 };
-  if (x === y) return { level: "exact", weight: rule.exact };
-  if (kind === "given" && rule.nickname !== undefined && areNicknames(x, y)) {
-    return { level: "nickname", weight: rule.nickname };
-  }
-  const jw = nameSimilarity(x, y);
-  if (jw >= similarity.high) return { level: "similar_high", weight: rule.similar_high };
-  if (jw >= similarity.low || (kind === "given" ? isFirstNameTypo(x, y) : isSurnameTypo(x, y))) {
-    return { level: "similar", weight: rule.similar };
-  }
-  const px = phoneticKey(x);
-  if (px !== null && px === phoneticKey(y)) return { level: "phonetic", weight: rule.phonetic };
-  return { level: "disagree", weight: rule.disagree };
-}
-
-function compareDates(
-  a: string | null,
-  b: string | null,
-  rule: MatchingCriteria["fields"]["date_of_birth"],
-): FieldEvidence<DateLevel> {
-  if (a === null || b === null) return { level: "missing", weight: 0 };
-  if (a === b) return { level: "exact", weight: rule.exact };
-  // `YYYY-MM-DD` (normalised by `normaliseBirthDate`). One typing error is near: a digit
-  // wrong, two adjacent digits swapped (01 for 10), or day and month swapped.
-  const [ya, ma, da] = a.split("-");
-  const [yb, mb, db] = b.split("-");
-  const swapped = ya === yb && ma === db && da === mb;
-  if (swapped || withinOneEdit(a, b)) return { level: "near", weight: rule.near };
-  if (ya === yb || (ma === mb && da === db)) return { level: "partial", weight: rule.partial };
-  return { level: "disagree", weight: rule.disagree };
-}
-
-function compareIdentifier(
-  shared: boolean,
-  bothPresent: boolean,
-  sharedBy: number,
-  rule: MatchingCriteria["fields"]["email"],
-  limit: number,
-): FieldEvidence<IdentifierLevel> {
-  if (!bothPresent) return { level: "missing", weight: 0 };
-  if (!shared) return { level: "disagree", weight: rule.disagree };
-  if (sharedBy > limit) return { level: "shared", weight: rule.shared };
-  return { level: "exact", weight: rule.exact };
-}
-
-/** How one part of two addresses compares: equal, one typo apart, different, or not on both. */
-type PartMatch = "same" | "close" | "differs" | "absent";
-
-function comparePart(
-  a: string | null,
-  b: string | null,
-  close: (x: string, y: string) => boolean,
-): PartMatch {
-  if (a === null || b === null) return "absent";
-  if (a === b) return "same";
-  return close(a, b) ? "close" : "differs";
-}
-
-/**
- * Streets compare in `compactStreet` form (spaces and abbreviations do not matter); a typo is
- * one edit of that form, or a Jaro–Winkler similarity of the written forms at or above `high`.
- */
-function compareStreets(a: string | null, b: string | null, high: number): PartMatch {
-  if (a === null || b === null) return "absent";
-  const [ca, cb] = [compactStreet(a), compactStreet(b)];
-  if (ca === cb) return "same";
-  return withinOneEdit(ca, cb) || nameSimilarity(a, b) >= high ? "close" : "differs";
-}
-
-/**
- * Addresses compare as dwellings: street number, street and postal code (city and state say
- * what the postal code says), and the unit. Two units of one building are two addresses (an
- * apartment community is one street address with hundreds of households), so a unit on both
- * sides must agree for anything but `disagree`; a unit on one side only leaves at most
- * `partial`. Levels:
- *   - exact: number, street and postal code equal;
- *   - near: the same three with one typo (a street one edit apart however its words are split,
- *     or close by Jaro–Winkler; a postal code or house number one edit apart), or two equal and
- *     the third on one side only;
- *   - partial: two of the three agree (a typo allowed), or the only part both have;
- *   - disagree: anything else, a shared postal code alone included.
- */
-function compareAddresses(
-  x: NormalisedAddress | null,
-  y: NormalisedAddress | null,
-  rule: MatchingCriteria["fields"]["address"],
-  similarity: MatchingCriteria["similarity"],
-): FieldEvidence<AddressLevel> {
-  if (x === null || y === null) return { level: "missing", weight: 0 };
-  const parts = [
-    // A one-digit number has no typo distance to speak of: 1 and 7 are two houses.
-    comparePart(x.streetNumber, y.streetNumber, (a, b) => a.length > 1 && withinOneEdit(a, b)),
-    compareStreets(x.street, y.street, similarity.high),
-    comparePart(x.postalCode, y.postalCode, withinOneEdit),
-  ];
-  const present = parts.filter((p) => p !== "absent").length;
-  const same = parts.filter((p) => p === "same").length;
-  const agree = parts.filter((p) => p === "same" || p === "close").length;
-  if (present === 0) return { level: "missing", weight: 0 };
-  const disagree = { level: "disagree", weight: rule.disagree } as const;
-  const partial = { level: "partial", weight: rule.partial } as const;
-  if (x.unit !== null && y.unit !== null && x.unit !== y.unit) return disagree;
-  const oneUnit = (x.unit === null) !== (y.unit === null);
-  if (agree === present && present >= 2) {
-    if (oneUnit) return partial;
-    if (same === 3) return { level: "exact", weight: rule.exact };
-    return { level: "near", weight: rule.near ?? rule.partial };
-  }
-  if (agree >= 2 || (present === 1 && agree === 1)) return partial;
-  return disagree;
+  /**
+   * How many contacts hold the person's dwelling, street (in its postal code) and postal code
+   * (`blocking.ts` counted keys); a part not given counts as held by one.
+   */
+  address?: Partial<Record<AddressPart, number>>;
+  /** How many contacts carry the person's full name (first and last, as compared); 1 if unknown. */
+  name?: number;
 }
 
 /** The levels at which a first name confirms the person (with `isFirstNameTypo`). */
@@ -289,41 +169,74 @@ function givenNamesDiffer(
   return level === "similar" && nameSimilarity(given[0], given[1]) < similarity.low;
 }
 
+/** What the guards look at, besides the field levels. */
+interface GuardFacts {
+  /** The two share an email or a phone. */
+  sharesContactPoint: boolean;
+  /** One they share is held by more than one contact: a household's (or an office's). */
+  sharesHouseholdPoint: boolean;
+  /** They share a dwelling, or at least a street in one postal code. */
+  sharesDwelling: boolean;
+  /** The given names compared for the guards (crosswise for a swapped card), and their level. */
+  first: NameLevel;
+  last: NameLevel;
+  /** The given names tell two people apart (`givenNamesDiffer`). */
+  firstDiffers: boolean;
+  /** The given names are one typing error apart (`isFirstNameTypo`). */
+  firstIsTypo: boolean;
+  date: DateLevel;
+  /** Both carry an email and a phone, and no email or phone agrees or is one typo apart. */
+  contactPointsDiffer: boolean;
+  /** Something besides the names agrees (`corroborated`). */
+  corroborated: boolean;
+  /** The generations the names carry (Jr, Sr…): `differs`, on `one` side only, or null. */
+  generation: "differs" | "one" | null;
+}
+
 /**
- * The household guard's verdict: why the pair may not auto-merge, or null.
- * - `sharesContactPoint`: the two share an email or a phone;
- * - `sharesHouseholdPoint`: one they share is held by more than one contact of the property,
- *   a household's (or an office's) rather than one person's.
- * - `firstDiffers`: the given names tell two people apart (see `givenNamesDiffer`).
- * A first name that is only similar confirms the person when it is a typing error of the
- * other (`isFirstNameTypo`), not when it is another name (Paula for Paul). A nickname confirms
- * the person, except on a household's contact point: families reuse name stems (a John and a
+ * The guard that holds a pair back, whatever its score (see the module comment), or null.
+ * Household guards first: where two share an email, a phone or a dwelling (or a street), a
+ * first name that tells two people apart, or a birth date further apart than one slip, is a
+ * household (a family, roommates, a father and the son named after him), not one person. A
+ * first name that is only similar confirms the person when it is a typing error of the other
+ * (`isFirstNameTypo`), not when it is another name (Paula for Paul). A nickname confirms the
+ * person, except on a household's contact point: families reuse name stems (a John and a
  * Jonathan, an Elizabeth and a Betty), so there a nickname needs the birth date to agree.
  */
-function householdGuard(
-  sharesContactPoint: boolean,
-  sharesHouseholdPoint: boolean,
-  first: NameLevel,
-  firstDiffers: boolean,
-  firstIsTypo: boolean,
-  date: DateLevel,
-): GuardReason | null {
-  if (sharesContactPoint && firstDiffers) return "first_name_differs";
-  if (sharesContactPoint && date === "disagree") return "date_of_birth_differs";
-  const dateConfirms = CONFIRMING_BIRTH_DATE.has(date);
-  if (sharesHouseholdPoint && first === "nickname" && !dateConfirms) {
+function guardOf(facts: GuardFacts): GuardReason | null {
+  const household = facts.sharesContactPoint || facts.sharesDwelling;
+  if (facts.sharesContactPoint && facts.firstDiffers) return "first_name_differs";
+  if (household && (facts.date === "disagree" || facts.date === "partial")) {
+    return "date_of_birth_differs";
+  }
+  const dateConfirms = CONFIRMING_BIRTH_DATE.has(facts.date);
+  // A Jr and a Sr are two people; a Jr (or Sr) on one card only, where the birth date cannot
+  // tell, may be the son named after the father whose phone, email or home he shares.
+  if (
+    facts.generation === "differs" ||
+    (facts.generation === "one" && household && !dateConfirms)
+  ) {
+    return "generation_differs";
+  }
+  if (facts.sharesHouseholdPoint && facts.first === "nickname" && !dateConfirms) {
     return "nickname_in_household";
   }
-  if (!CONFIRMING_FIRST_NAME.has(first) && !firstIsTypo && !dateConfirms) {
+  // DESIGN §6 invariant 12: every email and phone differs, on both sides.
+  const fullNameAgrees = CONFIRMING_FIRST_NAME.has(facts.first) && facts.last === "exact";
+  if (facts.contactPointsDiffer && !(fullNameAgrees && facts.date === "exact")) {
+    return "contact_points_differ";
+  }
+  if (!CONFIRMING_FIRST_NAME.has(facts.first) && !facts.firstIsTypo && !dateConfirms) {
     return "person_unconfirmed";
   }
-  return null;
+  return facts.corroborated ? null : "names_only";
 }
 
 /**
  * Whether anything but the names agrees. Names alone never auto-merge: they are not
  * identifiers, and how common a name is varies far more than one weight can say (two John
- * Smiths of one property are two people more often than two Zoltan Kovacses are).
+ * Smiths of one property are two people more often than two Zoltan Kovacses are). A value
+ * many contacts hold (`shared`) corroborates nothing.
  */
 function corroborated(
   date: DateLevel,
@@ -334,6 +247,7 @@ function corroborated(
   return (
     CONFIRMING_BIRTH_DATE.has(date) ||
     email === "exact" ||
+    email === "near" ||
     phone === "exact" ||
     address === "exact" ||
     address === "near" ||
@@ -341,9 +255,60 @@ function corroborated(
   );
 }
 
+const outcomeRank: Record<ScoreOutcome, number> = { merge: 2, review: 1, new: 0 };
+
+/**
+ * The outcome of a score under `thresholds`, held back by `hold` (the guard that applies to the
+ * pair, if any):
+ *   - `names_only`: a new contact (a reviewer would have nothing but the names to go on);
+ *   - `contact_points_differ`: a review item when the full name agrees, else a new contact;
+ *   - a household guard: a review item only if the pair would reach the review threshold
+ *     without what the household shares (its email, phone, address), else a new contact — two
+ *     household members are told apart by what they do not share, and a reviewer's queue is
+ *     not the place for every sibling;
+ *   - `person_unconfirmed`: at most a review item.
+ * Pure, from the evidence alone: the rule simulation (`ruleSimulation.ts`) re-scores stored
+ * evidence with it.
+ */
+export function outcomeOf(
+  fields: ScoreEvidence["fields"],
+  score: number,
+  thresholds: MatchingCriteria["thresholds"],
+  hold: GuardHold | null,
+): ScoreOutcome {
+  const scored: ScoreOutcome =
+    score >= thresholds.auto_merge ? "merge" : score >= thresholds.review ? "review" : "new";
+  if (hold === null) return scored;
+  let cap: ScoreOutcome;
+  if (hold.guard === "names_only") cap = "new";
+  else if (hold.guard === "person_unconfirmed") {
+    // Neither a first name nor a birth date on one side: nothing a reviewer could tell the
+    // person by either (whoever shares the household's phone is as likely).
+    const silent =
+      fields.first_name.level === "missing" && fields.date_of_birth.level === "missing";
+    cap = silent ? "new" : "review";
+  } else if (hold.guard === "contact_points_differ") {
+    const fullName =
+      CONFIRMING_FIRST_NAME.has(fields.first_name.level) && fields.last_name.level === "exact";
+    cap = fullName ? "review" : "new";
+  } else {
+    const shared = (hold.household ?? []).reduce(
+      (sum, field) => sum + Math.max(0, fields[field].weight),
+      0,
+    );
+    cap = score - shared >= thresholds.review ? "review" : "new";
+  }
+  return outcomeRank[cap] < outcomeRank[scored] ? cap : scored;
+}
+
+/** The person's values' frequency where the pair's agreement depends on it (`SharedCounts`). */
+const holdersOf = (counts: SharedCounts, part: AddressPart | null): number =>
+  part === null ? 1 : (counts.address?.[part] ?? 1);
+
 /**
  * Scores `person` against `contact` under `criteria`. `sharedBy` says how many contacts of the
- * property hold the shared email and phone (1 when only this one).
+ * property hold the shared email and phone, and the person's address parts (1 when only this
+ * one, or not known).
  */
 export function scorePair(
   person: ContactValues,
@@ -401,62 +366,108 @@ export function scoreForms(
     }
   }
   const date = compareDates(person.dateOfBirth, contact.dateOfBirth, fields.date_of_birth);
+  const personEmail = person.email;
   const email = compareIdentifier(
-    person.email !== null && person.email === contact.email,
-    person.email !== null && contact.email !== null,
+    personEmail !== null && personEmail === contact.email,
+    personEmail !== null && contact.email !== null && emailsNear(personEmail, contact.email),
+    personEmail !== null && contact.email !== null,
     sharedBy.email,
     fields.email,
     criteria.shared_value_limit,
   );
   const phone = compareIdentifier(
     person.phones.some((p) => contact.phones.includes(p)),
+    person.phones.some((p) => contact.phones.some((q) => phonesNear(p, q))),
     person.phones.length > 0 && contact.phones.length > 0,
     sharedBy.phone,
     fields.phone,
     criteria.shared_value_limit,
   );
-  const address = compareAddresses(person.address, contact.address, fields.address, similarity);
+  const compared = compareAddresses(person.address, contact.address, fields.address, similarity);
+  // An address part many contacts of the property hold (its own postal code, the street of a
+  // one-building community, a dwelling that has housed many) says little about who this is.
+  const address: FieldEvidence<AddressLevel> =
+    ["exact", "near", "partial"].includes(compared.evidence.level) &&
+    holdersOf(sharedBy, compared.part) > criteria.shared_value_limit
+      ? { level: "shared", weight: fields.address.shared ?? 0 }
+      : compared.evidence;
 
+  // A full name many contacts of the property carry says less about which of them this is: by
+  // how many times more holders there are than one (log2), taken off the surname's weight.
+  const namesakes = sharedBy.name ?? 1;
+  if (namesakes > 1 && CONFIRMING_FIRST_NAME.has(first.level) && last.level === "exact") {
+    const adjustment = -Math.round(Math.log2(namesakes) * 100) / 100;
+    last = { ...last, weight: last.weight + adjustment, adjustment };
+  }
   const score =
     first.weight + last.weight + date.weight + email.weight + phone.weight + address.weight;
-  let outcome: ScoreOutcome =
-    score >= criteria.thresholds.auto_merge
-      ? "merge"
-      : score >= criteria.thresholds.review
-        ? "review"
-        : "new";
-  const firstIsTypo = given[0] !== null && given[1] !== null && isFirstNameTypo(given[0], given[1]);
-  const sharesHouseholdPoint =
-    (sharesPoint(email.level) && sharedBy.email > 1) ||
-    (sharesPoint(phone.level) && sharedBy.phone > 1);
-  const guard =
-    householdGuard(
-      sharesPoint(email.level) || sharesPoint(phone.level),
-      sharesHouseholdPoint,
-      givenLevel,
-      givenNamesDiffer(givenLevel, given, similarity),
-      firstIsTypo,
-      date.level,
-    ) ?? (corroborated(date.level, email.level, phone.level, address.level) ? null : "names_only");
-  // Names alone are not worth a reviewer's time either: nothing in the pair could tell the
-  // reviewer more than the names (two James Smiths of one property are two people far more
-  // often than not), so such a pair is a new contact, whatever its score.
-  const scored = outcome;
-  if (guard === "names_only" && outcome !== "new") outcome = "new";
-  else if (guard !== null && outcome === "merge") outcome = "review";
+  const sharesContactPoint = sharesPoint(email.level) || sharesPoint(phone.level);
+  const sharesDwelling =
+    compared.sameStreet ||
+    compared.evidence.level === "exact" ||
+    compared.evidence.level === "near";
+  const guard = guardOf({
+    sharesContactPoint,
+    sharesHouseholdPoint:
+      (sharesPoint(email.level) && sharedBy.email > 1) ||
+      (sharesPoint(phone.level) && sharedBy.phone > 1),
+    sharesDwelling,
+    first: givenLevel,
+    last: last.level,
+    // A first name that may be one mistyped (Amy/Ary, Gary/Jary) does not tell two people apart
+    // where the birth date agrees: household members other than twins differ in both.
+    // A first name that may be one mistyped (Amy/Ary, Gary/Jary, Robfrt/Bob) does not tell two
+    // people apart where the birth date agrees: household members other than twins differ in
+    // both. Without the birth date it does: Tara and Sara may be sisters.
+    firstDiffers:
+      givenNamesDiffer(givenLevel, given, similarity) &&
+      !(
+        CONFIRMING_BIRTH_DATE.has(date.level) &&
+        (mayBeFirstNameTypo(given[0], given[1]) || mayBeNicknameTypo(given[0], given[1]))
+      ),
+    firstIsTypo: given[0] !== null && given[1] !== null && isFirstNameTypo(given[0], given[1]),
+    date: date.level,
+    // A phone one digit off is no agreement: neighbouring numbers are common where numbers are
+    // handed out in blocks.
+    contactPointsDiffer:
+      email.level === "disagree" && (phone.level === "disagree" || phone.level === "near"),
+    corroborated: corroborated(date.level, email.level, phone.level, address.level),
+    generation:
+      person.generation === contact.generation
+        ? null
+        : person.generation !== null && contact.generation !== null
+          ? "differs"
+          : "one",
+  });
+  let hold: GuardHold | null = null;
+  if (guard !== null) {
+    hold = { guard };
+    if (HOUSEHOLD_GUARDS.has(guard)) {
+      hold.household = [
+        ...(sharesPoint(email.level) ? (["email"] as const) : []),
+        ...(sharesPoint(phone.level) ? (["phone"] as const) : []),
+        ...(sharesDwelling ? (["address"] as const) : []),
+      ];
+    }
+  }
+  const evidenceFields = {
+    first_name: first,
+    last_name: last,
+    date_of_birth: date,
+    email,
+    phone,
+    address,
+  };
+  const rounded = Math.round(score * 100) / 100;
+  const scored = outcomeOf(evidenceFields, rounded, criteria.thresholds, null);
+  const outcome = outcomeOf(evidenceFields, rounded, criteria.thresholds, hold);
   return {
-    fields: {
-      first_name: first,
-      last_name: last,
-      date_of_birth: date,
-      email,
-      phone,
-      address,
-    },
+    fields: evidenceFields,
     swapped_names: swapped,
-    score: Math.round(score * 100) / 100,
+    score: rounded,
     thresholds: criteria.thresholds,
     outcome,
     guard: outcome !== scored || (outcome === "review" && guard !== "names_only") ? guard : null,
+    hold,
   };
 }

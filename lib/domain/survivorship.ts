@@ -19,9 +19,15 @@
  *    values replace each other (the chatbot learned something newer).
  * An email or phone that loses (or is replaced) is not dropped: it becomes a secondary value;
  * how each record wrote the person is kept as that record's variant (`withVariant`).
+ *
+ * One concept, over 400 lines: what a contact keeps when a source brings values — the current
+ * value of each field and, for what is not current, its secondary values and record variants.
+ * Each merge decides all of them at once, by the same version order.
  */
 import { isDeepStrictEqual } from "node:util";
+import { normaliseAddress } from "./address.js";
 import {
+  type ContactAddress,
   type ContactField,
   type ContactPhone,
   type ContactValues,
@@ -33,6 +39,7 @@ import {
   type RecordVariant,
   type SecondaryValues,
 } from "./contact.js";
+import { normaliseName } from "./names.js";
 import { phoneTypes } from "./person.js";
 
 export const mergeStrategies = ["resman_wins", "domiq_wins", "manual_review"] as const;
@@ -143,19 +150,58 @@ export function compareVersions(a: FieldVersion, b: FieldVersion): number | null
 
 /**
  * Whether a ResMan value of version `incoming` replaces a ResMan value of version `current`
- * (rule 4). A value without a recorded version (written before versions were kept) is of
- * unknown age: only its own record replaces it (`record`), as before versions existed.
+ * (rule 4): `newer`, `older`, or `unknown` for two values of different records neither of which
+ * is dated (nor known to be: a value written before versions were kept). An undated version (a
+ * file row) is a record's own latest word on itself: it replaces that record's values, dated or
+ * not; against another record's dated value it is older.
  */
-function replaces(
+function ageOf(
   incoming: FieldVersion | undefined,
   current: FieldVersion | undefined,
   record: "same" | "other",
-): boolean {
-  if (incoming === undefined || current === undefined) return record === "same";
-  // An undated version (a file row) is a record's own latest word on itself: it replaces that
-  // record's values, dated or not, and never another record's.
-  if (incoming.at === null) return incoming.record === current.record;
-  return (compareVersions(incoming, current) ?? 1) > 0;
+): "newer" | "older" | "unknown" {
+  if (incoming === undefined || current === undefined)
+    return record === "same" ? "newer" : "unknown";
+  if (incoming.at === null) {
+    if (incoming.record === current.record) return "newer";
+    return current.at === null ? "unknown" : "older";
+  }
+  return (compareVersions(incoming, current) ?? 1) > 0 ? "newer" : "older";
+}
+
+/**
+ * How many of a contact's records carry a field's value (`RecordVariant`s, one per record),
+ * compared as the matcher compares them (names folded, emails by case, phones by E.164,
+ * addresses as dwellings). Between two values of unknown age the better supported one wins:
+ * the one more of the person's records agree on is the person's, the other a typo.
+ */
+export type FieldSupport = (field: ContactField, value: unknown) => number;
+
+/** The support of values among `variants` (see `FieldSupport`). */
+export function supportAmong(variants: readonly RecordVariant[]): FieldSupport {
+  const same = (field: ContactField, value: unknown, variant: RecordVariant): boolean => {
+    if (value === null) return false;
+    switch (field) {
+      case "firstName":
+      case "lastName": {
+        const name = normaliseName(value as string);
+        return name !== null && normaliseName(variant[field]) === name;
+      }
+      case "dateOfBirth":
+        return variant.dateOfBirth === value;
+      case "email":
+        return variant.email?.toLowerCase() === (value as string).toLowerCase();
+      case "address": {
+        if (variant.address === null) return false;
+        const key = (a: ContactAddress) => JSON.stringify(normaliseAddress(a));
+        return key(variant.address) === key(value as ContactAddress);
+      }
+      default:
+        if (!field.startsWith("phones.")) return false;
+        return (variant.phones ?? []).some((p) => p.e164 === (value as ContactPhone).e164);
+    }
+  };
+  return (field, value) => variants.filter((variant) => same(field, value, variant)).length;
 }
 
 /** The identifying values and contact points of a record, as a variant. */
@@ -224,7 +270,7 @@ export function withVariant(
   }
   const existing = variants.find((v) => v.version?.record === incoming.record);
   if (existing === undefined) return [...variants, variant];
-  if (!replaces(incoming, existing.version, "same")) return [...variants];
+  if (ageOf(incoming, existing.version, "same") !== "newer") return [...variants];
   return variants.map((v) => (v === existing ? variant : v));
 }
 
@@ -301,6 +347,8 @@ export function mergeValues(params: {
   version?: FieldVersion;
   incomingVersions?: FieldVersions;
   record?: "same" | "other";
+  /** How many of the contact's records carry a value, for values of unknown age. */
+  support?: FieldSupport;
 }): MergeOutcome {
   const { current, incoming, source, strategy } = params;
   const record = params.record ?? "same";
@@ -341,7 +389,13 @@ export function mergeValues(params: {
     } else if (owner === "resman" && source === "resman") {
       // Rule 4: the newer version wins, even when it only spells the value differently, so
       // that the value (and its version) is the newest one whatever the arrival order.
-      take = replaces(nextVersion, versions[field], record);
+      const age = ageOf(nextVersion, versions[field], record);
+      take =
+        age === "newer" ||
+        (age === "unknown" &&
+          params.support !== undefined &&
+          // The current value was written by some record, known as a variant or not.
+          params.support(field, next) > Math.max(1, params.support(field, now)));
       if (take && isDeepStrictEqual(now, next)) {
         const previous = versions[field];
         if (nextVersion !== undefined && !isDeepStrictEqual(previous, nextVersion)) {

@@ -24,6 +24,7 @@ import type {
   FieldVersion,
   FieldVersions,
   MatchKeys,
+  RecordVariant,
   SecondaryValues,
 } from "./contact.js";
 import { emptySecondary, emptyValues } from "./contact.js";
@@ -33,11 +34,14 @@ import type { PersonStatus } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
 import type { ScoreEvidence } from "./scoring.js";
 import {
+  type FieldSupport,
   type MergeOutcome,
   type MergeStrategy,
   mergeValues,
+  supportAmong,
   variantOf,
   withDisplaced,
+  withVariant,
 } from "./survivorship.js";
 
 export type LinkStatus = "pending" | "success" | "failed" | "merged";
@@ -137,6 +141,8 @@ export interface SyncDecisionInput {
   criteria?: MatchingCriteria;
   /** The person's blocking keys too common to read their holders (`SyncSnapshot.commonKeys`). */
   commonKeys?: readonly string[] | undefined;
+  /** How many contacts hold each of the person's counted keys (`SyncSnapshot.keyCounts`). */
+  keyCounts?: Readonly<Record<string, number>> | undefined;
   matcher?: Matcher;
 }
 
@@ -179,6 +185,11 @@ function withLinkVersion(contact: Contact, link: LinkState, personId: string): F
   return versions;
 }
 
+/** How many of the contact's records carry a value, once `variant` is its record's variant. */
+function supportWith(contact: Contact, variant: RecordVariant): FieldSupport {
+  return supportAmong(withVariant(contact.secondary.variants ?? [], variant));
+}
+
 /** The version of a person's values, as each field they give will remember it. */
 export function personVersion(person: NormalisedPerson, digest: string): FieldVersion {
   return {
@@ -199,6 +210,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     if (skip === "replay") {
       return { action: "unchanged", reason: skip, contactId: linked.id, linkId: link.id };
     }
+    const variant = variantOf(person.values, version);
     const merged = mergeValues({
       current: linked.values,
       sources: linked.sources,
@@ -207,8 +219,9 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
       source: "resman",
       strategy,
       version,
+      support: supportWith(linked, variant),
     });
-    merged.displaced.variants = [variantOf(person.values, version)];
+    merged.displaced.variants = [variant];
     if (skip === "stale") {
       // An older version: the link keeps the newest one (and its status); the contact takes
       // only what no newer version gave. Nothing new: nothing to write.
@@ -252,7 +265,10 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
 
   const candidates = input.contacts.filter((c) => c.id !== link?.contactId);
   const matcher = input.matcher ?? scoredMatcher(input.criteria);
-  const match = matcher(person.values, candidates, { commonKeys: input.commonKeys });
+  const match = matcher(person.values, candidates, {
+    commonKeys: input.commonKeys,
+    keyCounts: input.keyCounts,
+  });
   // A link whose contact vanished (deleted by DomIQ) is re-pointed rather than duplicated.
   const linkId = link?.id ?? null;
 
@@ -302,6 +318,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   const incoming = match.evidence.best?.swapped_names
     ? { ...person.values, firstName: null, lastName: null }
     : person.values;
+  const variant = variantOf(incoming, version);
   const merged = mergeValues({
     current: match.contact.values,
     sources: match.contact.sources,
@@ -311,9 +328,10 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     strategy,
     version,
     record: "other",
+    support: supportWith(match.contact, variant),
   });
   // How this record wrote the person stays findable and scorable, as a whole.
-  merged.displaced.variants = [variantOf(incoming, version)];
+  merged.displaced.variants = [variant];
   const evidence = survivorshipEvidence({ linkedBy: "matched", ...match.evidence }, merged);
   return {
     action: "merge",

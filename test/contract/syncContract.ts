@@ -589,35 +589,70 @@ export function describeSyncContract(driver: DriverName): void {
         property,
         person({ person_id: "H-2", first_name: "Robin", email: "family@mailbox.dev" }),
       );
-      expect(child.outcome).toBe("created");
+      // Never merged. Nothing but what the household shares (surname, email, phone) says they
+      // might be one person: a contact of its own, and no review item to clutter the queue.
+      expect(child).toMatchObject({ outcome: "created", status: "success" });
       expect(child.contactId).not.toBe(parent.contactId);
-      // Never merged; the pair goes to review, the child's link pending while it waits.
-      expect(child.status).toBe("pending");
-      const [link] = await db
-        .select()
-        .from(contactSync)
-        .where(eq(contactSync.resmanContactId, "H-2"));
-      expect(link?.syncStatus).toBe("pending");
+      const linkOf = async (personId: string) =>
+        (await db.select().from(contactSync).where(eq(contactSync.resmanContactId, personId)))[0];
+      expect((await linkOf("H-2"))?.matchEvidence).toMatchObject({
+        linkedBy: "created",
+        ranked: [{ contactId: parent.contactId, outcome: "new" }],
+        best: {
+          guard: "first_name_differs",
+          hold: { guard: "first_name_differs", household: ["email", "phone"] },
+          fields: { first_name: { level: "disagree" } },
+        },
+      });
+      expect(
+        await db.select().from(contactReview).where(eq(contactReview.propertyId, property.id)),
+      ).toEqual([]);
+
+      // Twins, born the same day: surname and birth date agree besides what they share, so a
+      // reviewer gets the pair; still never merged.
+      const twins = await newProperty(db);
+      const born = "2001-05-06";
+      const first = await sync(
+        twins,
+        person({
+          person_id: "T-1",
+          first_name: "Dana",
+          email: "family@mailbox.dev",
+          birthdate: born,
+        }),
+      );
+      const second = await sync(
+        twins,
+        person({
+          person_id: "T-2",
+          first_name: "Kim",
+          email: "family@mailbox.dev",
+          birthdate: born,
+        }),
+      );
+      expect(second).toMatchObject({ outcome: "created", status: "pending" });
+      expect(second.contactId).not.toBe(first.contactId);
+      const link = await linkOf("T-2");
       expect(link?.matchEvidence).toMatchObject({
         linkedBy: "review",
-        ranked: [{ contactId: parent.contactId, outcome: "review" }],
+        ranked: [{ contactId: first.contactId, outcome: "review" }],
         best: { guard: "first_name_differs", fields: { first_name: { level: "disagree" } } },
       });
       const reviews = await db
         .select()
         .from(contactReview)
-        .where(eq(contactReview.propertyId, property.id));
+        .where(eq(contactReview.propertyId, twins.id));
       expect(reviews).toHaveLength(1);
       expect(reviews[0]).toMatchObject({
-        userId: child.contactId,
-        candidateId: parent.contactId,
+        userId: second.contactId,
+        candidateId: first.contactId,
         linkId: link?.id,
         status: "open",
         score: link?.matchScore,
       });
       expect(reviews[0]?.evidence).toEqual(link?.matchEvidence?.best);
       // Evidence carries levels and weights, never the compared values.
-      expect(JSON.stringify(reviews[0]?.evidence)).not.toMatch(/mailbox|Dana|Robin/);
+      expect(JSON.stringify(reviews[0]?.evidence)).not.toMatch(/mailbox|Dana|Robin|Kim|2001/);
     });
 
     it("never reads more than MAX_BLOCK_SIZE contacts for a key, and a phone that common counts as shared", async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { blockingKeys } from "../../lib/domain/blocking.js";
+import { blockingKeys, countedKeys, searchKeys } from "../../lib/domain/blocking.js";
 import { type ContactValues, emptyValues } from "../../lib/domain/contact.js";
 
 function values(overrides: Partial<ContactValues> = {}): ContactValues {
@@ -107,5 +107,20 @@ describe("blockingKeys", () => {
         expect(blockingKeys({ ...emptyValues(), firstName: blank, lastName: blank })).toEqual([]);
       }),
     );
+  });
+});
+
+describe("counted keys", () => {
+  it("stores the building, street and postal code to count, never to search by", () => {
+    const keys = blockingKeys(values());
+    const counted = countedKeys(values());
+    expect(counted).toEqual(
+      expect.arrayContaining(["bd:2615|42", "pc:2615", expect.stringMatching(/^st:2615\|/)]),
+    );
+    for (const key of counted) {
+      expect(keys).toContain(key);
+      // The dwelling is a blocking key too; the rest are counted only.
+      if (!key.startsWith("adr:")) expect(searchKeys(keys)).not.toContain(key);
+    }
   });
 });

@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import {
   areNicknames,
   foldText,
+  generationOf,
   isFirstNameTypo,
   isListedGivenName,
   isSurnameTypo,
+  mayBeFirstNameTypo,
+  mayBeNicknameTypo,
   nameSimilarity,
   nicknameGroups,
   normaliseName,
@@ -477,5 +480,34 @@ describe("surname typos", () => {
     expect(isSurnameTypo("O'Neil", "oneil")).toBe(false);
     expect(isSurnameTypo(null, "Ryan")).toBe(false);
     expect(isSurnameTypo("O'Neil", "Oneill")).toBe(true);
+  });
+});
+
+describe("generationOf", () => {
+  it("reads a generational suffix after another word of either name", () => {
+    expect(generationOf("John", "Smith Jr.")).toBe("jr");
+    expect(generationOf("John", "Smith, III")).toBe("iii");
+    expect(generationOf("John Sr", null)).toBe("sr");
+    expect(generationOf("John", "Smith")).toBeNull();
+    // A suffix as the only word is a name people go by.
+    expect(generationOf("Junior", "Smith")).toBeNull();
+  });
+});
+
+describe("mayBeFirstNameTypo and mayBeNicknameTypo", () => {
+  it("takes one or two slips (swaps count once) of a name off the list for a typo", () => {
+    expect(mayBeFirstNameTypo("Ary", "Amy")).toBe(true);
+    expect(mayBeFirstNameTypo("Jmaaj", "Jamal")).toBe(true);
+    expect(mayBeFirstNameTypo("Kvnneth", "Kenneth")).toBe(true);
+    // Two slips in a four-letter name, or two names on the list, are two names.
+    expect(mayBeFirstNameTypo("Ccob", "Jacob")).toBe(false);
+    expect(mayBeFirstNameTypo("Paul", "Paula")).toBe(false);
+    expect(mayBeFirstNameTypo("Ann", "Ann")).toBe(false);
+  });
+
+  it("reads a mistyped nickname, or a nickname of a mistyped name", () => {
+    expect(mayBeNicknameTypo("Robfrt", "Bob")).toBe(true);
+    expect(mayBeNicknameTypo("Will", "Wiliam")).toBe(true);
+    expect(mayBeNicknameTypo("Tina", "Bob")).toBe(false);
   });
 });

@@ -42,6 +42,7 @@ describe("chooseCandidate", () => {
   it("with no candidates: a new contact", () => {
     expect(chooseCandidate(values(), [], rules)).toEqual({
       best: null,
+      top: null,
       outcome: "new",
       ranked: [],
     });
@@ -216,5 +217,30 @@ describe("chooseCandidate", () => {
     );
     // Equal scores: the oldest contact wins.
     expect(expected.best?.contact.id).toBe("c2");
+  });
+});
+
+describe("chooseCandidate: how many contacts hold a value", () => {
+  const email = "robert.quill@mailbox.dev";
+  it("counts only holders that say who they are when deciding a value is a household's", () => {
+    // Three stray cards with the email but neither a first name nor a birth date: not three
+    // people sharing it.
+    const strays = [1, 2, 3].map((i) =>
+      contact(`s${i}`, `2024-0${i}-01`, values({ firstName: null, dateOfBirth: null, email })),
+    );
+    const robert = contact("c1", "2024-05-01", values({ email }));
+    const choice = chooseCandidate(values({ email }), [robert, ...strays], rules);
+    expect(choice.best?.contact.id).toBe("c1");
+    expect(choice.best?.evidence.fields.email.level).toBe("exact");
+  });
+
+  it("reads how many contacts hold the person's address parts from the counted keys", () => {
+    const address = { line1: null, line2: null, city: null, state: null, postalCode: "78741" };
+    const person = values({ email: null, address });
+    const other = contact("c1", "2024-01-01", values({ email: null, address }));
+    const rare = chooseCandidate(person, [other], rules);
+    expect(rare.best?.evidence.fields.address.level).toBe("partial");
+    const common = chooseCandidate(person, [other], rules, [], { "pc:78741": 21 });
+    expect(common.best?.evidence.fields.address.level).toBe("shared");
   });
 });

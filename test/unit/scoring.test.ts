@@ -235,6 +235,20 @@ describe("scorePair: household guard", () => {
       rules,
     );
     expect(evidence.score).toBeGreaterThanOrEqual(rules.thresholds.auto_merge);
+    // Without the phone and email the household shares, nothing says it is one person: two
+    // contacts, no review item.
+    expect(evidence.outcome).toBe("new");
+    expect(evidence.guard).toBe("first_name_differs");
+    expect(evidence.hold).toEqual({ guard: "first_name_differs", household: ["email", "phone"] });
+  });
+
+  it("a household pair the rest would still make a review item goes to review (twins)", () => {
+    // Surname and birth date agree besides the shared phone and email: a reviewer's call.
+    const evidence = scorePair(
+      values({ firstName: "Tobias", phone: "+15125550148" }),
+      values({ firstName: "Marisol", phone: "+15125550148" }),
+      rules,
+    );
     expect(evidence.outcome).toBe("review");
     expect(evidence.guard).toBe("first_name_differs");
   });
@@ -259,24 +273,29 @@ describe("scorePair: household guard", () => {
       rules,
     );
     expect(evidence.fields.first_name.level).toBe("phonetic");
-    expect(evidence.outcome).toBe("review");
+    expect(evidence.outcome).toBe("new");
     expect(evidence.guard).toBe("first_name_differs");
   });
 
   it.each([
-    ["another name one letter off", "Paula", "Paul"],
-    ["a similar name", "Michelle", "Michael"],
-    ["a missing first name", null, "Robert"],
-  ])("with a shared contact point, %s does not confirm the person", (_, mine, theirs) => {
-    const evidence = scorePair(
-      values({ ...shared, firstName: mine }),
-      values({ ...shared, firstName: theirs }),
-      rules,
-    );
-    expect(evidence.score).toBeGreaterThanOrEqual(rules.thresholds.auto_merge);
-    expect(evidence.outcome).toBe("review");
-    expect(evidence.guard).toBe("person_unconfirmed");
-  });
+    ["another name one letter off", "Paula", "Paul", "review"],
+    ["a similar name", "Michelle", "Michael", "review"],
+    // Neither a first name nor a birth date on one side: whoever shares the phone could have
+    // written it, and a reviewer could not tell either.
+    ["a missing first name", null, "Robert", "new"],
+  ] as const)(
+    "with a shared contact point, %s does not confirm the person",
+    (_, mine, theirs, outcome) => {
+      const evidence = scorePair(
+        values({ ...shared, firstName: mine }),
+        values({ ...shared, firstName: theirs }),
+        rules,
+      );
+      expect(evidence.score).toBeGreaterThanOrEqual(rules.thresholds.auto_merge);
+      expect(evidence.outcome).toBe(outcome);
+      expect(evidence.guard).toBe("person_unconfirmed");
+    },
+  );
 
   it("a typing error in the first name confirms the person", () => {
     const evidence = scorePair(
@@ -337,7 +356,7 @@ describe("scorePair: household guard", () => {
     expect(evidence.outcome).not.toBe("merge");
   });
 
-  it("a guard only ever holds a merge back to review, never below", () => {
+  it("a guard only ever lowers what the score reaches, and only a guard does", () => {
     const name = fc.constantFrom(null, "Robert", "Bob", "Rboert", "Roberta", "Tina", "Jon");
     const date = fc.constantFrom(null, "1988-04-12", "1988-12-04", "2001-01-01");
     const phone = fc.constantFrom(null, "+15125550148", "+15125550149");
@@ -345,13 +364,20 @@ describe("scorePair: household guard", () => {
     fc.assert(
       fc.property(sketch, sketch, fc.integer({ min: 1, max: 5 }), (a, b, holders) => {
         const evidence = scorePair(values(a), values(b), rules, { email: 1, phone: holders });
-        if (evidence.score >= rules.thresholds.auto_merge) {
-          expect(evidence.outcome).toBe(evidence.guard === null ? "merge" : "review");
-        } else {
-          expect(evidence.outcome).toBe(
-            evidence.score >= rules.thresholds.review ? "review" : "new",
-          );
+        const rank = { merge: 2, review: 1, new: 0 } as const;
+        const scored =
+          evidence.score >= rules.thresholds.auto_merge
+            ? "merge"
+            : evidence.score >= rules.thresholds.review
+              ? "review"
+              : "new";
+        expect(rank[evidence.outcome]).toBeLessThanOrEqual(rank[scored]);
+        if (evidence.outcome !== scored) expect(evidence.hold?.guard).toBe(evidence.guard);
+        if (evidence.hold === null || evidence.hold === undefined) {
+          expect(evidence.outcome).toBe(scored);
         }
+        // A guard never lets a pair merge.
+        if (evidence.hold) expect(evidence.outcome).not.toBe("merge");
       }),
     );
   });
@@ -393,10 +419,36 @@ describe("scorePair: three outcomes", () => {
   it("a full name whose email and phone both disagree: a new contact, not a review item", () => {
     const evidence = scorePair(
       values({ dateOfBirth: null, phone: "+15125550101" }),
-      values({ dateOfBirth: null, email: "rq@quillmail.dev", phone: "+15125550102" }),
+      values({ dateOfBirth: null, email: "rq@quillmail.dev", phone: "+15125550177" }),
       rules,
     );
+    // 7 + 8 − 3 − 3 = 9: below the review band whatever the guard says.
     expect(evidence.outcome).toBe("new");
+    expect(evidence.hold?.guard).toBe("contact_points_differ");
+  });
+
+  it("two different emails and phones never auto-merge unless the full name and birth date agree", () => {
+    const theirs = { email: "rq@quillmail.dev", phone: "+15125550177" };
+    // Eli Johnson / Eli Johnston: close surnames, birth dates one digit apart, all else differs.
+    const near = scorePair(
+      values({ lastName: "Johnson", dateOfBirth: "1980-01-10", phone: "+15125550101" }),
+      values({ lastName: "Johnston", dateOfBirth: "1980-01-16", ...theirs }),
+      rules,
+    );
+    expect(near.hold?.guard).toBe("contact_points_differ");
+    expect(near.outcome).toBe("new");
+    // The same full name and birth date: a person who changed email and phone merges.
+    const same = scorePair(values({ phone: "+15125550101" }), values({ ...theirs }), rules);
+    expect(same.hold).toBeNull();
+    expect(same.outcome).toBe("merge");
+    // The same full name, the birth date one digit off: a reviewer's call at most.
+    const namesake = scorePair(
+      values({ dateOfBirth: "1980-01-10", phone: "+15125550101" }),
+      values({ dateOfBirth: "1980-01-16", ...theirs }),
+      rules,
+    );
+    expect(namesake.hold?.guard).toBe("contact_points_differ");
+    expect(namesake.outcome).not.toBe("merge");
   });
 
   it("a surname alone: new contact", () => {
@@ -432,5 +484,113 @@ describe("comparison forms", () => {
         );
       }),
     );
+  });
+});
+
+describe("scorePair: issue 9 — slips, households at one dwelling, contact points, frequencies", () => {
+  const home = (line1: string, line2: string | null = null): ContactAddress => ({
+    line1,
+    line2,
+    city: "Austin",
+    state: "TX",
+    postalCode: "78701",
+  });
+  const dateLevel = (a: string, b: string) =>
+    scorePair(values({ dateOfBirth: a }), values({ dateOfBirth: b }), rules).fields.date_of_birth
+      .level;
+
+  it("a birth date a day or a year off (same day) is one slip: near", () => {
+    expect(dateLevel("1980-01-31", "1980-02-01")).toBe("near");
+    expect(dateLevel("1989-12-31", "1990-12-31")).toBe("near");
+    // Two years off, or a month and a day: another date.
+    expect(dateLevel("1988-04-12", "1990-04-12")).toBe("partial");
+    expect(dateLevel("1980-01-10", "1980-03-14")).toBe("partial");
+  });
+
+  it("a father and son of one name at one dwelling never merge (birth dates 35 years apart)", () => {
+    const father = values({
+      firstName: "Chris",
+      lastName: "Smith",
+      email: null,
+      dateOfBirth: "1960-01-15",
+      address: home("100 Main St", "Apt 4"),
+    });
+    const son = { ...father, dateOfBirth: "1995-08-30" };
+    const evidence = scorePair(son, father, rules);
+    expect(evidence.score).toBeGreaterThanOrEqual(rules.thresholds.auto_merge);
+    expect(evidence.hold).toEqual({ guard: "date_of_birth_differs", household: ["address"] });
+    // 7 + 8 − 4 = 11 without the dwelling they share: not even a review item.
+    expect(evidence.outcome).toBe("new");
+    // Born on the father's birthday, or next door on the same street: the same.
+    const birthday = scorePair({ ...son, dateOfBirth: "1995-01-15" }, father, rules);
+    expect(birthday.hold?.guard).toBe("date_of_birth_differs");
+    expect(birthday.outcome).not.toBe("merge");
+    const nextDoor = scorePair({ ...son, address: home("104 Main St", "Apt 4") }, father, rules);
+    expect(nextDoor.hold?.guard).toBe("date_of_birth_differs");
+    expect(nextDoor.outcome).not.toBe("merge");
+    // A slip of the birth date at the dwelling is the same person.
+    expect(scorePair({ ...son, dateOfBirth: "1960-01-16" }, father, rules).outcome).toBe("merge");
+  });
+
+  it("a Jr and a Sr are two people; a Jr on one card only needs the birth date", () => {
+    const phone = "+15125550148";
+    const senior = values({ firstName: "Chris", lastName: "Smith Sr.", phone, dateOfBirth: null });
+    const junior = values({ firstName: "Chris", lastName: "Smith Jr", phone, dateOfBirth: null });
+    const plain = values({ firstName: "Chris", lastName: "Smith", phone, dateOfBirth: null });
+    expect(scorePair(junior, senior, rules).hold?.guard).toBe("generation_differs");
+    expect(scorePair(junior, senior, rules).outcome).not.toBe("merge");
+    expect(scorePair(junior, plain, rules).hold?.guard).toBe("generation_differs");
+    expect(scorePair(junior, plain, rules).outcome).not.toBe("merge");
+    const dated = (v: ContactValues) => ({ ...v, dateOfBirth: "1990-03-04" });
+    expect(scorePair(dated(junior), dated(plain), rules).outcome).toBe("merge");
+  });
+
+  it("an email at a mistyped domain is near; a local part one letter off is another address", () => {
+    const email = (a: string, b: string) =>
+      scorePair(values({ email: a }), values({ email: b }), rules).fields.email.level;
+    expect(email("robert.quill@gmial.com", "robert.quill@gmail.com")).toBe("near");
+    expect(email("eli.johnson@fastmail.com", "eli.johnston@fastmail.com")).toBe("disagree");
+  });
+
+  it("a mistyped first name (or a nickname's) agrees where the birth date does", () => {
+    const phone = "+15125550148";
+    const pair = (a: string, b: string, dateOfBirth: string | null) =>
+      scorePair(
+        values({ firstName: a, phone, dateOfBirth }),
+        values({ firstName: b, phone, dateOfBirth }),
+        rules,
+      );
+    expect(pair("Jmaaj", "Jamal", "1951-06-23").outcome).toBe("merge");
+    expect(pair("Robfrt", "Bob", "1954-08-07").outcome).toBe("merge");
+    // Without a birth date two names may be two sisters (Tara/Sara: Tara is off the list).
+    expect(pair("Tara", "Sara", null).hold?.guard).toBe("first_name_differs");
+  });
+
+  it("an address part most of the property holds weighs nothing (its postal code, its building)", () => {
+    const postal = { line1: null, line2: null, city: "Austin", state: "TX", postalCode: "78741" };
+    const a = values({ email: null, address: postal });
+    const rare = scorePair(a, a, rules);
+    expect(rare.fields.address.level).toBe("partial");
+    const common = scorePair(a, a, rules, { email: 1, phone: 1, address: { postal: 3000 } });
+    expect(common.fields.address).toEqual({ level: "shared", weight: 0 });
+    const unitless = values({ email: null, address: home("8634 Birch Rd") });
+    const withUnit = values({ email: null, address: home("8634 Birch Rd", "Apt 204") });
+    const building = scorePair(unitless, withUnit, rules, {
+      email: 1,
+      phone: 1,
+      address: { building: 250, dwelling: 1 },
+    });
+    expect(building.fields.address.level).toBe("shared");
+  });
+
+  it("a full name many contacts carry weighs less, by the log of how many", () => {
+    const alone = scorePair(values(), values(), rules);
+    const namesakes = scorePair(values(), values(), rules, { email: 1, phone: 1, name: 4 });
+    expect(namesakes.fields.last_name).toEqual({
+      level: "exact",
+      weight: rules.fields.last_name.exact - 2,
+      adjustment: -2,
+    });
+    expect(namesakes.score).toBe(alone.score - 2);
   });
 });

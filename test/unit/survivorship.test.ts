@@ -23,6 +23,8 @@ import {
   type MergeStrategy,
   mergeStrategies,
   mergeValues,
+  supportAmong,
+  variantOf,
   withDisplaced,
 } from "../../lib/domain/survivorship.js";
 
@@ -647,5 +649,54 @@ describe("record versions (rule 4 across records)", () => {
         },
       ),
     );
+  });
+});
+
+describe("undated values of different records: the better supported one wins", () => {
+  const undated = (record: string): FieldVersion => ({ record, at: null, digest: "c".repeat(64) });
+  const card = (record: string, lastName: string) => ({
+    ...variantOf(valuesWith({ firstName: "Lucas", lastName }), undated(record)),
+  });
+
+  it("replaces a value only more of the person's records carry the other one", () => {
+    // The contact took "Svott" from the first card to name it; two later cards say "Scott".
+    const current = {
+      values: valuesWith({ firstName: "Lucas", lastName: "Svott" }),
+      sources: { firstName: "resman", lastName: "resman" } as FieldSources,
+      versions: { firstName: undated("P-1"), lastName: undated("P-1") } as FieldVersions,
+    };
+    const merge = (variants: ReturnType<typeof card>[], record: string) =>
+      mergeValues({
+        current: current.values,
+        sources: current.sources,
+        versions: current.versions,
+        incoming: valuesWith({ firstName: "Lucas", lastName: "Scott" }),
+        source: "resman",
+        strategy: "resman_wins",
+        version: undated(record),
+        record: "other",
+        support: supportAmong(variants),
+      });
+    // One card each: a tie keeps the value the contact has.
+    expect(merge([card("P-1", "Svott"), card("P-2", "Scott")], "P-2").values.lastName).toBe(
+      "Svott",
+    );
+    // Two against one: the value more records carry.
+    const two = merge([card("P-1", "Svott"), card("P-2", "Scott"), card("P-3", "SCOTT")], "P-3");
+    expect(two.values.lastName).toBe("Scott");
+    expect(two.versions.lastName?.record).toBe("P-3");
+    // Without support the other record only fills blanks, as before.
+    expect(
+      mergeValues({
+        current: current.values,
+        sources: current.sources,
+        versions: current.versions,
+        incoming: valuesWith({ lastName: "Scott" }),
+        source: "resman",
+        strategy: "resman_wins",
+        version: undated("P-3"),
+        record: "other",
+      }).values.lastName,
+    ).toBe("Svott");
   });
 });

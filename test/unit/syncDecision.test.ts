@@ -244,10 +244,11 @@ describe("decideSync for a person seen for the first time", () => {
   });
 
   it("never merges a household member sharing the phone: own contact, pending, and a review item", () => {
+    // Her twin: surname and birth date agree even without the phone they share, so a reviewer
+    // gets the pair.
     const sibling = existingContact("c-sibling", {
       firstName: "John",
       lastName: "Roe",
-      email: "roe.family@mailbox.org",
       phones: { home: { raw: "415 555 0123", e164: "+14155550123" } },
       dateOfBirth: "1990-05-17",
     });
@@ -266,6 +267,13 @@ describe("decideSync for a person seen for the first time", () => {
     expect(decision.link.status).toBe("pending");
     expect(decision.link.evidence.linkedBy).toBe("review");
     expect(decision.link.matchScore).toBe(decision.review?.score);
+    // A sibling of another birth year sharing the phone: nothing but what the household shares
+    // says they might be one person: their own contact, no review item.
+    const other = decide(version(), {
+      contacts: [{ ...sibling, values: { ...sibling.values, dateOfBirth: "1993-02-11" } }],
+    });
+    expect(other).toMatchObject({ action: "create", review: null });
+    if (other.action === "create") expect(other.link.status).toBe("success");
   });
 
   it("creates a contact without a review item when the candidate is clearly someone else", () => {

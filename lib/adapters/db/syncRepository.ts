@@ -134,6 +134,17 @@ function commonBlocks(propertyId: string, blocks: readonly string[]): SQL {
     where (select count(*) from (${blockMembers(propertyId, sql`k`)}) as c) > ${MAX_BLOCK_SIZE})`;
 }
 
+/**
+ * How many live contacts hold each of `keys` (counted keys and the dwelling key, see
+ * `countedKeys`), each counted up to one more than `MAX_BLOCK_SIZE`: a JSON object.
+ */
+function keyCounts(propertyId: string, keys: readonly string[]): SQL {
+  if (keys.length === 0) return sql`'{}'::jsonb`;
+  return sql`(select coalesce(jsonb_object_agg(k,
+      (select count(*) from (${blockMembers(propertyId, sql`k`)}) as c)), '{}'::jsonb)
+    from unnest(${textArray(keys)}) as k)`;
+}
+
 /** Blocking keys as one bound `text[]` parameter (encoded like the column). */
 function textArray(values: readonly string[]): SQL {
   return sql`${sql.param([...values], user.blockKeys)}::text[]`;
@@ -567,17 +578,24 @@ class DrizzleSyncTransaction implements SyncTransaction {
     return {
       link,
       contacts: rows.map((row) => contactFromRow(row.contact, row.otherStatuses ?? [])),
-      commonKeys: await this.commonKeys(propertyId, lookup.blocks),
+      ...(await this.keyStatistics(propertyId, lookup)),
     };
   }
 
-  /** The blocking keys too common to find candidates by (`MAX_BLOCK_SIZE`). */
-  private async commonKeys(propertyId: string, blocks: readonly string[]): Promise<string[]> {
-    if (blocks.length === 0) return [];
+  /**
+   * The person's blocking keys too common to find candidates by (`MAX_BLOCK_SIZE`), and how many
+   * contacts hold each of its counted keys.
+   */
+  private async keyStatistics(
+    propertyId: string,
+    lookup: CandidateLookup,
+  ): Promise<{ commonKeys: string[]; keyCounts: Record<string, number> }> {
     const result = (await this.tx.execute(
-      sql`select ${commonBlocks(propertyId, blocks)} as common`,
-    )) as unknown as { rows: { common: string[] | null }[] };
-    return result.rows[0]?.common ?? [];
+      sql`select ${commonBlocks(propertyId, lookup.blocks)} as common,
+        ${keyCounts(propertyId, lookup.counted ?? [])} as counts`,
+    )) as unknown as { rows: Pick<GuardedReadRow<unknown>, "common" | "counts">[] };
+    const [row] = result.rows;
+    return { commonKeys: row?.common ?? [], keyCounts: countsOf(row?.counts) };
   }
 
   /**
@@ -630,7 +648,7 @@ class DrizzleSyncTransaction implements SyncTransaction {
           isConversation: row.isConversation === true,
         })),
       ),
-      commonKeys: await this.commonKeys(propertyId, lookup.blocks),
+      commonKeys: (await this.keyStatistics(propertyId, lookup)).commonKeys,
     };
   }
 
@@ -679,7 +697,9 @@ function snapshotColumns(
       where u.id = any(array(${candidateIds(propertyId, personId, lookup)}))
         and not ${replay}) as rows,
     (case when ${replay} then '{}'::text[]
-      else ${commonBlocks(propertyId, lookup.blocks)} end) as common`;
+      else ${commonBlocks(propertyId, lookup.blocks)} end) as common,
+    (case when ${replay} then '{}'::jsonb
+      else ${keyCounts(propertyId, lookup.counted ?? [])} end) as counts`;
 }
 
 /** What every guarded read returns next to its own columns. */
@@ -689,6 +709,8 @@ interface GuardedReadRow<R> {
   rows: R[] | string;
   /** The person's blocking keys too common to find candidates by. */
   common: string[] | null;
+  /** How many contacts hold each of the person's counted keys (sync reads only). */
+  counts?: Record<string, number | string> | string | null;
 }
 
 /**
@@ -720,7 +742,14 @@ function guardedReadOf<R extends SnapshotJson>(
     contactVersions,
     candidates,
     commonKeys: row.common ?? [],
+    keyCounts: countsOf(row.counts),
   };
+}
+
+/** A `counts` column as numbers by key (drivers return JSON parsed or as text). */
+function countsOf(json: GuardedReadRow<unknown>["counts"]): Record<string, number> {
+  if (json === null || json === undefined) return {};
+  return Object.fromEntries(Object.entries(parseJson(json)).map(([k, n]) => [k, Number(n)]));
 }
 
 /** The `ContactStore` port on a Drizzle database. */
