@@ -83,7 +83,8 @@ const list = (text: string): readonly string[] =>
     .map((word) => word.trim())
     .filter((word) => word !== "");
 
-const FIRST_NAMES = list(`
+/** Common given names, mixed origins; people get random first + last combinations. */
+export const FIRST_NAMES = list(`
   James, Mary, Robert, Patricia, John, Jennifer, Michael, Linda, David, Elizabeth, William,
   Barbara, Richard, Susan, Joseph, Jessica, Thomas, Sarah, Christopher, Karen, Charles,
   Lisa, Daniel, Nancy, Matthew, Betty, Anthony, Sandra, Mark, Margaret, Steven, Ashley,
@@ -97,7 +98,8 @@ const FIRST_NAMES = list(`
   Ella, Zoe, Nora, Jamal, Keisha, Andre, Tanisha, Mateo, Lucia, Elena, Marco
 `);
 
-const LAST_NAMES = list(`
+/** Common surnames, with the apostrophes, hyphens and particles real files carry. */
+export const LAST_NAMES = list(`
   Smith, Johnson, Williams, Brown, Jones, Garcia, Miller, Davis, Rodriguez, Martinez,
   Hernandez, Lopez, Gonzalez, Wilson, Anderson, Thomas, Taylor, Moore, Jackson, Martin,
   Lee, Perez, Thompson, White, Harris, Sanchez, Clark, Ramirez, Lewis, Robinson, Walker,
@@ -112,7 +114,7 @@ const LAST_NAMES = list(`
 `);
 
 /** Short forms people give on one card and not on another (a first-name mismatch). */
-const NICKNAMES: Readonly<Record<string, readonly string[]>> = {
+export const NICKNAMES: Readonly<Record<string, readonly string[]>> = {
   James: ["Jim", "Jimmy"],
   Robert: ["Bob", "Rob"],
   John: ["Johnny", "Jack"],
@@ -153,13 +155,13 @@ const NICKNAMES: Readonly<Record<string, readonly string[]>> = {
   Cynthia: ["Cindy"],
 };
 
-const STREETS = list(`
+export const STREETS = list(`
   Maple St, Oak Ave, Cedar Ln, Pine St, Elm St, Willow Way, Birch Rd, Lakeview Dr,
   Hillcrest Ave, Sunset Blvd, River Rd, Park Pl, Meadow Ln, Highland Ave, Forest Dr,
   Spring St, Church St, Mill Rd, Ridge Rd, Valley View Dr
 `);
 
-const TOWNS: readonly { city: string; state: string; zip: string }[] = [
+export const TOWNS: readonly { city: string; state: string; zip: string }[] = [
   { city: "Austin", state: "TX", zip: "787" },
   { city: "Denver", state: "CO", zip: "802" },
   { city: "Phoenix", state: "AZ", zip: "850" },
@@ -175,7 +177,7 @@ const TOWNS: readonly { city: string; state: string; zip: string }[] = [
 ];
 
 /** Made-up mail domains with ordinary TLDs: the normaliser must accept them as real. */
-const MAIL_DOMAINS = [
+export const MAIL_DOMAINS = [
   "mailbox.dev",
   "postbox.app",
   "quillmail.dev",
@@ -185,7 +187,7 @@ const MAIL_DOMAINS = [
 ];
 
 /** What leasing staff type when a prospect has no email or will not give it. */
-const PLACEHOLDER_EMAILS = [
+export const PLACEHOLDER_EMAILS = [
   "none@none.com",
   "NONE@NONE.COM",
   "noemail@noemail.com",
@@ -197,7 +199,7 @@ const PLACEHOLDER_EMAILS = [
 ];
 
 /** What leasing staff type when a prospect has no phone or will not give it. */
-const PLACEHOLDER_PHONES = [
+export const PLACEHOLDER_PHONES = [
   "000-000-0000",
   "(000) 000-0000",
   "555-555-5555",
@@ -211,7 +213,7 @@ const PLACEHOLDER_PHONES = [
  * US geographic area codes in which libphonenumber-js (full metadata) accepts 555-01xx numbers
  * as valid; toll-free, premium and personal-communication codes are left out.
  */
-const AREA_CODES = (
+export const AREA_CODES = (
   "201 202 203 205 206 207 208 209 210 212 213 214 215 216 217 218 219 220 223 224 225 227 228 " +
   "229 231 234 235 239 240 248 251 252 253 254 256 260 262 267 269 270 272 274 276 279 281 283 " +
   "301 302 303 304 305 307 308 309 310 312 313 314 315 316 317 318 319 320 321 323 324 325 326 " +
@@ -462,7 +464,8 @@ function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-function formatPhone(digits: string, style: number): string {
+/** Ten digits in one of eight ways people write a US phone (`style` is taken modulo 8). */
+export function formatPhone(digits: string, style: number): string {
   const a = digits.slice(0, 3);
   const b = digits.slice(3, 6);
   const c = digits.slice(6);

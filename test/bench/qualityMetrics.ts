@@ -102,32 +102,39 @@ export function pairwiseQuality(records: Iterable<RecordOutcome>): PairwiseQuali
   };
 }
 
+/** A record of a data set where some unrelated people share one full name. */
+export interface NamesakeRecordOutcome extends RecordOutcome {
+  /**
+   * The group of different people given the same first and last name (namesakes); null for a
+   * person who shares their name with no one.
+   */
+  namesake: string | null;
+}
+
 /**
- * Household false merges: distinct unordered pairs of different people of one household that
- * share at least one contact. This is the wrong merge integrators are known for (one resident's
- * data on a family member or roommate who shares the phone or email), so it is counted apart
- * from the pairwise figures, where a few such pairs would hardly move precision. A pair merged
- * in two contacts counts once.
+ * Distinct unordered pairs of different people of one group that share at least one contact.
+ * A pair merged in two contacts counts once.
  */
-export function householdFalseMerges(records: Iterable<HouseholdRecordOutcome>): number {
-  // contact → household → people of that household in the contact
+function falseMergesWithin(records: Iterable<RecordOutcome & { group: string | null }>): number {
+  // contact → group → people of that group in the contact
   const contacts = new Map<string, Map<string, Set<string>>>();
-  for (const { truth, predicted, household } of records) {
-    let households = contacts.get(predicted);
-    if (households === undefined) {
-      households = new Map();
-      contacts.set(predicted, households);
+  for (const { truth, predicted, group } of records) {
+    if (group === null) continue;
+    let groups = contacts.get(predicted);
+    if (groups === undefined) {
+      groups = new Map();
+      contacts.set(predicted, groups);
     }
-    let people = households.get(household);
+    let people = groups.get(group);
     if (people === undefined) {
       people = new Set();
-      households.set(household, people);
+      groups.set(group, people);
     }
     people.add(truth);
   }
   const merged = new Set<string>();
-  for (const households of contacts.values()) {
-    for (const people of households.values()) {
+  for (const groups of contacts.values()) {
+    for (const people of groups.values()) {
       const sorted = [...people].sort();
       for (let i = 0; i < sorted.length; i += 1) {
         for (let j = i + 1; j < sorted.length; j += 1) {
@@ -137,4 +144,37 @@ export function householdFalseMerges(records: Iterable<HouseholdRecordOutcome>):
     }
   }
   return merged.size;
+}
+
+/**
+ * Household false merges: distinct unordered pairs of different people of one household that
+ * share at least one contact. This is the wrong merge integrators are known for (one resident's
+ * data on a family member or roommate who shares the phone or email), so it is counted apart
+ * from the pairwise figures, where a few such pairs would hardly move precision. A pair merged
+ * in two contacts counts once.
+ */
+export function householdFalseMerges(records: Iterable<HouseholdRecordOutcome>): number {
+  return falseMergesWithin(
+    Array.from(records, ({ truth, predicted, household }) => ({
+      truth,
+      predicted,
+      group: household,
+    })),
+  );
+}
+
+/**
+ * Namesake false merges: distinct unordered pairs of different people with the same full name
+ * (one namesake group) that share at least one contact, the merge a matcher leaning on names
+ * makes. Counted apart for the same reason as household false merges. A pair merged in two
+ * contacts counts once.
+ */
+export function namesakeFalseMerges(records: Iterable<NamesakeRecordOutcome>): number {
+  return falseMergesWithin(
+    Array.from(records, ({ truth, predicted, namesake }) => ({
+      truth,
+      predicted,
+      group: namesake,
+    })),
+  );
 }

@@ -197,7 +197,7 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyz";
  * the next letter (one Damerau-Levenshtein edit). A substituted letter keeps the case of the
  * one it replaces; an inserted one is lower case unless the whole name is upper case.
  */
-function oneEdit(name: string, random: Random): string {
+export function oneEdit(name: string, random: Random): string {
   const isLetter = (char: string) => /\p{L}/u.test(char);
   const letters = name.split("").flatMap((char, i) => (isLetter(char) ? [i] : []));
   if (letters.length < 2) return name;

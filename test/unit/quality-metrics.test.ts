@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   type HouseholdRecordOutcome,
   householdFalseMerges,
+  type NamesakeRecordOutcome,
+  namesakeFalseMerges,
   pairwiseQuality,
   type RecordOutcome,
 } from "../bench/qualityMetrics.js";
@@ -20,6 +22,15 @@ function householdOutcomes(...cells: string[]): HouseholdRecordOutcome[] {
     const [who = "", predicted = ""] = cell.split(":");
     const [household = "", truth = ""] = who.split("/");
     return { household, truth, predicted };
+  });
+}
+
+/** Records as `group/person:contact`, or `person:contact` for a person with no namesake. */
+function namesakeOutcomes(...cells: string[]): NamesakeRecordOutcome[] {
+  return cells.map((cell) => {
+    const [who = "", predicted = ""] = cell.split(":");
+    const [namesake, truth = ""] = who.includes("/") ? who.split("/") : [null, who];
+    return { namesake: namesake ?? null, truth, predicted };
   });
 }
 
@@ -101,6 +112,26 @@ describe("householdFalseMerges", () => {
   it("ignores people of different households and household members kept apart", () => {
     expect(
       householdFalseMerges(householdOutcomes("h1/A:c1", "h2/B:c1", "h1/C:c2", "h1/A:c3")),
+    ).toBe(0);
+  });
+});
+
+describe("namesakeFalseMerges", () => {
+  it("counts two namesakes in one contact once, however many records", () => {
+    expect(namesakeFalseMerges(namesakeOutcomes("n1/A:c1", "n1/A:c1", "n1/B:c1"))).toBe(1);
+  });
+
+  it("counts the same pair merged in two contacts once, and every pair of a group of three", () => {
+    expect(namesakeFalseMerges(namesakeOutcomes("n1/A:c1", "n1/B:c1", "n1/A:c2", "n1/B:c2"))).toBe(
+      1,
+    );
+    expect(namesakeFalseMerges(namesakeOutcomes("n1/A:c1", "n1/B:c1", "n1/C:c1"))).toBe(3);
+  });
+
+  it("ignores people without namesakes, other groups and namesakes kept apart", () => {
+    // A and C share a contact but no name; B and D carry different names.
+    expect(
+      namesakeFalseMerges(namesakeOutcomes("n1/A:c1", "C:c1", "n1/B:c2", "n2/D:c2", "n1/E:c3")),
     ).toBe(0);
   });
 });
