@@ -30,7 +30,11 @@ interface RulesDependencies {
   rules: RulesStore;
 }
 
-async function propertyOf(deps: RulesDependencies, property: string) {
+/** The property named by its ResMan GUID or contact-sync id; an `InvalidInputError` when unknown. */
+export async function propertyOf(
+  deps: { properties: Pick<PropertyStore, "findProperty"> },
+  property: string,
+) {
   const found = await deps.properties.findProperty(property);
   if (found === null) throw new InvalidInputError(`no property ${property}`);
   return found;
@@ -55,6 +59,21 @@ export async function showRules(deps: RulesDependencies, property: string): Prom
 }
 
 /**
+ * A matching criteria document (`rules set --file`, `rules simulate --file`), validated: an
+ * `InvalidInputError` names the first bad path (never the value) and how many more there are.
+ */
+export function validCriteria(document: unknown): MatchingCriteria {
+  const parsed = parseMatchingCriteria(document);
+  if (parsed.ok) return parsed.criteria;
+  const [first] = parsed.issues;
+  const more = parsed.issues.length > 1 ? ` (and ${parsed.issues.length - 1} more)` : "";
+  throw new InvalidInputError(
+    `invalid matching criteria: ${first?.path || "(document)"}: ${first?.message ?? "invalid"}${more}`,
+    parsed.issues,
+  );
+}
+
+/**
  * Validates and stores new criteria and/or a merge strategy. Invalid criteria write nothing and
  * fail with an `InvalidInputError` whose issues point at the bad paths.
  */
@@ -63,19 +82,7 @@ export async function updateRules(
   property: string,
   change: { criteria?: unknown; strategy?: MergeStrategy | undefined },
 ): Promise<RulesView> {
-  let criteria: MatchingCriteria | undefined;
-  if (change.criteria !== undefined) {
-    const parsed = parseMatchingCriteria(change.criteria);
-    if (!parsed.ok) {
-      const [first] = parsed.issues;
-      const more = parsed.issues.length > 1 ? ` (and ${parsed.issues.length - 1} more)` : "";
-      throw new InvalidInputError(
-        `invalid matching criteria: ${first?.path || "(document)"}: ${first?.message ?? "invalid"}${more}`,
-        parsed.issues,
-      );
-    }
-    criteria = parsed.criteria;
-  }
+  const criteria = change.criteria === undefined ? undefined : validCriteria(change.criteria);
   const found = await propertyOf(deps, property);
   await deps.rules.setRules(found.id, { criteria, strategy: change.strategy });
   return showRules(deps, found.id);

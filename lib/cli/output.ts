@@ -20,7 +20,7 @@ const number = new Intl.NumberFormat("en-US");
  * land in files and pipes (`contact-sync stats > health.txt`). Plain text reads the same on a
  * terminal and is safe everywhere.
  */
-const plain = { style: { head: [], border: [] } };
+export const plain = { style: { head: [], border: [] } };
 
 /**
  * The import summary for `import --json`. Keys are snake_case like every other machine-readable

@@ -45,6 +45,7 @@ import {
   reviewRecords,
   statsRecords,
 } from "./output.js";
+import { registerRulesSimulate } from "./rulesSimulate.js";
 
 /** A stream the CLI writes to, and whether a person is watching it. */
 export type Terminal = Output & { isTTY?: boolean | undefined; columns?: number | undefined };
@@ -446,9 +447,9 @@ function buildProgram(io: CliIo, config: () => Config): Command {
 
   const rules = program
     .command("rules")
-    .summary("show or change a property's matching rules and merge strategy")
+    .summary("show, change or simulate a property's matching rules and merge strategy")
     .description(
-      "Show or change a property's matching rules: the merge strategy (resman_wins, domiq_wins, manual_review) and the matching criteria (weights per comparison level, thresholds; validated here). Both are used by the sync path and chatbot enrichment at once.",
+      "Show or change a property's matching rules: the merge strategy (resman_wins, domiq_wins, manual_review) and the matching criteria (weights per comparison level, thresholds; validated here). Both are used by the sync path and chatbot enrichment at once. `rules simulate` shows what proposed criteria would change before they are set.",
     );
   rules
     .command("get")
@@ -495,6 +496,12 @@ function buildProgram(io: CliIo, config: () => Config): Command {
         io.stdout.write(`${JSON.stringify(rulesRecord(view), null, 2)}\n`);
       });
     });
+  registerRulesSimulate(rules, {
+    stdout: io.stdout,
+    withStores: (work) => withDatabase(config(), (handle) => work(createStores(handle.db))),
+    readRulesFile,
+    guid,
+  });
 
   const review = program
     .command("review")

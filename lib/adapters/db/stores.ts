@@ -1,5 +1,6 @@
 /** The repositories over one database: what the use cases take as their stores. */
 import type { Database } from "./client.js";
+import { DrizzleDecisionStore } from "./decisionRepository.js";
 import { DrizzleOutboxStore } from "./outboxRepository.js";
 import { DrizzlePropertyStore } from "./propertyRepository.js";
 import { DrizzleReportStore } from "./reportRepository.js";
@@ -10,6 +11,7 @@ import { DrizzleContactStore } from "./syncRepository.js";
 export function createStores(db: Database) {
   return {
     contacts: new DrizzleContactStore(db),
+    decisions: new DrizzleDecisionStore(db),
     outbox: new DrizzleOutboxStore(db),
     properties: new DrizzlePropertyStore(db),
     reports: new DrizzleReportStore(db),
