@@ -90,8 +90,8 @@ export const NAME_AGREES: ReadonlySet<NameLevel> = new Set([
 /**
  * Two names' level. A typing error Jaro–Winkler rates low (near the start of a short name:
  * `Rysn`/`Ryan`, `Akren`/`Karen`) is still `similar`: for given names when `isFirstNameTypo`
- * says so (two listed names such as Sara/Tara are not typos of each other), for surnames when
- * `isSurnameTypo` does.
+ * or `mayBeFirstNameTypo`/`mayBeNicknameTypo` say so (two listed names such as Sara/Tara are
+ * not typos of each other), for surnames when `isSurnameTypo` does.
  */
 export function compareNames(
   x: string | null,
@@ -102,20 +102,52 @@ export function compareNames(
 ): FieldEvidence<NameLevel> {
   if (x === null || y === null) return { level: "missing", weight: 0 };
   if (x === y) return { level: "exact", weight: rule.exact };
-  if (kind === "given" && rule.nickname !== undefined && areNicknames(x, y)) {
-    return { level: "nickname", weight: rule.nickname };
-  }
+  const level = nameLevel(x, y, rule.nickname !== undefined, similarity, kind);
+  return { level, weight: level === "nickname" ? (rule.nickname ?? 0) : rule[level] };
+}
+
+/**
+ * Levels of name pairs already compared, by pair and cut-offs: a property's people share a few
+ * hundred names, so the same pairs come back with every candidate (string distances and the
+ * nickname table are the matcher's largest cost). Cleared when it grows past `MAX_REMEMBERED`.
+ */
+const rememberedLevels = new Map<string, Exclude<NameLevel, "missing" | "exact">>();
+const MAX_REMEMBERED = 100_000;
+
+function nameLevel(
+  x: string,
+  y: string,
+  nicknames: boolean,
+  similarity: MatchingCriteria["similarity"],
+  kind: "given" | "surname",
+): Exclude<NameLevel, "missing" | "exact"> {
+  const key = `${kind}|${nicknames}|${similarity.high}|${similarity.low}|${x}|${y}`;
+  const known = rememberedLevels.get(key);
+  if (known !== undefined) return known;
+  const level = compareDifferentNames(x, y, nicknames, similarity, kind);
+  if (rememberedLevels.size >= MAX_REMEMBERED) rememberedLevels.clear();
+  rememberedLevels.set(key, level);
+  return level;
+}
+
+function compareDifferentNames(
+  x: string,
+  y: string,
+  nicknames: boolean,
+  similarity: MatchingCriteria["similarity"],
+  kind: "given" | "surname",
+): Exclude<NameLevel, "missing" | "exact"> {
+  if (kind === "given" && nicknames && areNicknames(x, y)) return "nickname";
   const jw = nameSimilarity(x, y);
-  if (jw >= similarity.high) return { level: "similar_high", weight: rule.similar_high };
+  if (jw >= similarity.high) return "similar_high";
   if (jw >= similarity.low || (kind === "given" ? isFirstNameTypo(x, y) : isSurnameTypo(x, y))) {
-    return { level: "similar", weight: rule.similar };
+    return "similar";
   }
   if (kind === "given" && (mayBeFirstNameTypo(x, y) || mayBeNicknameTypo(x, y))) {
-    return { level: "similar", weight: rule.similar };
+    return "similar";
   }
   const px = phoneticKey(x);
-  if (px !== null && px === phoneticKey(y)) return { level: "phonetic", weight: rule.phonetic };
-  return { level: "disagree", weight: rule.disagree };
+  return px !== null && px === phoneticKey(y) ? "phonetic" : "disagree";
 }
 
 const DAY_MS = 86_400_000;

@@ -132,20 +132,31 @@ export type MatchingCriteria = z.infer<typeof matchingCriteriaSchema>;
  * gain or lose a second part, so a disagreement is weaker evidence than a first name's.
  *
  * Date of birth: exact 12 (u ≈ 1/20,000 for adults: 14 bits; measured ≥ 18) held back for
- * twins and for defaults such as 01-01; near (one typing error: a digit wrong, two adjacent
- * digits or day and month swapped) 4 (measured 1.8–4.1); only the year, or only day and month 0
+ * twins and for defaults such as 01-01; near (one slip: a digit wrong, two adjacent digits or
+ * day and month swapped, the day before or after, the same day a year off) 4 (measured
+ * 1.8–4.1); only the year, or only day and month 0
  * (measured −2.3 to −2.1 on FEBRL2–3 since adjacent swaps count as near, −1.0 to −0.7 before;
  * −2 changes no decision on any benchmark set, so 0 stands: no evidence either way); disagree −4
  * (measured −3.9 to −4.2: m ≈ 5–6 % of a person's records carry another date).
  *
  * Email 13 and phone 12: a personal contact point is held by one person (u ≈ 1/10,000 in a
  * property: 13 bits), m ≈ 0.9 when both records carry one. Held by more than
- * `shared_value_limit` contacts (an office, a household) it is a `shared` 2. Disagree −2 (not
- * measurable here: the generator never changes a person's email; people hold several, m ≈
- * 20 %, u ≈ 0.95).
+ * `shared_value_limit` contacts (an office, a household) it is a `shared` 2. Disagree −3: in a
+ * contact database two cards of one person within one leasing process carry the same email in
+ * most cases (m of a different email ≈ 10–15 %: a second address, a typo), u ≈ 1; both the
+ * email and the phone differing is rarer still for one person, which the weights (−6 together)
+ * and the `contact_points_differ` guard (DESIGN §6 invariant 12) say together. An email at a
+ * mistyped domain (`gmial.com`, the same mailbox name) is `near` 5: a typo of one address, not
+ * another address (the generators make no such pairs between people; names-based local parts
+ * one edit apart are not near, `eli.johnson`/`eli.johnston` are two people). A phone one digit
+ * off is `near` 0: a typo as often as a neighbouring number in the block a carrier handed out,
+ * no evidence either way.
  *
- * Address (as a dwelling, see `scoring.ts`): exact 7, near (one typo) 6, partial (two of
- * number, street and postal code) 4, disagree −2. A dwelling is held by one household
+ * Address (as a dwelling, see `comparisons.ts`): exact 7, near (one typo) 6, partial (two of
+ * number, street and postal code) 4, disagree −2; `shared` 0 when the part the agreement rests
+ * on (the dwelling, the building, the street in its postal code, the postal code) is held by
+ * more than `shared_value_limit` contacts: the property's own postal code says nothing about
+ * which of its residents this is. A dwelling is held by one household
  * (u ≈ 1/10,000 between households), but by the whole household: the weight is kept well
  * below the measured 8.2 (synthetic) to 16+ (FEBRL), since surname, address and contact points
  * agree together between household members and would otherwise add up to a merge. Disagree
