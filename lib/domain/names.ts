@@ -505,6 +505,16 @@ export function areNicknames(a: string | null | undefined, b: string | null | un
   return left === right || (nicknameIndex.related.get(left)?.has(right) ?? false);
 }
 
+/** Two names in comparison form, or null when either is blank or they are the same name. */
+function differentNames(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): [string, string] | null {
+  const left = normaliseName(a);
+  const right = normaliseName(b);
+  return left === null || right === null || left === right ? null : [left, right];
+}
+
 /** Every name of the nickname table (canonical names and nicknames), in comparison form. */
 const listedGivenNames: ReadonlySet<string> = new Set(
   Object.entries(NICKNAMES).flatMap(([name, nicknames]) =>
@@ -535,9 +545,9 @@ export function isFirstNameTypo(
   a: string | null | undefined,
   b: string | null | undefined,
 ): boolean {
-  const left = normaliseName(a);
-  const right = normaliseName(b);
-  if (left === null || right === null || left === right) return false;
+  const names = differentNames(a, b);
+  if (names === null) return false;
+  const [left, right] = names;
   if (Math.min(left.length, right.length) < 4) return false;
   if (listedGivenNames.has(left) && listedGivenNames.has(right)) return false;
   return withinOneEdit(left, right);
@@ -548,17 +558,17 @@ export function isFirstNameTypo(
  * names: one edit (substitution, insertion, deletion, or two adjacent letters swapped: the
  * restricted Damerau–Levenshtein distance) for names of three letters or more (`Amy`/`Ary`,
  * `Gary`/`Jary`), two for names of five or more on the shorter side (`Jamal`/`Jmaaj` is,
- * `Jacob`/`Ccob` is not), and not both on the given-name list (two listed names are two names). Looser than
- * `isFirstNameTypo`: it only ever lets a birth date that agrees, or nearly, speak for the person
- * where a household guard would otherwise see two people (`scoring.ts`).
+ * `Jacob`/`Ccob` is not), and not both on the given-name list (two listed names are two names).
+ * Looser than `isFirstNameTypo`: such names score `similar`, but on a contact point two people
+ * share they count as two names unless the birth date agrees, or nearly (`scoring.ts`).
  */
 export function mayBeFirstNameTypo(
   a: string | null | undefined,
   b: string | null | undefined,
 ): boolean {
-  const left = normaliseName(a);
-  const right = normaliseName(b);
-  if (left === null || right === null || left === right) return false;
+  const names = differentNames(a, b);
+  if (names === null) return false;
+  const [left, right] = names;
   if (listedGivenNames.has(left) && listedGivenNames.has(right)) return false;
   const shorter = Math.min(left.length, right.length);
   if (shorter < 3) return false;
@@ -574,9 +584,9 @@ export function mayBeNicknameTypo(
   a: string | null | undefined,
   b: string | null | undefined,
 ): boolean {
-  const left = normaliseName(a);
-  const right = normaliseName(b);
-  if (left === null || right === null || left === right) return false;
+  const names = differentNames(a, b);
+  if (names === null) return false;
+  const [left, right] = names;
   const typoOfRelated = (x: string, y: string) =>
     [...(nicknameIndex.related.get(y) ?? [])].some((n) => mayBeFirstNameTypo(x, n));
   return typoOfRelated(left, right) || typoOfRelated(right, left);
@@ -590,9 +600,9 @@ export function mayBeNicknameTypo(
  * (`Weller`/`Waller`): a surname typo weighs no more than a similar surname.
  */
 export function isSurnameTypo(a: string | null | undefined, b: string | null | undefined): boolean {
-  const left = normaliseName(a);
-  const right = normaliseName(b);
-  if (left === null || right === null || left === right) return false;
+  const names = differentNames(a, b);
+  if (names === null) return false;
+  const [left, right] = names;
   return Math.min(left.length, right.length) >= 4 && withinOneEdit(left, right);
 }
 
