@@ -92,13 +92,15 @@ export function addressPartKeys(values: ContactValues): Partial<Record<AddressPa
     keys.street = `st:${address.postalCode}|${compactStreet(address.street)}`;
   if (address.streetNumber !== null) {
     const unit = address.unit === null ? "" : `|${address.unit}`;
+    // The dwelling (with its unit) is a blocking key, the building only a counted one: see the
+    // module comment on why the address key carries the unit.
     keys.dwelling = `adr:${address.postalCode}|${address.streetNumber}${unit}`;
     keys.building = `bd:${address.postalCode}|${address.streetNumber}`;
   }
   return keys;
 }
 
-/** The counted keys of a person's values (`isCountedKey`) and its dwelling key, to count. */
+/** The keys to count for a person: its address parts (`addressPartKeys`), the dwelling included. */
 export function countedKeys(values: ContactValues): string[] {
   return Object.values(addressPartKeys(values));
 }
@@ -110,7 +112,7 @@ function contactPointKeysInto(keys: Set<string>, values: ContactValues): void {
   for (const phone of Object.values(values.phones)) keys.add(`ph:${phone.e164}`);
 }
 
-/** The name, birth-date and address keys of `values`, added to `keys`. */
+/** The name and birth-date keys of `values`, added to `keys` (the address keys: `addressPartKeys`). */
 function identityKeysInto(keys: Set<string>, values: ContactValues): void {
   const first = normaliseName(values.firstName);
   const last = normaliseName(values.lastName);
@@ -129,7 +131,4 @@ function identityKeysInto(keys: Set<string>, values: ContactValues): void {
     keys.add(`nk:${first}|${lastCode}`);
   }
   if (values.dateOfBirth !== null) keys.add(`dob:${values.dateOfBirth}`);
-  // The dwelling, not the building (see above).
-  const dwelling = addressPartKeys(values).dwelling;
-  if (dwelling !== undefined) keys.add(dwelling);
 }

@@ -77,7 +77,59 @@ export function comparisonForm(values: ContactValues): ComparisonForm {
   };
 }
 
-type NameRule = MatchingCriteria["fields"]["first_name"];
+type Fields = MatchingCriteria["fields"];
+type NameRule = Fields["first_name"];
+
+/**
+ * The weight of every name level under a rule. `nickname` without a weight of its own takes
+ * `similar_high`'s: the scorer never assigns the level then, but a re-scoring of stored
+ * evidence under such a rule (`ruleSimulation.ts`) gives a nickname pair the nearest level's.
+ */
+export function nameWeights(rule: Fields["first_name"]): Record<NameLevel, number> {
+  return {
+    exact: rule.exact,
+    nickname: rule.nickname ?? rule.similar_high,
+    similar_high: rule.similar_high,
+    similar: rule.similar,
+    phonetic: rule.phonetic,
+    disagree: rule.disagree,
+    missing: 0,
+  };
+}
+
+/** The weight of every birth-date level. */
+export function dateWeights(rule: Fields["date_of_birth"]): Record<DateLevel, number> {
+  return {
+    exact: rule.exact,
+    near: rule.near,
+    partial: rule.partial,
+    disagree: rule.disagree,
+    missing: 0,
+  };
+}
+
+/** The weight of every email or phone level: `near` is 0 when the rule gives it none. */
+export function identifierWeights(rule: Fields["email"]): Record<IdentifierLevel, number> {
+  return {
+    exact: rule.exact,
+    shared: rule.shared,
+    near: rule.near ?? 0,
+    disagree: rule.disagree,
+    missing: 0,
+  };
+}
+
+/** The weight of every address level: `near` falls back to `partial`, `shared` to 0. */
+export function addressWeights(rule: Fields["address"]): Record<AddressLevel, number> {
+  return {
+    exact: rule.exact,
+    near: rule.near ?? rule.partial,
+    partial: rule.partial,
+    shared: rule.shared ?? 0,
+    disagree: rule.disagree,
+    missing: 0,
+  };
+}
 
 /** Levels at which two names agree (a name only sounding alike does not). */
 export const NAME_AGREES: ReadonlySet<NameLevel> = new Set([
@@ -101,9 +153,8 @@ export function compareNames(
   kind: "given" | "surname",
 ): FieldEvidence<NameLevel> {
   if (x === null || y === null) return { level: "missing", weight: 0 };
-  if (x === y) return { level: "exact", weight: rule.exact };
-  const level = nameLevel(x, y, rule.nickname !== undefined, similarity, kind);
-  return { level, weight: level === "nickname" ? (rule.nickname ?? 0) : rule[level] };
+  const level = x === y ? "exact" : nameLevel(x, y, rule.nickname !== undefined, similarity, kind);
+  return { level, weight: nameWeights(rule)[level] };
 }
 
 /**
@@ -220,7 +271,7 @@ export function compareIdentifier(
       ? { level: "shared", weight: rule.shared }
       : { level: "exact", weight: rule.exact };
   }
-  if (near) return { level: "near", weight: rule.near ?? 0 };
+  if (near) return { level: "near", weight: identifierWeights(rule).near };
   return { level: "disagree", weight: rule.disagree };
 }
 
@@ -320,7 +371,7 @@ export function compareAddresses(
       return { evidence: { level: "exact", weight: rule.exact }, part: "dwelling", sameStreet };
     }
     return {
-      evidence: { level: "near", weight: rule.near ?? rule.partial },
+      evidence: { level: "near", weight: addressWeights(rule).near },
       part: "dwelling",
       sameStreet,
     };

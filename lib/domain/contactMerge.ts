@@ -2,6 +2,11 @@
  * Merging two contacts (an approved review item) and undoing any merge (unmerge), as pure
  * functions over contacts, their links and the merge history's documents.
  *
+ * Over 500 lines as one thing: the merge plan, the history documents it writes and the unmerge
+ * plan that reads them are one round trip — each field, link, placeholder and variant a merge
+ * moves must be put back by the unmerge from what the history recorded, so the three are kept
+ * side by side.
+ *
  * Merge of two contacts: the reviewed contact B (created for the record under review) goes into
  * the candidate A, which survives. B's values come in as the other record would have through
  * the sync path, field by field with the source B recorded for it: what an auto-merge of B's

@@ -4,6 +4,11 @@
  * (`refdata/nicknames.ts`, generated from the vendored CSV).
  *
  * Comparison forms are for comparing and blocking only; the contact keeps names as written.
+ *
+ * Over 500 lines as one thing: everything the matcher may say about two names — folded forms,
+ * full-name parsing, generational suffixes, the nickname table and its exclusions, typo checks,
+ * phonetic codes and similarity — each a few functions over the same comparison form, which
+ * must not drift apart.
  */
 import { jaroWinkler } from "@skyra/jaro-winkler";
 import damerauLevenshtein from "damerau-levenshtein";

@@ -27,69 +27,21 @@
  * (an email or phone `exact` or `shared`, an address `exact` or `near`).
  */
 import * as z from "zod";
+import { addressWeights, dateWeights, identifierWeights, nameWeights } from "./comparisons.js";
 import { DEFAULT_MATCHING_CRITERIA, type MatchingCriteria } from "./rules.js";
 import {
-  type AddressLevel,
-  type DateLevel,
   type FieldEvidence,
   type GuardHold,
   type GuardReason,
   HOUSEHOLD_GUARDS,
   type HouseholdField,
   type IdentifierLevel,
-  type NameLevel,
   outcomeOf,
   type ScoreEvidence,
   type ScoreOutcome,
 } from "./scoring.js";
 
 type Fields = MatchingCriteria["fields"];
-
-/** The weight of every name level under a rule (see the module comment for `nickname`). */
-function nameWeights(rule: Fields["first_name"]): Record<NameLevel, number> {
-  return {
-    exact: rule.exact,
-    nickname: rule.nickname ?? rule.similar_high,
-    similar_high: rule.similar_high,
-    similar: rule.similar,
-    phonetic: rule.phonetic,
-    disagree: rule.disagree,
-    missing: 0,
-  };
-}
-
-function dateWeights(rule: Fields["date_of_birth"]): Record<DateLevel, number> {
-  return {
-    exact: rule.exact,
-    near: rule.near,
-    partial: rule.partial,
-    disagree: rule.disagree,
-    missing: 0,
-  };
-}
-
-/** As `scoring.ts` weighs them: `near` is 0 when the rule gives no weight for it. */
-function identifierWeights(rule: Fields["email"]): Record<IdentifierLevel, number> {
-  return {
-    exact: rule.exact,
-    shared: rule.shared,
-    near: rule.near ?? 0,
-    disagree: rule.disagree,
-    missing: 0,
-  };
-}
-
-/** As `scoring.ts` weighs them: `near` falls back to `partial`, `shared` to 0. */
-function addressWeights(rule: Fields["address"]): Record<AddressLevel, number> {
-  return {
-    exact: rule.exact,
-    near: rule.near ?? rule.partial,
-    partial: rule.partial,
-    shared: rule.shared ?? 0,
-    disagree: rule.disagree,
-    missing: 0,
-  };
-}
 
 /** The weight of every level of every field under `criteria`. */
 function levelWeights(fields: Fields) {

@@ -40,10 +40,14 @@
  *     shares the household's phone could have written that card);
  *   - `names_only`: nothing but the names agrees (`corroborated`): a new contact (a reviewer
  *     would have nothing but the names to go on).
+ *
+ * Over 400 lines as one thing: one pair's score, the guards that hold it back and `outcomeOf`,
+ * which the rule simulation shares; the field levels themselves are in `comparisons.ts`.
  */
 import {
   type AddressLevel,
   type AddressPart,
+  addressWeights,
   type ComparisonForm,
   compareAddresses,
   compareDates,
@@ -389,7 +393,7 @@ export function scoreForms(
   const address: FieldEvidence<AddressLevel> =
     ["exact", "near", "partial"].includes(compared.evidence.level) &&
     holdersOf(sharedBy, compared.part) > criteria.shared_value_limit
-      ? { level: "shared", weight: fields.address.shared ?? 0 }
+      ? { level: "shared", weight: addressWeights(fields.address).shared }
       : compared.evidence;
 
   // A full name many contacts of the property carry says less about which of them this is: by

@@ -13,6 +13,9 @@
  *
  * Every ResMan value remembers the record version it came from (`FieldVersion`), and the
  * newest version wins field by field across all the person's records (`survivorship.ts`).
+ *
+ * Over 400 lines as one thing: the three paths of one decision (update, create, merge) and the
+ * writes they return share the version order and survivorship calls, kept side by side.
  */
 import { isDeepStrictEqual } from "node:util";
 import { blockingKeys } from "./blocking.js";

@@ -5,6 +5,10 @@
  * (`npm run bench`) and quality benchmarks. Every row is labelled with the real person it
  * belongs to, so a benchmark can tell a correct merge from a wrong one.
  *
+ * Over 500 lines as one thing: one generator, whose name lists, formats and problem rates are
+ * its data (the messy and synthetic benchmark sets and the generated test properties reuse
+ * them rather than keeping copies).
+ *
  * The data problems are the ones seen in the field (DESIGN §1): duplicate guest cards of one
  * person under different external ids, formatted differently (email case and spaces, phone
  * punctuation, name case, nicknames); placeholder emails and phones and the office's own phone;

@@ -17,6 +17,9 @@
  *   item once per pair, merge history;
  * - the locking transaction (no rollback: the sync path writes last), `findLink`, `markFailed`.
  *   No enrichment and no review approvals (no contact is ever merged away here).
+ *
+ * Over 400 lines as one thing: one port implemented in memory; its reads and writes must mirror
+ * the SQL together for the figures to match.
  */
 import { randomUUID } from "node:crypto";
 import type {

@@ -49,6 +49,9 @@
  * records land near each other, not next to each other). Deterministic for a seed. Nothing is
  * real: names are combined at random from the common-name lists of `peopleGenerator.ts`,
  * phones are 555-0101..0199 numbers, local parts are made up.
+ *
+ * Over 400 lines as one thing: one generated data set (its long header is its specification);
+ * the per-record noise is in `messyRecord.ts` and `messyNoise.ts`.
  */
 import type { PersonStatus } from "../../lib/domain/person.js";
 import {

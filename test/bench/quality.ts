@@ -40,6 +40,9 @@
  * PGlite. With several at a time the order in which rows reach the matcher can differ slightly
  * between runs, and with it which records meet first, so figures may move a little (for the
  * exact-key matcher they came out identical on Postgres twice and on PGlite).
+ *
+ * Over 400 lines as one thing: one benchmark script — data-set preparation, the import per set
+ * and the report — each part only meaningful with the others.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";

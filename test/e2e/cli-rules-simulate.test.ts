@@ -28,6 +28,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MatchingCriteria } from "../../lib/domain/rules.js";
+import { handCriteria } from "../fixtures/criteria.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import {
   type CliRun,
@@ -41,27 +42,7 @@ import {
 } from "./harness.js";
 
 /** The property's criteria, set before the import (the defaults may be tuned meanwhile). */
-const CURRENT: MatchingCriteria = {
-  version: 1,
-  thresholds: { auto_merge: 14, review: 12 },
-  similarity: { high: 0.94, low: 0.88 },
-  shared_value_limit: 3,
-  fields: {
-    first_name: {
-      exact: 7,
-      nickname: 6,
-      similar_high: 6,
-      similar: 4,
-      phonetic: 0.5,
-      disagree: -6.5,
-    },
-    last_name: { exact: 8, similar_high: 7, similar: 5, phonetic: 0.5, disagree: -4.5 },
-    date_of_birth: { exact: 12, near: 4, partial: 0, disagree: -4 },
-    email: { exact: 13, shared: 2, disagree: -2 },
-    phone: { exact: 12, shared: 2, disagree: -2 },
-    address: { exact: 7, near: 6, partial: 4, disagree: -2 },
-  },
-};
+const CURRENT: MatchingCriteria = handCriteria({ auto_merge: 14, review: 12 });
 
 /** Tightened: merge from 16, review from 13, a surname that disagrees −5; other cut-offs. */
 const TIGHTENED: MatchingCriteria = {

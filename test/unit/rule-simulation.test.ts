@@ -28,29 +28,10 @@ import type {
   ScoreOutcome,
 } from "../../lib/domain/scoring.js";
 import { scorePair } from "../../lib/domain/scoring.js";
+import { handCriteria } from "../fixtures/criteria.js";
 
 /** The property's criteria now: merge from 15, review from 14. */
-const CURRENT: MatchingCriteria = {
-  version: 1,
-  thresholds: { auto_merge: 15, review: 14 },
-  similarity: { high: 0.94, low: 0.88 },
-  shared_value_limit: 3,
-  fields: {
-    first_name: {
-      exact: 7,
-      nickname: 6,
-      similar_high: 6,
-      similar: 4,
-      phonetic: 0.5,
-      disagree: -6.5,
-    },
-    last_name: { exact: 8, similar_high: 7, similar: 5, phonetic: 0.5, disagree: -4.5 },
-    date_of_birth: { exact: 12, near: 4, partial: 0, disagree: -4 },
-    email: { exact: 13, shared: 2, disagree: -2 },
-    phone: { exact: 12, shared: 2, disagree: -2 },
-    address: { exact: 7, near: 6, partial: 4, disagree: -2 },
-  },
-};
+const CURRENT: MatchingCriteria = handCriteria({ auto_merge: 15, review: 14 });
 
 /** `CURRENT` with some parts replaced. */
 function proposal(change: {

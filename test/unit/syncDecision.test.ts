@@ -16,6 +16,7 @@ import {
 import { personDigest, personStatuses, type ResmanPerson } from "../../lib/domain/person.js";
 import { type MergeStrategy, variantOf } from "../../lib/domain/survivorship.js";
 import {
+  type ContactWrite,
   decideSync,
   type LinkEvidence,
   type LinkState,
@@ -87,23 +88,17 @@ function decide(
   });
 }
 
+/** A contact write as a repository holds it, with no other records' statuses. */
+function storedContact(contact: ContactWrite, id: string, createdAt: Date): Contact {
+  const { isNew: _isNew, changed: _changed, ...columns } = contact;
+  return { ...columns, id, linkedStatuses: [], createdAt };
+}
+
 /** The contact a person's first version creates, as a repository would hold it. */
 function createdBy(raw: ResmanPerson, id: string): Contact {
   const decision = decide(raw);
   if (decision.action !== "create") throw new Error("expected a new contact");
-  const { contact } = decision;
-  return {
-    id,
-    kind: contact.kind,
-    values: contact.values,
-    sources: contact.sources,
-    versions: contact.versions,
-    keys: contact.keys,
-    blockKeys: contact.blockKeys,
-    secondary: contact.secondary,
-    linkedStatuses: [],
-    createdAt: new Date("2024-01-01"),
-  };
+  return storedContact(decision.contact, id, new Date("2024-01-01"));
 }
 
 /** What a repository would hold for one person: its link and the property's contacts. */
@@ -127,19 +122,11 @@ function deliver(store: Store, raw: ResmanPerson, strategy: MergeStrategy = "res
   if (decision.action !== "unchanged") {
     const { contact, link } = decision;
     const existing = store.contacts.get(contact.id);
-    store.contacts.set(contact.id, {
-      id: contact.id,
-      kind: contact.kind,
-      values: contact.values,
-      sources: contact.sources,
-      versions: contact.versions,
-      keys: contact.keys,
-      blockKeys: contact.blockKeys,
-      secondary: contact.secondary,
-      // The in-memory store holds one link: no other records' statuses.
-      linkedStatuses: [],
-      createdAt: existing?.createdAt ?? new Date("2025-01-01"),
-    });
+    // The in-memory store holds one link: no other records' statuses.
+    store.contacts.set(
+      contact.id,
+      storedContact(contact, contact.id, existing?.createdAt ?? new Date("2025-01-01")),
+    );
     store.link = {
       id: link.id ?? "link-1",
       contactId: contact.id,

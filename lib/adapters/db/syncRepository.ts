@@ -2,6 +2,11 @@
  * The sync path on Postgres (any driver): the snapshot read and the guarded write of the
  * optimistic protocol, the locking transaction it falls back to, the inbox, the outbox rows and
  * the enrichment writes.
+ *
+ * Over 500 lines as one thing: the sync path's statements on Postgres. The snapshot read, the
+ * guarded write and the locking transaction share the same SQL fragments (key versions,
+ * candidate lookups, counted keys, the write CTEs), which must stay identical across the two
+ * protocols for them to exclude each other.
  */
 import { createHash } from "node:crypto";
 import { and, arrayOverlaps, eq, isNull, type SQL, sql } from "drizzle-orm";
