@@ -47,6 +47,14 @@ const configSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(1).max(1000).default(5),
   ),
+  /**
+   * How often `import` prints a progress line when stderr is not a terminal (ms; 0: after every
+   * row). A tuning and test knob.
+   */
+  CONTACT_SYNC_PROGRESS_INTERVAL_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(0).max(86_400_000).default(10_000),
+  ),
 });
 
 export interface Config {
@@ -59,6 +67,8 @@ export interface Config {
   readonly syncDlqUrl: string | undefined;
   readonly eventBusName: string | undefined;
   readonly maxReceiveCount: number;
+  /** `import` progress lines off a terminal: one per this many ms. */
+  readonly progressIntervalMs: number;
 }
 
 /** Config keys a function may require, with the variable each comes from. */
@@ -137,6 +147,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     syncDlqUrl: data.SYNC_DLQ_URL,
     eventBusName: data.EVENT_BUS_NAME,
     maxReceiveCount: data.MAX_RECEIVE_COUNT,
+    progressIntervalMs: data.CONTACT_SYNC_PROGRESS_INTERVAL_MS,
   });
 }
 

@@ -8,11 +8,22 @@
  * snapshot went stale meanwhile (an earlier row of the chunk wrote a contact it could match)
  * loses its guard and reads again, so batching never changes a decision. Memory stays bounded
  * whatever the file size.
+ *
+ * The property may not exist yet (`PendingProperty`): it is created before the first row that
+ * will be synced, so a file whose rows are all rejected leaves nothing behind. Listed lines
+ * (rejections, failures, each warning's lines) are kept in line order, whatever order the
+ * concurrent syncs finish in.
  */
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { importFieldOf, personFromImportRow } from "../domain/importRow.js";
-import type { GuardedSnapshot, PropertyContext } from "./ports.js";
+import type {
+  GuardedSnapshot,
+  PropertyContext,
+  PropertyStore,
+  ResmanPropertyRef,
+} from "./ports.js";
 import {
+  noIdentity,
   type PreparedSync,
   prepareSync,
   type SyncDependencies,
@@ -24,6 +35,8 @@ import {
 export interface ImportRecord {
   /** Line number in the file (1-based; for CSV the line where the record ends). */
   line: number;
+  /** Byte offset in the file just past the record (for progress). */
+  end?: number | undefined;
   fields?: Readonly<Record<string, unknown>>;
   error?: string;
 }
@@ -53,11 +66,12 @@ export interface WarningTally {
 }
 
 export interface ImportSummary extends ImportCounts {
-  propertyId: string;
+  /** Null when the property did not exist and no row was synced (it was not created). */
+  propertyId: string | null;
   resmanPropertyId: string | null;
-  /** The first `MAX_LISTED` rejected rows, with reasons. */
+  /** The first `MAX_LISTED` rejected rows (by line), with reasons. */
   rejections: LineIssue[];
-  /** The first `MAX_LISTED` rows that failed to sync, with reasons. */
+  /** The first `MAX_LISTED` rows (by line) that failed to sync, with reasons. */
   failures: LineIssue[];
   warnings: WarningTally[];
   /** Set when reading the file stopped early (e.g. a CSV syntax error); rows before it stand. */
@@ -67,9 +81,54 @@ export interface ImportSummary extends ImportCounts {
 /** Rows read ahead and prefetched together. */
 export const CHUNK_ROWS = 32;
 
+/** How far an import has got, for a progress display. */
+export interface ImportProgress {
+  /** Rows done: synced, failed or rejected. */
+  done: number;
+  /**
+   * Byte offset just past the last row done with every row before it done too (when the records
+   * carry offsets): the file size exactly when the last row is done, whatever order concurrent
+   * syncs finish in.
+   */
+  offset: number | undefined;
+}
+
+/**
+ * A property that does not exist yet. Rows are prepared with `draft` (the context `create` will
+ * return: the defaults of a new property); `create` is called once, before the first row that
+ * will be synced.
+ */
+export interface PendingProperty {
+  draft: PropertyContext;
+  create(): Promise<PropertyContext>;
+}
+
+/**
+ * The property a file import writes to: the existing one (its account checked now, so a
+ * contradiction fails before any row is read), or a pending one, created at the first row synced.
+ */
+export async function importTarget(
+  properties: Pick<PropertyStore, "findProperty" | "ensureResmanProperty">,
+  ref: ResmanPropertyRef,
+  draft: (ref: ResmanPropertyRef) => PropertyContext,
+): Promise<PropertyContext | PendingProperty> {
+  const found = await properties.findProperty(ref.resmanPropertyId);
+  if (found !== null && found.resmanPropertyId === ref.resmanPropertyId) {
+    return properties.ensureResmanProperty(ref);
+  }
+  return { draft: draft(ref), create: () => properties.ensureResmanProperty(ref) };
+}
+
+/** A row read and not yet counted by progress (see `ImportProgress.offset`). */
+interface ProgressMark {
+  end: number | undefined;
+  done: boolean;
+}
+
 /** A row accepted for syncing, prepared, waiting for its chunk's snapshot read. */
 interface PendingRow {
   line: number;
+  mark: ProgressMark;
   person: ReturnType<typeof personFromImportRow> & { ok: true };
   prepared: PreparedSync;
   prefetched?: GuardedSnapshot | undefined;
@@ -80,13 +139,27 @@ export const MAX_LISTED = 100;
 const LINES_PER_WARNING = 5;
 
 export interface ImportOptions {
-  property: PropertyContext;
+  property: PropertyContext | PendingProperty;
   records: AsyncIterable<ImportRecord>;
   /** Rows synced at once (1 for PGlite, which has a single connection). */
   concurrency?: number;
   /** Rows whose snapshots are read in one statement (default `CHUNK_ROWS`). */
   chunkRows?: number;
-  onProgress?: (counts: Readonly<ImportCounts>) => void;
+  onProgress?: (counts: Readonly<ImportCounts>, progress: Readonly<ImportProgress>) => void;
+}
+
+function isPending(property: PropertyContext | PendingProperty): property is PendingProperty {
+  return "create" in property;
+}
+
+/** Inserts `item` in line order, keeping at most `max` (the lowest lines). */
+function insertByLine<T>(list: T[], item: T, lineOf: (item: T) => number, max: number): void {
+  const line = lineOf(item);
+  let at = list.length;
+  while (at > 0 && lineOf(list[at - 1] as T) > line) at -= 1;
+  if (at >= max) return;
+  list.splice(at, 0, item);
+  if (list.length > max) list.pop();
 }
 
 /** A reason safe to print: our typed errors carry one; anything else is named only. */
@@ -99,9 +172,15 @@ export async function importPeople(
   deps: SyncDependencies,
   options: ImportOptions,
 ): Promise<ImportSummary> {
+  const pending = isPending(options.property) ? options.property : null;
+  /** The property rows are synced into; null until a pending one is created. */
+  let property: PropertyContext | null =
+    pending === null ? (options.property as PropertyContext) : null;
+  /** The context rows are prepared with. */
+  let context: PropertyContext = pending?.draft ?? (options.property as PropertyContext);
   const summary: ImportSummary = {
-    propertyId: options.property.id,
-    resmanPropertyId: options.property.resmanPropertyId,
+    propertyId: property?.id ?? null,
+    resmanPropertyId: context.resmanPropertyId,
     rows: 0,
     created: 0,
     merged: 0,
@@ -114,11 +193,30 @@ export async function importPeople(
     failures: [],
     warnings: [],
   };
+  const progress: ImportProgress = { done: 0, offset: undefined };
   const warningIndex = new Map<string, WarningTally>();
   // First line of each external id: a second row for the same person in one file is ambiguous
   // (which one is current?) and is rejected, so the result never depends on timing.
   const firstLine = new Map<string, number>();
 
+  // The rows of the current chunk in file order; all are done before the next chunk is read.
+  const marks: ProgressMark[] = [];
+  let passed = 0;
+  /** A row is done (synced, failed or rejected): progress moves past every row done in order. */
+  const done = (mark: ProgressMark) => {
+    mark.done = true;
+    progress.done += 1;
+    for (let next = marks[passed]; next?.done === true; next = marks[passed]) {
+      if (next.end !== undefined) progress.offset = next.end;
+      passed += 1;
+    }
+    if (passed === marks.length) {
+      marks.length = 0;
+      passed = 0;
+    }
+    options.onProgress?.(summary, progress);
+  };
+  const byLine = (issue: LineIssue) => issue.line;
   const warn = (line: number, field: string, reason: string) => {
     const key = `${field}\u0000${reason}`;
     let tally = warningIndex.get(key);
@@ -128,15 +226,28 @@ export async function importPeople(
       summary.warnings.push(tally);
     }
     tally.count += 1;
-    if (tally.lines.length < LINES_PER_WARNING) tally.lines.push(line);
+    insertByLine(tally.lines, line, (n) => n, LINES_PER_WARNING);
   };
   const reject = (line: number, reason: string) => {
     summary.rejected += 1;
-    if (summary.rejections.length < MAX_LISTED) summary.rejections.push({ line, reason });
+    insertByLine(summary.rejections, { line, reason }, byLine, MAX_LISTED);
   };
 
+  /** Prepares a mapped person with the current context; null (rejected) when it cannot be. */
+  function prepare(line: number, mapped: PendingRow["person"]): PreparedSync | null {
+    try {
+      return prepareSync(context, mapped.person, deps.clock);
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        reject(line, error.message);
+        return null;
+      }
+      throw error;
+    }
+  }
+
   /** Validates and prepares a record; rejected records are counted and dropped. */
-  function accept(record: ImportRecord): PendingRow | null {
+  function accept(record: ImportRecord, mark: ProgressMark): PendingRow | null {
     if (record.error !== undefined || record.fields === undefined) {
       reject(record.line, record.error ?? "unreadable row");
       return null;
@@ -153,23 +264,45 @@ export async function importPeople(
       return null;
     }
     firstLine.set(personId, record.line);
-    try {
-      const prepared = prepareSync(options.property, mapped.person, deps.clock);
-      return { line: record.line, person: mapped, prepared };
-    } catch (error) {
-      if (error instanceof InvalidInputError) {
-        reject(record.line, error.message);
-        return null;
-      }
-      throw error;
-    }
+    const prepared = prepare(record.line, mapped);
+    return prepared === null ? null : { line: record.line, mark, person: mapped, prepared };
   }
 
-  async function syncRow(row: PendingRow): Promise<void> {
+  /**
+   * The rows of a chunk that will be synced, once the property exists. While it does not, no
+   * person can have a link in it, so one that says nothing about who they are is rejected here,
+   * as the sync path would; the first row left creates the property.
+   */
+  async function syncable(rows: PendingRow[]): Promise<PendingRow[]> {
+    if (property !== null || pending === null) return rows;
+    const kept = rows.filter((row) => {
+      if (row.prepared.identified) return true;
+      reject(row.line, noIdentity().message);
+      done(row.mark);
+      return false;
+    });
+    if (kept.length === 0) return kept;
+    const created = await pending.create();
+    property = created;
+    summary.propertyId = created.id;
+    summary.resmanPropertyId = created.resmanPropertyId;
+    const sameNormalisation =
+      created.countryCode === context.countryCode && created.officePhone === context.officePhone;
+    context = created;
+    if (sameNormalisation) return kept;
+    // Someone else created the property meanwhile, with its own settings: prepare again.
+    return kept.flatMap((row) => {
+      const prepared = prepare(row.line, row.person);
+      if (prepared === null) done(row.mark);
+      return prepared === null ? [] : [{ ...row, prepared }];
+    });
+  }
+
+  async function syncRow(row: PendingRow, into: PropertyContext): Promise<void> {
     const { line, person: mapped } = row;
     try {
       const result = await syncPerson(deps, {
-        property: options.property,
+        property: into,
         person: mapped.person,
         prepared: row.prepared,
         prefetched: row.prefetched,
@@ -187,9 +320,7 @@ export async function importPeople(
         return;
       }
       summary.failed += 1;
-      if (summary.failures.length < MAX_LISTED) {
-        summary.failures.push({ line, reason: failureReason(error) });
-      }
+      insertByLine(summary.failures, { line, reason: failureReason(error) }, byLine, MAX_LISTED);
     }
   }
 
@@ -210,8 +341,10 @@ export async function importPeople(
       if (next.done) break;
       read += 1;
       summary.rows += 1;
-      const row = accept(next.value);
-      if (row === null) options.onProgress?.(summary);
+      const mark: ProgressMark = { end: next.value.end, done: false };
+      marks.push(mark);
+      const row = accept(next.value, mark);
+      if (row === null) done(mark);
       else rows.push(row);
     }
     return read === 0 && rows.length === 0 ? null : rows;
@@ -219,14 +352,16 @@ export async function importPeople(
 
   const workers = Math.max(1, options.concurrency ?? 1);
   for (;;) {
-    const rows = await nextChunk();
-    if (rows === null) break;
-    if (rows.length > 0) {
+    const read = await nextChunk();
+    if (read === null) break;
+    const rows = await syncable(read);
+    if (rows.length > 0 && property !== null) {
+      const into: PropertyContext = property;
       // One statement for the chunk's reads. If it fails, each row reads for itself (and
       // reports its own failure).
       try {
         const snapshots = await deps.store.readSnapshots(
-          options.property.id,
+          into.id,
           rows.map((row) => snapshotRequestOf(row.prepared)),
         );
         rows.forEach((row, i) => {
@@ -238,8 +373,8 @@ export async function importPeople(
       let index = 0;
       const worker = async () => {
         for (let row = rows[index++]; row !== undefined; row = rows[index++]) {
-          await syncRow(row);
-          options.onProgress?.(summary);
+          await syncRow(row, into);
+          done(row.mark);
         }
       };
       await Promise.all(Array.from({ length: Math.min(workers, rows.length) }, worker));

@@ -444,8 +444,30 @@ export interface MergeTransaction {
   ): Promise<void>;
 }
 
+/** A page of open review items: in creation order (then id), after a cursor item. */
+export interface ReviewQuery {
+  /** One property (its contact-sync id), or all. */
+  propertyId?: string | undefined;
+  /** Items on the page. */
+  limit: number;
+  /** The page starts after this item (a review id), in the chosen order. */
+  after?: string | undefined;
+  order: "oldest" | "newest";
+}
+
+export interface ReviewPage {
+  /** Open items of the property (or of all properties), wherever the page starts. */
+  total: number;
+  items: ReviewItem[];
+  /** The cursor of the next page (the page's last item) when more items follow, else null. */
+  nextAfter: string | null;
+}
+
 export interface ReviewStore {
-  /** Open review items, oldest first, of one property or of all. */
-  listOpen(propertyId?: string): Promise<ReviewItem[]>;
+  /**
+   * A page of open review items of one property or of all. Null when `after` names no review
+   * item (of that property); a decided item still marks its place.
+   */
+  listOpen(query: ReviewQuery): Promise<ReviewPage | null>;
   transaction<T>(work: (tx: MergeTransaction) => Promise<T>): Promise<T>;
 }

@@ -1,16 +1,23 @@
 /**
  * Reading and changing a property's matching rules (`contact-sync rules get|set`). Both the
  * merge strategy and the (validated) matching criteria take effect at once: the sync path and
- * chatbot enrichment read them with the property.
+ * chatbot enrichment read them with the property. A rules file is either what `rules get`
+ * prints (edited or not) or bare matching criteria.
  */
+import * as z from "zod";
 import { InvalidInputError } from "../domain/errors.js";
 import {
   DEFAULT_MATCHING_CRITERIA,
   type MatchingCriteria,
   parseMatchingCriteria,
   type RulesIssue,
+  rulesIssues,
 } from "../domain/rules.js";
-import { DEFAULT_MERGE_STRATEGY, type MergeStrategy } from "../domain/survivorship.js";
+import {
+  DEFAULT_MERGE_STRATEGY,
+  type MergeStrategy,
+  mergeStrategies,
+} from "../domain/survivorship.js";
 import type { PropertyStore, RulesStore } from "./ports.js";
 
 export interface RulesView {
@@ -65,12 +72,78 @@ export async function showRules(deps: RulesDependencies, property: string): Prom
 export function validCriteria(document: unknown): MatchingCriteria {
   const parsed = parseMatchingCriteria(document);
   if (parsed.ok) return parsed.criteria;
-  const [first] = parsed.issues;
-  const more = parsed.issues.length > 1 ? ` (and ${parsed.issues.length - 1} more)` : "";
-  throw new InvalidInputError(
-    `invalid matching criteria: ${first?.path || "(document)"}: ${first?.message ?? "invalid"}${more}`,
-    parsed.issues,
+  throw invalid("invalid matching criteria", parsed.issues);
+}
+
+/** One line naming the first issue's path (never the value) and how many more there are. */
+function invalid(what: string, issues: readonly RulesIssue[]): InvalidInputError {
+  const [first] = issues;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return new InvalidInputError(
+    `${what}: ${first?.path || "(document)"}: ${first?.message ?? "invalid"}${more}`,
+    issues,
   );
+}
+
+/**
+ * What `rules get` prints. `merge_strategy` and `matching_criteria` are what a file sets; the
+ * other fields describe the property and where its rules came from: accepted and ignored, so
+ * that the output of `rules get` (edited or not) can be given back to `rules set`. Any other key
+ * is a mistake.
+ */
+const rulesDocumentSchema = z
+  .object({
+    property_id: z.unknown().optional(),
+    resman_property_id: z.unknown().optional(),
+    merge_strategy: z.enum(mergeStrategies).optional(),
+    merge_strategy_source: z.unknown().optional(),
+    matching_criteria_source: z.unknown().optional(),
+    matching_criteria_issues: z.unknown().optional(),
+    matching_criteria: z.unknown().optional(),
+  })
+  .strict();
+
+const rulesDocumentKeys = Object.keys(rulesDocumentSchema.shape);
+
+/** What a rules file sets: validated criteria and/or a merge strategy. */
+export interface RulesFileChange {
+  criteria?: MatchingCriteria;
+  strategy?: MergeStrategy;
+}
+
+/**
+ * A rules file (`rules set --file`), validated: the whole output of `rules get` (a JSON object
+ * with any of its keys) sets its `matching_criteria` and `merge_strategy`; anything else is bare
+ * matching criteria (the shape `rules get` prints under `matching_criteria`). A document with
+ * neither sets nothing (`{}`). An `InvalidInputError` names the first bad path
+ * (`matching_criteria.fields.email.exact`, an unknown key, …), never the value.
+ */
+export function rulesFileChange(document: unknown): RulesFileChange {
+  const isRulesDocument =
+    typeof document === "object" &&
+    document !== null &&
+    !Array.isArray(document) &&
+    rulesDocumentKeys.some((key) => Object.hasOwn(document, key));
+  if (!isRulesDocument) return { criteria: validCriteria(document) };
+  const parsed = rulesDocumentSchema.safeParse(document);
+  const issues = parsed.success ? [] : rulesIssues(parsed.error);
+  const criteria = (document as { matching_criteria?: unknown }).matching_criteria;
+  const checked = criteria === undefined ? null : parseMatchingCriteria(criteria);
+  if (checked !== null && !checked.ok) {
+    issues.push(
+      ...checked.issues.map((issue) => ({
+        path: issue.path === "" ? "matching_criteria" : `matching_criteria.${issue.path}`,
+        message: issue.message,
+      })),
+    );
+  }
+  if (!parsed.success || (checked !== null && !checked.ok)) {
+    throw invalid("invalid rules file", issues);
+  }
+  const change: RulesFileChange = {};
+  if (checked?.ok) change.criteria = checked.criteria;
+  if (parsed.data.merge_strategy !== undefined) change.strategy = parsed.data.merge_strategy;
+  return change;
 }
 
 /**

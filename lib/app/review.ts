@@ -34,9 +34,17 @@ import {
   mergeContacts,
   type ReviewPair,
 } from "../domain/contactMerge.js";
-import { isRetryable } from "../domain/errors.js";
+import { InvalidInputError, isRetryable } from "../domain/errors.js";
 import { linkAfterRejection, type ReviewLevels, reviewLevels } from "../domain/review.js";
-import type { Clock, MergeTransaction, ReviewItem, ReviewRecord, ReviewStore } from "./ports.js";
+import type {
+  Clock,
+  MergeTransaction,
+  ReviewItem,
+  ReviewPage,
+  ReviewQuery,
+  ReviewRecord,
+  ReviewStore,
+} from "./ports.js";
 
 export interface ReviewDependencies {
   reviews: ReviewStore;
@@ -47,13 +55,41 @@ export interface ReviewDependencies {
 /** A listed item: its ids, score and the levels of the comparison. */
 export type ListedReview = ReviewItem & ReviewLevels;
 
-/** Open review items, oldest first, of one property (its id) or of all. */
+/** A page of listed items, the count of all open ones and the next page's cursor. */
+export type ListedReviewPage = Omit<ReviewPage, "items"> & { items: ListedReview[] };
+
+/** Items on a page unless told otherwise, and at most. */
+export const REVIEW_PAGE_SIZE = 50;
+export const MAX_REVIEW_PAGE_SIZE = 1000;
+
+/**
+ * A page of open review items of one property (its id) or of all: oldest first unless
+ * `order` is `newest`, starting after the item `after` (a keyset cursor: items decided or added
+ * meanwhile shift no page). An unknown `after` (or one of another property) and a page size out
+ * of range are an `InvalidInputError`.
+ */
 export async function listReviews(
   deps: Pick<ReviewDependencies, "reviews">,
-  propertyId?: string,
-): Promise<ListedReview[]> {
-  const items = await deps.reviews.listOpen(propertyId);
-  return items.map((item) => ({ ...item, ...reviewLevels(item.evidence) }));
+  query: Partial<ReviewQuery> = {},
+): Promise<ListedReviewPage> {
+  const limit = query.limit ?? REVIEW_PAGE_SIZE;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_REVIEW_PAGE_SIZE) {
+    throw new InvalidInputError(`the page size must be 1 to ${MAX_REVIEW_PAGE_SIZE}`);
+  }
+  const page = await deps.reviews.listOpen({
+    propertyId: query.propertyId,
+    limit,
+    after: query.after,
+    order: query.order ?? "oldest",
+  });
+  if (page === null) {
+    const where = query.propertyId === undefined ? "" : ` in property ${query.propertyId}`;
+    throw new InvalidInputError(`no review item ${query.after}${where}`);
+  }
+  return {
+    ...page,
+    items: page.items.map((item) => ({ ...item, ...reviewLevels(item.evidence) })),
+  };
 }
 
 /** Attempts of a decision's transaction on retryable errors (deadlock, lost connection). */

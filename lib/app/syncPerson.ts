@@ -98,7 +98,8 @@ function outcomeOf(decision: SyncWrite): SyncOutcome {
   return decision.action === "merge" ? "merged" : "updated";
 }
 
-function noIdentity(): InvalidInputError {
+/** The rejection of a person with nothing to tell them apart and no link to update. */
+export function noIdentity(): InvalidInputError {
   return new InvalidInputError("the person has no usable name, email or phone", [
     { path: "person", message: "needs a first or last name, a valid email or a valid phone" },
   ]);

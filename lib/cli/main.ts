@@ -11,4 +11,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
 });

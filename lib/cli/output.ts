@@ -5,8 +5,7 @@
 import Table from "cli-table3";
 import type { ImportSummary } from "../app/importPeople.js";
 import type { PropertyStats } from "../app/ports.js";
-import type { ListedReview } from "../app/review.js";
-import { reviewFields } from "../domain/review.js";
+import { quoted, type UnknownColumn } from "../domain/importColumns.js";
 
 /** Where the CLI writes text: the process streams in the command, a buffer in tests. */
 export interface Output {
@@ -28,7 +27,7 @@ export const plain = { style: { head: [], border: [] } };
  */
 export function importSummaryRecord(
   summary: ImportSummary,
-  file: { path: string; format: string },
+  file: { path: string; format: string; unknownColumns?: readonly UnknownColumn[] },
   seconds: number,
 ) {
   const { propertyId, resmanPropertyId, ...counts } = summary;
@@ -39,7 +38,16 @@ export function importSummaryRecord(
     property_id: propertyId,
     resman_property_id: resmanPropertyId,
     ...counts,
+    unknown_columns: (file.unknownColumns ?? []).map((c) => ({ name: c.name, nearest: c.nearest })),
   };
+}
+
+/** The one warning line (stderr) listing the columns an import ignored, with near names. */
+export function formatUnknownColumns(columns: readonly UnknownColumn[]): string {
+  const listed = columns.map(
+    (c) => `${quoted(c.name)}${c.nearest === null ? "" : ` (did you mean ${c.nearest}?)`}`,
+  );
+  return `contact-sync: warning: unknown column(s) ignored: ${listed.join(", ")}\n`;
 }
 
 /** The import summary as an operator reads it: counts, then rejected/failed lines and dropped values. */
@@ -88,6 +96,13 @@ export function formatImportSummary(summary: ImportSummary, file: string, second
     }
   }
   if (summary.aborted !== undefined) lines.push(`Import stopped early: ${summary.aborted}`);
+  if (summary.rows > 0 && summary.rejected === summary.rows) {
+    lines.push(
+      summary.propertyId === null
+        ? `Nothing was imported: every row was rejected, and property ${summary.resmanPropertyId} was not created.`
+        : "Nothing was imported: every row was rejected.",
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -146,66 +161,4 @@ export function statsRecords(stats: readonly PropertyStats[]) {
     events_waiting: s.eventsWaiting,
     oldest_event_waiting_at: s.oldestWaiting?.toISOString() ?? null,
   }));
-}
-
-/** `review list --json`: one object per open item, snake_case; ids, score and levels only. */
-export function reviewRecords(items: readonly ListedReview[]) {
-  return items.map((item) => ({
-    id: item.id,
-    property_id: item.propertyId,
-    resman_property_id: item.resmanPropertyId,
-    user_id: item.userId,
-    candidate_id: item.candidateId,
-    link_id: item.linkId,
-    resman_person_id: item.personId,
-    score: item.score,
-    levels: item.levels,
-    guard: item.guard,
-    created_at: item.createdAt.toISOString(),
-  }));
-}
-
-/** Open review items as tables, one per property: ids, score and each field's level. */
-export function formatReviews(items: readonly ListedReview[]): string {
-  if (items.length === 0) return "No open review items.\n";
-  const byProperty = new Map<string, ListedReview[]>();
-  for (const item of items) {
-    const group = byProperty.get(item.propertyId) ?? [];
-    group.push(item);
-    byProperty.set(item.propertyId, group);
-  }
-  const lines: string[] = [];
-  for (const [propertyId, group] of byProperty) {
-    const resman = group[0]?.resmanPropertyId;
-    lines.push(
-      `Property ${resman ?? propertyId}${resman ? ` (contact-sync id ${propertyId})` : ""}`,
-    );
-    const table = new Table({
-      ...plain,
-      head: ["review", "contact", "may be contact", "score", "levels", "created"],
-    });
-    for (const item of group) {
-      const levels = reviewFields
-        // Missing fields carry no evidence either way; JSON lists them too.
-        .flatMap((field) => {
-          const level = item.levels[field];
-          return level === undefined || level === "missing" ? [] : [`${field} ${level}`];
-        })
-        .join("\n");
-      table.push([
-        item.id,
-        item.userId,
-        item.candidateId,
-        item.score.toFixed(2),
-        item.guard === null ? levels : `${levels}\nheld back: ${item.guard}`,
-        item.createdAt.toISOString().slice(0, 19).replace("T", " "),
-      ]);
-    }
-    lines.push(table.toString());
-  }
-  const count = `${number.format(items.length)} open review item${items.length === 1 ? "" : "s"}`;
-  lines.push(
-    `${count}. \`contact-sync review approve <review>\` merges the contact into the one it may be; \`review reject <review>\` keeps them apart.`,
-  );
-  return `${lines.join("\n")}\n`;
 }

@@ -7,7 +7,9 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import type { Stores } from "../adapters/db/stores.js";
+import { rulesFileChange } from "../app/propertyRules.js";
 import { type RuleSimulationView, simulatePropertyRules } from "../app/simulateRules.js";
+import { InvalidInputError } from "../domain/errors.js";
 import { type SimulatedDecision, transitions } from "../domain/ruleSimulation.js";
 import { type Output, plain } from "./output.js";
 
@@ -40,7 +42,7 @@ export function registerRulesSimulate(rules: Command, context: RulesSimulateCont
     )
     .requiredOption(
       "--file <path>",
-      "JSON file with the proposed matching criteria (the shape `rules get` prints)",
+      "JSON file with the proposed matching criteria (bare, or the whole output of `rules get`)",
     )
     .option("--json", "print JSON (every changed link) instead of tables")
     .addHelpText(
@@ -50,14 +52,18 @@ export function registerRulesSimulate(rules: Command, context: RulesSimulateCont
         "name's nickname weight would change levels, which stored evidence cannot show: such\n" +
         "changes are listed as not simulated. Only the top candidate of each decision is re-scored.\n" +
         "\nExample:\n" +
-        "  contact-sync rules get --property <guid> | jq .matching_criteria > proposed.json\n" +
+        "  contact-sync rules get --property <guid> > proposed.json   # then edit a weight\n" +
         "  (edit proposed.json)\n" +
         "  contact-sync rules simulate --property <guid> --file proposed.json\n" +
         "\nExit code: 0 when simulated, 2 for an unknown property or a file that is missing, not\n" +
         "JSON or not valid criteria (the first bad path is named).",
     )
     .action(async (options: { property: string; file: string; json?: boolean }) => {
-      const criteria = await context.readRulesFile(options.file);
+      // Bare criteria, or the whole output of `rules get` (its matching_criteria), as `rules set`.
+      const { criteria } = rulesFileChange(await context.readRulesFile(options.file));
+      if (criteria === undefined) {
+        throw new InvalidInputError(`${options.file} has no matching_criteria to simulate`);
+      }
       await context.withStores(async (stores) => {
         const simulation = await simulatePropertyRules(stores, {
           property: options.property,

@@ -6,13 +6,12 @@
  * Over 500 lines as one thing: the command tree — every subcommand's declaration, options and
  * help text, and the one mapping from errors to exit codes — so that the CLI reads as one page
  * of commands. The work behind each command is a use case in `lib/app`; a command with output
- * of its own has its own module (`rulesSimulate.ts`, `output.ts`). Moving the other commands to
- * modules of their own is a change of its own, not done here.
+ * of its own has its own module (`rulesSimulate.ts`, `reviewList.ts`, `output.ts`). Moving the
+ * other commands to modules of their own is a change of its own, not done here.
  */
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { SingleBar } from "cli-progress";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { stringify } from "csv-stringify";
 import {
@@ -20,7 +19,9 @@ import {
   openConfiguredDatabase,
   syncConcurrency,
 } from "../adapters/db/client.js";
+import type { EmbeddedOptions } from "../adapters/db/embeddedOwner.js";
 import { StoreError } from "../adapters/db/errors.js";
+import { newResmanPropertyContext } from "../adapters/db/propertyRepository.js";
 import { reindexBlockKeys } from "../adapters/db/reindexRepository.js";
 import { pruneBookkeeping } from "../adapters/db/retentionRepository.js";
 import { createStores, type Stores } from "../adapters/db/stores.js";
@@ -31,26 +32,33 @@ import {
   redriveStatus,
   startRedrive,
 } from "../adapters/queue/redrive.js";
-import { importPeople } from "../app/importPeople.js";
+import { importPeople, importTarget } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
-import { type RulesView, showRules, updateRules } from "../app/propertyRules.js";
-import { approveReview, listReviews, rejectReview } from "../app/review.js";
+import {
+  type RulesFileChange,
+  type RulesView,
+  rulesFileChange,
+  showRules,
+  updateRules,
+} from "../app/propertyRules.js";
+import { approveReview, rejectReview } from "../app/review.js";
 import { unmerge } from "../app/unmerge.js";
 import { type Config, ConfigError, parseConfig } from "../config.js";
 import { MergeRefusedError } from "../domain/contactMerge.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { isGuid } from "../domain/person.js";
 import { type MergeStrategy, mergeStrategies } from "../domain/survivorship.js";
-import { startLocalStack } from "../local/start.js";
+import { serveUntilStopped, startLocalStack } from "../local/start.js";
+import { importProgress } from "./importProgress.js";
 import {
   formatImportSummary,
-  formatReviews,
   formatStats,
+  formatUnknownColumns,
   importSummaryRecord,
   type Output,
-  reviewRecords,
   statsRecords,
 } from "./output.js";
+import { registerReviewList } from "./reviewList.js";
 import { registerRulesSimulate } from "./rulesSimulate.js";
 
 /** A stream the CLI writes to, and whether a person is watching it. */
@@ -61,9 +69,20 @@ export interface CliIo {
   stdout: Terminal;
   stderr: Terminal;
   env: NodeJS.ProcessEnv;
+  /** Whether a person types at this command (stdin and stdout are terminals). */
+  interactive?: boolean | undefined;
   /** AWS clients to use instead of building them from the environment (tests pass mocks). */
   aws?: { sqs?: SQSClient | undefined } | undefined;
 }
+
+/**
+ * The configuration a command runs with: the environment's, and how to share the embedded
+ * database with other processes (`--wait`, the command's name, where notices go).
+ */
+type CliConfig = Config & { readonly embedded: Partial<EmbeddedOptions> };
+
+/** Default of `--wait`: seconds to wait for another process that holds the embedded database. */
+const DEFAULT_WAIT_SECONDS = 30;
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -80,6 +99,14 @@ async function propertyOf(stores: Pick<Stores, "properties">, property: string) 
   const found = await stores.properties.findProperty(property);
   if (found === null) throw new InvalidInputError(`no property ${property}`);
   return found;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError("must be a whole number of seconds (0 or more)");
+  }
+  return n;
 }
 
 function positiveInteger(value: string): number {
@@ -125,11 +152,11 @@ class ExitError extends Error {
  * open, unless the command migrates itself (`migrate`, `start`, on every driver).
  */
 async function withDatabase<T>(
-  config: Config,
+  config: CliConfig,
   work: (handle: DatabaseHandle) => Promise<T>,
   options: { migratesItself?: boolean } = {},
 ) {
-  const handle = await openConfiguredDatabase(config);
+  const handle = await openConfiguredDatabase(config, { embedded: config.embedded });
   try {
     if (handle.driver === "pglite" && !options.migratesItself) await handle.migrate();
     return await work(handle);
@@ -226,6 +253,7 @@ function formatRedriveTasks(tasks: readonly MessageMoveTask[]): string {
 interface ImportCommandOptions {
   property: string;
   file: string;
+  encoding?: string;
   account?: number;
   concurrency?: number;
   json?: boolean;
@@ -234,58 +262,57 @@ interface ImportCommandOptions {
 /** Imports an opened file into the property named on the command line. */
 async function importFile(
   io: CliIo,
-  config: Config,
+  config: CliConfig,
   options: ImportCommandOptions,
   file: ImportFile,
 ): Promise<void> {
   await withDatabase(config, async (handle) => {
     const stores = createStores(handle.db);
-    const property = await stores.properties.ensureResmanProperty({
-      resmanPropertyId: options.property,
-      resmanAccountId: options.account,
+    // An existing property is checked now; a new one is created at the first row synced, so a
+    // file whose rows are all rejected leaves nothing behind.
+    const property = await importTarget(
+      stores.properties,
+      { resmanPropertyId: options.property, resmanAccountId: options.account },
+      newResmanPropertyContext,
+    );
+    const progress = importProgress(io.stderr, {
+      size: file.size,
+      bar: io.stderr.isTTY === true && !options.json,
+      lines: io.stderr.isTTY !== true,
+      intervalMs: config.progressIntervalMs,
     });
-    const bar =
-      io.stderr.isTTY && !options.json
-        ? new SingleBar({
-            stream: io.stderr as unknown as NodeJS.WritableStream,
-            // The bar follows bytes read (the row count is unknown until the end); rows and
-            // their rate are shown beside it.
-            format: "importing |{bar}| {percentage}% of the file | {rows} rows | {rate} rows/s",
-            hideCursor: true,
-          })
-        : null;
-    bar?.start(Math.max(file.size, 1), 0, { rows: 0, rate: 0 });
     const started = performance.now();
-    const rate = (rows: number) =>
-      Math.round(rows / Math.max((performance.now() - started) / 1000, 1e-3));
     const summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
       {
         property,
         records: file.records,
         concurrency: options.concurrency ?? syncConcurrency(handle.driver),
-        onProgress: (counts) =>
-          bar?.update(file.bytesRead(), { rows: counts.rows, rate: rate(counts.rows) }),
+        onProgress: progress.update,
       },
-    );
-    bar?.update(file.size, { rows: summary.rows, rate: rate(summary.rows) });
-    bar?.stop();
+    ).finally(progress.stop);
     const seconds = (performance.now() - started) / 1000;
+    const unknownColumns = file.unknownColumns();
     if (options.json) {
       const record = importSummaryRecord(
         summary,
-        { path: options.file, format: file.format },
+        { path: options.file, format: file.format, unknownColumns },
         seconds,
       );
       io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
     } else {
+      if (unknownColumns.length > 0) io.stderr.write(formatUnknownColumns(unknownColumns));
       io.stdout.write(formatImportSummary(summary, options.file, seconds));
     }
-    if (summary.aborted !== undefined || summary.failed > 0) throw new ExitError(EXIT_FAILURE);
+    // A file none of whose rows could be imported is a failure, not an import of nothing.
+    const allRejected = summary.rows > 0 && summary.rejected === summary.rows;
+    if (summary.aborted !== undefined || summary.failed > 0 || allRejected) {
+      throw new ExitError(EXIT_FAILURE);
+    }
   });
 }
 
-function buildProgram(io: CliIo, config: () => Config): Command {
+function buildProgram(io: CliIo, config: () => CliConfig): Command {
   const program = new Command("contact-sync")
     .description(
       "Keeps one golden contact per real person per property, linked to every ResMan person record that is that person.",
@@ -299,6 +326,17 @@ function buildProgram(io: CliIo, config: () => Config): Command {
         "  CONTACT_SYNC_DEBUG=1  print stack traces of unexpected errors",
     )
     .version("0.1.0")
+    .option(
+      "--wait <seconds>",
+      "how long to wait for another contact-sync process that holds the embedded database",
+      nonNegativeInteger,
+      DEFAULT_WAIT_SECONDS,
+    )
+    .hook("preAction", (_program, action) => {
+      const embedded = config().embedded;
+      embedded.command = action.name();
+      embedded.waitSeconds = (program.opts() as { wait: number }).wait;
+    })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -336,22 +374,32 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     )
     .addHelpText(
       "after",
-      "\nColumns (any subset, any order; unknown columns are ignored):\n" +
+      "\nColumns (any subset, any order; unknown columns are ignored with one warning, naming the\n" +
+        "nearest known column):\n" +
         "  external_id     the ResMan PersonID (required; any string up to 100 characters)\n" +
         "  first_name, middle_name, last_name, email, phone\n" +
         "  date_of_birth   YYYY-MM-DD or YYYYMMDD (an invalid date is dropped with a warning)\n" +
         "  address_line1, address_line2, city, state, postal_code\n" +
         "  status          prospect | lost | applicant | resident | former (default prospect)\n" +
         "  last_modified   ISO 8601 time of the ResMan change (orders versions of a person)\n" +
-        "\nExit code: 0 when every row was imported or rejected, 1 when rows failed to sync,\n" +
-        "2 for bad arguments or a file that cannot be imported (nothing is written).",
+        "Names are matched ignoring case, spaces, dashes and underscores (First Name = first_name),\n" +
+        "and common other names are read too: PersonID, DOB, E-mail, Mobile, Zip, … (README).\n" +
+        "\nText must be UTF-8 (a byte order mark is fine) unless --encoding names another one.\n" +
+        "Progress goes to stderr: a bar on a terminal, else a line every 10 s.\n" +
+        "\nExit code: 0 when rows were imported (others may be rejected), 1 when rows failed to\n" +
+        "sync or every row was rejected (a new property is then not created), 2 for bad arguments\n" +
+        "or a file that cannot be imported (nothing is written).",
     )
     .requiredOption(
       "--property <guid>",
-      "ResMan property GUID (the property is created if needed)",
+      "ResMan property GUID (the property is created at the first row imported)",
       guid,
     )
     .requiredOption("--file <path>", "the .csv or .jsonl file")
+    .option(
+      "--encoding <name>",
+      "the file's encoding when it is not UTF-8: latin1, windows-1252, … (iconv-lite names)",
+    )
     .option("--account <id>", "ResMan account id of the property", positiveInteger)
     .option(
       "--concurrency <n>",
@@ -362,7 +410,7 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .action(async (options: ImportCommandOptions) => {
       // The file is opened and checked before the database: a file that cannot be imported
       // fails with nothing written, not even the property.
-      const file = await openImportFile(options.file);
+      const file = await openImportFile(options.file, { encoding: options.encoding });
       try {
         await importFile(io, config(), options, file);
       } finally {
@@ -443,12 +491,23 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .command("start")
     .summary("run the local stack on the bundled sample (what `npm start` runs)")
     .description(
-      "Migrate the database (embedded PGlite in .data/pglite unless DATABASE_URL is set), import the bundled sample of ResMan people and print the import summaries and sync health.",
+      "Migrate the database (embedded PGlite in .data/pglite unless DATABASE_URL is set), import the bundled sample of ResMan people and print the import summaries and sync health. On the embedded database it then keeps the database open for the commands you run in other terminals (they go through this process) until Ctrl-C; in a script (no terminal) it stops after the sample.",
     )
-    .action(async () => {
-      await withDatabase(config(), (handle) => startLocalStack(handle, io.stdout), {
-        migratesItself: true,
-      });
+    .option(
+      "--serve",
+      "keep serving the embedded database after the sample, even without a terminal",
+    )
+    .option("--once", "stop after the sample, even in a terminal")
+    .action(async (options: { serve?: boolean; once?: boolean }) => {
+      const serve = options.once ? false : (options.serve ?? io.interactive === true);
+      await withDatabase(
+        config(),
+        async (handle) => {
+          await startLocalStack(handle, io.stdout);
+          if (serve && handle.driver === "pglite") await serveUntilStopped(io.stdout);
+        },
+        { migratesItself: true },
+      );
     });
 
   const rules = program
@@ -479,25 +538,38 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .command("set")
     .summary("store new matching criteria and/or a merge strategy")
     .description(
-      "Store new matching criteria (a JSON file in the shape `rules get` prints under matching_criteria) and/or a merge strategy. Invalid criteria change nothing: the first bad path is named and the exit code is 2.",
+      "Store new matching criteria and/or a merge strategy. The file is what `rules get` prints, edited or not (its matching_criteria and merge_strategy are stored, the other fields are ignored), or only the matching_criteria part of it; --strategy overrides the file's merge_strategy. An invalid file changes nothing: the first bad path is named and the exit code is 2.",
     )
     .requiredOption(
       "--property <guid>",
       "ResMan property GUID (or the contact-sync property id)",
       guid,
     )
-    .option("--file <path>", "JSON file with the matching criteria")
+    .option("--file <path>", "JSON file: the output of `rules get`, or its matching_criteria")
     .addOption(new Option("--strategy <strategy>", "merge strategy").choices([...mergeStrategies]))
+    .addHelpText(
+      "after",
+      "\nExample:\n" +
+        "  contact-sync rules get --property <guid> > rules.json\n" +
+        "  (edit rules.json)\n" +
+        "  contact-sync rules set --property <guid> --file rules.json",
+    )
     .action(async (options: { property: string; file?: string; strategy?: MergeStrategy }) => {
       if (options.file === undefined && options.strategy === undefined) {
         throw new InvalidInputError("nothing to set: give --file and/or --strategy");
       }
-      const criteria = options.file === undefined ? undefined : await readRulesFile(options.file);
+      const file: RulesFileChange =
+        options.file === undefined ? {} : rulesFileChange(await readRulesFile(options.file));
+      if (file.criteria === undefined && (options.strategy ?? file.strategy) === undefined) {
+        throw new InvalidInputError(
+          `nothing to set: ${options.file} has no matching_criteria or merge_strategy`,
+        );
+      }
       await withDatabase(config(), async (handle) => {
         const stores = createStores(handle.db);
         const view = await updateRules(stores, options.property, {
-          criteria,
-          strategy: options.strategy,
+          criteria: file.criteria,
+          strategy: options.strategy ?? file.strategy,
         });
         io.stdout.write(`${JSON.stringify(rulesRecord(view), null, 2)}\n`);
       });
@@ -515,35 +587,11 @@ function buildProgram(io: CliIo, config: () => Config): Command {
     .description(
       "The review queue: a ResMan person or chatbot lead that scored between the review and auto-merge thresholds against an existing contact got a contact of its own (its link pending) and a review item proposing the pair. Approve an item to merge the two (undo with `contact-sync unmerge`), reject it to keep them apart for good.",
     );
-  review
-    .command("list")
-    .summary("list open review items")
-    .description(
-      "List open review items, oldest first, per property: the contact created for the record under review, the existing contact it may be, the score and each field's comparison level (ids and levels only, never personal values).",
-    )
-    .option("--property <guid>", "only this property (ResMan GUID or contact-sync id)", guid)
-    .option("--json", "print JSON instead of tables")
-    .addHelpText(
-      "after",
-      "\nExamples:\n" +
-        "  contact-sync review list\n" +
-        "  contact-sync review list --property 6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b --json",
-    )
-    .action(async (options: { property?: string; json?: boolean }) => {
-      await withDatabase(config(), async (handle) => {
-        const stores = createStores(handle.db);
-        const propertyId =
-          options.property === undefined
-            ? undefined
-            : (await propertyOf(stores, options.property)).id;
-        const items = await listReviews(stores, propertyId);
-        io.stdout.write(
-          options.json
-            ? `${JSON.stringify(reviewRecords(items), null, 2)}\n`
-            : formatReviews(items),
-        );
-      });
-    });
+  registerReviewList(review, {
+    stdout: io.stdout,
+    withStores: (work) => withDatabase(config(), (handle) => work(createStores(handle.db))),
+    guid,
+  });
   review
     .command("approve")
     .summary("merge an item's contact into the contact it may be")
@@ -854,9 +902,12 @@ function describeFailure(error: unknown): { message: string; exitCode: number } 
 
 /** Runs the CLI with the given arguments (without `node` and the script); returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let cached: Config | undefined;
+  let cached: CliConfig | undefined;
   const config = () => {
-    cached ??= parseConfig(io.env);
+    cached ??= {
+      ...parseConfig(io.env),
+      embedded: { notice: (line: string) => io.stderr.write(`contact-sync: ${line}\n`) },
+    };
     return cached;
   };
   const program = buildProgram(io, config);

@@ -15,7 +15,7 @@ import {
   type ResmanPerson,
 } from "./person.js";
 
-/** Columns the importer reads; any others are ignored. */
+/** Columns the importer reads (other names for them: `importColumns.ts`); any others are ignored. */
 export const importColumns = [
   "external_id",
   "first_name",
@@ -57,6 +57,26 @@ export const DEFAULT_IMPORT_STATUS: PersonStatus = "prospect";
 
 class RowRejection extends Error {}
 
+/**
+ * Columns a JSON whole number may fill, read as its digits: ids and phone numbers are digit
+ * strings that exports write unquoted. Every other column wants text (JSON `null` is a blank):
+ * a number there (`"first_name": 123`, a postal code that lost its leading zero) is a mistake.
+ */
+const numberColumns: ReadonlySet<ImportColumn> = new Set(["external_id", "phone"]);
+
+/** The JSON type of a value, for a rejection (never the value itself). */
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "number" && Number.isFinite(value) && !Number.isInteger(value))
+    return "a fraction";
+  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value))
+    return "a number too large to be exact";
+  if (typeof value === "number" || typeof value === "bigint") return "a number";
+  if (typeof value === "boolean") return "true or false";
+  return `a ${typeof value}`;
+}
+
 function textOf(
   fields: Readonly<Record<string, unknown>>,
   column: ImportColumn,
@@ -65,8 +85,11 @@ function textOf(
   if (value === undefined || value === null) return undefined;
   let text: string;
   if (typeof value === "string") text = value.trim();
-  else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
-  else throw new RowRejection(`${column} must be text`);
+  else if (typeof value === "number" && numberColumns.has(column) && Number.isSafeInteger(value))
+    text = String(value);
+  else if (numberColumns.has(column))
+    throw new RowRejection(`${column} must be text or a whole number, not ${typeName(value)}`);
+  else throw new RowRejection(`${column} must be text, not ${typeName(value)}`);
   if (text === "") return undefined;
   const limit = maxLength[column] ?? MAX_TEXT;
   if (text.length > limit) throw new RowRejection(`${column} is longer than ${limit} characters`);

@@ -216,11 +216,14 @@ export function parseMatchingCriteria(
 ): { ok: true; criteria: MatchingCriteria } | { ok: false; issues: RulesIssue[] } {
   const parsed = matchingCriteriaSchema.safeParse(value);
   if (parsed.success) return { ok: true, criteria: parsed.data };
-  return {
-    ok: false,
-    issues: parsed.error.issues.map((issue) => ({
-      path: issue.path.join("."),
-      message: issue.message,
-    })),
-  };
+  return { ok: false, issues: rulesIssues(parsed.error) };
+}
+
+/** A zod error as issues with dotted paths; an unknown key is an issue at its own path. */
+export function rulesIssues(error: z.ZodError): RulesIssue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ path: [...issue.path, key].join("."), message: "unknown key" }))
+      : [{ path: issue.path.join("."), message: issue.message }],
+  );
 }

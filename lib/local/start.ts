@@ -1,7 +1,8 @@
 /**
  * The local stack behind `npm start`: migrate the database, import the bundled sample of ResMan
  * people (one CSV per property, named after the ResMan property GUID) through the sync path,
- * then print each import summary and the per-property sync health.
+ * then print each import summary and the per-property sync health; on the embedded database,
+ * optionally keep serving it to other processes until stopped.
  */
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -52,4 +53,19 @@ export async function startLocalStack(handle: DatabaseHandle, out: Output): Prom
   }
   out.write("Sync health per property:\n");
   out.write(formatStats(await stores.reports.stats()));
+}
+
+/**
+ * Keeps the process (and the embedded database it owns) up until Ctrl-C or SIGTERM: the
+ * commands run in other terminals reach the database through this process meanwhile.
+ */
+export async function serveUntilStopped(out: Output): Promise<void> {
+  out.write(
+    "\nServing the embedded database: contact-sync commands in other terminals use it through this process. Ctrl-C to stop.\n",
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  out.write(`Stopping (${signal}).\n`);
 }

@@ -106,11 +106,19 @@ async function importAndRead(file: string, rows: number) {
   });
   const links = await run(["links", "--property", property, "--format", "json"]);
   expect(links.code).toBe(0);
-  const reviews = await run(["review", "list", "--property", property, "--json"]);
+  const reviews = await run([
+    "review",
+    "list",
+    "--property",
+    property,
+    "--limit",
+    "1000",
+    "--json",
+  ]);
   expect(reviews.code).toBe(0);
   return {
     links: JSON.parse(links.stdout) as LinkJson[],
-    reviews: JSON.parse(reviews.stdout) as ReviewJson[],
+    reviews: (JSON.parse(reviews.stdout) as { items: ReviewJson[] }).items,
   };
 }
 

@@ -21,6 +21,8 @@
  *   1 jl-001 + 7 jl-006 share an email (different case): 1 created + 1 merged
  *   2 jl-002 created; 4 invalid JSON: rejected; 5 an array: rejected; 6 numeric id: created
  *   → 6 rows: 3 created, 1 merged, 2 rejected; 4 links on 3 contacts.
+ *
+ * rejected-only.csv: 2 rows, both rejected → exit 1, and no property is created.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +66,7 @@ interface ImportJson extends ImportCounts {
   rejections: { line: number; reason: string }[];
   failures: { line: number; reason: string }[];
   warnings: { field: string; reason: string; count: number; lines: number[] }[];
+  unknown_columns: { name: string; nearest: string | null }[];
 }
 
 async function importJson(property: string, file: string): Promise<ImportJson> {
@@ -84,7 +87,10 @@ describe("contact-sync import of a CSV file", () => {
   it("prints the summary the fixture adds up to, with rejected lines and dropped values", async () => {
     const run = await importFile(randomUUID(), "people.csv");
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe("");
+    // The unknown column, as one warning on stderr (stdout is the summary).
+    expect(run.stderr).toBe(
+      "contact-sync: warning: unknown column(s) ignored: `favourite_colour`\n",
+    );
     const [title, ...rest] = run.stdout.split("\n");
     expect(title).toMatch(/^Imported .*people\.csv into property [0-9a-f-]{36} \(10 rows in /);
     // The counts row of the table, in the order of its header.
@@ -127,6 +133,7 @@ describe("contact-sync import of a CSV file", () => {
       rejections: peopleCsvRejections,
       failures: [],
       warnings: [{ field: "date_of_birth", reason: "invalid", count: 1, lines: [5] }],
+      unknown_columns: [{ name: "favourite_colour", nearest: null }],
     });
     expect(summary.file).toMatch(/people\.csv$/);
   });
@@ -239,6 +246,7 @@ describe("contact-sync import of a JSONL file", () => {
         { line: 5, reason: "the line is not a JSON object" },
       ],
       warnings: [],
+      unknown_columns: [{ name: "loyalty_tier", nearest: null }],
     });
     const ids = await withClient(scratch.url, async (client) => {
       const result = await client.query<{ resman_contact_id: string }>(
@@ -291,6 +299,52 @@ describe("contact-sync import of a file that cannot be imported", () => {
   });
 });
 
+describe("contact-sync import of a file whose every row is rejected", () => {
+  it("exits 1, says so and creates no property", async () => {
+    const property = randomUUID();
+    const before = await rowCounts(scratch.url);
+    const run = await importFile(property, "rejected-only.csv");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      [
+        "Rejected rows:",
+        "  line 2: external_id is missing",
+        "  line 3: the person has no usable name, email or phone",
+        `Nothing was imported: every row was rejected, and property ${property} was not created.`,
+      ].join("\n"),
+    );
+    expect(await rowCounts(scratch.url)).toEqual(before);
+    expect(await rowCounts(scratch.url, property)).toEqual({
+      property: 0,
+      user: 0,
+      contact_sync: 0,
+    });
+  });
+
+  it("gives no property id under --json", async () => {
+    const property = randomUUID();
+    const run = await importFile(property, "rejected-only.csv", "--json");
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      property_id: null,
+      resman_property_id: property,
+      rows: 2,
+      rejected: 2,
+    });
+    expect(await rowCounts(scratch.url, property)).toMatchObject({ property: 0 });
+  });
+
+  it("exits 1 into an existing property too, leaving it as it was", async () => {
+    const property = randomUUID();
+    await importJson(property, "people.csv");
+    const before = await rowCounts(scratch.url, property);
+    const run = await importFile(property, "rejected-only.csv");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Nothing was imported: every row was rejected.\n");
+    expect(await rowCounts(scratch.url, property)).toEqual(before);
+  });
+});
+
 describe("contact-sync output and personal data", () => {
   it("never prints a name, email, phone or birth date from the files", async () => {
     const personal = fixturePersonalValues();
@@ -311,6 +365,11 @@ describe("contact-sync output and personal data", () => {
       await runInProcess(["links", "--property", jsonlProperty, "--format", "json"], env),
       await runInProcess(["stats"], env),
       await runInProcess(["stats", "--json"], env),
+      // Rejections by type and key, unknown columns, syntax and header errors.
+      await importFile(randomUUID(), "wrong-types.jsonl"),
+      await importFile(randomUUID(), "aliases.csv"),
+      await importFile(randomUUID(), "bad-quote.csv"),
+      await importFile(randomUUID(), "two-emails.csv"),
     ];
     for (const run of runs) {
       expectNoPersonalData(run.stdout, personal);

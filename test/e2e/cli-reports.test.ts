@@ -2,13 +2,15 @@
  * `contact-sync links` and `contact-sync stats` after importing the fixtures, in process, on a
  * migrated scratch Postgres database. people.csv gives 6 links on 5 contacts (5 success, 1
  * merged); people.jsonl 4 links on 3 contacts (3 success, 1 merged) — see cli-import.test.ts;
- * rejected-only.csv creates its property and no link.
+ * EMPTY_PROPERTY exists with no contact (an import of rejected-only.csv creates nothing: its
+ * rows are all rejected).
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import {
+  createProperty,
   databaseEnv,
   expectOneLineError,
   fixture,
@@ -20,7 +22,7 @@ import {
 
 const CSV_PROPERTY = randomUUID();
 const JSONL_PROPERTY = randomUUID();
-/** Created by importing rejected-only.csv: the property exists, every row was rejected. */
+/** A property with no contact: rejected-only.csv, all of whose rows are rejected, adds none. */
 const EMPTY_PROPERTY = randomUUID();
 const csvExternalIds = [
   "10003",
@@ -41,7 +43,6 @@ beforeAll(async () => {
   for (const [property, file] of [
     [CSV_PROPERTY, "people.csv"],
     [JSONL_PROPERTY, "people.jsonl"],
-    [EMPTY_PROPERTY, "rejected-only.csv"],
   ] as const) {
     const run = await runInProcess(
       ["import", "--property", property, "--file", fixture(file)],
@@ -49,6 +50,12 @@ beforeAll(async () => {
     );
     expect(run.code).toBe(0);
   }
+  await createProperty(scratch.url, EMPTY_PROPERTY);
+  const rejected = await runInProcess(
+    ["import", "--property", EMPTY_PROPERTY, "--file", fixture("rejected-only.csv")],
+    env,
+  );
+  expect(rejected.code).toBe(1);
 });
 
 afterAll(async () => {

@@ -32,6 +32,7 @@ import { handCriteria } from "../fixtures/criteria.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import {
   type CliRun,
+  createProperty,
   databaseEnv,
   expectNoPersonalData,
   expectOneLineError,
@@ -110,11 +111,8 @@ beforeAll(async () => {
   env = databaseEnv(scratch.url);
   folder = await mkdtemp(join(tmpdir(), "contact-sync-simulate-"));
   expect((await run(["migrate"])).code).toBe(0);
-  // A file whose rows are all rejected creates the property without links, so its criteria
-  // can be set before anything is matched.
-  expect(
-    (await run(["import", "--property", PROPERTY, "--file", fixture("rejected-only.csv")])).code,
-  ).toBe(0);
+  // The property without links, so its criteria can be set before anything is matched.
+  await createProperty(scratch.url, PROPERTY);
   const set = await run([
     "rules",
     "set",
@@ -200,12 +198,11 @@ beforeAll(async () => {
     expect(levels(`SIM-${first}1`)).toBeNull();
 
   // Staff decisions: approve SIM-S2's item, reject SIM-T2's, unmerge SIM-U2.
-  const reviews = JSON.parse(
-    (await run(["review", "list", "--property", PROPERTY, "--json"])).stdout,
-  ) as {
-    id: string;
-    resman_person_id: string;
-  }[];
+  const reviews = (
+    JSON.parse(
+      (await run(["review", "list", "--property", PROPERTY, "--limit", "1000", "--json"])).stdout,
+    ) as { items: { id: string; resman_person_id: string }[] }
+  ).items;
   const itemOf = (person: string) => {
     const item = reviews.find((r) => r.resman_person_id === person);
     if (item === undefined) throw new Error(`no review item of ${person}`);
@@ -295,6 +292,22 @@ describe("contact-sync rules simulate", () => {
       review_rate: { before: 1 / 14, after: 1 / 14 },
       not_simulated: ["similarity"],
     });
+  });
+
+  it("takes the whole output of `rules get` as its file, as `rules set` does", async () => {
+    const got = await run(["rules", "get", "--property", PROPERTY]);
+    expect(got.code).toBe(0);
+    const edited = { ...JSON.parse(got.stdout), matching_criteria: TIGHTENED };
+    const simulate = async (file: string) =>
+      run(["rules", "simulate", "--property", PROPERTY, "--file", file, "--json"]);
+    const fromGet = await simulate(await criteriaFile("from-get.json", edited));
+    const bare = await simulate(await criteriaFile("tightened.json", TIGHTENED));
+    expect(fromGet.code).toBe(0);
+    expect(JSON.parse(fromGet.stdout)).toEqual(JSON.parse(bare.stdout));
+    expect(JSON.parse(fromGet.stdout).transitions.merge_to_review).toBe(1);
+    const { matching_criteria: _, ...withoutCriteria } = edited;
+    const none = await simulate(await criteriaFile("no-criteria.json", withoutCriteria));
+    expectOneLineError(none, 2, /has no matching_criteria to simulate/);
   });
 
   it("loosened: the review item would merge; the household member stays apart, staff decisions stand", async () => {

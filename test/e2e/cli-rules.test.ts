@@ -125,6 +125,131 @@ describe("contact-sync rules", () => {
     expectOneLineError(run, 2, reason);
   });
 
+  it("get's output round-trips through set --file: get again prints the same", async () => {
+    // A property on the built-in defaults: setting its `rules get` output stores both as shown.
+    const other = randomUUID();
+    const person = await rulesFile(
+      "one-person.csv",
+      "external_id,first_name,last_name,email\nRT-1,Quilla,Marrowby,quilla.marrowby@mailbox.dev\n",
+    );
+    const created = await runInProcess(["import", "--property", other, "--file", person], env);
+    expect(created.code).toBe(0);
+    const first = await runInProcess(["rules", "get", "--property", other], env);
+    expect(first.code).toBe(0);
+    const firstPath = await rulesFile("round-trip-1.json", first.stdout);
+    const set = await runInProcess(["rules", "set", "--property", other, "--file", firstPath], env);
+    expect(set.code).toBe(0);
+    const second = await runInProcess(["rules", "get", "--property", other], env);
+    expect(set.stdout).toBe(second.stdout);
+    expect(JSON.parse(second.stdout)).toEqual({
+      ...JSON.parse(first.stdout),
+      merge_strategy_source: "stored",
+      matching_criteria_source: "stored",
+    });
+    // Stored rules: get → set → get is byte for byte the same.
+    const secondPath = await rulesFile("round-trip-2.json", second.stdout);
+    const again = await runInProcess(
+      ["rules", "set", "--property", other, "--file", secondPath],
+      env,
+    );
+    expect(again.code).toBe(0);
+    const third = await runInProcess(["rules", "get", "--property", other], env);
+    expect(third.stdout).toBe(second.stdout);
+    expect(again.stdout).toBe(second.stdout);
+  });
+
+  it("set takes get's output with one weight edited, and changes only that weight", async () => {
+    const before = JSON.parse(
+      (await runInProcess(["rules", "get", "--property", PROPERTY], env)).stdout,
+    );
+    const edited = structuredClone(before);
+    edited.matching_criteria.fields.email.exact = before.matching_criteria.fields.email.exact - 1;
+    const path = await rulesFile("edited.json", JSON.stringify(edited, null, 2));
+    const run = await runInProcess(["rules", "set", "--property", PROPERTY, "--file", path], env);
+    expect(run.code).toBe(0);
+    const after = JSON.parse(
+      (await runInProcess(["rules", "get", "--property", PROPERTY], env)).stdout,
+    );
+    expect(after).toEqual({ ...edited, matching_criteria_source: "stored" });
+    expect(after.matching_criteria.fields.email.exact).not.toBe(
+      before.matching_criteria.fields.email.exact,
+    );
+  });
+
+  it("set takes the merge strategy from get's output, unless --strategy is given", async () => {
+    const shown = JSON.parse(
+      (await runInProcess(["rules", "get", "--property", PROPERTY], env)).stdout,
+    );
+    const path = await rulesFile("strategy.json", { ...shown, merge_strategy: "domiq_wins" });
+    const fromFile = await runInProcess(
+      ["rules", "set", "--property", PROPERTY, "--file", path],
+      env,
+    );
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ merge_strategy: "domiq_wins" });
+    const overridden = await runInProcess(
+      ["rules", "set", "--property", PROPERTY, "--file", path, "--strategy", "manual_review"],
+      env,
+    );
+    expect(overridden.code).toBe(0);
+    expect(JSON.parse(overridden.stdout)).toMatchObject({ merge_strategy: "manual_review" });
+    expect(JSON.parse(overridden.stdout).matching_criteria).toEqual(shown.matching_criteria);
+  });
+
+  it.each<[string, (shown: Record<string, unknown>) => unknown, RegExp]>([
+    [
+      "an unknown top-level key",
+      (shown) => ({ ...shown, matching_rules: {} }),
+      /^contact-sync: invalid rules file: matching_rules: unknown key$/,
+    ],
+    [
+      "a bad weight under matching_criteria",
+      (shown) => {
+        const edited = structuredClone(shown) as {
+          matching_criteria: { fields: { email: { exact: unknown } } };
+        };
+        edited.matching_criteria.fields.email.exact = "very strong";
+        return edited;
+      },
+      /invalid rules file: matching_criteria\.fields\.email\.exact: /,
+    ],
+    [
+      "an unknown key under matching_criteria",
+      (shown) => {
+        const edited = structuredClone(shown) as { matching_criteria: Record<string, unknown> };
+        edited.matching_criteria.tie_breaker = 1;
+        return edited;
+      },
+      /invalid rules file: matching_criteria\.tie_breaker: unknown key$/,
+    ],
+    [
+      "an unknown merge strategy",
+      (shown) => ({ ...shown, merge_strategy: "newest_wins" }),
+      /invalid rules file: merge_strategy: /,
+    ],
+    [
+      "bare criteria with an unknown key",
+      (shown) => ({ ...(shown.matching_criteria as object), tie_breaker: 1 }),
+      /invalid matching criteria: tie_breaker: unknown key$/,
+    ],
+    [
+      "get's descriptive fields alone",
+      (shown) => ({ property_id: shown.property_id, merge_strategy_source: "stored" }),
+      /nothing to set: .* has no matching_criteria or merge_strategy/,
+    ],
+  ])("set refuses a file with %s, naming it and writing nothing", async (_, edit, reason) => {
+    const shown = JSON.parse(
+      (await runInProcess(["rules", "get", "--property", PROPERTY], env)).stdout,
+    );
+    const before = await storedRows(scratch.url);
+    const path = await rulesFile("refused.json", edit(shown));
+    const run = await runInProcess(["rules", "set", "--property", PROPERTY, "--file", path], env);
+    expectOneLineError(run, 2, reason);
+    expect(run.stderr).not.toContain("very strong");
+    expect(run.stderr).not.toContain("newest_wins");
+    expect(await storedRows(scratch.url)).toEqual(before);
+  });
+
   it("get refuses an unknown property with one line and exit 2", async () => {
     const run = await runInProcess(["rules", "get", "--property", randomUUID()], env);
     expectOneLineError(run, 2, /no property/);

@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import pg from "pg";
 import { expect } from "vitest";
+import { openDatabase } from "../../lib/adapters/db/client.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
 import { runCli } from "../../lib/cli/run.js";
 import { importFixtureValues, spellings } from "../fixtures/pii.js";
 
@@ -135,6 +137,19 @@ export async function rowCounts(url: string, resmanPropertyId?: string): Promise
     if (row === undefined) throw new Error("count query returned no row");
     return row;
   });
+}
+
+/**
+ * Creates a ResMan property without contacts, as the sync path does, for tests that set its
+ * rules before importing (an import creates its property only at the first row it imports).
+ */
+export async function createProperty(url: string, resmanPropertyId: string): Promise<void> {
+  const handle = await openDatabase({ driver: "pg", url, maxConnections: 1 });
+  try {
+    await createStores(handle.db).properties.ensureResmanProperty({ resmanPropertyId });
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Runs `work` on a connection to `url`, closed afterwards. */

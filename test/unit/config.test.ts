@@ -28,7 +28,15 @@ describe("parseConfig", () => {
       syncDlqUrl: undefined,
       eventBusName: undefined,
       maxReceiveCount: 5,
+      progressIntervalMs: 10_000,
     });
+  });
+
+  it("reads the import progress interval (a test and tuning knob)", () => {
+    expect(parseConfig({ CONTACT_SYNC_PROGRESS_INTERVAL_MS: "0" }).progressIntervalMs).toBe(0);
+    expect(parseConfig({ CONTACT_SYNC_PROGRESS_INTERVAL_MS: "2500" }).progressIntervalMs).toBe(
+      2500,
+    );
   });
 
   it("reads the pipeline settings", () => {
@@ -52,6 +60,11 @@ describe("parseConfig", () => {
     ["three secrets", { WEBHOOK_SECRETS: "whsec_YQ==,whsec_Yg==,whsec_Yw==" }, "WEBHOOK_SECRETS"],
     ["a queue URL that is not a URL", { SYNC_QUEUE_URL: "sync-queue" }, "SYNC_QUEUE_URL"],
     ["a receive count of 0", { MAX_RECEIVE_COUNT: "0" }, "MAX_RECEIVE_COUNT"],
+    [
+      "a negative progress interval",
+      { CONTACT_SYNC_PROGRESS_INTERVAL_MS: "-5" },
+      "CONTACT_SYNC_PROGRESS_INTERVAL_MS",
+    ],
   ])("refuses %s, naming the variable and not the value", (_, env, variable) => {
     const error = configErrorFor(env);
     expect(error.message).toContain(variable);

@@ -88,39 +88,51 @@ describe("personFromImportRow", () => {
     }
   });
 
-  it("accepts numbers as JSONL gives them", () => {
-    const result = personFromImportRow({
-      external_id: 12345,
-      phone: 4155550123,
-      postal_code: 97477,
-      first_name: 0,
-    });
+  it("reads a whole JSON number as its digits in external_id and phone only", () => {
+    const result = personFromImportRow({ external_id: 12345, phone: 4155550123 });
     expect(result).toEqual({
       ok: true,
       person: {
         person_id: "12345",
         status: "prospect",
-        first_name: "0",
         phones: [{ type: "mobile", number: "4155550123" }],
-        address: { postal_code: "97477" },
       },
       warnings: [],
     });
   });
 
   it.each([
-    ["email", { address: "mary.roe@mailbox.org" }],
-    ["phone", ["(415) 555-0123"]],
-    ["first_name", true],
-    ["city", false],
-    ["external_id", { id: 1 }],
-    ["postal_code", Number.NaN],
-    ["date_of_birth", Number.POSITIVE_INFINITY],
-    ["status", 12n],
-  ])("rejects a %s that is not text, naming the field", (column, value) => {
+    ["email", { address: "mary.roe@mailbox.org" }, "an object"],
+    ["first_name", true, "true or false"],
+    ["first_name", 123, "a number"],
+    ["middle_name", ["Ann"], "a list"],
+    ["last_name", 0, "a number"],
+    ["city", false, "true or false"],
+    ["postal_code", 2134, "a number"],
+    ["postal_code", Number.NaN, "a number"],
+    ["date_of_birth", 19900517, "a number"],
+    ["date_of_birth", Number.POSITIVE_INFINITY, "a number"],
+    ["status", 12n, "a number"],
+  ])(
+    "rejects a %s that is not text (case %#), naming the field and the type",
+    (column, value, type) => {
+      expect(personFromImportRow({ external_id: "RM-1", [column]: value })).toEqual({
+        ok: false,
+        reason: `${column} must be text, not ${type}`,
+      });
+    },
+  );
+
+  it.each([
+    ["phone", ["(415) 555-0123"], "a list"],
+    ["external_id", { id: 1 }, "an object"],
+    ["external_id", 12.5, "a fraction"],
+    ["external_id", 2 ** 60, "a number too large to be exact"],
+    ["phone", true, "true or false"],
+  ])("rejects a %s that is neither text nor a whole number (case %#)", (column, value, type) => {
     expect(personFromImportRow({ external_id: "RM-1", [column]: value })).toEqual({
       ok: false,
-      reason: `${column} must be text`,
+      reason: `${column} must be text or a whole number, not ${type}`,
     });
   });
 
@@ -288,7 +300,13 @@ describe("personFromImportRow", () => {
           const result = personFromImportRow(fields);
           const id = fields.external_id;
           const hasId = typeof id === "number" || (typeof id === "string" && id.trim() !== "");
-          expect(result.ok).toBe(hasId);
+          // A number is text only for the id and the phone.
+          const numberAsText = Object.entries(fields).some(
+            ([name, value]) =>
+              typeof value === "number" &&
+              !["external_id", "phone", "unknown_column"].includes(name),
+          );
+          expect(result.ok).toBe(hasId && !numberAsText);
         },
       ),
     );

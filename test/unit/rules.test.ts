@@ -49,7 +49,8 @@ describe("matching criteria", () => {
 
   it.each([
     ["a weight that is not a number", ["fields", "email", "exact"], "13", "fields.email.exact"],
-    ["an unknown field", ["fields", "shoe_size"], { exact: 1 }, "fields"],
+    ["an unknown field", ["fields", "shoe_size"], { exact: 1 }, "fields.shoe_size"],
+    ["an unknown top-level key", ["tie_breaker"], 1, "tie_breaker"],
     ["review above auto_merge", ["thresholds", "review"], 99, "thresholds.review"],
     ["a similarity above 1", ["similarity", "high"], 1.5, "similarity.high"],
     ["a shared-value limit of 0", ["shared_value_limit"], 0, "shared_value_limit"],

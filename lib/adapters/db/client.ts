@@ -3,11 +3,11 @@
  * node-postgres and Neon serverless over WebSocket (production). Everything above this file
  * sees the same Drizzle `Database` type.
  */
-import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { DriverName } from "../../config.js";
+import { accessEmbedded, type EmbeddedOptions, type EmbeddedServer } from "./embeddedOwner.js";
 import * as schema from "./schema.js";
 
 export type Schema = typeof schema;
@@ -34,6 +34,11 @@ export interface OpenDatabaseOptions {
   maxConnections?: number | undefined;
   /** Called once per statement sent to the database (counts round trips in benchmarks). */
   onQuery?: (() => void) | undefined;
+  /**
+   * PGlite data directory only: who opens it and how long to wait for another process that
+   * holds it (see `embeddedOwner.ts`); `notice` gets one line for a person (waiting, …).
+   */
+  embedded?: Partial<EmbeddedOptions> | undefined;
 }
 
 /**
@@ -62,20 +67,107 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 }
 
+/** An in-memory PGlite belongs to this process alone; a data directory to its owner. */
 async function openPglite(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.dataDir !== undefined) return openEmbeddedDirectory(options, options.dataDir);
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
-  const client = await PGlite.create(options.dataDir);
+  const client = await PGlite.create();
   if (options.onQuery) countPgliteQueries(client, options.onQuery);
   const db = drizzle({ client, schema });
   return {
     db,
     driver: "pglite",
-    // One process owns a PGlite directory, so there is no concurrent migrator to lock out.
+    // Nobody else can reach an in-memory database: no concurrent migrator to lock out.
     migrate: () => migrate(db, { migrationsFolder }),
     close: () => client.close(),
+  };
+}
+
+/**
+ * A PGlite data directory, reached through the Unix socket of the process that owns it (this
+ * one, or another command already running): node-postgres over the Postgres wire protocol.
+ */
+async function openEmbeddedDirectory(
+  options: OpenDatabaseOptions,
+  dataDir: string,
+): Promise<DatabaseHandle> {
+  const { default: pg } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+  const notice = options.embedded?.notice ?? (() => {});
+  const connect = async (socketDir: string) => {
+    const pool = new pg.Pool({
+      host: socketDir,
+      user: "postgres",
+      database: "postgres",
+      max: options.maxConnections ?? 4,
+      // Connections stay open until `close()`: the owner waits for them before it stops.
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis: 5_000,
+    });
+    survivesLostConnections(pool);
+    try {
+      await pool.query("SELECT 1");
+      return pool;
+    } catch {
+      await pool.end().catch(() => {});
+      return null;
+    }
+  };
+  const access = await accessEmbedded(
+    dataDir,
+    {
+      waitSeconds: options.embedded?.waitSeconds ?? 30,
+      command: options.embedded?.command ?? "process",
+      notice,
+      onLockLost:
+        options.embedded?.onLockLost ??
+        ((line) => {
+          notice(line);
+          process.exit(1);
+        }),
+    },
+    serveEmbedded,
+    connect,
+  );
+  const pool = access.connection;
+  if (options.onQuery) countPoolQueries(pool, options.onQuery);
+  const db = drizzle({ client: pool, schema });
+  return {
+    db,
+    driver: "pglite",
+    migrate: () => withSessionLock(pool, MIGRATION_LOCK, () => migrate(db, { migrationsFolder })),
+    close: async () => {
+      await pool.end();
+      await access.release(notice);
+    },
+  };
+}
+
+/** Opens PGlite on a data directory and serves it on a Unix socket (this process owns it). */
+async function serveEmbedded(dataDir: string, socketPath: string): Promise<EmbeddedServer> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
+  const pglite = await PGlite.create(dataDir);
+  // Every command sharing the database (this one's pool included) is a connection.
+  const server = new PGLiteSocketServer({ db: pglite, path: socketPath, maxConnections: 256 });
+  try {
+    await server.start();
+  } catch (error) {
+    await pglite.close();
+    throw error;
+  }
+  return {
+    otherConnections: () => server.getStats().activeConnections,
+    stop: async () => {
+      try {
+        await server.stop();
+      } finally {
+        await pglite.close();
+      }
+    },
   };
 }
 
@@ -231,7 +323,7 @@ export function openConfiguredDatabase(
     pgliteDataDir: string;
     neonWsProxy: string | undefined;
   },
-  extra: Pick<OpenDatabaseOptions, "onQuery" | "maxConnections"> = {},
+  extra: Pick<OpenDatabaseOptions, "onQuery" | "maxConnections" | "embedded"> = {},
 ): Promise<DatabaseHandle> {
   return openDatabase({
     driver: config.dbDriver,

@@ -25,6 +25,23 @@ function criteriaOrDefaults(stored: Record<string, unknown> | null): MatchingCri
   return parsed.ok ? parsed.criteria : DEFAULT_MATCHING_CRITERIA;
 }
 
+/**
+ * The context `ensureResmanProperty(ref)` gives a property it creates, before it exists (no id
+ * yet): an import prepares its rows with it and creates the property at the first row it syncs.
+ */
+export function newResmanPropertyContext(ref: ResmanPropertyRef): PropertyContext {
+  return {
+    id: "",
+    name: ref.name ?? `ResMan property ${ref.resmanPropertyId}`,
+    resmanPropertyId: ref.resmanPropertyId,
+    resmanAccountId: ref.resmanAccountId ?? null,
+    countryCode: String(property.countryCode.default),
+    officePhone: ref.officePhone ?? null,
+    mergeStrategy: DEFAULT_MERGE_STRATEGY,
+    matchingCriteria: DEFAULT_MATCHING_CRITERIA,
+  };
+}
+
 export class DrizzlePropertyStore implements PropertyStore {
   constructor(private readonly db: Database) {}
 
@@ -78,7 +95,7 @@ export class DrizzlePropertyStore implements PropertyStore {
         await this.db
           .insert(property)
           .values({
-            name: ref.name ?? `ResMan property ${ref.resmanPropertyId}`,
+            name: newResmanPropertyContext(ref).name,
             officePhone: ref.officePhone ?? null,
             resmanPropertyId: ref.resmanPropertyId,
             resmanAccountId: account,

@@ -5,13 +5,14 @@
  * is the sync path's locking transaction's: item or history row, identity keys (sorted),
  * contacts (by id), links.
  */
-import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type {
   Announcement,
   Decision,
   MergeTarget,
   MergeTransaction,
-  ReviewItem,
+  ReviewPage,
+  ReviewQuery,
   ReviewRecord,
   ReviewStore,
 } from "../../app/ports.js";
@@ -450,8 +451,32 @@ class DrizzleMergeTransaction implements MergeTransaction {
 export class DrizzleReviewStore implements ReviewStore {
   constructor(private readonly db: Database) {}
 
-  async listOpen(propertyId?: string): Promise<ReviewItem[]> {
+  /**
+   * Keyset paging on (created_at, id), in SQL: the cursor item's position is read by the
+   * database itself (a JS Date would drop created_at's microseconds), and the page is the next
+   * `limit` open items from there — an index range scan on `idx_contact_review_open` (property,
+   * created_at) for one property. One row more than the page tells whether another follows.
+   */
+  async listOpen(query: ReviewQuery): Promise<ReviewPage | null> {
     try {
+      const inProperty =
+        query.propertyId === undefined ? undefined : eq(contactReview.propertyId, query.propertyId);
+      if (query.after !== undefined) {
+        const [cursor] = await this.db
+          .select({ id: contactReview.id })
+          .from(contactReview)
+          .where(and(eq(contactReview.id, query.after), inProperty));
+        if (cursor === undefined) return null;
+      }
+      const newest = query.order === "newest";
+      const cursorAt = sql`(select c.created_at from ${contactReview} c where c.id = ${query.after}::uuid)`;
+      const position =
+        query.after === undefined
+          ? undefined
+          : newest
+            ? sql`(${contactReview.createdAt}, ${contactReview.id}) < (${cursorAt}, ${query.after}::uuid)`
+            : sql`(${contactReview.createdAt}, ${contactReview.id}) > (${cursorAt}, ${query.after}::uuid)`;
+      const direction = newest ? desc : asc;
       const rows = await this.db
         .select({
           review: contactReview,
@@ -461,25 +486,30 @@ export class DrizzleReviewStore implements ReviewStore {
         .from(contactReview)
         .innerJoin(property, eq(property.id, contactReview.propertyId))
         .leftJoin(contactSync, eq(contactSync.id, contactReview.linkId))
-        .where(
-          and(
-            eq(contactReview.status, "open"),
-            propertyId === undefined ? undefined : eq(contactReview.propertyId, propertyId),
-          ),
-        )
-        .orderBy(asc(contactReview.createdAt), asc(contactReview.id));
-      return rows.map(({ review, resmanPropertyId, personId }) => ({
-        id: review.id,
-        propertyId: review.propertyId,
-        resmanPropertyId,
-        userId: review.userId,
-        candidateId: review.candidateId,
-        linkId: review.linkId,
-        personId,
-        score: review.score,
-        evidence: review.evidence,
-        createdAt: review.createdAt ?? new Date(0),
-      }));
+        .where(and(eq(contactReview.status, "open"), inProperty, position))
+        .orderBy(direction(contactReview.createdAt), direction(contactReview.id))
+        .limit(query.limit + 1);
+      const [counted] = await this.db
+        .select({ total: count() })
+        .from(contactReview)
+        .where(and(eq(contactReview.status, "open"), inProperty));
+      const page = rows.slice(0, query.limit);
+      return {
+        total: counted?.total ?? 0,
+        items: page.map(({ review, resmanPropertyId, personId }) => ({
+          id: review.id,
+          propertyId: review.propertyId,
+          resmanPropertyId,
+          userId: review.userId,
+          candidateId: review.candidateId,
+          linkId: review.linkId,
+          personId,
+          score: review.score,
+          evidence: review.evidence,
+          createdAt: review.createdAt ?? new Date(0),
+        })),
+        nextAfter: rows.length > query.limit ? (page.at(-1)?.review.id ?? null) : null,
+      };
     } catch (error) {
       throw toStoreError(error, "list reviews");
     }
