@@ -48,7 +48,7 @@ function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 }
 
-/** Every contract of DESIGN §5 that crosses a process boundary, in file-name order. */
+/** Every contract of docs/design.md §5 that crosses a process boundary, in file-name order. */
 export function contracts(): Contract[] {
   const list: Contract[] = [
     {

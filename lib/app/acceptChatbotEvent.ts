@@ -1,11 +1,12 @@
 /**
- * Accepting a DomIQ chatbot event from EventBridge (DESIGN §5): check its source, detail-type
+ * Accepting a DomIQ chatbot event from EventBridge (design §5): check its source, detail-type
  * and detail against the contract, then put it on the sync queue, where the worker matches the
  * contact and writes the enrichment. Nothing here touches the database.
  */
 
 import { InvalidInputError } from "../domain/errors.js";
 import { CHATBOT_SOURCE, type ChatbotDetailType, chatbotEventSchema } from "../domain/events.js";
+import { zodIssues } from "../domain/zodIssues.js";
 import type { SyncQueue } from "./ports.js";
 
 /** The parts of an EventBridge event the contract is about. */
@@ -45,9 +46,9 @@ export async function acceptChatbotEvent(
   if (!parsed.success) {
     throw new InvalidInputError(
       "the chatbot event does not match its contract",
-      parsed.error.issues.map((issue) => ({
+      zodIssues(parsed.error).map((issue) => ({
         // EventBridge spells the field `detail-type`; say it the way the sender wrote it.
-        path: issue.path.join(".").replace(/^detail_type/, "detail-type"),
+        path: issue.path.replace(/^detail_type/, "detail-type"),
         message: issue.message,
       })),
     );

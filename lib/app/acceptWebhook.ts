@@ -1,10 +1,11 @@
 /**
- * Accepting a ResMan webhook delivery (DESIGN §5): check it is small enough, JSON and signed by
+ * Accepting a ResMan webhook delivery (design §5): check it is small enough, JSON and signed by
  * us, that its body is a webhook envelope, then put it on the sync queue. Nothing here touches
  * the database: the worker does the sync, and its inbox de-duplicates by delivery id, so a
  * duplicate delivery is simply enqueued again and acknowledged like the first.
  */
 import { type SyncMessage, syncMessageSchema, webhookEnvelopeSchema } from "../domain/events.js";
+import { zodIssues } from "../domain/zodIssues.js";
 import type { SyncQueue } from "./ports.js";
 import {
   InvalidWebhookBodyError,
@@ -83,7 +84,10 @@ export async function acceptWebhook(
   const idCheck = deliveryIdSchema.safeParse(id);
   if (!idCheck.success) {
     throw new InvalidWebhookBodyError(400, "the webhook-id header cannot be used as an event id", [
-      { path: "webhook-id", message: idCheck.error.issues[0]?.message ?? "invalid" },
+      {
+        path: "webhook-id",
+        message: zodIssues(idCheck.error, { limit: 1 })[0]?.message ?? "invalid",
+      },
     ]);
   }
 
@@ -104,9 +108,7 @@ export async function acceptWebhook(
     throw new InvalidWebhookBodyError(
       422,
       "the webhook body does not match the envelope contract",
-      parsed.error.issues
-        .slice(0, MAX_ISSUES)
-        .map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      zodIssues(parsed.error, { limit: MAX_ISSUES }),
       id,
     );
   }

@@ -3,25 +3,27 @@
  * contact with the same normalisation and matcher as the ResMan sync path (see
  * `lib/domain/enrichmentDecision.ts`), fills what the contact lacks, and writes one
  * `contact_enrichment_log` row per event. The event id is claimed in the inbox in the same
- * transaction, so a redelivered event writes nothing.
+ * transaction, so a redelivered event writes nothing. Concurrency: the write protocol of
+ * `writeProtocol.ts`, on the conversation's and the event's identity keys, like the sync path.
  */
 import { randomUUID } from "node:crypto";
 import { blockingKeys, searchKeys } from "../domain/blocking.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { ChatbotEvent } from "../domain/events.js";
+import { blockLockKeys, conversationLockKey } from "../domain/lockKeys.js";
 import type { Matcher } from "../domain/matching.js";
 import type {
   Clock,
-  ContactStore,
   EnrichmentCandidates,
+  EnrichmentStore,
   EnrichmentWrite,
   PropertyStore,
 } from "./ports.js";
-import { guardedWrite, LOST_RACE, versionRead } from "./writeProtocol.js";
+import { guardedWrite, guardOf, type LOST_RACE, settle } from "./writeProtocol.js";
 
 export interface EnrichmentDependencies {
-  store: ContactStore;
+  store: EnrichmentStore;
   properties: Pick<PropertyStore, "findProperty">;
   clock: Clock;
   newId?: () => string;
@@ -54,10 +56,7 @@ export async function enrichContact(
   const newId = deps.newId ?? randomUUID;
   const lookup = { keys: identity.keys, blocks: searchKeys(blockingKeys(identity.values)) };
   // The same identity keys as the sync path (blocking keys), plus the conversation.
-  const locks = [
-    `conversation:${detail.conversation_id}`,
-    ...lookup.blocks.map((block) => `block:${block}`),
-  ];
+  const locks = [conversationLockKey(detail.conversation_id), ...blockLockKeys(lookup.blocks)];
 
   const chatbotEvent = { source: "chatbot", id: detail.event_id };
   const decide = (found: EnrichmentCandidates) =>
@@ -112,16 +111,12 @@ export async function enrichContact(
     );
     if (found.seen) return duplicate;
     const decision = decide(found);
-    const contactVersion = versionRead(decision.contact, found.contactVersions);
-    const written = await deps.store.writeEnrichmentGuarded(property.id, writeOf(decision), {
-      keys: locks,
-      keyVersions: found.keyVersions,
-      contactVersion,
-      event: chatbotEvent,
-    });
-    if (written.status === "duplicate") return duplicate;
-    if (written.status === "applied") return resultOf(decision, written.contactId);
-    return LOST_RACE;
+    const written = await deps.store.writeEnrichmentGuarded(
+      property.id,
+      writeOf(decision),
+      guardOf(locks, found, decision.contact, chatbotEvent),
+    );
+    return settle(written, duplicate, (applied) => resultOf(decision, applied.contactId));
   };
 
   // Under sustained contention, the locking transaction (same key rows) guarantees progress.

@@ -17,10 +17,11 @@
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { importFieldOf, personFromImportRow } from "../domain/importRow.js";
 import type {
-  GuardedSnapshot,
+  Guarded,
   PropertyContext,
   PropertyStore,
   ResmanPropertyRef,
+  SyncSnapshot,
 } from "./ports.js";
 import {
   noIdentity,
@@ -131,7 +132,7 @@ interface PendingRow {
   mark: ProgressMark;
   person: ReturnType<typeof personFromImportRow> & { ok: true };
   prepared: PreparedSync;
-  prefetched?: GuardedSnapshot | undefined;
+  prefetched?: Guarded<SyncSnapshot> | undefined;
 }
 
 /** How many rejected/failed rows a summary lists one by one (all are counted). */

@@ -1,6 +1,6 @@
 /**
  * What the sync worker does with one queue message, whatever its kind, and what happens when
- * it fails. The failure policy (DESIGN §6 invariant 4):
+ * it fails. The failure policy (design §6 invariant 4):
  *
  *   error                         this receive              last receive (count ≥ max)
  *   ───────────────────────────   ───────────────────────   ───────────────────────────────

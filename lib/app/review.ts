@@ -10,31 +10,16 @@
  * - **reject** keeps the two apart for good: the item `rejected` (the pair is unique, so the
  *   sync path never proposes it again), the record's link `success` (`linkedBy: created`).
  *
- * Concurrency: the transaction locks the item, then bumps the identity keys a sync could find
- * either contact (or a moved link's person) by, then locks the contacts and their links — the
- * order of the sync path's locking transaction — and bumps the contacts' versions:
- *
- *   approve (item R: B into A)                  sync of B's person P (optimistic)
- *   ─────────────────────────────────────────   ─────────────────────────────────────────
- *   lock R; bump keys person:P, block:… of      read: link(P) → B, B at version 3,
- *     A and B (held until commit)                     key versions person:P 7, …
- *   lock A, B; decide; write A, B (version      decide: update B
- *     +1), links, history, R, outbox            guarded write: waits on person:P …
- *   commit                            ────▶     … person:P is 8, B is 4: nothing written
- *                                               read again: link(P) → A; update A ✓
- *
- * A sync in its locking transaction waits on the same key rows instead. Either way nothing is
- * lost and no second contact appears. Deadlocks and lost connections are retried.
+ * Concurrency: the locking transaction of `writeProtocol.ts` (the item, then the identity keys a
+ * sync could find either contact — or a moved link's person — by, then the contacts and their
+ * links), retried; that file says why a decision is safe against concurrent syncs.
  */
 import { randomUUID } from "node:crypto";
-import pRetry from "p-retry";
-import {
-  type MergeParty,
-  MergeRefusedError,
-  mergeContacts,
-  type ReviewPair,
-} from "../domain/contactMerge.js";
-import { InvalidInputError, isRetryable } from "../domain/errors.js";
+import { InvalidInputError } from "../domain/errors.js";
+import { personLockKey } from "../domain/lockKeys.js";
+import { MergeRefusedError } from "../domain/mergeErrors.js";
+import type { MergeParty } from "../domain/mergeParties.js";
+import { mergeContacts } from "../domain/mergePlan.js";
 import { linkAfterRejection, type ReviewLevels, reviewLevels } from "../domain/review.js";
 import type {
   Clock,
@@ -45,6 +30,7 @@ import type {
   ReviewRecord,
   ReviewStore,
 } from "./ports.js";
+import { inRetriedTransaction, planUnderLocks } from "./writeProtocol.js";
 
 export interface ReviewDependencies {
   reviews: ReviewStore;
@@ -90,22 +76,6 @@ export async function listReviews(
     ...page,
     items: page.items.map((item) => ({ ...item, ...reviewLevels(item.evidence) })),
   };
-}
-
-/** Attempts of a decision's transaction on retryable errors (deadlock, lost connection). */
-const ATTEMPTS = 4;
-
-/** Runs `work` in one transaction, again when the database says a retry can help. */
-export function inRetriedTransaction<T>(
-  reviews: ReviewStore,
-  work: (tx: MergeTransaction) => Promise<T>,
-): Promise<T> {
-  return pRetry(() => reviews.transaction(work), {
-    retries: ATTEMPTS - 1,
-    minTimeout: 5,
-    maxTimeout: 100,
-    shouldRetry: ({ error }) => isRetryable(error),
-  });
 }
 
 /** The open item `id`, locked; refuses an unknown or decided one. */
@@ -156,8 +126,12 @@ export async function approveReview(
   return inRetriedTransaction(deps.reviews, async (tx) => {
     const review = await openReview(tx, input.reviewId);
     const ids = [review.candidateId, review.userId];
-    const planOf = (parties: readonly MergeParty[], others: readonly ReviewPair[]) =>
-      mergeContacts({
+    // The keys come from a plan on an unlocked read (without the other items); the write from
+    // the plan on the locked read.
+    const plan = await planUnderLocks(tx, review.propertyId, async (locked) => {
+      const parties = await tx.loadParties(review.propertyId, ids, locked);
+      const others = locked ? await tx.reviewsOf(review.propertyId, ids) : [];
+      return mergeContacts({
         ...partiesOf(review, parties),
         strategy: review.strategy,
         review: {
@@ -169,14 +143,7 @@ export async function approveReview(
         },
         otherReviews: others,
       });
-    // The keys come from a first, unlocked read; the plan from the locked one. Values that
-    // changed in between may add keys: those are bumped too before anything is written.
-    const draft = planOf(await tx.loadParties(review.propertyId, ids, false), []);
-    await tx.lockKeys(review.propertyId, draft.lockKeys);
-    const parties = await tx.loadParties(review.propertyId, ids, true);
-    const plan = planOf(parties, await tx.reviewsOf(review.propertyId, ids));
-    const extra = plan.lockKeys.filter((key) => !draft.lockKeys.includes(key));
-    if (extra.length > 0) await tx.lockKeys(review.propertyId, extra);
+    });
     const { mergeId } = await tx.applyContactMerge(
       review,
       plan,
@@ -223,7 +190,7 @@ export async function rejectReview(
       await tx.loadParties(review.propertyId, [review.userId], false),
     )?.personId;
     if (personId !== undefined && personId !== null) {
-      await tx.lockKeys(review.propertyId, [`person:${personId}`]);
+      await tx.lockKeys(review.propertyId, [personLockKey(personId)]);
     }
     const link = linkOf(await tx.loadParties(review.propertyId, [review.userId], true));
     const move = link === null ? null : linkAfterRejection(link, review.userId);

@@ -2,30 +2,15 @@
  * The sync path: the one use case through which every ResMan person passes, whatever brought
  * it (webhook, reconciliation pull, file import).
  *
- * Concurrency: two statements, optimistic (DESIGN §8 allows two round trips per queue job).
- *
- *   sync A (person P, email e)               sync B (person Q, email e)
- *   ──────────────────────────────────────   ──────────────────────────────────────
- *   read: link(P), contacts(e) → none;       read: link(Q), contacts(e) → none;
- *         key versions P:–, e:3                    key versions Q:–, e:3
- *   decide: create C, link P→C               decide: create D, link Q→D
- *   guarded write: e 3→4, insert P, then     guarded write: e 3→4 … waits on A's row
- *     contact C, link, inbox, outbox ✓
- *                                   ────▶    A committed: e is 4, not 3 → nothing written
- *                                            read again: contacts(e) → C
- *                                            decide: merge; guarded write e 4→5 ✓
- *
- * Every identity key (person id, email, each phone, name + birth date) has a version row; a
- * write applies only if every key it read is still at the version read (and the contact it
- * updates too), bumping them. So two syncs sharing a key can never both write on the same
- * reading, and neither misses the other's new contact. After three lost rounds the locking
- * transaction takes over: bump the key rows first (holding them until commit), then read,
- * decide and write — the same rows, so both protocols exclude each other.
+ * Concurrency: the write protocol of `writeProtocol.ts` (optimistic rounds on the identity keys
+ * of the person — `identityLockKeys` — then the locking transaction, retried), which says why
+ * every write here is safe.
  */
 import { randomUUID } from "node:crypto";
 import { blockingKeys, countedKeys, searchKeys } from "../domain/blocking.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";
+import { identityLockKeys } from "../domain/lockKeys.js";
 import type { Matcher } from "../domain/matching.js";
 import {
   hasIdentity,
@@ -41,17 +26,18 @@ import {
   type SyncDecision,
   skipReason,
 } from "../domain/syncDecision.js";
+import { zodIssues } from "../domain/zodIssues.js";
 import type {
   CandidateLookup,
   Clock,
   ContactStore,
-  GuardedSnapshot,
+  Guarded,
   PropertyContext,
   SnapshotRequest,
   SyncSnapshot,
   SyncWrite,
 } from "./ports.js";
-import { guardedWrite, LOST_RACE, versionRead } from "./writeProtocol.js";
+import { guardedWrite, guardOf, type LOST_RACE, settle } from "./writeProtocol.js";
 
 export type SyncOutcome = "created" | "merged" | "updated" | "unchanged" | "duplicate_event";
 
@@ -81,16 +67,7 @@ export interface SyncPersonInput {
   /** The person already prepared (`prepareSync`); `person` is then not validated again. */
   prepared?: PreparedSync | undefined;
   /** A snapshot read ahead for this person (deliveries without an event id only). */
-  prefetched?: GuardedSnapshot | undefined;
-}
-
-/**
- * Identity keys of a person (the adapter hashes them into version rows): the PersonID and every
- * blocking key. Two syncs that could find each other's new contact share a blocking key (that
- * is how candidates are found), so they can never both write on the same reading.
- */
-export function identityLockKeys(personId: string, blocks: readonly string[]): string[] {
-  return [`person:${personId}`, ...blocks.map((block) => `block:${block}`)];
+  prefetched?: Guarded<SyncSnapshot> | undefined;
 }
 
 function outcomeOf(decision: SyncWrite): SyncOutcome {
@@ -135,7 +112,7 @@ export function prepareSync(
   if (!parsed.success) {
     throw new InvalidInputError(
       "the person does not match the ResMan person contract",
-      parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      zodIssues(parsed.error),
     );
   }
   const normalised = normalisePerson(parsed.data, {
@@ -258,25 +235,19 @@ export async function syncPerson(
     }
     const decision = decide(snapshot);
     if (decision.action === "unchanged") return unchanged(decision, snapshot.link?.status ?? null);
-    const contactVersion = versionRead(decision.contact, snapshot.contactVersions);
     const written = await deps.store.writeGuarded(
       property.id,
       decision,
       { id: newId(), type: announcementOf(decision) },
-      { keys: locks, keyVersions: snapshot.keyVersions, contactVersion, event: input.event },
+      guardOf(locks, snapshot, decision.contact, input.event),
     );
-    if (written.status === "duplicate") return duplicate;
-    if (written.status === "applied") {
-      return {
-        outcome: outcomeOf(decision),
-        contactId: written.contactId,
-        linkId: written.linkId,
-        status: decision.link.status,
-        warnings,
-      };
-    }
-    // Lost a race on a shared key or contact: look again.
-    return LOST_RACE;
+    return settle(written, duplicate, (applied) => ({
+      outcome: outcomeOf(decision),
+      contactId: applied.contactId,
+      linkId: applied.linkId,
+      status: decision.link.status,
+      warnings,
+    }));
   };
 
   // Under sustained contention on the same keys, the locking transaction guarantees progress.

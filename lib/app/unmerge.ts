@@ -13,18 +13,18 @@
  *   and the survivor's fields go back likewise.
  *
  * The history row is stamped `reverted_at` (never deleted), and `contact.unmerged` goes to the
- * outbox, in the same transaction. Locking as for an approval (`review.ts`).
+ * outbox, in the same transaction. Concurrency: the locking transaction of `writeProtocol.ts`,
+ * as for an approval.
  */
 import { randomUUID } from "node:crypto";
-import {
-  type MergeParty,
-  MergeRefusedError,
-  parseMergeHistory,
-  planUnmerge,
-} from "../domain/contactMerge.js";
+import { MergeRefusedError } from "../domain/mergeErrors.js";
+import { parseMergeHistory } from "../domain/mergeHistory.js";
+import type { MergeParty } from "../domain/mergeParties.js";
 import { DEFAULT_MERGE_STRATEGY } from "../domain/survivorship.js";
+import { planUnmerge } from "../domain/unmergePlan.js";
 import type { MergeTarget } from "./ports.js";
-import { inRetriedTransaction, type ReviewDependencies } from "./review.js";
+import type { ReviewDependencies } from "./review.js";
+import { inRetriedTransaction, planUnderLocks } from "./writeProtocol.js";
 
 export interface UnmergeResult {
   mergeId: string;
@@ -90,11 +90,9 @@ export async function unmerge(
         strategy: DEFAULT_MERGE_STRATEGY,
       });
     };
-    const draft = planOf(await tx.loadParties(merge.propertyId, ids, false));
-    await tx.lockKeys(merge.propertyId, draft.lockKeys);
-    const plan = planOf(await tx.loadParties(merge.propertyId, ids, true));
-    const extra = plan.lockKeys.filter((key) => !draft.lockKeys.includes(key));
-    if (extra.length > 0) await tx.lockKeys(merge.propertyId, extra);
+    const plan = await planUnderLocks(tx, merge.propertyId, async (locked) =>
+      planOf(await tx.loadParties(merge.propertyId, ids, locked)),
+    );
     await tx.applyUnmerge(merge, plan, deps.clock.now(), {
       id: newId(),
       type: "contact.unmerged",

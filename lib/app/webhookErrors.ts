@@ -1,5 +1,5 @@
 /**
- * Errors of the webhook edge (`POST /webhooks/resman`, DESIGN §5). Each knows the HTTP status
+ * Errors of the webhook edge (`POST /webhooks/resman`, design §5). Each knows the HTTP status
  * the sender gets and carries only what may be shown or logged: a reason code and field paths,
  * never a header value, a secret or any part of the body. The function maps them in one place;
  * every other error becomes a bare 500 (or 503 for `QueueUnavailableError`).

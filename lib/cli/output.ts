@@ -1,11 +1,12 @@
 /**
- * Human-readable output of the CLI. Only ids, counts, line numbers, field names and reasons are
+ * Human-readable output shared by several commands (and by `npm start`, `lib/local/start.ts`):
+ * the import summary, the sync health table, the table style. A command's own output lives
+ * with the command (`commands/`). Only ids, counts, line numbers, field names and reasons are
  * printed: never a name, email, phone or birth date.
  */
 import Table from "cli-table3";
 import type { ImportSummary } from "../app/importPeople.js";
 import type { PropertyStats } from "../app/ports.js";
-import { quoted, type UnknownColumn } from "../domain/importColumns.js";
 
 /** Where the CLI writes text: the process streams in the command, a buffer in tests. */
 export interface Output {
@@ -21,33 +22,9 @@ const number = new Intl.NumberFormat("en-US");
  */
 export const plain = { style: { head: [], border: [] } };
 
-/**
- * The import summary for `import --json`. Keys are snake_case like every other machine-readable
- * output of the CLI; the lists hold line numbers and reasons, never values from the file.
- */
-export function importSummaryRecord(
-  summary: ImportSummary,
-  file: { path: string; format: string; unknownColumns?: readonly UnknownColumn[] },
-  seconds: number,
-) {
-  const { propertyId, resmanPropertyId, ...counts } = summary;
-  return {
-    file: file.path,
-    format: file.format,
-    seconds: Number(seconds.toFixed(3)),
-    property_id: propertyId,
-    resman_property_id: resmanPropertyId,
-    ...counts,
-    unknown_columns: (file.unknownColumns ?? []).map((c) => ({ name: c.name, nearest: c.nearest })),
-  };
-}
-
-/** The one warning line (stderr) listing the columns an import ignored, with near names. */
-export function formatUnknownColumns(columns: readonly UnknownColumn[]): string {
-  const listed = columns.map(
-    (c) => `${quoted(c.name)}${c.nearest === null ? "" : ` (did you mean ${c.nearest}?)`}`,
-  );
-  return `contact-sync: warning: unknown column(s) ignored: ${listed.join(", ")}\n`;
+/** `1 link`, `2 links`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** The import summary as an operator reads it: counts, then rejected/failed lines and dropped values. */
@@ -139,26 +116,4 @@ export function formatStats(stats: readonly PropertyStats[]): string {
     ]);
   }
   return `${table.toString()}\n`;
-}
-
-/**
- * Sync health per property for `stats --json`. Keys are snake_case like the
- * `contact_sync_success_rate` view's columns and the `links` output, so scripts see one naming.
- */
-export function statsRecords(stats: readonly PropertyStats[]) {
-  return stats.map((s) => ({
-    property_id: s.propertyId,
-    name: s.name,
-    resman_property_id: s.resmanPropertyId,
-    contacts: s.contacts,
-    links: s.links,
-    success: s.success,
-    merged: s.merged,
-    pending: s.pending,
-    failed: s.failed,
-    sync_success_rate: s.syncSuccessRate,
-    merged_contacts: s.mergedContacts,
-    events_waiting: s.eventsWaiting,
-    oldest_event_waiting_at: s.oldestWaiting?.toISOString() ?? null,
-  }));
 }

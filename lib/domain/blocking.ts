@@ -10,7 +10,7 @@
  *   nk:<canonical first name>|<phonetic surname>   nicknames (Bob → robert)
  *   dob:<date of birth>                     name typos on both names
  *   adr:<postal code>|<street number>[|<unit>]   both names and the birth date damaged
- *   em:<email match key>, ph:<E.164>        the contact points
+ *   em:<email match key>, ph:<E.164>        the contact points (`emailBlockingKey`, …)
  *
  * Three more are stored but never searched by, only counted (`countedKeys`): how many contacts
  * share the person's building, street in its postal code and postal code, so that an agreement
@@ -46,6 +46,15 @@ import type { AddressPart } from "./scoring.js";
 export const MAX_BLOCK_SIZE = 20;
 
 /**
+ * The blocking key of an email, from its match key (`emailMatchKey`). The matchers look it up
+ * among a person's too-common keys, so it is built here only.
+ */
+export const emailBlockingKey = (emailMatchKey: string): string => `em:${emailMatchKey}`;
+
+/** The blocking key of a phone number, from its E.164 form (built here only, as the email's). */
+export const phoneBlockingKey = (e164: string): string => `ph:${e164}`;
+
+/**
  * The keys a contact stores (`"user".block_keys`): its blocking keys and its counted keys,
  * distinct and sorted; a contact's secondary emails and phones are keys too (it is still found
  * by an old email), and so is every record variant, read as the record wrote it
@@ -63,9 +72,9 @@ export function blockingKeys(values: ContactValues, secondary?: SecondaryValues)
   for (const key of Object.values(addressPartKeys(values))) keys.add(key);
   for (const other of secondary?.emails ?? []) {
     const key = emailMatchKey(other);
-    if (key !== null) keys.add(`em:${key}`);
+    if (key !== null) keys.add(emailBlockingKey(key));
   }
-  for (const phone of secondary?.phones ?? []) keys.add(`ph:${phone.e164}`);
+  for (const phone of secondary?.phones ?? []) keys.add(phoneBlockingKey(phone.e164));
   return [...keys].sort();
 }
 
@@ -108,8 +117,8 @@ export function countedKeys(values: ContactValues): string[] {
 /** The email and phone keys of `values`, added to `keys`. */
 function contactPointKeysInto(keys: Set<string>, values: ContactValues): void {
   const email = values.email === null ? null : emailMatchKey(values.email);
-  if (email !== null) keys.add(`em:${email}`);
-  for (const phone of Object.values(values.phones)) keys.add(`ph:${phone.e164}`);
+  if (email !== null) keys.add(emailBlockingKey(email));
+  for (const phone of Object.values(values.phones)) keys.add(phoneBlockingKey(phone.e164));
 }
 
 /** The name and birth-date keys of `values`, added to `keys` (the address keys: `addressPartKeys`). */

@@ -11,6 +11,7 @@
  * 3. a new `lead` contact (with a `pending` link, no ResMan person yet) — with a review item when
  *    the best candidate scored in the review band.
  */
+import { emailBlockingKey, phoneBlockingKey } from "./blocking.js";
 import type { Contact, ContactValues } from "./contact.js";
 import { emptyValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
@@ -107,7 +108,9 @@ function soleHolder(
   const phones = Object.values(values.phones).map((p) => p.e164);
   if (email === null && phones.length === 0) return null;
   // Held by too many contacts to read them all: never one contact's.
-  if (commonKeys.some((key) => key === `em:${email}` || phones.some((p) => key === `ph:${p}`))) {
+  const common = new Set(commonKeys);
+  const commonEmail = email !== null && common.has(emailBlockingKey(email));
+  if (commonEmail || phones.some((p) => common.has(phoneBlockingKey(p)))) {
     return null;
   }
   const holders = candidates.filter(

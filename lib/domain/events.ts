@@ -1,5 +1,5 @@
 /**
- * Event contracts (DESIGN §5): the signed ResMan webhook envelope, the chatbot's EventBridge
+ * Event contracts (design §5): the signed ResMan webhook envelope, the chatbot's EventBridge
  * details, the sync queue's message and the outbound events. Every inbound contract ignores
  * unknown fields; the JSON Schemas in `schemas/` are generated from these.
  */

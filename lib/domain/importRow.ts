@@ -1,5 +1,5 @@
 /**
- * One row of an import file (CSV header or JSONL keys, DESIGN §5) mapped onto a ResMan person.
+ * One row of an import file (CSV header or JSONL keys, design §5) mapped onto a ResMan person.
  *
  * A row is rejected, with a reason naming the field, when it cannot be a person at all (no
  * external id, a value of the wrong type or absurd length). A value that is merely unusable

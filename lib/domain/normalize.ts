@@ -2,7 +2,7 @@
  * Normalisation of a ResMan person into contact values and exact match keys.
  *
  * Placeholders are treated as blanks: they are never stored over a real value and never used
- * as match keys (DESIGN §6 invariant 7). Every value dropped is reported as a warning naming the
+ * as match keys (design §6 invariant 7). Every value dropped is reported as a warning naming the
  * field and the reason, never the value.
  */
 import type { CountryCode } from "libphonenumber-js/max";

@@ -1,6 +1,6 @@
 /**
  * A ResMan person as the sync path receives it, whatever the source (webhook envelope, file
- * import, reconciliation pull). Field names follow the webhook contract (DESIGN §5). Unknown
+ * import, reconciliation pull). Field names follow the webhook contract (design §5). Unknown
  * fields are ignored. Values are checked for shape here; whether an email, phone or date is
  * usable is decided by normalisation, which drops unusable values with a warning.
  */
@@ -55,7 +55,7 @@ export const resmanPersonSchema = z.object({
   birthdate: z.string().max(40).optional(),
   address: personAddressSchema.optional(),
   is_dependent: z.boolean().optional(),
-  /** ResMan's modification time: orders versions of the same person (DESIGN §6 invariant 3). */
+  /** ResMan's modification time: orders versions of the same person (design §6 invariant 3). */
   last_modified: z.iso.datetime({ offset: true }).optional(),
 });
 

@@ -1,9 +1,9 @@
 /**
  * The review queue's own rules, pure: what a listed item shows (ids and per-field comparison
  * levels, never a compared value) and what a rejection does to the link of the record under
- * review. Approving an item is a merge of two contacts (`contactMerge.ts`).
+ * review. Approving an item is a merge of two contacts (`mergePlan.ts`).
  */
-import type { LinkMove, MergeLink } from "./contactMerge.js";
+import type { LinkMove, MergeLink } from "./mergeParties.js";
 
 /** The fields a review item's evidence compares, in the order they are shown. */
 export const reviewFields = [

@@ -9,6 +9,7 @@
  * or a new contact. Missing values weigh 0 (no evidence either way).
  */
 import * as z from "zod";
+import { type Issue, zodIssues } from "./zodIssues.js";
 
 /** A weight in log2 units (bits of evidence). */
 const weight = z.number().min(-40).max(40);
@@ -145,7 +146,7 @@ export type MatchingCriteria = z.infer<typeof matchingCriteriaSchema>;
  * contact database two cards of one person within one leasing process carry the same email in
  * most cases (m of a different email ≈ 10–15 %: a second address, a typo), u ≈ 1; both the
  * email and the phone differing is rarer still for one person, which the weights (−6 together)
- * and the `contact_points_differ` guard (DESIGN §6 invariant 12) say together. An email at a
+ * and the `contact_points_differ` guard (design §6 invariant 12) say together. An email at a
  * mistyped domain (`gmial.com`, the same mailbox name) is `near` 5: a typo of one address, not
  * another address (the generators make no such pairs between people; names-based local parts
  * one edit apart are not near, `eli.johnson`/`eli.johnston` are two people). A phone one digit
@@ -202,10 +203,7 @@ export const DEFAULT_MATCHING_CRITERIA: MatchingCriteria = {
 };
 
 /** A rules document that failed validation: every issue with its path. */
-export interface RulesIssue {
-  path: string;
-  message: string;
-}
+export type RulesIssue = Issue;
 
 /**
  * Validates stored or submitted criteria. Returns the criteria, or the issues (paths such as
@@ -221,9 +219,5 @@ export function parseMatchingCriteria(
 
 /** A zod error as issues with dotted paths; an unknown key is an issue at its own path. */
 export function rulesIssues(error: z.ZodError): RulesIssue[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ path: [...issue.path, key].join("."), message: "unknown key" }))
-      : [{ path: issue.path.join("."), message: issue.message }],
-  );
+  return zodIssues(error, { unknownKeysApart: true });
 }

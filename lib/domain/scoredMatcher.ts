@@ -10,7 +10,7 @@
  *
  * Each record is brought into comparison form once (`comparisonForm`), not once per pair.
  */
-import { addressPartKeys, MAX_BLOCK_SIZE } from "./blocking.js";
+import { addressPartKeys, emailBlockingKey, MAX_BLOCK_SIZE, phoneBlockingKey } from "./blocking.js";
 import { type Contact, type ContactValues, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { normaliseName } from "./names.js";
@@ -125,13 +125,15 @@ export function chooseCandidate(
   const holdingEmail =
     email === null
       ? 0
-      : common.has(`em:${email}`)
+      : common.has(emailBlockingKey(email))
         ? many
         : holders.filter((c) => emailsOf(c).includes(email)).length;
   const holdingPhone = new Map(
     phones.map((phone) => [
       phone,
-      common.has(`ph:${phone}`) ? many : holders.filter((c) => phonesOf(c).includes(phone)).length,
+      common.has(phoneBlockingKey(phone))
+        ? many
+        : holders.filter((c) => phonesOf(c).includes(phone)).length,
     ]),
   );
   // How many contacts hold the person's dwelling, street and postal code (its own counts: the

@@ -31,7 +31,7 @@
  * A household pair never merges; it is a review item only if it reaches the review threshold
  * without what the household shares (twins: surname and birth date), else a new contact — a
  * reviewer's queue is no place for every sibling. Other guards:
- *   - `contact_points_differ` (DESIGN §6 invariant 12): both carry an email and a phone and all
+ *   - `contact_points_differ` (design §6 invariant 12): both carry an email and a phone and all
  *     differ: never merged unless the full name and the birth date agree; a review item at most
  *     when the full name agrees, else a new contact;
  *   - `person_unconfirmed`: nothing confirms the person — the first names neither equal, nor
@@ -225,7 +225,7 @@ function guardOf(facts: GuardFacts): GuardReason | null {
   if (facts.sharesHouseholdPoint && facts.first === "nickname" && !dateConfirms) {
     return "nickname_in_household";
   }
-  // DESIGN §6 invariant 12: every email and phone differs, on both sides.
+  // design §6 invariant 12: every email and phone differs, on both sides.
   const fullNameAgrees = CONFIRMING_FIRST_NAME.has(facts.first) && facts.last === "exact";
   if (facts.contactPointsDiffer && !(fullNameAgrees && facts.date === "exact")) {
     return "contact_points_differ";

@@ -6,7 +6,7 @@
  * 2. a field locked by staff (`manual`) never changes automatically, even when empty;
  * 3. a field without a value takes the incoming one;
  * 4. between two ResMan values the newest record version wins, whichever of the person's
- *    records it belongs to (DESIGN §6 invariant 11): each ResMan value remembers the version it
+ *    records it belongs to (design §6 invariant 11): each ResMan value remembers the version it
  *    came from (`FieldVersion`: PersonID, `last_modified`, digest); a newer one replaces it, an
  *    older one never does. Versions order by `last_modified`, then digest. A version without
  *    `last_modified` (a file row) replaces its own record's values, as the record's latest

@@ -2,7 +2,7 @@
  * The decision at the heart of the sync path, as a pure function: given a normalised ResMan
  * person, its existing link (if any) and the contacts it could belong to, say what to write.
  *
- * Version order (DESIGN §6 invariants 1, 3 and 11): a person version is `(last_modified,
+ * Version order (design §6 invariants 1, 3 and 11): a person version is `(last_modified,
  * digest)`. A version equal to the one last applied is a replay and changes nothing. An older
  * one is stale: it never replaces a newer value, and the link keeps the newest version, but its
  * values still fill what no newer version gave (a blank never overwrites, so the newer version

@@ -9,7 +9,7 @@
  * its data (the messy and synthetic benchmark sets and the generated test properties reuse
  * them rather than keeping copies).
  *
- * The data problems are the ones seen in the field (DESIGN §1): duplicate guest cards of one
+ * The data problems are the ones seen in the field (design §1): duplicate guest cards of one
  * person under different external ids, formatted differently (email case and spaces, phone
  * punctuation, name case, nicknames); placeholder emails and phones and the office's own phone;
  * families and roommates sharing a phone or an email; missing values; birth dates as
@@ -248,7 +248,7 @@ export const PHONE_POOL_SIZE = AREA_CODES.length * SUBSCRIBERS;
 
 // --- public types --------------------------------------------------------------------------
 
-/** A column of the generated CSV: the import's columns (DESIGN §5) but `last_modified`. */
+/** A column of the generated CSV: the import's columns (design §5) but `last_modified`. */
 export type GeneratedColumn = Exclude<ImportColumn, "last_modified">;
 
 /** Columns written by the generator, in the import's order. */

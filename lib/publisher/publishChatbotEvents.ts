@@ -1,5 +1,5 @@
 /**
- * The chatbot's side of the contract (DESIGN §5): a typed publisher that validates chatbot
+ * The chatbot's side of the contract (design §5): a typed publisher that validates chatbot
  * events against the same zod schemas the sync worker parses them with, then sends them to
  * EventBridge with source `domiq.chatbot`, batched and retried by the shared PutEvents routine.
  * Errors name event positions, field paths, event ids and error codes — never a field's value.

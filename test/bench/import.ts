@@ -2,7 +2,7 @@
  * Import benchmark (`npm run bench`): synthetic ResMan people imported through the real path
  * (`openImportFile` → `importPeople` → `syncPerson` → the Drizzle stores), per driver and size.
  *
- * Prints figures next to the DESIGN §8 budget; asserts nothing. Each (driver, size) case runs
+ * Prints figures next to the design §8 budget; asserts nothing. Each (driver, size) case runs
  * in its own child process so that its peak RSS is its own, not the high-water mark of the
  * cases before it.
  *
@@ -49,7 +49,7 @@ const DEFAULT_TIME_LIMIT_S = 600;
 const RSS_SAMPLE_MS = 50;
 const PROGRESS_MS = 5_000;
 
-/** DESIGN §8, printed beside the figures. */
+/** design §8, printed beside the figures. */
 const BUDGET = {
   people: 1_000_000,
   seconds: 300,
@@ -415,7 +415,7 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
   const budgetRate = Math.ceil(BUDGET.people / BUDGET.seconds);
   lines.push(
     "",
-    `DESIGN §8 budget: ${number.format(BUDGET.people)} people in ≤ ${BUDGET.seconds / 60} min on 2 cores ` +
+    `design §8 budget: ${number.format(BUDGET.people)} people in ≤ ${BUDGET.seconds / 60} min on 2 cores ` +
       `(≥ ${number.format(budgetRate)} people/s), peak memory ≤ ${BUDGET.peakRssMb} MB, near-linear growth ` +
       `(last 10% /s close to first 10% /s); ≤ ${BUDGET.roundTripsPerJob} database round trips per queue job.`,
     "Round trips: statements this process sent during the import (BEGIN and COMMIT included) per row read; " +

@@ -5,7 +5,8 @@
  * database test double and no test may use it: tests that touch SQL run on real Postgres and
  * PGlite only.
  *
- * It mirrors, sequentially, what `lib/adapters/db/syncRepository.ts` lets decisions see:
+ * It mirrors, sequentially, what the database stores (`lib/adapters/db/contactStore.ts` and the
+ * reads and writes it uses) let decisions see:
  * - reads: the person's link (with a contact) and key versions; unless the link holds the digest
  *   (a replay), the linked contact and the live contacts sharing a blocking key held by at most
  *   `MAX_BLOCK_SIZE` of them (the others are `commonKeys`), plus exact email / phone / name +
@@ -30,9 +31,9 @@ import type {
   PropertyContext,
   PropertyStore,
   SnapshotRequest,
-  SyncGuard,
   SyncTransaction,
   SyncWrite,
+  WriteGuard,
 } from "../../lib/app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../lib/domain/blocking.js";
 import type { Contact } from "../../lib/domain/contact.js";
@@ -283,7 +284,7 @@ export function createMemoryStores() {
   };
 
   /** `guardParts`: bumps the keys still at the version read; whether the whole guard held. */
-  function guardHolds(propertyId: string, contactId: string, guard: SyncGuard): boolean {
+  function guardHolds(propertyId: string, contactId: string, guard: WriteGuard): boolean {
     const keys = new Set(guard.keys);
     let held = 0;
     for (const key of keys) {

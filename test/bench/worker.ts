@@ -3,7 +3,7 @@
  * (`createSyncWorker` → `processSyncMessage` → `syncPerson` → Drizzle) on a scratch database of
  * the local server, next to a raw-SQL floor that writes the same rows (inbox, contact, link,
  * outbox) with one hand-written statement per job, in the same run. Prints figures against
- * DESIGN §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job); asserts nothing.
+ * design §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job); asserts nothing.
  *
  *   BENCH_WORKER_JOBS=2000     messages per case (default 2000)
  *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy)

@@ -83,7 +83,7 @@ export async function propertySnapshot(db: Database, propertyId: string) {
 type PropertySnapshot = Awaited<ReturnType<typeof propertySnapshot>>;
 
 /**
- * What the order of deliveries must not change (DESIGN §6 invariant 11), from a property
+ * What the order of deliveries must not change (design §6 invariant 11), from a property
  * snapshot: each contact's values, sources, field versions, secondary values and record
  * variants, kind and keys, and each link's person, contact, ResMan status and version. Left
  * out: row ids, timestamps and version counters, and which link created its contact

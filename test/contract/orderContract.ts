@@ -1,5 +1,5 @@
 /**
- * The arrival-order contract (DESIGN §6 invariants 3 and 11): for the same set of record
+ * The arrival-order contract (design §6 invariants 3 and 11): for the same set of record
  * versions, every delivery order — with repeats — ends in the same golden contact and links.
  * Per field the newest ResMan value wins across all the person's records; an older version
  * never overwrites a newer one, but still fills what no newer one gave.

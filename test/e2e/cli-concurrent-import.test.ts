@@ -1,7 +1,7 @@
 /**
  * Two `contact-sync import` runs of overlapping files into the same property at the same time
  * (in process, each with its own connection pool and four rows in flight) must end with one
- * contact per real person (DESIGN §6, invariant 2).
+ * contact per real person (design §6, invariant 2).
  *
  * overlap-a.csv: people 1–16 as ova-N (phones written "(415) 555-01NN"), plus ov-shared-17/18.
  * overlap-b.csv: people 5–20 as ovb-N (phones written "415.555.01NN", same emails), plus the

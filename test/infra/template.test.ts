@@ -3,7 +3,7 @@
  * once, then the CloudFormation template it wrote and the zips it built. osls is a
  * devDependency: when it is missing or fails, every test here fails (nothing is skipped).
  *
- * Bundle sizes are logged against the DESIGN §8 budget, not asserted (budgets are measured:
+ * Bundle sizes are logged against the design §8 budget, not asserted (budgets are measured:
  * `npm run bench:bundles`).
  */
 import { readFileSync, rmSync } from "node:fs";
@@ -18,7 +18,7 @@ import {
   probeImport,
   readPackagedFunctions,
   repoRoot,
-} from "../bench/bundles.js";
+} from "../support/bundles.js";
 
 // --- the template, loosely typed -----------------------------------------------------------
 
@@ -219,7 +219,7 @@ describe("bundles", () => {
       if (fnPackage === undefined || task === undefined) throw new Error(`no zip for ${key}`);
       const probe = probeImport(join(task, fnPackage.bundlePath), lambdaEnv(key, fnPackage.name));
       const kb = fnPackage.bundle.length / 1024;
-      // A figure, not an assertion (DESIGN §8: budgets are measured by npm run bench:bundles).
+      // A figure, not an assertion (design §8: budgets are measured by npm run bench:bundles).
       console.log(
         `${fnPackage.bundlePath}: ${kb.toFixed(1)} KB minified (budget ${BUNDLE_BUDGET.kilobytes} KB` +
           `${kb > BUNDLE_BUDGET.kilobytes ? ", OVER" : ""}), zip ${(fnPackage.zipBytes / 1024).toFixed(1)} KB, ` +

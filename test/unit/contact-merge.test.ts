@@ -26,7 +26,7 @@ import {
   restoreSurvivor,
   type UnmergePlan,
 } from "../../lib/domain/contactMerge.js";
-import { kindOfStatuses, matchKeysOf } from "../../lib/domain/normalize.js";
+import { kindOfStatuses } from "../../lib/domain/normalize.js";
 import type { PersonStatus } from "../../lib/domain/person.js";
 import { linkAfterRejection, reviewLevels } from "../../lib/domain/review.js";
 import {
@@ -37,7 +37,8 @@ import {
   mergeValues,
   withDisplaced,
 } from "../../lib/domain/survivorship.js";
-import type { ContactWrite, LinkEvidence } from "../../lib/domain/syncDecision.js";
+import type { LinkEvidence } from "../../lib/domain/syncDecision.js";
+import { contact as buildContact, contactFromWrite } from "../fixtures/contacts.js";
 
 const A_ID = "00000000-0000-4000-8000-00000000000a";
 const B_ID = "00000000-0000-4000-8000-00000000000b";
@@ -65,24 +66,14 @@ function valuesWith(overrides: Partial<ContactValues>): ContactValues {
   return { ...emptyValues(), ...overrides };
 }
 
+/** A stored contact; its secondary values as a write would keep them (none equal to a value). */
 function contact(
   id: string,
   values: ContactValues,
   options: { sources?: FieldSources; secondary?: SecondaryValues; kind?: ContactKind } = {},
 ): Contact {
   const secondary = withDisplaced(emptySecondary(), options.secondary ?? emptySecondary(), values);
-  return {
-    id,
-    kind: options.kind ?? "prospect",
-    values,
-    sources: options.sources ?? {},
-    versions: {},
-    keys: matchKeysOf(values),
-    blockKeys: blockingKeys(values, secondary),
-    secondary,
-    linkedStatuses: [],
-    createdAt: new Date("2026-01-01T00:00:00Z"),
-  };
+  return buildContact(id, values, { ...options, secondary });
 }
 
 const reviewEvidence = {
@@ -151,22 +142,6 @@ function approve(
   });
 }
 
-/** A's contact as the database holds it after a write. */
-function contactOf(write: ContactWrite): Contact {
-  return {
-    id: write.id,
-    kind: write.kind,
-    values: write.values,
-    sources: write.sources,
-    versions: write.versions,
-    keys: write.keys,
-    blockKeys: write.blockKeys,
-    secondary: write.secondary,
-    linkedStatuses: [],
-    createdAt: new Date("2026-01-01T00:00:00Z"),
-  };
-}
-
 /** The history row an approval writes, read back as Postgres returns jsonb. */
 function historyOf(plan: ContactMergePlan, mergedUserId: string | null = B_ID): MergeHistory {
   const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
@@ -193,7 +168,7 @@ function applyMerge(a: MergeParty, b: MergeParty, plan: ContactMergePlan) {
     return { ...link, status: move.status, evidence: move.evidence, matchScore: move.matchScore };
   });
   const survivor: MergeParty = {
-    contact: contactOf(plan.survivor),
+    contact: contactFromWrite(plan.survivor),
     mergedIntoId: null,
     links: [...a.links.filter((l) => !removed.has(l.id)), ...moved],
   };
@@ -548,7 +523,7 @@ describe("planUnmerge of an approval", () => {
             newContactId: NEW_ID,
             strategy,
           });
-          expect(snapshot(contactOf(undo.survivor))).toEqual(snapshot(a.contact));
+          expect(snapshot(contactFromWrite(undo.survivor))).toEqual(snapshot(a.contact));
           expect(undo.kept).toEqual([]);
           expect(undo.split).toEqual({ kind: "contact", contactId: B_ID });
           const links = linksAfterUnmerge(merged.survivor, undo);
@@ -656,7 +631,7 @@ describe("planUnmerge of an approval", () => {
 });
 
 describe("planUnmerge of a person linked by the sync path", () => {
-  /** The history row the sync path writes for a merge (see syncRepository `decisionWrites`). */
+  /** The history row the sync path writes for a merge (see `decisionWrites` in lib/adapters/db/syncWrites.ts). */
   function syncMerge(a: Contact, incoming: ContactValues) {
     const merged = mergeValues({
       current: a.values,

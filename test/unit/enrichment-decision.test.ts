@@ -4,34 +4,12 @@
  * when the best candidate scored in the review band).
  */
 import { describe, expect, it } from "vitest";
-import { blockingKeys } from "../../lib/domain/blocking.js";
-import {
-  type Contact,
-  type ContactValues,
-  emptySecondary,
-  emptyValues,
-} from "../../lib/domain/contact.js";
+import type { Contact } from "../../lib/domain/contact.js";
 import { chatbotIdentity, decideEnrichment } from "../../lib/domain/enrichmentDecision.js";
 import type { ChatbotEvent } from "../../lib/domain/events.js";
-import { matchKeysOf } from "../../lib/domain/normalize.js";
+import { contact } from "../fixtures/contacts.js";
 
 const CONTEXT = { countryCode: "US", officePhone: null, now: new Date("2026-11-01T00:00:00Z") };
-
-function contact(id: string, values: Partial<ContactValues>): Contact {
-  const all = { ...emptyValues(), ...values };
-  return {
-    id,
-    kind: "prospect",
-    values: all,
-    sources: {},
-    versions: {},
-    keys: matchKeysOf(all),
-    blockKeys: blockingKeys(all),
-    secondary: emptySecondary(),
-    linkedStatuses: [],
-    createdAt: new Date("2026-01-01T00:00:00Z"),
-  };
-}
 
 function event(contactBlock: ChatbotEvent["detail"]["contact"]): ChatbotEvent {
   return {
@@ -83,8 +61,15 @@ describe("decideEnrichment", () => {
     ]);
     expect(decision.contact.id).toBe("lead-new");
     expect(decision.foundBy).toBe("created");
-    // The shared email with another first name: the household guard; at most a review item.
-    if (decision.review !== null) expect(decision.review.candidateId).toBe("c1");
+    // The holder was scored, and the shared email with another first name is the household
+    // guard's case.
+    expect(decision.evidence.best?.hold?.guard).toBe("first_name_differs");
+    // Nothing but the shared email speaks for the holder (13, less 6.5 for the first name):
+    // below the review band, so not even a review item.
+    expect(decision.evidence.best?.score).toBeLessThan(
+      decision.evidence.best?.thresholds.review ?? 0,
+    );
+    expect(decision.review).toBeNull();
   });
 
   it("an event naming the holder merges by score", () => {

@@ -1,16 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { blockingKeys } from "../../lib/domain/blocking.js";
-import {
-  type Contact,
-  type ContactValues,
-  emptySecondary,
-  emptyValues,
-} from "../../lib/domain/contact.js";
+import { type Contact, type ContactValues, emptyValues } from "../../lib/domain/contact.js";
 import { type MatchResult, scoredMatcher } from "../../lib/domain/matching.js";
 import { areNicknames, normaliseName } from "../../lib/domain/names.js";
 import { matchKeysOf } from "../../lib/domain/normalize.js";
 import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
+import { contact as buildContact } from "../fixtures/contacts.js";
 
 interface Sketch {
   firstName?: string | null;
@@ -32,19 +27,7 @@ function valuesOf(sketch: Sketch): ContactValues {
 }
 
 function contact(id: string, createdAt: string, sketch: Sketch): Contact {
-  const values = valuesOf(sketch);
-  return {
-    id,
-    kind: "prospect",
-    values,
-    sources: {},
-    versions: {},
-    keys: matchKeysOf(values),
-    blockKeys: blockingKeys(values),
-    secondary: emptySecondary(),
-    linkedStatuses: [],
-    createdAt: new Date(createdAt),
-  };
+  return buildContact(id, valuesOf(sketch), { createdAt });
 }
 
 const person = valuesOf;

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatSimulation, simulationRecord } from "../../lib/cli/rulesSimulate.js";
+import { formatSimulation, simulationRecord } from "../../lib/cli/commands/rulesSimulate.js";
 import { type ContactAddress, type ContactValues, emptyValues } from "../../lib/domain/contact.js";
 import {
   notSimulated,

@@ -6,10 +6,10 @@ import {
   emptySecondary,
   emptyValues,
 } from "../../lib/domain/contact.js";
-import { matchKeysOf } from "../../lib/domain/normalize.js";
 import { DEFAULT_MATCHING_CRITERIA as rules } from "../../lib/domain/rules.js";
 import { chooseCandidate } from "../../lib/domain/scoredMatcher.js";
 import { variantOf } from "../../lib/domain/survivorship.js";
+import { contact as buildContact } from "../fixtures/contacts.js";
 
 function values(overrides: Partial<ContactValues> & { phone?: string } = {}): ContactValues {
   const { phone, ...rest } = overrides;
@@ -23,20 +23,9 @@ function values(overrides: Partial<ContactValues> & { phone?: string } = {}): Co
   };
 }
 
-function contact(id: string, createdAt: string, v: ContactValues): Contact {
-  return {
-    id,
-    kind: "prospect",
-    values: v,
-    sources: {},
-    versions: {},
-    keys: matchKeysOf(v),
-    blockKeys: [],
-    secondary: emptySecondary(),
-    linkedStatuses: [],
-    createdAt: new Date(createdAt),
-  };
-}
+/** A candidate created at `createdAt`; the matcher reads no blocking keys, so none are stored. */
+const contact = (id: string, createdAt: string, v: ContactValues): Contact =>
+  buildContact(id, v, { createdAt, blockKeys: [] });
 
 describe("chooseCandidate", () => {
   it("with no candidates: a new contact", () => {
@@ -81,7 +70,15 @@ describe("chooseCandidate", () => {
       contact(`c${i}`, "2024-01-01", values({ firstName: name, lastName: "Other", phone: office })),
     );
     const choice = chooseCandidate(values({ phone: office }), many, rules);
+    // Four holders, over the limit of three: the phone's level is `shared`, whichever candidate.
+    expect(many.length).toBeGreaterThan(rules.shared_value_limit);
+    expect(choice.top?.evidence.fields.phone.level).toBe("shared");
     for (const candidate of choice.ranked) expect(candidate.outcome).toBe("new");
+    // At the limit it still counts as the person's own: `exact`.
+    const few = many.slice(0, rules.shared_value_limit);
+    expect(
+      chooseCandidate(values({ phone: office }), few, rules).top?.evidence.fields.phone.level,
+    ).toBe("exact");
   });
 
   it("a nickname on a phone two contacts hold (a household's) is not enough to merge", () => {

@@ -1,28 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { blockingKeys } from "../../lib/domain/blocking.js";
-import {
-  type Contact,
-  type ContactValues,
-  emptySecondary,
-  emptyValues,
-} from "../../lib/domain/contact.js";
+import { type Contact, type ContactValues, emptySecondary } from "../../lib/domain/contact.js";
 import type { Matcher } from "../../lib/domain/matching.js";
-import {
-  matchKeysOf,
-  type NormalisationContext,
-  normalisePerson,
-} from "../../lib/domain/normalize.js";
+import { type NormalisationContext, normalisePerson } from "../../lib/domain/normalize.js";
 import { personDigest, personStatuses, type ResmanPerson } from "../../lib/domain/person.js";
 import { type MergeStrategy, variantOf } from "../../lib/domain/survivorship.js";
 import {
-  type ContactWrite,
   decideSync,
   type LinkEvidence,
   type LinkState,
   linkedByOf,
   type SyncDecision,
 } from "../../lib/domain/syncDecision.js";
+import { contact as buildContact, contactFromWrite } from "../fixtures/contacts.js";
 
 const CONTEXT: NormalisationContext = {
   countryCode: "US",
@@ -53,19 +44,7 @@ function existingContact(
   kind: Contact["kind"] = "lead",
   linkedStatuses: Contact["linkedStatuses"] = [],
 ): Contact {
-  const all = { ...emptyValues(), ...values };
-  return {
-    id,
-    kind,
-    values: all,
-    sources,
-    versions: {},
-    keys: matchKeysOf(all),
-    blockKeys: blockingKeys(all),
-    secondary: emptySecondary(),
-    linkedStatuses,
-    createdAt: new Date("2024-01-01"),
-  };
+  return buildContact(id, values, { sources, kind, linkedStatuses, createdAt: "2024-01-01" });
 }
 
 function decide(
@@ -88,17 +67,11 @@ function decide(
   });
 }
 
-/** A contact write as a repository holds it, with no other records' statuses. */
-function storedContact(contact: ContactWrite, id: string, createdAt: Date): Contact {
-  const { isNew: _isNew, changed: _changed, ...columns } = contact;
-  return { ...columns, id, linkedStatuses: [], createdAt };
-}
-
 /** The contact a person's first version creates, as a repository would hold it. */
 function createdBy(raw: ResmanPerson, id: string): Contact {
   const decision = decide(raw);
   if (decision.action !== "create") throw new Error("expected a new contact");
-  return storedContact(decision.contact, id, new Date("2024-01-01"));
+  return contactFromWrite(decision.contact, { id, createdAt: "2024-01-01" });
 }
 
 /** What a repository would hold for one person: its link and the property's contacts. */
@@ -125,7 +98,7 @@ function deliver(store: Store, raw: ResmanPerson, strategy: MergeStrategy = "res
     // The in-memory store holds one link: no other records' statuses.
     store.contacts.set(
       contact.id,
-      storedContact(contact, contact.id, existing?.createdAt ?? new Date("2025-01-01")),
+      contactFromWrite(contact, { createdAt: existing?.createdAt ?? "2025-01-01" }),
     );
     store.link = {
       id: link.id ?? "link-1",

@@ -13,6 +13,8 @@ import * as schema from "./schema.js";
 export type Schema = typeof schema;
 /** The Drizzle database every repository takes, whatever the driver. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** The transaction `Database.transaction` hands its callback. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export interface DatabaseHandle {
   readonly db: Database;
@@ -57,19 +59,124 @@ const MIGRATION_LOCK = 7_031_946_113_502_081n;
 
 /** Opens a database with the given driver. Nothing is migrated unless `migrate()` is called. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  switch (options.driver) {
-    case "pglite":
-      return openPglite(options);
-    case "pg":
-      return openNodePostgres(options);
-    case "neon":
-      return openNeon(options);
-  }
+  if (options.driver !== "pglite") return openServer(options.driver, options);
+  if (options.dataDir !== undefined) return openEmbeddedDirectory(options, options.dataDir);
+  return openInMemory(options);
 }
 
-/** An in-memory PGlite belongs to this process alone; a data directory to its owner. */
-async function openPglite(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  if (options.dataDir !== undefined) return openEmbeddedDirectory(options, options.dataDir);
+/**
+ * No JIT: an import's batched snapshot read (32 persons' lookups in one statement) is estimated
+ * costly enough for Postgres to JIT-compile it, ~2 s per statement for a query that runs in
+ * ~3 ms. Short OLTP statements never gain from JIT.
+ */
+const NO_JIT = "-c jit=off";
+
+/** The pool settings `openServer` and the embedded directory give a server driver. */
+interface PoolSettings {
+  connectionString?: string;
+  host?: string;
+  user?: string;
+  database?: string;
+  max: number;
+  /** Startup `options` (`-c name=value …`), sent with every new connection. */
+  options?: string;
+  idleTimeoutMillis?: number;
+  connectionTimeoutMillis?: number;
+}
+
+/** A server driver's pool, Drizzle on it, and its migrator (run under the migration lock). */
+interface ServerConnection {
+  pool: ServerPool;
+  db: Database;
+  migrate(): Promise<void>;
+}
+
+/** What differs between the server drivers; everything else is `openServer`'s. */
+interface ServerDriver {
+  /** Pool size unless `maxConnections` says otherwise. */
+  readonly maxConnections: number;
+  /** Startup options of every connection. */
+  readonly startupOptions: string;
+  /** Loads the driver (lazily: a bundle carries only the one it uses) and opens its pool. */
+  readonly connect: (
+    settings: PoolSettings,
+    options: OpenDatabaseOptions,
+  ) => Promise<ServerConnection>;
+}
+
+const serverDrivers: Record<Exclude<DriverName, "pglite">, ServerDriver> = {
+  pg: {
+    maxConnections: 10,
+    startupOptions: NO_JIT,
+    connect: (settings) => connectNodePostgres(settings),
+  },
+  neon: {
+    maxConnections: 10,
+    // The Neon driver (a node-postgres fork) sends `options` in its startup message: checked
+    // with `SHOW jit` through the WebSocket proxy to a local server (test/contract/neon.test.ts).
+    startupOptions: NO_JIT,
+    connect: async (settings, options) => {
+      const { Pool, neonConfig } = await import("@neondatabase/serverless");
+      const { drizzle } = await import("drizzle-orm/neon-serverless");
+      const { migrate } = await import("drizzle-orm/neon-serverless/migrator");
+      // Node's built-in WebSocket (Node ≥ 22) keeps the Lambda bundle without `ws`. It re-emits
+      // a server close after `pool.end()` as an ErrorEvent, which is harmless only because every
+      // pool and client has an error listener (`survivesLostConnections`).
+      neonConfig.webSocketConstructor = globalThis.WebSocket ?? (await import("ws")).default;
+      if (options.neonWsProxy !== undefined) {
+        const proxy = options.neonWsProxy;
+        neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+        neonConfig.useSecureWebSocket = false;
+        neonConfig.pipelineConnect = false;
+        neonConfig.pipelineTLS = false;
+      }
+      const pool = new Pool(settings);
+      const db = drizzle({ client: pool, schema });
+      return { pool, db, migrate: () => migrate(db, { migrationsFolder }) };
+    },
+  },
+};
+
+/** node-postgres: the `pg` driver, and the embedded directory's socket. */
+async function connectNodePostgres(settings: PoolSettings): Promise<ServerConnection> {
+  const { default: pg } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+  const pool = new pg.Pool(settings);
+  const db = drizzle({ client: pool, schema });
+  return { pool, db, migrate: () => migrate(db, { migrationsFolder }) };
+}
+
+/** A Postgres server through the `pg` or `neon` driver (`serverDrivers`). */
+async function openServer(
+  name: Exclude<DriverName, "pglite">,
+  options: OpenDatabaseOptions,
+): Promise<DatabaseHandle> {
+  const driver = serverDrivers[name];
+  const connection = await driver.connect(
+    {
+      connectionString: requireUrl(options),
+      max: options.maxConnections ?? driver.maxConnections,
+      options: driver.startupOptions,
+    },
+    options,
+  );
+  survivesLostConnections(connection.pool);
+  if (options.onQuery) countPoolQueries(connection.pool, options.onQuery);
+  return serverHandle(name, connection, () => connection.pool.end());
+}
+
+/** The handle of a pool-backed database: migrations serialised by a session lock. */
+function serverHandle(
+  driver: DriverName,
+  { pool, db, migrate }: ServerConnection,
+  close: () => Promise<void>,
+): DatabaseHandle {
+  return { db, driver, migrate: () => withSessionLock(pool, MIGRATION_LOCK, migrate), close };
+}
+
+/** An in-memory PGlite belongs to this process alone. */
+async function openInMemory(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
@@ -93,12 +200,9 @@ async function openEmbeddedDirectory(
   options: OpenDatabaseOptions,
   dataDir: string,
 ): Promise<DatabaseHandle> {
-  const { default: pg } = await import("pg");
-  const { drizzle } = await import("drizzle-orm/node-postgres");
-  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const notice = options.embedded?.notice ?? (() => {});
   const connect = async (socketDir: string) => {
-    const pool = new pg.Pool({
+    const connection = await connectNodePostgres({
       host: socketDir,
       user: "postgres",
       database: "postgres",
@@ -107,10 +211,11 @@ async function openEmbeddedDirectory(
       idleTimeoutMillis: 0,
       connectionTimeoutMillis: 5_000,
     });
+    const { pool } = connection;
     survivesLostConnections(pool);
     try {
       await pool.query("SELECT 1");
-      return pool;
+      return connection;
     } catch {
       await pool.end().catch(() => {});
       return null;
@@ -132,18 +237,12 @@ async function openEmbeddedDirectory(
     serveEmbedded,
     connect,
   );
-  const pool = access.connection;
+  const { pool } = access.connection;
   if (options.onQuery) countPoolQueries(pool, options.onQuery);
-  const db = drizzle({ client: pool, schema });
-  return {
-    db,
-    driver: "pglite",
-    migrate: () => withSessionLock(pool, MIGRATION_LOCK, () => migrate(db, { migrationsFolder })),
-    close: async () => {
-      await pool.end();
-      await access.release(notice);
-    },
-  };
+  return serverHandle("pglite", access.connection, async () => {
+    await pool.end();
+    await access.release(notice);
+  });
 }
 
 /** Opens PGlite on a data directory and serves it on a Unix socket (this process owns it). */
@@ -171,60 +270,20 @@ async function serveEmbedded(dataDir: string, socketPath: string): Promise<Embed
   };
 }
 
-async function openNodePostgres(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  const { default: pg } = await import("pg");
-  const { drizzle } = await import("drizzle-orm/node-postgres");
-  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
-  const pool = new pg.Pool({
-    connectionString: requireUrl(options),
-    max: options.maxConnections ?? 10,
-    // No JIT: an import's batched snapshot read (32 persons' lookups in one statement) is
-    // estimated costly enough for Postgres to JIT-compile it, ~2 s per statement for a query
-    // that runs in ~3 ms. Short OLTP statements never gain from JIT.
-    options: "-c jit=off",
-  });
-  survivesLostConnections(pool);
-  if (options.onQuery) countPoolQueries(pool, options.onQuery);
-  const db = drizzle({ client: pool, schema });
-  return {
-    db,
-    driver: "pg",
-    migrate: () => withSessionLock(pool, MIGRATION_LOCK, () => migrate(db, { migrationsFolder })),
-    close: () => pool.end(),
-  };
+/** The part of a `pg` or Neon pool this file uses. */
+interface ServerPool {
+  connect(): Promise<{
+    query(text: string, params?: unknown[]): Promise<unknown>;
+    release(): void;
+  }>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "connect", listener: (client: PooledClient) => void): unknown;
+  query(text: string): Promise<unknown>;
+  end(): Promise<void>;
 }
 
-async function openNeon(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  const { Pool, neonConfig } = await import("@neondatabase/serverless");
-  const { drizzle } = await import("drizzle-orm/neon-serverless");
-  const { migrate } = await import("drizzle-orm/neon-serverless/migrator");
-  // Node's built-in WebSocket (Node ≥ 22) keeps the Lambda bundle without `ws`. It re-emits a
-  // server close after `pool.end()` as an ErrorEvent, which is harmless only because every pool
-  // and client has an error listener (`survivesLostConnections`; STACK.md, gotcha 4).
-  neonConfig.webSocketConstructor = globalThis.WebSocket ?? (await import("ws")).default;
-  if (options.neonWsProxy !== undefined) {
-    const proxy = options.neonWsProxy;
-    neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineConnect = false;
-    neonConfig.pipelineTLS = false;
-  }
-  const pool = new Pool({
-    connectionString: requireUrl(options),
-    max: options.maxConnections ?? 10,
-  });
-  survivesLostConnections(pool);
-  if (options.onQuery) countPoolQueries(pool, options.onQuery);
-  const db = drizzle({ client: pool, schema });
-  return {
-    db,
-    driver: "neon",
-    migrate: () => withSessionLock(pool, MIGRATION_LOCK, () => migrate(db, { migrationsFolder })),
-    close: () => pool.end(),
-  };
-}
-
-interface ErrorEmitter {
+interface PooledClient {
+  query: (...args: never[]) => unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
 }
 
@@ -236,10 +295,7 @@ interface ErrorEmitter {
  * pending or next query fails (→ `StoreUnavailableError`, retryable) and the pool discards the
  * broken client.
  */
-function survivesLostConnections(pool: {
-  on(event: "error", listener: (error: Error) => void): unknown;
-  on(event: "connect", listener: (client: ErrorEmitter) => void): unknown;
-}): void {
+function survivesLostConnections(pool: ServerPool): void {
   pool.on("error", () => {});
   pool.on("connect", (client) => {
     client.on("error", () => {});
@@ -251,19 +307,8 @@ function requireUrl(options: OpenDatabaseOptions): string {
   return options.url;
 }
 
-interface QueryablePool {
-  connect(): Promise<{
-    query(text: string, params?: unknown[]): Promise<unknown>;
-    release(): void;
-  }>;
-  on(
-    event: "connect",
-    listener: (client: { query: (...args: never[]) => unknown }) => void,
-  ): unknown;
-}
-
 /** Runs `work` while holding a session-level advisory lock on a dedicated connection. */
-async function withSessionLock<T>(pool: QueryablePool, key: bigint, work: () => Promise<T>) {
+async function withSessionLock<T>(pool: ServerPool, key: bigint, work: () => Promise<T>) {
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [key.toString()]);
@@ -277,7 +322,7 @@ async function withSessionLock<T>(pool: QueryablePool, key: bigint, work: () => 
   }
 }
 
-function countPoolQueries(pool: QueryablePool, onQuery: () => void): void {
+function countPoolQueries(pool: ServerPool, onQuery: () => void): void {
   pool.on("connect", (client) => {
     const query = client.query.bind(client);
     client.query = ((...args: never[]) => {

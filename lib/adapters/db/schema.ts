@@ -74,7 +74,7 @@ export const property = pgTable(
     timezone: text("timezone"),
     /** ISO 3166 region used to read phone numbers written without a country code. */
     countryCode: varchar("country_code", { length: 2 }).notNull().default("US"),
-    /** The leasing office's own number: never a match key for a resident (DESIGN §1). */
+    /** The leasing office's own number: never a match key for a resident (design §1). */
     officePhone: text("office_phone"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -162,7 +162,7 @@ export const user = pgTable(
       foreignColumns: [property.id],
     }).onDelete("cascade"),
     // Target of the composite keys below: lets the database itself refuse a link or a merge that
-    // would cross properties (DESIGN §6 invariant 6).
+    // would cross properties (design §6 invariant 6).
     unique("user_id_property_key").on(t.id, t.propertyId),
     foreignKey({
       name: "user_merged_into_fkey",
@@ -301,7 +301,7 @@ export const contactEnrichmentLog = pgTable(
 
 /**
  * Inbox of processed event ids. A delivery's effect and its inbox row commit in one transaction,
- * so a redelivered event id is recognised and changes nothing (DESIGN §6 invariant 1).
+ * so a redelivered event id is recognised and changes nothing (design §6 invariant 1).
  */
 export const processedEvent = pgTable(
   "processed_event",
@@ -330,7 +330,7 @@ export const identityKey = pgTable("identity_key", {
 });
 
 /**
- * Transactional outbox of outbound events (DESIGN §5). A row is written in the same statement
+ * Transactional outbox of outbound events (design §5). A row is written in the same statement
  * as the sync effect it announces, so no committed effect goes unannounced; a drain after commit
  * publishes rows to EventBridge and stamps `published_at`. Delivery is at least once: consumers
  * deduplicate on the row id, which is the event's `event_id`.
@@ -479,7 +479,7 @@ export const contactReview = pgTable(
  * failed before any contact existed (`user_id` NULL) counts against the rate too.
  *
  * `sync_success_rate`: the share (0–100) of a property's links that are synced — `success` or
- * `merged`, both of which mean "linked to a live contact" (DESIGN §4). The seed counted only
+ * `merged`, both of which mean "linked to a live contact" (design §4). The seed counted only
  * `success`, which would report a property full of correctly matched duplicates as unhealthy.
  * NULL for a property without links. `merged_contacts`: links in status `merged`.
  * Every property appears, even one without contacts.

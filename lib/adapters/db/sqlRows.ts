@@ -1,11 +1,27 @@
 /**
- * Small bridges between Drizzle's column definitions and hand-written SQL: rows read as JSON
- * (`to_jsonb(row)`, so one statement can return several tables and scalars at once), and
- * `INSERT … SELECT … WHERE <condition>` with typed parameters (a conditional insert inside a
- * guarded statement, which Drizzle's builder does not express).
+ * Small bridges between Drizzle's column definitions and hand-written SQL: the rows of a
+ * hand-written statement, rows read as JSON (`to_jsonb(row)`, so one statement can return
+ * several tables and scalars at once), and `INSERT … SELECT … WHERE <condition>` with typed
+ * parameters (a conditional insert inside a guarded statement, which Drizzle's builder does not
+ * express).
  */
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import type { Database, Transaction } from "./client.js";
+
+/**
+ * The rows of a hand-written statement, typed as the caller's columns. Every driver returns
+ * `{ rows }`; Drizzle types the result per driver (`PgQueryResultHKT`), hence the one cast.
+ */
+export async function executeRows<R>(db: Database | Transaction, query: SQL): Promise<R[]> {
+  const result = (await db.execute(query)) as unknown as { rows: R[] };
+  return result.rows;
+}
+
+/** A `jsonb` column as it arrives: parsed by some drivers, as text from others. */
+export function parseJson<T>(value: T | string): T {
+  return typeof value === "string" ? (JSON.parse(value) as T) : value;
+}
 
 /** A table row from its `to_jsonb` form, mapped like Drizzle maps driver values. */
 export function rowFromJson<T extends PgTable>(

@@ -1,12 +1,12 @@
 /** The repositories over one database: what the use cases take as their stores. */
 import type { Database } from "./client.js";
+import { DrizzleContactStore } from "./contactStore.js";
 import { DrizzleDecisionStore } from "./decisionRepository.js";
 import { DrizzleOutboxStore } from "./outboxRepository.js";
 import { DrizzlePropertyStore } from "./propertyRepository.js";
 import { DrizzleReportStore } from "./reportRepository.js";
 import { DrizzleReviewStore } from "./reviewRepository.js";
 import { DrizzleRulesStore } from "./rulesRepository.js";
-import { DrizzleContactStore } from "./syncRepository.js";
 
 export function createStores(db: Database) {
   return {

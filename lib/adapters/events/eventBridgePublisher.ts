@@ -1,6 +1,6 @@
 /**
  * The outbound event bus on EventBridge: `contact.synced`, `contact.merged`… published with
- * source `contact-sync` after the sync transaction commits (DESIGN §5).
+ * source `contact-sync` after the sync transaction commits (design §5).
  */
 import { EventBridgeClient, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { EventPublisher } from "../../app/ports.js";

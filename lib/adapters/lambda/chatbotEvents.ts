@@ -7,8 +7,6 @@
  * destination, the chatbot events DLQ (serverless.yml); the rule's own retry policy and DLQ
  * cover events EventBridge could not deliver to the function at all.
  */
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import {
   type AcceptChatbotEventDependencies,
@@ -16,6 +14,7 @@ import {
 } from "../../app/acceptChatbotEvent.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { logger, safeError } from "../observability/logger.js";
+import { lambdaHandler } from "./lambdaHandler.js";
 
 /** Any EventBridge event: which ones are chatbot events is the use case's decision. */
 export type ChatbotEventBridgeEvent = EventBridgeEvent<string, unknown>;
@@ -55,10 +54,5 @@ async function handleEvent(
 
 /** The chatbot events function over the given queue (tests pass fakes). */
 export function createChatbotEventsHandler(deps: AcceptChatbotEventDependencies) {
-  return (
-    middy<ChatbotEventBridgeEvent, void>()
-      // The event holds the contact block (personal data): never log it.
-      .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
-      .handler((event) => handleEvent(deps, event))
-  );
+  return lambdaHandler((event: ChatbotEventBridgeEvent) => handleEvent(deps, event));
 }

@@ -5,8 +5,6 @@
  * a queue outage 503, anything else a bare 500 — never a message, a stack or a submitted value.
  * This function never touches the database: the worker does the sync.
  */
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import {
   type AcceptWebhookDependencies,
@@ -20,6 +18,7 @@ import {
   WebhookSignatureError,
 } from "../../app/webhookErrors.js";
 import { logger, safeError } from "../observability/logger.js";
+import { lambdaHandler } from "./lambdaHandler.js";
 
 /** The HTTP API response: always a JSON body. */
 export interface WebhookResponse {
@@ -102,10 +101,5 @@ async function handleDelivery(
 
 /** The webhook function over the given verifier and queue (tests pass fakes). */
 export function createWebhookHandler(deps: AcceptWebhookDependencies) {
-  return (
-    middy<APIGatewayProxyEventV2, WebhookResponse>()
-      // The event holds the raw body (personal data): never log it, whatever the environment says.
-      .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
-      .handler((event) => handleDelivery(deps, event))
-  );
+  return lambdaHandler((event: APIGatewayProxyEventV2) => handleDelivery(deps, event));
 }

@@ -1,5 +1,5 @@
 /**
- * The sync worker's handler logic (the Lambda in `functions/sync-worker.ts` wires it up). Sync
+ * The sync worker's handler (the Lambda in `functions/sync-worker.ts` configures it). Sync
  * worker: SQS batches (size 10) from the sync queue, partial batch responses. Each record
  * runs `processSyncMessage`; a record that throws is reported in `batchItemFailures` and only it
  * returns to the queue. After the batch, the outbox is drained to EventBridge.
@@ -10,7 +10,9 @@ import { drainOutbox } from "../../app/drainOutbox.js";
 import type { EventPublisher, OutboxStore } from "../../app/ports.js";
 import { type PipelineDependencies, processSyncMessage } from "../../app/processSyncMessage.js";
 import { syncMessageSchema } from "../../domain/events.js";
+import { zodIssuePaths } from "../../domain/zodIssues.js";
 import { logger, safeError } from "../observability/logger.js";
+import { lambdaHandler } from "./lambdaHandler.js";
 
 export interface SyncWorkerDependencies {
   /** The stores, opened on first use (the first invocation connects, not the import). */
@@ -33,13 +35,16 @@ function parseBody(record: SQSRecord) {
   }
   const parsed = syncMessageSchema.safeParse(body);
   if (!parsed.success) {
-    const paths = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
+    const paths = zodIssuePaths(parsed.error).join(", ");
     throw new MalformedMessageError(`message does not match the sync message contract: ${paths}`);
   }
   return parsed.data;
 }
 
-/** The worker for the given dependencies (tests inject theirs; `handler` uses the config). */
+/**
+ * The worker for the given dependencies (tests inject theirs; `functions/sync-worker.ts` uses
+ * the config), built like every function (`lambdaHandler`).
+ */
 export function createSyncWorker(deps: SyncWorkerDependencies) {
   const processRecord = async (record: SQSRecord) => {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -70,7 +75,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
     }
   };
 
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  return lambdaHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     // One processor per invocation: it holds the batch's state.
     const processor = new BatchProcessor(EventType.SQS);
     const response = await processPartialResponse(event, processRecord, processor, {
@@ -87,5 +92,5 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
       logger.warn("outbox drain failed", { error: safeError(error) });
     }
     return response;
-  };
+  });
 }

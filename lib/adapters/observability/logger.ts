@@ -1,7 +1,7 @@
 /**
  * The structured logger of the functions and the worker (Powertools Logger: JSON lines with the
  * Lambda context). What is logged is ids, counts, codes and field paths — never a name, email,
- * phone, birth date or secret (DESIGN §6 invariant 9); error objects are logged through
+ * phone, birth date or secret (design §6 invariant 9); error objects are logged through
  * `safeError`, which keeps the class name and code but not the driver's message.
  */
 import { Logger } from "@aws-lambda-powertools/logger";

@@ -1,5 +1,5 @@
 /**
- * Standard Webhooks signature check (DESIGN §5): headers `webhook-id`, `webhook-timestamp`
+ * Standard Webhooks signature check (design §5): headers `webhook-id`, `webhook-timestamp`
  * (unix seconds) and `webhook-signature` (space-separated `v1,<base64 HMAC-SHA256>` list) over
  * `{id}.{timestamp}.{raw body}`, 300 s tolerance both ways, up to two secrets while rotating.
  *

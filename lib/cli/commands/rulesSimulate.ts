@@ -6,40 +6,26 @@
  */
 import Table from "cli-table3";
 import type { Command } from "commander";
-import type { Stores } from "../adapters/db/stores.js";
-import { rulesFileChange } from "../app/propertyRules.js";
-import { type RuleSimulationView, simulatePropertyRules } from "../app/simulateRules.js";
-import { InvalidInputError } from "../domain/errors.js";
-import { type SimulatedDecision, transitions } from "../domain/ruleSimulation.js";
-import { type Output, plain } from "./output.js";
-
-/** What the command needs from `run.ts`. */
-export interface RulesSimulateContext {
-  stdout: Output;
-  /** Runs `work` with the stores of the configured database, closed afterwards. */
-  withStores<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
-  /** The JSON of a criteria file, as `rules set --file` reads it (exit 2 when unreadable). */
-  readRulesFile(path: string): Promise<unknown>;
-  /** `--property`'s parser (a GUID). */
-  guid(value: string): string;
-}
+import { rulesFileChange } from "../../app/propertyRules.js";
+import { type RuleSimulationView, simulatePropertyRules } from "../../app/simulateRules.js";
+import { InvalidInputError } from "../../domain/errors.js";
+import { type SimulatedDecision, transitions } from "../../domain/ruleSimulation.js";
+import { type CommandContext, withStores } from "../context.js";
+import { propertyOption, readRulesFile } from "../options.js";
+import { plain } from "../output.js";
 
 /** Changed links shown in the table; `--json` lists every one. */
 export const SHOWN_CHANGES = 50;
 
 /** Registers `simulate` under `rules`. */
-export function registerRulesSimulate(rules: Command, context: RulesSimulateContext): void {
+export function registerRulesSimulate(rules: Command, context: CommandContext): void {
   rules
     .command("simulate")
     .summary("show what other matching criteria would change, without writing")
     .description(
       "Re-score a property's stored decisions (its ResMan links and open review items, from the per-field evidence they keep) under the matching criteria in a file, and report which would change outcome (merge, review, new) with their scores before and after, and the review rate before and after. Nothing is written. Links a reviewer decided (an approved, rejected or superseded review item, or an undone merge) are kept as decided.",
     )
-    .requiredOption(
-      "--property <guid>",
-      "ResMan property GUID (or the contact-sync property id)",
-      context.guid,
-    )
+    .addOption(propertyOption())
     .requiredOption(
       "--file <path>",
       "JSON file with the proposed matching criteria (bare, or the whole output of `rules get`)",
@@ -60,16 +46,16 @@ export function registerRulesSimulate(rules: Command, context: RulesSimulateCont
     )
     .action(async (options: { property: string; file: string; json?: boolean }) => {
       // Bare criteria, or the whole output of `rules get` (its matching_criteria), as `rules set`.
-      const { criteria } = rulesFileChange(await context.readRulesFile(options.file));
+      const { criteria } = rulesFileChange(await readRulesFile(options.file));
       if (criteria === undefined) {
         throw new InvalidInputError(`${options.file} has no matching_criteria to simulate`);
       }
-      await context.withStores(async (stores) => {
+      await withStores(context, async (stores) => {
         const simulation = await simulatePropertyRules(stores, {
           property: options.property,
           criteria,
         });
-        context.stdout.write(
+        context.io.stdout.write(
           options.json
             ? `${JSON.stringify(simulationRecord(simulation), null, 2)}\n`
             : formatSimulation(simulation),

@@ -5,26 +5,18 @@
  */
 import Table from "cli-table3";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { Stores } from "../adapters/db/stores.js";
-import { propertyOf } from "../app/propertyRules.js";
+import { propertyOf } from "../../app/propertyRules.js";
 import {
   type ListedReview,
   type ListedReviewPage,
   listReviews,
   MAX_REVIEW_PAGE_SIZE,
   REVIEW_PAGE_SIZE,
-} from "../app/review.js";
-import { reviewFields } from "../domain/review.js";
-import { type Output, plain } from "./output.js";
-
-/** What the command needs from `run.ts`. */
-export interface ReviewListContext {
-  stdout: Output;
-  /** Runs `work` with the stores of the configured database, closed afterwards. */
-  withStores<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
-  /** `--property`'s and `--after`'s parser (a GUID). */
-  guid(value: string): string;
-}
+} from "../../app/review.js";
+import { reviewFields } from "../../domain/review.js";
+import { type CommandContext, withStores } from "../context.js";
+import { guid, propertyFilterOption } from "../options.js";
+import { plain } from "../output.js";
 
 type Order = "oldest" | "newest";
 
@@ -50,18 +42,14 @@ function pageSize(value: string): number {
 }
 
 /** Registers `list` under `review`. */
-export function registerReviewList(review: Command, context: ReviewListContext): void {
+export function registerReviewList(review: Command, context: CommandContext): void {
   review
     .command("list")
     .summary("list open review items, a page at a time")
     .description(
       "List open review items, oldest first (or newest first), a page at a time, per property: the contact created for the record under review, the existing contact it may be, the score and each field's comparison level (ids and levels only, never personal values). The footer counts every open item (of the property) and names the cursor of the next page.",
     )
-    .option(
-      "--property <guid>",
-      "only this property (ResMan GUID or contact-sync id)",
-      context.guid,
-    )
+    .addOption(propertyFilterOption())
     .option(
       "--limit <n>",
       `items per page (at most ${MAX_REVIEW_PAGE_SIZE})`,
@@ -71,7 +59,7 @@ export function registerReviewList(review: Command, context: ReviewListContext):
     .option(
       "--after <id>",
       "start after this review item (the cursor the previous page names)",
-      context.guid,
+      guid,
     )
     .addOption(
       new Option("--order <order>", "creation order of the items")
@@ -90,7 +78,7 @@ export function registerReviewList(review: Command, context: ReviewListContext):
         "\nExit code: 0 when listed, 2 for an unknown property or --after item, or a bad option.",
     )
     .action(async (options: ReviewListOptions) => {
-      await context.withStores(async (stores) => {
+      await withStores(context, async (stores) => {
         const propertyId =
           options.property === undefined
             ? undefined
@@ -101,7 +89,7 @@ export function registerReviewList(review: Command, context: ReviewListContext):
           after: options.after,
           order: options.order,
         });
-        context.stdout.write(
+        context.io.stdout.write(
           options.json
             ? `${JSON.stringify(reviewPageRecord(page), null, 2)}\n`
             : formatReviewPage(page, options),

@@ -29,8 +29,8 @@ import { MergeRefusedError } from "../../lib/domain/contactMerge.js";
 import type { ChatbotEvent, OutboundEventType } from "../../lib/domain/events.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
 import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
+import { PEOPLE } from "../fixtures/pipeline.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
-import { PEOPLE } from "./support.js";
 
 const clock = { now: () => new Date("2026-11-25T12:00:00Z") };
 const { marisol, tobias, ines } = PEOPLE;

@@ -8,8 +8,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { SingleBar } from "cli-progress";
-import type { ImportCounts, ImportProgress } from "../app/importPeople.js";
-import type { Terminal } from "./run.js";
+import type { ImportCounts, ImportProgress } from "../../app/importPeople.js";
+import type { Terminal } from "../context.js";
 
 export interface ProgressOptions {
   /** File size in bytes: 100 %. */

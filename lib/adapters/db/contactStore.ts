@@ -1,0 +1,198 @@
+/**
+ * The `ContactStore` port on Postgres (any driver): the optimistic protocol (one snapshot read,
+ * one guarded write) and the locking transaction it falls back to (identity keys bumped, then
+ * the contacts read under row locks and written). Store and transaction extend the enrichment
+ * ones (`enrichmentStore.ts`), as the ports do. The SQL lives with its concept: lookups and
+ * snapshot reads in `candidateReads.ts`, write CTEs in `syncWrites.ts`, the guard in
+ * `guardedWrite.ts`, key versions and `claimAndLock` in `keyVersions.ts`.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type {
+  Announcement,
+  CandidateLookup,
+  ContactStore,
+  GuardedSnapshot,
+  GuardedWriteResult,
+  LinkFailure,
+  SnapshotRequest,
+  SyncSnapshot,
+  SyncTransaction,
+  SyncWrite,
+  WriteGuard,
+} from "../../app/ports.js";
+import type { LinkState } from "../../domain/syncDecision.js";
+import {
+  byIds,
+  candidateIds,
+  keyStatistics,
+  otherLinkStatuses,
+  readSnapshotRows,
+} from "./candidateReads.js";
+import { contactFromRow, linkFromRow } from "./contactRows.js";
+import { DrizzleEnrichmentStore, DrizzleEnrichmentTransaction } from "./enrichmentStore.js";
+import { toStoreError } from "./errors.js";
+import { guardGo, guardParts, runGuarded } from "./guardedWrite.js";
+import { contactSync, user } from "./schema.js";
+import { executeRows } from "./sqlRows.js";
+import { decisionWrites } from "./syncWrites.js";
+
+/** The locking transaction of the sync path (`ContactStore.transaction`). */
+class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements SyncTransaction {
+  async loadSnapshot(
+    propertyId: string,
+    personId: string,
+    lookup: CandidateLookup,
+  ): Promise<SyncSnapshot> {
+    // The contacts to read: the one the person is linked to, and every live contact sharing a
+    // key. One indexed lookup per key, combined with UNION: a single OR across the link join
+    // and the keys cannot use the indexes and would scan the whole property on every sync.
+    const contactIds = candidateIds(propertyId, personId, lookup);
+    const rows = await this.tx
+      .select({
+        contact: user,
+        link: contactSync,
+        otherStatuses: otherLinkStatuses(sql`${user.id}`, personId),
+      })
+      .from(user)
+      .leftJoin(
+        contactSync,
+        and(
+          eq(contactSync.userId, user.id),
+          eq(contactSync.propertyId, propertyId),
+          eq(contactSync.resmanContactId, personId),
+        ),
+      )
+      .where(byIds(contactIds))
+      // Row locks in id order: two syncs updating overlapping contacts queue instead of
+      // deadlocking, and each sees the other's committed values (READ COMMITTED re-reads a
+      // locked row's newest version).
+      .orderBy(user.id)
+      .for("update", { of: user });
+    let link: SyncSnapshot["link"] = null;
+    for (const row of rows) if (row.link !== null) link = linkFromRow(row.link);
+    return {
+      link,
+      contacts: rows.map((row) => contactFromRow(row.contact, row.otherStatuses ?? [])),
+      ...(await keyStatistics(this.tx, propertyId, lookup)),
+    };
+  }
+
+  /**
+   * Writes a decision in one statement: the contact insert or update, the link upsert and, for a
+   * merge, the history row, as data-modifying CTEs. One round trip instead of three; foreign
+   * keys are checked at the end of the statement, when the new contact exists.
+   */
+  async apply(
+    propertyId: string,
+    write: SyncWrite,
+    announce: Announcement | null,
+  ): Promise<{ contactId: string; linkId: string }> {
+    const parts = decisionWrites(this.tx, propertyId, write, announce, sql`true`);
+    const [saved] = await executeRows<{ id: string }>(
+      this.tx,
+      sql`with ${sql.join(parts, sql`, `)} select id from link`,
+    );
+    if (saved === undefined) throw new Error("link upsert returned no row");
+    return { contactId: write.contact.id, linkId: saved.id };
+  }
+}
+
+/** The `ContactStore` port on a Drizzle database. */
+export class DrizzleContactStore extends DrizzleEnrichmentStore implements ContactStore {
+  async findLink(propertyId: string, personId: string): Promise<LinkState | null> {
+    try {
+      const [row] = await this.db
+        .select()
+        .from(contactSync)
+        .where(
+          and(eq(contactSync.propertyId, propertyId), eq(contactSync.resmanContactId, personId)),
+        );
+      return row === undefined ? null : linkFromRow(row);
+    } catch (error) {
+      throw toStoreError(error, "find link");
+    }
+  }
+
+  async readSnapshot(
+    propertyId: string,
+    personId: string,
+    lookup: CandidateLookup,
+    lockKeys: readonly string[],
+    event: { source: string; id: string } | undefined,
+    digest: string,
+  ): Promise<GuardedSnapshot> {
+    const [snapshot] = await readSnapshotRows(
+      this.db,
+      propertyId,
+      [{ personId, lookup, lockKeys, digest }],
+      event,
+    );
+    if (snapshot === undefined) throw toStoreError(new Error("no row"), "read snapshot");
+    return snapshot;
+  }
+
+  async readSnapshots(
+    propertyId: string,
+    requests: readonly SnapshotRequest[],
+  ): Promise<GuardedSnapshot[]> {
+    if (requests.length === 0) return [];
+    return readSnapshotRows(this.db, propertyId, requests, undefined);
+  }
+
+  async writeGuarded(
+    propertyId: string,
+    write: SyncWrite,
+    announce: Announcement | null,
+    guard: WriteGuard,
+  ): Promise<GuardedWriteResult> {
+    const result = await runGuarded(
+      this.db,
+      [
+        ...guardParts(propertyId, write.contact.id, guard),
+        ...decisionWrites(this.db, propertyId, write, announce, guardGo),
+      ],
+      "guarded write",
+    );
+    if (result.status !== "applied") return result;
+    if (result.id === null) throw new Error("guarded write applied but returned no link");
+    return { status: "applied", contactId: write.contact.id, linkId: result.id };
+  }
+
+  async markFailed(propertyId: string, personId: string, failure: LinkFailure): Promise<void> {
+    const now = new Date();
+    const lastError = `${failure.code}: ${failure.message}`.slice(0, 1000);
+    try {
+      await this.db
+        .insert(contactSync)
+        .values({
+          propertyId,
+          resmanContactId: personId,
+          syncStatus: "failed",
+          attempts: 1,
+          lastError,
+          lastSyncAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoUpdate({
+          target: [contactSync.propertyId, contactSync.resmanContactId],
+          set: {
+            syncStatus: "failed",
+            attempts: sql`${contactSync.attempts} + 1`,
+            lastError,
+            lastSyncAt: now,
+            updatedAt: now,
+          },
+        });
+    } catch (error) {
+      throw toStoreError(error, "mark link failed");
+    }
+  }
+
+  override async transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => work(new DrizzleSyncTransaction(tx)));
+    } catch (error) {
+      throw toStoreError(error, "sync transaction");
+    }
+  }
+}

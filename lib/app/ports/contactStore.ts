@@ -1,0 +1,106 @@
+/**
+ * What the sync path (`lib/app/syncPerson.ts`) reads and writes: a person's link and candidate
+ * contacts, and the decision written back. The same store serves enrichment
+ * (`enrichmentStore.ts`): both write contacts under the same identity keys.
+ */
+import type { Contact } from "../../domain/contact.js";
+import type { LinkState, SyncDecision } from "../../domain/syncDecision.js";
+import type { CandidateLookup } from "./candidateLookup.js";
+import type { EnrichmentStore, EnrichmentTransaction } from "./enrichmentStore.js";
+import type { EventRef, Guarded, GuardedResult, WriteGuard } from "./guarded.js";
+import type { Announcement } from "./outbox.js";
+
+export interface SyncSnapshot {
+  link: LinkState | null;
+  /** The linked contact (if any) and every live contact sharing a match key with the person. */
+  contacts: Contact[];
+  /**
+   * The person's blocking keys too common to find candidates by (`MAX_BLOCK_SIZE`): an email or
+   * phone among them is a shared value, whoever the candidates are.
+   */
+  commonKeys?: readonly string[];
+  /** How many live contacts hold each of the person's counted keys (up to MAX_BLOCK_SIZE + 1). */
+  keyCounts?: Readonly<Record<string, number>>;
+}
+
+export type SyncWrite = Exclude<SyncDecision, { action: "unchanged" }>;
+
+/** What a sync write wrote: the contact and the person's link. */
+export interface SyncApplied {
+  contactId: string;
+  linkId: string;
+}
+
+/** One transaction of the sync path. Everything done through it commits or rolls back together. */
+export interface SyncTransaction extends EnrichmentTransaction {
+  /** Reads the person's link and the candidate contacts, locking the contacts' rows. */
+  loadSnapshot(
+    propertyId: string,
+    personId: string,
+    lookup: CandidateLookup,
+  ): Promise<SyncSnapshot>;
+  /** Writes a decision and its outbound event. */
+  apply(propertyId: string, write: SyncWrite, announce: Announcement | null): Promise<SyncApplied>;
+}
+
+/** Why a link gave up: an error code and a message naming ids and fields only. */
+export interface LinkFailure {
+  code: string;
+  message: string;
+}
+
+/** One person's snapshot read, as `ContactStore.readSnapshots` takes it. */
+export interface SnapshotRequest {
+  personId: string;
+  lookup: CandidateLookup;
+  lockKeys: readonly string[];
+  /** Digest of the person as received: a link holding it is a replay (no candidates read). */
+  digest: string;
+}
+
+export interface ContactStore extends EnrichmentStore {
+  /**
+   * One statement, no transaction: the inbox check, the identity keys' versions, the person's
+   * link and the candidate contacts — no candidates when the link already holds the version
+   * with this `digest` (a replay).
+   */
+  readSnapshot(
+    propertyId: string,
+    personId: string,
+    lookup: CandidateLookup,
+    lockKeys: readonly string[],
+    event: EventRef | undefined,
+    digest: string,
+  ): Promise<Guarded<SyncSnapshot>>;
+  /**
+   * The snapshot reads of several persons (a file import's next rows) in one statement, in
+   * request order; no inbox check (imports carry no event id).
+   */
+  readSnapshots(
+    propertyId: string,
+    requests: readonly SnapshotRequest[],
+  ): Promise<Guarded<SyncSnapshot>[]>;
+  /**
+   * One statement: applies the decision (contact, link, history, outbox, inbox) only if every
+   * identity key and the contact are still at the versions in `guard`, bumping them.
+   */
+  writeGuarded(
+    propertyId: string,
+    write: SyncWrite,
+    announce: Announcement | null,
+    guard: WriteGuard,
+  ): Promise<GuardedResult<SyncApplied>>;
+  transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
+  /** The person's link as last committed, read without a transaction or locks. */
+  findLink(propertyId: string, personId: string): Promise<LinkState | null>;
+  /**
+   * Marks the person's link `failed` (creating it without a contact if the person was never
+   * linked), counts the attempt and keeps the error. Never touches a contact.
+   */
+  markFailed(propertyId: string, personId: string, failure: LinkFailure): Promise<void>;
+}
+
+/** The guarded read of the sync path (the generic `Guarded`, under its earlier name). */
+export type GuardedSnapshot = Guarded<SyncSnapshot>;
+/** A guarded sync write's result (the generic `GuardedResult`, under its earlier name). */
+export type GuardedWriteResult = GuardedResult<SyncApplied>;

@@ -1,0 +1,166 @@
+/**
+ * `contact-sync import`: ResMan people from a CSV or JSONL file through the sync path
+ * (`lib/app/importPeople.ts`), with progress on stderr (`importProgress.ts`) and a summary on
+ * stdout — a table (`formatImportSummary`, shared with `npm start`) or JSON.
+ */
+import { performance } from "node:perf_hooks";
+import type { Command } from "commander";
+import { syncConcurrency } from "../../adapters/db/client.js";
+import { newResmanPropertyContext } from "../../adapters/db/propertyRepository.js";
+import { createStores } from "../../adapters/db/stores.js";
+import { type ImportFile, openImportFile } from "../../adapters/files/importFile.js";
+import { type ImportSummary, importPeople, importTarget } from "../../app/importPeople.js";
+import { systemClock } from "../../app/ports.js";
+import { quoted, type UnknownColumn } from "../../domain/importColumns.js";
+import { type CommandContext, EXIT_FAILURE, ExitError, withDatabase } from "../context.js";
+import { guid, PROPERTY_FLAGS, positiveInteger } from "../options.js";
+import { formatImportSummary } from "../output.js";
+import { importProgress } from "./importProgress.js";
+
+/** The options of `import`, as commander parsed them. */
+interface ImportCommandOptions {
+  property: string;
+  file: string;
+  encoding?: string;
+  account?: number;
+  concurrency?: number;
+  json?: boolean;
+}
+
+/** Registers `import`. */
+export function registerImport(program: Command, context: CommandContext): void {
+  program
+    .command("import")
+    .summary("import ResMan people from a CSV or JSONL file")
+    .description(
+      "Import ResMan people from a CSV file (with a header row) or a JSONL file (one object per line, same field names) through the sync path. Each row is matched against the property's contacts and linked, merged or created; importing the same file again changes nothing. Bad rows are rejected with a reason and the rest are imported.",
+    )
+    .addHelpText(
+      "after",
+      "\nColumns (any subset, any order; unknown columns are ignored with one warning, naming the\n" +
+        "nearest known column):\n" +
+        "  external_id     the ResMan PersonID (required; any string up to 100 characters)\n" +
+        "  first_name, middle_name, last_name, email, phone\n" +
+        "  date_of_birth   YYYY-MM-DD or YYYYMMDD (an invalid date is dropped with a warning)\n" +
+        "  address_line1, address_line2, city, state, postal_code\n" +
+        "  status          prospect | lost | applicant | resident | former (default prospect)\n" +
+        "  last_modified   ISO 8601 time of the ResMan change (orders versions of a person)\n" +
+        "Names are matched ignoring case, spaces, dashes and underscores (First Name = first_name),\n" +
+        "and common other names are read too: PersonID, DOB, E-mail, Mobile, Zip, … (README).\n" +
+        "\nText must be UTF-8 (a byte order mark is fine) unless --encoding names another one.\n" +
+        "Progress goes to stderr: a bar on a terminal, else a line every 10 s.\n" +
+        "\nExit code: 0 when rows were imported (others may be rejected), 1 when rows failed to\n" +
+        "sync or every row was rejected (a new property is then not created), 2 for bad arguments\n" +
+        "or a file that cannot be imported (nothing is written).",
+    )
+    .requiredOption(
+      PROPERTY_FLAGS,
+      // Not `propertyOption()`: a ResMan GUID only, and a new one creates the property.
+      "ResMan property GUID (the property is created at the first row imported)",
+      guid,
+    )
+    .requiredOption("--file <path>", "the .csv or .jsonl file")
+    .option(
+      "--encoding <name>",
+      "the file's encoding when it is not UTF-8: latin1, windows-1252, … (iconv-lite names)",
+    )
+    .option("--account <id>", "ResMan account id of the property", positiveInteger)
+    .option(
+      "--concurrency <n>",
+      "rows synced at once (default 4 on a server, 1 on PGlite)",
+      positiveInteger,
+    )
+    .option("--json", "print a machine-readable summary instead of the table")
+    .action(async (options: ImportCommandOptions) => {
+      // The file is opened and checked before the database: a file that cannot be imported
+      // fails with nothing written, not even the property.
+      const file = await openImportFile(options.file, { encoding: options.encoding });
+      try {
+        await importFile(context, options, file);
+      } finally {
+        file.close();
+      }
+    });
+}
+
+/** Imports an opened file into the property named on the command line. */
+async function importFile(
+  { io, config }: CommandContext,
+  options: ImportCommandOptions,
+  file: ImportFile,
+): Promise<void> {
+  const settings = config();
+  await withDatabase(settings, async (handle) => {
+    const stores = createStores(handle.db);
+    // An existing property is checked now; a new one is created at the first row synced, so a
+    // file whose rows are all rejected leaves nothing behind.
+    const property = await importTarget(
+      stores.properties,
+      { resmanPropertyId: options.property, resmanAccountId: options.account },
+      newResmanPropertyContext,
+    );
+    const progress = importProgress(io.stderr, {
+      size: file.size,
+      bar: io.stderr.isTTY === true && !options.json,
+      lines: io.stderr.isTTY !== true,
+      intervalMs: settings.progressIntervalMs,
+    });
+    const started = performance.now();
+    const summary = await importPeople(
+      { store: stores.contacts, clock: systemClock },
+      {
+        property,
+        records: file.records,
+        concurrency: options.concurrency ?? syncConcurrency(handle.driver),
+        onProgress: progress.update,
+      },
+    ).finally(progress.stop);
+    const seconds = (performance.now() - started) / 1000;
+    const unknownColumns = file.unknownColumns();
+    if (options.json) {
+      const record = importSummaryRecord(
+        summary,
+        { path: options.file, format: file.format, unknownColumns },
+        seconds,
+      );
+      io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    } else {
+      if (unknownColumns.length > 0) io.stderr.write(formatUnknownColumns(unknownColumns));
+      io.stdout.write(formatImportSummary(summary, options.file, seconds));
+    }
+    // A file none of whose rows could be imported is a failure, not an import of nothing.
+    const allRejected = summary.rows > 0 && summary.rejected === summary.rows;
+    if (summary.aborted !== undefined || summary.failed > 0 || allRejected) {
+      throw new ExitError(EXIT_FAILURE);
+    }
+  });
+}
+
+/**
+ * The import summary for `import --json`. Keys are snake_case like every other machine-readable
+ * output of the CLI; the lists hold line numbers and reasons, never values from the file.
+ */
+function importSummaryRecord(
+  summary: ImportSummary,
+  file: { path: string; format: string; unknownColumns?: readonly UnknownColumn[] },
+  seconds: number,
+) {
+  const { propertyId, resmanPropertyId, ...counts } = summary;
+  return {
+    file: file.path,
+    format: file.format,
+    seconds: Number(seconds.toFixed(3)),
+    property_id: propertyId,
+    resman_property_id: resmanPropertyId,
+    ...counts,
+    unknown_columns: (file.unknownColumns ?? []).map((c) => ({ name: c.name, nearest: c.nearest })),
+  };
+}
+
+/** The one warning line (stderr) listing the columns an import ignored, with near names. */
+function formatUnknownColumns(columns: readonly UnknownColumn[]): string {
+  const listed = columns.map(
+    (c) => `${quoted(c.name)}${c.nearest === null ? "" : ` (did you mean ${c.nearest}?)`}`,
+  );
+  return `contact-sync: warning: unknown column(s) ignored: ${listed.join(", ")}\n`;
+}

@@ -1,0 +1,76 @@
+/**
+ * What every command of the CLI shares: the streams and environment it runs with (`CliIo`,
+ * injectable so tests run the CLI in process), its configuration, the exit codes, and the
+ * database it opens and closes around its work.
+ */
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/client.js";
+import type { EmbeddedOptions } from "../adapters/db/embeddedOwner.js";
+import { createStores, type Stores } from "../adapters/db/stores.js";
+import type { Config } from "../config.js";
+import type { Output } from "./output.js";
+
+/** A stream the CLI writes to, and whether a person is watching it. */
+export type Terminal = Output & { isTTY?: boolean | undefined; columns?: number | undefined };
+
+/** What the CLI touches outside itself: injectable, so tests run it in process. */
+export interface CliIo {
+  stdout: Terminal;
+  stderr: Terminal;
+  env: NodeJS.ProcessEnv;
+  /** Whether a person types at this command (stdin and stdout are terminals). */
+  interactive?: boolean | undefined;
+  /** AWS clients to use instead of building them from the environment (tests pass mocks). */
+  aws?: { sqs?: SQSClient | undefined } | undefined;
+}
+
+/**
+ * The configuration a command runs with: the environment's, and how to share the embedded
+ * database with other processes (`--wait`, the command's name, where notices go).
+ */
+export type CliConfig = Config & { readonly embedded: Partial<EmbeddedOptions> };
+
+/** What a command's module gets from the program (`run.ts`) to register its command with. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** The configuration, parsed from the environment once, at its first use. */
+  config(): CliConfig;
+}
+
+/** Exit codes. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** A run failed for a reason already reported; carries the exit code. */
+export class ExitError extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+/**
+ * Runs `work` on the configured database and closes it. The embedded default is migrated on
+ * open, unless the command migrates itself (`migrate`, `start`, on every driver).
+ */
+export async function withDatabase<T>(
+  config: CliConfig,
+  work: (handle: DatabaseHandle) => Promise<T>,
+  options: { migratesItself?: boolean } = {},
+) {
+  const handle = await openConfiguredDatabase(config, { embedded: config.embedded });
+  try {
+    if (handle.driver === "pglite" && !options.migratesItself) await handle.migrate();
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Runs `work` with the stores of the configured database, closed afterwards. */
+export function withStores<T>(
+  context: CommandContext,
+  work: (stores: Stores) => Promise<T>,
+): Promise<T> {
+  return withDatabase(context.config(), (handle) => work(createStores(handle.db)));
+}

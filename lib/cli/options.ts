@@ -1,0 +1,57 @@
+/**
+ * Option and argument parsers shared by several commands, and `--property`, spelled the same
+ * (flag, metavar, help text) on every command that takes it. A bad value is a usage error:
+ * one line on stderr, exit code 2.
+ */
+import { readFile } from "node:fs/promises";
+import { InvalidArgumentError, Option } from "commander";
+import { InvalidInputError } from "../domain/errors.js";
+import { isGuid } from "../domain/person.js";
+
+/** A GUID, lower-cased. */
+export function guid(value: string): string {
+  if (!isGuid(value.trim())) throw new InvalidArgumentError("must be a GUID");
+  return value.trim().toLowerCase();
+}
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("must be a positive integer");
+  }
+  return n;
+}
+
+/** `--property <guid>`: the flag every command that works on a property takes. */
+export const PROPERTY_FLAGS = "--property <guid>";
+
+const PROPERTY_HELP = "ResMan property GUID (or the contact-sync property id)";
+
+/** `--property`, required: the property the command works on (either of its ids). */
+export function propertyOption(): Option {
+  return new Option(PROPERTY_FLAGS, PROPERTY_HELP).argParser(guid).makeOptionMandatory();
+}
+
+/** `--property`, optional: only this property instead of all of them. */
+export function propertyFilterOption(): Option {
+  return new Option(PROPERTY_FLAGS, `only this property: ${PROPERTY_HELP}`).argParser(guid);
+}
+
+/**
+ * A rules file's JSON (`rules set --file`, `rules simulate --file`); a missing or unreadable
+ * file is the caller's mistake (exit 2).
+ */
+export async function readRulesFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new InvalidInputError(`cannot read rules file ${path} (${code})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInputError(`rules file ${path} is not valid JSON`);
+  }
+}

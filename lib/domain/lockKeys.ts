@@ -1,0 +1,45 @@
+/**
+ * The names of the identity keys every write locks (bumps) before it may apply: one version row
+ * per name in the database (the adapter hashes the names). Two writes that share a name exclude
+ * each other; see `lib/app/writeProtocol.ts` for how the sync path, enrichment, review decisions
+ * and unmerge use them.
+ */
+import { searchKeys } from "./blocking.js";
+
+/** A ResMan person's key: held by every write of its link. */
+export const personLockKey = (personId: string): string => `person:${personId}`;
+
+/** A chatbot conversation's key: held by every enrichment of it. */
+export const conversationLockKey = (conversationId: string): string =>
+  `conversation:${conversationId}`;
+
+/** The keys of blocking keys (as searched: `searchKeys`). */
+export const blockLockKeys = (blocks: readonly string[]): string[] =>
+  blocks.map((block) => `block:${block}`);
+
+/**
+ * Identity keys of a person: the PersonID and every blocking key. Two syncs that could find each
+ * other's new contact share a blocking key (that is how candidates are found), so they can never
+ * both write on the same reading.
+ */
+export function identityLockKeys(personId: string, blocks: readonly string[]): string[] {
+  return [personLockKey(personId), ...blockLockKeys(blocks)];
+}
+
+/**
+ * The identity keys an approval or unmerge locks (bumps): every blocking key of the contacts
+ * involved, before and after, and the PersonID of every link it moves. A concurrent sync that
+ * read any of these contacts by a key, or the person's link, then fails its guarded write (or
+ * waits, in the locking transaction) and reads again. Sorted, without repeats.
+ */
+export function mergeLockKeys(
+  contacts: readonly { blockKeys: readonly string[] }[],
+  personIds: readonly (string | null)[],
+): string[] {
+  const keys = new Set<string>();
+  for (const contact of contacts) {
+    for (const key of blockLockKeys(searchKeys(contact.blockKeys))) keys.add(key);
+  }
+  for (const personId of personIds) if (personId !== null) keys.add(personLockKey(personId));
+  return [...keys].sort();
+}
