@@ -3,6 +3,7 @@
  * at start with a message naming the variable (never its value: it may be a secret).
  */
 import * as z from "zod";
+import { zodIssues } from "./domain/zodIssues.js";
 
 export const driverNames = ["pglite", "pg", "neon"] as const;
 export type DriverName = (typeof driverNames)[number];
@@ -119,8 +120,8 @@ function defaultDriver(url: string | undefined, env: NodeJS.ProcessEnv): DriverN
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = issue?.path.join(".") ?? "environment";
+    const issue = zodIssues(parsed.error, { limit: 1 })[0];
+    const variable = issue?.path || "environment";
     throw new ConfigError(`invalid ${variable}: ${issue?.message ?? "invalid value"}`);
   }
   const { DATABASE_URL, DB_DRIVER, PGLITE_DATA_DIR, NEON_WS_PROXY } = parsed.data;

@@ -47,7 +47,7 @@ export type {
 } from "./ports/guarded.js";
 export type { Announcement, OutboxStore } from "./ports/outbox.js";
 export type { PropertyContext, PropertyStore, ResmanPropertyRef } from "./ports/propertyStore.js";
-export type { LinkRow, PropertyStats, ReportStore } from "./ports/reportStore.js";
+export type { LinkListing, PropertyStats, ReportStore } from "./ports/reportStore.js";
 export type {
   Decision,
   MergeTarget,

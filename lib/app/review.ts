@@ -2,7 +2,7 @@
  * The review queue (`contact-sync review list|approve|reject`): a record scored in the review
  * band got its own contact B, its link `pending`, and an item proposing B as the candidate A.
  *
- * - **approve** merges B into A in one transaction (`lib/domain/contactMerge.ts`): A's values by
+ * - **approve** merges B into A in one transaction (`lib/domain/mergePlan.ts`): A's values by
  *   survivorship, B's links moved to A (`merged`, evidence `matched` with the item's evidence),
  *   B's enrichment log rows moved to A, B marked merged into A, a history row that makes it
  *   reversible (`contact-sync unmerge`), the item `approved`, `contact.merged` in the outbox.

@@ -12,6 +12,7 @@
  *    the best candidate scored in the review band.
  */
 import { emailBlockingKey, phoneBlockingKey } from "./blocking.js";
+import { emailsOf, phonesOf } from "./chooseCandidate.js";
 import type { Contact, ContactValues } from "./contact.js";
 import { emptyValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
@@ -25,7 +26,6 @@ import {
   normalisePerson,
 } from "./normalize.js";
 import type { MatchingCriteria } from "./rules.js";
-import { emailsOf, phonesOf } from "./scoredMatcher.js";
 import { type MergeStrategy, mergeValues } from "./survivorship.js";
 import { type ContactWrite, contactWrite, type ReviewWrite } from "./syncDecision.js";
 

@@ -2,13 +2,14 @@
  * Matching a person against candidate contacts of the same property: the seam between the
  * decisions (sync, enrichment) and the scorer. A `Matcher` is a pure function of the person's
  * normalised values and the candidates; the default one scores every candidate with the
- * property's criteria (`scoredMatcher.ts`, `scoring.ts`) and says one of three things:
+ * property's criteria (`chooseCandidate.ts`, `scoring.ts`) and says one of three things:
  * `merge` into the best candidate, `review` the pair (a new contact plus a review item), or
  * `new` contact.
  */
+
+import { chooseCandidate } from "./chooseCandidate.js";
 import type { Contact, ContactValues } from "./contact.js";
 import { DEFAULT_MATCHING_CRITERIA, type MatchingCriteria } from "./rules.js";
-import { chooseCandidate } from "./scoredMatcher.js";
 import type { ScoreEvidence, ScoreOutcome } from "./scoring.js";
 
 /** Why a decision was taken: fields, levels, weights and ids only, never personal values. */

@@ -25,7 +25,6 @@ import {
   type ContactField,
   type ContactKind,
   type ContactValues,
-  emptySecondary,
   emptyValues,
   type FieldSource,
 } from "./contact.js";
@@ -47,6 +46,7 @@ import {
   type MergeStrategy,
   mergeValues,
   setFieldValue,
+  unchangedOutcome,
   variantOf,
 } from "./survivorship.js";
 import { type ContactWrite, contactWrite, type LinkEvidence } from "./syncDecision.js";
@@ -127,17 +127,11 @@ export function mergeContactValues(
   strategy: MergeStrategy,
 ): MergeOutcome {
   const sourceOf = (field: ContactField): FieldSource => absorbed.sources[field] ?? "domiq";
-  let result: MergeOutcome = {
+  let result = unchangedOutcome({
     values: structuredClone(survivor.values),
     sources: { ...survivor.sources },
     versions: { ...survivor.versions },
-    changed: [],
-    restamped: [],
-    before: {},
-    conflicts: [],
-    locked: [],
-    displaced: emptySecondary(),
-  };
+  });
   for (const source of ["domiq", "resman", "manual"] as const) {
     const fields = contactFields.filter((field) => sourceOf(field) === source);
     if (fields.length === 0) continue;

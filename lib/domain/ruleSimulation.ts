@@ -125,7 +125,7 @@ const isSharedPoint = (level: IdentifierLevel) => level === "exact" || level ===
  * The guard that applies to the pair: the stored `hold`; else its `guard` (household guards
  * with the household read from the levels) — for evidence stored before holds were, and for a
  * contact read as one of its other records, whose evidence is that reading's (no hold) with
- * the household guard of the contact's current reading put on it (`scoredMatcher.ts`): a
+ * the household guard of the contact's current reading put on it (`chooseCandidate.ts`): a
  * stored guard always applies.
  */
 export function holdOf(evidence: RescorableEvidence): GuardHold | null {

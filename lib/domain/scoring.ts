@@ -101,7 +101,7 @@ export interface GuardHold {
 /**
  * The guards that see two members of one household (a contact point they share, with another
  * given name or birth date) rather than a reading that merely lacks confirmation. A contact
- * read as one of its other records (`scoredMatcher.ts`) keeps these from its current reading.
+ * read as one of its other records (`chooseCandidate.ts`) keeps these from its current reading.
  */
 export const HOUSEHOLD_GUARDS: ReadonlySet<GuardReason> = new Set([
   "first_name_differs",

@@ -126,6 +126,23 @@ export interface MergeOutcome {
   displaced: SecondaryValues;
 }
 
+/** A merge that changed nothing yet: the given values, sources and versions, every list empty. */
+export function unchangedOutcome(
+  state: Pick<MergeOutcome, "values" | "sources" | "versions">,
+): MergeOutcome {
+  return {
+    values: state.values,
+    sources: state.sources,
+    versions: state.versions,
+    changed: [],
+    restamped: [],
+    before: {},
+    conflicts: [],
+    locked: [],
+    displaced: emptySecondary(),
+  };
+}
+
 /**
  * Record variants a contact keeps: one per record, for the messiest people (FEBRL and the
  * messy benchmark set hold up to 6 and 8 records of one person), at a bounded cost per read.
@@ -355,17 +372,7 @@ export function mergeValues(params: {
   const values = structuredClone(current);
   const sources: FieldSources = { ...params.sources };
   const versions: FieldVersions = { ...params.versions };
-  const outcome: MergeOutcome = {
-    values,
-    sources,
-    versions,
-    changed: [],
-    restamped: [],
-    before: {},
-    conflicts: [],
-    locked: [],
-    displaced: emptySecondary(),
-  };
+  const outcome = unchangedOutcome({ values, sources, versions });
   const versionOf = (field: ContactField) =>
     source === "resman" ? (params.incomingVersions?.[field] ?? params.version) : undefined;
 

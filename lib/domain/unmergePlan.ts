@@ -35,6 +35,7 @@ import {
   type MergeStrategy,
   mergeValues,
   setFieldValue,
+  unchangedOutcome,
   variantOf,
   withDisplaced,
 } from "./survivorship.js";
@@ -151,22 +152,7 @@ function writeOf(
   kind: ContactKind,
 ): ContactWrite {
   const base = existing === null ? null : { ...existing, secondary: restored.secondary };
-  return contactWrite(
-    id,
-    base,
-    {
-      values: restored.values,
-      sources: restored.sources,
-      versions: restored.versions,
-      changed: [],
-      restamped: [],
-      before: {},
-      conflicts: [],
-      locked: [],
-      displaced: emptySecondary(),
-    },
-    kind,
-  );
+  return contactWrite(id, base, unchangedOutcome(restored), kind);
 }
 
 export interface UnmergeInput {

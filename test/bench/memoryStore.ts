@@ -27,7 +27,7 @@ import type {
   CandidateLookup,
   ContactStore,
   GuardedSnapshot,
-  LinkRow,
+  LinkListing,
   PropertyContext,
   PropertyStore,
   SnapshotRequest,
@@ -393,7 +393,7 @@ export function createMemoryStores() {
     contacts: store,
     properties: propertyStore,
     /** The property's links, as `ReportStore.links` lists them. */
-    async *links(propertyId: string): AsyncIterable<LinkRow> {
+    async *links(propertyId: string): AsyncIterable<LinkListing> {
       for (const link of links.values()) {
         if (link.propertyId !== propertyId) continue;
         const { personId, contactId, status, matchScore } = link;

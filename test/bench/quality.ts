@@ -62,7 +62,7 @@ import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { type ImportRecord, type ImportSummary, importPeople } from "../../lib/app/importPeople.js";
 import {
   type ContactStore,
-  type LinkRow,
+  type LinkListing,
   type PropertyStore,
   systemClock,
 } from "../../lib/app/ports.js";
@@ -503,7 +503,7 @@ function rejectionCounts(summary: ImportSummary): Record<string, number> {
 interface Backend {
   contacts: ContactStore;
   properties: Pick<PropertyStore, "ensureResmanProperty">;
-  links(propertyId: string): AsyncIterable<LinkRow>;
+  links(propertyId: string): AsyncIterable<LinkListing>;
   /** Each contact of the property and the contact it was merged into, if any. */
   contactRows(propertyId: string): Promise<{ id: string; mergedIntoId: string | null }[]>;
   close(): Promise<void>;

@@ -62,7 +62,7 @@ interface ReviewJson {
   id: string;
   user_id: string;
   candidate_id: string;
-  resman_person_id: string | null;
+  resman_contact_id: string | null;
   score: number;
   guard: string | null;
 }
@@ -147,7 +147,7 @@ function expectApart(
     .not.toBe(linkB.user_id);
   const pair = [linkA.user_id, linkB.user_id].sort();
   for (const link of [linkA, linkB]) {
-    const items = reviews.filter((item) => item.resman_person_id === link.resman_contact_id);
+    const items = reviews.filter((item) => item.resman_contact_id === link.resman_contact_id);
     if (link.sync_status === "pending") {
       expect(
         items,

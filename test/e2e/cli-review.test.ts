@@ -35,7 +35,7 @@ interface ListedItem {
   id: string;
   user_id: string;
   candidate_id: string;
-  resman_person_id: string | null;
+  resman_contact_id: string | null;
   score: number;
   levels: Record<string, string>;
   guard: string | null;
@@ -57,8 +57,8 @@ async function listed(): Promise<ListedItem[]> {
 /** The household pair (RV-2 under review against RV-1) and the birth-date pair (RV-4, RV-3). */
 async function items() {
   const all = await listed();
-  const household = all.find((item) => item.resman_person_id === "RV-2");
-  const birthDates = all.find((item) => item.resman_person_id === "RV-4");
+  const household = all.find((item) => item.resman_contact_id === "RV-2");
+  const birthDates = all.find((item) => item.resman_contact_id === "RV-4");
   return { all, household, birthDates };
 }
 
@@ -240,8 +240,8 @@ describe("contact-sync review approve, and unmerge", () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       merge_id: merge.id,
-      contact_id: merge.user_id,
-      split_contact_id: merge.merged_user_id,
+      user_id: merge.user_id,
+      split_user_id: merge.merged_user_id,
       kind: "contact",
       fields_restored: 2,
       fields_kept: 0,

@@ -201,10 +201,10 @@ beforeAll(async () => {
   const reviews = (
     JSON.parse(
       (await run(["review", "list", "--property", PROPERTY, "--limit", "1000", "--json"])).stdout,
-    ) as { items: { id: string; resman_person_id: string }[] }
+    ) as { items: { id: string; resman_contact_id: string }[] }
   ).items;
   const itemOf = (person: string) => {
-    const item = reviews.find((r) => r.resman_person_id === person);
+    const item = reviews.find((r) => r.resman_contact_id === person);
     if (item === undefined) throw new Error(`no review item of ${person}`);
     return item.id;
   };
@@ -270,8 +270,8 @@ describe("contact-sync rules simulate", () => {
       changed: [
         {
           link_id: ids("SIM-M2").linkId,
-          person_id: "SIM-M2",
-          contact_id: ids("SIM-M2").contactId,
+          resman_contact_id: "SIM-M2",
+          user_id: ids("SIM-M2").contactId,
           review_id: null,
           before: { outcome: "merge", score: 14.5 },
           after: { outcome: "review", score: 14 },
@@ -279,8 +279,8 @@ describe("contact-sync rules simulate", () => {
         },
         {
           link_id: ids("SIM-R2").linkId,
-          person_id: "SIM-R2",
-          contact_id: ids("SIM-R2").contactId,
+          resman_contact_id: "SIM-R2",
+          user_id: ids("SIM-R2").contactId,
           review_id: openReviewOfR2,
           before: { outcome: "review", score: 12.5 },
           after: { outcome: "new", score: 12 },
@@ -331,8 +331,8 @@ describe("contact-sync rules simulate", () => {
     expect(shown.changed).toEqual([
       {
         link_id: ids("SIM-R2").linkId,
-        person_id: "SIM-R2",
-        contact_id: ids("SIM-R2").contactId,
+        resman_contact_id: "SIM-R2",
+        user_id: ids("SIM-R2").contactId,
         review_id: openReviewOfR2,
         before: { outcome: "review", score: 12.5 },
         after: { outcome: "merge", score: 13.5 },

@@ -8,7 +8,7 @@ import type { contactSync, StoredPhone, user } from "./schema.js";
 
 type UserRow = typeof user.$inferSelect;
 type UserInsert = typeof user.$inferInsert;
-type LinkRow = typeof contactSync.$inferSelect;
+type ContactSyncRow = typeof contactSync.$inferSelect;
 
 /** A contact row, with the ResMan statuses of its links other than the one being synced. */
 export function contactFromRow(row: UserRow, linkedStatuses: PersonStatus[] = []): Contact {
@@ -87,7 +87,7 @@ export function contactColumns(write: ContactWrite): Omit<UserInsert, "id" | "pr
   };
 }
 
-export function linkFromRow(row: LinkRow): LinkState | null {
+export function linkFromRow(row: ContactSyncRow): LinkState | null {
   if (row.userId === null) return null;
   return {
     id: row.id,

@@ -11,6 +11,7 @@ import type {
   MergeHistory,
   UnmergePlan,
 } from "../../domain/contactMerge.js";
+import { storedPlaceholders } from "../../domain/mergeHistory.js";
 import type { Transaction } from "./client.js";
 import { contactColumns } from "./contactRows.js";
 import {
@@ -126,12 +127,7 @@ export async function applyContactMerge(
       before: plan.history.before,
       applied: {
         ...plan.history.applied,
-        placeholders_removed: removed.map((p) => ({
-          id: p.id,
-          contact_id: p.contactId,
-          created_at: p.createdAt?.toISOString() ?? null,
-          last_sync_at: p.lastSyncAt?.toISOString() ?? null,
-        })),
+        placeholders_removed: storedPlaceholders(removed),
       },
       matchScore: review.score,
       matchEvidence: review.evidence,

@@ -2,7 +2,7 @@
  * Read models for operators: the link listing and the per-property sync health.
  */
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
-import type { LinkRow, PropertyStats, ReportStore } from "../../app/ports.js";
+import type { LinkListing, PropertyStats, ReportStore } from "../../app/ports.js";
 import type { Database } from "./client.js";
 import { toStoreError } from "./errors.js";
 import { contactSync, contactSyncSuccessRate, outboxEvent, property, user } from "./schema.js";
@@ -13,17 +13,17 @@ const PAGE = 5_000;
 export class DrizzleReportStore implements ReportStore {
   constructor(private readonly db: Database) {}
 
-  async *links(propertyId: string): AsyncIterable<LinkRow> {
+  async *links(propertyId: string): AsyncIterable<LinkListing> {
     let after: string | null = null;
     for (;;) {
-      let page: (LinkRow & { id: string })[];
+      let page: (LinkListing & { id: string })[];
       try {
         page = await this.db
           .select({
             id: contactSync.id,
             resmanContactId: contactSync.resmanContactId,
             userId: contactSync.userId,
-            syncStatus: sql<LinkRow["syncStatus"]>`${contactSync.syncStatus}`,
+            syncStatus: sql<LinkListing["syncStatus"]>`${contactSync.syncStatus}`,
             matchScore: contactSync.matchScore,
           })
           .from(contactSync)

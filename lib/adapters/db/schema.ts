@@ -1,7 +1,10 @@
 /**
  * The database schema, in Drizzle.
  *
- * Seed fidelity (../shared/seed/contact-management-schema.md): every seed table, column name,
+ * Over 400 lines as one thing: every table, index and the view in one place, as drizzle-kit reads
+ * them to generate migrations (a test fails when the two differ).
+ *
+ * Seed fidelity (the original brief's schema, design §4): every seed table, column name,
  * CHECK value set, `ON DELETE CASCADE` foreign key and index name is kept. Seed defects fixed:
  * - each CHECK is declared once, under the seed's constraint name (the seed declared them inline
  *   and again with ALTER TABLE);

@@ -7,6 +7,7 @@
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Announcement, SyncWrite } from "../../app/ports.js";
+import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { ContactWrite, ReviewWrite } from "../../domain/syncDecision.js";
 import type { Database } from "./client.js";
 import { contactColumns } from "./contactRows.js";
@@ -112,21 +113,18 @@ export function decisionWrites(
   }
   if (write.action === "merge") {
     const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
-    const applied = {
-      fields: write.merge.applied,
-      secondary_before: write.merge.secondaryBefore,
-      kind_before: write.merge.kindBefore,
-    };
+    // The documents are mergeHistory.ts's; only the removed placeholders are read here, in SQL.
+    const documents = syncMergeDocuments(write.merge);
     parts.push(sql`history as (
       insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
         before, applied, match_score, match_evidence, incoming)
-      select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(write.merge.before)},
-        ${json(applied)} || jsonb_build_object('placeholders_removed', (
+      select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(documents.before)},
+        ${json(documents.applied)} || jsonb_build_object('placeholders_removed', (
           select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'contact_id', p.user_id,
             'created_at', p.created_at, 'last_sync_at', p.last_sync_at)), '[]'::jsonb)
           from placeholder as p)),
         ${write.merge.score}::float8, ${json(write.merge.evidence)},
-        ${json({ values: write.merge.incoming, sources: "resman" })}
+        ${json(documents.incoming)}
       from link)`);
   }
   if (announce !== null) {

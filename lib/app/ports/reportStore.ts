@@ -1,6 +1,7 @@
 import type { LinkStatus } from "../../domain/syncDecision.js";
 
-export interface LinkRow {
+/** One row of `contact-sync links`: a link, by the brief's column names. */
+export interface LinkListing {
   resmanContactId: string | null;
   userId: string | null;
   syncStatus: LinkStatus;
@@ -28,6 +29,6 @@ export interface PropertyStats {
 }
 
 export interface ReportStore {
-  links(propertyId: string): AsyncIterable<LinkRow>;
+  links(propertyId: string): AsyncIterable<LinkListing>;
   stats(): Promise<PropertyStats[]>;
 }

@@ -109,7 +109,7 @@ export function reviewPageRecord(page: ListedReviewPage) {
       user_id: item.userId,
       candidate_id: item.candidateId,
       link_id: item.linkId,
-      resman_person_id: item.personId,
+      resman_contact_id: item.personId,
       score: item.score,
       levels: item.levels,
       guard: item.guard,

@@ -68,8 +68,8 @@ export function registerRulesSimulate(rules: Command, context: CommandContext): 
 function changeRecord(decision: SimulatedDecision) {
   return {
     link_id: decision.linkId,
-    person_id: decision.personId,
-    contact_id: decision.contactId,
+    resman_contact_id: decision.personId,
+    user_id: decision.contactId,
     review_id: decision.reviewId,
     before: decision.before,
     after: decision.after,

@@ -44,8 +44,8 @@ export function registerUnmerge(program: Command, context: CommandContext): void
 function unmergeRecord(done: UnmergeResult) {
   return {
     merge_id: done.mergeId,
-    contact_id: done.contactId,
-    split_contact_id: done.splitContactId,
+    user_id: done.contactId,
+    split_user_id: done.splitContactId,
     kind: done.kind,
     fields_restored: done.fieldsRestored,
     fields_kept: done.fieldsKept,

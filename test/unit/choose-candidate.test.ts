@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { chooseCandidate } from "../../lib/domain/chooseCandidate.js";
 import {
   type Contact,
   type ContactValues,
@@ -7,7 +8,6 @@ import {
   emptyValues,
 } from "../../lib/domain/contact.js";
 import { DEFAULT_MATCHING_CRITERIA as rules } from "../../lib/domain/rules.js";
-import { chooseCandidate } from "../../lib/domain/scoredMatcher.js";
 import { variantOf } from "../../lib/domain/survivorship.js";
 import { contact as buildContact } from "../fixtures/contacts.js";
 
