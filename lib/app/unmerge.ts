@@ -70,20 +70,21 @@ export async function unmerge(
     }
     if (row.revertedAt !== null) throw new MergeRefusedError(`merge ${row.id} was already undone`);
     const merge = parseMergeHistory(row);
-    const ids = merge.mergedUserId === null ? [merge.userId] : [merge.userId, merge.mergedUserId];
+    const ids =
+      merge.absorbedId === null ? [merge.survivorId] : [merge.survivorId, merge.absorbedId];
     const splitId = newId();
     const planOf = (parties: readonly MergeParty[]) => {
-      const survivor = parties.find((p) => p.contact.id === merge.userId);
-      if (survivor === undefined) throw new MergeRefusedError(`no contact ${merge.userId}`);
+      const survivor = parties.find((p) => p.contact.id === merge.survivorId);
+      if (survivor === undefined) throw new MergeRefusedError(`no contact ${merge.survivorId}`);
       if (survivor.mergedIntoId !== null) {
         throw new MergeRefusedError(
-          `contact ${merge.userId} was merged into ${survivor.mergedIntoId} since: undo that merge first`,
+          `contact ${merge.survivorId} was merged into ${survivor.mergedIntoId} since: undo that merge first`,
         );
       }
       return planUnmerge({
         merge,
         survivor,
-        absorbed: parties.find((p) => p.contact.id === merge.mergedUserId) ?? null,
+        absorbed: parties.find((p) => p.contact.id === merge.absorbedId) ?? null,
         newContactId: splitId,
         // A person's own contact starts empty: every value it brought in is taken whatever the
         // strategy.
@@ -99,7 +100,7 @@ export async function unmerge(
     });
     return {
       mergeId: merge.id,
-      contactId: merge.userId,
+      contactId: merge.survivorId,
       splitContactId: plan.split.kind === "contact" ? plan.split.contactId : plan.split.contact.id,
       kind: plan.split.kind,
       fieldsRestored: plan.restored.length,

@@ -24,7 +24,7 @@ import {
   type SecondaryValues,
 } from "./contact.js";
 import { MergeHistoryUnreadableError } from "./mergeErrors.js";
-import { type MergeLink, type MergeParty, type MovedReview, reviewSides } from "./mergeParties.js";
+import type { MergeLink, MergeParty, MovedReview } from "./mergeParties.js";
 import { personStatuses, phoneTypes } from "./person.js";
 import { contactFields, type FieldBefore, type MergeOutcome } from "./survivorship.js";
 import type { LinkEvidence, MergeRecord } from "./syncDecision.js";
@@ -84,7 +84,7 @@ export function contactMergeDocuments(record: ContactMergeRecord): MergeHistoryD
         id: p.id,
         contact_id: p.contactId,
       })),
-      reviews_moved: record.movedReviews,
+      reviews_moved: record.movedReviews.map(storedMovedReview),
     },
     incoming: {
       values: b.contact.values,
@@ -110,6 +110,14 @@ export function syncMergeDocuments(record: MergeRecord): MergeHistoryDocuments {
     },
     incoming: { values: record.incoming, sources: "resman" },
   };
+}
+
+/**
+ * A re-pointed review item as `applied.reviews_moved` keeps it: the column of `contact_review`
+ * that named the absorbed contact (the stored word since merges were first recorded).
+ */
+function storedMovedReview(moved: MovedReview) {
+  return { id: moved.id, column: moved.side === "userId" ? "user_id" : "candidate_id" };
 }
 
 /** Placeholder links a write removed, as `applied.placeholders_removed` keeps them. */
@@ -197,7 +205,9 @@ const historySchema = z.object({
         }),
       )
       .default([]),
-    reviews_moved: z.array(z.object({ id: z.string(), column: z.enum(reviewSides) })).default([]),
+    reviews_moved: z
+      .array(z.object({ id: z.string(), column: z.enum(["user_id", "candidate_id"]) }))
+      .default([]),
   }),
   incoming: z.object({
     values: valuesSchema,
@@ -227,10 +237,13 @@ export interface MergeHistoryRow {
 export interface MergeHistory {
   id: string;
   propertyId: string;
-  /** A: the contact that received the merge. */
-  userId: string;
-  /** B, for a merge of two contacts; null for a person linked by the sync path. */
-  mergedUserId: string | null;
+  /** A: the contact that received the merge (the row's `user_id`). */
+  survivorId: string;
+  /**
+   * B, for a merge of two contacts (the row's `merged_user_id`); null for a person linked by the
+   * sync path.
+   */
+  absorbedId: string | null;
   linkId: string | null;
   personId: string | null;
   before: Partial<Record<ContactField, FieldBefore>>;
@@ -268,8 +281,8 @@ export function parseMergeHistory(row: MergeHistoryRow): MergeHistory {
   return {
     id: row.id,
     propertyId: row.propertyId,
-    userId: row.userId,
-    mergedUserId: row.mergedUserId,
+    survivorId: row.userId,
+    absorbedId: row.mergedUserId,
     linkId: row.linkId,
     personId: row.personId,
     before,
@@ -283,7 +296,10 @@ export function parseMergeHistory(row: MergeHistoryRow): MergeHistory {
       createdAt: p.created_at === null ? null : new Date(p.created_at),
       lastSyncAt: p.last_sync_at === null ? null : new Date(p.last_sync_at),
     })),
-    reviewsMoved: applied.reviews_moved,
+    reviewsMoved: applied.reviews_moved.map((moved) => ({
+      id: moved.id,
+      side: moved.column === "user_id" ? "userId" : "candidateId",
+    })),
     incomingValues: incoming.values as ContactValues,
     incomingSecondary: incoming.secondary,
     incomingLinks: incoming.links.map((link) => ({

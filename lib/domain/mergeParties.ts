@@ -53,17 +53,16 @@ export interface ReviewPair {
 }
 
 /**
- * Which contact of a review item a merge re-pointed, in the merge history's words (its
- * `reviews_moved` document): the contact under review (`user_id`) or the candidate
- * (`candidate_id`). The adapter maps each to its own column.
+ * Which contact of a review item a merge re-pointed: the contact under review (`userId`) or the
+ * candidate (`candidateId`), named as `ReviewRecord` names them. (How the merge history stores
+ * it is `mergeHistory.ts`'s business.)
  */
-export const reviewSides = ["user_id", "candidate_id"] as const;
-export type ReviewSide = (typeof reviewSides)[number];
+export type ReviewSide = "userId" | "candidateId";
 
 /** A review item re-pointed from B to A, and which of its contacts named B. */
 export interface MovedReview {
   id: string;
-  column: ReviewSide;
+  side: ReviewSide;
 }
 
 /** The ResMan statuses of a contact's links. */

@@ -272,18 +272,18 @@ export function mergeContacts(input: ContactMergeInput): ContactMergePlan {
   const supersededReviews: string[] = [];
   for (const other of [...input.otherReviews].sort((x, y) => (x.id < y.id ? -1 : 1))) {
     if (other.id === review.id || other.status !== "open") continue;
-    const column: ReviewSide | null =
+    const side: ReviewSide | null =
       other.userId === b.contact.id
-        ? "user_id"
+        ? "userId"
         : other.candidateId === b.contact.id
-          ? "candidate_id"
+          ? "candidateId"
           : null;
-    if (column === null) continue;
-    const counterpart = column === "user_id" ? other.candidateId : other.userId;
+    if (side === null) continue;
+    const counterpart = side === "userId" ? other.candidateId : other.userId;
     if (counterpart === a.contact.id || pairedWithA.has(counterpart)) {
       supersededReviews.push(other.id);
     } else {
-      movedReviews.push({ id: other.id, column });
+      movedReviews.push({ id: other.id, side });
       pairedWithA.add(counterpart);
     }
   }

@@ -197,7 +197,7 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
   const { merge, survivor: a, absorbed: b } = input;
   // The records that leave A: the person's, or B's.
   const leaving = new Set(
-    merge.mergedUserId === null
+    merge.absorbedId === null
       ? merge.personId === null
         ? []
         : [merge.personId]
@@ -211,9 +211,9 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
   let split: UnmergePlan["split"];
   let link: LinkMove | null = null;
 
-  if (merge.mergedUserId !== null) {
-    if (b === null || b.contact.id !== merge.mergedUserId) {
-      throw new MergeRefusedError(`contact ${merge.mergedUserId} no longer exists`);
+  if (merge.absorbedId !== null) {
+    if (b === null || b.contact.id !== merge.absorbedId) {
+      throw new MergeRefusedError(`contact ${merge.absorbedId} no longer exists`);
     }
     split = { kind: "contact", contactId: b.contact.id };
     let bHasPerson = b.links.some((l) => l.personId !== null);
@@ -245,7 +245,7 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
     const personLink = merge.linkId === null ? undefined : onA.get(merge.linkId);
     if (personLink === undefined) {
       throw new MergeRefusedError(
-        `the link of merge ${merge.id} is no longer on contact ${merge.userId}`,
+        `the link of merge ${merge.id} is no longer on contact ${merge.survivorId}`,
       );
     }
     // Without versions: the link loses its source hash below, so the person's next delivery
@@ -284,7 +284,7 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
     // and gets a new one.
     const removed = merge.placeholdersRemoved.find((p) => p.contactId === a.contact.id);
     if (removed !== undefined) placeholders.push({ id: removed.id, contactId: a.contact.id });
-    else if (merge.mergedUserId === null) placeholders.push({ id: null, contactId: a.contact.id });
+    else if (merge.absorbedId === null) placeholders.push({ id: null, contactId: a.contact.id });
   }
   // The kind follows the ResMan records left; without any, A is what it was before (a lead,
   // for a person link: a contact without ResMan records is a chatbot lead).

@@ -397,7 +397,7 @@ export function createMemoryStores() {
       for (const link of links.values()) {
         if (link.propertyId !== propertyId) continue;
         const { personId, contactId, status, matchScore } = link;
-        yield { resmanContactId: personId, userId: contactId, syncStatus: status, matchScore };
+        yield { personId: personId, userId: contactId, syncStatus: status, matchScore };
       }
     },
     /** The property's links with their evidence (for diagnosing a tuning run). */

@@ -592,13 +592,11 @@ async function measure(
       if (link.syncStatus === "pending") pending += 1;
       // An import only writes links with a ResMan person; a link without a contact is a
       // failed one, and its record pairs with nothing.
-      if (link.resmanContactId === null || link.userId === null) continue;
-      if (!set.labels.has(link.resmanContactId)) {
-        throw new Error(
-          `${set.name}: a link names external id ${link.resmanContactId}, not in the file`,
-        );
+      if (link.personId === null || link.userId === null) continue;
+      if (!set.labels.has(link.personId)) {
+        throw new Error(`${set.name}: a link names external id ${link.personId}, not in the file`);
       }
-      contactOf.set(link.resmanContactId, survivor(link.userId));
+      contactOf.set(link.personId, survivor(link.userId));
     }
 
     // Every labelled record counts; one the import did not link (rejected, failed) is a group

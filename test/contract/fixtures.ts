@@ -65,7 +65,7 @@ export async function propertySnapshot(db: Database, propertyId: string) {
       .select()
       .from(contactSync)
       .where(eq(contactSync.propertyId, propertyId))
-      .orderBy(asc(contactSync.resmanContactId)),
+      .orderBy(asc(contactSync.personId)),
     db
       .select()
       .from(contactMergeHistory)
@@ -96,7 +96,7 @@ export function comparable(snapshot: PropertySnapshot) {
   for (const contact of snapshot.contacts) {
     const persons = snapshot.links
       .filter((l) => l.userId === contact.id)
-      .map((l) => l.resmanContactId ?? "")
+      .map((l) => l.personId ?? "")
       .sort();
     nameOf.set(contact.id, persons.join("+") || `unlinked:${contact.firstName}`);
   }
@@ -108,7 +108,7 @@ export function comparable(snapshot: PropertySnapshot) {
     }))
     .sort((a, b) => ((a.contact ?? "") < (b.contact ?? "") ? -1 : 1));
   const links = snapshot.links.map((l) => ({
-    person: l.resmanContactId,
+    person: l.personId,
     contact: l.userId === null ? null : nameOf.get(l.userId),
     linked: l.syncStatus === "success" || l.syncStatus === "merged" ? "linked" : l.syncStatus,
     resmanStatus: l.resmanStatus,

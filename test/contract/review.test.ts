@@ -175,9 +175,7 @@ function describeReviewSuite(driver: DriverName): void {
       const [row] = await db
         .select()
         .from(contactSync)
-        .where(
-          and(eq(contactSync.propertyId, propertyId), eq(contactSync.resmanContactId, personId)),
-        );
+        .where(and(eq(contactSync.propertyId, propertyId), eq(contactSync.personId, personId)));
       if (row === undefined) throw new Error(`no link of ${personId}`);
       return row;
     };
@@ -234,7 +232,7 @@ function describeReviewSuite(driver: DriverName): void {
         userId: aId,
         mergedUserId: bId,
         linkId: moved.id,
-        resmanContactId: p2.person_id,
+        personId: p2.person_id,
         revertedAt: null,
       });
       expect(await outboxOf(property.id, "contact.merged")).toEqual([
@@ -465,7 +463,7 @@ function describeReviewSuite(driver: DriverName): void {
       const merged = await state(property.id);
       // A has a ResMan person: the lead's placeholder goes; its enrichment is A's now.
       expect(merged.links.filter((l) => l.userId === lead.contactId)).toEqual([]);
-      expect(merged.links.some((l) => l.resmanContactId === null)).toBe(false);
+      expect(merged.links.some((l) => l.personId === null)).toBe(false);
       expect(merged.enrichments.map((e) => e.contactId)).toEqual([a.contactId]);
 
       await unmerge(deps(), { userId: a.contactId ?? "" });
@@ -494,14 +492,14 @@ function describeReviewSuite(driver: DriverName): void {
       );
       expect(lead.outcome).toBe("created_lead");
       const before = await state(property.id);
-      const placeholder = before.links.find((l) => l.resmanContactId === null);
+      const placeholder = before.links.find((l) => l.personId === null);
       expect(placeholder).toMatchObject({ userId: lead.contactId, syncStatus: "pending" });
 
       const person = marisolPerson({ status: "applicant" });
       const merged = await sync(property, person);
       expect(merged).toMatchObject({ outcome: "merged", contactId: lead.contactId });
       const during = await state(property.id);
-      expect(during.links.some((l) => l.resmanContactId === null)).toBe(false);
+      expect(during.links.some((l) => l.personId === null)).toBe(false);
       expect(during.contacts[0]?.kind).toBe("applicant");
 
       const undone = await unmerge(deps(), { userId: lead.contactId ?? "" });
@@ -509,7 +507,7 @@ function describeReviewSuite(driver: DriverName): void {
       const after = await state(property.id);
       // The lead: values, kind and its very placeholder link (same id and timestamps) are back.
       expect(after.contacts.find((c) => c.id === lead.contactId)).toEqual(before.contacts[0]);
-      const restored = after.links.find((l) => l.resmanContactId === null);
+      const restored = after.links.find((l) => l.personId === null);
       expect(restored).toEqual(placeholder);
       expect(after.enrichments).toEqual(before.enrichments);
       // The person has its own contact now.

@@ -263,7 +263,7 @@ export function describeSchemaContract(driver: DriverName): void {
         userId: userId ?? null,
         propertyId,
         syncStatus: status,
-        resmanContactId: id,
+        personId: id,
       });
       await db
         .insert(contactSync)

@@ -93,7 +93,7 @@ export function describeSyncContract(driver: DriverName): void {
       expect(link).toMatchObject({
         id: result.linkId,
         userId: result.contactId,
-        resmanContactId: p.person_id,
+        personId: p.person_id,
         syncStatus: "success",
         resmanStatus: "prospect",
         matchScore: null,
@@ -130,11 +130,11 @@ export function describeSyncContract(driver: DriverName): void {
       });
       expect(await contactsOf(property.id)).toHaveLength(1);
       const links = await linksOf(property.id);
-      expect(links.map((l) => [l.resmanContactId, l.syncStatus]).sort()).toEqual([
+      expect(links.map((l) => [l.personId, l.syncStatus]).sort()).toEqual([
         ["P-1", "success"],
         ["P-2", "merged"],
       ]);
-      const merged = links.find((l) => l.resmanContactId === "P-2");
+      const merged = links.find((l) => l.personId === "P-2");
       // The score and its per-field evidence: the email agreed, the last name did not.
       const best = merged?.matchEvidence?.best;
       expect(merged?.matchScore).toBe(best?.score);
@@ -169,7 +169,7 @@ export function describeSyncContract(driver: DriverName): void {
       expect(history).toHaveLength(1);
       expect(history[0]).toMatchObject({
         userId: first.contactId,
-        resmanContactId: "P-2",
+        personId: "P-2",
         linkId: merged?.id,
       });
       // What undoing it needs: the surname it replaced, and the versions of the values it
@@ -448,7 +448,7 @@ export function describeSyncContract(driver: DriverName): void {
         expect(results.filter((r) => r.status === "rejected")).toEqual([]);
 
         const links = await linksOf(property.id);
-        expect(links.map((l) => l.resmanContactId).sort()).toEqual([
+        expect(links.map((l) => l.personId).sort()).toEqual([
           "A1",
           "A2",
           "A3",
@@ -457,7 +457,7 @@ export function describeSyncContract(driver: DriverName): void {
           "B2",
           "C1",
         ]);
-        const contactOf = new Map(links.map((l) => [l.resmanContactId, l.userId]));
+        const contactOf = new Map(links.map((l) => [l.personId, l.userId]));
         expect(new Set(["A1", "A2", "A3", "A4"].map((id) => contactOf.get(id))).size).toBe(1);
         expect(contactOf.get("B1")).toBe(contactOf.get("B2"));
         expect(await contactsOf(property.id)).toHaveLength(3);
@@ -525,7 +525,7 @@ export function describeSyncContract(driver: DriverName): void {
         db.insert(contactSync).values({
           propertyId: west.id,
           userId: a.contactId,
-          resmanContactId: "X",
+          personId: "X",
           syncStatus: "success",
         }),
       ).rejects.toThrow();
@@ -594,7 +594,7 @@ export function describeSyncContract(driver: DriverName): void {
       expect(child).toMatchObject({ outcome: "created", status: "success" });
       expect(child.contactId).not.toBe(parent.contactId);
       const linkOf = async (personId: string) =>
-        (await db.select().from(contactSync).where(eq(contactSync.resmanContactId, personId)))[0];
+        (await db.select().from(contactSync).where(eq(contactSync.personId, personId)))[0];
       expect((await linkOf("H-2"))?.matchEvidence).toMatchObject({
         linkedBy: "created",
         ranked: [{ contactId: parent.contactId, outcome: "new" }],
@@ -740,13 +740,13 @@ export function describeSyncContract(driver: DriverName): void {
       const [first] = await db
         .select()
         .from(contactSync)
-        .where(eq(contactSync.resmanContactId, target.person_id));
+        .where(eq(contactSync.personId, target.person_id));
       expect(again).toMatchObject({ outcome: "merged", contactId: first?.userId });
       expect(largest).toBeLessThanOrEqual(MAX_BLOCK_SIZE);
       const [link] = await db
         .select()
         .from(contactSync)
-        .where(eq(contactSync.resmanContactId, "BIG-AGAIN"));
+        .where(eq(contactSync.personId, "BIG-AGAIN"));
       expect(link?.matchEvidence?.best?.fields.phone.level).toBe("shared");
     });
 
@@ -763,9 +763,7 @@ export function describeSyncContract(driver: DriverName): void {
       });
       const [contact] = await contactsOf(property.id);
       expect(contact?.kind).toBe("resident");
-      const statuses = (await linksOf(property.id))
-        .map((l) => [l.resmanContactId, l.resmanStatus])
-        .sort();
+      const statuses = (await linksOf(property.id)).map((l) => [l.personId, l.resmanStatus]).sort();
       expect(statuses).toEqual([
         ["K-OLD", "lost"],
         ["K-RES", "resident"],
@@ -926,7 +924,7 @@ export function describeSyncContract(driver: DriverName): void {
       await db.insert(contactSync).values({
         propertyId: property.id,
         userId: null,
-        resmanContactId: "ORPHAN",
+        personId: "ORPHAN",
         syncStatus: "failed",
       });
       const result = await sync(property, person({ person_id: "ORPHAN" }));

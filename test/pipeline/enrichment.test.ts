@@ -104,7 +104,7 @@ describe("chatbot enrichment", () => {
     expect(links).toEqual([
       expect.objectContaining({
         userId: contact?.id,
-        resmanContactId: null,
+        personId: null,
         syncStatus: "pending",
       }),
     ]);
@@ -230,7 +230,7 @@ describe("chatbot enrichment", () => {
     expect(link?.syncStatus).toBe("merged");
     // The lead's placeholder link gave way to the ResMan link.
     expect(await db.select().from(contactSync)).toEqual([
-      expect.objectContaining({ resmanContactId: personId, userId: link?.userId }),
+      expect.objectContaining({ personId: personId, userId: link?.userId }),
     ]);
     const [row] = await logRows();
     expect(row?.contactId).toBe(link?.userId);

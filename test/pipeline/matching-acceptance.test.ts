@@ -120,8 +120,8 @@ async function importGenerated(generated: GeneratedProperty): Promise<Imported> 
   let pending = 0;
   for await (const link of stores.reports.links(property.id)) {
     if (link.syncStatus === "pending") pending += 1;
-    if (link.resmanContactId !== null && link.userId !== null) {
-      contactOf.set(link.resmanContactId, survivor(link.userId));
+    if (link.personId !== null && link.userId !== null) {
+      contactOf.set(link.personId, survivor(link.userId));
     }
   }
   const [reviews] = await db

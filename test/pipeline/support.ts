@@ -146,10 +146,7 @@ export async function counts(db: Database) {
 }
 
 export async function linkOf(db: Database, personId: string) {
-  const [link] = await db
-    .select()
-    .from(contactSync)
-    .where(eq(contactSync.resmanContactId, personId));
+  const [link] = await db.select().from(contactSync).where(eq(contactSync.personId, personId));
   return link;
 }
 

@@ -464,8 +464,11 @@ describe("mergeContacts (approving a review item)", () => {
       { id: "r-ay", userId: "contact-y", candidateId: A_ID, status: "rejected" },
       { id: "r-z", userId: "contact-z", candidateId: B_ID, status: "rejected" },
     ]);
-    expect(plan.movedReviews).toEqual([{ id: "r-x", column: "candidate_id" }]);
+    expect(plan.movedReviews).toEqual([{ id: "r-x", side: "candidateId" }]);
     expect(plan.supersededReviews).toEqual(["r-y"]);
+    // Stored in the words merges have always been recorded with, read back as the plan says.
+    expect(plan.history.applied.reviews_moved).toEqual([{ id: "r-x", column: "candidate_id" }]);
+    expect(historyOf(plan).reviewsMoved).toEqual([{ id: "r-x", side: "candidateId" }]);
   });
 
   it("never lets a blank overwrite A's value, never changes A's locked fields, never loses B's emails and phones", () => {

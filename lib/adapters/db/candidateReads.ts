@@ -141,7 +141,7 @@ export function keyLookups(propertyId: string, lookup: CandidateLookup): SQL[] {
 export function candidateIds(propertyId: string, personId: string, lookup: CandidateLookup): SQL {
   const contactIds: SQL[] = [
     sql`select ${contactSync.userId} from ${contactSync}
-          where ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} = ${personId}
+          where ${contactSync.propertyId} = ${propertyId} and ${contactSync.personId} = ${personId}
             and ${contactSync.userId} is not null`,
     ...keyLookups(propertyId, lookup),
   ];

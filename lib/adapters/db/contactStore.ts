@@ -59,7 +59,7 @@ class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements Syn
         and(
           eq(contactSync.userId, user.id),
           eq(contactSync.propertyId, propertyId),
-          eq(contactSync.resmanContactId, personId),
+          eq(contactSync.personId, personId),
         ),
       )
       .where(byIds(contactIds))
@@ -104,9 +104,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
       const [row] = await this.db
         .select()
         .from(contactSync)
-        .where(
-          and(eq(contactSync.propertyId, propertyId), eq(contactSync.resmanContactId, personId)),
-        );
+        .where(and(eq(contactSync.propertyId, propertyId), eq(contactSync.personId, personId)));
       return row === undefined ? null : linkFromRow(row);
     } catch (error) {
       throw toStoreError(error, "find link");
@@ -166,7 +164,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
         .insert(contactSync)
         .values({
           propertyId,
-          resmanContactId: personId,
+          personId: personId,
           syncStatus: "failed",
           attempts: 1,
           lastError,
@@ -174,7 +172,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
           updatedAt: now,
         })
         .onConflictDoUpdate({
-          target: [contactSync.propertyId, contactSync.resmanContactId],
+          target: [contactSync.propertyId, contactSync.personId],
           set: {
             syncStatus: "failed",
             attempts: sql`${contactSync.attempts} + 1`,

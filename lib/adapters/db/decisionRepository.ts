@@ -38,7 +38,7 @@ export class DrizzleDecisionStore implements DecisionStore {
             const links = await tx
               .select({
                 id: contactSync.id,
-                personId: contactSync.resmanContactId,
+                personId: contactSync.personId,
                 contactId: contactSync.userId,
                 status: contactSync.syncStatus,
                 linkedBy: sql<LinkEvidence["linkedBy"] | null>`${evidence}->>'linkedBy'`,

@@ -57,7 +57,7 @@ function enrichmentWrites(
       {
         propertyId,
         userId: contact.id,
-        resmanContactId: null,
+        personId: null,
         syncStatus: "pending",
         lastSyncAt: now,
         updatedAt: now,

@@ -115,7 +115,7 @@ export class DrizzleMergeTransaction implements MergeTransaction {
         mergedIntoId: row.mergedIntoId,
         links: own.map((link) => ({
           id: link.id,
-          personId: link.resmanContactId,
+          personId: link.personId,
           status: link.syncStatus ?? "pending",
           resmanStatus: link.resmanStatus as PersonStatus | null,
           matchScore: link.matchScore,
@@ -160,7 +160,7 @@ export class DrizzleMergeTransaction implements MergeTransaction {
       userId: row.userId,
       mergedUserId: row.mergedUserId,
       linkId: row.linkId,
-      personId: row.resmanContactId,
+      personId: row.personId,
       before: row.before,
       applied: row.applied,
       incoming: row.incoming,

@@ -100,7 +100,7 @@ export async function applyContactMerge(
                 contactSync.id,
                 plan.removedPlaceholders.map((p) => p.id),
               ),
-              isNull(contactSync.resmanContactId),
+              isNull(contactSync.personId),
             ),
           )
           .returning({
@@ -123,7 +123,7 @@ export async function applyContactMerge(
       userId: survivorId,
       mergedUserId: absorbedId,
       linkId: plan.linkId,
-      resmanContactId: plan.personId,
+      personId: plan.personId,
       before: plan.history.before,
       applied: {
         ...plan.history.applied,
@@ -147,7 +147,7 @@ export async function applyContactMerge(
   for (const moved of plan.movedReviews) {
     await tx
       .update(contactReview)
-      .set(moved.column === "user_id" ? { userId: survivorId } : { candidateId: survivorId })
+      .set(moved.side === "userId" ? { userId: survivorId } : { candidateId: survivorId })
       .where(eq(contactReview.id, moved.id));
   }
   if (plan.supersededReviews.length > 0) {
@@ -162,7 +162,7 @@ export async function applyContactMerge(
     contactId: survivorId,
     mergedContactId: absorbedId,
     linkId: link?.id ?? null,
-    resmanPersonId: link === undefined ? null : plan.personId,
+    personId: link === undefined ? null : plan.personId,
     status: link?.status ?? "merged",
     matchScore: review.score,
   });
@@ -185,14 +185,14 @@ export async function applyRejection(
   await moveLinks(tx, review.propertyId, review.userId, [link], decision.decidedAt);
   if (announce === null) return;
   const [row] = await tx
-    .select({ personId: contactSync.resmanContactId })
+    .select({ personId: contactSync.personId })
     .from(contactSync)
     .where(eq(contactSync.id, link.id));
   await insertAnnouncement(tx, announce, {
     propertyId: review.propertyId,
     contactId: review.userId,
     linkId: link.id,
-    resmanPersonId: row?.personId ?? null,
+    personId: row?.personId ?? null,
     status: link.status,
     matchScore: link.matchScore,
   });
@@ -207,7 +207,7 @@ export async function applyUnmerge(
   announce: Announcement,
 ): Promise<void> {
   const { propertyId } = merge;
-  const survivorId = merge.userId;
+  const survivorId = merge.survivorId;
   await updateContact(tx, propertyId, survivorId, contactColumns(plan.survivor), at);
   let splitId: string;
   if (plan.split.kind === "contact") {
@@ -232,7 +232,7 @@ export async function applyUnmerge(
         ...(placeholder.id === null ? {} : { id: placeholder.id }),
         propertyId,
         userId: placeholder.contactId,
-        resmanContactId: null,
+        personId: null,
         syncStatus: "pending",
         lastSyncAt: removed?.lastSyncAt ?? at,
         ...(removed?.createdAt ? { createdAt: removed.createdAt } : {}),
@@ -265,10 +265,10 @@ export async function applyUnmerge(
         ),
       );
     for (const moved of merge.reviewsMoved) {
-      const column = moved.column === "user_id" ? contactReview.userId : contactReview.candidateId;
+      const column = moved.side === "userId" ? contactReview.userId : contactReview.candidateId;
       await tx
         .update(contactReview)
-        .set(moved.column === "user_id" ? { userId: splitId } : { candidateId: splitId })
+        .set(moved.side === "userId" ? { userId: splitId } : { candidateId: splitId })
         .where(
           and(
             eq(contactReview.id, moved.id),
@@ -287,7 +287,7 @@ export async function applyUnmerge(
     contactId: survivorId,
     mergedContactId: splitId,
     linkId: plan.link?.id ?? null,
-    resmanPersonId: plan.link === null ? null : merge.personId,
+    personId: plan.link === null ? null : merge.personId,
     status: plan.link?.status ?? "success",
     matchScore: null,
   });

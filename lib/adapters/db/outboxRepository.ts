@@ -18,7 +18,7 @@ function eventOf(row: OutboxRow): OutboundEvent {
       // Only on merges and unmerges of two contacts: every other event keeps its shape.
       ...(row.mergedContactId === null ? {} : { merged_contact_id: row.mergedContactId }),
       link_id: row.linkId,
-      resman_person_id: row.resmanPersonId,
+      resman_person_id: row.personId,
       status: row.status,
       match_score: row.matchScore,
       occurred_at: row.createdAt.toISOString(),

@@ -21,7 +21,7 @@ export class DrizzleReportStore implements ReportStore {
         page = await this.db
           .select({
             id: contactSync.id,
-            resmanContactId: contactSync.resmanContactId,
+            personId: contactSync.personId,
             userId: contactSync.userId,
             syncStatus: sql<LinkListing["syncStatus"]>`${contactSync.syncStatus}`,
             matchScore: contactSync.matchScore,

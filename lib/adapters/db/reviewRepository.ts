@@ -43,7 +43,7 @@ export class DrizzleReviewStore implements ReviewStore {
         .select({
           review: contactReview,
           resmanPropertyId: property.resmanPropertyId,
-          personId: contactSync.resmanContactId,
+          personId: contactSync.personId,
         })
         .from(contactReview)
         .innerJoin(property, eq(property.id, contactReview.propertyId))

@@ -192,7 +192,7 @@ export const contactSync = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     userId: uuid("user_id"),
-    resmanContactId: varchar("resman_contact_id", { length: 100 }),
+    personId: varchar("resman_contact_id", { length: 100 }),
     syncStatus: varchar("sync_status", { length: 50 }).$type<LinkStatus>().default("pending"),
     lastSyncAt: timestamp("last_sync_at", { withTimezone: true }).defaultNow(),
     createdAt: createdAt(),
@@ -232,7 +232,7 @@ export const contactSync = pgTable(
     }).onDelete("cascade"),
     index("idx_contact_sync_status").on(t.syncStatus, t.lastSyncAt),
     // One link per ResMan person per property. Chatbot-only links (NULL id) are not constrained.
-    uniqueIndex("uq_contact_sync_property_resman_contact").on(t.propertyId, t.resmanContactId),
+    uniqueIndex("uq_contact_sync_property_resman_contact").on(t.propertyId, t.personId),
     index("idx_contact_sync_user").on(t.userId),
   ],
 );
@@ -346,7 +346,7 @@ export const outboxEvent = pgTable(
     propertyId: uuid("property_id").notNull(),
     contactId: uuid("contact_id").notNull(),
     linkId: uuid("link_id"),
-    resmanPersonId: varchar("resman_person_id", { length: 100 }),
+    personId: varchar("resman_person_id", { length: 100 }),
     status: varchar("status", { length: 50 }).$type<LinkStatus>().notNull(),
     matchScore: doublePrecision("match_score"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -383,7 +383,7 @@ export const contactMergeHistory = pgTable(
     /** The contact merged away, when two contacts were merged (null for a person link). */
     mergedUserId: uuid("merged_user_id"),
     linkId: uuid("link_id"),
-    resmanContactId: varchar("resman_contact_id", { length: 100 }),
+    personId: varchar("resman_contact_id", { length: 100 }),
     before: jsonb("before").$type<Record<string, unknown>>().notNull(),
     applied: jsonb("applied").$type<Record<string, unknown>>().notNull(),
     matchScore: doublePrecision("match_score"),

@@ -78,7 +78,7 @@ export function decisionWrites(
     contactSync,
     {
       propertyId,
-      resmanContactId: link.personId,
+      personId: link.personId,
       userId: contact.id,
       syncStatus: link.status,
       resmanStatus: link.resmanStatus,
@@ -107,7 +107,7 @@ export function decisionWrites(
     // history, so an unmerge can put it back as it was).
     parts.push(sql`placeholder as (
       delete from ${contactSync} where ${contactSync.userId} = ${contact.id}
-        and ${contactSync.propertyId} = ${propertyId} and ${contactSync.resmanContactId} is null
+        and ${contactSync.propertyId} = ${propertyId} and ${contactSync.personId} is null
         and ${condition}
       returning id, user_id, created_at, last_sync_at)`);
   }

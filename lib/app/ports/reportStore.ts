@@ -2,7 +2,7 @@ import type { LinkStatus } from "../../domain/syncDecision.js";
 
 /** One row of `contact-sync links`: a link, by the brief's column names. */
 export interface LinkListing {
-  resmanContactId: string | null;
+  personId: string | null;
   userId: string | null;
   syncStatus: LinkStatus;
   matchScore: number | null;

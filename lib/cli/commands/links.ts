@@ -31,7 +31,7 @@ export function registerLinks(program: Command, context: CommandContext): void {
           for await (const link of links) {
             io.stdout.write(
               `${first ? "\n" : ",\n"}  ${JSON.stringify({
-                resman_contact_id: link.resmanContactId,
+                resman_contact_id: link.personId,
                 user_id: link.userId,
                 sync_status: link.syncStatus,
                 match_score: link.matchScore,
@@ -52,7 +52,7 @@ export function registerLinks(program: Command, context: CommandContext): void {
           csv.on("error", reject);
         });
         for await (const link of links) {
-          csv.write([link.resmanContactId, link.userId, link.syncStatus, link.matchScore]);
+          csv.write([link.personId, link.userId, link.syncStatus, link.matchScore]);
         }
         csv.end();
         await done;
