@@ -19,8 +19,6 @@ export type { CandidateLookup } from "./ports/candidateLookup.js";
 export { type Clock, systemClock } from "./ports/clock.js";
 export type {
   ContactStore,
-  GuardedSnapshot,
-  GuardedWriteResult,
   LinkFailure,
   SnapshotRequest,
   SyncApplied,
@@ -34,8 +32,6 @@ export type {
   EnrichmentStore,
   EnrichmentTransaction,
   EnrichmentWrite,
-  GuardedEnrichmentResult,
-  GuardedEnrichmentSnapshot,
 } from "./ports/enrichmentStore.js";
 export type { EventPublisher } from "./ports/eventPublisher.js";
 export type {

@@ -13,7 +13,8 @@ export interface Output {
   write(text: string): void;
 }
 
-const number = new Intl.NumberFormat("en-US");
+/** A count as people read it: `7,678`. */
+export const number = new Intl.NumberFormat("en-US");
 
 /**
  * cli-table3 colours headers and borders by default, whatever the stream: the escape codes then
@@ -25,6 +26,11 @@ export const plain = { style: { head: [], border: [] } };
 /** `1 link`, `2 links`. */
 export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** `1 row`, `7,678 rows`: a count with thousands separators and its noun. */
+export function counted(n: number, noun: string): string {
+  return `${number.format(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** The import summary as an operator reads it: counts, then rejected/failed lines and dropped values. */
@@ -68,7 +74,7 @@ export function formatImportSummary(summary: ImportSummary, file: string, second
     for (const w of summary.warnings) {
       const more = w.count > w.lines.length ? ", …" : "";
       lines.push(
-        `  ${w.field} ${w.reason}: ${number.format(w.count)} row${w.count === 1 ? "" : "s"} (line ${w.lines.join(", ")}${more})`,
+        `  ${w.field} ${w.reason}: ${counted(w.count, "row")} (line ${w.lines.join(", ")}${more})`,
       );
     }
   }

@@ -27,7 +27,12 @@ import {
 } from "./normalize.js";
 import type { MatchingCriteria } from "./rules.js";
 import { type MergeStrategy, mergeValues } from "./survivorship.js";
-import { type ContactWrite, contactWrite, type ReviewWrite } from "./syncDecision.js";
+import {
+  type ContactWrite,
+  contactWrite,
+  type ReviewWrite,
+  reviewProposal,
+} from "./syncDecision.js";
 
 /** The chatbot's contact block, normalised like a ResMan person's values. */
 export interface ChatbotIdentity {
@@ -139,17 +144,7 @@ export function decideEnrichment(input: EnrichmentDecisionInput): EnrichmentDeci
     source: "domiq",
     strategy,
   });
-  const review =
-    existing === null &&
-    match.outcome === "review" &&
-    match.contact !== null &&
-    match.evidence.best !== null
-      ? {
-          candidateId: match.contact.id,
-          score: match.evidence.best.score,
-          evidence: match.evidence.best,
-        }
-      : null;
+  const review = existing === null ? reviewProposal(match) : null;
   return {
     contact: contactWrite(
       existing?.id ?? input.newContactId,

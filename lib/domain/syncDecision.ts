@@ -31,7 +31,7 @@ import type {
   SecondaryValues,
 } from "./contact.js";
 import { emptySecondary, emptyValues } from "./contact.js";
-import { type MatchEvidence, type Matcher, scoredMatcher } from "./matching.js";
+import { type MatchEvidence, type Matcher, type MatchResult, scoredMatcher } from "./matching.js";
 import { kindOfStatuses, matchKeysOf, type NormalisedPerson } from "./normalize.js";
 import type { PersonStatus } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
@@ -98,6 +98,17 @@ export interface ReviewWrite {
   candidateId: string;
   score: number;
   evidence: ScoreEvidence;
+}
+
+/** The review item a match in the review band proposes (its best candidate), else null. */
+export function reviewProposal(match: MatchResult): ReviewWrite | null {
+  return match.outcome === "review" && match.contact !== null && match.evidence.best !== null
+    ? {
+        candidateId: match.contact.id,
+        score: match.evidence.best.score,
+        evidence: match.evidence.best,
+      }
+    : null;
 }
 
 export interface LinkWrite {
@@ -287,14 +298,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     merged.displaced.variants = [variantOf(person.values, version)];
     // Review band: the person gets its own contact, pending, and a reviewer gets the pair. Never
     // merged transitively: the new contact is only ever merged by an approval.
-    const review =
-      match.outcome === "review" && match.contact !== null && match.evidence.best !== null
-        ? {
-            candidateId: match.contact.id,
-            score: match.evidence.best.score,
-            evidence: match.evidence.best,
-          }
-        : null;
+    const review = reviewProposal(match);
     const evidence: LinkEvidence = {
       linkedBy: review === null ? "created" : "review",
       ...match.evidence,

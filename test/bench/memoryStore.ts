@@ -26,11 +26,12 @@ import { randomUUID } from "node:crypto";
 import type {
   CandidateLookup,
   ContactStore,
-  GuardedSnapshot,
+  Guarded,
   LinkListing,
   PropertyContext,
   PropertyStore,
   SnapshotRequest,
+  SyncSnapshot,
   SyncTransaction,
   SyncWrite,
   WriteGuard,
@@ -208,7 +209,7 @@ export function createMemoryStores() {
     propertyId: string,
     { personId, lookup, lockKeys, digest }: SnapshotRequest,
     event: { source: string; id: string } | undefined,
-  ): GuardedSnapshot {
+  ): Guarded<SyncSnapshot> {
     const keyVersions = new Map<string, number>();
     for (const key of lockKeys) {
       const version = keyRows.get(scoped(propertyId, key));

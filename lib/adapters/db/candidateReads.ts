@@ -6,7 +6,7 @@
  * the same lookups, so every protocol sees the same candidates.
  */
 import { arrayOverlaps, eq, type SQL, sql } from "drizzle-orm";
-import type { CandidateLookup, GuardedSnapshot, SnapshotRequest } from "../../app/ports.js";
+import type { CandidateLookup, Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { PersonStatus } from "../../domain/person.js";
 import type { Database, Transaction } from "./client.js";
@@ -243,7 +243,7 @@ export async function readSnapshotRows(
   propertyId: string,
   requests: readonly SnapshotRequest[],
   event: { source: string; id: string } | undefined,
-): Promise<GuardedSnapshot[]> {
+): Promise<Guarded<SyncSnapshot>[]> {
   const selects = requests.map(
     (request, index) =>
       sql`select ${index}::int as i, ${snapshotColumns(propertyId, request, event)}`,
@@ -253,7 +253,7 @@ export async function readSnapshotRows(
       GuardedReadRow<SnapshotJson> & { i: number; link: Record<string, unknown> | string | null }
     >(db, sql.join(selects, sql` union all `));
     if (rows.length !== requests.length) throw new Error("snapshot rows missing");
-    const snapshots: GuardedSnapshot[] = new Array(requests.length);
+    const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
     for (const row of rows) {
       const request = requests[Number(row.i)];
       if (request === undefined) throw new Error("snapshot row out of range");

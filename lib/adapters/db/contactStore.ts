@@ -11,10 +11,11 @@ import type {
   Announcement,
   CandidateLookup,
   ContactStore,
-  GuardedSnapshot,
-  GuardedWriteResult,
+  Guarded,
+  GuardedResult,
   LinkFailure,
   SnapshotRequest,
+  SyncApplied,
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
@@ -118,7 +119,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
     lockKeys: readonly string[],
     event: { source: string; id: string } | undefined,
     digest: string,
-  ): Promise<GuardedSnapshot> {
+  ): Promise<Guarded<SyncSnapshot>> {
     const [snapshot] = await readSnapshotRows(
       this.db,
       propertyId,
@@ -132,7 +133,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
   async readSnapshots(
     propertyId: string,
     requests: readonly SnapshotRequest[],
-  ): Promise<GuardedSnapshot[]> {
+  ): Promise<Guarded<SyncSnapshot>[]> {
     if (requests.length === 0) return [];
     return readSnapshotRows(this.db, propertyId, requests, undefined);
   }
@@ -142,7 +143,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
     write: SyncWrite,
     announce: Announcement | null,
     guard: WriteGuard,
-  ): Promise<GuardedWriteResult> {
+  ): Promise<GuardedResult<SyncApplied>> {
     const result = await runGuarded(
       this.db,
       [

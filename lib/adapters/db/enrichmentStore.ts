@@ -8,12 +8,13 @@
 import { and, isNull, type SQL, sql } from "drizzle-orm";
 import type {
   CandidateLookup,
+  EnrichmentApplied,
   EnrichmentCandidates,
   EnrichmentStore,
   EnrichmentTransaction,
   EnrichmentWrite,
-  GuardedEnrichmentResult,
-  GuardedEnrichmentSnapshot,
+  Guarded,
+  GuardedResult,
   WriteGuard,
 } from "../../app/ports.js";
 import type { Contact } from "../../domain/contact.js";
@@ -206,7 +207,7 @@ export abstract class DrizzleEnrichmentStore implements EnrichmentStore {
     conversationId: string,
     lockKeys: readonly string[],
     event: { source: string; id: string },
-  ): Promise<GuardedEnrichmentSnapshot> {
+  ): Promise<Guarded<EnrichmentCandidates>> {
     const query = sql`select ${inboxHas(event)} as seen,
       ${keyVersionsOf(keyIdsOf(propertyId, lockKeys))} as versions,
       (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
@@ -241,7 +242,7 @@ export abstract class DrizzleEnrichmentStore implements EnrichmentStore {
     propertyId: string,
     write: EnrichmentWrite,
     guard: WriteGuard,
-  ): Promise<GuardedEnrichmentResult> {
+  ): Promise<GuardedResult<EnrichmentApplied>> {
     const result = await runGuarded(
       this.db,
       [

@@ -99,8 +99,3 @@ export interface ContactStore extends EnrichmentStore {
    */
   markFailed(propertyId: string, personId: string, failure: LinkFailure): Promise<void>;
 }
-
-/** The guarded read of the sync path (the generic `Guarded`, under its earlier name). */
-export type GuardedSnapshot = Guarded<SyncSnapshot>;
-/** A guarded sync write's result (the generic `GuardedResult`, under its earlier name). */
-export type GuardedWriteResult = GuardedResult<SyncApplied>;

@@ -76,8 +76,3 @@ export interface EnrichmentStore {
   ): Promise<GuardedResult<EnrichmentApplied>>;
   transaction<T>(work: (tx: EnrichmentTransaction) => Promise<T>): Promise<T>;
 }
-
-/** The guarded read of an enrichment (the generic `Guarded`, under its earlier name). */
-export type GuardedEnrichmentSnapshot = Guarded<EnrichmentCandidates>;
-/** A guarded enrichment write's result (the generic `GuardedResult`, under its earlier name). */
-export type GuardedEnrichmentResult = GuardedResult<EnrichmentApplied>;

@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { SingleBar } from "cli-progress";
 import type { ImportCounts, ImportProgress } from "../../app/importPeople.js";
 import type { Terminal } from "../context.js";
+import { counted, number } from "../output.js";
 
 export interface ProgressOptions {
   /** File size in bytes: 100 %. */
@@ -26,8 +27,6 @@ export interface ImportProgressDisplay {
   /** The import ended: the bar at 100 %, the timer stopped. */
   stop(): void;
 }
-
-const number = new Intl.NumberFormat("en-US");
 
 /** A duration as people read it: `45 s`, `3 min 20 s`, `2 h 05 min`. */
 export function duration(seconds: number): string {
@@ -68,7 +67,7 @@ export function importProgress(stderr: Terminal, options: ProgressOptions): Impo
     const { offset, rate, eta } = state();
     const percent = Math.floor((100 * offset) / total);
     stderr.write(
-      `import progress: ${number.format(latest.done)} row${latest.done === 1 ? "" : "s"} done, ` +
+      `import progress: ${counted(latest.done, "row")} done, ` +
         `${percent} % of the file, ` +
         `${number.format(rate)} rows/s, ETA ${eta === undefined ? "unknown" : duration(eta)}\n`,
     );

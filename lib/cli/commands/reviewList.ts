@@ -16,7 +16,7 @@ import {
 import { reviewFields } from "../../domain/review.js";
 import { type CommandContext, withStores } from "../context.js";
 import { guid, propertyFilterOption } from "../options.js";
-import { plain } from "../output.js";
+import { counted, number, plain } from "../output.js";
 
 type Order = "oldest" | "newest";
 
@@ -119,11 +119,9 @@ export function reviewPageRecord(page: ListedReviewPage) {
   };
 }
 
-const number = new Intl.NumberFormat("en-US");
-
 /** `7,678 open items`. */
 function openItems(n: number): string {
-  return `${number.format(n)} open item${n === 1 ? "" : "s"}`;
+  return counted(n, "open item");
 }
 
 /** A page as tables, one per property, and a footer: how many of all, and the next page. */
