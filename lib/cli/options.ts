@@ -1,6 +1,6 @@
 /**
- * Option and argument parsers shared by several commands, and `--property`, spelled the same
- * (flag, metavar, help text) on every command that takes it. A bad value is a usage error:
+ * Option and argument parsers shared by several commands, and `--property` and `--json`, spelled
+ * the same (flag, metavar, help text) on every command that takes them. A bad value is a usage error:
  * one line on stderr, exit code 2.
  */
 import { readFile } from "node:fs/promises";
@@ -35,6 +35,18 @@ export function propertyOption(): Option {
 /** `--property`, optional: only this property instead of all of them. */
 export function propertyFilterOption(): Option {
   return new Option(PROPERTY_FLAGS, `only this property: ${PROPERTY_HELP}`).argParser(guid);
+}
+
+/**
+ * `--json`, with the same wording on every command that has it: JSON on stdout (snake_case keys,
+ * ids only) instead of the text meant for people. `what` says what the JSON holds when it is more
+ * than the text shows.
+ */
+export function jsonOption(what?: string): Option {
+  return new Option(
+    "--json",
+    `print JSON instead of text${what === undefined ? "" : ` (${what})`}`,
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Validation issues as every error of this package reports them: `{ path, message }`, the path
- * dotted (`person.emails.0`), the message zod's (which names the expectation, never the value).
+ * dotted (`person.emails.0`; a batch position comes first as `[2]`, see `prefix`), the message
+ * zod's (which names the expectation, never the value).
  */
 import type * as z from "zod";
 
@@ -14,15 +15,19 @@ export interface IssueOptions {
   limit?: number;
   /** An unknown key is an issue at its own path ("unknown key"), not one at its object. */
   unknownKeysApart?: boolean;
+  /** Put before every path (`[2].detail` for the third event of a batch), dot-joined. */
+  prefix?: string;
 }
 
 /** A zod error's issues as `{ path, message }` (see the module header). */
 export function zodIssues(error: z.ZodError, options: IssueOptions = {}): Issue[] {
   const issues = options.limit === undefined ? error.issues : error.issues.slice(0, options.limit);
+  const dotted = (path: readonly PropertyKey[]): string =>
+    [...(options.prefix === undefined ? [] : [options.prefix]), ...path.map(String)].join(".");
   return issues.flatMap((issue) =>
     options.unknownKeysApart === true && issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ path: [...issue.path, key].join("."), message: "unknown key" }))
-      : [{ path: issue.path.join("."), message: issue.message }],
+      ? issue.keys.map((key) => ({ path: dotted([...issue.path, key]), message: "unknown key" }))
+      : [{ path: dotted(issue.path), message: issue.message }],
   );
 }
 

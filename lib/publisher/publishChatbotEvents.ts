@@ -14,6 +14,7 @@ import {
 } from "../adapters/events/putEventsBatched.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { CHATBOT_SOURCE, type ChatbotDetailType, chatbotDetailSchemas } from "../domain/events.js";
+import { type Issue, zodIssues } from "../domain/zodIssues.js";
 
 /** The detail a sender passes for a detail-type (before defaults, e.g. `contact` may be omitted). */
 export type ChatbotDetailInput<T extends ChatbotDetailType> = z.input<
@@ -80,12 +81,9 @@ function defaultClient(): EventBridgeClient {
   return sharedClient;
 }
 
-/** `[2].detail.contact.email` from an event position and a zod issue path. */
-function issuePath(index: number, path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
-    `[${index}]`,
-  );
+/** `[2].detail.event_id`: a field of one event of the batch, the way `zodIssues` writes paths. */
+function issuePath(index: number, field: string): string {
+  return `[${index}].${field}`;
 }
 
 /**
@@ -97,7 +95,7 @@ function toEntries(
   events: readonly ChatbotEventInput[],
   eventBusName: string,
 ): { entries: PutEventsRequestEntry[]; eventIds: string[] } {
-  const issues: { path: string; message: string }[] = [];
+  const issues: Issue[] = [];
   const entries: PutEventsRequestEntry[] = [];
   const eventIds: string[] = [];
   const firstIndexOf = new Map<string, number>();
@@ -108,7 +106,7 @@ function toEntries(
       : undefined;
     if (schema === undefined) {
       issues.push({
-        path: issuePath(index, ["detailType"]),
+        path: issuePath(index, "detailType"),
         message: `must be one of ${Object.keys(chatbotDetailSchemas).join(", ")}`,
       });
       continue;
@@ -116,9 +114,7 @@ function toEntries(
     const parsed = schema.safeParse(event.detail);
     if (!parsed.success) {
       // zod's messages name the expectation ("expected string"), not the received value.
-      for (const issue of parsed.error.issues) {
-        issues.push({ path: issuePath(index, ["detail", ...issue.path]), message: issue.message });
-      }
+      issues.push(...zodIssues(parsed.error, { prefix: issuePath(index, "detail") }));
       continue;
     }
     const eventId = parsed.data.event_id;
@@ -126,7 +122,7 @@ function toEntries(
     if (first !== undefined) {
       // The sync service would drop the second as a replay of the first.
       issues.push({
-        path: issuePath(index, ["detail", "event_id"]),
+        path: issuePath(index, "detail.event_id"),
         message: `repeats the event_id of [${first}]`,
       });
       continue;

@@ -108,6 +108,22 @@ describe("contact-sync links", () => {
     expect(parsed).toEqual(expected);
   });
 
+  it("takes --json as --format json, and refuses the two together", async () => {
+    const format = await runInProcess(
+      ["links", "--property", CSV_PROPERTY, "--format", "json"],
+      env,
+    );
+    const json = await runInProcess(["links", "--property", CSV_PROPERTY, "--json"], env);
+    expect(json).toEqual(format);
+    const both = await runInProcess(
+      ["links", "--property", CSV_PROPERTY, "--json", "--format", "csv"],
+      env,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe("");
+    expect(both.stderr).toContain("'--json' cannot be used with option '--format <format>'");
+  });
+
   it("keeps each property's links to itself", async () => {
     const run = await runInProcess(
       ["links", "--property", JSONL_PROPERTY, "--format", "json"],

@@ -42,6 +42,23 @@ describe("contact-sync --help", () => {
     for (const option of options) expect(run.stdout).toContain(option);
   });
 
+  it.each([
+    "import",
+    "links",
+    "stats",
+    "rules simulate",
+    "review list",
+    "unmerge",
+    "reindex",
+    "prune",
+    "redrive",
+  ])("words `--json` of `%s` like every other command's", async (command) => {
+    const run = await runInProcess([...command.split(" "), "--help"], unreachableDatabaseEnv);
+    expect(run.code).toBe(0);
+    const line = run.stdout.split("\n").find((text) => /^\s+--json\b/.test(text));
+    expect(line?.trim()).toMatch(/^--json\s+print JSON instead of text( \(.+\))?$/);
+  });
+
   it("answers `help <command>` like `<command> --help`", async () => {
     const viaHelp = await runInProcess(["help", "import"], unreachableDatabaseEnv);
     const viaOption = await runInProcess(["import", "--help"], unreachableDatabaseEnv);

@@ -13,7 +13,7 @@ import { type ImportSummary, importPeople, importTarget } from "../../app/import
 import { systemClock } from "../../app/ports.js";
 import { quoted, type UnknownColumn } from "../../domain/importColumns.js";
 import { type CommandContext, EXIT_FAILURE, ExitError, withDatabase } from "../context.js";
-import { guid, PROPERTY_FLAGS, positiveInteger } from "../options.js";
+import { guid, jsonOption, PROPERTY_FLAGS, positiveInteger } from "../options.js";
 import { formatImportSummary } from "../output.js";
 import { importProgress } from "./importProgress.js";
 
@@ -70,7 +70,7 @@ export function registerImport(program: Command, context: CommandContext): void 
       "rows synced at once (default 4 on a server, 1 on PGlite)",
       positiveInteger,
     )
-    .option("--json", "print a machine-readable summary instead of the table")
+    .addOption(jsonOption())
     .action(async (options: ImportCommandOptions) => {
       // The file is opened and checked before the database: a file that cannot be imported
       // fails with nothing written, not even the property.

@@ -1,12 +1,13 @@
 /**
  * `contact-sync links`: a property's links, one row per ResMan person, streamed as CSV (with a
- * header row) or as a JSON array, one link per line.
+ * header row) or as a JSON array, one link per line (`--format json`, or `--json` like every other
+ * command).
  */
 import { type Command, Option } from "commander";
 import { stringify } from "csv-stringify";
 import { propertyOf } from "../../app/propertyRules.js";
 import { type CommandContext, withStores } from "../context.js";
-import { propertyOption } from "../options.js";
+import { jsonOption, propertyOption } from "../options.js";
 
 /** Registers `links`. */
 export function registerLinks(program: Command, context: CommandContext): void {
@@ -21,11 +22,12 @@ export function registerLinks(program: Command, context: CommandContext): void {
     .addOption(
       new Option("--format <format>", "output format").choices(["csv", "json"]).default("csv"),
     )
-    .action(async (options: { property: string; format: "csv" | "json" }) => {
+    .addOption(jsonOption("same as --format json").conflicts("format"))
+    .action(async (options: { property: string; format: "csv" | "json"; json?: true }) => {
       await withStores(context, async (stores) => {
         const property = await propertyOf(stores, options.property);
         const links = stores.reports.links(property.id);
-        if (options.format === "json") {
+        if (options.format === "json" || options.json === true) {
           let first = true;
           io.stdout.write("[");
           for await (const link of links) {

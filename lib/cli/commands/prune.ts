@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { pruneBookkeeping } from "../../adapters/db/retentionRepository.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { type CommandContext, withDatabase } from "../context.js";
-import { positiveInteger } from "../options.js";
+import { jsonOption, positiveInteger } from "../options.js";
 
 /** Registers `prune`. */
 export function registerPrune(program: Command, { io, config }: CommandContext): void {
@@ -23,7 +23,7 @@ export function registerPrune(program: Command, { io, config }: CommandContext):
       positiveInteger,
       30,
     )
-    .option("--json", "print JSON")
+    .addOption(jsonOption())
     .action(async (options: { outboxDays: number; inboxDays: number; json?: boolean }) => {
       if (options.inboxDays < 15) {
         throw new InvalidInputError(

@@ -14,6 +14,7 @@ import {
 import { ConfigError } from "../../config.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import type { CliIo, CommandContext } from "../context.js";
+import { jsonOption } from "../options.js";
 
 /** A queue URL as SQS prints it (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
 function queueUrl(value: string): string {
@@ -49,7 +50,7 @@ export function registerRedrive(program: Command, { io, config }: CommandContext
     .addOption(
       new Option("--status", "show the recent move tasks instead of starting one").conflicts("to"),
     )
-    .option("--json", "print JSON")
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       "\nEnvironment:\n" +

@@ -7,7 +7,7 @@ import { reindexBlockKeys } from "../../adapters/db/reindexRepository.js";
 import { createStores } from "../../adapters/db/stores.js";
 import { propertyOf } from "../../app/propertyRules.js";
 import { type CommandContext, withDatabase } from "../context.js";
-import { propertyFilterOption } from "../options.js";
+import { jsonOption, propertyFilterOption } from "../options.js";
 
 /** Registers `reindex`. */
 export function registerReindex(program: Command, { io, config }: CommandContext): void {
@@ -18,7 +18,7 @@ export function registerReindex(program: Command, { io, config }: CommandContext
       "Recompute every live contact's blocking keys (how candidates are found) from its values. Run it once after an upgrade that changes how blocking keys are built; contacts written before blocking keys existed are otherwise found only through their exact email, phone and name + birth date until their next write. Safe to run while syncs run (a contact written meanwhile is skipped: that write computed its keys) and to repeat.",
     )
     .addOption(propertyFilterOption())
-    .option("--json", "print JSON")
+    .addOption(jsonOption())
     .action(async (options: { property?: string; json?: boolean }) => {
       await withDatabase(config(), async (handle) => {
         const propertyId =

@@ -15,7 +15,7 @@ import {
 } from "../../app/review.js";
 import { reviewFields } from "../../domain/review.js";
 import { type CommandContext, withStores } from "../context.js";
-import { guid, propertyFilterOption } from "../options.js";
+import { guid, jsonOption, propertyFilterOption } from "../options.js";
 import { counted, number, plain } from "../output.js";
 
 type Order = "oldest" | "newest";
@@ -66,7 +66,7 @@ export function registerReviewList(review: Command, context: CommandContext): vo
         .choices(["oldest", "newest"])
         .default("oldest"),
     )
-    .option("--json", "print JSON ({ total, items, next_after }) instead of tables")
+    .addOption(jsonOption("{ total, items, next_after }"))
     .addHelpText(
       "after",
       "\nPages are cut in the database by (creation time, id): an item decided or added while\n" +

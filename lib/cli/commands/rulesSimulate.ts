@@ -11,7 +11,7 @@ import { type RuleSimulationView, simulatePropertyRules } from "../../app/simula
 import { InvalidInputError } from "../../domain/errors.js";
 import { type SimulatedDecision, transitions } from "../../domain/ruleSimulation.js";
 import { type CommandContext, withStores } from "../context.js";
-import { propertyOption, readRulesFile } from "../options.js";
+import { jsonOption, propertyOption, readRulesFile } from "../options.js";
 import { plain } from "../output.js";
 
 /** Changed links shown in the table; `--json` lists every one. */
@@ -30,7 +30,7 @@ export function registerRulesSimulate(rules: Command, context: CommandContext): 
       "--file <path>",
       "JSON file with the proposed matching criteria (bare, or the whole output of `rules get`)",
     )
-    .option("--json", "print JSON (every changed link) instead of tables")
+    .addOption(jsonOption("every changed link"))
     .addHelpText(
       "after",
       "\nLimits: each field's comparison level is re-weighted as stored; changing the\n" +

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import type { PropertyStats } from "../../app/ports.js";
 import { type CommandContext, withStores } from "../context.js";
+import { jsonOption } from "../options.js";
 import { formatStats } from "../output.js";
 
 /** Registers `stats`. */
@@ -15,7 +16,7 @@ export function registerStats(program: Command, context: CommandContext): void {
     .description(
       "Sync health per property: contacts, links by status and the sync success rate from the contact_sync_success_rate view (percent of links in status success or merged).",
     )
-    .option("--json", "print JSON instead of a table")
+    .addOption(jsonOption())
     .action(async (options: { json?: boolean }) => {
       await withStores(context, async (stores) => {
         const stats = await stores.reports.stats();

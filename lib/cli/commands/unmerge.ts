@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { systemClock } from "../../app/ports.js";
 import { type UnmergeResult, unmerge } from "../../app/unmerge.js";
 import { type CommandContext, withStores } from "../context.js";
-import { guid } from "../options.js";
+import { guid, jsonOption } from "../options.js";
 import { plural } from "../output.js";
 
 /** Registers `unmerge`. */
@@ -19,7 +19,7 @@ export function registerUnmerge(program: Command, context: CommandContext): void
     )
     .argument("<user-id>", "the contact (survivor or merged away)", guid)
     .option("--merge <id>", "the merge history row to undo", guid)
-    .option("--json", "print JSON")
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       "\nExamples:\n" +
