@@ -3,8 +3,9 @@
  * contact with the same normalisation and matcher as the ResMan sync path (see
  * `lib/domain/enrichmentDecision.ts`), fills what the contact lacks, and writes one
  * `contact_enrichment_log` row per event. The event id is claimed in the inbox in the same
- * transaction, so a redelivered event writes nothing. Concurrency: the write protocol of
- * `writeProtocol.ts`, on the conversation's and the event's identity keys, like the sync path.
+ * statement (or transaction) as the writes, so a redelivered event writes nothing. Concurrency:
+ * the write protocol of `writeProtocol.ts`, on the conversation's key and the blocking keys of
+ * the event's contact block (`lib/domain/lockKeys.ts`), like the sync path.
  */
 import { randomUUID } from "node:crypto";
 import { blockingKeys, searchKeys } from "../domain/blocking.js";

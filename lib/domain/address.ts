@@ -1,8 +1,8 @@
 /**
  * The comparison form of a postal address, light on purpose: enough to compare two addresses
- * of one person and to block on postal code + street number, not an address standardiser. It
- * knows no country: the same rules read US addresses ("123 Main St Apt 4B", ZIP+4) and
- * Australian ones ("1/23 Miller Place", four-digit postcodes).
+ * of one person and to block on postal code + street number (+ unit), not an address
+ * standardiser. It knows no country: the same rules read US addresses ("123 Main St Apt 4B",
+ * ZIP+4) and Australian ones ("1/23 Miller Place", four-digit postcodes).
  */
 
 import { foldText } from "./names.js";

@@ -12,19 +12,20 @@
  *   adr:<postal code>|<street number>[|<unit>]   both names and the birth date damaged
  *   em:<email match key>, ph:<E.164>        the contact points (`emailBlockingKey`, …)
  *
- * Three more are stored but never searched by, only counted (`countedKeys`): how many contacts
- * share the person's building, street in its postal code and postal code, so that an agreement
- * on something the whole property shares weighs nothing (`scoring.ts`):
+ * Three more are stored but never searched by, only counted (`countedKeys`, which counts the
+ * dwelling key too): how many contacts share the person's building, street in its postal code
+ * and postal code, so that an agreement on something the whole property shares weighs nothing
+ * (`scoring.ts`):
  *
  *   bd:<postal code>|<street number>    st:<postal code>|<street>    pc:<postal code>
  *
- * Every key must stay selective: a key is also an identity key of the sync path (each sync
- * that carries it bumps its version row, see `lib/app/syncPerson.ts`), so a key thousands of
- * contacts share makes every sync read them all as candidates and makes concurrent syncs
- * collide. That is why the address key carries the unit: an apartment community is one street
- * address, and a key without the unit put every resident in one block (930 of 5,000 contacts
- * in the synthetic benchmark set: 287 candidates per sync on average, half of the optimistic
- * writes lost).
+ * Every key must stay selective: a searched key is also an identity key of the sync path and of
+ * enrichment (`block:<key>`, `lib/domain/lockKeys.ts`: each write that carries it bumps its
+ * version row, see `lib/app/writeProtocol.ts`), so a key thousands of contacts share makes
+ * every sync read them all as candidates and makes concurrent syncs collide. That is why the
+ * address key carries the unit: an apartment community is one street address, and a key
+ * without the unit put every resident in one block (930 of 5,000 contacts in the synthetic
+ * benchmark set: 287 candidates per sync on average, half of the optimistic writes lost).
  *
  * Measured on FEBRL3 (5,000 records): the keys put 98.5 % of the true pairs in a shared block
  * with ~15,000 candidate pairs instead of 12.5 million; on the synthetic set 99.2 %, largest

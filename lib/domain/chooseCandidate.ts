@@ -136,8 +136,8 @@ export function chooseCandidate(
         : holders.filter((c) => phonesOf(c).includes(phone)).length,
     ]),
   );
-  // How many contacts hold the person's dwelling, street and postal code (its own counts: the
-  // scorer uses the one an address agreement rests on).
+  // How many contacts hold the person's dwelling, building, street and postal code (its own
+  // counts: the scorer uses the one an address agreement rests on).
   const address = Object.fromEntries(
     Object.entries(addressPartKeys(person)).map(([part, key]) => [
       part,

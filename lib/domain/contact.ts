@@ -83,8 +83,9 @@ export interface SecondaryValues {
   phones: ContactPhone[];
   /**
    * How each record of the person wrote it: one variant per ResMan record linked to the
-   * contact (its newest version), plus the values of contacts merged into this one by an
-   * approval. Still used to find and score the contact, each read as a whole (one record's own
+   * contact (its newest version), plus a merged-away contact's own values when an approval
+   * merged in a contact without record variants (a lead, a contact from before variants were
+   * kept). Still used to find and score the contact, each read as a whole (one record's own
    * values, never mixed with another's); never the contact's current values.
    */
   variants?: RecordVariant[];

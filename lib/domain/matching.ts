@@ -38,7 +38,7 @@ export interface MatchResult {
 /**
  * What the matcher is told besides the candidates: the person's blocking keys too common to
  * read their holders (an email or phone among them is a shared value), and how many contacts
- * hold the person's dwelling, street and postal code.
+ * hold the person's dwelling, building, street and postal code.
  */
 export interface MatchContext {
   commonKeys?: readonly string[] | undefined;

@@ -172,7 +172,7 @@ export type MatchingCriteria = z.infer<typeof matchingCriteriaSchema>;
  * (a shared contact point with another first name or birth date), records whose person nothing
  * confirms, and names alone (15 bits, but a common name is shared far more often than the
  * average weight says). Review from 12: a full name whose contact points both disagree
- * (7 + 8 − 2 − 2 = 11) is someone else far more often than not, and a reviewer's time is a cost.
+ * (7 + 8 − 3 − 3 = 9) is someone else far more often than not, and a reviewer's time is a cost.
  */
 export const DEFAULT_MATCHING_CRITERIA: MatchingCriteria = {
   version: 1,

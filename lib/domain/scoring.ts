@@ -23,8 +23,8 @@
  *     names may be one mistyped (Amy/Ary, Robfrt/Bob);
  *   - `date_of_birth_differs`: the birth dates differ by more than one slip (a father and the
  *     son named after him at one dwelling);
- *   - `generation_differs`: one card says Jr and the other Sr, or one says Jr (or Sr) and the
- *     birth date cannot tell;
+ *   - `generation_differs`: one card says Jr and the other Sr (whatever they share), or, in a
+ *     household, one says Jr (or Sr) and the birth date cannot tell;
  *   - `nickname_in_household`: the email or phone they share is held by several contacts and
  *     the first names are only nicknames of each other (a John and a Jonathan): the birth date
  *     must agree.
@@ -141,8 +141,8 @@ export interface SharedCounts {
   /** The most-shared of the phones the two have in common. */
   phone: number;
   /**
-   * How many contacts hold the person's dwelling, street (in its postal code) and postal code
-   * (`blocking.ts` counted keys); a part not given counts as held by one.
+   * How many contacts hold the person's dwelling, building, street (in its postal code) and
+   * postal code (`blocking.ts` `countedKeys`); a part not given counts as held by one.
    */
   address?: Partial<Record<AddressPart, number>>;
   /** How many contacts carry the person's full name (first and last, as compared); 1 if unknown. */
@@ -189,7 +189,10 @@ interface GuardFacts {
   /** The given names are one typing error apart (`isFirstNameTypo`). */
   firstIsTypo: boolean;
   date: DateLevel;
-  /** Both carry an email and a phone, and no email or phone agrees or is one typo apart. */
+  /**
+   * Both carry an email and a phone, the emails disagree (neither equal nor one typo apart) and
+   * so do the phones (a phone one digit off counts as differing).
+   */
   contactPointsDiffer: boolean;
   /** Something besides the names agrees (`corroborated`). */
   corroborated: boolean;
@@ -199,13 +202,14 @@ interface GuardFacts {
 
 /**
  * The guard that holds a pair back, whatever its score (see the module comment), or null.
- * Household guards first: where two share an email, a phone or a dwelling (or a street), a
- * first name that tells two people apart, or a birth date further apart than one slip, is a
- * household (a family, roommates, a father and the son named after him), not one person. A
- * first name that is only similar confirms the person when it is a typing error of the other
- * (`isFirstNameTypo`), not when it is another name (Paula for Paul). A nickname confirms the
- * person, except on a household's contact point: families reuse name stems (a John and a
- * Jonathan, an Elizabeth and a Betty), so there a nickname needs the birth date to agree.
+ * Household guards first: where two share an email or a phone, a first name that tells two
+ * people apart, and where they share an email, a phone or a dwelling (or a street), a birth
+ * date further apart than one slip, is a household (a family, roommates, a father and the son
+ * named after him), not one person. A first name that is only similar confirms the person when
+ * it is a typing error of the other (`isFirstNameTypo`), not when it is another name (Paula for
+ * Paul). A nickname confirms the person, except on a household's contact point: families reuse
+ * name stems (a John and a Jonathan, an Elizabeth and a Betty), so there a nickname needs the
+ * birth date to agree.
  */
 function guardOf(facts: GuardFacts): GuardReason | null {
   const household = facts.sharesContactPoint || facts.sharesDwelling;
@@ -418,8 +422,6 @@ export function scoreForms(
     sharesDwelling,
     first: givenLevel,
     last: last.level,
-    // A first name that may be one mistyped (Amy/Ary, Gary/Jary) does not tell two people apart
-    // where the birth date agrees: household members other than twins differ in both.
     // A first name that may be one mistyped (Amy/Ary, Gary/Jary, Robfrt/Bob) does not tell two
     // people apart where the birth date agrees: household members other than twins differ in
     // both. Without the birth date it does: Tara and Sara may be sisters.

@@ -10,13 +10,16 @@
  *    came from (`FieldVersion`: PersonID, `last_modified`, digest); a newer one replaces it, an
  *    older one never does. Versions order by `last_modified`, then digest. A version without
  *    `last_modified` (a file row) replaces its own record's values, as the record's latest
- *    word, and only fills blanks against another record's (which of two cards is newer cannot
- *    be known). The result is the same for every arrival order of the same set of dated
+ *    word, and is older than another record's dated value; against another record's undated
+ *    value (which of two cards is newer cannot be known) it wins only when more of the
+ *    person's records carry it than the current value (`FieldSupport`, where the caller passes
+ *    `support`), else it only fills blanks. The result is the same for every arrival order of the same set of dated
  *    versions: per field, the newest value;
- * 5. a value from the other source is settled by the property's merge strategy:
- *    `resman_wins` takes it, `domiq_wins` keeps the current value, `manual_review` keeps the
- *    current value and reports the field as a conflict for a person to settle; DomIQ's own
- *    values replace each other (the chatbot learned something newer).
+ * 5. a ResMan value against a DomIQ one (either way round) is settled by the property's merge
+ *    strategy: `resman_wins` keeps or takes the ResMan value, `domiq_wins` the DomIQ value,
+ *    `manual_review` keeps the current value and reports the field as a conflict for a person
+ *    to settle; DomIQ's own values replace each other (the chatbot learned something newer),
+ *    except another record's (`record: "other"`), which only fill blanks.
  * An email or phone that loses (or is replaced) is not dropped: it becomes a secondary value;
  * how each record wrote the person is kept as that record's variant (`withVariant`).
  *
@@ -349,8 +352,9 @@ function displace(outcome: MergeOutcome, field: ContactField, value: unknown): v
  * `record` settles what versions cannot: `same` (default) when the incoming values are the
  * record that wrote the contact's undated values, `other` when they come from another record
  * (a duplicate guest card, an approved review item's contact), which then only fills blanks
- * against undated values — and, for DomIQ values, does not replace the contact's own DomIQ
- * values. What is not taken is kept as secondary values (emails, phones).
+ * against undated values unless `support` says more of the person's records carry it — and,
+ * for DomIQ values, does not replace the contact's own DomIQ values. What is not taken is kept
+ * as secondary values (emails, phones).
  */
 export function mergeValues(params: {
   current: ContactValues;

@@ -319,7 +319,8 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   }
 
   // Another ResMan record matched to the contact: its values replace older ResMan values and
-  // lose to newer ones, field by field (`record: "other"`: undated, it only fills blanks). A
+  // lose to newer ones, field by field (`record: "other"`: undated, it only fills blanks unless
+  // more of the person's records carry its value, `support`). A
   // card with first and last name swapped brings neither: written onto the contact they would
   // make it look like the household member whose first name is the family name.
   const incoming = match.evidence.best?.swapped_names

@@ -79,9 +79,10 @@ class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements Syn
   }
 
   /**
-   * Writes a decision in one statement: the contact insert or update, the link upsert and, for a
-   * merge, the history row, as data-modifying CTEs. One round trip instead of three; foreign
-   * keys are checked at the end of the statement, when the new contact exists.
+   * Writes a decision in one statement: the contact insert or update, the link upsert and the
+   * rest of `decisionWrites` (review item, placeholder removal, history row, outbox row), as
+   * data-modifying CTEs. One round trip instead of three; foreign keys are checked at the end of
+   * the statement, when the new contact exists.
    */
   async apply(
     propertyId: string,

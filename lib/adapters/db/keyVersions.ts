@@ -2,8 +2,9 @@
  * Identity-key versioning on Postgres. Every lock key of a property (its format:
  * `lib/domain/lockKeys.ts`) has a 64-bit id and a version row in `identity_key`: a guarded
  * write checks and bumps the versions it read (`guardedWrite.ts`), a locking transaction bumps
- * them to hold the rows until commit (`DrizzleKeyLockingTransaction`, the base of every store's
- * transaction). Both protocols use these functions, so they exclude each other.
+ * them to hold the rows until commit (`DrizzleKeyLockingTransaction`, the base of the sync and
+ * enrichment transactions; the review commands' `DrizzleMergeTransaction` calls `bumpKeys`
+ * itself). Both protocols use these functions, so they exclude each other.
  */
 import { createHash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";

@@ -59,8 +59,8 @@ const linkSetColumns = [
 
 /**
  * The CTEs of a decision, each applied only when `condition` holds: the contact, the link
- * upsert (named `link`, returning its id), the merge history, the removal of a chatbot lead's
- * placeholder link, and the outbox row announcing it.
+ * upsert (named `link`, returning its id), the review item of a review-band create, the removal
+ * of a chatbot lead's placeholder link, the merge history, and the outbox row announcing it.
  */
 export function decisionWrites(
   db: Writer,

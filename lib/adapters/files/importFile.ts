@@ -4,7 +4,8 @@
  * A file that cannot be imported fails before anything is returned, so it fails before a single
  * row (or the property) is written: a missing or empty file, an unknown extension or encoding,
  * text that does not decode (`encoding.ts`), a CSV header without `external_id` or naming a
- * column twice, and a CSV syntax error anywhere in the file (`csvFile.ts`). Both formats get a
+ * column twice, a CSV with a header and no rows, a CSV syntax error anywhere in the file
+ * (`csvFile.ts`), and a JSONL file whose lines are all blank (`jsonlFile.ts`). Both formats get a
  * first, streaming pass for this; rows are then streamed: memory does not grow with the file.
  */
 import { constants, createReadStream, type Stats } from "node:fs";
@@ -46,7 +47,9 @@ export function formatOf(path: string): ImportFormat {
   const extension = extname(path).toLowerCase();
   if (extension === ".csv") return "csv";
   if (extension === ".jsonl" || extension === ".ndjson") return "jsonl";
-  throw new ImportFileError(`unsupported file type "${extension || "(none)"}": use .csv or .jsonl`);
+  throw new ImportFileError(
+    `unsupported file type "${extension || "(none)"}": use .csv, .jsonl or .ndjson`,
+  );
 }
 
 /** A file system error in words, by its code (the message repeats the path and adds nothing). */

@@ -8,8 +8,8 @@ export interface CandidateLookup {
   keys: MatchKeys;
   blocks: readonly string[];
   /**
-   * Keys whose holders are only counted (`countedKeys`: the person's dwelling, street and postal
-   * code), so that an agreement on what many contacts share weighs little.
+   * Keys whose holders are only counted (`countedKeys`: the person's dwelling, building, street
+   * and postal code), so that an agreement on what many contacts share weighs little.
    */
   counted?: readonly string[];
 }

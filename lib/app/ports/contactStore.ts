@@ -12,7 +12,10 @@ import type { Announcement } from "./outbox.js";
 
 export interface SyncSnapshot {
   link: LinkState | null;
-  /** The linked contact (if any) and every live contact sharing a match key with the person. */
+  /**
+   * The linked contact (if any) and every live contact sharing a blocking key with the person
+   * (or, for a contact without blocking keys, an exact match key: `CandidateLookup`).
+   */
   contacts: Contact[];
   /**
    * The person's blocking keys too common to find candidates by (`MAX_BLOCK_SIZE`): an email or
@@ -81,8 +84,9 @@ export interface ContactStore extends EnrichmentStore {
     requests: readonly SnapshotRequest[],
   ): Promise<Guarded<SyncSnapshot>[]>;
   /**
-   * One statement: applies the decision (contact, link, history, outbox, inbox) only if every
-   * identity key and the contact are still at the versions in `guard`, bumping them.
+   * One statement: applies the decision (contact, link, history, review item, a lead's
+   * placeholder removal, outbox, inbox) only if every identity key and the contact are still at
+   * the versions in `guard`, bumping them.
    */
   writeGuarded(
     propertyId: string,

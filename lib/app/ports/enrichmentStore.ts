@@ -44,22 +44,27 @@ export interface EnrichmentApplied {
 /** Enrichment's side of the locking transaction (`ContactStore.transaction`). */
 export interface EnrichmentTransaction extends KeyLockingTransaction {
   /**
-   * The live contacts sharing an email or phone key, and the live contact an earlier event of
-   * the conversation enriched (if any), rows locked.
+   * The live contacts sharing a blocking key (or, without blocking keys, an exact match key)
+   * with the event's contact block, and the live contact an earlier event of the conversation
+   * enriched (if any), rows locked.
    */
   loadEnrichmentCandidates(
     propertyId: string,
     lookup: CandidateLookup,
     conversationId: string,
   ): Promise<EnrichmentCandidates>;
-  /** Writes an enrichment: contact insert/update, pending link, log row, outbound event. */
+  /**
+   * Writes an enrichment: contact insert/update, pending link, review item, log row, outbound
+   * event.
+   */
   applyEnrichment(propertyId: string, write: EnrichmentWrite): Promise<EnrichmentApplied>;
 }
 
 export interface EnrichmentStore {
   /**
    * One statement, no transaction: the inbox check, the identity keys' versions, the contacts
-   * sharing the event's email/phone and the conversation's contact.
+   * sharing a key with the event's contact block (as `loadEnrichmentCandidates`) and the
+   * conversation's contact.
    */
   readEnrichment(
     propertyId: string,

@@ -45,9 +45,10 @@ export interface KeyLockingTransaction {
   /**
    * Records the event id in the inbox (when given) and bumps the identity keys' version rows
    * (sorted by the adapter), in one statement: the rows stay locked until commit, so concurrent
-   * syncs of the same person, email, phone or name+birth date run one after another, and any
-   * guarded write that read them before fails its check. Resolves false when the event was
-   * processed before (its effect is already committed).
+   * writes that share a key (a PersonID, a conversation, or a blocking key such as an email, a
+   * phone, a name, a birth date or a dwelling) run one after another, and any guarded write that
+   * read them before fails its check. Resolves false when the event was processed before (its
+   * effect is already committed).
    */
   claimAndLock(
     propertyId: string,
