@@ -72,6 +72,27 @@ describe("decideEnrichment", () => {
     expect(decision.review).toBeNull();
   });
 
+  it("an event with the holder's full name but another email and phone proposes the pair for review", () => {
+    const holder = contact("c1", {
+      ...quill,
+      phones: { mobile: { raw: "512-555-0142", e164: "+15125550142" } },
+    });
+    const decision = decide(
+      event({
+        first_name: "Avery",
+        last_name: "Quill",
+        email: "avery.quil@mailbox.dev",
+        phone: "512-555-0143",
+      }),
+      [holder],
+    );
+    // Both contact points present and differing: never merged on the name alone, a review item.
+    expect(decision.evidence.best?.hold?.guard).toBe("contact_points_differ");
+    expect(decision.contact).toMatchObject({ id: "lead-new", kind: "lead" });
+    expect(decision.review).toMatchObject({ candidateId: "c1" });
+    expect(decision.review?.score).toBe(decision.evidence.best?.score);
+  });
+
   it("an event naming the holder merges by score", () => {
     const decision = decide(event({ email: quill.email, first_name: "Avery" }), [
       contact("c1", quill),
