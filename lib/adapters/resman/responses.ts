@@ -1,0 +1,64 @@
+/**
+ * Reading a ResMan answer body: JSON parsed and checked against the documented envelope
+ * (docs/resman.md), loosely: unknown fields are ignored and the records inside are left to the
+ * mapping (`lib/domain/resmanRecords.ts`), which judges each one on its own. A body that is not
+ * JSON, or lacks the envelope, is a `ResmanResponseError`.
+ */
+import * as z from "zod";
+import { zodIssues } from "../../domain/zodIssues.js";
+import { type ResmanCall, ResmanResponseError } from "./errors.js";
+
+/** A list of records: objects of unknown fields (`null` read as none). */
+const records = z
+  .array(z.looseObject({}))
+  .nullable()
+  .transform((list) => list ?? []);
+
+/** v2 `GET /Prospects`. */
+export const v2ProspectsBody = z.looseObject({ prospects: records });
+/** v2 `GET /Leasing/Leases`. */
+export const v2LeasesBody = z.looseObject({ leases: records });
+/** v2 `GET /CreditReporting/Residents`. */
+export const v2ResidentsBody = z.looseObject({ people: records });
+
+/** The v1 JSON envelope; `People` is checked once `Status` says `Success`. */
+export const v1JsonEnvelope = z.looseObject({
+  Status: z.string(),
+  ErrorDescription: z.string().nullish(),
+});
+/** v1 `Leasing/GetApplicantsAndCurrentResidents` after a `Success`. */
+export const v1RosterBody = z.looseObject({ People: records.optional() });
+
+/** The v1 XML envelope (`<ResMan><Status>…`), as fast-xml-parser reads it. */
+export const v1XmlEnvelope = z.looseObject({
+  ResMan: z.looseObject({
+    Status: z.string(),
+    ErrorDescription: z.unknown().optional(),
+    Response: z.unknown().optional(),
+  }),
+});
+
+/** `body` parsed as JSON and checked against `schema`. */
+export function parseJsonBody<T>(call: ResmanCall, body: string, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new ResmanResponseError(call, 200, "response is not JSON", [], { cause: error });
+  }
+  return checkBody(call, json, schema);
+}
+
+/** An already parsed body checked against `schema`. */
+export function checkBody<T>(call: ResmanCall, body: unknown, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new ResmanResponseError(
+      call,
+      200,
+      "response is not the documented shape",
+      zodIssues(parsed.error, { limit: 5 }),
+    );
+  }
+  return parsed.data;
+}
