@@ -11,6 +11,12 @@ export type DriverName = (typeof driverNames)[number];
 const blankToUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
 
+/** An SSM parameter name (a path like `/contact-sync/prod/resman-api-key`), not its value. */
+const ssmParameterName = z
+  .string()
+  .max(1011)
+  .regex(/^[A-Za-z0-9_.\-/]+$/, "must be an SSM parameter name");
+
 const configSchema = z.object({
   DATABASE_URL: z.preprocess(
     blankToUndefined,
@@ -42,6 +48,8 @@ const configSchema = z.object({
   SYNC_QUEUE_URL: z.preprocess(blankToUndefined, z.url().optional()),
   /** The SQS dead-letter queue of the sync queue (for `contact-sync redrive`). */
   SYNC_DLQ_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  /** The SQS queue of scheduled reconciliations: one message per property (Lambda only). */
+  RECONCILE_QUEUE_URL: z.preprocess(blankToUndefined, z.url().optional()),
   EVENT_BUS_NAME: z.preprocess(blankToUndefined, z.string().max(256).optional()),
   /** The sync queue's `maxReceiveCount`: on that receive a failing message is marked failed. */
   MAX_RECEIVE_COUNT: z.preprocess(
@@ -56,6 +64,61 @@ const configSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(0).max(86_400_000).default(10_000),
   ),
+  RESMAN_V2_URL: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/ }).default("https://partners-api.myresman.com"),
+  ),
+  RESMAN_V1_URL: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/ }).default("https://api.myresman.com"),
+  ),
+  /** ResMan partner credentials (on Lambda: from SSM, see `lib/adapters/resman/credentials.ts`). */
+  RESMAN_INTEGRATION_PARTNER_ID: z.preprocess(blankToUndefined, z.string().max(200).optional()),
+  RESMAN_API_KEY: z.preprocess(blankToUndefined, z.string().max(500).optional()),
+  /** On Lambda: the NAMES of the SSM SecureString parameters holding the two credentials. */
+  RESMAN_PARTNER_ID_PARAMETER: z.preprocess(blankToUndefined, ssmParameterName.optional()),
+  RESMAN_API_KEY_PARAMETER: z.preprocess(blankToUndefined, ssmParameterName.optional()),
+  /** Where a property's first reconciliation starts reading (ISO-8601, not in the future). */
+  RECONCILE_BACKFILL_SINCE: z.preprocess(
+    blankToUndefined,
+    z.iso
+      .datetime({ offset: true })
+      .default("2000-01-01T00:00:00Z")
+      .transform((value) => new Date(value))
+      .refine((date) => date.getTime() <= Date.now(), "must not be in the future"),
+  ),
+  /** Hours between two reads of a property's resident roster. */
+  RECONCILE_ROSTER_HOURS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24),
+  ),
+  /** How long one ResMan call may take before it is abandoned (and retried), in ms. */
+  RESMAN_TIMEOUT_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(100).max(300_000).default(30_000),
+  ),
+  /**
+   * Seconds a reconciliation run's claim on its property lasts unless renewed (it is renewed
+   * after every batch): how long a crashed run keeps the next one waiting.
+   */
+  RECONCILE_CLAIM_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(1).max(3600).default(120),
+  ),
+  /** Minutes between two scheduled reconciliations (a property is stale after two). */
+  RECONCILE_PERIOD_MINUTES: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+  ),
 });
 
 export interface Config {
@@ -66,10 +129,27 @@ export interface Config {
   readonly webhookSecrets: readonly string[] | undefined;
   readonly syncQueueUrl: string | undefined;
   readonly syncDlqUrl: string | undefined;
+  readonly reconcileQueueUrl: string | undefined;
+  /** SSM parameter names of the ResMan credentials (Lambda), never the credentials. */
+  readonly resmanPartnerIdParameter: string | undefined;
+  readonly resmanApiKeyParameter: string | undefined;
   readonly eventBusName: string | undefined;
   readonly maxReceiveCount: number;
   /** `import` progress lines off a terminal: one per this many ms. */
   readonly progressIntervalMs: number;
+  readonly resman: {
+    readonly v2Url: string;
+    readonly v1Url: string;
+    readonly partnerId: string | undefined;
+    readonly apiKey: string | undefined;
+    readonly timeoutMs: number;
+  };
+  readonly reconcile: {
+    readonly backfillSince: Date;
+    readonly rosterHours: number;
+    readonly periodMinutes: number;
+    readonly claimSeconds: number;
+  };
 }
 
 /** Config keys a function may require, with the variable each comes from. */
@@ -79,6 +159,9 @@ const variableOf = {
   syncQueueUrl: "SYNC_QUEUE_URL",
   syncDlqUrl: "SYNC_DLQ_URL",
   eventBusName: "EVENT_BUS_NAME",
+  reconcileQueueUrl: "RECONCILE_QUEUE_URL",
+  resmanPartnerIdParameter: "RESMAN_PARTNER_ID_PARAMETER",
+  resmanApiKeyParameter: "RESMAN_API_KEY_PARAMETER",
 } as const;
 
 type Required<K extends keyof typeof variableOf> = Config & {
@@ -146,9 +229,25 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     webhookSecrets: data.WEBHOOK_SECRETS,
     syncQueueUrl: data.SYNC_QUEUE_URL,
     syncDlqUrl: data.SYNC_DLQ_URL,
+    reconcileQueueUrl: data.RECONCILE_QUEUE_URL,
+    resmanPartnerIdParameter: data.RESMAN_PARTNER_ID_PARAMETER,
+    resmanApiKeyParameter: data.RESMAN_API_KEY_PARAMETER,
     eventBusName: data.EVENT_BUS_NAME,
     maxReceiveCount: data.MAX_RECEIVE_COUNT,
     progressIntervalMs: data.CONTACT_SYNC_PROGRESS_INTERVAL_MS,
+    resman: Object.freeze({
+      v2Url: data.RESMAN_V2_URL,
+      v1Url: data.RESMAN_V1_URL,
+      partnerId: data.RESMAN_INTEGRATION_PARTNER_ID,
+      apiKey: data.RESMAN_API_KEY,
+      timeoutMs: data.RESMAN_TIMEOUT_MS,
+    }),
+    reconcile: Object.freeze({
+      backfillSince: data.RECONCILE_BACKFILL_SINCE,
+      rosterHours: data.RECONCILE_ROSTER_HOURS,
+      periodMinutes: data.RECONCILE_PERIOD_MINUTES,
+      claimSeconds: data.RECONCILE_CLAIM_SECONDS,
+    }),
   });
 }
 

@@ -33,6 +33,8 @@ export interface Delivery {
   receiveCount: number;
   /** The queue's `maxReceiveCount`: the receive after which SQS dead-letters the message. */
   maxReceiveCount: number;
+  /** Decide and write nothing, not even a failed link (`reconcile --dry-run`; ResMan people only). */
+  dryRun?: boolean | undefined;
 }
 
 export type ProcessedMessage =
@@ -74,9 +76,11 @@ export async function processSyncMessage(
       property,
       person,
       event: { source: "resman", id: message.event_id },
+      dryRun: delivery.dryRun,
     });
     return { kind: "person", propertyId: property.id, personId, result };
   } catch (error) {
+    if (delivery.dryRun === true) throw error;
     if (isPermanent(error)) {
       await deps.store.markFailed(property.id, personId, failureOf(error));
       return { kind: "rejected", code: error.code, propertyId: property.id, personId };

@@ -68,6 +68,11 @@ export interface SyncPersonInput {
   prepared?: PreparedSync | undefined;
   /** A snapshot read ahead for this person (deliveries without an event id only). */
   prefetched?: Guarded<SyncSnapshot> | undefined;
+  /**
+   * Decide against the database as it is and write nothing (`reconcile --dry-run`): the result
+   * says what a real sync would do now (`contactId`/`linkId` of a new contact are not kept).
+   */
+  dryRun?: boolean | undefined;
 }
 
 function outcomeOf(decision: SyncWrite): SyncOutcome {
@@ -235,6 +240,15 @@ export async function syncPerson(
     }
     const decision = decide(snapshot);
     if (decision.action === "unchanged") return unchanged(decision, snapshot.link?.status ?? null);
+    if (input.dryRun === true) {
+      return {
+        outcome: outcomeOf(decision),
+        contactId: decision.contact.id,
+        linkId: snapshot.link?.id ?? null,
+        status: decision.link.status,
+        warnings,
+      };
+    }
     const written = await deps.store.writeGuarded(
       property.id,
       decision,

@@ -33,6 +33,36 @@ export function counted(n: number, noun: string): string {
   return `${number.format(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
+/** A property's reconciliation as `stats` shows it. */
+export interface ReconcileSummary {
+  /** Registered and enabled for the schedule. */
+  enabled: boolean;
+  lastStatus: string | null;
+  /** Seconds since the last run started; null when it never ran. */
+  ageSeconds: number | null;
+  /** The last good run is older than two periods (or there was none) while enabled. */
+  stale: boolean;
+}
+
+/** `ok 3 min ago`, `auth_failed 2 h ago STALE`, `never STALE`, `-` (not registered). */
+function reconcileCell(summary: ReconcileSummary | undefined): string {
+  if (summary === undefined) return "-";
+  const last =
+    summary.lastStatus === null || summary.ageSeconds === null
+      ? "never"
+      : `${summary.lastStatus} ${ago(summary.ageSeconds)}`;
+  const state = summary.enabled ? (summary.stale ? " STALE" : "") : " (disabled)";
+  return `${last}${state}`;
+}
+
+/** `45 s ago`, `3 min ago`, `2 h ago`, `4 d ago`. */
+function ago(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}
+
 /** The import summary as an operator reads it: counts, then rejected/failed lines and dropped values. */
 export function formatImportSummary(summary: ImportSummary, file: string, seconds: number): string {
   const lines: string[] = [];
@@ -90,7 +120,10 @@ export function formatImportSummary(summary: ImportSummary, file: string, second
 }
 
 /** Sync health per property as a table. */
-export function formatStats(stats: readonly PropertyStats[]): string {
+export function formatStats(
+  stats: readonly PropertyStats[],
+  reconciliation: ReadonlyMap<string, ReconcileSummary> = new Map(),
+): string {
   if (stats.length === 0) return "No properties yet.\n";
   const table = new Table({
     ...plain,
@@ -105,6 +138,7 @@ export function formatStats(stats: readonly PropertyStats[]): string {
       "failed",
       "sync success %",
       "events waiting",
+      "last reconciliation",
     ],
   });
   for (const s of stats) {
@@ -119,6 +153,7 @@ export function formatStats(stats: readonly PropertyStats[]): string {
       number.format(s.failed),
       s.syncSuccessRate === null ? "-" : s.syncSuccessRate.toFixed(1),
       number.format(s.eventsWaiting),
+      reconcileCell(reconciliation.get(s.propertyId)),
     ]);
   }
   return `${table.toString()}\n`;

@@ -17,9 +17,12 @@ import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { registerImport } from "./commands/import.js";
 import { registerLinks } from "./commands/links.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerProperty } from "./commands/property.js";
 import { registerPrune } from "./commands/prune.js";
+import { registerReconcile } from "./commands/reconcile.js";
 import { registerRedrive } from "./commands/redrive.js";
 import { registerReindex } from "./commands/reindex.js";
+import { registerResmanStub } from "./commands/resmanStub.js";
 import { registerReview } from "./commands/review.js";
 import { registerRules } from "./commands/rules.js";
 import { registerStart } from "./commands/start.js";
@@ -48,6 +51,9 @@ const commands = [
   registerLinks,
   registerStats,
   registerStart,
+  registerProperty,
+  registerReconcile,
+  registerResmanStub,
   registerRules,
   registerReview,
   registerUnmerge,

@@ -244,7 +244,9 @@ describe("contact-sync stats", () => {
       "failed",
       "sync success %",
       "events waiting",
+      "last reconciliation",
     ]);
+    // Imported properties are not registered for reconciliation: "-".
     expect(cells(CSV_PROPERTY)?.slice(1)).toEqual([
       CSV_PROPERTY,
       "5",
@@ -255,8 +257,19 @@ describe("contact-sync stats", () => {
       "0",
       "100.0",
       "6",
+      "-",
     ]);
-    expect(cells(JSONL_PROPERTY)?.slice(2)).toEqual(["3", "4", "3", "1", "0", "0", "100.0", "4"]);
-    expect(cells(EMPTY_PROPERTY)?.slice(2)).toEqual(["0", "0", "0", "0", "0", "0", "-", "0"]);
+    expect(cells(JSONL_PROPERTY)?.slice(2)).toEqual([
+      "3",
+      "4",
+      "3",
+      "1",
+      "0",
+      "0",
+      "100.0",
+      "4",
+      "-",
+    ]);
+    expect(cells(EMPTY_PROPERTY)?.slice(2)).toEqual(["0", "0", "0", "0", "0", "0", "-", "0", "-"]);
   });
 });

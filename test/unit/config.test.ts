@@ -29,7 +29,45 @@ describe("parseConfig", () => {
       eventBusName: undefined,
       maxReceiveCount: 5,
       progressIntervalMs: 10_000,
+      reconcileQueueUrl: undefined,
+      resmanPartnerIdParameter: undefined,
+      resmanApiKeyParameter: undefined,
+      resman: {
+        v2Url: "https://partners-api.myresman.com",
+        v1Url: "https://api.myresman.com",
+        partnerId: undefined,
+        apiKey: undefined,
+        timeoutMs: 30_000,
+      },
+      reconcile: {
+        backfillSince: new Date("2000-01-01T00:00:00Z"),
+        rosterHours: 24,
+        periodMinutes: 15,
+        claimSeconds: 120,
+      },
     });
+  });
+
+  it("reads the ResMan and reconciliation settings, and refuses a backfill date in the future", () => {
+    const config = parseConfig({
+      RESMAN_V2_URL: "http://127.0.0.1:8787/v2",
+      RESMAN_INTEGRATION_PARTNER_ID: "partner",
+      RESMAN_API_KEY: "key",
+      RECONCILE_BACKFILL_SINCE: "2024-06-01T00:00:00Z",
+      RECONCILE_ROSTER_HOURS: "6",
+    });
+    expect(config.resman).toMatchObject({
+      v2Url: "http://127.0.0.1:8787/v2",
+      partnerId: "partner",
+    });
+    expect(config.reconcile).toMatchObject({
+      backfillSince: new Date("2024-06-01T00:00:00Z"),
+      rosterHours: 6,
+    });
+    expect(() => parseConfig({ RECONCILE_BACKFILL_SINCE: "2999-01-01T00:00:00Z" })).toThrow(
+      "invalid RECONCILE_BACKFILL_SINCE: must not be in the future",
+    );
+    expect(() => parseConfig({ RESMAN_V1_URL: "ftp://example" })).toThrow(/invalid RESMAN_V1_URL/);
   });
 
   it("reads the import progress interval (a test and tuning knob)", () => {

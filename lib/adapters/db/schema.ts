@@ -44,7 +44,8 @@ import type {
   RecordVariant,
 } from "../../domain/contact.js";
 import type { OutboundEventType } from "../../domain/events.js";
-import type { PhoneType } from "../../domain/person.js";
+import type { PersonStatus, PhoneType } from "../../domain/person.js";
+import type { ReconcileRunStatus, ResmanApi, ResmanResource } from "../../domain/reconcileRun.js";
 import type { MergeStrategy } from "../../domain/survivorship.js";
 import type { LinkEvidence, LinkStatus } from "../../domain/syncDecision.js";
 
@@ -79,10 +80,24 @@ export const property = pgTable(
     countryCode: varchar("country_code", { length: 2 }).notNull().default("US"),
     /** The leasing office's own number: never a match key for a resident (design §1). */
     officePhone: text("office_phone"),
+    /** Which ResMan API the reconciliation reads this property through. */
+    resmanApi: varchar("resman_api", { length: 2 }).$type<ResmanApi>().notNull().default("v2"),
+    /**
+     * Registered for the scheduled reconciliation (`property add`, `property enable`). A property
+     * an import or a webhook created is not, until an operator registers it.
+     */
+    reconcileEnabled: boolean("reconcile_enabled").notNull().default(false),
+    /**
+     * The reconciliation run holding the property (one run per property at a time) and until
+     * when: the run renews its claim as it goes, so a crashed run's claim soon expires.
+     */
+    reconcileClaimedBy: uuid("reconcile_claimed_by"),
+    reconcileClaimedUntil: timestamp("reconcile_claimed_until", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    check("chk_property_resman_api", sql`${t.resmanApi} IN ('v2', 'v1')`),
     unique("property_resman_account_property_key").on(t.resmanAccountId, t.resmanPropertyId),
     // A ResMan property GUID names one property whatever the account (an import may not know
     // the account yet). Properties without a ResMan id (DomIQ-only) are not constrained.
@@ -472,6 +487,95 @@ export const contactReview = pgTable(
     ),
     index("idx_contact_review_open").on(t.propertyId, t.createdAt).where(sql`${t.status} = 'open'`),
     index("idx_contact_review_candidate").on(t.candidateId),
+  ],
+);
+
+/**
+ * How far a property's reconciliation has read each ResMan resource: `read_until` is the end of
+ * the last window whose every person was synced (or enqueued); the next window starts there,
+ * minus an overlap. For `roster`, the time of the last full roster read.
+ */
+export const reconcileCursor = pgTable(
+  "reconcile_cursor",
+  {
+    propertyId: uuid("property_id").notNull(),
+    resource: varchar("resource", { length: 20 }).$type<ResmanResource>().notNull(),
+    readUntil: timestamp("read_until", { withTimezone: true }).notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ name: "reconcile_cursor_pkey", columns: [t.propertyId, t.resource] }),
+    check("chk_reconcile_cursor_resource", sql`${t.resource} IN ('prospects', 'leases', 'roster')`),
+    foreignKey({
+      name: "reconcile_cursor_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * The last resident roster read of a property, one row per PersonID (ids, status and a digest,
+ * no personal values): the next read syncs who is new or changed and deactivates who is gone.
+ */
+export const reconcileRoster = pgTable(
+  "reconcile_roster",
+  {
+    propertyId: uuid("property_id").notNull(),
+    personId: varchar("resman_contact_id", { length: 100 }).notNull(),
+    status: varchar("status", { length: 20 }).$type<PersonStatus>().notNull(),
+    /** SHA-256 of the roster record in the person contract (`personDigest`). */
+    digest: text("digest").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "reconcile_roster_pkey", columns: [t.propertyId, t.personId] }),
+    foreignKey({
+      name: "reconcile_roster_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** One reconciliation run of one property: what it read and did, and the cursors it moved. */
+export const reconcileRun = pgTable(
+  "reconcile_run",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    propertyId: uuid("property_id").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    status: varchar("status", { length: 20 }).$type<ReconcileRunStatus>().notNull(),
+    /** Whether the run re-read everything from the backfill date (`reconcile --full`). */
+    full: boolean("full").notNull().default(false),
+    /** People the run handed to the sync queue instead of syncing them (Lambda). */
+    enqueued: integer("enqueued").notNull().default(0),
+    fetched: integer("fetched").notNull().default(0),
+    created: integer("created").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    merged: integer("merged").notNull().default(0),
+    unchanged: integer("unchanged").notNull().default(0),
+    deactivated: integer("deactivated").notNull().default(0),
+    review: integer("review").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    /** Records ResMan sent that could not become a person (no PersonID, unknown status…). */
+    unreadable: integer("unreadable").notNull().default(0),
+    cursorsBefore: jsonb("cursors_before").$type<Record<string, string>>().notNull(),
+    cursorsAfter: jsonb("cursors_after").$type<Record<string, string>>(),
+    /** Error codes by resource (`{"leases": "resman_unavailable"}`), never a message from ResMan. */
+    errors: jsonb("errors").$type<Record<string, string>>(),
+  },
+  (t) => [
+    check(
+      "chk_reconcile_run_status",
+      sql`${t.status} IN ('running', 'ok', 'partial', 'failed', 'auth_failed')`,
+    ),
+    foreignKey({
+      name: "reconcile_run_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+    index("idx_reconcile_run_property_started").on(t.propertyId, t.startedAt),
   ],
 );
 

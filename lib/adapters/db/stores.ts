@@ -4,6 +4,7 @@ import { DrizzleContactStore } from "./contactStore.js";
 import { DrizzleDecisionStore } from "./decisionRepository.js";
 import { DrizzleOutboxStore } from "./outboxRepository.js";
 import { DrizzlePropertyStore } from "./propertyRepository.js";
+import { DrizzleReconcileStore } from "./reconcileRepository.js";
 import { DrizzleReportStore } from "./reportRepository.js";
 import { DrizzleReviewStore } from "./reviewRepository.js";
 import { DrizzleRulesStore } from "./rulesRepository.js";
@@ -14,6 +15,7 @@ export function createStores(db: Database) {
     decisions: new DrizzleDecisionStore(db),
     outbox: new DrizzleOutboxStore(db),
     properties: new DrizzlePropertyStore(db),
+    reconcile: new DrizzleReconcileStore(db),
     reports: new DrizzleReportStore(db),
     reviews: new DrizzleReviewStore(db),
     rules: new DrizzleRulesStore(db),

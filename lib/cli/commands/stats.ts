@@ -3,10 +3,12 @@
  * `npm start`) or JSON.
  */
 import type { Command } from "commander";
+import type { ReconcileHealth, RegisteredProperty } from "../../app/ports/reconcileStore.js";
 import type { PropertyStats } from "../../app/ports.js";
+import { isStale } from "../../domain/reconcileRun.js";
 import { type CommandContext, withStores } from "../context.js";
 import { jsonOption } from "../options.js";
-import { formatStats } from "../output.js";
+import { formatStats, type ReconcileSummary } from "../output.js";
 
 /** Registers `stats`. */
 export function registerStats(program: Command, context: CommandContext): void {
@@ -14,14 +16,22 @@ export function registerStats(program: Command, context: CommandContext): void {
     .command("stats")
     .summary("sync health per property")
     .description(
-      "Sync health per property: contacts, links by status and the sync success rate from the contact_sync_success_rate view (percent of links in status success or merged).",
+      "Sync health per property: contacts, links by status, the sync success rate from the contact_sync_success_rate view (percent of links in status success or merged), outbound events waiting, and for properties registered for reconciliation the last run, its age and STALE when the last good run is older than two periods (RECONCILE_PERIOD_MINUTES, default 15).",
     )
     .addOption(jsonOption())
     .action(async (options: { json?: boolean }) => {
       await withStores(context, async (stores) => {
         const stats = await stores.reports.stats();
+        const reconciliation = reconcileSummaries(
+          await stores.reconcile.registered(),
+          await stores.reconcile.health(),
+          new Date(),
+          context.config().reconcile.periodMinutes,
+        );
         context.io.stdout.write(
-          options.json ? `${JSON.stringify(statsRecords(stats), null, 2)}\n` : formatStats(stats),
+          options.json
+            ? `${JSON.stringify(statsRecords(stats, reconciliation), null, 2)}\n`
+            : formatStats(stats, reconciliation),
         );
       });
     });
@@ -31,7 +41,10 @@ export function registerStats(program: Command, context: CommandContext): void {
  * Sync health per property for `stats --json`. Keys are snake_case like the
  * `contact_sync_success_rate` view's columns and the `links` output, so scripts see one naming.
  */
-function statsRecords(stats: readonly PropertyStats[]) {
+function statsRecords(
+  stats: readonly PropertyStats[],
+  reconciliation: ReadonlyMap<string, ReconcileSummary>,
+) {
   return stats.map((s) => ({
     property_id: s.propertyId,
     name: s.name,
@@ -46,5 +59,42 @@ function statsRecords(stats: readonly PropertyStats[]) {
     merged_contacts: s.mergedContacts,
     events_waiting: s.eventsWaiting,
     oldest_event_waiting_at: s.oldestWaiting?.toISOString() ?? null,
+    reconciliation: reconcileRecord(reconciliation.get(s.propertyId)),
   }));
+}
+
+/** A property's reconciliation in `stats --json`; null when it is not registered. */
+function reconcileRecord(summary: ReconcileSummary | undefined) {
+  if (summary === undefined) return null;
+  return {
+    enabled: summary.enabled,
+    last_status: summary.lastStatus,
+    last_run_age_seconds: summary.ageSeconds === null ? null : Math.round(summary.ageSeconds),
+    stale: summary.stale,
+  };
+}
+
+/** Registered properties' reconciliation: last run, its age, and whether it is stale. */
+function reconcileSummaries(
+  registered: readonly RegisteredProperty[],
+  health: readonly ReconcileHealth[],
+  now: Date,
+  periodMinutes: number,
+): Map<string, ReconcileSummary> {
+  const byProperty = new Map(health.map((h) => [h.propertyId, h]));
+  return new Map(
+    registered.map((p) => {
+      const h = byProperty.get(p.id);
+      const last = h?.lastRun ?? null;
+      return [
+        p.id,
+        {
+          enabled: p.enabled,
+          lastStatus: last?.status ?? null,
+          ageSeconds: last === null ? null : (now.getTime() - last.startedAt.getTime()) / 1000,
+          stale: p.enabled && isStale(h?.lastOkAt ?? null, now, periodMinutes),
+        },
+      ];
+    }),
+  );
 }

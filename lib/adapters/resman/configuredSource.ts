@@ -1,0 +1,36 @@
+/**
+ * The ResMan source a process reads through, from its configuration: the endpoints
+ * (`RESMAN_V2_URL`, `RESMAN_V1_URL`) and the partner credentials (`RESMAN_INTEGRATION_PARTNER_ID`,
+ * `RESMAN_API_KEY` locally; on Lambda the credentials come from SSM, `credentials.ts`, and are
+ * passed in). Missing credentials fail at once, naming the variables only.
+ */
+import type { ResmanSource } from "../../app/ports/resmanSource.js";
+import { ConfigError } from "../../config.js";
+import { createResmanSource } from "./resmanSource.js";
+
+export interface ResmanSettings {
+  v2Url: string;
+  v1Url: string;
+  partnerId: string | undefined;
+  apiKey: string | undefined;
+  /** Per call; default 30 s. */
+  timeoutMs?: number | undefined;
+}
+
+export function configuredResmanSource(settings: ResmanSettings): ResmanSource {
+  const { partnerId, apiKey } = settings;
+  if (partnerId === undefined || apiKey === undefined) {
+    const missing = [
+      ...(partnerId === undefined ? ["RESMAN_INTEGRATION_PARTNER_ID"] : []),
+      ...(apiKey === undefined ? ["RESMAN_API_KEY"] : []),
+    ];
+    throw new ConfigError(`missing ${missing.join(" and ")}: required to read from ResMan`);
+  }
+  return createResmanSource({
+    v2Url: settings.v2Url,
+    v1Url: settings.v1Url,
+    partnerId,
+    apiKey,
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+  });
+}

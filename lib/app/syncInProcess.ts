@@ -1,0 +1,63 @@
+/**
+ * The in-process `PersonSink`: each message goes through `processSyncMessage`, exactly as the
+ * sync worker would process it, a few at a time. Used by `contact-sync reconcile` and the local
+ * stack, where there is no queue. A message that fails with a retryable error is counted as
+ * `incomplete` (its window will be read again); one refused for good is `failed` (its link says
+ * why).
+ */
+import pLimit from "p-limit";
+import { isRetryable } from "../domain/errors.js";
+import type { SyncMessage } from "../domain/events.js";
+import {
+  type DeliverOptions,
+  emptyTally,
+  type PersonSink,
+  type SinkTally,
+} from "./ports/personSink.js";
+import { type PipelineDependencies, processSyncMessage } from "./processSyncMessage.js";
+
+/** Messages synced at once: enough to overlap round trips, few enough not to contend. */
+export const IN_PROCESS_CONCURRENCY = 4;
+
+export interface InProcessOptions {
+  concurrency?: number;
+}
+
+export function syncInProcess(
+  deps: PipelineDependencies,
+  options: InProcessOptions = {},
+): PersonSink {
+  const limit = pLimit(options.concurrency ?? IN_PROCESS_CONCURRENCY);
+  return {
+    async deliver(
+      messages: readonly SyncMessage[],
+      deliver: DeliverOptions = {},
+    ): Promise<SinkTally> {
+      const dryRun = deliver.dryRun === true;
+      const tally = emptyTally();
+      const one = async (message: SyncMessage) => {
+        try {
+          // One receive, and it is the last: a retryable failure marks the link failed too, so
+          // operators see it even if the next run is far away.
+          const processed = await processSyncMessage(deps, message, {
+            receiveCount: 1,
+            maxReceiveCount: 1,
+            dryRun,
+          });
+          if (processed.kind === "rejected") tally.failed += 1;
+          else if (processed.kind === "person") {
+            const { outcome, status } = processed.result;
+            if (outcome === "unchanged" || outcome === "duplicate_event") tally.unchanged += 1;
+            else if (status === "pending") tally.review += 1;
+            else tally[outcome] += 1;
+          }
+        } catch (error) {
+          if (dryRun && !isRetryable(error)) tally.failed += 1;
+          else tally.incomplete += 1;
+        }
+      };
+      await Promise.all(messages.map((message) => limit(() => one(message))));
+      return tally;
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * `contact-sync reconcile`: reads what changed in ResMan for one registered property, or every
+ * enabled one, and syncs it in this process through the sync path (no queue locally). A bar per
+ * property on a terminal, then one summary line per property (ids and counts only), or the run
+ * rows as JSON. Exit 0 when every property's run was `ok`, 1 otherwise.
+ */
+import { MultiBar, type SingleBar } from "cli-progress";
+import { type Command, Option } from "commander";
+import { configuredResmanSource } from "../../adapters/resman/configuredSource.js";
+import { systemClock } from "../../app/ports/clock.js";
+import type { ReconcileRunRecord } from "../../app/ports/reconcileStore.js";
+import { propertiesToReconcile } from "../../app/propertyRegistry.js";
+import { type ReconcileOutcome, reconcileProperties } from "../../app/reconcileProperty.js";
+import { syncInProcess } from "../../app/syncInProcess.js";
+import { InvalidInputError } from "../../domain/errors.js";
+import { type CommandContext, EXIT_FAILURE, ExitError, withStores } from "../context.js";
+import { jsonOption, propertyFilterOption } from "../options.js";
+
+interface ReconcileCommandOptions {
+  property?: string;
+  all?: boolean;
+  full?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** A run row in JSON: snake_case like every JSON the CLI prints; ids and counts only. */
+export function runRecord(run: ReconcileRunRecord) {
+  const cursors = (c: ReconcileRunRecord["cursorsBefore"] | null) =>
+    c === null
+      ? null
+      : Object.fromEntries(Object.entries(c).map(([k, v]) => [k, (v as Date).toISOString()]));
+  return {
+    id: run.id,
+    property_id: run.propertyId,
+    resman_property_id: run.resmanPropertyId,
+    started_at: run.startedAt.toISOString(),
+    finished_at: run.finishedAt?.toISOString() ?? null,
+    status: run.status,
+    full: run.full,
+    fetched: run.fetched,
+    enqueued: run.enqueued,
+    created: run.created,
+    updated: run.updated,
+    merged: run.merged,
+    unchanged: run.unchanged,
+    deactivated: run.deactivated,
+    review: run.review,
+    failed: run.failed,
+    unreadable: run.unreadable,
+    cursors_before: cursors(run.cursorsBefore),
+    cursors_after: cursors(run.cursorsAfter),
+    errors: run.errors,
+  };
+}
+
+/** `reconcile --json`: one entry per property, the run row or why there is none. */
+function outcomeRecord(outcome: ReconcileOutcome, dryRun: boolean) {
+  if (outcome.kind === "run") return { ...runRecord(outcome.run), dry_run: dryRun };
+  return {
+    property_id: outcome.propertyId,
+    resman_property_id: outcome.resmanPropertyId,
+    status: outcome.kind,
+    ...(outcome.kind === "error" ? { errors: { run: outcome.code } } : {}),
+  };
+}
+
+/** One line per property: `<GUID> ok: 120 fetched, 80 created, … (4.2 s)`. */
+function outcomeLine(outcome: ReconcileOutcome, dryRun: boolean): string {
+  if (outcome.kind === "skipped") {
+    return `${outcome.resmanPropertyId} skipped: another reconciliation of this property is running`;
+  }
+  if (outcome.kind === "error") return `${outcome.resmanPropertyId} error: ${outcome.code}`;
+  const { run } = outcome;
+  const seconds =
+    run.finishedAt === null ? 0 : (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+  const counts = [
+    `${run.fetched} fetched`,
+    `${run.created} created`,
+    `${run.updated} updated`,
+    `${run.merged} merged`,
+    `${run.unchanged} unchanged`,
+    `${run.deactivated} deactivated`,
+    `${run.review} review`,
+    `${run.failed} failed`,
+    ...(run.unreadable > 0 ? [`${run.unreadable} unreadable`] : []),
+  ].join(", ");
+  const errors =
+    run.errors === null
+      ? ""
+      : ` [${Object.entries(run.errors)
+          .map(([resource, code]) => `${resource}: ${code}`)
+          .join(", ")}]`;
+  return `${run.resmanPropertyId} ${run.status}${dryRun ? " (dry run, nothing written)" : ""}: ${counts}${errors} (${seconds.toFixed(1)} s)`;
+}
+
+/** Registers `reconcile`. */
+export function registerReconcile(program: Command, context: CommandContext): void {
+  const { io } = context;
+  program
+    .command("reconcile")
+    .summary("read what changed in ResMan and sync it")
+    .description(
+      "Read what changed in ResMan for a registered property (--property) or every enabled one (--all) and sync it through the sync path in this process: prospects and leases since each one's cursor (minus 5 minutes), the resident roster when due (RECONCILE_ROSTER_HOURS) or with --full. Nothing is written to ResMan. Credentials: RESMAN_INTEGRATION_PARTNER_ID and RESMAN_API_KEY; endpoints: RESMAN_V2_URL, RESMAN_V1_URL.",
+    )
+    .addOption(propertyFilterOption())
+    .addOption(new Option("--all", "every enabled registered property").conflicts("property"))
+    .option("--full", "re-read everything since RECONCILE_BACKFILL_SINCE, roster included")
+    .option("--dry-run", "read and decide, write nothing (no contacts, cursors or run rows)")
+    .addOption(jsonOption("the run rows"))
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when every property's run was ok, 1 when any failed or was partial.\n" +
+        "\nExample:\n" +
+        "  contact-sync property add --property <guid> --account 400\n" +
+        "  contact-sync reconcile --property <guid>",
+    )
+    .action(async (options: ReconcileCommandOptions) => {
+      if (options.property === undefined && options.all !== true) {
+        throw new InvalidInputError("say which properties: --property <guid> or --all");
+      }
+      const config = context.config();
+      const source = configuredResmanSource(config.resman);
+      const dryRun = options.dryRun === true;
+      const outcomes = await withStores(context, async (stores) => {
+        const properties = await propertiesToReconcile(stores.reconcile, options.property);
+        if (properties.length === 0) {
+          io.stderr.write(
+            "No enabled registered properties: add one with `contact-sync property add`.\n",
+          );
+          return [];
+        }
+        const bars =
+          io.stderr.isTTY === true && options.json !== true ? progressBars(io.stderr) : null;
+        try {
+          return await reconcileProperties(
+            {
+              source,
+              store: stores.reconcile,
+              sink: syncInProcess({
+                store: stores.contacts,
+                properties: stores.properties,
+                clock: systemClock,
+              }),
+              clock: systemClock,
+              settings: config.reconcile,
+            },
+            properties,
+            {
+              full: options.full === true,
+              dryRun,
+              ...(bars === null ? {} : { onProgress: bars.update }),
+            },
+          );
+        } finally {
+          bars?.stop();
+        }
+      });
+      if (options.json === true) {
+        io.stdout.write(
+          `${JSON.stringify(
+            outcomes.map((outcome) => outcomeRecord(outcome, dryRun)),
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        for (const outcome of outcomes) io.stdout.write(`${outcomeLine(outcome, dryRun)}\n`);
+      }
+      const failed = outcomes.filter(
+        (o) => o.kind === "error" || (o.kind === "run" && o.run.status !== "ok"),
+      );
+      if (failed.length > 0) {
+        const refused = failed.some((o) => o.kind === "run" && o.run.status === "auth_failed");
+        io.stderr.write(
+          `contact-sync: reconciliation failed for ${failed.length === 1 ? "1 property" : `${failed.length} properties`}${
+            refused
+              ? " (auth_failed: ResMan refused the credentials or the account: check RESMAN_INTEGRATION_PARTNER_ID, RESMAN_API_KEY and the property's --account)"
+              : ""
+          }\n`,
+        );
+        throw new ExitError(EXIT_FAILURE);
+      }
+    });
+}
+
+/** A bar per property on a terminal: people handed to the sync path of those read so far. */
+function progressBars(stderr: NodeJS.WritableStream | { write(text: string): void }) {
+  const multi = new MultiBar({
+    stream: stderr as NodeJS.WritableStream,
+    format: "{property} |{bar}| {value}/{total} people synced | {resource}",
+    hideCursor: true,
+    clearOnComplete: false,
+  });
+  const bars = new Map<string, SingleBar>();
+  return {
+    update: (
+      property: { resmanPropertyId: string },
+      progress: { resource: string; fetched: number; synced: number },
+    ) => {
+      let bar = bars.get(property.resmanPropertyId);
+      if (bar === undefined) {
+        bar = multi.create(progress.fetched, 0, { property: property.resmanPropertyId });
+        bars.set(property.resmanPropertyId, bar);
+      }
+      bar.setTotal(Math.max(progress.fetched, 1));
+      bar.update(progress.synced, { resource: progress.resource });
+    },
+    stop: () => multi.stop(),
+  };
+}
