@@ -20,6 +20,7 @@ import {
   webhookEnvelopeSchema,
 } from "../lib/domain/events.js";
 import { isGuid } from "../lib/domain/person.js";
+import { reconcileMessageSchema } from "../lib/domain/reconcileMessage.js";
 
 /** Where the generated files live (committed). */
 export const schemasFolder = fileURLToPath(new URL("../schemas/", import.meta.url));
@@ -64,6 +65,13 @@ export function contracts(): Contract[] {
       description: `The detail of an EventBridge event with source "${CHATBOT_SOURCE}" and detail-type "${detailType}". Unknown fields are ignored.`,
       schema: chatbotDetailSchemas[detailType],
     })),
+    {
+      file: "reconcile-message.json",
+      title: "Reconcile queue message",
+      description:
+        "Body of a message on the reconcile queue (SQS): one registered property for the reconcile worker to reconcile. Unknown fields are ignored.",
+      schema: reconcileMessageSchema,
+    },
     {
       file: "sync-message.json",
       title: "Sync queue message",

@@ -6,6 +6,7 @@
  * Bundle sizes are logged against the design §8 budget, not asserted (budgets are measured:
  * `npm run bench:bundles`).
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,12 +90,14 @@ function getAtt(value: unknown): [string, string] | undefined {
 const asList = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-// --- the three functions -------------------------------------------------------------------
+// --- the five functions --------------------------------------------------------------------
 
 const HANDLERS = {
   webhook: "functions/resman-webhook.handler",
   worker: "functions/sync-worker.handler",
   chatbot: "functions/chatbot-events.handler",
+  reconcile: "functions/reconcile.handler",
+  reconcileWorker: "functions/reconcile-worker.handler",
 } as const;
 type FunctionKey = keyof typeof HANDLERS;
 
@@ -174,8 +177,8 @@ describe("Lambda functions", () => {
     expect(fn(key).Architectures).toEqual(["arm64"]);
   });
 
-  it("packages exactly the three functions, each zip holding only its ESM bundle", () => {
-    expect(logicalIdsOfType("AWS::Lambda::Function")).toHaveLength(3);
+  it("packages exactly the five functions, each zip holding only its ESM bundle", () => {
+    expect(logicalIdsOfType("AWS::Lambda::Function")).toHaveLength(5);
     const byHandler = new Map(packaged.map((p) => [p.handler, p]));
     for (const handler of Object.values(HANDLERS)) {
       const fnPackage = byHandler.get(handler);
@@ -253,24 +256,31 @@ describe("ResMan webhook", () => {
   });
 });
 
-describe("sync queue and worker", () => {
-  interface QueueProps {
-    VisibilityTimeout?: number;
-    MessageRetentionPeriod?: number;
-    RedrivePolicy?: { deadLetterTargetArn: unknown; maxReceiveCount: number };
-  }
-  const SQS_DEFAULT_RETENTION = 345_600;
+interface QueueProps {
+  VisibilityTimeout?: number;
+  MessageRetentionPeriod?: number;
+  RedrivePolicy?: { deadLetterTargetArn: unknown; maxReceiveCount: number };
+}
+const SQS_DEFAULT_RETENTION = 345_600;
 
+interface MappingProps {
+  EventSourceArn: unknown;
+  FunctionName: unknown;
+  BatchSize: number;
+  FunctionResponseTypes?: string[];
+  ScalingConfig?: { MaximumConcurrency: number };
+}
+
+/** The Lambda event source mappings reading the queue `queueId`. */
+function mappingsOf(queueId: string): MappingProps[] {
+  return logicalIdsOfType("AWS::Lambda::EventSourceMapping")
+    .map((id) => props<MappingProps>(id))
+    .filter((mapping) => target(mapping.EventSourceArn) === queueId);
+}
+
+describe("sync queue and worker", () => {
   it("feeds the worker in batches of 10 with partial batch responses, at bounded concurrency", () => {
-    const mappings = logicalIdsOfType("AWS::Lambda::EventSourceMapping").map((id) =>
-      props<{
-        EventSourceArn: unknown;
-        FunctionName: unknown;
-        BatchSize: number;
-        FunctionResponseTypes?: string[];
-        ScalingConfig?: { MaximumConcurrency: number };
-      }>(id),
-    );
+    const mappings = mappingsOf("SyncQueue");
     expect(mappings).toHaveLength(1);
     const mapping = mappings[0];
     expect(target(mapping?.EventSourceArn)).toBe("SyncQueue");
@@ -313,6 +323,150 @@ describe("sync queue and worker", () => {
   });
 });
 
+/** serverless.yml as osls resolves it with the given `--param`s (`osls print`, offline). */
+function printService(params: readonly string[]): {
+  functions: Record<string, { events?: Record<string, unknown>[] }>;
+} {
+  const run = spawnSync(
+    join(repoRoot, "node_modules", ".bin", "osls"),
+    ["print", "--format", "json", ...params.flatMap((param) => ["--param", param])],
+    { cwd: repoRoot, encoding: "utf8", timeout: 120_000 },
+  );
+  if (run.status !== 0) throw new Error(`osls print failed:\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+describe("scheduled reconciliation", () => {
+  interface ScheduleRuleProps {
+    ScheduleExpression?: string;
+    EventBusName?: unknown;
+    State: string;
+    Targets: { Arn: unknown }[];
+  }
+  /** SQS's longest visibility timeout. */
+  const SQS_MAX_VISIBILITY = 43_200;
+
+  function scheduleRules(): [string, ScheduleRuleProps][] {
+    return logicalIdsOfType("AWS::Events::Rule")
+      .map((id): [string, ScheduleRuleProps] => [id, props<ScheduleRuleProps>(id)])
+      .filter(([, rule]) => rule.ScheduleExpression !== undefined);
+  }
+
+  it("an enabled rule on the default bus invokes the fan-out every 15 minutes", () => {
+    const rules = scheduleRules();
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0] as [string, ScheduleRuleProps];
+    expect(rule.ScheduleExpression).toBe("rate(15 minutes)");
+    expect(rule.State).toBe("ENABLED");
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.Targets.map((t) => target(t.Arn))).toEqual([functionId("reconcile")]);
+    const permissions = logicalIdsOfType("AWS::Lambda::Permission")
+      .map((id) => props<{ FunctionName: unknown; Principal: string; SourceArn: unknown }>(id))
+      .filter((p) => target(p.SourceArn) === ruleId);
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]?.Principal).toBe("events.amazonaws.com");
+    expect(target(permissions[0]?.FunctionName)).toBe(functionId("reconcile"));
+  });
+
+  it("is paused, or its period changed, by a stage parameter", () => {
+    const scheduleOf = (params: string[]) =>
+      printService(params).functions.reconcile?.events?.[0]?.schedule as {
+        rate: string[];
+        enabled: boolean;
+      };
+    expect(
+      scheduleOf(["reconcileScheduleEnabled=false", "reconcilePeriodMinutes=30"]),
+    ).toMatchObject({ rate: ["rate(30 minutes)"], enabled: false });
+  }, 120_000);
+
+  it("is not retried by Lambda (the next period is the retry), and a failure fires an alarm", () => {
+    const configs = logicalIdsOfType("AWS::Lambda::EventInvokeConfig")
+      .map((id) => props<{ FunctionName: unknown; MaximumRetryAttempts?: number }>(id))
+      .filter((c) => target(c.FunctionName) === functionId("reconcile"));
+    expect(configs.map((c) => c.MaximumRetryAttempts)).toEqual([0]);
+    const alarms = logicalIdsOfType("AWS::CloudWatch::Alarm")
+      .map((id) =>
+        props<{
+          Namespace: string;
+          MetricName: string;
+          Dimensions: { Name: string; Value: unknown }[];
+          Threshold: number;
+          AlarmActions?: unknown[];
+        }>(id),
+      )
+      .filter((a) =>
+        a.Dimensions.some(
+          (d) => d.Name === "FunctionName" && target(d.Value) === functionId("reconcile"),
+        ),
+      );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      Threshold: 0,
+    });
+    expect(alarms[0]?.AlarmActions?.length).toBeGreaterThan(0);
+  });
+
+  it("feeds the reconcile worker one property per invocation, partial batch responses, bounded concurrency", () => {
+    const mappings = mappingsOf("ReconcileQueue");
+    expect(mappings).toHaveLength(1);
+    expect(target(mappings[0]?.FunctionName)).toBe(functionId("reconcileWorker"));
+    expect(mappings[0]?.BatchSize).toBe(1);
+    expect(mappings[0]?.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(mappings[0]?.ScalingConfig?.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+  });
+
+  it("dead-letters a reconcile message after the sync queue's maxReceiveCount, to its own DLQ", () => {
+    const queue = props<QueueProps>("ReconcileQueue");
+    const dlq = props<QueueProps>("ReconcileDLQ");
+    expect(target(queue.RedrivePolicy?.deadLetterTargetArn)).toBe("ReconcileDLQ");
+    expect(resource("ReconcileDLQ").Type).toBe("AWS::SQS::Queue");
+    expect(queue.RedrivePolicy?.maxReceiveCount).toBe(
+      props<QueueProps>("SyncQueue").RedrivePolicy?.maxReceiveCount,
+    );
+    const retention = queue.MessageRetentionPeriod ?? SQS_DEFAULT_RETENTION;
+    expect(dlq.MessageRetentionPeriod ?? SQS_DEFAULT_RETENTION).toBeGreaterThan(retention);
+    // A message failing every receive lives long enough to reach the DLQ.
+    expect(retention).toBeGreaterThan(
+      (queue.RedrivePolicy?.maxReceiveCount ?? 0) * (queue.VisibilityTimeout ?? 30),
+    );
+  });
+
+  it("hides a received message for at least 6× the reconcile worker's timeout, within SQS's maximum", () => {
+    const visibility = props<QueueProps>("ReconcileQueue").VisibilityTimeout ?? 30;
+    expect(visibility).toBeGreaterThanOrEqual(6 * fn("reconcileWorker").Timeout);
+    expect(visibility).toBeLessThanOrEqual(SQS_MAX_VISIBILITY);
+    expect(fn("reconcileWorker").Timeout).toBeLessThanOrEqual(900);
+  });
+
+  it("gives the fan-out the database and the reconcile queue", () => {
+    const env = envOf("reconcile");
+    expect(Object.keys(env).sort()).toEqual(["DATABASE_URL", "DB_DRIVER", "RECONCILE_QUEUE_URL"]);
+    expect(env.DB_DRIVER).toBe("neon");
+    expect(target(env.RECONCILE_QUEUE_URL)).toBe("ReconcileQueue");
+  });
+
+  it("gives the worker the database, the sync queue, ResMan's endpoints, the credentials' names and its settings", () => {
+    const env = envOf("reconcileWorker");
+    expect(Object.keys(env).sort()).toEqual([
+      "DATABASE_URL",
+      "DB_DRIVER",
+      "RECONCILE_BACKFILL_SINCE",
+      "RECONCILE_ROSTER_HOURS",
+      "RESMAN_API_KEY_PARAMETER",
+      "RESMAN_PARTNER_ID_PARAMETER",
+      "RESMAN_V1_URL",
+      "RESMAN_V2_URL",
+      "SYNC_QUEUE_URL",
+    ]);
+    expect(env.DB_DRIVER).toBe("neon");
+    expect(target(env.SYNC_QUEUE_URL)).toBe("SyncQueue");
+    expect(env.RESMAN_V2_URL).toMatch(/^https:\/\//);
+    expect(env.RESMAN_V1_URL).toMatch(/^https:\/\//);
+  });
+});
+
 describe("chatbot events", () => {
   interface Target {
     Arn: unknown;
@@ -326,7 +480,9 @@ describe("chatbot events", () => {
   }
 
   function chatbotRule(): RuleProps {
-    const rules = logicalIdsOfType("AWS::Events::Rule").map((id) => props<RuleProps>(id));
+    const rules = logicalIdsOfType("AWS::Events::Rule")
+      .map((id) => props<RuleProps>(id))
+      .filter((rule) => rule.EventPattern !== undefined);
     expect(rules).toHaveLength(1);
     return rules[0] as RuleProps;
   }
@@ -411,6 +567,7 @@ describe("alarms", () => {
   it.each([
     ["the sync DLQ", "SyncDLQ"],
     ["the chatbot events DLQ", "ChatbotEventsDLQ"],
+    ["the reconcile DLQ", "ReconcileDLQ"],
   ])("fire as soon as %s holds a message", (_, queueId) => {
     const alarms = dlqAlarms(queueId);
     expect(alarms).toHaveLength(1);
@@ -465,7 +622,7 @@ describe("IAM", () => {
 
   it("gives each function its own role; osls's shared default role is not created", () => {
     const roles = (Object.keys(HANDLERS) as FunctionKey[]).map(roleOf);
-    expect(new Set(roles).size).toBe(3);
+    expect(new Set(roles).size).toBe(5);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
@@ -504,7 +661,70 @@ describe("IAM", () => {
   });
 });
 
+/** The ARN of an SSM parameter of this stack's stage, as the template writes it. */
+const parameterArn = (name: string) =>
+  JSON.stringify({
+    "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/contact-sync/dev/${name}`,
+  });
+
+describe("IAM of the reconciliation", () => {
+  const logGroupOf = (key: FunctionKey) =>
+    `log-group:${functionId(key).replace(/LambdaFunction$/, "LogGroup")}`;
+
+  it("lets the fan-out send to the reconcile queue only", () => {
+    expect(grantsOf(roleOf("reconcile"))).toEqual({
+      "logs:CreateLogStream": [logGroupOf("reconcile")],
+      "logs:PutLogEvents": [logGroupOf("reconcile")],
+      "sqs:SendMessage": ["ReconcileQueue"],
+    });
+  });
+
+  it("lets the worker consume the reconcile queue, send to the sync queue and read the two credentials", () => {
+    expect(grantsOf(roleOf("reconcileWorker"))).toEqual({
+      "logs:CreateLogStream": [logGroupOf("reconcileWorker")],
+      "logs:PutLogEvents": [logGroupOf("reconcileWorker")],
+      "sqs:ReceiveMessage": ["ReconcileQueue"],
+      "sqs:DeleteMessage": ["ReconcileQueue"],
+      "sqs:GetQueueAttributes": ["ReconcileQueue"],
+      "sqs:ChangeMessageVisibility": ["ReconcileQueue"],
+      "sqs:SendMessage": ["SyncQueue"],
+      "ssm:GetParameter": [parameterArn("resman-api-key"), parameterArn("resman-partner-id")],
+      "kms:Decrypt": ["ResmanCredentialsKey"],
+    });
+  });
+
+  it("lets the worker decrypt with the credentials' key only through SSM, for those two parameters", () => {
+    const role = props<{ Policies: { PolicyDocument: PolicyDocument }[] }>(
+      roleOf("reconcileWorker"),
+    );
+    const decrypt = role.Policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) =>
+      asList(s.Action).includes("kms:Decrypt"),
+    );
+    expect(decrypt).toHaveLength(1);
+    const equals = decrypt[0]?.Condition?.StringEquals ?? {};
+    expect(equals["kms:ViaService"]).toEqual({ "Fn::Sub": `ssm.\${AWS::Region}.amazonaws.com` });
+    expect(
+      asList(equals["kms:EncryptionContext:PARAMETER_ARN"] as unknown[])
+        .map((arn) => JSON.stringify(arn))
+        .sort(),
+    ).toEqual([parameterArn("resman-api-key"), parameterArn("resman-partner-id")]);
+  });
+
+  it("lets no other function read SSM or use KMS", () => {
+    for (const key of ["webhook", "worker", "chatbot", "reconcile"] as FunctionKey[]) {
+      const actions = Object.keys(grantsOf(roleOf(key)));
+      expect(
+        actions.filter((a) => a.startsWith("ssm:") || a.startsWith("kms:")),
+        key,
+      ).toEqual([]);
+    }
+  });
+});
+
 describe("secrets", () => {
+  const holders = (name: string) =>
+    (Object.keys(HANDLERS) as FunctionKey[]).filter((key) => envOf(key)[name] !== undefined);
+
   it("no secret-looking literal appears anywhere in the template", () => {
     expect(templateText).not.toMatch(/whsec_/);
     // A connection string with a password: scheme://user:password@host
@@ -515,10 +735,36 @@ describe("secrets", () => {
     const ssm = /^\{\{resolve:ssm:\/contact-sync\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+\}\}$/;
     expect(envOf("worker").DATABASE_URL).toMatch(ssm);
     expect(envOf("webhook").WEBHOOK_SECRETS).toMatch(ssm);
+    expect(envOf("reconcile").DATABASE_URL).toMatch(ssm);
+    expect(envOf("reconcileWorker").DATABASE_URL).toMatch(ssm);
     // And only where needed.
-    const holders = (name: string) =>
-      (Object.keys(HANDLERS) as FunctionKey[]).filter((key) => envOf(key)[name] !== undefined);
-    expect(holders("DATABASE_URL")).toEqual(["worker"]);
+    expect(holders("DATABASE_URL")).toEqual(["worker", "reconcile", "reconcileWorker"]);
     expect(holders("WEBHOOK_SECRETS")).toEqual(["webhook"]);
+  });
+
+  it("no function gets the ResMan credentials in its environment, only the worker their SSM names", () => {
+    for (const variable of ["RESMAN_API_KEY", "RESMAN_INTEGRATION_PARTNER_ID"]) {
+      expect(holders(variable), variable).toEqual([]);
+    }
+    expect(templateText).not.toMatch(/RESMAN_API_KEY"|RESMAN_INTEGRATION_PARTNER_ID"/);
+    const names = /^\/contact-sync\/[A-Za-z0-9_.-]+\/resman-(partner-id|api-key)$/;
+    expect(envOf("reconcileWorker").RESMAN_PARTNER_ID_PARAMETER).toMatch(names);
+    expect(envOf("reconcileWorker").RESMAN_API_KEY_PARAMETER).toMatch(names);
+    expect(holders("RESMAN_API_KEY_PARAMETER")).toEqual(["reconcileWorker"]);
+  });
+
+  it("the credentials' KMS key is administered by the account through IAM, and rotates", () => {
+    const key = props<{
+      EnableKeyRotation: boolean;
+      KeyPolicy: { Statement: Statement[] };
+    }>("ResmanCredentialsKey");
+    expect(key.EnableKeyRotation).toBe(true);
+    // KMS's default key policy, the one statement with a wildcard the IAM test does not see
+    // (in a key policy, Resource "*" means this key): the account root, nobody else.
+    expect(key.KeyPolicy.Statement).toHaveLength(1);
+    expect(key.KeyPolicy.Statement[0]).toMatchObject({ Effect: "Allow", Resource: "*" });
+    expect(JSON.stringify(key.KeyPolicy.Statement[0]?.Principal)).toMatch(
+      /^\{"AWS":\{"Fn::Sub":"arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:root"\}\}$/,
+    );
   });
 });

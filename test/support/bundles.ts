@@ -26,6 +26,10 @@ export const DUMMY_FUNCTION_ENV: Readonly<Record<string, string>> = {
   WEBHOOK_SECRETS: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   SYNC_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
   SYNC_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/dlq",
+  RECONCILE_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/reconcile",
+  // SSM parameter names (the reconcile worker reads the values on first use, never at import).
+  RESMAN_PARTNER_ID_PARAMETER: "/contact-sync/test/resman-partner-id",
+  RESMAN_API_KEY_PARAMETER: "/contact-sync/test/resman-api-key",
   DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres",
   DB_DRIVER: "neon",
   EVENT_BUS_NAME: "contact-sync",

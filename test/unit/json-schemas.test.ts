@@ -269,6 +269,35 @@ const examples: Record<string, { valid: unknown[]; invalid: [string, unknown][] 
       ["an unknown interaction type", { ...chatbotBase, interaction: { type: "tour_booked" } }],
     ],
   },
+  "reconcile-message.json": {
+    valid: [
+      {
+        property_id: "3f6b8a52-6c1e-4d7a-9b2f-0a1c2d3e4f50",
+        resman_property_id: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b",
+      },
+      {
+        property_id: "3f6b8a52-6c1e-4d7a-9b2f-0a1c2d3e4f50",
+        resman_property_id: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b",
+        full: true,
+        extra_field: "ignored",
+      },
+    ],
+    invalid: [
+      ["no ResMan property id", { property_id: "3f6b8a52-6c1e-4d7a-9b2f-0a1c2d3e4f50" }],
+      [
+        "a property id that is not a GUID",
+        { property_id: "p-1", resman_property_id: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b" },
+      ],
+      [
+        "full that is not a boolean",
+        {
+          property_id: "3f6b8a52-6c1e-4d7a-9b2f-0a1c2d3e4f50",
+          resman_property_id: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b",
+          full: "yes",
+        },
+      ],
+    ],
+  },
   "sync-message.json": {
     valid: [
       { kind: "resman", event_id: "msg_2Z", envelope: webhook },
@@ -313,10 +342,11 @@ describe("schemas/", () => {
     );
   });
 
-  it("has one file per contract: the webhook, each chatbot detail-type, the sync message, each outbound event", () => {
+  it("has one file per contract: the webhook, each chatbot detail-type, the queue messages, each outbound event", () => {
     expect([...generated.keys()]).toEqual(
       [
         "resman-webhook.json",
+        "reconcile-message.json",
         "chatbot-contact-captured.json",
         "chatbot-preferences-updated.json",
         "chatbot-conversation-completed.json",

@@ -11,7 +11,7 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
-import pRetry from "p-retry";
+import { type BatchRetryOptions, resendWhilePending } from "../batchRetry.js";
 
 /** PutEvents accepts at most 10 entries per request (EventBridge quota, not adjustable). */
 export const MAX_ENTRIES_PER_REQUEST = 10;
@@ -48,15 +48,8 @@ const throttlingNames = new Set([
   "RequestThrottledException",
 ]);
 
-/** Backoff of the re-sends. The defaults total at most a few seconds (4 re-sends). */
-export interface PutEventsRetryOptions {
-  /** Re-sends after the first attempt (default 4). */
-  retries?: number;
-  /** Delay before the first re-send in ms (default 100), doubled on each one up to `maxTimeout`. */
-  minTimeout?: number;
-  /** Longest delay between two re-sends in ms (default 2000). */
-  maxTimeout?: number;
-}
+/** Backoff of the re-sends (the batch APIs' common options). */
+export type PutEventsRetryOptions = BatchRetryOptions;
 
 /** An input entry that was not accepted after every attempt. */
 export interface PutEventsFailure {
@@ -122,11 +115,6 @@ function classifyRequestError(error: unknown): { errorCode: string; retryable: b
     errorCode: name,
     retryable: sdk.$fault === "server" || sdk.$retryable !== undefined || throttlingNames.has(name),
   };
-}
-
-/** Signals p-retry that some entries are still pending after an attempt. */
-class EntriesPendingError extends Error {
-  override name = "EntriesPendingError";
 }
 
 /**
@@ -195,30 +183,16 @@ export async function putEventsBatched(
       }
     }
     pending = stillPending;
-    if (pending.length > 0) throw new EntriesPendingError(`${pending.length} entries pending`);
+    return pending.length;
   };
 
-  if (pending.length > 0) {
-    try {
-      await pRetry(attempt, {
-        retries: retry.retries ?? 4,
-        minTimeout: retry.minTimeout ?? 100,
-        maxTimeout: retry.maxTimeout ?? 2000,
-        factor: 2,
-        // Jitter, so publishers throttled together do not come back together.
-        randomize: true,
-        // Anything else thrown here is a bug, not an EventBridge failure: surface it at once.
-        shouldRetry: ({ error }) => error instanceof EntriesPendingError,
+  if (pending.length > 0 && (await resendWhilePending(attempt, retry))) {
+    for (const index of pending) {
+      failed.set(index, {
+        index,
+        errorCode: lastCode.get(index) ?? "InternalFailure",
+        retryable: true,
       });
-    } catch (error) {
-      if (!(error instanceof EntriesPendingError)) throw error;
-      for (const index of pending) {
-        failed.set(index, {
-          index,
-          errorCode: lastCode.get(index) ?? "InternalFailure",
-          retryable: true,
-        });
-      }
     }
   }
   return { failed: [...failed.values()].sort((a, b) => a.index - b.index) };

@@ -12,37 +12,24 @@ import type { Config } from "../../config.js";
 import { openConfiguredDatabase, syncConcurrency } from "../db/client.js";
 import { createStores } from "../db/stores.js";
 import { createEventBridgeClient, EventBridgePublisher } from "../events/eventBridgePublisher.js";
+import { onFirstUse } from "./onFirstUse.js";
 
 export type WorkerPipeline = PipelineDependencies & { outbox: OutboxStore };
 
-/**
- * The pipeline's dependencies, opened once. A failed open (database down at cold start) is
- * not cached: the next record tries again instead of failing for the container's lifetime.
- */
+/** The pipeline's dependencies, opened once (see `onFirstUse`). */
 export function lazyPipeline(settings: Config): () => Promise<WorkerPipeline> {
-  let opening: Promise<WorkerPipeline> | undefined;
-  const open = (): Promise<WorkerPipeline> =>
-    openConfiguredDatabase(settings, {
+  return onFirstUse(async () => {
+    const database = await openConfiguredDatabase(settings, {
       maxConnections: syncConcurrency(settings.dbDriver),
-    }).then(
-      (database) => {
-        const stores = createStores(database.db);
-        return {
-          store: stores.contacts,
-          properties: cachedPropertyStore(stores.properties, { clock: systemClock }),
-          outbox: stores.outbox,
-          clock: systemClock,
-        };
-      },
-      (error: unknown) => {
-        opening = undefined;
-        throw error;
-      },
-    );
-  return () => {
-    if (opening === undefined) opening = open();
-    return opening;
-  };
+    });
+    const stores = createStores(database.db);
+    return {
+      store: stores.contacts,
+      properties: cachedPropertyStore(stores.properties, { clock: systemClock }),
+      outbox: stores.outbox,
+      clock: systemClock,
+    };
+  });
 }
 
 /** The outbound event publisher on the configured bus. */

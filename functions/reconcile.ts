@@ -1,0 +1,21 @@
+/**
+ * Lambda: the scheduled reconciliation (an EventBridge schedule, every
+ * `RECONCILE_PERIOD_MINUTES`): one reconcile-queue message per enabled registered property. The
+ * handler is in `lib/adapters/lambda/reconcileSchedule.ts`; this file is the cold start:
+ * configuration, one SQS client, the database opened on first use.
+ */
+
+import { lazyReconcileStore } from "../lib/adapters/lambda/reconcileRuntime.js";
+import { createReconcileSchedule } from "../lib/adapters/lambda/reconcileSchedule.js";
+import { createSqsClient } from "../lib/adapters/queue/sqsSyncQueue.js";
+import { config, requireConfig } from "../lib/config.js";
+
+// Cold start: a missing database or queue URL fails here, naming the variable.
+const settings = requireConfig(config(), "databaseUrl", "reconcileQueueUrl");
+
+/** The Lambda entry point. */
+export const handler = createReconcileSchedule({
+  registry: lazyReconcileStore(settings),
+  sqs: createSqsClient(),
+  queueUrl: settings.reconcileQueueUrl,
+});

@@ -1,0 +1,72 @@
+/**
+ * The scheduled reconciliation's fan-out (the Lambda in `functions/reconcile.ts` configures it;
+ * an EventBridge schedule invokes it every `RECONCILE_PERIOD_MINUTES`): one reconcile-queue
+ * message per enabled registered property, sent with `SendMessageBatch`, so each property is
+ * reconciled by its own reconcile-worker invocation and a slow or failing one never holds the
+ * others back. Messages SQS still refuses after the retries make the invocation fail once the
+ * others were sent, naming the properties by id (the function's error alarm notices; the next
+ * schedule sends them again). Logs ids and counts only.
+ */
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { QueueUnavailableError } from "../../app/errors.js";
+import type { ReconcileStore } from "../../app/ports/reconcileStore.js";
+import { propertiesToReconcile } from "../../app/propertyRegistry.js";
+import type { ReconcileMessage } from "../../domain/reconcileMessage.js";
+import { logger } from "../observability/logger.js";
+import { type BatchRetryOptions, sendMessageBatched } from "../queue/sendMessageBatched.js";
+import { lambdaHandler } from "./lambdaHandler.js";
+
+export interface ReconcileScheduleDependencies {
+  /** The property registry, opened on first use. */
+  registry: () => Promise<ReconcileStore>;
+  sqs: SQSClient;
+  /** The reconcile queue (`RECONCILE_QUEUE_URL`). */
+  queueUrl: string;
+  /** Backoff of refused messages (tests shorten it). */
+  retry?: BatchRetryOptions;
+}
+
+/** What one scheduled invocation sent. */
+export interface ScheduledFanOut {
+  properties: number;
+  sent: number;
+}
+
+/** The schedule's function for the given dependencies (tests inject theirs). */
+export function createReconcileSchedule(deps: ReconcileScheduleDependencies) {
+  return lambdaHandler(
+    async (event: ScheduledEvent, _context: Context): Promise<ScheduledFanOut> => {
+      const properties = await propertiesToReconcile(await deps.registry(), undefined);
+      const bodies = properties.map((property) =>
+        JSON.stringify({
+          property_id: property.id,
+          resman_property_id: property.resmanPropertyId,
+          full: false,
+        } satisfies ReconcileMessage),
+      );
+      const { unsent } = await sendMessageBatched(deps.sqs, deps.queueUrl, bodies, deps.retry);
+      const sent = properties.length - unsent.length;
+      logger.info("reconciliation scheduled", {
+        scheduleEventId: event.id,
+        properties: properties.length,
+        sent,
+        unsent: unsent.length,
+      });
+      if (unsent.length > 0) {
+        logger.error("reconciliation not scheduled for some properties", {
+          scheduleEventId: event.id,
+          unsent: unsent.map(({ index, errorCode }) => ({
+            propertyId: properties[index]?.id,
+            resmanPropertyId: properties[index]?.resmanPropertyId,
+            errorCode,
+          })),
+        });
+        throw new QueueUnavailableError(
+          `the reconcile queue refused ${unsent.length} of ${properties.length} messages`,
+        );
+      }
+      return { properties: properties.length, sent };
+    },
+  );
+}

@@ -1,0 +1,20 @@
+/**
+ * The reconcile queue's message: one registered property to reconcile. The schedule
+ * (`functions/reconcile.ts`) sends one per enabled property; the reconcile worker
+ * (`functions/reconcile-worker.ts`) runs one property's reconciliation per message. Unknown
+ * fields are ignored. It carries ids only: the worker reads the property from the registry.
+ */
+import * as z from "zod";
+import { isGuid } from "./person.js";
+
+const guid = z.string().refine(isGuid, { message: "must be a GUID" });
+
+export const reconcileMessageSchema = z.object({
+  /** contact-sync's property id. */
+  property_id: guid,
+  /** ResMan's PropertyID, as the registry had it when the message was sent. */
+  resman_property_id: guid,
+  /** Re-read everything since `RECONCILE_BACKFILL_SINCE`, roster included. */
+  full: z.boolean().default(false),
+});
+export type ReconcileMessage = z.output<typeof reconcileMessageSchema>;
