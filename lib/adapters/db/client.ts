@@ -8,6 +8,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { DriverName } from "../../config.js";
 import { accessEmbedded, type EmbeddedOptions, type EmbeddedServer } from "./embeddedOwner.js";
+import { useSessionQueue } from "./embeddedQueue.js";
 import * as schema from "./schema.js";
 
 export type Schema = typeof schema;
@@ -252,6 +253,8 @@ async function serveEmbedded(dataDir: string, socketPath: string): Promise<Embed
   const pglite = await PGlite.create(dataDir);
   // Every command sharing the database (this one's pool included) is a connection.
   const server = new PGLiteSocketServer({ db: pglite, path: socketPath, maxConnections: 256 });
+  // One connection's extended-protocol batch at a time: see `embeddedQueue.ts`.
+  useSessionQueue(server, pglite);
   try {
     await server.start();
   } catch (error) {
