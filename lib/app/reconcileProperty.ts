@@ -184,13 +184,18 @@ export async function reconcileProperty(
     };
 
     let synced = 0;
-    /** Hands people to the sync path in batches; true when every one went through. */
+    /**
+     * Hands people to the sync path in batches; true when every one went through, else the
+     * resource fails with `sync_incomplete`, naming the most frequent cause when the sink knows
+     * it (`sync_incomplete:store_unavailable`).
+     */
     const deliver = async (
       resource: ResmanResource,
       messages: readonly SyncMessage[],
       deactivations = false,
     ): Promise<boolean> => {
       let incomplete = 0;
+      const causes: Record<string, number> = {};
       for (let start = 0; start < messages.length; start += SINK_BATCH) {
         const batch = messages.slice(start, start + SINK_BATCH);
         // A run that lost its claim (it stalled longer than the claim lasts, and another run
@@ -199,10 +204,16 @@ export async function reconcileProperty(
         const tally = await deps.sink.deliver(batch, { dryRun });
         addTally(counts, tally, deactivations);
         incomplete += tally.incomplete;
+        for (const [code, n] of Object.entries(tally.incompleteCodes)) {
+          causes[code] = (causes[code] ?? 0) + n;
+        }
         synced += batch.length;
         options.onProgress?.({ resource, fetched: counts.fetched, synced });
       }
-      return incomplete === 0;
+      if (incomplete === 0) return true;
+      const [cause] = Object.entries(causes).sort((a, b) => b[1] - a[1])[0] ?? [];
+      fail(resource, cause === undefined ? "sync_incomplete" : `sync_incomplete:${cause}`);
+      return false;
     };
 
     /** A resource that failed: its code is kept, its cursor stays. */
@@ -267,10 +278,7 @@ export async function reconcileProperty(
       if (people === null) continue;
       const until = window.until.toISOString();
       const messages = messagesOf(people.people, "person.upserted", until);
-      if (!(await deliver(resource, messages))) {
-        fail(resource, "sync_incomplete");
-        continue;
-      }
+      if (!(await deliver(resource, messages))) continue;
       outcomes.done += 1;
       cursorsAfter[resource] = window.until;
       if (!dryRun) await store.moveCursor(property.id, resource, window.until);
@@ -306,8 +314,6 @@ export async function reconcileProperty(
             );
             await store.moveCursor(property.id, "roster", readAt);
           }
-        } else {
-          fail("roster", "sync_incomplete");
         }
       }
     }

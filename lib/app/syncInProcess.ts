@@ -6,7 +6,7 @@
  * why).
  */
 import pLimit from "p-limit";
-import { isRetryable } from "../domain/errors.js";
+import { ContactSyncError, isRetryable } from "../domain/errors.js";
 import type { SyncMessage } from "../domain/events.js";
 import {
   type DeliverOptions,
@@ -53,7 +53,11 @@ export function syncInProcess(
           }
         } catch (error) {
           if (dryRun && !isRetryable(error)) tally.failed += 1;
-          else tally.incomplete += 1;
+          else {
+            tally.incomplete += 1;
+            const code = error instanceof ContactSyncError ? error.code : "unexpected_error";
+            tally.incompleteCodes[code] = (tally.incompleteCodes[code] ?? 0) + 1;
+          }
         }
       };
       await Promise.all(messages.map((message) => limit(() => one(message))));

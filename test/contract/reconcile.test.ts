@@ -297,13 +297,18 @@ function describeUseCase(driver: DriverName): void {
       source.prospects = [person("Dana", "Whitfield")];
       const failing: PersonSink = {
         async deliver(messages): Promise<SinkTally> {
-          return { ...emptyTally(), incomplete: messages.length };
+          return {
+            ...emptyTally(),
+            incomplete: messages.length,
+            incompleteCodes: { store_unavailable: messages.length },
+          };
         },
       };
       const broken = await run({ sink: failing });
       // Prospects did not fully sync; leases and the roster (empty) did.
       expect(broken.status).toBe("partial");
-      expect(broken.errors).toMatchObject({ prospects: "sync_incomplete" });
+      // The cause is named: an operator sees why the window will be read again.
+      expect(broken.errors).toMatchObject({ prospects: "sync_incomplete:store_unavailable" });
       expect((await stores.reconcile.cursors(property.id)).prospects).toBeUndefined();
       clock.advance(15);
       const again = await run();

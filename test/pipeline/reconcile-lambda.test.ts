@@ -337,7 +337,7 @@ describe("the reconcile worker (functions/reconcile-worker.ts)", () => {
     expect(run).toMatchObject({
       status: "partial",
       enqueued: 3,
-      errors: { prospects: "sync_incomplete" },
+      errors: { prospects: "sync_incomplete:InternalError" },
     });
     const cursors = await store.cursors(property.id);
     expect(cursors.prospects).toBeUndefined();

@@ -32,6 +32,7 @@ export function queueSink(
       // The queue cannot decide without writing: a dry run hands nothing on.
       if (options.dryRun === true) {
         tally.incomplete = messages.length;
+        tally.incompleteCodes.dry_run = messages.length;
         return tally;
       }
       const bodies = messages.map((message) => JSON.stringify(message));
@@ -42,6 +43,7 @@ export function queueSink(
         // Codes and counts only: a body is a person.
         const codes: Record<string, number> = {};
         for (const { errorCode } of unsent) codes[errorCode] = (codes[errorCode] ?? 0) + 1;
+        tally.incompleteCodes = codes;
         logger.warn("sync queue refused messages", {
           sent: messages.length,
           unsent: unsent.length,

@@ -21,6 +21,8 @@ export interface SinkTally {
    * window they came from must be read again, so its cursor does not move.
    */
   incomplete: number;
+  /** Why, by error code (`store_unavailable`, an SQS entry code…); never a value. */
+  incompleteCodes: Record<string, number>;
 }
 
 export interface DeliverOptions {
@@ -47,5 +49,6 @@ export function emptyTally(): SinkTally {
     failed: 0,
     enqueued: 0,
     incomplete: 0,
+    incompleteCodes: {},
   };
 }
