@@ -28,6 +28,7 @@ import {
   type ResmanResource,
   type RosterEntry,
   rosterDue,
+  rosterOffset,
   runStatusOf,
 } from "../domain/reconcileRun.js";
 import type { Clock } from "./ports/clock.js";
@@ -286,6 +287,7 @@ export async function reconcileProperty(
 
     const readAt = clock.now();
     const rosterIsDue = rosterDue({
+      offset: rosterOffset(property.id),
       lastRead: cursorsBefore.roster ?? null,
       now: readAt,
       rosterHours: settings.rosterHours,

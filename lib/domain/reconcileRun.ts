@@ -8,6 +8,7 @@
  * the sync path treats a version it has already applied as a replay), and a cursor only moves
  * to a window's end once every person of the window was synced or enqueued.
  */
+import { createHash } from "node:crypto";
 import type { PersonStatus } from "./person.js";
 
 /** Which ResMan API a property is read through. */
@@ -51,16 +52,35 @@ export function nextWindow(options: {
   return { since: start.getTime() > now.getTime() ? now : start, until: now };
 }
 
-/** Whether the roster is read this run: never read, `--full`, or last read `rosterHours` ago. */
+/** The share of the roster period by which a property's roster may come due early. */
+export const ROSTER_SPREAD = 0.1;
+
+/**
+ * A property's fixed place in the roster spread, in [0, 1): from its id, so it stays the same
+ * run after run. Properties registered together would otherwise read their rosters (the
+ * largest reads) in the same period, every period after.
+ */
+export function rosterOffset(propertyId: string): number {
+  return createHash("sha256").update(propertyId).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * Whether the roster is read this run: never read, `--full`, or last read `rosterHours` ago,
+ * less the property's place in the spread (`offset` × `ROSTER_SPREAD` of the period: up to
+ * 2.4 hours early for a daily roster), so a portfolio's roster reads spread over many periods.
+ */
 export function rosterDue(options: {
   lastRead: Date | null;
   now: Date;
   rosterHours: number;
   full: boolean;
+  /** `rosterOffset(propertyId)`; 0 when absent. */
+  offset?: number;
 }): boolean {
-  const { lastRead, now, rosterHours, full } = options;
+  const { lastRead, now, rosterHours, full, offset = 0 } = options;
   if (full || lastRead === null) return true;
-  return now.getTime() - lastRead.getTime() >= rosterHours * 3_600_000;
+  const period = rosterHours * 3_600_000;
+  return now.getTime() - lastRead.getTime() >= period * (1 - ROSTER_SPREAD * offset);
 }
 
 /** A roster entry as kept between reads: ids, status and digest only. */

@@ -9,6 +9,7 @@ import {
   nextWindow,
   type RosterEntry,
   rosterDue,
+  rosterOffset,
   runStatusOf,
   WINDOW_OVERLAP_MS,
 } from "../../lib/domain/reconcileRun.js";
@@ -52,6 +53,30 @@ describe("rosterDue", () => {
     expect(rosterDue({ lastRead: hours(1), now, rosterHours: 24, full: true })).toBe(true);
     expect(rosterDue({ lastRead: hours(24), now, rosterHours: 24, full: false })).toBe(true);
     expect(rosterDue({ lastRead: hours(23), now, rosterHours: 24, full: false })).toBe(false);
+  });
+
+  it("comes due up to a tenth of the period early, by the property's fixed place in the spread", () => {
+    const due = (lastRead: Date, offset: number) =>
+      rosterDue({ lastRead, now, rosterHours: 24, full: false, offset });
+    expect(due(hours(22), 0.9)).toBe(true); // 24 h × (1 − 0.1 × 0.9) = 21.84 h
+    expect(due(hours(22), 0.5)).toBe(false); // 22.8 h
+    expect(due(hours(21.5), 0.999)).toBe(false); // never earlier than 21.6 h
+  });
+
+  it("spreads a portfolio's properties over the spread, each at the same place every run", () => {
+    const ids = Array.from(
+      { length: 1000 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    );
+    const offsets = ids.map(rosterOffset);
+    expect(offsets.map((o) => rosterOffset(ids[offsets.indexOf(o)] as string))).toEqual(offsets);
+    expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...offsets)).toBeLessThan(1);
+    // Ten buckets of the spread hold about a tenth each (no bucket has more than a fifth).
+    const buckets = Array.from({ length: 10 }, () => 0);
+    for (const o of offsets) buckets[Math.floor(o * 10)] = (buckets[Math.floor(o * 10)] ?? 0) + 1;
+    expect(Math.max(...buckets)).toBeLessThan(200);
+    expect(Math.min(...buckets)).toBeGreaterThan(50);
   });
 });
 
