@@ -462,7 +462,7 @@ describe("v1", () => {
     const unknown = await v1(ROSTER, { PropertyID: "5d0c4a2e-0000-4000-8000-000000000000" });
     expect([unknown.status, JSON.parse(unknown.text).Status]).toEqual([200, "Failed"]);
     expect((await fetch(`${stub.v1Url}/${ROSTER}`)).status).toBe(405);
-    expect((await v1("MITS/PostLeadManagement4_0")).status).toBe(404);
+    expect((await v1("MITS/PostLeadManagement3_0")).status).toBe(404);
   });
 });
 

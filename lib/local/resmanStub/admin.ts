@@ -7,6 +7,7 @@
  * the next incremental read returns them. `moveOut` also stamps a lease left with no one on it
  * (which becomes Former); `removePerson` stamps the records that still hold other people.
  * New ids come from a seeded stream: the same operations on the same seed give the same ids.
+ * The write log, the guest cards' events and the lookup lists are read here too.
  */
 import type { PersonStatus } from "../../domain/person.js";
 import {
@@ -29,6 +30,12 @@ import type { StubCall } from "./calls.js";
 import { DAY_MS, dateOf, isoOf, parseInstant } from "./dates.js";
 import { type ActiveFault, type Fault, faultSchema } from "./faults.js";
 import {
+  employeesOf,
+  prospectSourcesOf,
+  type StubEmployee,
+  type StubProspectSource,
+} from "./lookups.js";
+import {
   lastModifiedOf,
   onRoster,
   type PersonPlaces,
@@ -42,6 +49,7 @@ import {
 import { applyPatch, personFromInput } from "./personEdits.js";
 import { guidFrom } from "./random.js";
 import type { StubState } from "./state.js";
+import type { StubLeadEvent, StubWrite } from "./writes.js";
 
 /** A seeded property as the stand-in announces it. */
 export interface StubPropertySummary {
@@ -110,7 +118,14 @@ export interface StubAdmin {
   clearFaults(): void;
   calls(): StubCall[];
   clearCalls(): void;
-  /** Back to the seeded data; faults, calls and id streams cleared too. */
+  /** The PostLeadManagement4_0 writes, made or refused, oldest first. */
+  writes(): StubWrite[];
+  clearWrites(): void;
+  /** A guest card's events, oldest first (404 when there is no such card). */
+  events(prospectId: string): StubLeadEvent[];
+  prospectSources(propertyId: string): StubProspectSource[];
+  employees(propertyId: string): StubEmployee[];
+  /** Back to the seeded data; faults, calls, writes, events and id streams cleared too. */
   reset(): void;
 }
 
@@ -320,6 +335,14 @@ export function createAdmin(state: StubState): StubAdmin {
     clearFaults: () => state.faults.clear(),
     calls: () => state.calls.list(),
     clearCalls: () => state.calls.clear(),
+    writes: () => state.writes.list(),
+    clearWrites: () => state.writes.clear(),
+    events(prospectId) {
+      if (state.data.prospect(prospectId) === undefined) throw notFound("prospect", prospectId);
+      return state.writes.eventsOf(prospectId);
+    },
+    prospectSources: (propertyId) => prospectSourcesOf(records(propertyId).property.propertyId),
+    employees: (propertyId) => employeesOf(records(propertyId).property.propertyId),
     reset: () => state.reset(),
   };
 }

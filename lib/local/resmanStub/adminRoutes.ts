@@ -16,6 +16,10 @@
  *   GET    /_admin/faults    POST /_admin/faults {Fault} → 201 {id}    DELETE /_admin/faults
  *   DELETE /_admin/faults/:id
  *   GET    /_admin/calls     DELETE /_admin/calls
+ *   GET    /_admin/writes    DELETE /_admin/writes
+ *   GET    /_admin/prospects/:prospectId/events
+ *   GET    /_admin/properties/:propertyId/prospect-sources
+ *   GET    /_admin/properties/:propertyId/employees
  *   POST   /_admin/reset
  */
 import type { StubAdmin } from "./admin.js";
@@ -109,6 +113,14 @@ function routes(admin: StubAdmin): Route[] {
       admin.clearCalls();
       return OK;
     }),
+    route("GET", "^/writes", () => admin.writes()),
+    route("DELETE", "^/writes", () => {
+      admin.clearWrites();
+      return OK;
+    }),
+    route("GET", "^/prospects/([^/]+)/events", (ids) => admin.events(id(ids))),
+    route("GET", `${property}/prospect-sources`, (ids) => admin.prospectSources(id(ids))),
+    route("GET", `${property}/employees`, (ids) => admin.employees(id(ids))),
     route("POST", "^/reset", () => {
       admin.reset();
       return OK;

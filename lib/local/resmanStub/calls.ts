@@ -19,7 +19,7 @@ export interface StubCall {
   /** The AccountID sent (v2 header `ResMan-Account-Id`, v1 form `AccountID`), if a number. */
   accountId: number | null;
   params: Record<string, string>;
-  /** The HTTP status answered. */
+  /** The HTTP status answered; 0 when none was (`drop_after_write` dropped the socket). */
   status: number;
   /** Milliseconds from arrival to answer, injected delays included. */
   ms: number;

@@ -10,6 +10,12 @@
  * - `overflow`: a v1 `MITS/SearchProspects` whose Modified window is longer than
  *   `maxWindowSeconds` answers HTTP 502 with a body containing "buffer overflow"; shorter
  *   windows, and searches without a window, are answered normally and not counted.
+ * - `drop_after_write`: "the write landed but the answer was lost". The request is served as if
+ *   no fault were there (a `MITS/PostLeadManagement4_0` write is made and logged), then, after
+ *   `delayMs` (default 0: set it beyond a client's timeout to simulate a timeout), the socket is
+ *   destroyed without an answer: the client sees a timeout or a connection reset, never the
+ *   reply. The call log records it with status 0. Any API and path can be matched; narrow it
+ *   with `match.path`.
  *
  * `match` narrows a fault to an API, a path under it (`/Prospects`, `/MITS/SearchProspects`;
  * any case) and a PropertyID. `times` (default unlimited) counts the requests hit; a fault is
@@ -18,7 +24,13 @@
 import * as z from "zod";
 import { errorReply, type Reply, textReply } from "./http.js";
 
-export const faultKinds = ["error_on_200", "status", "slow", "overflow"] as const;
+export const faultKinds = [
+  "error_on_200",
+  "status",
+  "slow",
+  "overflow",
+  "drop_after_write",
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 const STATUSES = [401, 403, 429, 500, 502, 503] as const;
@@ -46,7 +58,7 @@ export const faultSchema = z
       .optional(),
     /** `status` 429: the `Retry-After` header, in seconds. */
     retryAfterSeconds: z.int().nonnegative().optional(),
-    /** `slow`: milliseconds to wait before answering. */
+    /** `slow`: milliseconds to wait before answering; `drop_after_write`: before dropping. */
     delayMs: z.int().nonnegative().max(120_000).optional(),
     /** `overflow`: the longest window answered normally. */
     maxWindowSeconds: z.number().positive().optional(),
@@ -158,7 +170,7 @@ export class FaultBook {
 
 /**
  * The answer of a `status` or `overflow` fault. `error_on_200` needs the v1 method's envelope:
- * the v1 routes build it.
+ * the v1 routes build it; `drop_after_write` sends no answer: the server drops the socket.
  */
 export function faultReply(fault: ActiveFault, api: "v1" | "v2"): Reply {
   if (fault.kind === "overflow") {

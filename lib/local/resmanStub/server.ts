@@ -18,8 +18,14 @@ import { recordableParams, type StubCall } from "./calls.js";
 import { faultReply } from "./faults.js";
 import { errorReply, type Reply, readBody, send } from "./http.js";
 import { StubState } from "./state.js";
-import { searchWindowSeconds, v1ErrorReply, v1Method, v1Reply } from "./v1Routes.js";
-import { type ApiContext, v2AccountId, v2Reply } from "./v2Routes.js";
+import {
+  searchWindowSeconds,
+  type V1Context,
+  v1ErrorReply,
+  v1Method,
+  v1Reply,
+} from "./v1Routes.js";
+import { v2AccountId, v2Reply } from "./v2Routes.js";
 
 export type { StubAdmin, StubAdminPerson, StubPropertySummary } from "./admin.js";
 export type { StubCall } from "./calls.js";
@@ -67,10 +73,11 @@ export async function startResmanStub(options: ResmanStubOptions = {}): Promise<
     clock,
   );
   const admin = createAdmin(state);
-  const context: ApiContext = {
+  const context: V1Context = {
     get data() {
       return state.data;
     },
+    state,
     partnerId: options.partnerId ?? DEFAULT_PARTNER_ID,
     apiKey: options.apiKey ?? DEFAULT_API_KEY,
     // "Not in the future" holds against either clock, so a test clock ahead of real time works.
@@ -129,6 +136,8 @@ export async function startResmanStub(options: ResmanStubOptions = {}): Promise<
     };
 
     let reply: Reply;
+    /** `drop_after_write`: the delay before the socket is dropped instead of answered. */
+    let dropAfterMs: number | null = null;
     if (api === undefined) {
       reply = errorReply(404, "not_found", "the stand-in serves /v1, /v2 and /_admin");
     } else {
@@ -142,7 +151,7 @@ export async function startResmanStub(options: ResmanStubOptions = {}): Promise<
         call.fault = "slow";
         await sleep(delayMs, undefined, { signal: stopping.signal });
       }
-      if (answer !== null) {
+      if (answer !== null && answer.kind !== "drop_after_write") {
         call.fault = answer.kind;
         reply =
           answer.kind === "error_on_200"
@@ -162,9 +171,17 @@ export async function startResmanStub(options: ResmanStubOptions = {}): Promise<
       } else {
         reply = v1Reply(context, method, path, form);
       }
+      if (answer?.kind === "drop_after_write") dropAfterMs = answer.delayMs ?? 0;
     }
-    send(response, reply);
-    call.status = reply.status;
+    if (dropAfterMs === null) {
+      send(response, reply);
+      call.status = reply.status;
+    } else {
+      // The request was served (a write made); its answer is never sent: status stays 0.
+      call.fault = "drop_after_write";
+      await sleep(dropAfterMs, undefined, { signal: stopping.signal });
+      response.destroy();
+    }
     call.ms = Math.round(performance.now() - started);
     state.calls.record(call);
     options.onCall?.(call);

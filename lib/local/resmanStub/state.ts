@@ -1,6 +1,7 @@
 /**
  * Everything the ResMan stand-in holds: the seeded data (replaced on reset), the faults in
- * force, the call log, and the seeded stream new ids are drawn from.
+ * force, the call log, the write log (with the guest cards' events), and the seeded stream new
+ * ids are drawn from.
  */
 import { mulberry32, type Random } from "../peopleGenerator.js";
 import { CallLog } from "./calls.js";
@@ -8,6 +9,7 @@ import { FaultBook } from "./faults.js";
 import type { StubData } from "./model.js";
 import { streamSeed } from "./random.js";
 import { ADMIN_STREAM, type SeedOptions, seedData } from "./seed.js";
+import { WriteLog } from "./writes.js";
 
 /** Everything the stand-in holds. */
 export class StubState {
@@ -16,6 +18,7 @@ export class StubState {
   units = 0;
   readonly faults = new FaultBook();
   readonly calls = new CallLog();
+  readonly writes = new WriteLog();
 
   constructor(
     readonly seed: SeedOptions,
@@ -31,5 +34,6 @@ export class StubState {
     this.units = 0;
     this.faults.clear();
     this.calls.clear();
+    this.writes.reset();
   }
 }

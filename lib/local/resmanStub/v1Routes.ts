@@ -1,6 +1,9 @@
 /**
- * The ResMan stand-in's v1 "classic" API, under `/v1`: `POST /MITS/SearchProspects` (XML) and
- * `POST /Leasing/GetApplicantsAndCurrentResidents` (JSON), form-encoded, in docs/resman.md's shapes.
+ * The ResMan stand-in's v1 "classic" API, under `/v1`: `POST /MITS/SearchProspects` (XML),
+ * `POST /Leasing/GetApplicantsAndCurrentResidents` (JSON), form-encoded, in docs/resman.md's
+ * shapes; the guest-card write `POST /MITS/PostLeadManagement4_0` (XML, `leadWrites.ts`) and the
+ * lookups `POST /Leasing/GetProspectSources` and `POST /Leasing/GetEmployees` (JSON, `lookups.ts`).
+ * A refused PostLeadManagement4_0, whatever refused it, is logged in the write log.
  *
  * Bad `IntegrationPartnerID`/`ApiKey`: HTTP 401 with the method's error envelope. A missing or
  * unknown `PropertyID`, or an `AccountID` that is not the property's: HTTP 200 with the error
@@ -16,6 +19,8 @@
 import { XMLBuilder } from "fast-xml-parser";
 import { parseInstant } from "./dates.js";
 import { jsonReply, type Reply, textReply, xmlReply } from "./http.js";
+import { LEAD_METHOD, logRefusedLead, writeLead } from "./leadWrites.js";
+import { getEmployees, getProspectSources } from "./lookups.js";
 import {
   onRoster,
   type PropertyRecords,
@@ -24,10 +29,16 @@ import {
   type StubPhoneType,
   type StubProspect,
 } from "./model.js";
+import type { StubState } from "./state.js";
 import type { ApiContext } from "./v2Routes.js";
 
+/** What the v1 routes need: the read context, and the state the writes change. */
+export interface V1Context extends ApiContext {
+  state: StubState;
+}
+
 type Format = "xml" | "json";
-type Handler = (context: ApiContext, records: PropertyRecords, form: URLSearchParams) => Reply;
+type Handler = (context: V1Context, records: PropertyRecords, form: URLSearchParams) => Reply;
 
 interface Method {
   name: string;
@@ -41,6 +52,17 @@ const METHODS: Record<string, Method> = {
     name: "GetApplicantsAndCurrentResidents",
     format: "json",
     handle: applicantsAndResidents,
+  },
+  "/mits/postleadmanagement4_0": { name: LEAD_METHOD, format: "xml", handle: postLead },
+  "/leasing/getprospectsources": {
+    name: "GetProspectSources",
+    format: "json",
+    handle: (_context, records) => getProspectSources(records),
+  },
+  "/leasing/getemployees": {
+    name: "GetEmployees",
+    format: "json",
+    handle: (_context, records) => getEmployees(records),
   },
 };
 
@@ -83,8 +105,23 @@ export function searchWindowSeconds(form: URLSearchParams): number | null {
   return start === null || end === null ? null : (end - start) / 1000;
 }
 
+/** A v1 XML success envelope around the method's `Response`. */
+function xmlSuccess(method: Method, response: unknown): Reply {
+  return xmlReply(
+    200,
+    builder.build({
+      ResMan: {
+        MethodName: method.name,
+        Status: "Success",
+        ErrorDescription: "",
+        Response: response,
+      },
+    }),
+  );
+}
+
 export function v1Reply(
-  context: ApiContext,
+  context: V1Context,
   httpMethod: string,
   path: string,
   form: URLSearchParams,
@@ -93,18 +130,30 @@ export function v1Reply(
   if (method === undefined) return textReply(404, "Not Found");
   if (httpMethod !== "POST")
     return { ...textReply(405, "Method Not Allowed"), headers: { allow: "POST" } };
+  const refuse = (status: number, description: string) => {
+    if (method.name === LEAD_METHOD) logRefusedLead(context.state, form, description);
+    return v1ErrorReply(method, status, description);
+  };
   if (
     form.get("IntegrationPartnerID") !== context.partnerId ||
     form.get("ApiKey") !== context.apiKey
   ) {
-    return v1ErrorReply(method, 401, "Invalid IntegrationPartnerID or ApiKey");
+    return refuse(401, "Invalid IntegrationPartnerID or ApiKey");
   }
   const records = context.data.property(form.get("PropertyID") ?? "");
-  if (records === undefined) return v1ErrorReply(method, 200, "Property not found");
+  if (records === undefined) return refuse(200, "Property not found");
   if (form.get("AccountID")?.trim() !== String(records.property.accountId)) {
-    return v1ErrorReply(method, 200, "The property does not belong to this AccountID");
+    return refuse(200, "The property does not belong to this AccountID");
   }
   return method.handle(context, records, form);
+}
+
+function postLead(context: V1Context, records: PropertyRecords, form: URLSearchParams): Reply {
+  const method = METHODS["/mits/postleadmanagement4_0"] as Method;
+  const outcome = writeLead(context.state, records, form);
+  return "error" in outcome
+    ? v1ErrorReply(method, 200, outcome.error)
+    : xmlSuccess(method, outcome.response);
 }
 
 // --- SearchProspects ------------------------------------------------------------------------
@@ -184,17 +233,7 @@ function searchProspects(
     const people = peopleOf(context, prospect);
     if (tests.every((test) => people.some(test))) found.push(prospectXml(prospect, people));
   }
-  return xmlReply(
-    200,
-    builder.build({
-      ResMan: {
-        MethodName: method.name,
-        Status: "Success",
-        ErrorDescription: "",
-        Response: { LeadManagement: { Prospects: { Prospect: found } } },
-      },
-    }),
-  );
+  return xmlSuccess(method, { LeadManagement: { Prospects: { Prospect: found } } });
 }
 
 function peopleOf(context: ApiContext, prospect: StubProspect): StubPerson[] {
