@@ -1,15 +1,20 @@
 /**
  * The ResMan clients (`lib/adapters/resman/`) against the ResMan stand-in
  * (`lib/local/resmanStub/`): reads through v2 and v1 give people in the contract, retries and
- * their limits, the v1 window split, the per-account concurrency limit, and two promises: only
- * reads ever reach ResMan, and no error ever carries a credential.
+ * their limits, the v1 window split, the per-account concurrency limit, and two promises: the
+ * reconciliation's source only ever reads (its transport has no write, and only the guest-card
+ * client builds the one that has), and no error ever carries a credential.
  */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ResmanError } from "../../lib/adapters/resman/errors.js";
+import { createResmanHttp, type ResmanRead } from "../../lib/adapters/resman/http.js";
 import {
   createResmanSource,
   type ResmanSourceOptions,
+  transportOptions,
 } from "../../lib/adapters/resman/resmanSource.js";
 import { MIN_WINDOW_MS } from "../../lib/adapters/resman/v1Client.js";
 import type {
@@ -468,6 +473,35 @@ describe("what reaches ResMan", () => {
       everyCall.map((call) => `${call.api} ${call.method} ${call.path.toLowerCase()}`),
     );
     expect([...kinds].filter((kind) => !reads.has(kind))).toEqual([]);
+    expect(everyCall.filter((call) => /postleadmanagement/i.test(call.path))).toEqual([]);
+    expect(stub.admin.writes()).toEqual([]);
+  });
+
+  it("cannot be the write through the source's transport, which has none", async () => {
+    const http = createResmanHttp(
+      transportOptions({ v1Url: stub.v1Url, partnerId: stub.partnerId, apiKey: stub.apiKey }),
+    );
+    expect("write" in http).toBe(false);
+    const target = { accountId: access(0, "v1").resmanAccountId, propertyId: "any" };
+    const smuggled = [
+      { api: "v1", path: "/MITS/PostLeadManagement4_0", form: { Xml: "<x/>" } },
+      { api: "v1", path: "/MITS/SearchProspects", form: { Email: "a@example.com", Xml: "<x/>" } },
+      { api: "v1", path: "/Leasing/GetEmployees", form: { Xml: "<x/>" } },
+    ].map((request) => ({ accept: "application/xml", ...request }) as unknown as ResmanRead);
+    for (const request of smuggled) {
+      await expect(http.read(target, request)).rejects.toThrow("not a ResMan read");
+    }
+    expect(stub.admin.calls()).toEqual([]);
+  });
+
+  it("only the guest-card client builds the transport that writes", async () => {
+    const users: string[] = [];
+    for (const entry of await readdir("lib", { recursive: true })) {
+      if (!entry.endsWith(".ts") || entry === join("adapters", "resman", "http.ts")) continue;
+      const text = await readFile(join("lib", entry), "utf8");
+      if (/import\s*(type\s*)?\{[^}]*\bcreateResmanWriteHttp\b/u.test(text)) users.push(entry);
+    }
+    expect(users).toEqual([join("adapters", "resman", "guestCardClient.ts")]);
   });
 
   it("never puts a credential in an error, its message or its causes", () => {

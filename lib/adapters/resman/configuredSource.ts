@@ -1,11 +1,14 @@
 /**
- * The ResMan source a process reads through, from its configuration: the endpoints
- * (`RESMAN_V2_URL`, `RESMAN_V1_URL`) and the partner credentials (`RESMAN_INTEGRATION_PARTNER_ID`,
- * `RESMAN_API_KEY` locally; on Lambda the credentials come from SSM, `credentials.ts`, and are
- * passed in). Missing credentials fail at once, naming the variables only.
+ * The ResMan source a process reads through, and the guest-card client it pushes guest cards
+ * through, from its configuration: the endpoints (`RESMAN_V2_URL`, `RESMAN_V1_URL`) and the
+ * partner credentials (`RESMAN_INTEGRATION_PARTNER_ID`, `RESMAN_API_KEY` locally; on Lambda the
+ * credentials come from SSM, `credentials.ts`, and are passed in). Missing credentials fail at
+ * once, naming the variables only.
  */
+import type { GuestCardPort } from "../../app/ports/guestCards.js";
 import type { ResmanSource } from "../../app/ports/resmanSource.js";
 import { ConfigError } from "../../config.js";
+import { createGuestCardClient } from "./guestCardClient.js";
 import { createResmanSource } from "./resmanSource.js";
 
 export interface ResmanSettings {
@@ -17,20 +20,32 @@ export interface ResmanSettings {
   timeoutMs?: number | undefined;
 }
 
-export function configuredResmanSource(settings: ResmanSettings): ResmanSource {
+/** The credentials, or a `ConfigError` naming the missing variables (`purpose`: what for). */
+function credentialsOf(settings: ResmanSettings, purpose: string) {
   const { partnerId, apiKey } = settings;
   if (partnerId === undefined || apiKey === undefined) {
     const missing = [
       ...(partnerId === undefined ? ["RESMAN_INTEGRATION_PARTNER_ID"] : []),
       ...(apiKey === undefined ? ["RESMAN_API_KEY"] : []),
     ];
-    throw new ConfigError(`missing ${missing.join(" and ")}: required to read from ResMan`);
+    throw new ConfigError(`missing ${missing.join(" and ")}: required to ${purpose}`);
   }
+  const timeout = settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs };
+  return { partnerId, apiKey, ...timeout };
+}
+
+export function configuredResmanSource(settings: ResmanSettings): ResmanSource {
   return createResmanSource({
     v2Url: settings.v2Url,
     v1Url: settings.v1Url,
-    partnerId,
-    apiKey,
-    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    ...credentialsOf(settings, "read from ResMan"),
+  });
+}
+
+/** The guest-card client (v1 only: every property's guest cards are written through v1). */
+export function configuredGuestCards(settings: ResmanSettings): GuestCardPort {
+  return createGuestCardClient({
+    v1Url: settings.v1Url,
+    ...credentialsOf(settings, "write guest cards to ResMan"),
   });
 }

@@ -1,9 +1,10 @@
 /**
- * Errors of the ResMan clients. A message names the call (method, path, AccountID,
- * PropertyID) and what went wrong (HTTP status, timeout, envelope status), never the partner id,
- * the API key, the Authorization header, a request body or a person's data. What ResMan itself
- * said (an `ErrorDescription`, a v2 error body) is not ours to vouch for: it is kept apart in
- * `detail`, cut short and with the credentials blanked out, and never put in the message.
+ * Errors of the ResMan clients, reads and the guest-card write alike. A message names the call
+ * (method, path, AccountID, PropertyID) and what went wrong (HTTP status, timeout, envelope
+ * status), never the partner id, the API key, the Authorization header, a request body or a
+ * person's data. What ResMan itself said (an `ErrorDescription`, a v2 error body) is not ours to
+ * vouch for: it is kept apart in `detail`, cut short, with the credentials (and, for a write, the
+ * person's values it carried) blanked out, and never put in the message.
  */
 import { ContactSyncError } from "../../domain/errors.js";
 import type { Issue } from "../../domain/zodIssues.js";
@@ -140,5 +141,31 @@ export class ResmanWindowError extends ResmanError {
     options?: { cause?: unknown },
   ) {
     super(call, 502, what, options);
+  }
+}
+
+/**
+ * The guest-card write (`MITS/PostLeadManagement4_0`) may or may not have been made: it timed
+ * out, the connection failed after it may have been sent, the answer was lost, ResMan answered
+ * a 5xx other than 503, or a 200 whose outcome cannot be read. It is never sent again on its
+ * own. Retryable, but only after a search: the card or event may already exist.
+ */
+export class GuestCardOutcomeUnknownError extends ResmanError {
+  readonly retryable = true;
+  readonly code = "outcome_unknown";
+
+  /** @param failure what happened: `timeout after 30000 ms`, `network error`, `HTTP 500` */
+  constructor(
+    call: ResmanCall,
+    status: number | undefined,
+    failure: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      call,
+      status,
+      `outcome unknown (${failure}): the write may have been made; search before trying again`,
+      options,
+    );
   }
 }

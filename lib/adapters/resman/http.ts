@@ -1,21 +1,31 @@
 /**
- * The one way this package talks to ResMan: a read, sent with the partner credentials, under a
- * timeout, retried while retrying can help, at most N at a time per ResMan AccountID.
+ * The one way this package talks to ResMan: a request, sent with the partner credentials, under
+ * a timeout, retried while retrying can help and cannot do harm, at most N at a time per ResMan
+ * AccountID.
  *
- * Read-only by construction: a request is one of the five reads below (`ResmanRead`), checked
- * again at run time, and the credentials are added here, so no caller handles them. There is no
- * way to send anything else through this module.
+ * A request is one of a closed set (`requests.ts`): the reads (`ResmanRead`) and the one write,
+ * `MITS/PostLeadManagement4_0` (`ResmanWrite`), each checked again at run time, fields included.
+ * The credentials are added here, so no caller handles them. Two transports:
+ * - `createResmanHttp`: reads only. The reconciliation's `ResmanSource` is built on it and uses
+ *   five reads; the object it returns has no way to write;
+ * - `createResmanWriteHttp`: the reads and the write, for the guest-card client only.
  *
- * Per try: `fetch` with `AbortSignal.timeout` (covering the body too). Outcomes:
+ * Per try: `fetch` with `AbortSignal.timeout` (covering the body too). Outcomes of a read:
  * - 2xx → the body text;
  * - 401/403 → `ResmanAuthError` at once (retrying cannot fix credentials);
  * - 429, 408, 5xx, timeout, network error → another try after a full-jitter backoff
  *   (`random(0, min(cap, base·2^(try-1)))`, AWS "Exponential Backoff and Jitter"), at least the
  *   `Retry-After` the server asked for (seconds or HTTP date), never more than the cap; after the
  *   last try `ResmanUnavailableError` (retryable: the caller's next run may succeed);
- * - v1 HTTP 502 whose body says "buffer overflow" → `ResmanWindowError` (the window is too
- *   large, not ResMan down: the v1 client splits it);
+ * - a windowed `SearchProspects` answering HTTP 502 with "buffer overflow" in the body →
+ *   `ResmanWindowError` (the window is too large, not ResMan down: the v1 client splits it);
  * - any other status → `ResmanApiError`.
+ *
+ * The write is never sent again once it may have reached ResMan. It is tried again only after
+ * answers that say nothing was done: HTTP 429 and 503, and a connection that could not be opened
+ * (refused, unknown host, connect timeout). A timeout, any other network error (the request may
+ * have left), a lost answer, HTTP 408 or another 5xx is `GuestCardOutcomeUnknownError`: the card
+ * or event may exist, and only a search can tell. 401/403 and other statuses fail as for a read.
  *
  * The concurrency limit holds per try, so a try waiting out its backoff frees its slot.
  */
@@ -23,6 +33,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pLimit, { type LimitFunction } from "p-limit";
 import pRetry, { AbortError } from "p-retry";
 import {
+  GuestCardOutcomeUnknownError,
   ResmanApiError,
   ResmanAuthError,
   type ResmanCall,
@@ -30,34 +41,30 @@ import {
   ResmanWindowError,
   safeDetail,
 } from "./errors.js";
+import {
+  isAllowedRead,
+  isAllowedWrite,
+  type ResmanRead,
+  type ResmanRequest,
+  type ResmanWrite,
+  SEARCH_PROSPECTS,
+} from "./requests.js";
 
-/** The v2 reads: JSON, `GET`. */
-export const v2Paths = ["/Prospects", "/Leasing/Leases", "/CreditReporting/Residents"] as const;
-export type V2Path = (typeof v2Paths)[number];
+export type {
+  ResmanRead,
+  ResmanWrite,
+  SearchProspectsForm,
+  V1JsonPath,
+  V1Path,
+  V2Path,
+} from "./requests.js";
+export { v1Paths, v2Paths } from "./requests.js";
 
-/** The v1 reads: form `POST` (v1 has no GET), answering XML or JSON. */
-export const v1Paths = [
-  "/MITS/SearchProspects",
-  "/Leasing/GetApplicantsAndCurrentResidents",
-] as const;
-export type V1Path = (typeof v1Paths)[number];
-
-/** Which property's data a read is for (and whose AccountID limits its concurrency). */
+/** Which property's data a request is for (and whose AccountID limits its concurrency). */
 export interface ResmanTarget {
   accountId: number;
   propertyId: string;
 }
-
-/** Every request this package can make to ResMan. */
-export type ResmanRead =
-  | { api: "v2"; path: V2Path; query: Readonly<Record<string, string>> }
-  | {
-      api: "v1";
-      path: V1Path;
-      /** The method's own form fields (credentials and ids are added by the transport). */
-      form: Readonly<Record<string, string>>;
-      accept: "application/json" | "application/xml";
-    };
 
 export interface ResmanHttpOptions {
   v2Url: string;
@@ -77,17 +84,31 @@ export interface ResmanHttpOptions {
   concurrencyPerAccount: number;
 }
 
-/** A successful read: its body, and the call for any error found reading the body. */
+/** A successful request: its body, and the call for any error found reading the body. */
 export interface ResmanReply {
   body: string;
   call: ResmanCall;
 }
 
+/** The reading transport: it has no way to write. */
 export interface ResmanHttp {
   /** A successful read; throws a `ResmanError` otherwise (see the module header). */
   read(target: ResmanTarget, request: ResmanRead): Promise<ResmanReply>;
-  /** ResMan's own words (error bodies, descriptions) with every credential blanked out. */
-  detail(text: string | null | undefined): string | undefined;
+  /**
+   * ResMan's own words (error bodies, descriptions) with every credential, and every value in
+   * `personal` (what a write carried about a person), blanked out.
+   */
+  detail(text: string | null | undefined, personal?: readonly string[]): string | undefined;
+}
+
+/** The transport of the guest-card client: the reads and the one write. */
+export interface ResmanWriteHttp extends ResmanHttp {
+  /**
+   * The write, sent at most once after it may have reached ResMan: 2xx → the body (its envelope
+   * still to be checked); otherwise a `ResmanError`, `GuestCardOutcomeUnknownError` when it may
+   * have been made (see the module header).
+   */
+  write(target: ResmanTarget, request: ResmanWrite): Promise<ResmanReply>;
 }
 
 /** A failed try that another try may fix. Never leaves this module. */
@@ -115,18 +136,45 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
 
+/** Error codes of a connection that was never opened: no byte of the request left. */
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** Whether a fetch failure happened before the request could be sent (its cause chain). */
+function neverSent(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && NOT_CONNECTED.has(code)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/u, "")}${path}`;
 }
 
-function isAllowed(request: ResmanRead): boolean {
-  return request.api === "v2"
-    ? (v2Paths as readonly string[]).includes(request.path)
-    : (v1Paths as readonly string[]).includes(request.path);
+type Mode = "read" | "write";
+
+/** The reading transport (see the module header); one limiter per AccountID. */
+export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
+  const { read, detail } = createTransport(options);
+  return { read, detail };
 }
 
-/** The transport every ResMan client of one source shares (one limiter per AccountID). */
-export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
+/** The transport with the write: for the guest-card client only (see the module header). */
+export function createResmanWriteHttp(options: ResmanHttpOptions): ResmanWriteHttp {
+  return createTransport(options);
+}
+
+function createTransport(options: ResmanHttpOptions): ResmanWriteHttp {
   if (!Number.isInteger(options.tries) || options.tries < 1) {
     throw new RangeError("ResMan tries must be a positive integer");
   }
@@ -141,9 +189,10 @@ export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
     }
     return limit;
   };
-  const detail = (text: string | null | undefined) => safeDetail(text, secrets);
+  const detail = (text: string | null | undefined, personal: readonly string[] = []) =>
+    safeDetail(text, [...secrets, ...personal]);
 
-  function prepare(target: ResmanTarget, request: ResmanRead): { url: string; init: RequestInit } {
+  function prepare(target: ResmanTarget, request: ResmanRequest) {
     if (request.api === "v2") {
       const query = new URLSearchParams(request.query).toString();
       return {
@@ -159,7 +208,7 @@ export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
       };
     }
     const form = new URLSearchParams({
-      ...request.form,
+      ...(request.form as Readonly<Record<string, string>>),
       IntegrationPartnerID: options.partnerId,
       ApiKey: options.apiKey,
       AccountID: String(target.accountId),
@@ -178,8 +227,18 @@ export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
     };
   }
 
+  /** A write that may have been made: never tried again. */
+  const unknown = (call: ResmanCall, status: number | undefined, what: string, cause?: unknown) =>
+    new GuestCardOutcomeUnknownError(call, status, what, { cause });
+
   /** One try: the body of a 2xx, or a typed error, or a `RetryableFailure`. */
-  async function attempt(call: ResmanCall, request: ResmanRead, url: string, init: RequestInit) {
+  async function attempt(
+    mode: Mode,
+    call: ResmanCall,
+    request: ResmanRequest,
+    url: string,
+    init: RequestInit,
+  ) {
     let response: Response;
     let body: string;
     try {
@@ -191,22 +250,28 @@ export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
       body = await response.text();
     } catch (error) {
       const failure = isTimeout(error) ? `timeout after ${options.timeoutMs} ms` : "network error";
+      if (mode === "write" && !neverSent(error)) throw unknown(call, undefined, failure, error);
       throw new RetryableFailure(failure, undefined, undefined, { cause: error });
     }
     const status = response.status;
     if (status >= 200 && status < 300) return body;
     if (status === 401 || status === 403) throw new ResmanAuthError(call, status);
-    if (request.api === "v1" && status === 502 && /buffer overflow/iu.test(body)) {
-      const window = {
-        since: request.form.ModifiedStartDateTime ?? "",
-        until: request.form.ModifiedEndDateTime ?? "",
-      };
+    const window =
+      request.path === SEARCH_PROSPECTS && "ModifiedStartDateTime" in request.form
+        ? { since: request.form.ModifiedStartDateTime, until: request.form.ModifiedEndDateTime }
+        : undefined;
+    if (window !== undefined && status === 502 && /buffer overflow/iu.test(body)) {
       throw new ResmanWindowError(call, window, "HTTP 502 buffer overflow");
     }
-    if (status === 429 || status === 408 || status >= 500) {
+    if (
+      status === 429 ||
+      status === 503 ||
+      (mode === "read" && (status === 408 || status >= 500))
+    ) {
       const wait = retryAfterMs(response.headers.get("retry-after"), Date.now());
       throw new RetryableFailure(`HTTP ${status}`, status, wait);
     }
+    if (status === 408 || status >= 500) throw unknown(call, status, `HTTP ${status}`);
     throw new ResmanApiError(call, status, `HTTP ${status}`, detail(errorText(body)));
   }
 
@@ -217,8 +282,11 @@ export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
     return Math.min(options.retryMaxMs, Math.max(jitter, failure.retryAfterMs ?? 0));
   }
 
-  async function read(target: ResmanTarget, request: ResmanRead): Promise<ResmanReply> {
-    if (!isAllowed(request)) throw new Error("not a ResMan read this package may send");
+  async function send(
+    mode: Mode,
+    target: ResmanTarget,
+    request: ResmanRequest,
+  ): Promise<ResmanReply> {
     const call: ResmanCall = {
       api: request.api,
       method: request.api === "v2" ? "GET" : "POST",
@@ -232,7 +300,7 @@ export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
       const body = await pRetry(
         async () => {
           try {
-            return await limit(() => attempt(call, request, url, init));
+            return await limit(() => attempt(mode, call, request, url, init));
           } catch (error) {
             if (error instanceof RetryableFailure) throw error;
             throw new AbortError(error as Error);
@@ -258,7 +326,21 @@ export function createResmanHttp(options: ResmanHttpOptions): ResmanHttp {
     }
   }
 
-  return { read, detail };
+  return {
+    read(target, request) {
+      if (!isAllowedRead(request)) {
+        return Promise.reject(new Error("not a ResMan read this package may send"));
+      }
+      return send("read", target, request);
+    },
+    write(target, request) {
+      if (!isAllowedWrite(request)) {
+        return Promise.reject(new Error("not the ResMan write this package may send"));
+      }
+      return send("write", target, request);
+    },
+    detail,
+  };
 }
 
 /** A v2 error body `{"message", "code"}` as one line; any other body as it is. */

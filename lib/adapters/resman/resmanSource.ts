@@ -23,7 +23,7 @@ import {
   peopleFromV2Roster,
 } from "../../domain/resmanRecords.js";
 import { combinePeople } from "../../domain/resmanTally.js";
-import { createResmanHttp, type ResmanTarget } from "./http.js";
+import { createResmanHttp, type ResmanHttpOptions, type ResmanTarget } from "./http.js";
 import { createV1Client } from "./v1Client.js";
 import { createV2Client } from "./v2Client.js";
 
@@ -60,14 +60,14 @@ const incremental: Readonly<Record<ResmanApi, readonly IncrementalResource[]>> =
   v1: ["prospects"],
 };
 
-function targetOf(property: ResmanPropertyAccess): ResmanTarget {
+/** The transport a property's requests go through: its AccountID and PropertyID. */
+export function targetOf(property: ResmanPropertyAccess): ResmanTarget {
   return { accountId: property.resmanAccountId, propertyId: property.resmanPropertyId };
 }
 
-/** A `ResmanSource` reading ResMan over HTTP (see the module header). */
-export function createResmanSource(options: ResmanSourceOptions): ResmanSource {
-  const now = options.now ?? (() => new Date());
-  const http = createResmanHttp({
+/** The transport's options from a client's, defaults filled in (see `ResmanSourceOptions`). */
+export function transportOptions(options: Omit<ResmanSourceOptions, "now">): ResmanHttpOptions {
+  return {
     v2Url: options.v2Url ?? DEFAULT_V2_URL,
     v1Url: options.v1Url ?? DEFAULT_V1_URL,
     partnerId: options.partnerId,
@@ -78,7 +78,14 @@ export function createResmanSource(options: ResmanSourceOptions): ResmanSource {
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 30_000,
     concurrencyPerAccount: options.concurrencyPerAccount ?? 2,
-  });
+  };
+}
+
+/** A `ResmanSource` reading ResMan over HTTP (see the module header). */
+export function createResmanSource(options: ResmanSourceOptions): ResmanSource {
+  const now = options.now ?? (() => new Date());
+  // The reading transport: it has no write (`http.ts`).
+  const http = createResmanHttp(transportOptions(options));
   const v2 = createV2Client(http, now);
   const v1 = createV1Client(http, now);
 

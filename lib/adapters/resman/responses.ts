@@ -2,11 +2,12 @@
  * Reading a ResMan answer body: JSON parsed and checked against the documented envelope
  * (docs/resman.md), loosely: unknown fields are ignored and the records inside are left to the
  * mapping (`lib/domain/resmanRecords.ts`), which judges each one on its own. A body that is not
- * JSON, or lacks the envelope, is a `ResmanResponseError`.
+ * JSON, or lacks the envelope, is a `ResmanResponseError`; a v1 envelope whose `Status` is not
+ * `Success` is a `ResmanApiError` (`expectSuccess`), even on HTTP 200.
  */
 import * as z from "zod";
 import { zodIssues } from "../../domain/zodIssues.js";
-import { type ResmanCall, ResmanResponseError } from "./errors.js";
+import { ResmanApiError, type ResmanCall, ResmanResponseError } from "./errors.js";
 
 /** A list of records: objects of unknown fields (`null` read as none). */
 const records = z
@@ -28,6 +29,10 @@ export const v1JsonEnvelope = z.looseObject({
 });
 /** v1 `Leasing/GetApplicantsAndCurrentResidents` after a `Success`. */
 export const v1RosterBody = z.looseObject({ People: records.optional() });
+/** v1 `Leasing/GetProspectSources` after a `Success`. */
+export const v1ProspectSourcesBody = z.looseObject({ ProspectSources: records.optional() });
+/** v1 `Leasing/GetEmployees` after a `Success`. */
+export const v1EmployeesBody = z.looseObject({ Employees: records.optional() });
 
 /** The v1 XML envelope (`<ResMan><Status>…`), as fast-xml-parser reads it. */
 export const v1XmlEnvelope = z.looseObject({
@@ -61,4 +66,21 @@ export function checkBody<T>(call: ResmanCall, body: unknown, schema: z.ZodType<
     );
   }
   return parsed.data;
+}
+
+/**
+ * Fails unless a v1 envelope says `Success`: `ResmanApiError` with ResMan's `ErrorDescription`
+ * made safe by `detail` (the transport's, which blanks the credentials).
+ */
+export function expectSuccess(
+  call: ResmanCall,
+  status: string,
+  description: unknown,
+  detail: (text: string | undefined) => string | undefined,
+): void {
+  if (status.trim().toLowerCase() === "success") return;
+  const text = typeof description === "string" ? description : undefined;
+  // The status word is ResMan's, not ours: shown only when it is a plain word ("Error").
+  const word = /^[A-Za-z][A-Za-z _]{0,19}$/u.test(status) ? status : "not Success";
+  throw new ResmanApiError(call, 200, `HTTP 200 with Status "${word}"`, detail(text));
 }

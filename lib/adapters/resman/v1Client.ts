@@ -19,10 +19,11 @@
  */
 import { XMLParser } from "fast-xml-parser";
 import { repeatedXmlElements, XML_ATTRIBUTE_PREFIX, xmlList } from "../../domain/resmanRecords.js";
-import { ResmanApiError, type ResmanCall, ResmanWindowError } from "./errors.js";
-import type { ResmanHttp, ResmanTarget } from "./http.js";
+import { ResmanWindowError } from "./errors.js";
+import type { ResmanHttp, ResmanReply, ResmanTarget } from "./http.js";
 import {
   checkBody,
+  expectSuccess,
   parseJsonBody,
   v1JsonEnvelope,
   v1RosterBody,
@@ -62,21 +63,20 @@ export function parseV1Xml(body: string): unknown {
   }
 }
 
-/** Fails unless a v1 envelope says `Success`. */
-function expectSuccess(
-  http: ResmanHttp,
-  call: ResmanCall,
-  status: string,
-  description: unknown,
-): void {
-  if (status.trim().toLowerCase() === "success") return;
-  const text = typeof description === "string" ? description : undefined;
-  // The status word is ResMan's, not ours: shown only when it is a plain word ("Error").
-  const word = /^[A-Za-z][A-Za-z _]{0,19}$/u.test(status) ? status : "not Success";
-  throw new ResmanApiError(call, 200, `HTTP 200 with Status "${word}"`, http.detail(text));
+/**
+ * The MITS `Prospect` elements of a `SearchProspects` answer (windowed or by criteria), once its
+ * envelope says `Success`.
+ */
+export function prospectsOfAnswer(http: ResmanHttp, reply: ResmanReply): unknown[] {
+  const { ResMan: envelope } = checkBody(reply.call, parseV1Xml(reply.body), v1XmlEnvelope);
+  expectSuccess(reply.call, envelope.Status, envelope.ErrorDescription, http.detail);
+  return xmlList(
+    xmlChild(xmlChild(xmlChild(envelope.Response, "LeadManagement"), "Prospects"), "Prospect"),
+  );
 }
 
-function child(node: unknown, name: string): unknown {
+/** A child element of a parsed XML node; undefined when the node is text or absent. */
+function xmlChild(node: unknown, name: string): unknown {
   return node !== null && typeof node === "object"
     ? (node as Record<string, unknown>)[name]
     : undefined;
@@ -93,13 +93,7 @@ export function createV1Client(http: ResmanHttp, now: () => Date): ResmanV1Clien
       },
       accept: "application/xml",
     });
-    const { ResMan: envelope } = checkBody(reply.call, parseV1Xml(reply.body), v1XmlEnvelope);
-    expectSuccess(http, reply.call, envelope.Status, envelope.ErrorDescription);
-    const prospects = child(
-      child(child(envelope.Response, "LeadManagement"), "Prospects"),
-      "Prospect",
-    );
-    return xmlList(prospects);
+    return prospectsOfAnswer(http, reply);
   }
 
   async function search(target: ResmanTarget, since: Date, until: Date): Promise<unknown[]> {
@@ -141,7 +135,7 @@ export function createV1Client(http: ResmanHttp, now: () => Date): ResmanV1Clien
         accept: "application/json",
       });
       const envelope = parseJsonBody(reply.call, reply.body, v1JsonEnvelope);
-      expectSuccess(http, reply.call, envelope.Status, envelope.ErrorDescription);
+      expectSuccess(reply.call, envelope.Status, envelope.ErrorDescription, http.detail);
       return checkBody(reply.call, envelope, v1RosterBody).People ?? [];
     },
   };

@@ -127,7 +127,8 @@ export function structuralError(document: LeadDocument): string | null {
   if (document.prospects.length > 1) return "Only one Prospect can be posted at a time";
   if (document.customers.length === 0) return "Customers/Customer is required";
   if (document.customers.length > 1) return "Only one Customer can be posted at a time";
-  if (fields.firstName === null && fields.lastName === null) {
+  // A new card needs a name; an event on an existing prospect names it by its ids alone.
+  if (document.prospectId === null && fields.firstName === null && fields.lastName === null) {
     return "Customer Name with FirstName or LastName is required";
   }
   if (document.events.length === 0) return "Events/Event is required";
