@@ -19,6 +19,7 @@ import { registerLinks } from "./commands/links.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerProperty } from "./commands/property.js";
 import { registerPrune } from "./commands/prune.js";
+import { registerPush } from "./commands/push.js";
 import { registerReconcile } from "./commands/reconcile.js";
 import { registerRedrive } from "./commands/redrive.js";
 import { registerReindex } from "./commands/reindex.js";
@@ -53,6 +54,7 @@ const commands = [
   registerStart,
   registerProperty,
   registerReconcile,
+  registerPush,
   registerResmanStub,
   registerRules,
   registerReview,

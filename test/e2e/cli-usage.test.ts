@@ -52,6 +52,10 @@ describe("contact-sync --help", () => {
     "reindex",
     "prune",
     "redrive",
+    "property list",
+    "property sources",
+    "reconcile",
+    "push",
   ])("words `--json` of `%s` like every other command's", async (command) => {
     const run = await runInProcess([...command.split(" "), "--help"], unreachableDatabaseEnv);
     expect(run.code).toBe(0);

@@ -53,6 +53,12 @@ import type { LinkEvidence, LinkStatus } from "../../domain/syncDecision.js";
  * `superseded`: closed by the approval of another item (`merge_id`), because one of its two
  * contacts was merged away and the survivor already had an item with the same other contact.
  */
+/**
+ * A guest-card push: `sending` (being sent now), `sent`, `unknown` (the answer never came: search
+ * ResMan before sending again), `failed` (ResMan refused it; the reason is in `last_error`).
+ */
+export type GuestCardPushStatus = "sending" | "sent" | "unknown" | "failed";
+
 export type ReviewStatus = "open" | "approved" | "rejected" | "superseded";
 
 /** A contact's secondary emails and phones, as stored. */
@@ -93,6 +99,13 @@ export const property = pgTable(
      */
     reconcileClaimedBy: uuid("reconcile_claimed_by"),
     reconcileClaimedUntil: timestamp("reconcile_claimed_until", { withTimezone: true }),
+    /**
+     * Chatbot leads become ResMan guest cards (`contact-sync push`), with this ProspectSource ID
+     * and this employee as the agent. Off by default.
+     */
+    pushGuestCards: boolean("push_guest_cards").notNull().default(false),
+    pushSourceId: varchar("push_source_id", { length: 100 }),
+    pushAgentId: varchar("push_agent_id", { length: 100 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -487,6 +500,50 @@ export const contactReview = pgTable(
     ),
     index("idx_contact_review_open").on(t.propertyId, t.createdAt).where(sql`${t.status} = 'open'`),
     index("idx_contact_review_candidate").on(t.candidateId),
+  ],
+);
+
+/**
+ * What the guest-card push sent to ResMan, one row per thing sent (`key`: `card:<link id>` for a
+ * lead's guest card, `event:<enrichment id>` for a later conversation on a pushed prospect), so
+ * nothing is sent twice: a retry finds its row, and a row whose outcome is unknown (the answer
+ * never came) is searched for in ResMan before anything is created again. Ids and codes only.
+ */
+export const guestCardPush = pgTable(
+  "guest_card_push",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    propertyId: uuid("property_id").notNull(),
+    contactId: uuid("user_id").notNull(),
+    linkId: uuid("link_id"),
+    key: varchar("key", { length: 200 }).notNull(),
+    status: varchar("status", { length: 20 }).$type<GuestCardPushStatus>().notNull(),
+    /** How the lead reached ResMan: a new card, an event on a prospect it matched, or neither. */
+    outcome: varchar("outcome", { length: 30 }),
+    resmanProspectId: varchar("resman_prospect_id", { length: 100 }),
+    resmanPersonId: varchar("resman_person_id", { length: 100 }),
+    attempts: integer("attempts").notNull().default(0),
+    /** An error code and ResMan's reason (e.g. "Transaction Source could not be found"). */
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check(
+      "chk_guest_card_push_status",
+      sql`${t.status} IN ('sending', 'sent', 'unknown', 'failed')`,
+    ),
+    unique("uq_guest_card_push_key").on(t.propertyId, t.key),
+    foreignKey({
+      name: "guest_card_push_property_id_fkey",
+      columns: [t.propertyId],
+      foreignColumns: [property.id],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "guest_card_push_user_fkey",
+      columns: [t.contactId, t.propertyId],
+      foreignColumns: [user.id, user.propertyId],
+    }).onDelete("cascade"),
   ],
 );
 

@@ -4,6 +4,7 @@ import { DrizzleContactStore } from "./contactStore.js";
 import { DrizzleDecisionStore } from "./decisionRepository.js";
 import { DrizzleOutboxStore } from "./outboxRepository.js";
 import { DrizzlePropertyStore } from "./propertyRepository.js";
+import { DrizzlePushStore } from "./pushRepository.js";
 import { DrizzleReconcileStore } from "./reconcileRepository.js";
 import { DrizzleReportStore } from "./reportRepository.js";
 import { DrizzleReviewStore } from "./reviewRepository.js";
@@ -15,6 +16,7 @@ export function createStores(db: Database) {
     decisions: new DrizzleDecisionStore(db),
     outbox: new DrizzleOutboxStore(db),
     properties: new DrizzlePropertyStore(db),
+    push: new DrizzlePushStore(db),
     reconcile: new DrizzleReconcileStore(db),
     reports: new DrizzleReportStore(db),
     reviews: new DrizzleReviewStore(db),

@@ -1,7 +1,8 @@
 /**
  * `contact-sync property`: the property registry — `add` registers a ResMan property for the
  * scheduled reconciliation (or updates it), `list` shows the registered ones, `enable` and
- * `disable` switch a property's reconciliation on and off.
+ * `disable` switch a property's reconciliation on and off; `set`, `sources` and `agents`
+ * (`propertyPush.ts`) are its guest-card push settings.
  */
 
 import Table from "cli-table3";
@@ -12,6 +13,7 @@ import { type ResmanApi, resmanApis } from "../../domain/reconcileRun.js";
 import { type CommandContext, withStores } from "../context.js";
 import { guid, jsonOption, PROPERTY_FLAGS, propertyOption } from "../options.js";
 import { plain } from "../output.js";
+import { registerPropertyPush } from "./propertyPush.js";
 
 /** ResMan AccountIDs are positive 32-bit integers. */
 function accountId(value: string): number {
@@ -124,6 +126,7 @@ export function registerProperty(program: Command, context: CommandContext): voi
         io.stdout.write(`${table.toString()}\n`);
       });
     });
+  registerPropertyPush(property, context);
   for (const [name, enabled] of [
     ["enable", true],
     ["disable", false],

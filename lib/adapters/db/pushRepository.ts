@@ -1,0 +1,261 @@
+/**
+ * The guest-card push's state in the database (`PushStore`): the push settings (columns of
+ * `property`), the leads waiting to reach ResMan (read from their links, contacts and enrichment
+ * log), and `guest_card_push`, written in one transaction with the lead's link.
+ */
+import { and, eq, isNull, or, sql } from "drizzle-orm";
+import type { LeadCustomer, LeadPhoneType, LeadPreferences } from "../../app/ports/guestCards.js";
+import type {
+  PushResult,
+  PushSettings,
+  PushStore,
+  WaitingLead,
+} from "../../app/ports/pushStore.js";
+import type { PhoneType } from "../../domain/person.js";
+import type { Database } from "./client.js";
+import { toStoreError } from "./errors.js";
+import { contactSync, guestCardPush, property } from "./schema.js";
+import { executeRows, parseJson } from "./sqlRows.js";
+
+/** A push left `sending` this long is taken for a crashed one (and searched for again). */
+const STALE_SENDING = "5 minutes";
+
+/** MITS phone types of ours, the preferred number first. */
+const phoneOrder: [PhoneType, LeadPhoneType][] = [
+  ["mobile", "cell"],
+  ["home", "home"],
+  ["work", "office"],
+];
+
+interface StoredPhone {
+  type: PhoneType;
+  raw: string;
+  e164: string;
+}
+
+interface WaitingRow {
+  contact_id: string;
+  link_id: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phones: StoredPhone[] | string | null;
+  first_contact_at: Date | string;
+  preferences: Record<string, unknown> | string | null;
+  summary: string | null;
+  push_status: "sending" | "sent" | "unknown" | "failed" | null;
+  push_attempts: number | null;
+}
+
+/** The push key of a lead's guest card. */
+function cardKey(linkId: string): string {
+  return `card:${linkId}`;
+}
+
+function customerOf(row: WaitingRow): LeadCustomer {
+  const phones = row.phones === null ? [] : parseJson(row.phones);
+  const phone = phoneOrder
+    .map(([ours, mits]) => {
+      const found = phones.find((p) => p.type === ours);
+      return found === undefined ? null : { number: found.raw, type: mits };
+    })
+    .find((p) => p !== null);
+  return {
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    phone: phone ?? null,
+  };
+}
+
+function preferencesOf(json: WaitingRow["preferences"]): LeadPreferences | null {
+  if (json === null) return null;
+  const data = parseJson(json) as { preferences?: Record<string, unknown> };
+  const p = data.preferences ?? {};
+  const number = (value: unknown) => (typeof value === "number" ? value : null);
+  const preferences = {
+    moveInDate: typeof p.move_in_date === "string" ? p.move_in_date : null,
+    bedrooms: number(p.bedrooms),
+    rent: number(p.budget_max),
+  };
+  return Object.values(preferences).every((v) => v === null) ? null : preferences;
+}
+
+export class DrizzlePushStore implements PushStore {
+  constructor(private readonly db: Database) {}
+
+  async pushSettings(propertyId: string): Promise<PushSettings | null> {
+    try {
+      const [row] = await this.db
+        .select({
+          enabled: property.pushGuestCards,
+          sourceId: property.pushSourceId,
+          agentId: property.pushAgentId,
+        })
+        .from(property)
+        .where(eq(property.id, propertyId));
+      return row ?? null;
+    } catch (error) {
+      throw toStoreError(error, "read push settings");
+    }
+  }
+
+  async setPushSettings(target: string, settings: Partial<PushSettings>) {
+    try {
+      const rows = await this.db
+        .update(property)
+        .set({
+          ...(settings.enabled === undefined ? {} : { pushGuestCards: settings.enabled }),
+          ...(settings.sourceId === undefined ? {} : { pushSourceId: settings.sourceId }),
+          ...(settings.agentId === undefined ? {} : { pushAgentId: settings.agentId }),
+          updatedAt: sql`now()`,
+        })
+        .where(or(eq(property.resmanPropertyId, target), eq(property.id, target)))
+        .returning();
+      const row = rows.find((r) => r.resmanPropertyId === target) ?? rows[0];
+      if (row === undefined) return null;
+      return {
+        propertyId: row.id,
+        resmanPropertyId: row.resmanPropertyId,
+        enabled: row.pushGuestCards,
+        sourceId: row.pushSourceId,
+        agentId: row.pushAgentId,
+      };
+    } catch (error) {
+      throw toStoreError(error, "change push settings");
+    }
+  }
+
+  async waitingLeads(
+    propertyId: string,
+    options: { includeFailed: boolean; limit: number },
+  ): Promise<WaitingLead[]> {
+    try {
+      const rows = await executeRows<WaitingRow>(
+        this.db,
+        sql`select u.id as contact_id, cs.id as link_id, u.first_name, u.last_name, u.email,
+            u.phones, cs.created_at as first_contact_at,
+            (select e.enriched_data from contact_enrichment_log e
+              where e.contact_id = u.id and e.enrichment_type = 'preferences'
+              order by e.created_at desc limit 1) as preferences,
+            (select e.enriched_data ->> 'summary' from contact_enrichment_log e
+              where e.contact_id = u.id and e.enrichment_type = 'conversation_data'
+                and e.enriched_data ? 'summary'
+              order by e.created_at desc limit 1) as summary,
+            gp.status as push_status, gp.attempts as push_attempts
+          from contact_sync cs
+          join "user" u on u.id = cs.user_id and u.property_id = cs.property_id
+          left join guest_card_push gp
+            on gp.property_id = cs.property_id and gp.key = 'card:' || cs.id::text
+          where cs.property_id = ${propertyId} and cs.resman_contact_id is null
+            and u.kind = 'lead' and u.merged_into_id is null
+            and (gp.id is null or gp.status = 'unknown'
+              or (gp.status = 'sending' and gp.updated_at < now() - ${STALE_SENDING}::interval)
+              or (${options.includeFailed} and gp.status = 'failed'))
+          order by cs.created_at, cs.id
+          limit ${options.limit}`,
+      );
+      return rows.map((row) => ({
+        propertyId,
+        contactId: row.contact_id,
+        linkId: row.link_id,
+        customer: customerOf(row),
+        preferences: preferencesOf(row.preferences),
+        summary: row.summary === null ? null : row.summary.slice(0, 2000),
+        firstContactAt: new Date(row.first_contact_at).toISOString(),
+        previous:
+          row.push_status === null
+            ? null
+            : { status: row.push_status, attempts: row.push_attempts ?? 0 },
+      }));
+    } catch (error) {
+      throw toStoreError(error, "read waiting leads");
+    }
+  }
+
+  async startPush(lead: WaitingLead): Promise<boolean> {
+    try {
+      const rows = await this.db
+        .insert(guestCardPush)
+        .values({
+          propertyId: lead.propertyId,
+          contactId: lead.contactId,
+          linkId: lead.linkId,
+          key: cardKey(lead.linkId),
+          status: "sending",
+          attempts: 1,
+        })
+        .onConflictDoUpdate({
+          target: [guestCardPush.propertyId, guestCardPush.key],
+          set: {
+            status: "sending",
+            attempts: sql`${guestCardPush.attempts} + 1`,
+            updatedAt: sql`now()`,
+          },
+          // Another push of this lead is under way, or it was sent: leave it.
+          setWhere: sql`${guestCardPush.status} in ('unknown', 'failed')
+            or (${guestCardPush.status} = 'sending'
+              and ${guestCardPush.updatedAt} < now() - ${STALE_SENDING}::interval)`,
+        })
+        .returning({ id: guestCardPush.id });
+      return rows.length > 0;
+    } catch (error) {
+      throw toStoreError(error, "start push");
+    }
+  }
+
+  async finishPush(lead: WaitingLead, result: PushResult): Promise<void> {
+    const key = cardKey(lead.linkId);
+    try {
+      await this.db.transaction(async (tx) => {
+        if (result.status === "sent") {
+          // The person may be linked already (a reconciliation got there first): then this
+          // lead's link stays as it is and the push only records what ResMan said.
+          const [taken] = await tx
+            .select({ id: contactSync.id })
+            .from(contactSync)
+            .where(
+              and(
+                eq(contactSync.propertyId, lead.propertyId),
+                eq(contactSync.personId, result.personId),
+              ),
+            );
+          if (taken === undefined) {
+            await tx
+              .update(contactSync)
+              .set({
+                personId: result.personId,
+                syncStatus: result.outcome === "created" ? "success" : "merged",
+                resmanStatus: result.resmanStatus,
+                lastError: null,
+                lastSyncAt: sql`now()`,
+              })
+              .where(and(eq(contactSync.id, lead.linkId), isNull(contactSync.personId)));
+          }
+        } else if (result.status === "failed") {
+          await tx
+            .update(contactSync)
+            .set({
+              syncStatus: "failed",
+              lastError: `guest card refused: ${result.error}`.slice(0, 500),
+              attempts: sql`${contactSync.attempts} + 1`,
+            })
+            .where(and(eq(contactSync.id, lead.linkId), isNull(contactSync.personId)));
+        }
+        await tx
+          .update(guestCardPush)
+          .set({
+            status: result.status,
+            outcome: result.status === "sent" ? result.outcome : null,
+            resmanProspectId: result.status === "sent" ? result.prospectId : null,
+            resmanPersonId: result.status === "sent" ? result.personId : null,
+            lastError: result.status === "sent" ? null : result.error.slice(0, 500),
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(guestCardPush.propertyId, lead.propertyId), eq(guestCardPush.key, key)));
+      });
+    } catch (error) {
+      throw toStoreError(error, "finish push");
+    }
+  }
+}
