@@ -16,10 +16,19 @@
  *    for a card it created, `merged` for a match), so the next reconciliation finds the person
  *    linked; ResMan's refusal (a bad source id, an unknown agent) as `failed` with the reason;
  *    an answer that never came as `unknown` (searched for next time).
+ * Then every later conversation of a pushed prospect (an enrichment made after its card was
+ * sent) goes to it as an event — the summary, the preferences in words, the interaction — once
+ * per enrichment, and only while ResMan still has the person as a prospect.
  * A dry run searches (reads only) and says what it would do.
  */
 import { ContactSyncError } from "../domain/errors.js";
-import { type FoundBy, findOnRoster, isSameLead, useOfMatch } from "../domain/guestCardMatch.js";
+import {
+  type FoundBy,
+  findOnRoster,
+  followUpComments,
+  isSameLead,
+  useOfMatch,
+} from "../domain/guestCardMatch.js";
 import type { ResmanPerson } from "../domain/person.js";
 import type { Clock } from "./ports/clock.js";
 import type {
@@ -28,7 +37,13 @@ import type {
   LeadEvent,
   ProspectSearch,
 } from "./ports/guestCards.js";
-import type { PushResult, PushSettings, PushStore, WaitingLead } from "./ports/pushStore.js";
+import type {
+  PushResult,
+  PushSettings,
+  PushStore,
+  WaitingEvent,
+  WaitingLead,
+} from "./ports/pushStore.js";
 import type { ResmanPropertyAccess, ResmanSource } from "./ports/resmanSource.js";
 
 export interface PushDependencies {
@@ -198,6 +213,51 @@ async function pushLead(
     : line(result.status, { error: result.error });
 }
 
+/**
+ * Sends a later conversation of a pushed prospect as an event on it (its ids and the event:
+ * never a contact edit), once per enrichment. Null for an enrichment with nothing to say (a
+ * captured contact): recorded as done, not printed.
+ */
+async function pushEvent(
+  deps: PushDependencies,
+  access: ResmanPropertyAccess,
+  settings: PushSettings & { sourceId: string; agentId: string },
+  event: WaitingEvent,
+  dryRun: boolean,
+): Promise<PushLine | null> {
+  const comments = followUpComments(event.kind, event.data);
+  const line = (outcome: PushLine["outcome"], error: string | null = null): PushLine => ({
+    linkId: event.linkId,
+    contactId: event.contactId,
+    outcome,
+    ...event.prospect,
+    error,
+  });
+  if (dryRun) return comments === null ? null : line("would_event");
+  if (!(await deps.store.startEventPush(event))) return null;
+  if (comments === null) {
+    await deps.store.finishEventPush(event, { status: "sent", skipped: true });
+    return null;
+  }
+  try {
+    await deps.guestCards.addProspectEvent(access, event.prospect, {
+      type: event.kind === "conversation_data" ? "TextFromProspect" : "Other",
+      date: event.occurredAt,
+      sourceId: settings.sourceId,
+      agentId: settings.agentId,
+      firstContact: false,
+      comments,
+    });
+  } catch (error) {
+    const retryable = error instanceof ContactSyncError && error.retryable;
+    const result = { status: retryable ? "unknown" : "failed", error: describe(error) } as const;
+    await deps.store.finishEventPush(event, result);
+    return line(result.status, result.error);
+  }
+  await deps.store.finishEventPush(event, { status: "sent", skipped: false });
+  return line("event");
+}
+
 /** The settings a push needs; a push without a source or an agent is refused before it starts. */
 export function readyToPush(
   settings: PushSettings | null,
@@ -229,6 +289,13 @@ export async function pushGuestCards(
   const lines: PushLine[] = [];
   for (const lead of leads) {
     lines.push(await pushLead(deps, property, settings, lead, roster, options.dryRun === true));
+  }
+  const events = await deps.store.waitingEvents(property.id, {
+    limit: options.limit ?? DEFAULT_PUSH_LIMIT,
+  });
+  for (const event of events) {
+    const line = await pushEvent(deps, property, settings, event, options.dryRun === true);
+    if (line !== null) lines.push(line);
   }
   return lines;
 }

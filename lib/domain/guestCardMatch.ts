@@ -93,3 +93,42 @@ export function findOnRoster(
   if (byContact !== undefined) return byContact;
   return roster.find((person) => isSameLead(lead, name(person), "name")) ?? null;
 }
+
+/** Longest `Comments` contact-sync sends. */
+export const MAX_COMMENTS = 2000;
+
+/**
+ * The comments of the event a later enrichment of a pushed prospect becomes: the conversation's
+ * summary, the preferences in words, or the interaction and its details. Null when the
+ * enrichment says nothing worth an event (a captured contact adds nothing ResMan lacks).
+ */
+export function followUpComments(
+  kind: "conversation_data" | "preferences" | "interaction_history",
+  data: Record<string, unknown>,
+): string | null {
+  const text = (value: unknown) =>
+    typeof value === "string" && value.trim() !== "" ? value : null;
+  if (kind === "conversation_data") {
+    const summary = text(data.summary);
+    return summary === null ? null : summary.slice(0, MAX_COMMENTS);
+  }
+  if (kind === "preferences") {
+    const p = (data.preferences ?? {}) as Record<string, unknown>;
+    const parts = [
+      typeof p.bedrooms === "number" ? `${p.bedrooms} bedrooms` : null,
+      typeof p.bathrooms === "number" ? `${p.bathrooms} bathrooms` : null,
+      text(p.move_in_date) === null ? null : `move-in ${p.move_in_date}`,
+      typeof p.budget_max === "number" ? `budget up to ${p.budget_max}` : null,
+      typeof p.pets === "boolean" ? (p.pets ? "has pets" : "no pets") : null,
+    ].filter((part) => part !== null);
+    return parts.length === 0 ? null : `Preferences updated: ${parts.join(", ")}`;
+  }
+  const interaction = (data.interaction ?? {}) as Record<string, unknown>;
+  const type = text(interaction.type);
+  if (type === null) return null;
+  const details = text(interaction.details);
+  return `${type.replace(/_/g, " ")}${details === null ? "" : `: ${details}`}`.slice(
+    0,
+    MAX_COMMENTS,
+  );
+}

@@ -236,6 +236,41 @@ describe("contact-sync push", () => {
     ]);
   });
 
+  it("sends a pushed prospect's later conversations as events, once each, never a card or a contact edit", async () => {
+    const { propertyId } = property(0);
+    const contactId = await converse(propertyId, {
+      first_name: "Marguerite",
+      last_name: "Okonkwo",
+      email: "marguerite.okonkwo@leadmail.org",
+    });
+    // The chatbot found the same contact: no new lead.
+    const [link] = await linkOf(contactId);
+    expect(link?.sync_status).toBe("success");
+    stub.admin.clearWrites();
+    const pushed = await push(propertyId);
+    expect(pushed.lines.map((l) => l.outcome)).toEqual(["event", "event"]);
+    expect(new Set(pushed.lines.map((l) => l.resman_contact_id))).toEqual(
+      new Set([link?.resman_contact_id]),
+    );
+    const writes = stub.admin.writes();
+    expect(writes.map((w) => w.kind)).toEqual(["event", "event"]);
+    for (const write of writes) {
+      expect(write.fields).toMatchObject({
+        firstName: null,
+        lastName: null,
+        email: null,
+        phones: [],
+      });
+    }
+    expect(writes.map((w) => w.fields?.comments)).toEqual([
+      "Preferences updated: 2 bedrooms, move-in 2027-02-01, budget up to 1850",
+      "Asked about two-bedroom units.",
+    ]);
+    // Once each.
+    expect((await push(propertyId)).lines).toEqual([]);
+    expect(stub.admin.writes()).toHaveLength(2);
+  });
+
   it("adds the conversation to an existing prospect the lead matches, sending nothing about the person", async () => {
     const { propertyId } = property(0);
     const card = stub.admin.addProspect(propertyId, {

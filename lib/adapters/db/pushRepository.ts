@@ -6,9 +6,11 @@
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { LeadCustomer, LeadPhoneType, LeadPreferences } from "../../app/ports/guestCards.js";
 import type {
+  EventPushResult,
   PushResult,
   PushSettings,
   PushStore,
+  WaitingEvent,
   WaitingLead,
 } from "../../app/ports/pushStore.js";
 import type { PhoneType } from "../../domain/person.js";
@@ -50,6 +52,11 @@ interface WaitingRow {
 /** The push key of a lead's guest card. */
 function cardKey(linkId: string): string {
   return `card:${linkId}`;
+}
+
+/** The push key of the event an enrichment becomes. */
+function eventKey(enrichmentId: string): string {
+  return `event:${enrichmentId}`;
 }
 
 function customerOf(row: WaitingRow): LeadCustomer {
@@ -173,15 +180,27 @@ export class DrizzlePushStore implements PushStore {
     }
   }
 
-  async startPush(lead: WaitingLead): Promise<boolean> {
+  startPush(lead: WaitingLead): Promise<boolean> {
+    return this.claim(lead, cardKey(lead.linkId));
+  }
+
+  startEventPush(event: WaitingEvent): Promise<boolean> {
+    return this.claim(event, eventKey(event.enrichmentId));
+  }
+
+  /** Records that a push starts (`sending`, one more attempt) unless one is under way or sent. */
+  private async claim(
+    subject: { propertyId: string; contactId: string; linkId: string },
+    key: string,
+  ): Promise<boolean> {
     try {
       const rows = await this.db
         .insert(guestCardPush)
         .values({
-          propertyId: lead.propertyId,
-          contactId: lead.contactId,
-          linkId: lead.linkId,
-          key: cardKey(lead.linkId),
+          propertyId: subject.propertyId,
+          contactId: subject.contactId,
+          linkId: subject.linkId,
+          key,
           status: "sending",
           attempts: 1,
         })
@@ -256,6 +275,83 @@ export class DrizzlePushStore implements PushStore {
       });
     } catch (error) {
       throw toStoreError(error, "finish push");
+    }
+  }
+
+  async waitingEvents(propertyId: string, options: { limit: number }): Promise<WaitingEvent[]> {
+    try {
+      const rows = await executeRows<{
+        enrichment_id: string;
+        contact_id: string;
+        link_id: string;
+        kind: WaitingEvent["kind"];
+        data: Record<string, unknown> | string | null;
+        occurred_at: Date | string;
+        prospect_id: string;
+        person_id: string;
+        push_status: "sending" | "sent" | "unknown" | "failed" | null;
+        push_attempts: number | null;
+      }>(
+        this.db,
+        sql`select e.id as enrichment_id, e.contact_id, card.link_id, e.enrichment_type as kind,
+            e.enriched_data as data, e.created_at as occurred_at,
+            card.resman_prospect_id as prospect_id, card.resman_person_id as person_id,
+            ep.status as push_status, ep.attempts as push_attempts
+          from guest_card_push card
+          join contact_sync cs on cs.id = card.link_id
+            and cs.resman_contact_id = card.resman_person_id
+            and cs.resman_status in ('prospect', 'lost')
+          join "user" u on u.id = card.user_id and u.merged_into_id is null
+          join contact_enrichment_log e on e.contact_id = card.user_id and e.source = 'chatbot'
+            and e.created_at > card.updated_at
+          left join guest_card_push ep
+            on ep.property_id = card.property_id and ep.key = 'event:' || e.id::text
+          where card.property_id = ${propertyId} and card.key like 'card:%'
+            and card.status = 'sent' and card.outcome in ('created', 'event')
+            and (ep.id is null or ep.status = 'unknown'
+              or (ep.status = 'sending' and ep.updated_at < now() - ${STALE_SENDING}::interval))
+          order by e.created_at, e.id
+          limit ${options.limit}`,
+      );
+      return rows.map((row) => ({
+        propertyId,
+        contactId: row.contact_id,
+        linkId: row.link_id,
+        enrichmentId: row.enrichment_id,
+        kind: row.kind,
+        data: row.data === null ? {} : parseJson(row.data),
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        prospect: { prospectId: row.prospect_id, personId: row.person_id },
+        previous:
+          row.push_status === null
+            ? null
+            : { status: row.push_status, attempts: row.push_attempts ?? 0 },
+      }));
+    } catch (error) {
+      throw toStoreError(error, "read waiting events");
+    }
+  }
+
+  async finishEventPush(event: WaitingEvent, result: EventPushResult): Promise<void> {
+    try {
+      await this.db
+        .update(guestCardPush)
+        .set({
+          status: result.status,
+          outcome: result.status === "sent" ? (result.skipped ? "skipped" : "event") : null,
+          resmanProspectId: event.prospect.prospectId,
+          resmanPersonId: event.prospect.personId,
+          lastError: result.status === "sent" ? null : result.error.slice(0, 500),
+          updatedAt: sql`now()`,
+        })
+        .where(
+          and(
+            eq(guestCardPush.propertyId, event.propertyId),
+            eq(guestCardPush.key, eventKey(event.enrichmentId)),
+          ),
+        );
+    } catch (error) {
+      throw toStoreError(error, "finish event push");
     }
   }
 }

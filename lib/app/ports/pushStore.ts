@@ -51,6 +51,27 @@ export type PushResult =
   | { status: "unknown"; error: string }
   | { status: "failed"; error: string };
 
+/** A later conversation of a pushed prospect, waiting to be sent to ResMan as an event. */
+export interface WaitingEvent {
+  propertyId: string;
+  contactId: string;
+  linkId: string;
+  /** The enrichment it comes from (one event per enrichment, ever). */
+  enrichmentId: string;
+  kind: "conversation_data" | "preferences" | "interaction_history";
+  data: Record<string, unknown>;
+  /** When the chatbot heard it (ISO-8601). */
+  occurredAt: string;
+  /** The prospect the lead's guest card is (or the push matched). */
+  prospect: { prospectId: string; personId: string };
+  previous: PushAttempt | null;
+}
+
+/** `sent` with `skipped`: the enrichment said nothing worth an event; it is done all the same. */
+export type EventPushResult =
+  | { status: "sent"; skipped: boolean }
+  | { status: "unknown" | "failed"; error: string };
+
 export interface PushStore {
   /** The property's push settings (null for a property it does not know). */
   pushSettings(propertyId: string): Promise<PushSettings | null>;
@@ -78,4 +99,13 @@ export interface PushStore {
    * person is linked already; on `failed` the link is `failed` with the reason.
    */
   finishPush(lead: WaitingLead, result: PushResult): Promise<void>;
+  /**
+   * The enrichments of pushed prospects made after their guest card was sent and not sent as an
+   * event yet, oldest first; only while the link still says prospect (or lost): an applicant or
+   * a resident gets nothing.
+   */
+  waitingEvents(propertyId: string, options: { limit: number }): Promise<WaitingEvent[]>;
+  /** As `startPush`, for an event (`event:<enrichment id>`). */
+  startEventPush(event: WaitingEvent): Promise<boolean>;
+  finishEventPush(event: WaitingEvent, result: EventPushResult): Promise<void>;
 }
