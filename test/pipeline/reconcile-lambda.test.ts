@@ -18,16 +18,20 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { ScheduledEvent, SQSBatchResponse } from "aws-lambda";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
+import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/adapters/db/client.js";
 import { DrizzleReconcileStore } from "../../lib/adapters/db/reconcileRepository.js";
-import { reconcileRun } from "../../lib/adapters/db/schema.js";
+import { contactSync, reconcileRun } from "../../lib/adapters/db/schema.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
 import { createReconcileSchedule } from "../../lib/adapters/lambda/reconcileSchedule.js";
 import { createReconcileWorker } from "../../lib/adapters/lambda/reconcileWorker.js";
 import { queueSink } from "../../lib/adapters/queue/queueSink.js";
 import { ssmResmanCredentials } from "../../lib/adapters/resman/credentials.js";
-import { ResmanAuthError } from "../../lib/adapters/resman/errors.js";
+import { GuestCardOutcomeUnknownError, ResmanAuthError } from "../../lib/adapters/resman/errors.js";
+import { enrichContact } from "../../lib/app/enrichContact.js";
 import { QueueUnavailableError } from "../../lib/app/errors.js";
+import type { GuestCardPort } from "../../lib/app/ports/guestCards.js";
 import type { RegisteredProperty } from "../../lib/app/ports/reconcileStore.js";
 import type { ResmanPeople, ResmanSource } from "../../lib/app/ports/resmanSource.js";
 import { syncMessageSchema } from "../../lib/domain/events.js";
@@ -427,6 +431,109 @@ describe("the reconcile worker (functions/reconcile-worker.ts)", () => {
     const property = await register(true);
     await workerWith(fakeSource(people(1)))(messageFor(property, true));
     expect((await runsOf(property.id))[0]).toMatchObject({ status: "ok", full: true });
+  });
+});
+
+// --- the guest-card push ------------------------------------------------------------------
+
+/** A ResMan for the push, scripted (the port; the client has its tests against the stand-in). */
+function fakeGuestCards(options: { dropFirstCreate?: boolean } = {}) {
+  const cards: { prospectId: string; personId: string; email: string | null }[] = [];
+  let drop = options.dropFirstCreate === true;
+  const port: GuestCardPort = {
+    searchProspects: async (_property, search) =>
+      cards
+        .filter((card) => "email" in search && card.email === search.email)
+        .map((card) => ({ ...card, type: "prospect", firstName: "Marisol", lastName: null })),
+    createGuestCard: async (property, card) => {
+      const ids = { prospectId: randomUUID(), personId: randomUUID() };
+      cards.push({ ...ids, email: card.customer.email });
+      if (drop) {
+        drop = false;
+        const call = {
+          api: "v1" as const,
+          method: "POST" as const,
+          path: "/MITS/PostLeadManagement4_0",
+          accountId: property.resmanAccountId,
+          propertyId: property.resmanPropertyId,
+        };
+        throw new GuestCardOutcomeUnknownError(call, undefined, "timeout after 500 ms");
+      }
+      return ids;
+    },
+    addProspectEvent: async () => {},
+    prospectSources: async () => [],
+    employees: async () => [],
+  };
+  return { port, cards };
+}
+
+describe("the reconcile worker's guest-card push", () => {
+  async function leadOn(property: RegisteredProperty): Promise<string> {
+    const stores = createStores(db);
+    await stores.push.setPushSettings(property.id, {
+      enabled: true,
+      sourceId: "src-1",
+      agentId: "agent-1",
+    });
+    const lead = await enrichContact(
+      { store: stores.contacts, properties: stores.properties, clock: fixedClock(NOW) },
+      {
+        detail_type: "Contact Captured",
+        detail: {
+          event_id: randomUUID(),
+          property_id: property.id,
+          conversation_id: randomUUID(),
+          occurred_at: NOW,
+          contact: { first_name: "Marisol", email: "marisol.push@leadmail.org" },
+        },
+      },
+    );
+    return lead.contactId ?? "";
+  }
+
+  function pushingWorker(guestCards: GuestCardPort) {
+    const worker = createReconcileWorker({
+      store: async () => store,
+      source: async () => fakeSource([]),
+      sink: queueSink(new SQSClient({ region: "us-east-1" }), SYNC_QUEUE_URL, FAST),
+      clock: fixedClock(NOW),
+      settings: SETTINGS,
+      push: { store: async () => createStores(db).push, guestCards: async () => guestCards },
+    });
+    return (body: unknown, messageId: string) =>
+      worker(
+        sqsEvent(record(JSON.stringify(body), { messageId })),
+        lambdaContext,
+      ) as Promise<SQSBatchResponse>;
+  }
+
+  it("pushes the property's waiting leads after reconciling it", async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(sqsAnswer());
+    const property = await register(true);
+    const contactId = await leadOn(property);
+    const resman = fakeGuestCards();
+    const response = await pushingWorker(resman.port)(messageFor(property), "m-push");
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(resman.cards).toHaveLength(1);
+    const [link] = await db.select().from(contactSync).where(eq(contactSync.userId, contactId));
+    expect(link).toMatchObject({ personId: resman.cards[0]?.personId, syncStatus: "success" });
+  });
+
+  it("fails the record when ResMan's answer never came, and the redelivery makes no second card", async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(sqsAnswer());
+    const property = await register(true);
+    const contactId = await leadOn(property);
+    const resman = fakeGuestCards({ dropFirstCreate: true });
+    const worker = pushingWorker(resman.port);
+    // SQS delivers it again (and after maxReceiveCount moves it to the DLQ).
+    expect(await worker(messageFor(property), "m-lost")).toEqual({
+      batchItemFailures: [{ itemIdentifier: "m-lost" }],
+    });
+    expect(await worker(messageFor(property), "m-lost")).toEqual({ batchItemFailures: [] });
+    expect(resman.cards).toHaveLength(1);
+    const [link] = await db.select().from(contactSync).where(eq(contactSync.userId, contactId));
+    expect(link?.personId).toBe(resman.cards[0]?.personId);
   });
 });
 

@@ -1,12 +1,15 @@
 /**
  * Composition root of the reconciliation's Lambda functions (the schedule and the reconcile
- * worker): the reconciliation's store on the configured driver, opened on first use. Apart from
+ * worker): the reconciliation's and the guest-card push's stores on the configured driver,
+ * opened on first use. Apart from
  * `runtime.ts` so that these bundles carry the reconciliation's repository only, not the sync
  * pipeline's.
  */
+import type { PushStore } from "../../app/ports/pushStore.js";
 import type { ReconcileStore } from "../../app/ports/reconcileStore.js";
 import type { Config } from "../../config.js";
 import { openConfiguredDatabase } from "../db/client.js";
+import { DrizzlePushStore } from "../db/pushRepository.js";
 import { DrizzleReconcileStore } from "../db/reconcileRepository.js";
 import { onFirstUse } from "./onFirstUse.js";
 
@@ -16,12 +19,26 @@ import { onFirstUse } from "./onFirstUse.js";
  */
 const RECONCILE_CONNECTIONS = 2;
 
-/** The reconciliation's store (registry, claims, cursors, runs), opened once. */
-export function lazyReconcileStore(settings: Config): () => Promise<ReconcileStore> {
+/**
+ * The reconciliation's store (registry, claims, cursors, runs) and the guest-card push's, over
+ * one database opened once.
+ */
+export function lazyReconcileStores(
+  settings: Config,
+): () => Promise<{ reconcile: ReconcileStore; push: PushStore }> {
   return onFirstUse(async () => {
-    const database = await openConfiguredDatabase(settings, {
-      maxConnections: RECONCILE_CONNECTIONS,
-    });
-    return new DrizzleReconcileStore(database.db);
+    const { db } = await openReconcileDatabase(settings);
+    return { reconcile: new DrizzleReconcileStore(db), push: new DrizzlePushStore(db) };
   });
+}
+
+/** The reconciliation's store alone (the schedule: its bundle carries no push repository). */
+export function lazyReconcileStore(settings: Config): () => Promise<ReconcileStore> {
+  return onFirstUse(
+    async () => new DrizzleReconcileStore((await openReconcileDatabase(settings)).db),
+  );
+}
+
+function openReconcileDatabase(settings: Config) {
+  return openConfiguredDatabase(settings, { maxConnections: RECONCILE_CONNECTIONS });
 }

@@ -5,25 +5,36 @@
  * `reconcileProperty`, handing the people to the sync queue (the queue sink), and logs the run's
  * id, status and counts.
  *
+ * Then, for a property with the guest-card push on, it pushes the chatbot leads waiting to reach
+ * ResMan (`pushGuestCards`): after the reconciliation, so a lead that ResMan already knows is
+ * found linked or on the roster first.
+ *
  * What becomes of the record: a run that finished, whatever its status (`ok`, `partial`,
  * `failed`, `auth_failed`), is acknowledged: its run row records it, its cursors did not move
  * past what was not enqueued, and the next schedule tries again. So is a record about a property
- * that is gone or disabled, or one another run holds. Only a thrown error (the database or SSM
- * unreachable, a malformed body) fails the record, so SQS delivers it again and, after
- * `maxReceiveCount`, moves it to the reconcile DLQ.
+ * that is gone or disabled, or one another run holds. A push whose outcome is unknown (ResMan's
+ * answer never came, or it was unavailable) fails the record after everything else was done, so
+ * SQS delivers it again with backoff (the push searches before it creates anything: no second
+ * card) and, after `maxReceiveCount`, moves it to the reconcile DLQ, from which a redrive pushes
+ * again the same way. A push ResMan refused is not retried: the lead's link says `failed` and
+ * why. Any other thrown error (the database or SSM unreachable, a malformed body) fails the
+ * record too.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { GuestCardPort } from "../../app/ports/guestCards.js";
 import type { PersonSink } from "../../app/ports/personSink.js";
+import type { PushStore } from "../../app/ports/pushStore.js";
 import type { ReconcileStore, RegisteredProperty } from "../../app/ports/reconcileStore.js";
 import type { ResmanSource } from "../../app/ports/resmanSource.js";
 import type { Clock } from "../../app/ports.js";
+import { pushGuestCards, readyToPush } from "../../app/pushGuestCards.js";
 import {
   type ReconcileOutcome,
   type ReconcileSettings,
   reconcileProperty,
 } from "../../app/reconcileProperty.js";
-import { InvalidInputError } from "../../domain/errors.js";
+import { ContactSyncError, InvalidInputError } from "../../domain/errors.js";
 import { type ReconcileMessage, reconcileMessageSchema } from "../../domain/reconcileMessage.js";
 import { zodIssues } from "../../domain/zodIssues.js";
 import { logger, safeError } from "../observability/logger.js";
@@ -38,6 +49,11 @@ export interface ReconcileWorkerDependencies {
   credentialsRefused?: () => void;
   /** Where the people go: the sync queue on Lambda. */
   sink: PersonSink;
+  /** The guest-card push (absent: no push from this worker). */
+  push?: {
+    store: () => Promise<PushStore>;
+    guestCards: () => Promise<GuestCardPort>;
+  };
   clock: Clock;
   /** Backfill date, roster period and how long an unrenewed claim lasts. */
   settings: ReconcileSettings;
@@ -111,6 +127,44 @@ function logOutcome(messageId: string, outcome: ReconcileOutcome): void {
   else logger.warn("reconcile run finished", fields);
 }
 
+/** Some leads' pushes ended without an answer from ResMan: the record is delivered again. */
+class PushIncompleteError extends ContactSyncError {
+  readonly code = "push_incomplete";
+  readonly retryable = true;
+}
+
+/** Pushes the property's waiting leads; throws when some pushes must be tried again. */
+async function pushWaitingLeads(
+  deps: ReconcileWorkerDependencies,
+  property: RegisteredProperty,
+  source: ResmanSource,
+  record: SQSRecord,
+): Promise<void> {
+  if (deps.push === undefined) return;
+  const store = await deps.push.store();
+  // The guest-card client (and its credentials) only for a property with the push on.
+  if (!readyToPush(await store.pushSettings(property.id))) return;
+  const lines = await pushGuestCards(
+    { store, guestCards: await deps.push.guestCards(), source, clock: deps.clock },
+    property,
+  );
+  if (lines.length === 0) return;
+  // Outcomes counted, ids of the leads not sent: never a person's values.
+  const outcomes: Record<string, number> = {};
+  for (const line of lines) outcomes[line.outcome] = (outcomes[line.outcome] ?? 0) + 1;
+  const unsent = lines.filter((line) => line.outcome === "unknown" || line.outcome === "failed");
+  logger.info("guest-card push finished", {
+    messageId: record.messageId,
+    propertyId: property.id,
+    outcomes,
+    unsent: unsent.map((line) => ({ linkId: line.linkId, error: line.error })),
+  });
+  const unknown = lines.filter((line) => line.outcome === "unknown").length;
+  if (unknown > 0) {
+    throw new PushIncompleteError(`${unknown} guest-card pushes got no answer from ResMan`);
+  }
+}
+
 /**
  * The worker for the given dependencies (tests inject theirs; `functions/reconcile-worker.ts`
  * uses the config), built like every function (`lambdaHandler`).
@@ -150,6 +204,11 @@ export function createReconcileWorker(deps: ReconcileWorkerDependencies) {
         deps.credentialsRefused?.();
       }
       logOutcome(record.messageId, outcome);
+      // Refused credentials would refuse the push too: it waits for the next run.
+      const refused = outcome.kind === "run" && outcome.run.status === "auth_failed";
+      if (deps.push !== undefined && !refused) {
+        await pushWaitingLeads(deps, property, source, record);
+      }
     } catch (error) {
       logger.warn("reconcile message failed", {
         messageId: record.messageId,
