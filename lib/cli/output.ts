@@ -1,12 +1,17 @@
 /**
  * Human-readable output shared by several commands (and by `npm start`, `lib/local/start.ts`):
- * the import summary, the sync health table, the table style. A command's own output lives
+ * the import summary, the sync health table, a reconciliation's and a push's lines, the table
+ * style. A command's own output lives
  * with the command (`commands/`). Only ids, counts, line numbers, field names and reasons are
  * printed: never a name, email, phone or birth date.
  */
 import Table from "cli-table3";
 import type { ImportSummary } from "../app/importPeople.js";
+import type { ReconcileHealth, RegisteredProperty } from "../app/ports/reconcileStore.js";
 import type { PropertyStats } from "../app/ports.js";
+import type { PushLine } from "../app/pushGuestCards.js";
+import type { ReconcileOutcome } from "../app/reconcileProperty.js";
+import { isStale } from "../domain/reconcileRun.js";
 
 /** Where the CLI writes text: the process streams in the command, a buffer in tests. */
 export interface Output {
@@ -157,4 +162,66 @@ export function formatStats(
     ]);
   }
   return `${table.toString()}\n`;
+}
+
+/** One line per property: `<GUID> ok: 120 fetched, 80 created, … (4.2 s)`. */
+export function formatReconcileOutcome(outcome: ReconcileOutcome, dryRun = false): string {
+  if (outcome.kind === "skipped") {
+    return `${outcome.resmanPropertyId} skipped: another reconciliation of this property is running`;
+  }
+  if (outcome.kind === "error") return `${outcome.resmanPropertyId} error: ${outcome.code}`;
+  const { run } = outcome;
+  const seconds =
+    run.finishedAt === null ? 0 : (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+  const counts = [
+    `${run.fetched} fetched`,
+    `${run.created} created`,
+    `${run.updated} updated`,
+    `${run.merged} merged`,
+    `${run.unchanged} unchanged`,
+    `${run.deactivated} deactivated`,
+    `${run.review} review`,
+    `${run.failed} failed`,
+    ...(run.unreadable > 0 ? [`${run.unreadable} unreadable`] : []),
+  ].join(", ");
+  const errors =
+    run.errors === null
+      ? ""
+      : ` [${Object.entries(run.errors)
+          .map(([resource, code]) => `${resource}: ${code}`)
+          .join(", ")}]`;
+  return `${run.resmanPropertyId} ${run.status}${dryRun ? " (dry run, nothing written)" : ""}: ${counts}${errors} (${seconds.toFixed(1)} s)`;
+}
+
+/** One line per lead: `<link id> created: prospect <ProspectID>, person <PersonID>`. */
+export function formatPushLine(resmanPropertyId: string, line: PushLine): string {
+  const ids =
+    line.prospectId === null ? "" : `: prospect ${line.prospectId}, person ${line.personId}`;
+  const error = line.error === null ? "" : `: ${line.error}`;
+  return `${resmanPropertyId} lead ${line.contactId} (link ${line.linkId}) ${line.outcome}${ids}${error}`;
+}
+
+/** Registered properties' reconciliation: last run, its age, and whether it is stale. */
+export function reconcileSummaries(
+  registered: readonly RegisteredProperty[],
+  health: readonly ReconcileHealth[],
+  now: Date,
+  periodMinutes: number,
+): Map<string, ReconcileSummary> {
+  const byProperty = new Map(health.map((h) => [h.propertyId, h]));
+  return new Map(
+    registered.map((p) => {
+      const h = byProperty.get(p.id);
+      const last = h?.lastRun ?? null;
+      return [
+        p.id,
+        {
+          enabled: p.enabled,
+          lastStatus: last?.status ?? null,
+          ageSeconds: last === null ? null : (now.getTime() - last.startedAt.getTime()) / 1000,
+          stale: p.enabled && isStale(h?.lastOkAt ?? null, now, periodMinutes),
+        },
+      ];
+    }),
+  );
 }

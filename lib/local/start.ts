@@ -1,8 +1,9 @@
 /**
  * The local stack behind `npm start`: migrate the database, import the bundled sample of ResMan
  * people (one CSV per property, named after the ResMan property GUID) through the sync path,
- * then print each import summary and the per-property sync health; on the embedded database,
- * optionally keep serving it to other processes until stopped.
+ * reconcile a community of an in-process ResMan stand-in and push a demo chatbot lead to it
+ * (`resmanDemo.ts`), then print each summary and the per-property sync health; on the embedded
+ * database, optionally keep serving it (and the stand-in) to other processes until stopped.
  */
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -12,9 +13,18 @@ import { createStores } from "../adapters/db/stores.js";
 import { openImportFile } from "../adapters/files/importFile.js";
 import { importPeople } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
-import { formatImportSummary, formatStats, type Output } from "../cli/output.js";
+import {
+  formatImportSummary,
+  formatStats,
+  type Output,
+  reconcileSummaries,
+} from "../cli/output.js";
+import { type ResmanDemo, runResmanDemo } from "./resmanDemo.js";
 import { sampleFolder } from "./sampleFolder.js";
 import { sampleProperties } from "./sampleProperties.js";
+
+/** The schedule's default period (`RECONCILE_PERIOD_MINUTES`), for the stale flag of `stats`. */
+const RECONCILE_PERIOD_MINUTES = 15;
 
 /** The bundled sample files, sorted. */
 export async function sampleFiles(folder = sampleFolder): Promise<string[]> {
@@ -25,7 +35,11 @@ export async function sampleFiles(folder = sampleFolder): Promise<string[]> {
     .map((name) => join(folder, name));
 }
 
-export async function startLocalStack(handle: DatabaseHandle, out: Output): Promise<void> {
+/**
+ * Runs the local stack once; resolves with the ResMan stand-in still running (for the commands
+ * of other terminals while `start` serves): close it when done.
+ */
+export async function startLocalStack(handle: DatabaseHandle, out: Output): Promise<ResmanDemo> {
   await handle.migrate();
   out.write(
     `Database ready (${handle.driver}${handle.driver === "pglite" ? ", embedded" : ""}).\n\n`,
@@ -51,8 +65,16 @@ export async function startLocalStack(handle: DatabaseHandle, out: Output): Prom
     out.write(formatImportSummary(summary, `sample/${basename(path)}`, seconds));
     out.write("\n");
   }
+  const demo = await runResmanDemo(stores, out);
   out.write("Sync health per property:\n");
-  out.write(formatStats(await stores.reports.stats()));
+  const reconciliation = reconcileSummaries(
+    await stores.reconcile.registered(),
+    await stores.reconcile.health(),
+    new Date(),
+    RECONCILE_PERIOD_MINUTES,
+  );
+  out.write(formatStats(await stores.reports.stats(), reconciliation));
+  return demo;
 }
 
 /**

@@ -155,8 +155,8 @@ describe("the embedded database has one owner", () => {
       expect(imported.stderr).toMatch(/through contact-sync start \(pid \d+\)/);
       const small = JSON.parse(imported.stdout) as ImportJson;
       const stats = await statsOf(env);
-      // The sample's two properties and the one just imported.
-      expect(stats).toHaveLength(3);
+      // The sample's two properties, the stand-in's demo community and the one just imported.
+      expect(stats).toHaveLength(4);
       expect(stats.find((s) => s.resman_property_id === SMALL)?.links).toBe(
         small.rows - small.rejected,
       );

@@ -14,6 +14,7 @@ import { type PushLine, pushGuestCards, readyToPush } from "../../app/pushGuestC
 import { InvalidInputError } from "../../domain/errors.js";
 import { type CommandContext, EXIT_FAILURE, ExitError, withStores } from "../context.js";
 import { jsonOption, propertyFilterOption } from "../options.js";
+import { formatPushLine } from "../output.js";
 
 /** `push --json`: one entry per lead, snake_case, ids and outcome only. */
 function lineRecord(resmanPropertyId: string, line: PushLine) {
@@ -26,14 +27,6 @@ function lineRecord(resmanPropertyId: string, line: PushLine) {
     resman_contact_id: line.personId,
     error: line.error,
   };
-}
-
-/** One line per lead: `<link id> created: prospect <ProspectID>, person <PersonID>`. */
-function lineText(resmanPropertyId: string, line: PushLine): string {
-  const ids =
-    line.prospectId === null ? "" : `: prospect ${line.prospectId}, person ${line.personId}`;
-  const error = line.error === null ? "" : `: ${line.error}`;
-  return `${resmanPropertyId} lead ${line.contactId} (link ${line.linkId}) ${line.outcome}${ids}${error}`;
 }
 
 /** Registers `push`. */
@@ -103,7 +96,8 @@ export function registerPush(program: Command, context: CommandContext): void {
         } else if (all.length === 0) {
           io.stdout.write("No leads waiting for ResMan.\n");
         } else {
-          for (const { r, line } of all) io.stdout.write(`${lineText(r.resmanPropertyId, line)}\n`);
+          for (const { r, line } of all)
+            io.stdout.write(`${formatPushLine(r.resmanPropertyId, line)}\n`);
         }
         const failed = all.filter(
           ({ line }) => line.outcome === "failed" || line.outcome === "unknown",

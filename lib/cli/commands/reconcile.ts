@@ -15,6 +15,7 @@ import { syncInProcess } from "../../app/syncInProcess.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { type CommandContext, EXIT_FAILURE, ExitError, withStores } from "../context.js";
 import { jsonOption, propertyFilterOption } from "../options.js";
+import { formatReconcileOutcome } from "../output.js";
 
 interface ReconcileCommandOptions {
   property?: string;
@@ -63,35 +64,6 @@ function outcomeRecord(outcome: ReconcileOutcome, dryRun: boolean) {
     status: outcome.kind,
     ...(outcome.kind === "error" ? { errors: { run: outcome.code } } : {}),
   };
-}
-
-/** One line per property: `<GUID> ok: 120 fetched, 80 created, … (4.2 s)`. */
-function outcomeLine(outcome: ReconcileOutcome, dryRun: boolean): string {
-  if (outcome.kind === "skipped") {
-    return `${outcome.resmanPropertyId} skipped: another reconciliation of this property is running`;
-  }
-  if (outcome.kind === "error") return `${outcome.resmanPropertyId} error: ${outcome.code}`;
-  const { run } = outcome;
-  const seconds =
-    run.finishedAt === null ? 0 : (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
-  const counts = [
-    `${run.fetched} fetched`,
-    `${run.created} created`,
-    `${run.updated} updated`,
-    `${run.merged} merged`,
-    `${run.unchanged} unchanged`,
-    `${run.deactivated} deactivated`,
-    `${run.review} review`,
-    `${run.failed} failed`,
-    ...(run.unreadable > 0 ? [`${run.unreadable} unreadable`] : []),
-  ].join(", ");
-  const errors =
-    run.errors === null
-      ? ""
-      : ` [${Object.entries(run.errors)
-          .map(([resource, code]) => `${resource}: ${code}`)
-          .join(", ")}]`;
-  return `${run.resmanPropertyId} ${run.status}${dryRun ? " (dry run, nothing written)" : ""}: ${counts}${errors} (${seconds.toFixed(1)} s)`;
 }
 
 /** Registers `reconcile`. */
@@ -165,7 +137,8 @@ export function registerReconcile(program: Command, context: CommandContext): vo
           )}\n`,
         );
       } else {
-        for (const outcome of outcomes) io.stdout.write(`${outcomeLine(outcome, dryRun)}\n`);
+        for (const outcome of outcomes)
+          io.stdout.write(`${formatReconcileOutcome(outcome, dryRun)}\n`);
       }
       const failed = outcomes.filter(
         (o) => o.kind === "error" || (o.kind === "run" && o.run.status !== "ok"),

@@ -1,6 +1,7 @@
 /**
- * `contact-sync start` (what `npm start` runs): the local stack of `lib/local/start.ts` on the
- * bundled sample, then, on the embedded database, serving it to other commands until Ctrl-C.
+ * `contact-sync start` (what `npm start` runs): the local stack of `lib/local/start.ts` (the
+ * bundled sample, the ResMan stand-in's demo), then, on the embedded database, serving it (and
+ * the stand-in) to other commands until Ctrl-C.
  */
 import type { Command } from "commander";
 import { serveUntilStopped, startLocalStack } from "../../local/start.js";
@@ -12,7 +13,7 @@ export function registerStart(program: Command, { io, config }: CommandContext):
     .command("start")
     .summary("run the local stack on the bundled sample (what `npm start` runs)")
     .description(
-      "Migrate the database (embedded PGlite in .data/pglite unless DATABASE_URL is set), import the bundled sample of ResMan people and print the import summaries and sync health. On the embedded database it then keeps the database open for the commands you run in other terminals (they go through this process) until Ctrl-C; in a script (no terminal) it stops after the sample.",
+      "Migrate the database (embedded PGlite in .data/pglite unless DATABASE_URL is set), import the bundled sample of ResMan people, reconcile a community of an in-process ResMan stand-in and push a demo chatbot lead to it as a guest card, and print the summaries and sync health. On the embedded database it then keeps the database open for the commands you run in other terminals (they go through this process) until Ctrl-C; in a script (no terminal) it stops after the sample.",
     )
     .option(
       "--serve",
@@ -24,8 +25,12 @@ export function registerStart(program: Command, { io, config }: CommandContext):
       await withDatabase(
         config(),
         async (handle) => {
-          await startLocalStack(handle, io.stdout);
-          if (serve && handle.driver === "pglite") await serveUntilStopped(io.stdout);
+          const demo = await startLocalStack(handle, io.stdout);
+          try {
+            if (serve && handle.driver === "pglite") await serveUntilStopped(io.stdout);
+          } finally {
+            await demo.close();
+          }
         },
         { migratesItself: true },
       );

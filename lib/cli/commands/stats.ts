@@ -3,12 +3,10 @@
  * `npm start`) or JSON.
  */
 import type { Command } from "commander";
-import type { ReconcileHealth, RegisteredProperty } from "../../app/ports/reconcileStore.js";
 import type { PropertyStats } from "../../app/ports.js";
-import { isStale } from "../../domain/reconcileRun.js";
 import { type CommandContext, withStores } from "../context.js";
 import { jsonOption } from "../options.js";
-import { formatStats, type ReconcileSummary } from "../output.js";
+import { formatStats, type ReconcileSummary, reconcileSummaries } from "../output.js";
 
 /** Registers `stats`. */
 export function registerStats(program: Command, context: CommandContext): void {
@@ -72,29 +70,4 @@ function reconcileRecord(summary: ReconcileSummary | undefined) {
     last_run_age_seconds: summary.ageSeconds === null ? null : Math.round(summary.ageSeconds),
     stale: summary.stale,
   };
-}
-
-/** Registered properties' reconciliation: last run, its age, and whether it is stale. */
-function reconcileSummaries(
-  registered: readonly RegisteredProperty[],
-  health: readonly ReconcileHealth[],
-  now: Date,
-  periodMinutes: number,
-): Map<string, ReconcileSummary> {
-  const byProperty = new Map(health.map((h) => [h.propertyId, h]));
-  return new Map(
-    registered.map((p) => {
-      const h = byProperty.get(p.id);
-      const last = h?.lastRun ?? null;
-      return [
-        p.id,
-        {
-          enabled: p.enabled,
-          lastStatus: last?.status ?? null,
-          ageSeconds: last === null ? null : (now.getTime() - last.startedAt.getTime()) / 1000,
-          stale: p.enabled && isStale(h?.lastOkAt ?? null, now, periodMinutes),
-        },
-      ];
-    }),
-  );
 }

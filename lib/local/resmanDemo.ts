@@ -1,0 +1,126 @@
+/**
+ * `npm start`'s ResMan part: an in-process ResMan stand-in with one seeded community, registered
+ * for reconciliation with the guest-card push on; one reconciliation through the sync path, one
+ * demo chatbot conversation, and the push of its lead as a guest card. Prints ids and counts
+ * only, and how to reach the stand-in from other terminals while `start` keeps serving.
+ *
+ * Run twice on the same database, it changes nothing: the stand-in's data and the demo
+ * conversation's event ids are the same every time (the reconciliation replays, the inbox skips
+ * the conversation, nothing is waiting to be pushed).
+ */
+import type { createStores } from "../adapters/db/stores.js";
+import { createGuestCardClient } from "../adapters/resman/guestCardClient.js";
+import { createResmanSource } from "../adapters/resman/resmanSource.js";
+import { enrichContact } from "../app/enrichContact.js";
+import { systemClock } from "../app/ports/clock.js";
+import { pushGuestCards } from "../app/pushGuestCards.js";
+import { reconcileProperty } from "../app/reconcileProperty.js";
+import { syncInProcess } from "../app/syncInProcess.js";
+import { formatPushLine, formatReconcileOutcome, type Output } from "../cli/output.js";
+import type { ChatbotEvent } from "../domain/events.js";
+import { startResmanStub } from "./resmanStub/server.js";
+
+type Stores = ReturnType<typeof createStores>;
+
+/** The demo conversation: fixed ids, so a second `npm start` is a replay. */
+const DEMO_CONVERSATION = "demo-conversation-0001";
+
+function demoEvents(propertyId: string): ChatbotEvent[] {
+  const base = {
+    property_id: propertyId,
+    conversation_id: DEMO_CONVERSATION,
+    occurred_at: "2026-12-01T15:00:00Z",
+    // Fictional: not a person.
+    contact: {
+      first_name: "Rosalind",
+      last_name: "Achterberg",
+      email: "rosalind.achterberg@demo-leads.net",
+    },
+  };
+  return [
+    { detail_type: "Contact Captured", detail: { ...base, event_id: "demo-event-0001" } },
+    {
+      detail_type: "Preferences Updated",
+      detail: {
+        ...base,
+        event_id: "demo-event-0002",
+        preferences: { bedrooms: 2, move_in_date: "2027-03-01", budget_max: 1900 },
+      },
+    },
+    {
+      detail_type: "Conversation Completed",
+      detail: { ...base, event_id: "demo-event-0003", summary: "Asked about two-bedroom units." },
+    },
+  ] as ChatbotEvent[];
+}
+
+/** The running stand-in, for the commands of other terminals; `close` stops it. */
+export interface ResmanDemo {
+  close(): Promise<void>;
+}
+
+export async function runResmanDemo(stores: Stores, out: Output): Promise<ResmanDemo> {
+  const stub = await startResmanStub({ properties: 1, people: 40 });
+  try {
+    const [community] = stub.properties;
+    if (community === undefined) throw new Error("the stand-in has no property");
+    const { property } = await stores.reconcile.register({
+      resmanPropertyId: community.propertyId,
+      resmanAccountId: community.accountId,
+      name: community.name,
+      api: "v2",
+      enabled: true,
+    });
+    const source = stub.admin.prospectSources(community.propertyId).find((s) => s.Name === "DomIQ");
+    const agent = stub.admin
+      .employees(community.propertyId)
+      .find((e) => e.Name.startsWith("DomIQ"));
+    await stores.push.setPushSettings(property.id, {
+      enabled: true,
+      sourceId: source?.ID ?? null,
+      agentId: agent?.ID ?? null,
+    });
+    const credentials = { partnerId: stub.partnerId, apiKey: stub.apiKey };
+    const resman = createResmanSource({ v2Url: stub.v2Url, v1Url: stub.v1Url, ...credentials });
+    const outcome = await reconcileProperty(
+      {
+        source: resman,
+        store: stores.reconcile,
+        sink: syncInProcess({
+          store: stores.contacts,
+          properties: stores.properties,
+          clock: systemClock,
+        }),
+        clock: systemClock,
+        settings: { backfillSince: new Date("2000-01-01T00:00:00Z"), rosterHours: 24 },
+      },
+      property,
+    );
+    out.write(`Reconciled ${community.name} from the in-process ResMan stand-in:\n`);
+    out.write(`  ${formatReconcileOutcome(outcome)}\n\n`);
+
+    const deps = { store: stores.contacts, properties: stores.properties, clock: systemClock };
+    for (const event of demoEvents(property.id)) await enrichContact(deps, event);
+    const lines = await pushGuestCards(
+      {
+        store: stores.push,
+        guestCards: createGuestCardClient({ v1Url: stub.v1Url, ...credentials }),
+        source: resman,
+        clock: systemClock,
+      },
+      property,
+    );
+    out.write("A demo chatbot conversation, its lead pushed to ResMan as a guest card:\n");
+    if (lines.length === 0) out.write("  nothing waiting (pushed by an earlier start)\n");
+    for (const line of lines) out.write(`  ${formatPushLine(community.propertyId, line)}\n`);
+    out.write(
+      `\nResMan stand-in: RESMAN_V2_URL=${stub.v2Url} RESMAN_V1_URL=${stub.v1Url} ` +
+        `RESMAN_INTEGRATION_PARTNER_ID=${stub.partnerId} RESMAN_API_KEY=${stub.apiKey} ` +
+        "(local test values; `contact-sync reconcile` and `push` in other terminals reach it while this runs)\n\n",
+    );
+    return { close: () => stub.close() };
+  } catch (error) {
+    await stub.close();
+    throw error;
+  }
+}
