@@ -26,6 +26,8 @@ import { registerReindex } from "./commands/reindex.js";
 import { registerResmanStub } from "./commands/resmanStub.js";
 import { registerReview } from "./commands/review.js";
 import { registerRules } from "./commands/rules.js";
+import { registerSendEvent } from "./commands/sendEvent.js";
+import { registerSendWebhook } from "./commands/sendWebhook.js";
 import { registerStart } from "./commands/start.js";
 import { registerStats } from "./commands/stats.js";
 import { registerUnmerge } from "./commands/unmerge.js";
@@ -56,6 +58,8 @@ const commands = [
   registerReconcile,
   registerPush,
   registerResmanStub,
+  registerSendWebhook,
+  registerSendEvent,
   registerRules,
   registerReview,
   registerUnmerge,

@@ -637,6 +637,33 @@ export const reconcileRun = pgTable(
 );
 
 /**
+ * The local queues (`npm start` without AWS): SQS semantics in a table. One row per message of
+ * `queue` (`sync`, its dead-letter queue `sync-dlq`, or any other name); `body` is the message
+ * exactly as sent. A message is receivable when `visible_at` has passed; a receive claims it by
+ * moving `visible_at` forward (its visibility timeout) and counting the receive. `last_error` is
+ * an error code, never a message; `source_queue` is where a dead-lettered message came from.
+ */
+export const localQueueMessage = pgTable(
+  "local_queue_message",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    queue: varchar("queue", { length: 80 }).notNull(),
+    body: text("body").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+    visibleAt: timestamp("visible_at", { withTimezone: true }).notNull().defaultNow(),
+    receiveCount: integer("receive_count").notNull().default(0),
+    firstReceivedAt: timestamp("first_received_at", { withTimezone: true }),
+    lastError: varchar("last_error", { length: 80 }),
+    sourceQueue: varchar("source_queue", { length: 80 }),
+    deadLetteredAt: timestamp("dead_lettered_at", { withTimezone: true }),
+  },
+  (t) => [
+    check("chk_local_queue_message_receive_count", sql`${t.receiveCount} >= 0`),
+    index("idx_local_queue_message_receive").on(t.queue, t.visibleAt),
+  ],
+);
+
+/**
  * Seed monitoring view, fixed. The seed joined `property p ON u.id = p.id` and grouped by a
  * column no table had. Links carry their property (`contact_sync.property_id`, which the
  * composite key keeps equal to their contact's), so they are counted by it: a person that
