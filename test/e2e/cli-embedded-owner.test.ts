@@ -138,7 +138,7 @@ describe("the embedded database has one owner", () => {
 
   it("a command next to a running `start --serve` works through it; Ctrl-C stops it cleanly", async () => {
     const env = { PGLITE_DATA_DIR: await dataDir("serve") };
-    const server = background(["start", "--serve"], env);
+    const server = background(["start", "--serve", "--port", "0"], env);
     let ownerPid: number | undefined;
     try {
       ownerPid = (await waitForOwnerSocket(env.PGLITE_DATA_DIR)).pid;
@@ -181,7 +181,7 @@ describe("the embedded database has one owner", () => {
     expect(imported.code).toBe(0);
     const small = JSON.parse(imported.stdout) as ImportJson;
 
-    const owner = background(["start", "--serve"], env);
+    const owner = background(["start", "--serve", "--port", "0"], env);
     const { pid } = await waitForOwnerSocket(env.PGLITE_DATA_DIR);
     process.kill(pid, "SIGKILL");
     await owner.done;

@@ -5,6 +5,7 @@
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { LocalSyncQueue } from "../../adapters/queue/localQueue.js";
 import {
   type MessageMoveTask,
   type RedriveStarted,
@@ -13,7 +14,7 @@ import {
 } from "../../adapters/queue/redrive.js";
 import { ConfigError } from "../../config.js";
 import { InvalidInputError } from "../../domain/errors.js";
-import type { CliIo, CommandContext } from "../context.js";
+import { type CliIo, type CommandContext, withDatabase } from "../context.js";
 import { jsonOption } from "../options.js";
 
 /** A queue URL as SQS prints it (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
@@ -50,6 +51,12 @@ export function registerRedrive(program: Command, { io, config }: CommandContext
     .addOption(
       new Option("--status", "show the recent move tasks instead of starting one").conflicts("to"),
     )
+    .addOption(
+      new Option(
+        "--local",
+        "move the local stack's dead letters (npm start's queue in the database) back instead",
+      ).conflicts(["dlq", "to", "status"]),
+    )
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -60,8 +67,19 @@ export function registerRedrive(program: Command, { io, config }: CommandContext
         "\nExit code: 0 when the task started (or the status was shown), 1 when SQS refused,\n" +
         "2 for bad arguments or no dead-letter queue URL.",
     )
-    .action(async (options: RedriveCommandOptions) => {
+    .action(async (options: RedriveCommandOptions & { local?: boolean }) => {
       const settings = config();
+      if (options.local === true) {
+        const moved = await withDatabase(settings, (handle) =>
+          new LocalSyncQueue(handle.db, { maxReceiveCount: settings.maxReceiveCount }).redrive(),
+        );
+        io.stdout.write(
+          options.json
+            ? `${JSON.stringify({ moved }, null, 2)}\n`
+            : `Moved ${moved === 1 ? "1 message" : `${moved} messages`} from the local dead-letter queue back to the local sync queue.\n`,
+        );
+        return;
+      }
       const dlq = options.dlq ?? settings.syncDlqUrl;
       if (dlq === undefined) {
         throw new InvalidInputError("no dead-letter queue: pass --dlq <url> or set SYNC_DLQ_URL");

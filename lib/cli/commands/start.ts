@@ -3,9 +3,20 @@
  * bundled sample, the ResMan stand-in's demo), then, on the embedded database, serving it (and
  * the stand-in) to other commands until Ctrl-C.
  */
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { drainLocalQueue, startLocalService } from "../../local/localService.js";
+import { DEFAULT_LOCAL_PORT, LOCAL_WEBHOOK_SECRET } from "../../local/server.js";
 import { serveUntilStopped, startLocalStack } from "../../local/start.js";
 import { type CommandContext, withDatabase } from "../context.js";
+
+/** `--port`: 0 to 65535. */
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65_535) {
+    throw new InvalidArgumentError("must be a port number (0 to 65535)");
+  }
+  return n;
+}
 
 /** Registers `start`. */
 export function registerStart(program: Command, { io, config }: CommandContext): void {
@@ -20,14 +31,46 @@ export function registerStart(program: Command, { io, config }: CommandContext):
       "keep serving the embedded database after the sample, even without a terminal",
     )
     .option("--once", "stop after the sample, even in a terminal")
-    .action(async (options: { serve?: boolean; once?: boolean }) => {
+    .option(
+      "--port <port>",
+      "port of the local HTTP server while serving (127.0.0.1 only; 0: any free port)",
+      port,
+      DEFAULT_LOCAL_PORT,
+    )
+    .action(async (options: { serve?: boolean; once?: boolean; port: number }) => {
       const serve = options.once ? false : (options.serve ?? io.interactive === true);
+      const settings = config();
       await withDatabase(
-        config(),
+        settings,
         async (handle) => {
           const demo = await startLocalStack(handle, io.stdout);
           try {
-            if (serve && handle.driver === "pglite") await serveUntilStopped(io.stdout);
+            if (serve && handle.driver === "pglite") {
+              const secrets = settings.webhookSecrets ?? [LOCAL_WEBHOOK_SECRET];
+              const service = await startLocalService(handle, {
+                port: options.port,
+                webhookSecrets: secrets,
+                maxReceiveCount: settings.maxReceiveCount,
+                out: io.stdout,
+              });
+              try {
+                io.stdout.write(
+                  `\nLocal service at ${service.url}:\n` +
+                    `  POST ${service.url}/webhooks/resman   signed with ${settings.webhookSecrets === undefined ? `the local secret ${LOCAL_WEBHOOK_SECRET}` : "WEBHOOK_SECRETS"} (\`contact-sync send-webhook\`)\n` +
+                    `  POST ${service.url}/events            chatbot events (\`contact-sync send-event\`)\n` +
+                    "  the sync worker drains the local queue every second (dead letters back: `contact-sync redrive --local`)\n" +
+                    "Ready.\n",
+                );
+                await serveUntilStopped(io.stdout);
+              } finally {
+                await service.close();
+              }
+            } else {
+              const drained = await drainLocalQueue(handle, settings.maxReceiveCount);
+              io.stdout.write(
+                `\nLocal queue: ${drained.succeeded} processed, ${drained.deadLettered} dead-lettered, ${drained.remaining} left.\n`,
+              );
+            }
           } finally {
             await demo.close();
           }

@@ -1,0 +1,122 @@
+/**
+ * The running part of `npm start`: the local HTTP server (`server.ts`) sending to the persisted
+ * local queue, and the real sync worker handler consuming that queue in batches, every second,
+ * with SQS semantics (visibility, receive counts, `MAX_RECEIVE_COUNT`, the local DLQ). Queued
+ * work survives a stop: it waits in the database for the next start. Outbound events stay in
+ * the outbox, published to nowhere (there is no event bus locally): they are kept, marked sent.
+ */
+import { randomUUID } from "node:crypto";
+import type { Context } from "aws-lambda";
+import type { DatabaseHandle } from "../adapters/db/client.js";
+import { createStores } from "../adapters/db/stores.js";
+import { createSyncWorker } from "../adapters/lambda/syncWorker.js";
+import { LocalSyncQueue } from "../adapters/queue/localQueue.js";
+import {
+  type DrainSummary,
+  drainOnce,
+  drainUntilEmpty,
+} from "../adapters/queue/localQueueConsumer.js";
+import { systemClock } from "../app/ports/clock.js";
+import type { Output } from "../cli/output.js";
+import { startLocalServer } from "./server.js";
+
+/** How often the worker looks at the queue when it is idle. */
+const POLL_MS = 1_000;
+/** A failed message is tried again after this long (SQS would wait for its visibility). */
+const RETRY_DELAY_SECONDS = 5;
+
+/** A Lambda context for one local batch: what the worker's logger reads. */
+function batchContext(): Context {
+  return {
+    functionName: "contact-sync-local-syncWorker",
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => 60_000,
+  } as unknown as Context;
+}
+
+/** The real sync worker over this database, publishing outbound events to nowhere. */
+function localWorker(handle: DatabaseHandle, maxReceiveCount: number) {
+  const stores = createStores(handle.db);
+  const pipeline = {
+    store: stores.contacts,
+    properties: stores.properties,
+    outbox: stores.outbox,
+    clock: systemClock,
+  };
+  const worker = createSyncWorker({
+    pipeline: async () => pipeline,
+    publisher: { publish: async () => ({ failed: [] }) },
+    maxReceiveCount,
+  });
+  return (event: Parameters<typeof worker>[0]) => worker(event, batchContext());
+}
+
+/** Drains the local queue once (`start --once`): every message processed or dead-lettered. */
+export function drainLocalQueue(
+  handle: DatabaseHandle,
+  maxReceiveCount: number,
+): Promise<DrainSummary> {
+  const queue = new LocalSyncQueue(handle.db, { maxReceiveCount });
+  const worker = localWorker(handle, maxReceiveCount);
+  return drainUntilEmpty(queue, (event) => worker(event), {
+    retryDelaySeconds: 0,
+    maxWaitSeconds: 5,
+  });
+}
+
+export interface LocalService {
+  url: string;
+  /** Stops accepting requests, lets the batch in flight finish, stops the worker. */
+  close(): Promise<void>;
+}
+
+export async function startLocalService(
+  handle: DatabaseHandle,
+  options: {
+    port: number;
+    webhookSecrets: readonly string[];
+    maxReceiveCount: number;
+    out: Output;
+    /** Seconds before a failed message is tried again (default 5). */
+    retryDelaySeconds?: number;
+  },
+): Promise<LocalService> {
+  const queue = new LocalSyncQueue(handle.db, { maxReceiveCount: options.maxReceiveCount });
+  const worker = localWorker(handle, options.maxReceiveCount);
+  const server = await startLocalServer({
+    port: options.port,
+    queue,
+    webhookSecrets: options.webhookSecrets,
+  });
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = () => {
+    inFlight = (async () => {
+      try {
+        const counts = await drainOnce(queue, (event) => worker(event), {
+          retryDelaySeconds: options.retryDelaySeconds ?? RETRY_DELAY_SECONDS,
+        });
+        if (counts.received > 0) {
+          options.out.write(
+            `worker: ${counts.succeeded} processed, ${counts.failed} failed, ${counts.deadLettered} dead-lettered\n`,
+          );
+        }
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        options.out.write(`worker: the queue could not be read (${String(code ?? "error")})\n`);
+      }
+      if (!stopped) timer = setTimeout(tick, POLL_MS);
+    })();
+  };
+  tick();
+  return {
+    url: server.url,
+    close: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await server.close();
+      await inFlight;
+    },
+  };
+}
