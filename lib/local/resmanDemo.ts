@@ -56,6 +56,11 @@ function demoEvents(propertyId: string): ChatbotEvent[] {
 
 /** The running stand-in, for the commands of other terminals; `close` stops it. */
 export interface ResmanDemo {
+  /**
+   * One more scheduled cycle, as the schedule runs it on AWS: reconcile the community, then push
+   * its waiting leads. Resolves with the lines to print (ids and counts only).
+   */
+  cycle(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -82,34 +87,37 @@ export async function runResmanDemo(stores: Stores, out: Output): Promise<Resman
     });
     const credentials = { partnerId: stub.partnerId, apiKey: stub.apiKey };
     const resman = createResmanSource({ v2Url: stub.v2Url, v1Url: stub.v1Url, ...credentials });
-    const outcome = await reconcileProperty(
-      {
-        source: resman,
-        store: stores.reconcile,
-        sink: syncInProcess({
-          store: stores.contacts,
-          properties: stores.properties,
+    const reconcile = () =>
+      reconcileProperty(
+        {
+          source: resman,
+          store: stores.reconcile,
+          sink: syncInProcess({
+            store: stores.contacts,
+            properties: stores.properties,
+            clock: systemClock,
+          }),
           clock: systemClock,
-        }),
-        clock: systemClock,
-        settings: { backfillSince: new Date("2000-01-01T00:00:00Z"), rosterHours: 24 },
-      },
-      property,
-    );
+          settings: { backfillSince: new Date("2000-01-01T00:00:00Z"), rosterHours: 24 },
+        },
+        property,
+      );
+    const push = () =>
+      pushGuestCards(
+        {
+          store: stores.push,
+          guestCards: createGuestCardClient({ v1Url: stub.v1Url, ...credentials }),
+          source: resman,
+          clock: systemClock,
+        },
+        property,
+      );
     out.write(`Reconciled ${community.name} from the in-process ResMan stand-in:\n`);
-    out.write(`  ${formatReconcileOutcome(outcome)}\n\n`);
+    out.write(`  ${formatReconcileOutcome(await reconcile())}\n\n`);
 
     const deps = { store: stores.contacts, properties: stores.properties, clock: systemClock };
     for (const event of demoEvents(property.id)) await enrichContact(deps, event);
-    const lines = await pushGuestCards(
-      {
-        store: stores.push,
-        guestCards: createGuestCardClient({ v1Url: stub.v1Url, ...credentials }),
-        source: resman,
-        clock: systemClock,
-      },
-      property,
-    );
+    const lines = await push();
     out.write("A demo chatbot conversation, its lead pushed to ResMan as a guest card:\n");
     if (lines.length === 0) out.write("  nothing waiting (pushed by an earlier start)\n");
     for (const line of lines) out.write(`  ${formatPushLine(community.propertyId, line)}\n`);
@@ -118,7 +126,11 @@ export async function runResmanDemo(stores: Stores, out: Output): Promise<Resman
         `RESMAN_INTEGRATION_PARTNER_ID=${stub.partnerId} RESMAN_API_KEY=${stub.apiKey} ` +
         "(local test values; `contact-sync reconcile` and `push` in other terminals reach it while this runs)\n\n",
     );
-    return { close: () => stub.close() };
+    const cycle = async () => [
+      formatReconcileOutcome(await reconcile()),
+      ...(await push()).map((line) => formatPushLine(community.propertyId, line)),
+    ];
+    return { cycle, close: () => stub.close() };
   } catch (error) {
     await stub.close();
     throw error;

@@ -5,6 +5,9 @@
  * data replays and the demo conversation is not pushed twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../lib/adapters/db/client.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
+import { runResmanDemo } from "../../lib/local/resmanDemo.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import { databaseEnv, runInProcess, withClient } from "./harness.js";
 
@@ -40,5 +43,19 @@ describe("contact-sync start --once", () => {
     expect(again.stdout).toContain("nothing waiting (pushed by an earlier start)");
     // The demo lead's values never reach the output.
     expect(`${first.stdout}${again.stdout}`).not.toMatch(/Rosalind|Achterberg|demo-leads\.net/);
+  });
+
+  it("runs the local schedule's cycle on demand: reconciled again, nothing new to push", async () => {
+    const handle = await openDatabase({ driver: "pg", url: scratch.url, maxConnections: 2 });
+    const written: string[] = [];
+    const demo = await runResmanDemo(createStores(handle.db), { write: (t) => written.push(t) });
+    try {
+      const lines = await demo.cycle();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/ ok: 0 fetched, 0 created/);
+    } finally {
+      await demo.close();
+      await handle.close();
+    }
   });
 });

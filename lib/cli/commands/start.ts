@@ -9,6 +9,9 @@ import { DEFAULT_LOCAL_PORT, LOCAL_WEBHOOK_SECRET } from "../../local/server.js"
 import { serveUntilStopped, startLocalStack } from "../../local/start.js";
 import { type CommandContext, withDatabase } from "../context.js";
 
+/** The local schedule's period (60 s; the AWS schedule's is RECONCILE_PERIOD_MINUTES). */
+const RECONCILE_EVERY_MS = 60_000;
+
 /** `--port`: 0 to 65535. */
 function port(value: string): number {
   const n = Number(value);
@@ -59,9 +62,28 @@ export function registerStart(program: Command, { io, config }: CommandContext):
                     `  POST ${service.url}/webhooks/resman   signed with ${settings.webhookSecrets === undefined ? `the local secret ${LOCAL_WEBHOOK_SECRET}` : "WEBHOOK_SECRETS"} (\`contact-sync send-webhook\`)\n` +
                     `  POST ${service.url}/events            chatbot events (\`contact-sync send-event\`)\n` +
                     "  the sync worker drains the local queue every second (dead letters back: `contact-sync redrive --local`)\n" +
+                    "  the stand-in's community is reconciled, and its leads pushed, every minute\n" +
                     "Ready.\n",
                 );
-                await serveUntilStopped(io.stdout);
+                // The schedule, locally: every minute the stand-in's community is reconciled
+                // and its waiting leads pushed (changes made through the stand-in's admin API
+                // show up here).
+                const schedule = setInterval(() => {
+                  demo.cycle().then(
+                    (lines) => {
+                      for (const line of lines) io.stdout.write(`reconcile: ${line}\n`);
+                    },
+                    (error: unknown) => {
+                      const code = (error as { code?: unknown }).code;
+                      io.stdout.write(`reconcile: failed (${String(code ?? "error")})\n`);
+                    },
+                  );
+                }, RECONCILE_EVERY_MS);
+                try {
+                  await serveUntilStopped(io.stdout);
+                } finally {
+                  clearInterval(schedule);
+                }
               } finally {
                 await service.close();
               }
