@@ -30,6 +30,7 @@ import {
   useOfMatch,
 } from "../domain/guestCardMatch.js";
 import type { ResmanPerson } from "../domain/person.js";
+import { personStatusOf } from "../domain/resmanStatus.js";
 import type { Clock } from "./ports/clock.js";
 import type {
   FoundProspect,
@@ -135,19 +136,17 @@ async function findLead(
   return null;
 }
 
-/** ResMan's status of a matched customer, for the lead's link. */
-function statusOf(type: string): "prospect" | "lost" | "applicant" | "resident" {
-  const folded = type.trim().toLowerCase();
-  if (folded === "lost") return "lost";
-  if (folded === "prospect") return "prospect";
-  return folded === "applicant" ? "applicant" : "resident";
-}
-
-/** An error as the push records it: its code and, from ResMan, its reason. */
-function describe(error: unknown): string {
-  if (!(error instanceof ContactSyncError)) return "unexpected_error";
+/**
+ * How a push that threw is recorded: `unknown` when trying again may help (the next push
+ * searches first), else `failed`; with its code and, from ResMan, its reason.
+ */
+function failureOf(error: unknown): { status: "unknown" | "failed"; error: string } {
+  if (!(error instanceof ContactSyncError)) return { status: "failed", error: "unexpected_error" };
   const detail = (error as { detail?: unknown }).detail;
-  return typeof detail === "string" && detail !== "" ? `${error.code}: ${detail}` : error.code;
+  return {
+    status: error.retryable ? "unknown" : "failed",
+    error: typeof detail === "string" && detail !== "" ? `${error.code}: ${detail}` : error.code,
+  };
 }
 
 /** Pushes one lead (see the module header). Throws only when the database fails. */
@@ -193,7 +192,8 @@ async function pushLead(
         status: "sent",
         outcome: use === "event" ? "event" : "linked",
         ...ids,
-        resmanStatus: statusOf(found.type),
+        // A customer type the mapping does not know is taken for the most protected: a resident.
+        resmanStatus: personStatusOf(found.type) ?? "resident",
       };
     } else {
       const ids = await deps.guestCards.createGuestCard(access, {
@@ -204,8 +204,7 @@ async function pushLead(
       result = { status: "sent", outcome: "created", ...ids, resmanStatus: "prospect" };
     }
   } catch (error) {
-    const retryable = error instanceof ContactSyncError && error.retryable;
-    result = { status: retryable ? "unknown" : "failed", error: describe(error) };
+    result = failureOf(error);
   }
   await deps.store.finishPush(lead, result);
   return result.status === "sent"
@@ -249,8 +248,7 @@ async function pushEvent(
       comments,
     });
   } catch (error) {
-    const retryable = error instanceof ContactSyncError && error.retryable;
-    const result = { status: retryable ? "unknown" : "failed", error: describe(error) } as const;
+    const result = failureOf(error);
     await deps.store.finishEventPush(event, result);
     return line(result.status, result.error);
   }

@@ -37,6 +37,18 @@ export function propertyFilterOption(): Option {
   return new Option(PROPERTY_FLAGS, `only this property: ${PROPERTY_HELP}`).argParser(guid);
 }
 
+/** `--all`: every property the command applies to, instead of one `--property`. */
+export function allPropertiesOption(which: string): Option {
+  return new Option("--all", which).conflicts("property");
+}
+
+/** A command that takes `--property` or `--all` needs one of them (exit 2 otherwise). */
+export function requirePropertyOrAll(options: { property?: string; all?: boolean }): void {
+  if (options.property === undefined && options.all !== true) {
+    throw new InvalidInputError("say which properties: --property <guid> or --all");
+  }
+}
+
 /**
  * `--json`, with the same wording on every command that has it: JSON on stdout (snake_case keys,
  * ids only) instead of the text meant for people. `what` says what the JSON holds when it is more

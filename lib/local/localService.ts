@@ -6,7 +6,6 @@
  * the outbox, published to nowhere (there is no event bus locally): they are kept, marked sent.
  */
 import { randomUUID } from "node:crypto";
-import type { Context } from "aws-lambda";
 import type { DatabaseHandle } from "../adapters/db/client.js";
 import { createStores } from "../adapters/db/stores.js";
 import { createSyncWorker } from "../adapters/lambda/syncWorker.js";
@@ -18,21 +17,12 @@ import {
 } from "../adapters/queue/localQueueConsumer.js";
 import { systemClock } from "../app/ports/clock.js";
 import type { Output } from "../cli/output.js";
-import { startLocalServer } from "./server.js";
+import { localContext, startLocalServer } from "./server.js";
 
 /** How often the worker looks at the queue when it is idle. */
 const POLL_MS = 1_000;
 /** A failed message is tried again after this long (SQS would wait for its visibility). */
 const RETRY_DELAY_SECONDS = 5;
-
-/** A Lambda context for one local batch: what the worker's logger reads. */
-function batchContext(): Context {
-  return {
-    functionName: "contact-sync-local-syncWorker",
-    awsRequestId: randomUUID(),
-    getRemainingTimeInMillis: () => 60_000,
-  } as unknown as Context;
-}
 
 /** The real sync worker over this database, publishing outbound events to nowhere. */
 function localWorker(handle: DatabaseHandle, maxReceiveCount: number) {
@@ -48,7 +38,8 @@ function localWorker(handle: DatabaseHandle, maxReceiveCount: number) {
     publisher: { publish: async () => ({ failed: [] }) },
     maxReceiveCount,
   });
-  return (event: Parameters<typeof worker>[0]) => worker(event, batchContext());
+  return (event: Parameters<typeof worker>[0]) =>
+    worker(event, localContext("contact-sync-sync-worker", randomUUID()));
 }
 
 /** Drains the local queue once (`start --once`): every message processed or dead-lettered. */

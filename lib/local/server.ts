@@ -80,7 +80,7 @@ export interface LocalServer {
 }
 
 /** A Lambda context for one local invocation: what the logger reads from it. */
-function localContext(functionName: string, requestId: string): Context {
+export function localContext(functionName: string, requestId: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

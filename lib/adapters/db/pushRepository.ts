@@ -7,6 +7,7 @@ import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { LeadCustomer, LeadPhoneType, LeadPreferences } from "../../app/ports/guestCards.js";
 import type {
   EventPushResult,
+  PushAttempt,
   PushResult,
   PushSettings,
   PushStore,
@@ -47,6 +48,14 @@ interface WaitingRow {
   summary: string | null;
   push_status: "sending" | "sent" | "unknown" | "failed" | null;
   push_attempts: number | null;
+}
+
+/** An earlier attempt as recorded, from a row's push columns (none when no row joined). */
+function attemptOf(
+  status: PushAttempt["status"] | null,
+  attempts: number | null,
+): PushAttempt | null {
+  return status === null ? null : { status, attempts: attempts ?? 0 };
 }
 
 /** The push key of a lead's guest card. */
@@ -170,10 +179,7 @@ export class DrizzlePushStore implements PushStore {
         preferences: preferencesOf(row.preferences),
         summary: row.summary === null ? null : row.summary.slice(0, 2000),
         firstContactAt: new Date(row.first_contact_at).toISOString(),
-        previous:
-          row.push_status === null
-            ? null
-            : { status: row.push_status, attempts: row.push_attempts ?? 0 },
+        previous: attemptOf(row.push_status, row.push_attempts),
       }));
     } catch (error) {
       throw toStoreError(error, "read waiting leads");
@@ -322,10 +328,7 @@ export class DrizzlePushStore implements PushStore {
         data: row.data === null ? {} : parseJson(row.data),
         occurredAt: new Date(row.occurred_at).toISOString(),
         prospect: { prospectId: row.prospect_id, personId: row.person_id },
-        previous:
-          row.push_status === null
-            ? null
-            : { status: row.push_status, attempts: row.push_attempts ?? 0 },
+        previous: attemptOf(row.push_status, row.push_attempts),
       }));
     } catch (error) {
       throw toStoreError(error, "read waiting events");

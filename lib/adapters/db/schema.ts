@@ -1,8 +1,9 @@
 /**
  * The database schema, in Drizzle.
  *
- * Over 400 lines as one thing: every table, index and the view in one place, as drizzle-kit reads
- * them to generate migrations (a test fails when the two differ).
+ * Over 400 lines as one thing: every table, index and the view in one place — the seed's, the
+ * sync path's, the reconciliation's, the guest-card push's and the local queue's — as drizzle-kit
+ * reads them to generate migrations (a test fails when the two differ).
  *
  * Seed fidelity (the original brief's schema, design §4): every seed table, column name,
  * CHECK value set, `ON DELETE CASCADE` foreign key and index name is kept. Seed defects fixed:

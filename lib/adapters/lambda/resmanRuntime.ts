@@ -9,19 +9,31 @@ import type { ResmanSource } from "../../app/ports/resmanSource.js";
 import { configuredGuestCards, configuredResmanSource } from "../resman/configuredSource.js";
 import type { CredentialsSource } from "../resman/credentials.js";
 
+/**
+ * What `build` makes from the credentials, made on first use and again only when the
+ * credentials changed (a rotation): one client, with its per-account limit, per container.
+ */
+function rebuiltOnRotation<T>(
+  credentials: CredentialsSource,
+  build: (credentials: { partnerId: string; apiKey: string }) => T,
+): () => Promise<T> {
+  let built: { partnerId: string; apiKey: string; value: T } | undefined;
+  return async () => {
+    const { partnerId, apiKey } = await credentials.get();
+    if (built?.partnerId !== partnerId || built.apiKey !== apiKey) {
+      built = { partnerId, apiKey, value: build({ partnerId, apiKey }) };
+    }
+    return built.value;
+  };
+}
+
 export function lazyResmanSource(
   endpoints: { v2Url: string; v1Url: string },
   credentials: CredentialsSource,
 ): () => Promise<ResmanSource> {
-  let built: { partnerId: string; apiKey: string; source: ResmanSource } | undefined;
-  return async () => {
-    const { partnerId, apiKey } = await credentials.get();
-    if (built?.partnerId !== partnerId || built.apiKey !== apiKey) {
-      const source = configuredResmanSource({ ...endpoints, partnerId, apiKey });
-      built = { partnerId, apiKey, source };
-    }
-    return built.source;
-  };
+  return rebuiltOnRotation(credentials, (given) =>
+    configuredResmanSource({ ...endpoints, ...given }),
+  );
 }
 
 /** The guest-card client, built like the source: on first use, again after a rotation. */
@@ -29,13 +41,7 @@ export function lazyGuestCards(
   endpoints: { v2Url: string; v1Url: string },
   credentials: CredentialsSource,
 ): () => Promise<GuestCardPort> {
-  let built: { partnerId: string; apiKey: string; client: GuestCardPort } | undefined;
-  return async () => {
-    const { partnerId, apiKey } = await credentials.get();
-    if (built?.partnerId !== partnerId || built.apiKey !== apiKey) {
-      const client = configuredGuestCards({ ...endpoints, partnerId, apiKey });
-      built = { partnerId, apiKey, client };
-    }
-    return built.client;
-  };
+  return rebuiltOnRotation(credentials, (given) =>
+    configuredGuestCards({ ...endpoints, ...given }),
+  );
 }

@@ -4,6 +4,7 @@
  * enrichment that created the lead committed the job with it), and the record of what was sent
  * (`guest_card_push`), written together with the lead's link when ResMan answered.
  */
+import type { PersonStatus } from "../../domain/person.js";
 import type { LeadCustomer, LeadPreferences } from "./guestCards.js";
 
 export interface PushSettings {
@@ -46,7 +47,7 @@ export type PushResult =
       prospectId: string;
       personId: string;
       /** ResMan's status of the person, for the link. */
-      resmanStatus: "prospect" | "lost" | "applicant" | "resident";
+      resmanStatus: PersonStatus;
     }
   | { status: "unknown"; error: string }
   | { status: "failed"; error: string };

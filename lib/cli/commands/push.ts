@@ -3,7 +3,7 @@
  * process, for one property or every property with the push on; one line per lead (ids and
  * outcome, never personal data) or JSON. Exit 0 when nothing failed, 1 otherwise.
  */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import {
   configuredGuestCards,
   configuredResmanSource,
@@ -13,7 +13,12 @@ import { propertiesToReconcile } from "../../app/propertyRegistry.js";
 import { type PushLine, pushGuestCards, readyToPush } from "../../app/pushGuestCards.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { type CommandContext, EXIT_FAILURE, ExitError, withStores } from "../context.js";
-import { jsonOption, propertyFilterOption } from "../options.js";
+import {
+  allPropertiesOption,
+  jsonOption,
+  propertyFilterOption,
+  requirePropertyOrAll,
+} from "../options.js";
 import { formatPushLine } from "../output.js";
 
 /** `push --json`: one entry per lead, snake_case, ids and outcome only. */
@@ -39,9 +44,7 @@ export function registerPush(program: Command, context: CommandContext): void {
       "Send the chatbot leads waiting to reach ResMan (properties with `property set --push-guest-cards on`) in this process: each lead is searched in ResMan first (email, phone, name); a prospect found gets the conversation as an event, an applicant or resident found gets nothing (the lead is linked in DomIQ only), else a new guest card is created and its PersonID stored on the lead's link. A lead is sent once: a retry after an answer that never came searches again before creating.",
     )
     .addOption(propertyFilterOption())
-    .addOption(
-      new Option("--all", "every registered property with the push on").conflicts("property"),
-    )
+    .addOption(allPropertiesOption("every registered property with the push on"))
     .option("--retry-failed", "also send the leads ResMan refused before (after fixing the cause)")
     .option("--dry-run", "search ResMan and say what would be sent; send and record nothing")
     .addOption(jsonOption())
@@ -53,9 +56,7 @@ export function registerPush(program: Command, context: CommandContext): void {
         dryRun?: boolean;
         json?: boolean;
       }) => {
-        if (options.property === undefined && options.all !== true) {
-          throw new InvalidInputError("say which properties: --property <guid> or --all");
-        }
+        requirePropertyOrAll(options);
         const guestCards = configuredGuestCards(context.config().resman);
         const source = configuredResmanSource(context.config().resman);
         const results = await withStores(context, async (stores) => {

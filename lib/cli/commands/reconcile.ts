@@ -5,16 +5,20 @@
  * rows as JSON. Exit 0 when every property's run was `ok`, 1 otherwise.
  */
 import { MultiBar, type SingleBar } from "cli-progress";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { configuredResmanSource } from "../../adapters/resman/configuredSource.js";
 import { systemClock } from "../../app/ports/clock.js";
 import type { ReconcileRunRecord } from "../../app/ports/reconcileStore.js";
 import { propertiesToReconcile } from "../../app/propertyRegistry.js";
 import { type ReconcileOutcome, reconcileProperties } from "../../app/reconcileProperty.js";
 import { syncInProcess } from "../../app/syncInProcess.js";
-import { InvalidInputError } from "../../domain/errors.js";
 import { type CommandContext, EXIT_FAILURE, ExitError, withStores } from "../context.js";
-import { jsonOption, propertyFilterOption } from "../options.js";
+import {
+  allPropertiesOption,
+  jsonOption,
+  propertyFilterOption,
+  requirePropertyOrAll,
+} from "../options.js";
 import { formatReconcileOutcome } from "../output.js";
 
 interface ReconcileCommandOptions {
@@ -76,7 +80,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
       "Read what changed in ResMan for a registered property (--property) or every enabled one (--all) and sync it through the sync path in this process: prospects and leases since each one's cursor (minus 5 minutes), the resident roster when due (RECONCILE_ROSTER_HOURS) or with --full. Nothing is written to ResMan. Credentials: RESMAN_INTEGRATION_PARTNER_ID and RESMAN_API_KEY; endpoints: RESMAN_V2_URL, RESMAN_V1_URL.",
     )
     .addOption(propertyFilterOption())
-    .addOption(new Option("--all", "every enabled registered property").conflicts("property"))
+    .addOption(allPropertiesOption("every enabled registered property"))
     .option("--full", "re-read everything since RECONCILE_BACKFILL_SINCE, roster included")
     .option("--dry-run", "read and decide, write nothing (no contacts, cursors or run rows)")
     .addOption(jsonOption("the run rows"))
@@ -88,9 +92,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
         "  contact-sync reconcile --property <guid>",
     )
     .action(async (options: ReconcileCommandOptions) => {
-      if (options.property === undefined && options.all !== true) {
-        throw new InvalidInputError("say which properties: --property <guid> or --all");
-      }
+      requirePropertyOrAll(options);
       const config = context.config();
       const source = configuredResmanSource(config.resman);
       const dryRun = options.dryRun === true;
