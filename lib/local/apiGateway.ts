@@ -68,6 +68,8 @@ export interface EventOptions {
   now?: Date;
   /** The request id (default a random UUID). */
   requestId?: string;
+  /** The claims of a token the JWT authorizer accepted (the console's route); none by default. */
+  claims?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -118,6 +120,9 @@ export function toApiGatewayEvent(
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: options.requestId ?? randomUUID(),
+      ...(options.claims === undefined
+        ? {}
+        : { authorizer: { jwt: { claims: options.claims, scopes: [] } } }),
       routeKey,
       stage: "$default",
       time: gatewayTime(now),

@@ -3,7 +3,9 @@
  * local queue, and the real sync worker handler consuming that queue in batches, every second,
  * with SQS semantics (visibility, receive counts, `MAX_RECEIVE_COUNT`, the local DLQ). Queued
  * work survives a stop: it waits in the database for the next start. Outbound events stay in
- * the outbox, published to nowhere (there is no event bus locally): they are kept, marked sent.
+ * the outbox, published to nowhere (there is no event bus locally): they are kept, marked sent,
+ * and the console's health page lists them. The server also serves the operator console
+ * (`localConsole.ts`) under `/console`.
  */
 import { randomUUID } from "node:crypto";
 import type { DatabaseHandle } from "../adapters/db/client.js";
@@ -15,14 +17,20 @@ import {
   drainOnce,
   drainUntilEmpty,
 } from "../adapters/queue/localQueueConsumer.js";
+import { drainOutbox } from "../app/drainOutbox.js";
 import { systemClock } from "../app/ports/clock.js";
 import type { Output } from "../cli/output.js";
+import type { RetryLink } from "../console/app.js";
+import { createLocalConsole } from "./localConsole.js";
 import { localContext, startLocalServer } from "./server.js";
 
 /** How often the worker looks at the queue when it is idle. */
 const POLL_MS = 1_000;
 /** A failed message is tried again after this long (SQS would wait for its visibility). */
 const RETRY_DELAY_SECONDS = 5;
+
+/** The local event bus: nobody listens; an event is published once it is handed over. */
+const localBus = { publish: async () => ({ failed: [] }) };
 
 /** The real sync worker over this database, publishing outbound events to nowhere. */
 function localWorker(handle: DatabaseHandle, maxReceiveCount: number) {
@@ -35,7 +43,7 @@ function localWorker(handle: DatabaseHandle, maxReceiveCount: number) {
   };
   const worker = createSyncWorker({
     pipeline: async () => pipeline,
-    publisher: { publish: async () => ({ failed: [] }) },
+    publisher: localBus,
     maxReceiveCount,
   });
   return (event: Parameters<typeof worker>[0]) =>
@@ -70,14 +78,21 @@ export async function startLocalService(
     out: Output;
     /** Seconds before a failed message is tried again (default 5). */
     retryDelaySeconds?: number;
+    /** The console's re-sync of a failed link (through the ResMan stand-in locally). */
+    retryLink?: RetryLink | undefined;
   },
 ): Promise<LocalService> {
   const queue = new LocalSyncQueue(handle.db, { maxReceiveCount: options.maxReceiveCount });
   const worker = localWorker(handle, options.maxReceiveCount);
+  const { outbox } = createStores(handle.db);
   const server = await startLocalServer({
     port: options.port,
     queue,
     webhookSecrets: options.webhookSecrets,
+    console: createLocalConsole(handle, {
+      maxReceiveCount: options.maxReceiveCount,
+      retryLink: options.retryLink,
+    }),
   });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -93,6 +108,10 @@ export async function startLocalService(
             `worker: ${counts.succeeded} processed, ${counts.failed} failed, ${counts.deadLettered} dead-lettered\n`,
           );
         }
+        // Events written outside the worker (imports, the schedule's in-process syncs, console
+        // decisions) are published here too; on AWS the sync worker's drain after each batch
+        // takes them.
+        await drainOutbox({ outbox, publisher: localBus }, { maxBatches: 5 });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         options.out.write(`worker: the queue could not be read (${String(code ?? "error")})\n`);

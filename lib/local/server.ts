@@ -8,6 +8,10 @@
  *   becomes an event, as API Gateway and the function would.
  * - `POST /events` → PutEvents for chatbot events (`eventsEndpoint.ts`) → the chatbot function
  *   (`createChatbotEventsHandler`) over the same queue.
+ * - `/console/…` → the operator console's handler (`lib/console/`), the same Lambda handler the
+ *   console function runs in AWS, with the claims a JWT authorizer would pass: by default a
+ *   local operator who may see every property (the server listens on 127.0.0.1 only); `/`
+ *   redirects there.
  * - `GET /health` → `{ "status": "ok" }`; anything else a 404 `{ "error": "not_found" }`.
  *
  * The server logs nothing itself (the handlers log ids and codes, as on Lambda); `onRequest`
@@ -23,6 +27,9 @@ import { createWebhookHandler } from "../adapters/lambda/resmanWebhook.js";
 import { createWebhookVerifier } from "../adapters/webhook/verifySignature.js";
 import { MAX_WEBHOOK_BODY_BYTES } from "../app/acceptWebhook.js";
 import type { SyncQueue } from "../app/ports.js";
+import { type Claims, localOperatorClaims } from "../console/access.js";
+import type { ConsoleHandler } from "../console/handler.js";
+import { CONSOLE_BASE } from "../console/layout.js";
 import {
   fromApiGatewayResult,
   type HttpResult,
@@ -69,7 +76,19 @@ export interface LocalServerOptions {
   /** The webhook's secrets (`whsec_<base64>`; one, or two while rotating). */
   webhookSecrets: readonly string[];
   onRequest?: (line: LocalRequestLine) => void;
+  /** The operator console's handler, when the console is served. */
+  console?: ConsoleHandler | undefined;
+  /**
+   * The claims the console sees for a request (what API Gateway's JWT authorizer would pass);
+   * undefined: not signed in (401). Default: the local operator, every property.
+   */
+  consoleClaims?:
+    | ((request: IncomingMessage) => Claims | undefined | Promise<Claims | undefined>)
+    | undefined;
 }
+
+/** The largest console form (a rules document). */
+const MAX_CONSOLE_BODY_BYTES = 256 * 1024;
 
 export interface LocalServer {
   /** `http://127.0.0.1:3000`, with the port actually bound. */
@@ -156,24 +175,53 @@ function routesOf(options: LocalServerOptions): Map<string, Route> {
   ]);
 }
 
+/** The console's route: every method and path under `/console`. */
+function consoleRoute(options: LocalServerOptions): Route | undefined {
+  const handler = options.console;
+  if (handler === undefined) return undefined;
+  const claimsOf = options.consoleClaims ?? (() => localOperatorClaims());
+  return {
+    limitBytes: MAX_CONSOLE_BODY_BYTES,
+    answer: async (request, body) => {
+      const event = toApiGatewayEvent(request, body, {
+        routeKey: `ANY ${CONSOLE_BASE}/{proxy+}`,
+        claims: await claimsOf(request),
+      });
+      const context = localContext("contact-sync-console", event.requestContext.requestId);
+      return fromApiGatewayResult(await handler(event, context));
+    },
+  };
+}
+
+const redirectToConsole: HttpResult = {
+  statusCode: 302,
+  headers: { location: `${CONSOLE_BASE}/` },
+  body: "",
+};
+
 /**
  * Starts the server; resolves once it listens. Throws `ConfigError` for a missing or malformed
  * secret (naming its position, never its value) before binding anything.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const routes = routesOf(options);
+  const consoleAt = consoleRoute(options);
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     const method = (request.method ?? "GET").toUpperCase();
     const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
     const key = `${method} ${pathname}`;
-    const route = routes.get(key);
+    const inConsole = pathname === CONSOLE_BASE || pathname.startsWith(`${CONSOLE_BASE}/`);
+    const route = inConsole ? consoleAt : routes.get(key);
     let result: HttpResult;
     try {
       if (route === undefined) {
         request.resume();
-        result = jsonResult(404, { error: "not_found" });
+        result =
+          consoleAt !== undefined && key === "GET /"
+            ? redirectToConsole
+            : jsonResult(404, { error: "not_found" });
       } else {
         const body = await readBody(request, route.limitBytes);
         result =
@@ -188,7 +236,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (!response.destroyed) writeResult(response, result);
     options.onRequest?.({
       method,
-      route: route === undefined ? null : key,
+      route: route === undefined ? null : inConsole ? `ANY ${CONSOLE_BASE}` : key,
       status: result.statusCode,
       ms: Math.round(performance.now() - started),
     });

@@ -1,5 +1,6 @@
 /** The repositories over one database: what the use cases take as their stores. */
 import type { Database } from "./client.js";
+import { DrizzleConsoleStore } from "./consoleRepository.js";
 import { DrizzleContactStore } from "./contactStore.js";
 import { DrizzleDecisionStore } from "./decisionRepository.js";
 import { DrizzleOutboxStore } from "./outboxRepository.js";
@@ -12,6 +13,7 @@ import { DrizzleRulesStore } from "./rulesRepository.js";
 
 export function createStores(db: Database) {
   return {
+    console: new DrizzleConsoleStore(db),
     contacts: new DrizzleContactStore(db),
     decisions: new DrizzleDecisionStore(db),
     outbox: new DrizzleOutboxStore(db),

@@ -59,6 +59,7 @@ export function registerStart(program: Command, { io, config }: CommandContext):
               try {
                 io.stdout.write(
                   `\nLocal service at ${service.url}:\n` +
+                    `  ${service.url}/console/                  the operator console (review queue, contacts, sync health, rules)\n` +
                     `  POST ${service.url}/webhooks/resman   signed with ${settings.webhookSecrets === undefined ? `the local secret ${LOCAL_WEBHOOK_SECRET}` : "WEBHOOK_SECRETS"} (\`contact-sync send-webhook\`)\n` +
                     `  POST ${service.url}/events            chatbot events (\`contact-sync send-event\`)\n` +
                     "  the sync worker drains the local queue every second (dead letters back: `contact-sync redrive --local`)\n" +

@@ -1,0 +1,44 @@
+/**
+ * The operator console over the local database: the console's app (`lib/console/app.ts`) with
+ * this process's stores, the local queue's dead letters as the DLQ depth and the local
+ * schedule's period (one minute) for the stale flag. Forms are signed with a secret made at
+ * start (a restart asks open pages to reload before their next action).
+ */
+import { randomBytes } from "node:crypto";
+import type { DatabaseHandle } from "../adapters/db/client.js";
+import { createStores } from "../adapters/db/stores.js";
+import { deadLetterQueueOf, LocalSyncQueue, SYNC_QUEUE } from "../adapters/queue/localQueue.js";
+import { systemClock } from "../app/ports/clock.js";
+import { DEFAULT_PROPERTIES_CLAIM } from "../console/access.js";
+import { createConsoleApp, type RetryLink } from "../console/app.js";
+import { type ConsoleHandler, consoleHandler } from "../console/handler.js";
+
+/** The local schedule's period in minutes (`start` reconciles every 60 s). */
+export const LOCAL_RECONCILE_PERIOD_MINUTES = 1;
+
+export function createLocalConsole(
+  handle: DatabaseHandle,
+  options: { maxReceiveCount: number; retryLink?: RetryLink | undefined },
+): ConsoleHandler {
+  const stores = createStores(handle.db);
+  const queue = new LocalSyncQueue(handle.db, { maxReceiveCount: options.maxReceiveCount });
+  const dlq = deadLetterQueueOf(SYNC_QUEUE) ?? `${SYNC_QUEUE}-dlq`;
+  const app = createConsoleApp({
+    views: {
+      console: stores.console,
+      reports: stores.reports,
+      reviews: stores.reviews,
+      reconcile: stores.reconcile,
+      deadLetters: { depth: () => queue.depth(dlq) },
+      reconcilePeriodMinutes: LOCAL_RECONCILE_PERIOD_MINUTES,
+    },
+    reviews: stores.reviews,
+    properties: stores.properties,
+    rules: stores.rules,
+    clock: systemClock,
+    retryLink: options.retryLink,
+    claimName: DEFAULT_PROPERTIES_CLAIM,
+    csrfSecret: randomBytes(32).toString("base64url"),
+  });
+  return consoleHandler(app);
+}
