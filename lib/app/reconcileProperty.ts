@@ -145,6 +145,33 @@ function rosterEntryOf(person: ResmanPerson): RosterEntry {
   return { personId: person.person_id, status: person.status, digest: personDigest(stable) };
 }
 
+/**
+ * The sync-queue message of a person read from ResMan, checked against the queue's contract (a
+ * webhook's envelope); null for one that does not fit (a PersonID that is not a GUID). The same
+ * version of the same person always gets the same id: a replay across runs (the overlap, a
+ * crashed run read again) is one delivery to the inbox.
+ */
+export function personMessage(
+  property: Pick<RegisteredProperty, "resmanAccountId" | "resmanPropertyId">,
+  person: ResmanPerson,
+  type: "person.upserted" | "person.deactivated",
+  stamp: string,
+): SyncMessage | null {
+  const stamped = { ...person, last_modified: person.last_modified ?? stamp };
+  const parsed = syncMessageSchema.safeParse({
+    kind: "resman",
+    event_id: `reconcile:${type}:${person.person_id}:${personDigest(stamped)}`,
+    envelope: {
+      type,
+      occurred_at: stamp,
+      account_id: property.resmanAccountId,
+      property_id: property.resmanPropertyId,
+      person: stamped,
+    },
+  });
+  return parsed.success ? parsed.data : null;
+}
+
 /** Reconciles one registered property. Throws only when the database fails. */
 export async function reconcileProperty(
   deps: ReconcileDependencies,
@@ -247,21 +274,8 @@ export async function reconcileProperty(
     ): SyncMessage[] => {
       const messages: SyncMessage[] = [];
       for (const person of people) {
-        const stamped = { ...person, last_modified: person.last_modified ?? stamp };
-        const parsed = syncMessageSchema.safeParse({
-          kind: "resman",
-          // The same version of the same person always gets the same id: a replay across runs
-          // (the overlap, a crashed run read again) is one delivery to the inbox.
-          event_id: `reconcile:${type}:${person.person_id}:${personDigest(stamped)}`,
-          envelope: {
-            type,
-            occurred_at: stamp,
-            account_id: property.resmanAccountId,
-            property_id: property.resmanPropertyId,
-            person: stamped,
-          },
-        });
-        if (parsed.success) messages.push(parsed.data);
+        const message = personMessage(property, person, type, stamp);
+        if (message !== null) messages.push(message);
         else counts.unreadable += 1;
       }
       return messages;

@@ -46,8 +46,11 @@ import { CONSOLE_BASE, type Frame, type Markup, page } from "./layout.js";
 import { emptyQueueView, reviewItemView } from "./reviewPages.js";
 import { rulesFormOf, rulesView } from "./rulesPage.js";
 
-/** A failed link's re-sync: what happened, in ids and codes (shown as the notice). */
-export type RetryLink = (propertyId: string, linkId: string) => Promise<string>;
+/** A failed link's re-sync (`lib/app/resyncLink.ts`): what happened, as a code. */
+export type RetryLink = (
+  propertyId: string,
+  linkId: string,
+) => Promise<"synced" | "failed" | "not_found" | "incomplete">;
 
 export interface ConsoleAppDependencies {
   views: ConsoleDependencies;
@@ -79,7 +82,11 @@ const notices: Record<string, string> = {
   rejected: "Rejected: the two contacts stay apart and the pair will not be proposed again.",
   unmerged: "Unmerged: the contacts are apart again.",
   saved: "Rules saved.",
-  retried: "Re-synced.",
+  retry_synced: "Retried: the person was read again from ResMan and synced.",
+  retry_failed: "Retried: the person was read again from ResMan and failed again (see the reason).",
+  retry_not_found:
+    "Retried: ResMan's roster and its changes of the last 30 days do not hold this person.",
+  retry_incomplete: "Retried: the sync could not finish now (the database was busy); try again.",
 };
 
 class HttpError extends Error {
@@ -303,8 +310,11 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
         "Retry needs a ResMan connection, which this console does not have.",
       );
     }
-    await deps.retryLink(link.propertyId, id);
-    return c.redirect(`${CONSOLE_BASE}/properties/${link.propertyId}/health?done=retried`, 303);
+    const outcome = await deps.retryLink(link.propertyId, id);
+    return c.redirect(
+      `${CONSOLE_BASE}/properties/${link.propertyId}/health?done=retry_${outcome}`,
+      303,
+    );
   });
 
   app.get("/properties/:id/rules", async (c) => {

@@ -9,6 +9,9 @@ import type { DatabaseHandle } from "../adapters/db/client.js";
 import { createStores } from "../adapters/db/stores.js";
 import { deadLetterQueueOf, LocalSyncQueue, SYNC_QUEUE } from "../adapters/queue/localQueue.js";
 import { systemClock } from "../app/ports/clock.js";
+import type { ResmanSource } from "../app/ports/resmanSource.js";
+import { resyncLink } from "../app/resyncLink.js";
+import { syncInProcess } from "../app/syncInProcess.js";
 import { DEFAULT_PROPERTIES_CLAIM } from "../console/access.js";
 import { createConsoleApp, type RetryLink } from "../console/app.js";
 import { type ConsoleHandler, consoleHandler } from "../console/handler.js";
@@ -41,4 +44,21 @@ export function createLocalConsole(
     csrfSecret: randomBytes(32).toString("base64url"),
   });
   return consoleHandler(app);
+}
+
+/** The console's Retry over `source` (the stand-in locally): a failed link's person read again. */
+export function localRetry(handle: DatabaseHandle, source: ResmanSource): RetryLink {
+  const stores = createStores(handle.db);
+  const deps = {
+    source,
+    registry: stores.reconcile,
+    links: stores.console,
+    sink: syncInProcess({
+      store: stores.contacts,
+      properties: stores.properties,
+      clock: systemClock,
+    }),
+    clock: systemClock,
+  };
+  return (propertyId, linkId) => resyncLink(deps, propertyId, linkId);
 }

@@ -20,13 +20,15 @@ import type { Database } from "../../lib/adapters/db/client.js";
 import { contactReview, contactSync, user } from "../../lib/adapters/db/schema.js";
 import { createStores, type Stores } from "../../lib/adapters/db/stores.js";
 import { LocalSyncQueue } from "../../lib/adapters/queue/localQueue.js";
+import { createResmanSource } from "../../lib/adapters/resman/resmanSource.js";
 import type { PropertyContext } from "../../lib/app/ports.js";
 import { approveReview, listReviews } from "../../lib/app/review.js";
 import { syncPerson } from "../../lib/app/syncPerson.js";
 import { DEFAULT_PROPERTIES_CLAIM } from "../../lib/console/access.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
 import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
-import { createLocalConsole } from "../../lib/local/localConsole.js";
+import { createLocalConsole, localRetry } from "../../lib/local/localConsole.js";
+import { type ResmanStub, startResmanStub } from "../../lib/local/resmanStub/server.js";
 import {
   LOCAL_WEBHOOK_SECRET,
   type LocalServer,
@@ -43,6 +45,7 @@ let db: Database;
 let stores: Stores;
 let server: LocalServer;
 let browser: Browser;
+let stub: ResmanStub;
 const shots = screenshotDir("console");
 
 /** The claims a request's token carries, as API Gateway's JWT authorizer would pass them. */
@@ -59,13 +62,25 @@ async function claimsOf(request: IncomingMessage) {
 
 beforeAll(async () => {
   database = await openTestDatabase("pg");
+  stub = await startResmanStub({ properties: 1, people: 12 });
   db = database.handle.db;
   stores = createStores(db);
   server = await startLocalServer({
     port: 0,
     queue: new LocalSyncQueue(db, { maxReceiveCount: 5 }),
     webhookSecrets: [LOCAL_WEBHOOK_SECRET],
-    console: createLocalConsole(database.handle, { maxReceiveCount: 5 }),
+    console: createLocalConsole(database.handle, {
+      maxReceiveCount: 5,
+      retryLink: localRetry(
+        database.handle,
+        createResmanSource({
+          v2Url: stub.v2Url,
+          v1Url: stub.v1Url,
+          partnerId: stub.partnerId,
+          apiKey: stub.apiKey,
+        }),
+      ),
+    }),
     consoleClaims: claimsOf,
   });
   browser = await launchChromium();
@@ -74,6 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await stub?.close();
   await database?.cleanup();
 });
 
@@ -288,6 +304,43 @@ describe("operator console in Chromium", () => {
     expect(await row.locator('[data-figure="failed"]').textContent()).toBe("1");
     expect(await row.locator('[data-figure="review-backlog"]').textContent()).toBe("1");
     await page.screenshot({ path: join(shots, "overview.png"), fullPage: true });
+    await context.close();
+  });
+
+  it("retries a failed link: the person is read again from ResMan and synced", async () => {
+    const [community] = stub.properties;
+    if (community === undefined) throw new Error("the stand-in has no property");
+    const { property } = await stores.reconcile.register({
+      resmanPropertyId: community.propertyId,
+      resmanAccountId: community.accountId,
+      api: "v2",
+      enabled: true,
+    });
+    const resident = stub.admin
+      .people(community.propertyId)
+      .find((p) => p.status === "resident" && !p.isDependent);
+    if (resident === undefined) throw new Error("the stand-in has no resident");
+    // An earlier sync of the person failed (the database was down, say).
+    await stores.contacts.markFailed(property.id, resident.personId, {
+      code: "store_unavailable",
+      message: "database unavailable",
+    } as Parameters<typeof stores.contacts.markFailed>[2]);
+    const context = await signedIn("operator@domiq.test", [property.id]);
+    const page = watch(await context.newPage());
+    await page.goto(consoleUrl(`/properties/${property.id}/health`));
+    expect(await page.locator("table.failed").textContent()).toContain(resident.personId);
+    await page.getByRole("button", { name: "Retry" }).click();
+    await page.waitForURL(/done=retry_synced/);
+    expect(await page.locator(".flash").textContent()).toContain("synced");
+    expect(await page.locator(".empty").first().textContent()).toContain("No failed link");
+    const [link] = await db
+      .select()
+      .from(contactSync)
+      .where(
+        and(eq(contactSync.propertyId, property.id), eq(contactSync.personId, resident.personId)),
+      );
+    expect(link?.syncStatus).toBe("success");
+    expect(link?.userId).not.toBeNull();
     await context.close();
   });
 
