@@ -7,10 +7,10 @@ module.exports = {
   forbidden: [
     {
       name: "domain-is-pure",
-      comment: "lib/domain imports nothing from app, adapters, cli, local or functions",
+      comment: "lib/domain imports nothing from app, adapters, cli, console, local or functions",
       severity: "error",
       from: { path: "^lib/domain/" },
-      to: { path: "^(lib/(app|adapters|cli|local|publisher)|functions)/" },
+      to: { path: "^(lib/(app|adapters|cli|console|local|publisher)|functions)/" },
     },
     {
       name: "domain-has-no-drivers",
@@ -36,13 +36,22 @@ module.exports = {
       comment: "lib/app reaches adapters only through its ports, and never the entry points",
       severity: "error",
       from: { path: "^lib/app/" },
-      to: { path: "^(lib/(adapters|cli|local)|functions)/" },
+      to: { path: "^(lib/(adapters|cli|console|local)|functions)/" },
     },
     {
       name: "adapters-below-entry-points",
-      comment: "lib/adapters never imports the CLI, the local stack or the Lambda entry points",
+      comment:
+        "lib/adapters never imports the CLI, the console, the local stack or the Lambda entry points",
       severity: "error",
       from: { path: "^lib/adapters/" },
+      to: { path: "^(lib/(cli|console|local)|functions)/" },
+    },
+    {
+      name: "console-below-its-hosts",
+      comment:
+        "lib/console is hosted by the local stack and the console function, never the reverse",
+      severity: "error",
+      from: { path: "^lib/console/" },
       to: { path: "^(lib/(cli|local)|functions)/" },
     },
     {

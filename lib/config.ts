@@ -109,6 +109,19 @@ const configSchema = z.object({
     blankToUndefined,
     z.coerce.number().int().min(1).max(3600).default(120),
   ),
+  /** The console's JWT claim listing the DomIQ property ids a user may see (or `*`). */
+  CONSOLE_PROPERTIES_CLAIM: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_:./-]{1,100}$/, "must be a claim name")
+      .default("contact_sync_properties"),
+  ),
+  /** The secret the console's form tokens (CSRF) are signed with: 32 characters or more. */
+  CONSOLE_CSRF_SECRET: z.preprocess(
+    blankToUndefined,
+    z.string().min(32, "must be at least 32 characters").optional(),
+  ),
   /** Minutes between two scheduled reconciliations (a property is stale after two). */
   RECONCILE_PERIOD_MINUTES: z.preprocess(
     blankToUndefined,
@@ -123,6 +136,8 @@ const configSchema = z.object({
 
 export interface Config {
   readonly databaseUrl: string | undefined;
+  readonly console: { readonly propertiesClaim: string };
+  readonly consoleCsrfSecret: string | undefined;
   readonly dbDriver: DriverName;
   readonly pgliteDataDir: string;
   readonly neonWsProxy: string | undefined;
@@ -162,6 +177,7 @@ const variableOf = {
   reconcileQueueUrl: "RECONCILE_QUEUE_URL",
   resmanPartnerIdParameter: "RESMAN_PARTNER_ID_PARAMETER",
   resmanApiKeyParameter: "RESMAN_API_KEY_PARAMETER",
+  consoleCsrfSecret: "CONSOLE_CSRF_SECRET",
 } as const;
 
 type Required<K extends keyof typeof variableOf> = Config & {
@@ -223,6 +239,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   }
   return Object.freeze({
     databaseUrl: DATABASE_URL,
+    console: Object.freeze({ propertiesClaim: data.CONSOLE_PROPERTIES_CLAIM }),
+    consoleCsrfSecret: data.CONSOLE_CSRF_SECRET,
     dbDriver,
     pgliteDataDir: PGLITE_DATA_DIR,
     neonWsProxy: NEON_WS_PROXY,

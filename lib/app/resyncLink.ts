@@ -24,8 +24,11 @@ export interface ResyncDependencies {
   lookbackDays?: number;
 }
 
-/** What a retry did: synced again, failed again (the link says why), or not found in ResMan. */
-export type ResyncOutcome = "synced" | "failed" | "not_found" | "incomplete";
+/**
+ * What a retry did: synced again (in this process), queued for the sync worker (on AWS), failed
+ * again (the link says why), not found in ResMan, or not finished (an outage: try again).
+ */
+export type ResyncOutcome = "synced" | "queued" | "failed" | "not_found" | "incomplete";
 
 export async function resyncLink(
   deps: ResyncDependencies,
@@ -68,5 +71,5 @@ export async function resyncLink(
   const tally = await deps.sink.deliver([message]);
   if (tally.failed > 0) return "failed";
   if (tally.incomplete > 0) return "incomplete";
-  return "synced";
+  return tally.enqueued > 0 ? "queued" : "synced";
 }

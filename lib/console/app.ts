@@ -19,6 +19,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { html } from "hono/html";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import {
   type ConsoleDependencies,
@@ -33,6 +34,7 @@ import type { PropertyStore } from "../app/ports/propertyStore.js";
 import type { ReviewStore } from "../app/ports/reviewStore.js";
 import type { RulesStore } from "../app/ports/rulesStore.js";
 import { showRules, updateRules } from "../app/propertyRules.js";
+import type { ResyncOutcome } from "../app/resyncLink.js";
 import { approveReview, rejectReview } from "../app/review.js";
 import { unmerge } from "../app/unmerge.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
@@ -47,10 +49,7 @@ import { emptyQueueView, reviewItemView } from "./reviewPages.js";
 import { rulesFormOf, rulesView } from "./rulesPage.js";
 
 /** A failed link's re-sync (`lib/app/resyncLink.ts`): what happened, as a code. */
-export type RetryLink = (
-  propertyId: string,
-  linkId: string,
-) => Promise<"synced" | "failed" | "not_found" | "incomplete">;
+export type RetryLink = (propertyId: string, linkId: string) => Promise<ResyncOutcome>;
 
 export interface ConsoleAppDependencies {
   views: ConsoleDependencies;
@@ -83,6 +82,7 @@ const notices: Record<string, string> = {
   unmerged: "Unmerged: the contacts are apart again.",
   saved: "Rules saved.",
   retry_synced: "Retried: the person was read again from ResMan and synced.",
+  retry_queued: "Retried: the person was read again from ResMan and queued for the sync worker.",
   retry_failed: "Retried: the person was read again from ResMan and failed again (see the reason).",
   retry_not_found:
     "Retried: ResMan's roster and its changes of the last 30 days do not hold this person.",
@@ -372,6 +372,10 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
   app.notFound((c) => c.html(errorPage("Not found."), 404));
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.html(errorPage(error.message), error.status);
+    if (error instanceof HTTPException && error.status === 403) {
+      // Hono's csrf middleware: a form posted from another origin.
+      return c.html(errorPage("The form did not come from the console: reload the page."), 403);
+    }
     if (error instanceof MergeRefusedError)
       return c.html(errorPage(`Not done: ${error.message}.`), 409);
     if (error instanceof InvalidInputError) return c.html(errorPage(error.message), 400);
