@@ -7,6 +7,9 @@
  *   B's enrichment log rows moved to A, B marked merged into A, a history row that makes it
  *   reversible (`contact-sync unmerge`), the item `approved`, `contact.merged` in the outbox.
  *   B's other open items move to A (or close as `superseded` when A already has that pair).
+ *   The reviewer may keep B instead (`survivor: "record"`, `review approve --keep record`, the
+ *   console's choice): the same merge with the roles swapped, A merged into B, the reviewed
+ *   record's link left on B as `merged`.
  * - **reject** keeps the two apart for good: the item `rejected` (the pair is unique, so the
  *   sync path never proposes it again), the record's link `success` (`linkedBy: created`).
  *
@@ -88,8 +91,11 @@ async function openReview(tx: MergeTransaction, id: string): Promise<ReviewRecor
   return review;
 }
 
-/** A and B of an item, both live. */
-function partiesOf(review: ReviewRecord, parties: readonly MergeParty[]) {
+/** Which contact of an item survives an approval: the candidate (A, default) or the record's (B). */
+export type Survivor = "candidate" | "record";
+
+/** The surviving and absorbed parties of an item, both live. */
+function partiesOf(review: ReviewRecord, parties: readonly MergeParty[], keep: Survivor) {
   const find = (id: string) => {
     const party = parties.find((p) => p.contact.id === id);
     if (party === undefined) throw new MergeRefusedError(`contact ${id} no longer exists`);
@@ -98,14 +104,18 @@ function partiesOf(review: ReviewRecord, parties: readonly MergeParty[]) {
     }
     return party;
   };
-  return { survivor: find(review.candidateId), absorbed: find(review.userId) };
+  const candidate = find(review.candidateId);
+  const record = find(review.userId);
+  return keep === "candidate"
+    ? { survivor: candidate, absorbed: record }
+    : { survivor: record, absorbed: candidate };
 }
 
 export interface ApprovalResult {
   reviewId: string;
-  /** A, which survives. */
+  /** The contact that survives (the candidate A unless the record's contact was kept). */
   contactId: string;
-  /** B, merged into A. */
+  /** The contact merged into it. */
   mergedContactId: string;
   /** The history row (`contact-sync unmerge --merge`). */
   mergeId: string;
@@ -117,10 +127,14 @@ export interface ApprovalResult {
   reviewsSuperseded: number;
 }
 
-/** Approves an open item: merges its contact into the candidate (see the module header). */
+/**
+ * Approves an open item: merges its contact into the candidate (see the module header), or,
+ * with `survivor: "record"`, the candidate into the record's contact (the reviewed record's
+ * link then stays where it is, `merged`, and an unmerge puts it back to waiting).
+ */
 export async function approveReview(
   deps: ReviewDependencies,
-  input: { reviewId: string; decidedBy?: string | undefined },
+  input: { reviewId: string; decidedBy?: string | undefined; survivor?: Survivor | undefined },
 ): Promise<ApprovalResult> {
   const newId = deps.newId ?? randomUUID;
   return inRetriedTransaction(deps.reviews, async (tx) => {
@@ -132,7 +146,7 @@ export async function approveReview(
       const parties = await tx.loadParties(review.propertyId, ids, locked);
       const others = locked ? await tx.reviewsOf(review.propertyId, ids) : [];
       return mergeContacts({
-        ...partiesOf(review, parties),
+        ...partiesOf(review, parties, input.survivor ?? "candidate"),
         strategy: review.strategy,
         review: {
           id: review.id,
@@ -152,8 +166,8 @@ export async function approveReview(
     );
     return {
       reviewId: review.id,
-      contactId: review.candidateId,
-      mergedContactId: review.userId,
+      contactId: plan.survivor.id,
+      mergedContactId: plan.absorbedId,
       mergeId,
       linksMoved: plan.links.length,
       fieldsChanged: plan.changed.length,

@@ -77,7 +77,7 @@ type ConsoleContext = Context<ConsoleEnv>;
 
 /** Notices after an action, by code (the redirect's `done` parameter). */
 const notices: Record<string, string> = {
-  approved: "Approved: the two contacts are merged.",
+  approved: "Approved: the two contacts are merged into the one kept.",
   rejected: "Rejected: the two contacts stay apart and the pair will not be proposed again.",
   unmerged: "Unmerged: the contacts are apart again.",
   saved: "Rules saved.",
@@ -265,8 +265,13 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
     if (item === null) throw new HttpError(404, "No such review item.");
     await allowed(c, item.propertyId);
     const input = { reviewId: id, decidedBy: c.get("principal").subject };
-    if (decision === "approved") await approveReview(reviewDeps, input);
-    else await rejectReview(reviewDeps, input);
+    if (decision === "approved") {
+      const keep = (await form(c)).keep ?? "candidate";
+      if (keep !== "candidate" && keep !== "record") {
+        throw new HttpError(400, "Keep the existing contact or this record's contact.");
+      }
+      await approveReview(reviewDeps, { ...input, survivor: keep });
+    } else await rejectReview(reviewDeps, input);
     return c.redirect(
       `${CONSOLE_BASE}/properties/${item.propertyId}/reviews?done=${decision}`,
       303,

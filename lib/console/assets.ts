@@ -42,7 +42,8 @@ code, .id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-si
 .status-pending, .status-open, .status-partial { color: var(--warn); }
 .stale { color: #fff; background: var(--bad); padding: 0 .35rem; border-radius: 3px; font-size: 12px; }
 .level-exact, .level-nickname { color: var(--good); font-weight: 600; }
-.level-different, .level-conflict { color: var(--bad); font-weight: 600; }
+.level-different, .level-conflict, .level-disagree { color: var(--bad); font-weight: 600; }
+fieldset.keep { border: 1px solid var(--line); background: #fff; margin: 0 0 .5rem; display: flex; gap: 1rem; }
 .level-missing { color: var(--muted); }
 .guard { color: var(--warn); }
 .decide { display: flex; gap: .8rem; align-items: center; flex-wrap: wrap; margin-top: 1rem; }

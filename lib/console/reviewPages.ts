@@ -1,8 +1,9 @@
 /**
  * The review queue's pages: one item at a time, oldest first, the two contacts side by side
  * with the ResMan record that raised the item, each compared field's level and weight, the
- * total against the thresholds and the guard that held the pair back. Approve merges the
- * record's contact into the candidate; Reject keeps them apart for good. Keyboard: `a`
+ * total against the thresholds and the guard that held the pair back. Approve merges the two
+ * into the contact the reviewer keeps (the candidate unless told otherwise); Reject keeps them
+ * apart for good. Keyboard: `a`
  * approve, `r` reject (console.js); after a decision the queue's next item loads.
  */
 import { html } from "hono/html";
@@ -115,13 +116,17 @@ export function reviewItemView(view: ReviewPage, csrf: string): Markup {
       : html`<div class="decide">
     <form method="post" action="${CONSOLE_BASE}/reviews/${item.id}/approve" id="approve-form">
       ${csrfField(csrf)}
+      <fieldset class="keep"><legend>Keep</legend>
+        <label><input type="radio" name="keep" value="candidate" checked> the existing contact ${contactLink(item.candidateId)}</label>
+        <label><input type="radio" name="keep" value="record"> this record's contact ${contactLink(item.userId)}</label>
+      </fieldset>
       <button type="submit" class="approve" aria-keyshortcuts="a">Approve: same person, merge <kbd>a</kbd></button>
     </form>
     <form method="post" action="${CONSOLE_BASE}/reviews/${item.id}/reject" id="reject-form">
       ${csrfField(csrf)}
       <button type="submit" class="reject" aria-keyshortcuts="r">Reject: different people <kbd>r</kbd></button>
     </form>
-    <p class="hint">Approving merges the record's contact into the candidate (undo from the candidate's page). Rejecting keeps them apart; the pair is never proposed again.</p>
+    <p class="hint">Approving merges the two into the contact you keep (values by the property's survivorship rules; undo from the kept contact's page). Rejecting keeps them apart; the pair is never proposed again.</p>
   </div>`
   }
 </section>`;

@@ -63,6 +63,8 @@ export interface ContactMergeRecord {
   decidedBy: string | null;
   removedPlaceholders: readonly { id: string; contactId: string }[];
   movedReviews: readonly MovedReview[];
+  /** The reviewed record's link, when it stays on the survivor (the reviewer kept B). */
+  reviewedLinkBefore?: MergeLink | null;
 }
 
 /**
@@ -85,6 +87,9 @@ export function contactMergeDocuments(record: ContactMergeRecord): MergeHistoryD
         contact_id: p.contactId,
       })),
       reviews_moved: record.movedReviews.map(storedMovedReview),
+      ...(record.reviewedLinkBefore == null
+        ? {}
+        : { reviewed_link_before: storedLink(record.reviewedLinkBefore) }),
     },
     incoming: {
       values: b.contact.values,
@@ -208,6 +213,11 @@ const historySchema = z.object({
     reviews_moved: z
       .array(z.object({ id: z.string(), column: z.enum(["user_id", "candidate_id"]) }))
       .default([]),
+    /**
+     * The reviewed record's link as it was, when the reviewer kept the record's contact (it
+     * stayed on the survivor, and only its status and evidence changed).
+     */
+    reviewed_link_before: storedLinkSchema.nullable().default(null),
   }),
   incoming: z.object({
     values: valuesSchema,
@@ -259,6 +269,8 @@ export interface MergeHistory {
     lastSyncAt: Date | null;
   }[];
   reviewsMoved: MovedReview[];
+  /** The reviewed record's link before, when it stayed on the survivor (see the schema). */
+  reviewedLinkBefore: MergeLink | null;
   /** What the merge brought in: the person's values, or B's values and secondary values. */
   incomingValues: ContactValues;
   incomingSecondary: SecondaryValues;
@@ -267,6 +279,18 @@ export interface MergeHistory {
   /** Enrichment log rows of B the merge moved to A. */
   enrichments: string[];
   revertedAt: Date | null;
+}
+
+function linkOfStored(link: z.output<typeof storedLinkSchema>): MergeLink {
+  return {
+    id: link.id,
+    personId: link.person_id,
+    status: link.status,
+    resmanStatus: link.resman_status,
+    matchScore: link.match_score,
+    evidence: link.evidence as LinkEvidence | null,
+    sourceHash: link.source_hash,
+  };
 }
 
 /** Validates a history row's documents (paths in errors, never values). */
@@ -302,15 +326,9 @@ export function parseMergeHistory(row: MergeHistoryRow): MergeHistory {
     })),
     incomingValues: incoming.values as ContactValues,
     incomingSecondary: incoming.secondary,
-    incomingLinks: incoming.links.map((link) => ({
-      id: link.id,
-      personId: link.person_id,
-      status: link.status,
-      resmanStatus: link.resman_status,
-      matchScore: link.match_score,
-      evidence: link.evidence as LinkEvidence | null,
-      sourceHash: link.source_hash,
-    })),
+    reviewedLinkBefore:
+      applied.reviewed_link_before === null ? null : linkOfStored(applied.reviewed_link_before),
+    incomingLinks: incoming.links.map(linkOfStored),
     enrichments: incoming.enrichments,
     revertedAt: row.revertedAt,
   };

@@ -53,9 +53,12 @@ import { type ContactWrite, contactWrite, type LinkEvidence } from "./syncDecisi
 
 /** What an approval merges, and why. */
 export interface ContactMergeInput {
-  /** A: the candidate contact, which survives. */
+  /**
+   * A: the contact that survives — the candidate, unless the reviewer chose to keep the
+   * record's contact (then the reviewed record's link is A's own, and only its status changes).
+   */
   survivor: MergeParty;
-  /** B: the contact created for the record under review, merged away. */
+  /** B: the contact merged away (the record's contact, or the candidate when swapped). */
   absorbed: MergeParty;
   strategy: MergeStrategy;
   review: {
@@ -73,8 +76,12 @@ export interface ContactMergeInput {
 export interface ContactMergePlan {
   /** A after the merge. */
   survivor: ContactWrite;
+  /** B, merged away. */
+  absorbedId: string;
   /** B's links, now A's. */
   links: LinkMove[];
+  /** The reviewed record's link when it is A's own (the reviewer kept the record's contact). */
+  reviewedLink: LinkMove | null;
   /** Placeholder links removed: A now has a ResMan person (or already has a placeholder). */
   removedPlaceholders: { id: string; contactId: string }[];
   /** Open review items of B re-pointed to A (and which of their contacts named B). */
@@ -288,10 +295,31 @@ export function mergeContacts(input: ContactMergeInput): ContactMergePlan {
     }
   }
 
-  const reviewedLink = b.links.find((link) => link.id === review.linkId && link.personId !== null);
+  // The reviewer kept the record's contact: its reviewed link stays, no longer waiting.
+  const ownReviewed = a.links.find((link) => link.id === review.linkId && link.personId !== null);
+  const reviewedMove: LinkMove | null =
+    ownReviewed === undefined
+      ? null
+      : {
+          id: ownReviewed.id,
+          contactId: a.contact.id,
+          status:
+            ownReviewed.status === "failed"
+              ? "failed"
+              : merged.conflicts.length > 0
+                ? "pending"
+                : "merged",
+          evidence: matchedEvidence(ownReviewed.evidence, merged, review.evidence),
+          matchScore: review.score,
+          sourceHash: ownReviewed.sourceHash,
+        };
+  const reviewedLink =
+    b.links.find((link) => link.id === review.linkId && link.personId !== null) ?? ownReviewed;
   return {
     survivor,
+    absorbedId: b.contact.id,
     links,
+    reviewedLink: reviewedMove,
     removedPlaceholders,
     movedReviews,
     supersededReviews,
@@ -308,10 +336,11 @@ export function mergeContacts(input: ContactMergeInput): ContactMergePlan {
       decidedBy: review.decidedBy,
       removedPlaceholders,
       movedReviews,
+      reviewedLinkBefore: ownReviewed ?? null,
     }),
     lockKeys: mergeLockKeys(
       [a.contact, b.contact, survivor],
-      b.links.map((link) => link.personId),
+      [...b.links, ...(ownReviewed === undefined ? [] : [ownReviewed])].map((l) => l.personId),
     ),
   };
 }

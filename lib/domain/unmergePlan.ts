@@ -277,6 +277,22 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
 
   const moved = new Set(links.map((l) => l.id));
   const remaining = a.links.filter((l) => !moved.has(l.id));
+  // The reviewer kept the record's contact: its reviewed link stayed on A and goes back to
+  // waiting on the (reopened) review item as it was.
+  const reviewed = merge.reviewedLinkBefore;
+  const reviewedNow = reviewed === null ? undefined : onA.get(reviewed.id);
+  if (reviewed !== null && reviewedNow !== undefined) {
+    const restore: LinkMove = {
+      id: reviewed.id,
+      contactId: a.contact.id,
+      status: reviewed.status,
+      evidence: reviewed.evidence,
+      matchScore: reviewed.matchScore,
+      sourceHash: reviewedNow.sourceHash === reviewed.sourceHash ? reviewed.sourceHash : null,
+    };
+    links.push(restore);
+    if (reviewed.id === merge.linkId) link = restore;
+  }
   const aHasPerson = remaining.some((l) => l.personId !== null);
   if (!aHasPerson && !remaining.some((l) => l.personId === null)) {
     // A placeholder the merge removed comes back as it was (approvals and sync-path merges

@@ -210,6 +210,21 @@ describe("operator console in Chromium", () => {
     await context.close();
   });
 
+  it("approves keeping the record's contact: the candidate is merged into it", async () => {
+    const { property, item, aId, bId } = await withReviewItem("Keep");
+    const context = await signedIn("reviewer@domiq.test", [property.id]);
+    const page = watch(await context.newPage());
+    await page.goto(consoleUrl(`/reviews/${item.id}`));
+    await page.getByLabel("this record's contact").check();
+    await page.getByRole("button", { name: /Approve/ }).click();
+    await page.waitForURL(/done=approved/);
+    const [candidate] = await db.select().from(user).where(eq(user.id, aId));
+    expect(candidate?.mergedIntoId).toBe(bId);
+    const [kept] = await db.select().from(user).where(eq(user.id, bId));
+    expect(kept?.mergedIntoId).toBeNull();
+    await context.close();
+  });
+
   it("rejects a review item, and the pair never comes back", async () => {
     const { property, item, b } = await withReviewItem("Reject");
     const context = await signedIn("reviewer@domiq.test", [property.id]);

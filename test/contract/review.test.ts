@@ -294,6 +294,41 @@ function describeReviewSuite(driver: DriverName): void {
       expect(await openItems(property.id)).toEqual([expect.objectContaining({ id: review.id })]);
     });
 
+    it("approve keeping the record's contact merges A into B, and unmerge restores both exactly", async () => {
+      const { property, p1, p2, aId, bId, review } = await household();
+      const before = await state(property.id);
+
+      const done = await approveReview(deps(), {
+        reviewId: review.id,
+        decidedBy: "ops",
+        survivor: "record",
+      });
+      expect(done).toMatchObject({ contactId: bId, mergedContactId: aId, linksMoved: 1 });
+      expect((await contactRow(aId)).mergedIntoId).toBe(bId);
+      const b = await contactRow(bId);
+      expect(b).toMatchObject({ mergedIntoId: null, email: marisol.email, kind: "resident" });
+      // A's record moved to B; the reviewed record's link stays on B, no longer waiting.
+      expect(await linkRow(property.id, p1.person_id)).toMatchObject({
+        userId: bId,
+        syncStatus: "merged",
+      });
+      const reviewed = await linkRow(property.id, p2.person_id);
+      expect(reviewed).toMatchObject({
+        userId: bId,
+        syncStatus: "merged",
+        matchScore: review.score,
+      });
+      expect(reviewed.matchEvidence).toMatchObject({ linkedBy: "matched", best: review.evidence });
+      expect(await outboxOf(property.id, "contact.merged")).toEqual([
+        expect.objectContaining({ contactId: bId, mergedContactId: aId, linkId: reviewed.id }),
+      ]);
+
+      const undone = await unmerge(deps(), { userId: bId });
+      expect(undone).toMatchObject({ mergeId: done.mergeId, contactId: bId, splitContactId: aId });
+      expect(await state(property.id)).toEqual(before);
+      expect(await openItems(property.id)).toEqual([expect.objectContaining({ id: review.id })]);
+    });
+
     it("unmerge keeps a later update to a field the merge did not touch", async () => {
       const { property, p1, aId, bId, review } = await household();
       const before = await state(property.id);

@@ -17,9 +17,20 @@ function configErrorFor(env: NodeJS.ProcessEnv): ConfigError {
 }
 
 describe("parseConfig", () => {
+  it("refuses a console CSRF secret under 32 characters and a claim name with spaces", () => {
+    expect(() => parseConfig({ CONSOLE_CSRF_SECRET: "short" })).toThrow(
+      "invalid CONSOLE_CSRF_SECRET: must be at least 32 characters",
+    );
+    expect(() => parseConfig({ CONSOLE_PROPERTIES_CLAIM: "my claim" })).toThrow(
+      "invalid CONSOLE_PROPERTIES_CLAIM: must be a claim name",
+    );
+  });
+
   it("runs on embedded PGlite in .data/ when nothing is set", () => {
     expect(parseConfig({})).toEqual({
       databaseUrl: undefined,
+      console: { propertiesClaim: "contact_sync_properties" },
+      consoleCsrfSecret: undefined,
       dbDriver: "pglite",
       pgliteDataDir: ".data/pglite",
       neonWsProxy: undefined,

@@ -85,10 +85,13 @@ export async function applyContactMerge(
   const { propertyId } = review;
   const at = decision.decidedAt;
   const survivorId = plan.survivor.id;
-  const absorbedId = review.userId;
+  const absorbedId = plan.absorbedId;
   await updateContact(tx, propertyId, survivorId, contactColumns(plan.survivor), at);
   await updateContact(tx, propertyId, absorbedId, { mergedIntoId: survivorId }, at);
   await moveLinks(tx, propertyId, absorbedId, plan.links, at);
+  if (plan.reviewedLink !== null) {
+    await moveLinks(tx, propertyId, survivorId, [plan.reviewedLink], at);
+  }
   const removed =
     plan.removedPlaceholders.length === 0
       ? []
@@ -156,7 +159,9 @@ export async function applyContactMerge(
       .set({ status: "superseded", decidedAt: at, decidedBy: "merge", mergeId: history.id })
       .where(inArray(contactReview.id, plan.supersededReviews));
   }
-  const link = plan.links.find((l) => l.id === plan.linkId);
+  const link = [...plan.links, ...(plan.reviewedLink === null ? [] : [plan.reviewedLink])].find(
+    (l) => l.id === plan.linkId,
+  );
   await insertAnnouncement(tx, announce, {
     propertyId,
     contactId: survivorId,

@@ -3,9 +3,9 @@
  * pages through the open items, `approve` merges an item's two contacts, `reject` keeps them
  * apart for good (`lib/app/review.ts`).
  */
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { systemClock } from "../../app/ports.js";
-import { approveReview, rejectReview } from "../../app/review.js";
+import { approveReview, rejectReview, type Survivor } from "../../app/review.js";
 import { type CommandContext, withStores } from "../context.js";
 import { guid } from "../options.js";
 import { plural } from "../output.js";
@@ -38,16 +38,24 @@ export function registerReview(program: Command, context: CommandContext): void 
     )
     .argument("<id>", "the review item (from `review list`)", guid)
     .option("--by <name>", "who decided (stored with the item)", decidedBy)
+    .addOption(
+      new Option(
+        "--keep <contact>",
+        "which contact survives: the existing one (candidate) or the record's (record)",
+      )
+        .choices(["candidate", "record"])
+        .default("candidate"),
+    )
     .addHelpText(
       "after",
       "\nExample:\n  contact-sync review approve 0b8e6f1e-8d0c-4f7e-9a43-2f5d1c3b7a90 --by jdoe\n" +
         "\nExit code: 0 when merged, 2 for an unknown or already decided item (nothing written).",
     )
-    .action(async (id: string, options: { by?: string }) => {
+    .action(async (id: string, options: { by?: string; keep: Survivor }) => {
       await withStores(context, async (stores) => {
         const done = await approveReview(
           { reviews: stores.reviews, clock: systemClock },
-          { reviewId: id, decidedBy: options.by },
+          { reviewId: id, decidedBy: options.by, survivor: options.keep },
         );
         const conflicts =
           done.conflicts > 0 ? `, ${done.conflicts} conflicting fields kept (links pending)` : "";
