@@ -2,10 +2,11 @@
  * Lambda: the scheduled reconciliation (an EventBridge schedule, every
  * `RECONCILE_PERIOD_MINUTES`): one reconcile-queue message per enabled registered property. The
  * handler is in `lib/adapters/lambda/reconcileSchedule.ts`; this file is the cold start:
- * configuration, one SQS client, the database opened on first use.
+ * configuration, one SQS client, the database (the registry and the health gauges) opened on
+ * first use.
  */
 
-import { lazyReconcileStore } from "../lib/adapters/lambda/reconcileRuntime.js";
+import { lazyScheduleStores } from "../lib/adapters/lambda/reconcileRuntime.js";
 import { createReconcileSchedule } from "../lib/adapters/lambda/reconcileSchedule.js";
 import { createSqsClient } from "../lib/adapters/queue/sqsSyncQueue.js";
 import { config, requireConfig } from "../lib/config.js";
@@ -13,9 +14,12 @@ import { config, requireConfig } from "../lib/config.js";
 // Cold start: a missing database or queue URL fails here, naming the variable.
 const settings = requireConfig(config(), "databaseUrl", "reconcileQueueUrl");
 
+const stores = lazyScheduleStores(settings);
+
 /** The Lambda entry point. */
 export const handler = createReconcileSchedule({
-  registry: lazyReconcileStore(settings),
+  registry: async () => (await stores()).registry,
+  gauges: async () => (await stores()).gauges,
   sqs: createSqsClient(),
   queueUrl: settings.reconcileQueueUrl,
 });

@@ -11,6 +11,13 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  METRIC,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  RECONCILE_RUN_METRICS,
+  SYNC_OUTCOME_METRICS,
+} from "../../lib/adapters/observability/metrics.js";
+import {
   BUNDLE_BUDGET,
   DUMMY_FUNCTION_ENV,
   extractBundles,
@@ -251,7 +258,11 @@ describe("ResMan webhook", () => {
 
   it("gets its secrets and the queue, never the database", () => {
     const env = envOf("webhook");
-    expect(Object.keys(env).sort()).toEqual(["SYNC_QUEUE_URL", "WEBHOOK_SECRETS"]);
+    expect(Object.keys(env).sort()).toEqual([
+      "POWERTOOLS_METRICS_NAMESPACE",
+      "SYNC_QUEUE_URL",
+      "WEBHOOK_SECRETS",
+    ]);
     expect(target(env.SYNC_QUEUE_URL)).toBe("SyncQueue");
   });
 });
@@ -317,6 +328,7 @@ describe("sync queue and worker", () => {
       "DB_DRIVER",
       "EVENT_BUS_NAME",
       "MAX_RECEIVE_COUNT",
+      "POWERTOOLS_METRICS_NAMESPACE",
     ]);
     expect(env.DB_DRIVER).toBe("neon");
     expect(target(env.EVENT_BUS_NAME)).toBe(only("AWS::Events::EventBus"));
@@ -389,13 +401,13 @@ describe("scheduled reconciliation", () => {
         props<{
           Namespace: string;
           MetricName: string;
-          Dimensions: { Name: string; Value: unknown }[];
+          Dimensions?: { Name: string; Value: unknown }[];
           Threshold: number;
           AlarmActions?: unknown[];
         }>(id),
       )
       .filter((a) =>
-        a.Dimensions.some(
+        (a.Dimensions ?? []).some(
           (d) => d.Name === "FunctionName" && target(d.Value) === functionId("reconcile"),
         ),
       );
@@ -442,7 +454,12 @@ describe("scheduled reconciliation", () => {
 
   it("gives the fan-out the database and the reconcile queue", () => {
     const env = envOf("reconcile");
-    expect(Object.keys(env).sort()).toEqual(["DATABASE_URL", "DB_DRIVER", "RECONCILE_QUEUE_URL"]);
+    expect(Object.keys(env).sort()).toEqual([
+      "DATABASE_URL",
+      "DB_DRIVER",
+      "POWERTOOLS_METRICS_NAMESPACE",
+      "RECONCILE_QUEUE_URL",
+    ]);
     expect(env.DB_DRIVER).toBe("neon");
     expect(target(env.RECONCILE_QUEUE_URL)).toBe("ReconcileQueue");
   });
@@ -452,6 +469,7 @@ describe("scheduled reconciliation", () => {
     expect(Object.keys(env).sort()).toEqual([
       "DATABASE_URL",
       "DB_DRIVER",
+      "POWERTOOLS_METRICS_NAMESPACE",
       "RECONCILE_BACKFILL_SINCE",
       "RECONCILE_ROSTER_HOURS",
       "RESMAN_API_KEY_PARAMETER",
@@ -541,7 +559,7 @@ describe("chatbot events", () => {
 
   it("the function gets only the queue", () => {
     const env = envOf("chatbot");
-    expect(Object.keys(env)).toEqual(["SYNC_QUEUE_URL"]);
+    expect(Object.keys(env).sort()).toEqual(["POWERTOOLS_METRICS_NAMESPACE", "SYNC_QUEUE_URL"]);
     expect(target(env.SYNC_QUEUE_URL)).toBe("SyncQueue");
   });
 });
@@ -550,7 +568,7 @@ describe("alarms", () => {
   interface AlarmProps {
     Namespace: string;
     MetricName: string;
-    Dimensions: { Name: string; Value: unknown }[];
+    Dimensions?: { Name: string; Value: unknown }[];
     Threshold: number;
     ComparisonOperator: string;
     AlarmActions?: unknown[];
@@ -560,7 +578,7 @@ describe("alarms", () => {
     return logicalIdsOfType("AWS::CloudWatch::Alarm")
       .map((id) => props<AlarmProps>(id))
       .filter((a) =>
-        a.Dimensions.some((d) => d.Name === "QueueName" && target(d.Value) === queueId),
+        (a.Dimensions ?? []).some((d) => d.Name === "QueueName" && target(d.Value) === queueId),
       );
   }
 
@@ -577,8 +595,190 @@ describe("alarms", () => {
       Threshold: 0,
       ComparisonOperator: "GreaterThanThreshold",
     });
-    expect(getAtt(alarms[0]?.Dimensions[0]?.Value)?.[1]).toBe("QueueName");
+    expect(getAtt(alarms[0]?.Dimensions?.[0]?.Value)?.[1]).toBe("QueueName");
     expect(alarms[0]?.AlarmActions?.length).toBeGreaterThan(0);
+  });
+});
+
+describe("metrics: alarms and the dashboard", () => {
+  interface MetricStat {
+    Metric: {
+      Namespace: string;
+      MetricName: string;
+      Dimensions: { Name: string; Value: unknown }[];
+    };
+    Period: number;
+    Stat: string;
+  }
+  interface MetricQuery {
+    Id: string;
+    MetricStat?: MetricStat;
+    Expression?: string;
+    ReturnData?: boolean;
+  }
+  interface AlarmProps {
+    Namespace?: string;
+    MetricName?: string;
+    Dimensions?: { Name: string; Value: unknown }[];
+    Statistic?: string;
+    Period?: number;
+    Metrics?: MetricQuery[];
+    EvaluationPeriods: number;
+    Threshold: number;
+    ComparisonOperator: string;
+    TreatMissingData?: string;
+    AlarmActions?: unknown[];
+    OKActions?: unknown[];
+  }
+
+  const alarms = () =>
+    logicalIdsOfType("AWS::CloudWatch::Alarm").map((id): [string, AlarmProps] => [
+      id,
+      props<AlarmProps>(id),
+    ]);
+
+  /** The one alarm reading the metric `name` (alone or in its metric math). */
+  function alarmOn(name: string): AlarmProps {
+    const found = alarms().filter(
+      ([, a]) =>
+        a.MetricName === name ||
+        (a.Metrics ?? []).some((m) => m.MetricStat?.Metric.MetricName === name),
+    );
+    expect(
+      found.map(([id]) => id),
+      `one alarm on ${name}`,
+    ).toHaveLength(1);
+    return found[0]?.[1] as AlarmProps;
+  }
+
+  /** The metric math's query of `name`: our namespace, the service dimension only. */
+  function queryOf(alarm: AlarmProps, name: string): MetricQuery {
+    const query = (alarm.Metrics ?? []).find((m) => m.MetricStat?.Metric.MetricName === name);
+    expect(query?.MetricStat?.Metric.Namespace).toBe(METRICS_NAMESPACE);
+    expect(query?.MetricStat?.Metric.Dimensions).toEqual([
+      { Name: "service", Value: METRICS_SERVICE },
+    ]);
+    expect(query?.ReturnData).toBe(false);
+    return query as MetricQuery;
+  }
+
+  /** The one expression an alarm's state follows. */
+  const returned = (alarm: AlarmProps) =>
+    (alarm.Metrics ?? []).filter((m) => m.ReturnData !== false);
+
+  it("every function writes its metrics to the namespace the alarms read (POWERTOOLS_METRICS_NAMESPACE)", () => {
+    for (const key of Object.keys(HANDLERS) as FunctionKey[]) {
+      expect(envOf(key).POWERTOOLS_METRICS_NAMESPACE, key).toBe(METRICS_NAMESPACE);
+    }
+  });
+
+  it("the sync failure rate: failed and retried records over all records, per 5 minutes", () => {
+    const alarm = alarmOn(METRIC.syncMessages);
+    const failed = queryOf(alarm, SYNC_OUTCOME_METRICS.failed);
+    const retried = queryOf(alarm, SYNC_OUTCOME_METRICS.retried);
+    const all = queryOf(alarm, METRIC.syncMessages);
+    for (const query of [failed, retried, all]) {
+      expect(query.MetricStat).toMatchObject({ Period: 300, Stat: "Sum" });
+    }
+    const [rate] = returned(alarm);
+    expect(returned(alarm)).toHaveLength(1);
+    expect(rate?.Expression?.replaceAll(" ", "")).toBe(
+      `100*(${failed.Id}+${retried.Id})/${all.Id}`,
+    );
+    expect(alarm.Threshold).toBeGreaterThan(0);
+    expect(alarm.Threshold).toBeLessThan(100);
+    expect(alarm.ComparisonOperator).toBe("GreaterThanThreshold");
+    // An idle worker writes nothing.
+    expect(alarm.TreatMissingData).toBe("notBreaching");
+  });
+
+  it("a stale reconciliation: the oldest last good run more than two schedule periods old", () => {
+    const alarm = alarmOn(METRIC.reconcileAgeMinutes);
+    const age = queryOf(alarm, METRIC.reconcileAgeMinutes);
+    expect(age.MetricStat?.Stat).toBe("Maximum");
+    const rule = logicalIdsOfType("AWS::Events::Rule")
+      .map((id) => props<{ ScheduleExpression?: string }>(id).ScheduleExpression)
+      .find((expression) => expression !== undefined);
+    const period = Number(/^rate\((\d+) minutes\)$/.exec(rule ?? "")?.[1]);
+    expect(period).toBeGreaterThan(0);
+    const [periods] = returned(alarm);
+    expect(periods?.Expression?.replaceAll(" ", "")).toBe(`${age.Id}/${period}`);
+    expect(alarm).toMatchObject({ Threshold: 2, ComparisonOperator: "GreaterThanThreshold" });
+    // The age is written once per period: a period without a datapoint keeps the state.
+    expect(alarm.TreatMissingData).toBe("ignore");
+  });
+
+  it("the review backlog: open review items, as the fan-out counts them every period", () => {
+    const alarm = alarmOn(METRIC.reviewBacklog);
+    expect(alarm).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [{ Name: "service", Value: METRICS_SERVICE }],
+      Statistic: "Maximum",
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    expect(alarm.Threshold).toBeGreaterThan(0);
+  });
+
+  it("every alarm notifies the one alarm topic, going off and back to OK", () => {
+    const topic = only("AWS::SNS::Topic");
+    for (const [id, alarm] of alarms()) {
+      expect(asList(alarm.AlarmActions).map(target), id).toEqual([topic]);
+      expect(asList(alarm.OKActions).map(target), id).toEqual([topic]);
+    }
+    expect(alarms().length).toBeGreaterThanOrEqual(7);
+  });
+
+  describe("the dashboard", () => {
+    interface Widget {
+      type: string;
+      properties: { alarms?: string[]; metrics?: unknown[][]; region?: string };
+    }
+    let widgets: Widget[];
+    beforeAll(() => {
+      const id = only("AWS::CloudWatch::Dashboard");
+      const body = props<{ DashboardBody: { "Fn::Sub": string } }>(id).DashboardBody["Fn::Sub"];
+      // What CloudFormation substitutes: the region, and attributes of this stack's resources.
+      const resolved = body.replace(/\$\{([A-Za-z0-9:]+)(?:\.(\w+))?\}/g, (_, name, attribute) => {
+        if (name === "AWS::Region") return "us-east-1";
+        expect(resource(name).Type).toMatch(/^AWS::/);
+        return `${attribute}:${name}`;
+      });
+      widgets = (JSON.parse(resolved) as { widgets: Widget[] }).widgets;
+    });
+
+    const metricRows = (namespace: string) =>
+      widgets.flatMap((w) => w.properties.metrics ?? []).filter((row) => row[0] === namespace);
+
+    it("shows the state of every alarm of the stack", () => {
+      const shown = widgets.flatMap((w) => (w.type === "alarm" ? (w.properties.alarms ?? []) : []));
+      expect(shown.sort()).toEqual(
+        alarms()
+          .map(([id]) => `Arn:${id}`)
+          .sort(),
+      );
+    });
+
+    it("graphs every metric the functions write, by its name, with the service dimension", () => {
+      const written = [
+        ...Object.values(METRIC),
+        ...Object.values(SYNC_OUTCOME_METRICS),
+        ...Object.values(RECONCILE_RUN_METRICS),
+      ];
+      const rows = metricRows(METRICS_NAMESPACE);
+      expect([...new Set(rows.map((row) => row[1]))].sort()).toEqual([...new Set(written)].sort());
+      for (const row of rows) expect(row.slice(2, 4)).toEqual(["service", METRICS_SERVICE]);
+    });
+
+    it("graphs the depth of the three dead-letter queues", () => {
+      const queues = metricRows("AWS/SQS").map((row) => [row[1], row[2], row[3]]);
+      expect(queues).toEqual(
+        ["SyncDLQ", "ReconcileDLQ", "ChatbotEventsDLQ"].map((queue) => [
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          `QueueName:${queue}`,
+        ]),
+      );
+    });
   });
 });
 

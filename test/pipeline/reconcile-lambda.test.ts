@@ -38,7 +38,7 @@ import { syncMessageSchema } from "../../lib/domain/events.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
 import { reconcileMessageSchema } from "../../lib/domain/reconcileMessage.js";
 import { FAKE_API_KEY, FAKE_PARTNER_ID } from "../fixtures/resmanCredentials.js";
-import { logLinesOf } from "../support/captureLogs.js";
+import { isMetricsLine, logLinesOf } from "../support/captureLogs.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 import {
   fixedClock,
@@ -190,9 +190,10 @@ const messageFor = (property: RegisteredProperty, full = false) => ({
   full,
 });
 
-/** The JSON log lines among captured output. */
+/** The logger's JSON lines among captured output (not the metrics' EMF lines). */
 function logged(lines: string[]): Record<string, unknown>[] {
   return lines.flatMap((line) => {
+    if (isMetricsLine(line)) return [];
     try {
       return [JSON.parse(line) as Record<string, unknown>];
     } catch {

@@ -137,3 +137,20 @@ export async function logLinesOf<T>(
     err.mockRestore();
   }
 }
+
+/** Whether a captured line is a CloudWatch metrics document (EMF), not a log line. */
+export function isMetricsLine(line: string): boolean {
+  return line.startsWith('{"_aws":');
+}
+
+/**
+ * `logLinesOf` without the metrics' EMF lines (every Lambda handler writes one per invocation):
+ * the log lines alone, for tests that assert on them (`test/pipeline/metrics.test.ts` reads the
+ * EMF lines).
+ */
+export async function logOnlyLinesOf<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; lines: string[] }> {
+  const { result, lines } = await logLinesOf(run);
+  return { result, lines: lines.filter((line) => !isMetricsLine(line)) };
+}

@@ -7,7 +7,7 @@ import { SqsSyncQueue } from "../../lib/adapters/queue/sqsSyncQueue.js";
 import { QueueUnavailableError } from "../../lib/app/errors.js";
 import { type ChatbotDetailType, chatbotDetailTypes } from "../../lib/domain/events.js";
 import { chatbotDetails, chatbotPersonal } from "../fixtures/webhook.js";
-import { logLinesOf } from "../support/captureLogs.js";
+import { logOnlyLinesOf } from "../support/captureLogs.js";
 import {
   eventBridgeEvent,
   lambdaContext,
@@ -83,7 +83,7 @@ describe("chatbot events", () => {
     async (_name, event, path) => {
       const queue = new RecordingQueue();
       const handler = createChatbotEventsHandler({ queue });
-      const { lines } = await logLinesOf(() =>
+      const { lines } = await logOnlyLinesOf(() =>
         expect(handler(event, lambdaContext)).resolves.toBeUndefined(),
       );
       expect(queue.sent).toEqual([]);
@@ -112,7 +112,7 @@ describe("chatbot events", () => {
     const queue = new SqsSyncQueue(new SQSClient({ region: "us-east-1" }), QUEUE_URL);
     const handler = createChatbotEventsHandler({ queue });
     const event = eventBridgeEvent("Interaction Logged", chatbotDetails["Interaction Logged"]);
-    const { lines } = await logLinesOf(() =>
+    const { lines } = await logOnlyLinesOf(() =>
       expect(handler(event, lambdaContext)).rejects.toBeInstanceOf(QueueUnavailableError),
     );
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
@@ -123,7 +123,7 @@ describe("chatbot events", () => {
   });
 
   it("logs the ids of an enqueued event, never its contact", async () => {
-    const { lines } = await logLinesOf(() =>
+    const { lines } = await logOnlyLinesOf(() =>
       createChatbotEventsHandler({ queue: new RecordingQueue() })(
         eventBridgeEvent("Conversation Completed", chatbotDetails["Conversation Completed"]),
         lambdaContext,

@@ -14,7 +14,7 @@ import {
   webhookEnvelope,
   webhookPersonal,
 } from "../fixtures/webhook.js";
-import { logLinesOf } from "../support/captureLogs.js";
+import { logOnlyLinesOf } from "../support/captureLogs.js";
 import {
   fixedClock,
   httpEvent,
@@ -274,7 +274,7 @@ describe("POST /webhooks/resman", () => {
     const broken: VerifyWebhook = () => {
       throw new TypeError(`cannot read ${webhookPersonal.email}`);
     };
-    const { result: response, lines } = await logLinesOf(() =>
+    const { result: response, lines } = await logOnlyLinesOf(() =>
       post(handlerWith(new RecordingQueue(), broken), BODY),
     );
     expect(response).toEqual({
@@ -296,7 +296,7 @@ describe("webhook request logs", () => {
   it("logs one line per request: status, delivery id and code, never a value", async () => {
     const handler = handlerWith(new RecordingQueue());
     const invalid = { ...webhookEnvelope, person: { ...webhookEnvelope.person, person_id: "x" } };
-    const { lines } = await logLinesOf(async () => {
+    const { lines } = await logOnlyLinesOf(async () => {
       await post(handler, BODY);
       await post(handler, JSON.stringify(invalid));
       await post(handler, BODY, { secret: FOREIGN_WEBHOOK_SECRET, id: "unverified-id" });

@@ -12,12 +12,22 @@ import {
   type AcceptChatbotEventDependencies,
   acceptChatbotEvent,
 } from "../../app/acceptChatbotEvent.js";
+import { QueueUnavailableError } from "../../app/errors.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { logger, safeError } from "../observability/logger.js";
+import { DIMENSION, invocationMetrics, METRIC } from "../observability/metrics.js";
 import { lambdaHandler } from "./lambdaHandler.js";
 
 /** Any EventBridge event: which ones are chatbot events is the use case's decision. */
 export type ChatbotEventBridgeEvent = EventBridgeEvent<string, unknown>;
+
+/** Why an event was not enqueued, as a metric's `reason`: one of a closed set of codes. */
+function rejectionReason(error: unknown): string {
+  if (error instanceof InvalidInputError || error instanceof QueueUnavailableError) {
+    return error.code;
+  }
+  return "unexpected_error";
+}
 
 async function handleEvent(
   deps: AcceptChatbotEventDependencies,
@@ -34,7 +44,10 @@ async function handleEvent(
       event_id: accepted.eventId,
       detail_type: accepted.detailType,
     });
+    invocationMetrics.count(METRIC.chatbotEventsAccepted);
   } catch (error) {
+    invocationMetrics.breakDown(DIMENSION.reason, rejectionReason(error));
+    invocationMetrics.count(METRIC.chatbotEventsRejected);
     if (error instanceof InvalidInputError) {
       // Dropped, not thrown: see the file comment. Paths only, the detail holds personal data.
       logger.warn("chatbot event rejected", {

@@ -11,6 +11,7 @@ import type { Config } from "../../config.js";
 import { openConfiguredDatabase } from "../db/client.js";
 import { DrizzlePushStore } from "../db/pushRepository.js";
 import { DrizzleReconcileStore } from "../db/reconcileRepository.js";
+import { type HealthGaugeReader, healthGaugesOf } from "../observability/healthGauges.js";
 import { onFirstUse } from "./onFirstUse.js";
 
 /**
@@ -32,11 +33,17 @@ export function lazyReconcileStores(
   });
 }
 
-/** The reconciliation's store alone (the schedule: its bundle carries no push repository). */
-export function lazyReconcileStore(settings: Config): () => Promise<ReconcileStore> {
-  return onFirstUse(
-    async () => new DrizzleReconcileStore((await openReconcileDatabase(settings)).db),
-  );
+/**
+ * The schedule's: the reconciliation's store and the health gauges, over one database opened
+ * once (its bundle carries no push repository).
+ */
+export function lazyScheduleStores(
+  settings: Config,
+): () => Promise<{ registry: ReconcileStore; gauges: HealthGaugeReader }> {
+  return onFirstUse(async () => {
+    const { db } = await openReconcileDatabase(settings);
+    return { registry: new DrizzleReconcileStore(db), gauges: healthGaugesOf(db) };
+  });
 }
 
 function openReconcileDatabase(settings: Config) {

@@ -6,14 +6,22 @@
  * others back. Messages SQS still refuses after the retries make the invocation fail once the
  * others were sent, naming the properties by id (the function's error alarm notices; the next
  * schedule sends them again). Logs ids and counts only.
+ *
+ * Once the messages are sent it reads the service's health gauges in one statement (outbox
+ * waiting, review backlog, the age of the oldest last good reconciliation) and writes them as
+ * metrics with `ReconcileScheduled`: the schedule is the one function that runs every period
+ * whatever the traffic, so the stale and backlog alarms always have a datapoint per period.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { QueueUnavailableError } from "../../app/errors.js";
+import { type Clock, systemClock } from "../../app/ports/clock.js";
 import type { ReconcileStore } from "../../app/ports/reconcileStore.js";
 import { propertiesToReconcile } from "../../app/propertyRegistry.js";
 import type { ReconcileMessage } from "../../domain/reconcileMessage.js";
-import { logger } from "../observability/logger.js";
+import { type HealthGaugeReader, recordHealthGauges } from "../observability/healthGauges.js";
+import { logger, safeError } from "../observability/logger.js";
+import { invocationMetrics, METRIC } from "../observability/metrics.js";
 import { type BatchRetryOptions, sendMessageBatched } from "../queue/sendMessageBatched.js";
 import { lambdaHandler } from "./lambdaHandler.js";
 
@@ -25,6 +33,21 @@ export interface ReconcileScheduleDependencies {
   queueUrl: string;
   /** Backoff of refused messages (tests shorten it). */
   retry?: BatchRetryOptions;
+  /** The health gauges, opened on first use (absent: none are written). */
+  gauges?: () => Promise<HealthGaugeReader>;
+  /** The time the gauges' ages are measured from (the system clock by default). */
+  clock?: Clock;
+}
+
+/** Writes the health gauges; a failed read is logged, never fails the fan-out (already sent). */
+async function recordGauges(deps: ReconcileScheduleDependencies): Promise<void> {
+  if (deps.gauges === undefined) return;
+  try {
+    const gauges = await (await deps.gauges()).read((deps.clock ?? systemClock).now());
+    recordHealthGauges(invocationMetrics, gauges);
+  } catch (error) {
+    logger.warn("health gauges not read", { error: safeError(error) });
+  }
 }
 
 /** What one scheduled invocation sent. */
@@ -47,6 +70,8 @@ export function createReconcileSchedule(deps: ReconcileScheduleDependencies) {
       );
       const { unsent } = await sendMessageBatched(deps.sqs, deps.queueUrl, bodies, deps.retry);
       const sent = properties.length - unsent.length;
+      invocationMetrics.count(METRIC.reconcileScheduled, sent);
+      await recordGauges(deps);
       logger.info("reconciliation scheduled", {
         scheduleEventId: event.id,
         properties: properties.length,

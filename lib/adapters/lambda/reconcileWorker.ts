@@ -19,6 +19,9 @@
  * again the same way. A push ResMan refused is not retried: the lead's link says `failed` and
  * why. Any other thrown error (the database or SSM unreachable, a malformed body) fails the
  * record too.
+ *
+ * Metrics: the run by status (`RECONCILE_RUN_METRICS`), a failed record (`ReconcileRetried`),
+ * and — one property per invocation (batch size 1) — each also by `property`.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -38,6 +41,13 @@ import { ContactSyncError, InvalidInputError } from "../../domain/errors.js";
 import { type ReconcileMessage, reconcileMessageSchema } from "../../domain/reconcileMessage.js";
 import { zodIssues } from "../../domain/zodIssues.js";
 import { logger, safeError } from "../observability/logger.js";
+import {
+  DIMENSION,
+  invocationMetrics,
+  METRIC,
+  RECONCILE_RUN_METRICS,
+  type ReconcileRunMetricStatus,
+} from "../observability/metrics.js";
 import { lambdaHandler } from "./lambdaHandler.js";
 
 export interface ReconcileWorkerDependencies {
@@ -127,6 +137,14 @@ function logOutcome(messageId: string, outcome: ReconcileOutcome): void {
   else logger.warn("reconcile run finished", fields);
 }
 
+/** The status a reconcile message counts under: its run's, or `skipped`. */
+function runMetricStatus(outcome: ReconcileOutcome): ReconcileRunMetricStatus {
+  if (outcome.kind !== "run") return "skipped";
+  const { status } = outcome.run;
+  // A finished run is never `running`; were it so, it did not succeed.
+  return status === "running" ? "failed" : status;
+}
+
 /** Some leads' pushes ended without an answer from ResMan: the record is delivered again. */
 class PushIncompleteError extends ContactSyncError {
   readonly code = "push_incomplete";
@@ -170,14 +188,20 @@ async function pushWaitingLeads(
  * uses the config), built like every function (`lambdaHandler`).
  */
 export function createReconcileWorker(deps: ReconcileWorkerDependencies) {
-  const reconcileRecord = async (record: SQSRecord) => {
+  /** `single`: the record is its invocation's only one, so its metrics may name its property. */
+  const reconcileRecord = async (record: SQSRecord, single: boolean) => {
     try {
       const message = messageOf(record);
       const store = await deps.store();
       const registered = await store.registered();
       const property = registered.find((candidate) => candidate.id === message.property_id);
+      // Only a registered property's id: the registry bounds the dimension's values.
+      if (property !== undefined && single) {
+        invocationMetrics.breakDown(DIMENSION.property, property.id);
+      }
       const skipped = skipReason(property, message);
       if (property === undefined || skipped !== undefined) {
+        invocationMetrics.count(RECONCILE_RUN_METRICS.skipped);
         logger.info("reconcile message skipped", {
           messageId: record.messageId,
           propertyId: message.property_id,
@@ -204,12 +228,14 @@ export function createReconcileWorker(deps: ReconcileWorkerDependencies) {
         deps.credentialsRefused?.();
       }
       logOutcome(record.messageId, outcome);
+      invocationMetrics.count(RECONCILE_RUN_METRICS[runMetricStatus(outcome)]);
       // Refused credentials would refuse the push too: it waits for the next run.
       const refused = outcome.kind === "run" && outcome.run.status === "auth_failed";
       if (deps.push !== undefined && !refused) {
         await pushWaitingLeads(deps, property, source, record);
       }
     } catch (error) {
+      invocationMetrics.count(METRIC.reconcileRetried);
       logger.warn("reconcile message failed", {
         messageId: record.messageId,
         receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
@@ -223,7 +249,7 @@ export function createReconcileWorker(deps: ReconcileWorkerDependencies) {
     const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(
       event,
-      (record: SQSRecord) => reconcileRecord(record),
+      (record: SQSRecord) => reconcileRecord(record, event.Records.length === 1),
       processor,
       // A failed record is reported, not thrown: SQS redelivers only it.
       { context, throwOnFullBatchFailure: false },

@@ -18,6 +18,7 @@ import {
   WebhookSignatureError,
 } from "../../app/webhookErrors.js";
 import { logger, safeError } from "../observability/logger.js";
+import { DIMENSION, invocationMetrics, METRIC } from "../observability/metrics.js";
 import { lambdaHandler } from "./lambdaHandler.js";
 
 /** The HTTP API response: always a JSON body. */
@@ -35,15 +36,20 @@ function respond(statusCode: number, body: unknown): WebhookResponse {
   };
 }
 
-/** The one mapping point from an error to what the sender sees. */
-function errorResponse(error: unknown): WebhookResponse {
+/** The one mapping point from an error to what the sender sees: a status and an error code. */
+function errorResponse(error: unknown): { code: string; response: WebhookResponse } {
   if (error instanceof InvalidWebhookBodyError) {
-    return respond(error.status, { error: error.code, issues: error.issues });
+    const body = { error: error.code, issues: error.issues };
+    return { code: error.code, response: respond(error.status, body) };
   }
-  if (error instanceof WebhookRequestError) return respond(error.status, { error: error.code });
+  if (error instanceof WebhookRequestError) {
+    return { code: error.code, response: respond(error.status, { error: error.code }) };
+  }
   // 5xx only when the queue is down: the sender retries, and the delivery is not lost.
-  if (error instanceof QueueUnavailableError) return respond(503, { error: error.code });
-  return respond(500, { error: "internal_error" });
+  if (error instanceof QueueUnavailableError) {
+    return { code: error.code, response: respond(503, { error: error.code }) };
+  }
+  return { code: "internal_error", response: respond(500, { error: "internal_error" }) };
 }
 
 /**
@@ -84,9 +90,13 @@ async function handleDelivery(
       contentType: headers["content-type"],
     });
     logger.info("webhook accepted", { status: 202, webhook_id: accepted.id });
+    invocationMetrics.count(METRIC.webhookAccepted);
     return respond(202, { id: accepted.id });
   } catch (error) {
-    const response = errorResponse(error);
+    const { code, response } = errorResponse(error);
+    // The code the sender gets: one of a closed set, never a value from the request.
+    invocationMetrics.breakDown(DIMENSION.reason, code);
+    invocationMetrics.count(METRIC.webhookRejected);
     const fields = {
       status: response.statusCode,
       webhook_id: verifiedIdOf(error, headers),

@@ -2,16 +2,28 @@
  * The sync worker's handler (the Lambda in `functions/sync-worker.ts` configures it). Sync
  * worker: SQS batches (size 10) from the sync queue, partial batch responses. Each record
  * runs `processSyncMessage`; a record that throws is reported in `batchItemFailures` and only it
- * returns to the queue. After the batch, the outbox is drained to EventBridge.
+ * returns to the queue. After the batch, the outbox is drained to EventBridge. Each record's
+ * outcome is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and written once per batch with
+ * zeros included, so the failure rate always has its denominator.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { drainOutbox } from "../../app/drainOutbox.js";
 import type { EventPublisher, OutboxStore } from "../../app/ports.js";
-import { type PipelineDependencies, processSyncMessage } from "../../app/processSyncMessage.js";
-import { syncMessageSchema } from "../../domain/events.js";
+import {
+  type PipelineDependencies,
+  type ProcessedMessage,
+  processSyncMessage,
+} from "../../app/processSyncMessage.js";
+import { type SyncMessage, syncMessageSchema } from "../../domain/events.js";
 import { zodIssuePaths } from "../../domain/zodIssues.js";
 import { logger, safeError } from "../observability/logger.js";
+import {
+  invocationMetrics,
+  METRIC,
+  SYNC_OUTCOME_METRICS,
+  type SyncRecordOutcome,
+} from "../observability/metrics.js";
 import { lambdaHandler } from "./lambdaHandler.js";
 
 export interface SyncWorkerDependencies {
@@ -41,13 +53,45 @@ function parseBody(record: SQSRecord) {
   return parsed.data;
 }
 
+/** What a batch's records came to: an outcome each, or an enrichment (`lead`: a new lead). */
+type RecordOutcome = SyncRecordOutcome | "enriched" | "lead";
+
+/** The outcome a processed message counts under (see `SYNC_OUTCOME_METRICS`). */
+function outcomeOf(message: SyncMessage, processed: ProcessedMessage): RecordOutcome {
+  if (processed.kind === "rejected") return "failed";
+  if (processed.kind === "chatbot") {
+    const { outcome } = processed.result;
+    if (outcome === "duplicate_event") return "unchanged";
+    return outcome === "created_lead" ? "lead" : "enriched";
+  }
+  const { outcome, status } = processed.result;
+  if (outcome === "unchanged" || outcome === "duplicate_event") return "unchanged";
+  if (message.kind === "resman" && message.envelope.type === "person.deactivated") {
+    return "deactivated";
+  }
+  return status === "pending" ? "review" : outcome;
+}
+
+/** Writes a batch's counts: every outcome (zeros too), the enrichments and the total. */
+function countBatch(outcomes: readonly RecordOutcome[]): void {
+  const count = (wanted: RecordOutcome) => outcomes.filter((o) => o === wanted).length;
+  invocationMetrics.count(METRIC.syncMessages, outcomes.length);
+  for (const [outcome, name] of Object.entries(SYNC_OUTCOME_METRICS)) {
+    invocationMetrics.count(name, count(outcome as SyncRecordOutcome));
+  }
+  invocationMetrics.count(METRIC.enrichments, count("enriched") + count("lead"));
+  invocationMetrics.count(METRIC.leadsCreated, count("lead"));
+}
+
 /**
  * The worker for the given dependencies (tests inject theirs; `functions/sync-worker.ts` uses
  * the config), built like every function (`lambdaHandler`).
  */
 export function createSyncWorker(deps: SyncWorkerDependencies) {
-  const processRecord = async (record: SQSRecord) => {
+  /** Processes one record and adds its outcome to `outcomes` (this invocation's). */
+  const processRecord = async (record: SQSRecord, outcomes: RecordOutcome[]) => {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+    const lastReceive = receiveCount >= deps.maxReceiveCount;
     try {
       const message = parseBody(record);
       const pipeline = await deps.pipeline();
@@ -55,6 +99,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
         receiveCount,
         maxReceiveCount: deps.maxReceiveCount,
       });
+      outcomes.push(outcomeOf(message, processed));
       logger.info("sync message processed", {
         messageId: record.messageId,
         kind: processed.kind,
@@ -65,10 +110,12 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
             : { outcome: processed.result.outcome, contactId: processed.result.contactId }),
       });
     } catch (error) {
+      // On its last receive SQS dead-letters it: failed for good, as a refused one is.
+      outcomes.push(lastReceive ? "failed" : "retried");
       logger.warn("sync message failed", {
         messageId: record.messageId,
         receiveCount,
-        lastReceive: receiveCount >= deps.maxReceiveCount,
+        lastReceive,
         error: safeError(error),
       });
       throw error;
@@ -78,15 +125,21 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
   return lambdaHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     // One processor per invocation: it holds the batch's state.
     const processor = new BatchProcessor(EventType.SQS);
-    const response = await processPartialResponse(event, processRecord, processor, {
-      context,
+    const outcomes: RecordOutcome[] = [];
+    const response = await processPartialResponse(
+      event,
+      (record: SQSRecord) => processRecord(record, outcomes),
+      processor,
       // Every record failing is still a partial response: SQS retries each on its own.
-      throwOnFullBatchFailure: false,
-    });
+      { context, throwOnFullBatchFailure: false },
+    );
+    countBatch(outcomes);
     try {
       const { outbox } = await deps.pipeline();
       const drained = await drainOutbox({ outbox, publisher: deps.publisher });
       if (drained.published + drained.failed > 0) logger.info("outbox drained", { ...drained });
+      invocationMetrics.count(METRIC.outboxPublished, drained.published);
+      invocationMetrics.count(METRIC.outboxPublishFailed, drained.failed);
     } catch (error) {
       // The events stay in the outbox; the next invocation publishes them.
       logger.warn("outbox drain failed", { error: safeError(error) });
