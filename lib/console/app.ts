@@ -143,8 +143,8 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
   );
 
   // Assets carry nothing personal and need no token (the pages that use them do).
-  app.get("/assets/:name", (c) => {
-    const asset = consoleAsset(c.req.param("name"));
+  app.get("/assets/:name", async (c) => {
+    const asset = await consoleAsset(c.req.param("name"));
     if (asset === undefined) return c.text("Not found.", 404);
     c.header("content-type", asset.type);
     c.header("cache-control", "public, max-age=3600");

@@ -1,8 +1,8 @@
 /**
  * The console's static files, served under `/console/assets/` from memory with long caching:
  * its style sheet and its one script (progressive enhancement: every page works without it),
- * and uPlot (the charts), read once from the `uplot` package (kept external in the console's
- * Lambda bundle, so it is packaged beside it).
+ * and uPlot (the charts), read once from the `uplot` package, or, in the console function's
+ * bundle (no node_modules there), from the copy esbuild inlined (`uplotText.ts`).
  *
  * console.js: keyboard shortcuts on a review item (`a` approve, `r` reject, ignored while
  * typing or with a modifier held) and the health page's chart, drawn from the JSON in the
@@ -87,30 +87,37 @@ const script = `(() => {
 })();
 `;
 
-let uplotFiles: { js: string; css: string } | undefined;
+let uplotFiles: Promise<{ js: string; css: string }> | undefined;
 
-function uplot(): { js: string; css: string } {
-  if (uplotFiles === undefined) {
-    const require = createRequire(import.meta.url);
-    uplotFiles = {
-      js: readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8"),
-      css: readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8"),
-    };
-  }
+/** uPlot's files: from node_modules (local), else the text the console's bundle inlines. */
+function uplot(): Promise<{ js: string; css: string }> {
+  uplotFiles ??= (async () => {
+    try {
+      const require = createRequire(import.meta.url);
+      return {
+        js: readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8"),
+        css: readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8"),
+      };
+    } catch {
+      return (await import("./uplotText.js")).default;
+    }
+  })();
   return uplotFiles;
 }
 
 /** An asset by its file name: its type and text; undefined for an unknown name. */
-export function consoleAsset(name: string): { type: string; body: string } | undefined {
+export async function consoleAsset(
+  name: string,
+): Promise<{ type: string; body: string } | undefined> {
   switch (name) {
     case "console.css":
       return { type: "text/css; charset=utf-8", body: css };
     case "console.js":
       return { type: "text/javascript; charset=utf-8", body: script };
     case "uPlot.min.js":
-      return { type: "text/javascript; charset=utf-8", body: uplot().js };
+      return { type: "text/javascript; charset=utf-8", body: (await uplot()).js };
     case "uPlot.min.css":
-      return { type: "text/css; charset=utf-8", body: uplot().css };
+      return { type: "text/css; charset=utf-8", body: (await uplot()).css };
     default:
       return undefined;
   }

@@ -9,6 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   METRIC,
@@ -97,7 +98,7 @@ function getAtt(value: unknown): [string, string] | undefined {
 const asList = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-// --- the five functions --------------------------------------------------------------------
+// --- the six functions ---------------------------------------------------------------------
 
 const HANDLERS = {
   webhook: "functions/resman-webhook.handler",
@@ -105,6 +106,7 @@ const HANDLERS = {
   chatbot: "functions/chatbot-events.handler",
   reconcile: "functions/reconcile.handler",
   reconcileWorker: "functions/reconcile-worker.handler",
+  console: "functions/console.handler",
 } as const;
 type FunctionKey = keyof typeof HANDLERS;
 
@@ -184,8 +186,8 @@ describe("Lambda functions", () => {
     expect(fn(key).Architectures).toEqual(["arm64"]);
   });
 
-  it("packages exactly the five functions, each zip holding only its ESM bundle", () => {
-    expect(logicalIdsOfType("AWS::Lambda::Function")).toHaveLength(5);
+  it("packages exactly the six functions, each zip holding only its ESM bundle", () => {
+    expect(logicalIdsOfType("AWS::Lambda::Function")).toHaveLength(6);
     const byHandler = new Map(packaged.map((p) => [p.handler, p]));
     for (const handler of Object.values(HANDLERS)) {
       const fnPackage = byHandler.get(handler);
@@ -237,6 +239,104 @@ describe("bundles", () => {
       );
     },
   );
+});
+
+describe("operator console", () => {
+  const routeOf = (key: string) => {
+    const route = logicalIdsOfType("AWS::ApiGatewayV2::Route")
+      .map((id) =>
+        props<{ RouteKey: string; AuthorizationType?: string; AuthorizerId?: unknown }>(id),
+      )
+      .find((r) => r.RouteKey === key);
+    if (route === undefined) throw new Error(`no route ${key}`);
+    return route;
+  };
+
+  it("is routed under /console behind the JWT authorizer; the webhook has none", () => {
+    const authorizer = only("AWS::ApiGatewayV2::Authorizer");
+    expect(props(authorizer)).toMatchObject({
+      AuthorizerType: "JWT",
+      IdentitySource: ["$request.header.Authorization"],
+      JwtConfiguration: {
+        Issuer: expect.stringMatching(/^https:\/\//),
+        Audience: [expect.any(String)],
+      },
+    });
+    for (const key of ["GET /console", "ANY /console/{proxy+}"]) {
+      expect(routeOf(key)).toMatchObject({ AuthorizationType: "JWT" });
+      expect(target(routeOf(key).AuthorizerId)).toBe(authorizer);
+    }
+    expect(routeOf("POST /webhooks/resman").AuthorizationType).toBeUndefined();
+  });
+
+  it("gets the database, its form secret and the queues it needs, never the webhook secrets", () => {
+    const env = envOf("console");
+    expect(env.DATABASE_URL).toMatch(/^\{\{resolve:ssm:/);
+    expect(env.CONSOLE_CSRF_SECRET).toMatch(/^\{\{resolve:ssm:.*console-csrf-secret\}\}$/);
+    expect(env.DB_DRIVER).toBe("neon");
+    expect(target(env.SYNC_QUEUE_URL)).toBe("SyncQueue");
+    expect(target(env.SYNC_DLQ_URL)).toBe("SyncDLQ");
+    expect(env.WEBHOOK_SECRETS).toBeUndefined();
+    expect(fn("console").Timeout).toBeLessThan(30);
+  });
+
+  it("may send to the sync queue and count the DLQ, and read nothing else of SQS", () => {
+    const grants = grantsOf(roleOf("console"));
+    expect(grants["sqs:SendMessage"]).toEqual(["SyncQueue"]);
+    expect(grants["sqs:GetQueueAttributes"]).toEqual(["SyncDLQ"]);
+    expect(grants["sqs:ReceiveMessage"]).toBeUndefined();
+    expect(grants["events:PutEvents"]).toBeUndefined();
+    expect(Object.keys(grants).sort()).toEqual([
+      "kms:Decrypt",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "sqs:GetQueueAttributes",
+      "sqs:SendMessage",
+      "ssm:GetParameter",
+    ]);
+  });
+
+  it("serves uPlot from its own bundle (the zip has no node_modules)", async () => {
+    const fnPackage = packaged.find((p) => p.handler === HANDLERS.console);
+    if (fnPackage === undefined) throw new Error("no console zip");
+    const task = await extractBundles([fnPackage]);
+    try {
+      const bundle = pathToFileURL(join(task, fnPackage.bundlePath)).href;
+      const script = `
+        const { handler } = await import(${JSON.stringify(bundle)});
+        const path = "/console/assets/uPlot.min.js";
+        const result = await handler({ version: "2.0", routeKey: "ANY /console/{proxy+}", rawPath: path,
+          rawQueryString: "", headers: { host: "console.test" }, isBase64Encoded: false,
+          requestContext: { http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "10.0.0.1",
+            userAgent: "test" }, domainName: "console.test", requestId: "r", routeKey: "x",
+            stage: "$default", time: "", timeEpoch: 0,
+            authorizer: { jwt: { claims: { sub: "ops" }, scopes: [] } } } },
+          { awsRequestId: "r", functionName: "console", getRemainingTimeInMillis: () => 1000 });
+        const body = result.isBase64Encoded ? Buffer.from(result.body, "base64").toString() : result.body;
+        console.log(JSON.stringify({ status: result.statusCode, type: result.headers["content-type"], body }));
+        process.exit(0);`;
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        AWS_REGION: "us-east-1",
+        AWS_LAMBDA_FUNCTION_NAME: "contact-sync-test-console",
+        ...DUMMY_FUNCTION_ENV,
+      };
+      const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: task,
+        env,
+        encoding: "utf8",
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const answer = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}");
+      expect(answer.status).toBe(200);
+      expect(answer.type).toContain("javascript");
+      expect(answer.body).toBe(
+        readFileSync(join(repoRoot, "node_modules/uplot/dist/uPlot.iife.min.js"), "utf8"),
+      );
+    } finally {
+      rmSync(task, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("ResMan webhook", () => {
@@ -822,7 +922,7 @@ describe("IAM", () => {
 
   it("gives each function its own role; osls's shared default role is not created", () => {
     const roles = (Object.keys(HANDLERS) as FunctionKey[]).map(roleOf);
-    expect(new Set(roles).size).toBe(5);
+    expect(new Set(roles).size).toBe(6);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
@@ -938,11 +1038,13 @@ describe("secrets", () => {
     expect(envOf("reconcile").DATABASE_URL).toMatch(ssm);
     expect(envOf("reconcileWorker").DATABASE_URL).toMatch(ssm);
     // And only where needed.
-    expect(holders("DATABASE_URL")).toEqual(["worker", "reconcile", "reconcileWorker"]);
+    expect(envOf("console").DATABASE_URL).toMatch(ssm);
+    expect(envOf("console").CONSOLE_CSRF_SECRET).toMatch(ssm);
+    expect(holders("DATABASE_URL")).toEqual(["worker", "reconcile", "reconcileWorker", "console"]);
     expect(holders("WEBHOOK_SECRETS")).toEqual(["webhook"]);
   });
 
-  it("no function gets the ResMan credentials in its environment, only the worker their SSM names", () => {
+  it("no function gets the ResMan credentials in its environment, only the worker and the console their SSM names", () => {
     for (const variable of ["RESMAN_API_KEY", "RESMAN_INTEGRATION_PARTNER_ID"]) {
       expect(holders(variable), variable).toEqual([]);
     }
@@ -950,7 +1052,9 @@ describe("secrets", () => {
     const names = /^\/contact-sync\/[A-Za-z0-9_.-]+\/resman-(partner-id|api-key)$/;
     expect(envOf("reconcileWorker").RESMAN_PARTNER_ID_PARAMETER).toMatch(names);
     expect(envOf("reconcileWorker").RESMAN_API_KEY_PARAMETER).toMatch(names);
-    expect(holders("RESMAN_API_KEY_PARAMETER")).toEqual(["reconcileWorker"]);
+    expect(envOf("console").RESMAN_API_KEY_PARAMETER).toMatch(names);
+    // The reconcile worker reads ResMan; the console only for a Retry.
+    expect(holders("RESMAN_API_KEY_PARAMETER")).toEqual(["reconcileWorker", "console"]);
   });
 
   it("the credentials' KMS key is administered by the account through IAM, and rotates", () => {

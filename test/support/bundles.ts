@@ -34,6 +34,7 @@ export const DUMMY_FUNCTION_ENV: Readonly<Record<string, string>> = {
   DB_DRIVER: "neon",
   EVENT_BUS_NAME: "contact-sync",
   MAX_RECEIVE_COUNT: "5",
+  CONSOLE_CSRF_SECRET: "console-csrf-placeholder-0123456789abcdef",
 };
 
 /** The packages the nodejs24.x runtime provides (AWS SDK v3 and its Smithy core). */
