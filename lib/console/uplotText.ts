@@ -4,7 +4,8 @@
  * loads this module (`assets.ts` imports it when the files cannot be read from node_modules);
  * Node itself does not know the `text` import type.
  */
-import css from "uplot/dist/uPlot.min.css" with { type: "text" };
+
 import js from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
+import css from "uplot/dist/uPlot.min.css" with { type: "text" };
 
 export default { js, css };

@@ -103,7 +103,7 @@ export async function startLocalService(
         const counts = await drainOnce(queue, (event) => worker(event), {
           retryDelaySeconds: options.retryDelaySeconds ?? RETRY_DELAY_SECONDS,
         });
-        if (counts.received > 0) {
+        if (counts.received > 0 || counts.deadLettered > 0) {
           options.out.write(
             `worker: ${counts.succeeded} processed, ${counts.failed} failed, ${counts.deadLettered} dead-lettered\n`,
           );

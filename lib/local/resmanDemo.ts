@@ -4,9 +4,16 @@
  * demo chatbot conversation, and the push of its lead as a guest card. Prints ids and counts
  * only, and how to reach the stand-in from other terminals while `start` keeps serving.
  *
- * Run twice on the same database, it changes nothing: the stand-in's data and the demo
- * conversation's event ids are the same every time (the reconciliation replays, the inbox skips
- * the conversation, nothing is waiting to be pushed).
+ * Before the first reconciliation the community gets two guest cards of one person that score
+ * in the review band (`resmanStub/drift.ts`), so the first start leaves an open review item.
+ * Each later cycle (the local schedule) first lets the community drift — a changed phone or
+ * email, a new prospect, every third cycle a second card of someone — then reconciles and
+ * pushes, so every cycle has something to show.
+ *
+ * Run twice on the same database, it changes nothing: the stand-in's data, the review pair and
+ * the demo conversation's event ids are the same every time (the reconciliation replays, the
+ * inbox skips the conversation, nothing is waiting to be pushed); a restart's cycles replay the
+ * same drift with the same PersonIDs, which the reconciliation finds linked.
  */
 import type { createStores } from "../adapters/db/stores.js";
 import { createGuestCardClient } from "../adapters/resman/guestCardClient.js";
@@ -18,6 +25,7 @@ import { reconcileProperty } from "../app/reconcileProperty.js";
 import { syncInProcess } from "../app/syncInProcess.js";
 import { formatPushLine, formatReconcileOutcome, type Output } from "../cli/output.js";
 import type { ChatbotEvent } from "../domain/events.js";
+import { createDrift, formatDrift } from "./resmanStub/drift.js";
 import { startResmanStub } from "./resmanStub/server.js";
 
 type Stores = ReturnType<typeof createStores>;
@@ -57,8 +65,9 @@ function demoEvents(propertyId: string): ChatbotEvent[] {
 /** The running stand-in, for the commands of other terminals; `close` stops it. */
 export interface ResmanDemo {
   /**
-   * One more scheduled cycle, as the schedule runs it on AWS: reconcile the community, then push
-   * its waiting leads. Resolves with the lines to print (ids and counts only).
+   * One more scheduled cycle: the community drifts (the next cycle's changes), then, as the
+   * schedule runs it on AWS, the community is reconciled and its waiting leads pushed. Resolves
+   * with the lines to print (ids and counts only): the drift, the reconciliation, the pushes.
    */
   cycle(): Promise<string[]>;
   close(): Promise<void>;
@@ -69,6 +78,8 @@ export async function runResmanDemo(stores: Stores, out: Output): Promise<Resman
   try {
     const [community] = stub.properties;
     if (community === undefined) throw new Error("the stand-in has no property");
+    const drift = createDrift(stub.admin, community.propertyId);
+    drift.seedReviewPair();
     const { property } = await stores.reconcile.register({
       resmanPropertyId: community.propertyId,
       resmanAccountId: community.accountId,
@@ -126,10 +137,16 @@ export async function runResmanDemo(stores: Stores, out: Output): Promise<Resman
         `RESMAN_INTEGRATION_PARTNER_ID=${stub.partnerId} RESMAN_API_KEY=${stub.apiKey} ` +
         "(local test values; `contact-sync reconcile` and `push` in other terminals reach it while this runs)\n\n",
     );
-    const cycle = async () => [
-      formatReconcileOutcome(await reconcile()),
-      ...(await push()).map((line) => formatPushLine(community.propertyId, line)),
-    ];
+    let cycles = 0;
+    const cycle = async () => {
+      cycles += 1;
+      const drifted = formatDrift(drift.apply(cycles));
+      return [
+        drifted,
+        formatReconcileOutcome(await reconcile()),
+        ...(await push()).map((line) => formatPushLine(community.propertyId, line)),
+      ];
+    };
     return { cycle, close: () => stub.close() };
   } catch (error) {
     await stub.close();

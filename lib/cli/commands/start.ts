@@ -72,11 +72,11 @@ export function registerStart(program: Command, { io, config }: CommandContext):
                 const schedule = setInterval(() => {
                   demo.cycle().then(
                     (lines) => {
-                      for (const line of lines) io.stdout.write(`reconcile: ${line}\n`);
+                      for (const line of lines) io.stdout.write(`schedule: ${line}\n`);
                     },
                     (error: unknown) => {
                       const code = (error as { code?: unknown }).code;
-                      io.stdout.write(`reconcile: failed (${String(code ?? "error")})\n`);
+                      io.stdout.write(`schedule: failed (${String(code ?? "error")})\n`);
                     },
                   );
                 }, RECONCILE_EVERY_MS);

@@ -6,13 +6,15 @@
  * record holding them: their guest card(s) and their place on each lease, as ResMan does, so
  * the next incremental read returns them. `moveOut` also stamps a lease left with no one on it
  * (which becomes Former); `removePerson` stamps the records that still hold other people.
- * New ids come from a seeded stream: the same operations on the same seed give the same ids.
+ * New ids come from a seeded stream (the same operations on the same seed give the same ids),
+ * unless the input names them: then no id is drawn, and an id a record already holds is a 409.
  * The write log, the guest cards' events and the lookup lists are read here too.
  */
 import type { PersonStatus } from "../../domain/person.js";
 import {
   type MoveOutOptions,
   moveOutOptionsSchema,
+  type PersonFields,
   type PersonInput,
   type PersonPatch,
   type ProspectInput,
@@ -175,9 +177,26 @@ export function createAdmin(state: StubState): StubAdmin {
       : isoOf(parseInstant(lastModified) ?? 0);
   const stampOf = (options: unknown) =>
     stampFrom(parseInput(stampOptionsSchema, options).lastModified);
-  const newPerson = (propertyId: string, input: unknown): StubPerson => {
-    const ids = { personId: guidFrom(state.ids), propertyId };
-    const person = personFromInput(ids, parseInput(personInputSchema, input));
+  /** Refuses (409, before anything is written) ids the input gives that a record holds. */
+  const checkGivenIds = (
+    people: readonly { personId?: string | undefined }[],
+    prospectId?: string,
+  ) => {
+    const given = people.flatMap((person) =>
+      person.personId === undefined ? [] : [person.personId],
+    );
+    const taken = given.find(
+      (id, i) => state.data.person(id) !== undefined || given.indexOf(id) !== i,
+    );
+    if (taken !== undefined) throw new StubAdminError(409, `person ${taken} already exists`);
+    if (prospectId !== undefined && state.data.prospect(prospectId) !== undefined) {
+      throw new StubAdminError(409, `prospect ${prospectId} already exists`);
+    }
+  };
+  /** A new person from a validated input whose given id (if any) was checked. */
+  const newPerson = (propertyId: string, fields: PersonFields): StubPerson => {
+    const ids = { personId: fields.personId ?? guidFrom(state.ids), propertyId };
+    const person = personFromInput(ids, fields);
     state.data.addPerson(person);
     return person;
   };
@@ -205,9 +224,10 @@ export function createAdmin(state: StubState): StubAdmin {
     addProspect(propertyId, input) {
       const { property } = records(propertyId);
       const parsed = parseInput(prospectInputSchema, input);
+      checkGivenIds(parsed.people, parsed.prospectId);
       const stamp = stampFrom(parsed.lastModified);
       const people = parsed.people.map((person) => newPerson(property.propertyId, person));
-      const prospectId = guidFrom(state.ids);
+      const prospectId = parsed.prospectId ?? guidFrom(state.ids);
       state.data.addProspect({
         prospectId,
         propertyId: property.propertyId,
@@ -225,7 +245,9 @@ export function createAdmin(state: StubState): StubAdmin {
       const prospect = state.data.prospect(prospectId);
       if (prospect === undefined) throw notFound("prospect", prospectId);
       const stamp = stampOf(options);
-      const person = newPerson(prospect.propertyId, input);
+      const fields = parseInput(personInputSchema, input);
+      checkGivenIds([fields]);
+      const person = newPerson(prospect.propertyId, fields);
       prospect.personIds.push(person.personId);
       prospect.lastModified = stamp;
       return { personId: person.personId };
@@ -288,6 +310,7 @@ export function createAdmin(state: StubState): StubAdmin {
     addResident(propertyId, input, options) {
       const { property } = records(propertyId);
       const parsed = parseInput(residentInputSchema, input);
+      checkGivenIds([parsed]);
       const stamp = stampOf(options);
       const residency = parsed.residencyStatus ?? "Current";
       const start = parsed.moveInDate ?? stamp.slice(0, 10);

@@ -2,9 +2,12 @@
  * What the ResMan stand-in's admin operations take, as zod schemas (the same checks in process
  * and over HTTP), and the error they throw. Stamps (`lastModified`) are ISO-8601 instants (no
  * zone means UTC); dates (`birthdate`, `moveOutDate`) are `YYYY-MM-DD`. In a patch, null clears
- * a value.
+ * a value. New records take their ids from the stand-in's seeded stream unless the input names
+ * them (`personId`, `prospectId`: a GUID no record holds yet), so a script can replay the same
+ * records with the same ids whatever else was added before.
  */
 import * as z from "zod";
+import { isGuid } from "../../domain/person.js";
 import { isCalendarDate, parseInstant } from "./dates.js";
 import { prospectStatuses, stubPhoneTypes } from "./model.js";
 
@@ -22,8 +25,15 @@ export class StubAdminError extends Error {
 const text = z.string().max(200);
 const stamp = z.string().refine((value) => parseInstant(value) !== null, "must be ISO-8601");
 const calendarDate = z.string().refine(isCalendarDate, "must be a date YYYY-MM-DD");
+/** A record's own id, given: a GUID, kept lower case as the stand-in's ids are. */
+const givenId = z
+  .string()
+  .refine(isGuid, "must be a GUID")
+  .transform((id) => id.toLowerCase());
 
 export const personInputSchema = z.strictObject({
+  /** Default: the next id of the stand-in's stream. */
+  personId: givenId.optional(),
   firstName: text,
   middleName: text.optional(),
   lastName: text,
@@ -38,6 +48,8 @@ export const personInputSchema = z.strictObject({
   isDependent: z.boolean().optional(),
 });
 export type PersonInput = z.input<typeof personInputSchema>;
+/** A person input once validated. */
+export type PersonFields = z.output<typeof personInputSchema>;
 
 export const personPatchSchema = z.strictObject({
   firstName: text.optional(),
@@ -67,6 +79,8 @@ export const moveOutOptionsSchema = z.strictObject({
 export type MoveOutOptions = z.input<typeof moveOutOptionsSchema>;
 
 export const prospectInputSchema = z.strictObject({
+  /** Default: the next id of the stand-in's stream. */
+  prospectId: givenId.optional(),
   people: z.array(personInputSchema).min(1).max(20),
   /** Default Prospect. No lease is made for Applicant or Resident. */
   status: z.enum(prospectStatuses).optional(),

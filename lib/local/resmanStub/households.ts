@@ -46,7 +46,7 @@ const OLDEST_MS = BASE_MS - 730 * DAY_MS;
 const SOURCES = ["Website", "ILS listing", "Drive-by", "Referral", "Phone call", "DomIQ"];
 
 /** Phone styles of `formatPhone`, weighted towards what leasing staff type most. */
-const PHONE_STYLES = [0, 0, 0, 3, 3, 1, 4, 2];
+export const PHONE_STYLES = [0, 0, 0, 3, 3, 1, 4, 2];
 
 type Household =
   | "prospect"
@@ -89,7 +89,18 @@ const WEIGHTS: readonly [Household, number][] = [
 const TOTAL_WEIGHT = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
 
 /** Letters of a name as they appear in an email's local part. */
-const mailName = (name: string) => name.toLowerCase().replace(/[^a-z]/g, "");
+export const mailName = (name: string) => name.toLowerCase().replace(/[^a-z]/g, "");
+
+/**
+ * The ten digits of the fictional number in `slot` of the pool (555-0101..0199 over the area
+ * codes). A prime stride spreads consecutive slots over area codes and subscribers alike.
+ */
+export function poolPhone(slot: number): string {
+  const n = (slot * 9973) % PHONE_POOL_SIZE;
+  const area = AREA_CODES[n % AREA_CODES.length] ?? "512";
+  const subscriber = 101 + (Math.floor(n / AREA_CODES.length) % 99);
+  return `${area}555${String(subscriber).padStart(4, "0")}`;
+}
 
 /**
  * Adds households to a property until it has `people` people. `phoneOffset` keeps properties'
@@ -369,12 +380,9 @@ class PropertySeeder extends Draws {
 
   /** The next fictional number (555-0101..0199 over the area codes), in a typed style. */
   private phone(): string {
-    // A prime stride spreads consecutive numbers over area codes and subscribers alike.
-    const n = ((this.phoneOffset + this.phones) * 9973) % PHONE_POOL_SIZE;
+    const slot = this.phoneOffset + this.phones;
     this.phones += 1;
-    const area = AREA_CODES[n % AREA_CODES.length] ?? "512";
-    const subscriber = 101 + (Math.floor(n / AREA_CODES.length) % 99);
-    return formatPhone(`${area}555${String(subscriber).padStart(4, "0")}`, this.pick(PHONE_STYLES));
+    return formatPhone(poolPhone(slot), this.pick(PHONE_STYLES));
   }
 
   /** The same number punctuated another way. */

@@ -11,7 +11,7 @@
 import { mulberry32 } from "../peopleGenerator.js";
 import { jsonReply, type Reply } from "./http.js";
 import type { PropertyRecords } from "./model.js";
-import { guidFrom, streamSeed } from "./random.js";
+import { guidFrom, hashOf, streamSeed } from "./random.js";
 
 export interface StubProspectSource {
   ID: string;
@@ -41,16 +41,6 @@ interface PropertyLookups {
 }
 
 const cache = new Map<string, PropertyLookups>();
-
-/** A 32-bit hash of a PropertyID (FNV-1a), as the seed of its lookup stream. */
-function hashOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const char of text.toLowerCase()) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 function lookupsOf(propertyId: string): PropertyLookups {
   const key = propertyId.toLowerCase();

@@ -1,7 +1,8 @@
 /**
  * Randomness of the ResMan stand-in: one 32-bit stream seed per (seed, stream), so each
- * property (and the admin API) draws from a sequence of its own; GUIDs drawn from a stream, so
- * the same seed gives the same ids; and the draws the seeding makes over a stream.
+ * property (and the admin API) draws from a sequence of its own; a hash of an id to seed streams
+ * of one property (its lookups, its drift); GUIDs drawn from a stream, so the same seed gives
+ * the same ids; and the draws the seeding makes over a stream.
  */
 import type { Random } from "../peopleGenerator.js";
 
@@ -12,6 +13,16 @@ export function streamSeed(seed: number, stream: number): number {
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
   return h >>> 0;
+}
+
+/** A 32-bit hash of an id (FNV-1a, case ignored), as the seed of streams of its own. */
+export function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of text.toLowerCase()) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** A version-4-shaped GUID, lower case, from 16 draws. */

@@ -1,4 +1,4 @@
-// The text imports of uplotText.ts (esbuild's `type: "text"`): strings.
+// The text imports of lib/console/uplotText.ts (esbuild's `type: "text"`): strings.
 declare module "uplot/dist/uPlot.iife.min.js" {
   const text: string;
   export default text;
