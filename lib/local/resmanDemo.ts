@@ -20,6 +20,7 @@ import { createGuestCardClient } from "../adapters/resman/guestCardClient.js";
 import { createResmanSource } from "../adapters/resman/resmanSource.js";
 import { enrichContact } from "../app/enrichContact.js";
 import { systemClock } from "../app/ports/clock.js";
+import type { ResmanSource } from "../app/ports/resmanSource.js";
 import { pushGuestCards } from "../app/pushGuestCards.js";
 import { reconcileProperty } from "../app/reconcileProperty.js";
 import { syncInProcess } from "../app/syncInProcess.js";
@@ -70,6 +71,8 @@ export interface ResmanDemo {
    * with the lines to print (ids and counts only): the drift, the reconciliation, the pushes.
    */
   cycle(): Promise<string[]>;
+  /** The stand-in as a ResMan source (the console's Retry reads it). */
+  source: ResmanSource;
   close(): Promise<void>;
 }
 
@@ -147,7 +150,7 @@ export async function runResmanDemo(stores: Stores, out: Output): Promise<Resman
         ...(await push()).map((line) => formatPushLine(community.propertyId, line)),
       ];
     };
-    return { cycle, close: () => stub.close() };
+    return { cycle, source: resman, close: () => stub.close() };
   } catch (error) {
     await stub.close();
     throw error;

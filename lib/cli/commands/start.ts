@@ -4,6 +4,7 @@
  * the stand-in) to other commands until Ctrl-C.
  */
 import { type Command, InvalidArgumentError } from "commander";
+import { localRetry } from "../../local/localConsole.js";
 import { drainLocalQueue, startLocalService } from "../../local/localService.js";
 import { DEFAULT_LOCAL_PORT, LOCAL_WEBHOOK_SECRET } from "../../local/server.js";
 import { serveUntilStopped, startLocalStack } from "../../local/start.js";
@@ -55,6 +56,7 @@ export function registerStart(program: Command, { io, config }: CommandContext):
                 webhookSecrets: secrets,
                 maxReceiveCount: settings.maxReceiveCount,
                 out: io.stdout,
+                retryLink: localRetry(handle, demo.source),
               });
               try {
                 io.stdout.write(
