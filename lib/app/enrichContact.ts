@@ -12,7 +12,7 @@ import { blockingKeys, searchKeys } from "../domain/blocking.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { ChatbotEvent } from "../domain/events.js";
-import { blockLockKeys, conversationLockKey } from "../domain/lockKeys.js";
+import { blockLockKeys, conversationLockKey, guardedLockKeys } from "../domain/lockKeys.js";
 import type { Matcher } from "../domain/matching.js";
 import type {
   Clock,
@@ -115,7 +115,7 @@ export async function enrichContact(
     const written = await deps.store.writeEnrichmentGuarded(
       property.id,
       writeOf(decision),
-      guardOf(locks, found, decision.contact, chatbotEvent),
+      guardOf(guardedLockKeys(locks, found.commonKeys), found, decision.contact, chatbotEvent),
     );
     return settle(written, duplicate, (applied) => resultOf(decision, applied.contactId));
   };

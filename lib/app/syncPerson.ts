@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { blockingKeys, countedKeys, searchKeys } from "../domain/blocking.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";
-import { identityLockKeys } from "../domain/lockKeys.js";
+import { guardedLockKeys, identityLockKeys } from "../domain/lockKeys.js";
 import type { Matcher } from "../domain/matching.js";
 import {
   hasIdentity,
@@ -253,7 +253,7 @@ export async function syncPerson(
       property.id,
       decision,
       { id: newId(), type: announcementOf(decision) },
-      guardOf(locks, snapshot, decision.contact, input.event),
+      guardOf(guardedLockKeys(locks, snapshot.commonKeys), snapshot, decision.contact, input.event),
     );
     return settle(written, duplicate, (applied) => ({
       outcome: outcomeOf(decision),

@@ -6,7 +6,9 @@
  * **Identity keys.** Every identity a write could find or change a contact by has a name
  * (`lib/domain/lockKeys.ts`: `person:<PersonID>`, `block:<blocking key>`,
  * `conversation:<id>`) and a version row in the database. Two writes that could see each
- * other's contact share a name: that is how candidates are found.
+ * other's contact share a name: that is how candidates are found. A blocking key too common to
+ * find candidates by when the person was read finds nobody, so the optimistic guard leaves it
+ * out (`guardedLockKeys`): a burst of people with one common name does not serialise.
  *
  * **Optimistic rounds** (sync, enrichment): two statements, no transaction (design §8 allows two
  * round trips per queue job). The read returns what it read with the versions it read

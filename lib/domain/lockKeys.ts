@@ -27,6 +27,24 @@ export function identityLockKeys(personId: string, blocks: readonly string[]): s
 }
 
 /**
+ * The keys an optimistic write guards: the identity keys, without the blocking keys that were
+ * too common to find candidates by when the person was read (`commonKeys`). Such a key found
+ * nobody, so a concurrent write through it cannot be a contact this one missed; guarding it
+ * would only make every sync sharing a common surname or first name wait on, and lose races
+ * to, every other (the hot-key case). Counts only grow between merges, and merges and unmerges
+ * bump every key they touch, so a key that was common at this read stays common for any write
+ * ordered before this one.
+ */
+export function guardedLockKeys(
+  locks: readonly string[],
+  commonKeys: readonly string[] | undefined,
+): string[] {
+  if (commonKeys === undefined || commonKeys.length === 0) return [...locks];
+  const common = new Set(blockLockKeys(commonKeys));
+  return locks.filter((key) => !common.has(key));
+}
+
+/**
  * The identity keys an approval or unmerge locks (bumps): every blocking key of the contacts
  * involved, before and after, and the PersonID of every link it moves. A concurrent sync that
  * read any of these contacts by a key, or the person's link, then fails its guarded write (or

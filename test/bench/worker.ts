@@ -5,8 +5,14 @@
  * outbox) with one hand-written statement per job, in the same run. Prints figures against
  * design §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job); asserts nothing.
  *
+ * Two cases of names: a same-name burst (every person "Bench<n> Person": one name for the
+ * matcher, so every sync shares its name keys with every other — the hot-key case of a common
+ * surname, or one building during a backfill) and distinct realistic names (the sample's name
+ * lists, seeded). Each person has an email and a phone of their own.
+ *
  *   BENCH_WORKER_JOBS=2000     messages per case (default 2000)
  *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy)
+ *   BENCH_WORKER_NAMES=same,distinct   which name cases
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -20,6 +26,7 @@ import { systemClock } from "../../lib/app/ports.js";
 import { cachedPropertyStore } from "../../lib/app/propertyCache.js";
 import type { DriverName } from "../../lib/config.js";
 import type { SyncMessage } from "../../lib/domain/events.js";
+import { FIRST_NAMES, LAST_NAMES, mulberry32 } from "../../lib/local/peopleGenerator.js";
 import { openTestDatabase } from "../support/drivers.js";
 
 const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 2000);
@@ -28,8 +35,20 @@ const BATCH = 10;
 /** Records of a batch run concurrently; the pool matches the Lambda's (see lib/adapters/lambda/runtime.ts). */
 const POOL = 4;
 const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
+type NameCase = "same" | "distinct";
+const NAME_CASES = (process.env.BENCH_WORKER_NAMES ?? "same,distinct").split(",") as NameCase[];
 
-function messages(count: number): SyncMessage[] {
+/** A first and last name per person: one name for all, or the sample's lists drawn at random. */
+function namesOf(nameCase: NameCase, count: number, seed: number): [string, string][] {
+  const random = mulberry32(seed);
+  const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)] ?? "Ann";
+  return Array.from({ length: count }, (_, i) =>
+    nameCase === "same" ? [`Bench${i}`, "Person"] : [pick(FIRST_NAMES), pick(LAST_NAMES)],
+  );
+}
+
+function messages(count: number, nameCase: NameCase = "same", seed = 1): SyncMessage[] {
+  const names = namesOf(nameCase, count, seed);
   return Array.from({ length: count }, (_, i) => ({
     kind: "resman",
     event_id: randomUUID(),
@@ -41,8 +60,8 @@ function messages(count: number): SyncMessage[] {
       person: {
         person_id: randomUUID(),
         status: "prospect",
-        first_name: `Bench${i}`,
-        last_name: "Person",
+        first_name: names[i]?.[0] ?? "Ann",
+        last_name: names[i]?.[1] ?? "Person",
         email: `bench.person.${i}@mailbox.dev`,
         phones: [{ type: "mobile", number: `+1 512 3${String(i).padStart(6, "0")}` }],
         last_modified: "2026-11-20T09:59:00Z",
@@ -83,7 +102,7 @@ interface Figures {
   roundTripsPerJob: number;
 }
 
-async function runWorker(handle: DatabaseHandle, counted: { queries: number }) {
+async function runWorker(handle: DatabaseHandle, counted: { queries: number }, nameCase: NameCase) {
   const stores = createStores(handle.db);
   const pipeline = {
     store: stores.contacts,
@@ -98,8 +117,8 @@ async function runWorker(handle: DatabaseHandle, counted: { queries: number }) {
     maxReceiveCount: 5,
   });
   // Warm-up: the property row, prepared plans, pool connections.
-  for (const event of batches(messages(50))) await worker(event, context);
-  const events = batches(messages(JOBS));
+  for (const event of batches(messages(50, nameCase, 7))) await worker(event, context);
+  const events = batches(messages(JOBS, nameCase));
   counted.queries = 0;
   const started = performance.now();
   let failures = 0;
@@ -173,30 +192,34 @@ async function main() {
   );
   const results: Record<string, unknown>[] = [];
   for (const driver of DRIVERS) {
-    const counted = { queries: 0 };
-    const database = await openTestDatabase(driver, {
-      maxConnections: POOL,
-      onQuery: () => {
-        counted.queries += 1;
-      },
-    });
-    try {
-      const worker = await runWorker(database.handle, counted);
-      const floor = await runFloor(String(database.url));
-      const share = (worker.jobsPerSecond / floor.jobsPerSecond) * 100;
-      console.log(
-        `  ${driver.padEnd(5)} worker ${fmt(worker.jobsPerSecond)} jobs/s · raw-SQL floor ${fmt(floor.jobsPerSecond)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor (budget ≥ 50 %) · ${fmt(worker.roundTripsPerJob, 2)} round trips/job (budget ≤ 2)`,
-      );
-      results.push({
-        driver,
-        jobs: JOBS,
-        workerJobsPerSecond: Math.round(worker.jobsPerSecond),
-        floorJobsPerSecond: Math.round(floor.jobsPerSecond),
-        shareOfFloorPercent: Math.round(share),
-        roundTripsPerJob: Number(worker.roundTripsPerJob.toFixed(2)),
+    for (const nameCase of NAME_CASES) {
+      const counted = { queries: 0 };
+      const database = await openTestDatabase(driver, {
+        maxConnections: POOL,
+        onQuery: () => {
+          counted.queries += 1;
+        },
       });
-    } finally {
-      await database.cleanup();
+      try {
+        const worker = await runWorker(database.handle, counted, nameCase);
+        const floor = await runFloor(String(database.url));
+        const share = (worker.jobsPerSecond / floor.jobsPerSecond) * 100;
+        const label = nameCase === "same" ? "same-name burst" : "distinct names";
+        console.log(
+          `  ${driver.padEnd(5)} ${label.padEnd(15)} worker ${fmt(worker.jobsPerSecond)} jobs/s · raw-SQL floor ${fmt(floor.jobsPerSecond)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor (budget ≥ 50 %) · ${fmt(worker.roundTripsPerJob, 2)} round trips/job (budget ≤ 2)`,
+        );
+        results.push({
+          driver,
+          names: nameCase,
+          jobs: JOBS,
+          workerJobsPerSecond: Math.round(worker.jobsPerSecond),
+          floorJobsPerSecond: Math.round(floor.jobsPerSecond),
+          shareOfFloorPercent: Math.round(share),
+          roundTripsPerJob: Number(worker.roundTripsPerJob.toFixed(2)),
+        });
+      } finally {
+        await database.cleanup();
+      }
     }
   }
   console.log(JSON.stringify({ bench: "worker", results }));

@@ -464,6 +464,37 @@ export function describeSyncContract(driver: DriverName): void {
       }
     });
 
+    it("a same-name burst past the common-key limit: concurrent syncs still give one contact per real person", async () => {
+      const property = await newProperty(db);
+      // 30 different people named Ann Ray (their name keys become too common to search by after
+      // 20 contacts, and stop being guarded), each with an email and phone of their own; five
+      // of them arrive twice more under other PersonIDs with the same email or phone, all at once.
+      const ann = (n: number, id: string, extra: Partial<ReturnType<typeof person>> = {}) =>
+        person({
+          person_id: id,
+          first_name: "Ann",
+          last_name: "Ray",
+          email: `ann.ray.${n}@mailbox.dev`,
+          phones: [{ type: "mobile", number: `+1 212 555 ${String(1000 + n)}` }],
+          ...extra,
+        });
+      const deliveries = [
+        ...Array.from({ length: 30 }, (_, n) => ann(n, `P${n}`)),
+        ...Array.from({ length: 5 }, (_, n) => ann(n, `P${n}-b`, { phones: [] })),
+        ...Array.from({ length: 5 }, (_, n) => ann(n, `P${n}-c`, { email: undefined })),
+      ];
+      const results = await Promise.allSettled(deliveries.map((p) => sync(property, p)));
+      expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+      const links = await linksOf(property.id);
+      expect(links).toHaveLength(40);
+      const contactOf = new Map(links.map((l) => [l.personId, l.userId]));
+      for (let n = 0; n < 5; n++) {
+        expect(contactOf.get(`P${n}-b`), `P${n}-b`).toBe(contactOf.get(`P${n}`));
+        expect(contactOf.get(`P${n}-c`), `P${n}-c`).toBe(contactOf.get(`P${n}`));
+      }
+      expect(await contactsOf(property.id)).toHaveLength(30);
+    });
+
     it("a failure in the middle of a locking sync leaves no partial rows", async () => {
       const property = await newProperty(db);
       const existing = await sync(property, person({ person_id: "P-OLD" }));
