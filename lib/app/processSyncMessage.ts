@@ -17,8 +17,21 @@ import { ContactSyncError, isRetryable } from "../domain/errors.js";
 import { deactivatedStatus, type SyncMessage } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import { type EnrichmentResult, enrichContact } from "./enrichContact.js";
-import type { Clock, ContactStore, PropertyContext, PropertyStore } from "./ports.js";
-import { type SyncResult, syncPerson } from "./syncPerson.js";
+import type {
+  Clock,
+  ContactStore,
+  Guarded,
+  PropertyContext,
+  PropertyStore,
+  SyncSnapshot,
+} from "./ports.js";
+import {
+  type PreparedSync,
+  prepareSync,
+  type SyncResult,
+  snapshotRequestOf,
+  syncPerson,
+} from "./syncPerson.js";
 
 export interface PipelineDependencies {
   store: ContactStore;
@@ -43,11 +56,71 @@ export type ProcessedMessage =
   /** Refused for good (invalid data); acknowledged. */
   | { kind: "rejected"; code: string; propertyId: string | null; personId: string | null };
 
-/** Processes one sync-queue message. Throws only when the message should be retried. */
+/** A queue batch's person, validated once and read ahead with the others (`readBatchAhead`). */
+export interface ReadAhead {
+  prepared: PreparedSync;
+  snapshot: Guarded<SyncSnapshot>;
+}
+
+/**
+ * The upserted people of a queue batch, each validated once, and their snapshots read in one
+ * statement per property (the inbox checked for each delivery), keyed by event id. The other
+ * messages (chatbot events, deactivations, a person that does not fit, a property that cannot
+ * be resolved) are left out and read for themselves, and so is everything when the batched
+ * read fails: reading ahead never changes a decision — a person whose snapshot an earlier
+ * write of the batch made stale loses its guarded write and reads again.
+ */
+export async function readBatchAhead(
+  deps: PipelineDependencies,
+  messages: readonly SyncMessage[],
+): Promise<Map<string, ReadAhead>> {
+  const byProperty = new Map<string, { items: { eventId: string; prepared: PreparedSync }[] }>();
+  for (const message of messages) {
+    if (message.kind !== "resman" || message.envelope.type !== "person.upserted") continue;
+    try {
+      const property = await deps.properties.ensureResmanProperty({
+        resmanPropertyId: message.envelope.property_id,
+        resmanAccountId: message.envelope.account_id,
+      });
+      const prepared = prepareSync(property, message.envelope.person, deps.clock);
+      const group = byProperty.get(property.id) ?? { items: [] };
+      group.items.push({ eventId: message.event_id, prepared });
+      byProperty.set(property.id, group);
+    } catch {
+      // Its own processing says why.
+    }
+  }
+  // One statement per property: split into smaller concurrent reads, a batch of 10 ran no
+  // faster on Postgres (measured with chunks of 10, 5 and 3, within the machine's noise).
+  const ahead = new Map<string, ReadAhead>();
+  for (const [propertyId, { items }] of byProperty) {
+    try {
+      const snapshots = await deps.store.readSnapshots(
+        propertyId,
+        items.map((item) =>
+          snapshotRequestOf(item.prepared, { source: "resman", id: item.eventId }),
+        ),
+      );
+      items.forEach((item, i) => {
+        const snapshot = snapshots[i];
+        if (snapshot !== undefined) ahead.set(item.eventId, { prepared: item.prepared, snapshot });
+      });
+    } catch {
+      // Each person reads for itself.
+    }
+  }
+  return ahead;
+}
+
+/**
+ * Processes one sync-queue message (with its person read ahead, when its batch was).
+ * Throws only when the message should be retried.
+ */
 export async function processSyncMessage(
   deps: PipelineDependencies,
   message: SyncMessage,
   delivery: Delivery,
+  ahead?: ReadAhead | undefined,
 ): Promise<ProcessedMessage> {
   if (message.kind === "chatbot") {
     try {
@@ -77,6 +150,7 @@ export async function processSyncMessage(
       person,
       event: { source: "resman", id: message.event_id },
       dryRun: delivery.dryRun,
+      ...(ahead === undefined ? {} : { prepared: ahead.prepared, prefetched: ahead.snapshot }),
     });
     return { kind: "person", propertyId: property.id, personId, result };
   } catch (error) {

@@ -66,7 +66,10 @@ export interface SyncPersonInput {
   event?: { source: string; id: string } | undefined;
   /** The person already prepared (`prepareSync`); `person` is then not validated again. */
   prepared?: PreparedSync | undefined;
-  /** A snapshot read ahead for this person (deliveries without an event id only). */
+  /**
+   * A snapshot read ahead for this person (`readSnapshots`): a file import's next rows, or a
+   * queue batch's people read together — then read with this `event` (its inbox check).
+   */
   prefetched?: Guarded<SyncSnapshot> | undefined;
   /**
    * Decide against the database as it is and write nothing (`reconcile --dry-run`): the result
@@ -142,12 +145,16 @@ export function prepareSync(
 }
 
 /** The snapshot request of a prepared person, for a batched read (`ContactStore.readSnapshots`). */
-export function snapshotRequestOf(prepared: PreparedSync): SnapshotRequest {
+export function snapshotRequestOf(
+  prepared: PreparedSync,
+  event?: { source: string; id: string } | undefined,
+): SnapshotRequest {
   return {
     personId: prepared.normalised.personId,
     lookup: prepared.lookup,
     lockKeys: prepared.locks,
     digest: prepared.digest,
+    ...(event === undefined ? {} : { event }),
   };
 }
 
@@ -161,9 +168,9 @@ export async function syncPerson(
   const { normalised, digest, identified, lookup, locks } = prepared;
   const newId = deps.newId ?? randomUUID;
   const warnings = normalised.warnings;
-  // A snapshot read ahead (a file import reads its next rows in one statement): used for the
-  // first round only; a later round reads afresh.
-  let prefetched = input.event === undefined ? input.prefetched : undefined;
+  // A snapshot read ahead (a file import's next rows, a queue batch's people, in one
+  // statement): used for the first round only; a later round reads afresh.
+  let prefetched = input.prefetched;
 
   const decide = (snapshot: SyncSnapshot) =>
     decideSync({

@@ -65,6 +65,77 @@ describe("sync worker: idempotency", () => {
     expect(await counts(db)).toMatchObject({ contacts: 1, links: 1, inbox: 1, outbox: 1 });
   });
 
+  it("a batch's people are read ahead in one statement, and the reads never change a decision", async () => {
+    const worker = workerOn(db);
+    const reads = { one: 0, batched: 0, people: 0 };
+    const store = worker.pipeline.store;
+    const readSnapshot = store.readSnapshot.bind(store);
+    const readSnapshots = store.readSnapshots.bind(store);
+    store.readSnapshot = async (...args) => {
+      reads.one += 1;
+      return readSnapshot(...args);
+    };
+    store.readSnapshots = async (propertyId, requests) => {
+      reads.batched += 1;
+      reads.people += requests.length;
+      return readSnapshots(propertyId, requests);
+    };
+    // Seven different people, one of them twice under two PersonIDs (the same email and phone:
+    // the second must merge into the first though both were read before either was written),
+    // one delivery twice, and a malformed record.
+    const names = [
+      ["Marisol", "Quintanilla"],
+      ["Tobias", "Whitfield"],
+      ["Ines", "Okafor"],
+      ["Darnell", "Lindqvist"],
+      ["Priya", "Castellano"],
+      ["Gunnar", "Beaumont"],
+      ["Yuki", "Abernathy"],
+    ];
+    const people = names.map(([first, last], i) =>
+      resmanMessage(
+        envelope({
+          person: {
+            first_name: first,
+            last_name: last,
+            email: `person.${i}@mailbox.dev`,
+            phones: [{ type: "mobile", number: `(512) 555-01${String(20 + i)}` }],
+          },
+        }),
+      ),
+    );
+    const twin = resmanMessage(
+      envelope({
+        person: {
+          first_name: "Marisol",
+          last_name: "Quintanilla",
+          email: "person.0@mailbox.dev",
+          phones: [{ type: "mobile", number: "(512) 555-0120" }],
+        },
+      }),
+    );
+    const batch = sqsEvent(
+      ...people.map((message) => record(message)),
+      record(twin),
+      record(people[1] as (typeof people)[number]),
+      record("not json", { messageId: "bad" }),
+    );
+    expect(await worker.run(batch)).toEqual({ batchItemFailures: [{ itemIdentifier: "bad" }] });
+    expect(reads.batched).toBe(1);
+    // Every well-formed person was read ahead (the repeated delivery too); the twin lost its
+    // guarded write to person 0's new contact, and the repeated delivery to its first copy:
+    // each read again on its own, no other did.
+    expect(reads.people).toBe(9);
+    expect(reads.one).toBeLessThanOrEqual(2);
+    expect(await counts(db)).toMatchObject({ contacts: 7, links: 8, inbox: 8 });
+    const twinLink = await linkOf(db, twin.kind === "resman" ? twin.envelope.person.person_id : "");
+    const firstLink = await linkOf(
+      db,
+      people[0]?.kind === "resman" ? people[0].envelope.person.person_id : "",
+    );
+    expect(twinLink?.userId).toBe(firstLink?.userId);
+  });
+
   it("a redriven message that had been processed creates no duplicate", async () => {
     const worker = workerOn(db);
     const message = resmanMessage(envelope());
@@ -150,6 +221,10 @@ describe("sync worker: failures", () => {
     const failing = workerOn(db, { maxReceiveCount: 5 });
     const boom = new Error("simulated bug");
     failing.pipeline.store.readSnapshot = async () => {
+      throw boom;
+    };
+    // The batch's read ahead fails too (each record then reads for itself, and fails).
+    failing.pipeline.store.readSnapshots = async () => {
       throw boom;
     };
     const personId = randomUUID();

@@ -246,7 +246,7 @@ export async function readSnapshotRows(
 ): Promise<Guarded<SyncSnapshot>[]> {
   const selects = requests.map(
     (request, index) =>
-      sql`select ${index}::int as i, ${snapshotColumns(propertyId, request, event)}`,
+      sql`select ${index}::int as i, ${snapshotColumns(propertyId, request, request.event ?? event)}`,
   );
   try {
     const rows = await executeRows<

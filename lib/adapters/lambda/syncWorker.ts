@@ -1,10 +1,11 @@
 /**
  * The sync worker's handler (the Lambda in `functions/sync-worker.ts` configures it). Sync
- * worker: SQS batches (size 10) from the sync queue, partial batch responses. Each record
- * runs `processSyncMessage`; a record that throws is reported in `batchItemFailures` and only it
- * returns to the queue. After the batch, the outbox is drained to EventBridge. Each record's
- * outcome is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and written once per batch with
- * zeros included, so the failure rate always has its denominator.
+ * worker: SQS batches (size 10) from the sync queue, partial batch responses. The batch's
+ * ResMan people are validated once and read together in one statement (`readBatchAhead`); then
+ * each record runs `processSyncMessage` with its read; a record that throws is reported in
+ * `batchItemFailures` and only it returns to the queue. After the batch, the outbox is drained
+ * to EventBridge. Each record's outcome is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and
+ * written once per batch with zeros included, so the failure rate always has its denominator.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -14,6 +15,8 @@ import {
   type PipelineDependencies,
   type ProcessedMessage,
   processSyncMessage,
+  type ReadAhead,
+  readBatchAhead,
 } from "../../app/processSyncMessage.js";
 import { type SyncMessage, syncMessageSchema } from "../../domain/events.js";
 import { zodIssuePaths } from "../../domain/zodIssues.js";
@@ -89,16 +92,22 @@ function countBatch(outcomes: readonly RecordOutcome[]): void {
  */
 export function createSyncWorker(deps: SyncWorkerDependencies) {
   /** Processes one record and adds its outcome to `outcomes` (this invocation's). */
-  const processRecord = async (record: SQSRecord, outcomes: RecordOutcome[]) => {
+  const processRecord = async (
+    record: SQSRecord,
+    outcomes: RecordOutcome[],
+    ahead: ReadonlyMap<string, ReadAhead>,
+  ) => {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
     const lastReceive = receiveCount >= deps.maxReceiveCount;
     try {
       const message = parseBody(record);
       const pipeline = await deps.pipeline();
-      const processed = await processSyncMessage(pipeline, message, {
-        receiveCount,
-        maxReceiveCount: deps.maxReceiveCount,
-      });
+      const processed = await processSyncMessage(
+        pipeline,
+        message,
+        { receiveCount, maxReceiveCount: deps.maxReceiveCount },
+        message.kind === "resman" ? ahead.get(message.event_id) : undefined,
+      );
       outcomes.push(outcomeOf(message, processed));
       logger.info("sync message processed", {
         messageId: record.messageId,
@@ -122,13 +131,33 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
     }
   };
 
+  /**
+   * The batch's people read in one statement (`readBatchAhead`); a record that cannot be read
+   * ahead (malformed, or the read failed) reads for itself when it is processed.
+   */
+  const readAhead = async (records: readonly SQSRecord[]) => {
+    const messages = records.flatMap((record) => {
+      try {
+        return [parseBody(record)];
+      } catch {
+        return [];
+      }
+    });
+    try {
+      return await readBatchAhead(await deps.pipeline(), messages);
+    } catch {
+      return new Map<string, ReadAhead>();
+    }
+  };
+
   return lambdaHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     // One processor per invocation: it holds the batch's state.
     const processor = new BatchProcessor(EventType.SQS);
     const outcomes: RecordOutcome[] = [];
+    const ahead = await readAhead(event.Records);
     const response = await processPartialResponse(
       event,
-      (record: SQSRecord) => processRecord(record, outcomes),
+      (record: SQSRecord) => processRecord(record, outcomes, ahead),
       processor,
       // Every record failing is still a partial response: SQS retries each on its own.
       { context, throwOnFullBatchFailure: false },

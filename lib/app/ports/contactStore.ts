@@ -59,6 +59,8 @@ export interface SnapshotRequest {
   lockKeys: readonly string[];
   /** Digest of the person as received: a link holding it is a replay (no candidates read). */
   digest: string;
+  /** The delivery's id, when it has one: the read then checks the inbox for it (`seen`). */
+  event?: EventRef | undefined;
 }
 
 export interface ContactStore extends EnrichmentStore {
@@ -76,8 +78,8 @@ export interface ContactStore extends EnrichmentStore {
     digest: string,
   ): Promise<Guarded<SyncSnapshot>>;
   /**
-   * The snapshot reads of several persons (a file import's next rows) in one statement, in
-   * request order; no inbox check (imports carry no event id).
+   * The snapshot reads of several persons (a file import's next rows, a queue batch's people)
+   * in one statement, in request order; each request with an event is checked in the inbox.
    */
   readSnapshots(
     propertyId: string,
