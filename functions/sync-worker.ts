@@ -1,13 +1,13 @@
 /**
  * Lambda: the sync worker (SQS batches from the sync queue, partial batch responses). The
- * handler is in `lib/adapters/lambda/syncWorker.ts`; this file is the cold start: configuration,
- * AWS clients, the database opened on first use.
+ * handler is in `lib/adapters/lambda/syncWorker.ts`; this file is the cold start: configuration;
+ * the database and the EventBridge client are opened on first use.
  */
 import { eventBridgePublisher, lazyPipeline } from "../lib/adapters/lambda/runtime.js";
 import { createSyncWorker } from "../lib/adapters/lambda/syncWorker.js";
 import { config, requireConfig } from "../lib/config.js";
 
-// Cold start: configuration and AWS clients once per container; the database on first use.
+// Cold start: configuration once per container; the database and EventBridge on first use.
 const settings = requireConfig(config(), "databaseUrl", "eventBusName");
 
 /** The Lambda entry point. */

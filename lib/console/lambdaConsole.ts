@@ -6,7 +6,12 @@
  * authorizer; the form tokens are signed with `CONSOLE_CSRF_SECRET`.
  */
 import { openConfiguredDatabase } from "../adapters/db/client.js";
-import { createStores } from "../adapters/db/stores.js";
+import { DrizzleConsoleStore } from "../adapters/db/consoleRepository.js";
+import { DrizzlePropertyStore } from "../adapters/db/propertyRepository.js";
+import { DrizzleReconcileStore } from "../adapters/db/reconcileRepository.js";
+import { DrizzleReportStore } from "../adapters/db/reportRepository.js";
+import { DrizzleReviewStore } from "../adapters/db/reviewRepository.js";
+import { DrizzleRulesStore } from "../adapters/db/rulesRepository.js";
 import { onFirstUse } from "../adapters/lambda/onFirstUse.js";
 import { lazyResmanSource } from "../adapters/lambda/resmanRuntime.js";
 import { logger } from "../adapters/observability/logger.js";
@@ -34,8 +39,17 @@ export function lambdaConsole({ config, credentials }: LambdaConsoleSettings): C
   const sqs = createSqsClient();
   const source = lazyResmanSource(config.resman, credentials);
   const handler = onFirstUse(async () => {
-    const database = await openConfiguredDatabase(config, { maxConnections: 2 });
-    const stores = createStores(database.db);
+    const { db } = await openConfiguredDatabase(config, { maxConnections: 2 });
+    // The stores the console uses, not `createStores`: no sync, outbox or push repository in
+    // its bundle.
+    const stores = {
+      console: new DrizzleConsoleStore(db),
+      properties: new DrizzlePropertyStore(db),
+      reconcile: new DrizzleReconcileStore(db),
+      reports: new DrizzleReportStore(db),
+      reviews: new DrizzleReviewStore(db),
+      rules: new DrizzleRulesStore(db),
+    };
     const app = createConsoleApp({
       views: {
         console: stores.console,

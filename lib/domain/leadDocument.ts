@@ -65,20 +65,32 @@ export interface LeadSearchHit extends LeadIds {
 
 type XmlTree = Record<string, unknown>;
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: XML_ATTRIBUTE_PREFIX,
-  suppressEmptyNode: true,
-  suppressBooleanAttributes: false,
-});
+// The builder and the parser are made on first use, not at import: a module that reaches this
+// one without writing or reading a lead (the console's Retry, through the ResMan adapters) keeps
+// no top-level code here, so its bundle drops fast-xml-parser's builder (issue 15).
+let builder: XMLBuilder | undefined;
+let parser: XMLParser | undefined;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: XML_ATTRIBUTE_PREFIX,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && repeatedXmlElements.has(name),
-});
+function xmlBuilder(): XMLBuilder {
+  builder ??= new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: XML_ATTRIBUTE_PREFIX,
+    suppressEmptyNode: true,
+    suppressBooleanAttributes: false,
+  });
+  return builder;
+}
+
+function xmlParser(): XMLParser {
+  parser ??= new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: XML_ATTRIBUTE_PREFIX,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && repeatedXmlElements.has(name),
+  });
+  return parser;
+}
 
 const attr = (name: string) => `${XML_ATTRIBUTE_PREFIX}${name}`;
 
@@ -127,7 +139,7 @@ function leadDocument(customer: XmlTree, preferences: XmlTree | undefined, event
     CustomerPreferences: preferences,
     Events: { Event: present(event) },
   });
-  return builder.build({ LeadManagement: { Prospects: { Prospect: prospect } } }) as string;
+  return xmlBuilder().build({ LeadManagement: { Prospects: { Prospect: prospect } } }) as string;
 }
 
 /** The document that creates a guest card (no `Identification`: ResMan assigns the ids). */
@@ -206,7 +218,7 @@ function prospectsIn(tree: unknown): unknown[] {
 export function idsFromAnswer(xml: string): LeadIds | null {
   let tree: unknown;
   try {
-    tree = parser.parse(xml);
+    tree = xmlParser().parse(xml);
   } catch {
     return null;
   }

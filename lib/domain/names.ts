@@ -37,6 +37,13 @@ const LETTER_FOLDS: Readonly<Record<string, string>> = {
 const FOLDED_LETTERS = new RegExp(`[${Object.keys(LETTER_FOLDS).join("")}]`, "gu");
 
 /**
+ * Combining marks, and runs of anything but letters and digits: module constants, since the
+ * bundles' target makes esbuild rebuild a `\p{…}` literal on every call.
+ */
+const COMBINING_MARKS = /\p{M}/gu;
+const NOT_LETTERS_OR_DIGITS = /[^\p{L}\p{N}]+/gu;
+
+/**
  * The comparison form of free text (a name, a street): compatibility-decomposed (NFKD) with
  * diacritics removed, lower case, apostrophes removed, every other run of characters that are
  * not letters or digits (hyphens, dots, commas, slashes) turned into one space, trimmed. Null
@@ -49,12 +56,12 @@ export function foldText(raw: string | null | undefined): string | null {
     .replace(APOSTROPHES, "")
     .toLowerCase()
     .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
+    .replace(COMBINING_MARKS, "")
     // Decomposition can produce capitals (ℌ → H) and apostrophes (＇ → ').
     .toLowerCase()
     .replace(APOSTROPHES, "")
     .replace(FOLDED_LETTERS, (letter) => LETTER_FOLDS[letter] ?? letter)
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .replace(NOT_LETTERS_OR_DIGITS, " ")
     .trim();
   return folded === "" ? null : folded;
 }
@@ -437,6 +444,8 @@ interface NicknameIndex {
   canonicalsOf: Map<string, Set<string>>;
   /** Name → every name it is a trusted nickname pair with (symmetric). */
   related: Map<string, Set<string>>;
+  /** Every name of the table (canonical names and nicknames), in comparison form. */
+  listed: Set<string>;
 }
 
 /** Adds `value` to the set under `key`. */
@@ -446,26 +455,42 @@ function addTo(map: Map<string, Set<string>>, key: string, value: string): void 
   map.set(key, set);
 }
 
+/** Lower-case ASCII letters: `normaliseName` keeps such a word as is, unless a title or suffix. */
+const PLAIN_WORD = /^[a-z]+$/u;
+
 /**
- * The trusted pairs of the table, by name. Names are taken in `normaliseName` form, so lookups
- * of any spelling agree with the table (`k.c.` → `k c`). The table lists some pairs both ways
- * (`bob → robert` and `robert → bob`); there the longer name is the canonical one, then the
- * first in alphabetical order.
+ * The trusted pairs of the table, by name, and the names it lists. Names are taken in
+ * `normaliseName` form, so lookups of any spelling agree with the table (`k.c.` → `k c`). The
+ * table lists some pairs both ways (`bob → robert` and `robert → bob`); there the longer name is
+ * the canonical one, then the first in alphabetical order.
  */
 function buildNicknameIndex(): NicknameIndex {
   const untrusted = new Set(untrustedNicknamePairs.flatMap(([a, b]) => [`${a}|${b}`, `${b}|${a}`]));
+  // ~3,800 names in the table, ~2,200 distinct: each normalised once. Most are one plain
+  // lower-case word, which is its own comparison form unless it is a title or a suffix.
+  const normalised = new Map<string, string | null>();
+  const normalise = (name: string): string | null => {
+    let form = normalised.get(name);
+    if (form === undefined) {
+      form = PLAIN_WORD.test(name) && kindOf(name) === "name" ? name : normaliseName(name);
+      normalised.set(name, form);
+    }
+    return form;
+  };
+  const index: NicknameIndex = { canonicalsOf: new Map(), related: new Map(), listed: new Set() };
   const listed: [string, string][] = [];
   const seen = new Set<string>();
   for (const [name, nicknames] of Object.entries(NICKNAMES)) {
-    const canonical = normaliseName(name);
-    for (const nickname of nicknames.split(" ").map(normaliseName)) {
+    const canonical = normalise(name);
+    if (canonical !== null) index.listed.add(canonical);
+    for (const nickname of nicknames.split(" ").map(normalise)) {
+      if (nickname !== null) index.listed.add(nickname);
       if (canonical === null || nickname === null || canonical === nickname) continue;
       if (untrusted.has(`${canonical}|${nickname}`)) continue;
       listed.push([canonical, nickname]);
       seen.add(`${canonical}|${nickname}`);
     }
   }
-  const index: NicknameIndex = { canonicalsOf: new Map(), related: new Map() };
   for (const [canonical, nickname] of listed) {
     // Listed both ways: the longer name (then the first in alphabetical order) is canonical.
     const reversed =
@@ -479,7 +504,17 @@ function buildNicknameIndex(): NicknameIndex {
   return index;
 }
 
-const nicknameIndex = buildNicknameIndex();
+let builtIndex: NicknameIndex | undefined;
+
+/**
+ * The index, built on first use (~9 ms in a Lambda bundle; at import it cost every cold start
+ * ~25 ms before the plain-word shortcut), not at import: a function that never compares first
+ * names (the reconcile worker without a guest-card push, the console's pages) never pays for it.
+ */
+function nicknameIndex(): NicknameIndex {
+  builtIndex ??= buildNicknameIndex();
+  return builtIndex;
+}
 
 /**
  * The canonical names a first name may stand for according to the trusted nickname table,
@@ -490,7 +525,7 @@ const nicknameIndex = buildNicknameIndex();
 export function nicknameGroups(first: string | null | undefined): readonly string[] {
   const name = normaliseName(first);
   if (name === null) return [];
-  return [...[...(nicknameIndex.canonicalsOf.get(name) ?? [])].sort(), name];
+  return [...[...(nicknameIndex().canonicalsOf.get(name) ?? [])].sort(), name];
 }
 
 /**
@@ -507,7 +542,7 @@ export function areNicknames(a: string | null | undefined, b: string | null | un
   const left = normaliseName(a);
   const right = normaliseName(b);
   if (left === null || right === null) return false;
-  return left === right || (nicknameIndex.related.get(left)?.has(right) ?? false);
+  return left === right || (nicknameIndex().related.get(left)?.has(right) ?? false);
 }
 
 /** Two names in comparison form, or null when either is blank or they are the same name. */
@@ -520,12 +555,8 @@ function differentNames(
   return left === null || right === null || left === right ? null : [left, right];
 }
 
-/** Every name of the nickname table (canonical names and nicknames), in comparison form. */
-const listedGivenNames: ReadonlySet<string> = new Set(
-  Object.entries(NICKNAMES).flatMap(([name, nicknames]) =>
-    [name, ...nicknames.split(" ")].flatMap((n) => normaliseName(n) ?? []),
-  ),
-);
+/** Whether a name in comparison form is on the nickname table (a canonical name or a nickname). */
+const isListed = (name: string): boolean => nicknameIndex().listed.has(name);
 
 /**
  * Whether a name is on the given-name list: the 2,000-odd names of the vendored nickname table
@@ -534,7 +565,7 @@ const listedGivenNames: ReadonlySet<string> = new Set(
  */
 export function isListedGivenName(name: string | null | undefined): boolean {
   const normalised = normaliseName(name);
-  return normalised !== null && listedGivenNames.has(normalised);
+  return normalised !== null && isListed(normalised);
 }
 
 /**
@@ -554,7 +585,7 @@ export function isFirstNameTypo(
   if (names === null) return false;
   const [left, right] = names;
   if (Math.min(left.length, right.length) < 4) return false;
-  if (listedGivenNames.has(left) && listedGivenNames.has(right)) return false;
+  if (isListed(left) && isListed(right)) return false;
   return withinOneEdit(left, right);
 }
 
@@ -574,7 +605,7 @@ export function mayBeFirstNameTypo(
   const names = differentNames(a, b);
   if (names === null) return false;
   const [left, right] = names;
-  if (listedGivenNames.has(left) && listedGivenNames.has(right)) return false;
+  if (isListed(left) && isListed(right)) return false;
   const shorter = Math.min(left.length, right.length);
   if (shorter < 3) return false;
   return damerauLevenshtein(left, right).steps <= (shorter >= 5 ? 2 : 1);
@@ -593,7 +624,7 @@ export function mayBeNicknameTypo(
   if (names === null) return false;
   const [left, right] = names;
   const typoOfRelated = (x: string, y: string) =>
-    [...(nicknameIndex.related.get(y) ?? [])].some((n) => mayBeFirstNameTypo(x, n));
+    [...(nicknameIndex().related.get(y) ?? [])].some((n) => mayBeFirstNameTypo(x, n));
   return typoOfRelated(left, right) || typoOfRelated(right, left);
 }
 

@@ -5,8 +5,7 @@
  * as match keys (design §6 invariant 7). Every value dropped is reported as a warning naming the
  * field and the reason, never the value.
  */
-import type { CountryCode } from "libphonenumber-js/max";
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/core";
 import * as z from "zod";
 import {
   type ContactAddress,
@@ -16,6 +15,7 @@ import {
   type MatchKeys,
 } from "./contact.js";
 import type { PersonStatus, ResmanPerson } from "./person.js";
+import { phoneMetadata } from "./refdata/phoneMetadata.js";
 
 export type WarningReason = "invalid" | "placeholder" | "duplicate_type";
 
@@ -140,8 +140,10 @@ function isFillerDigits(digits: string): boolean {
 }
 
 /**
- * Parses a phone to E.164 with libphonenumber-js (full metadata, so validity is checked against
- * real numbering plans). Invalid numbers, filler digits and the office's own number are rejected.
+ * Parses a phone to E.164 with libphonenumber-js over the full numbering plans (`max` metadata
+ * without its display formats, `refdata/phoneMetadata.ts`), so validity is checked against real
+ * numbering plans, not just lengths. Invalid numbers, filler digits and the office's own number
+ * are rejected.
  */
 export function normalisePhone(
   raw: string | null | undefined,
@@ -152,7 +154,7 @@ export function normalisePhone(
   const digits = cleaned.replace(/\D/gu, "");
   if (digits === "") return { reason: "invalid" };
   const region = context.countryCode.toUpperCase() as CountryCode;
-  const parsed = parsePhoneNumberFromString(cleaned, { defaultCountry: region });
+  const parsed = parsePhoneNumberFromString(cleaned, { defaultCountry: region }, phoneMetadata());
   if (parsed === undefined) return { reason: "invalid" };
   const national = parsed.nationalNumber.toString();
   // The subscriber part of a NANP number (last 7 digits) all zeros or one repeated digit is
@@ -163,7 +165,11 @@ export function normalisePhone(
   if (!parsed.isValid()) return { reason: "invalid" };
   const e164 = parsed.number.toString();
   if (context.officePhone) {
-    const office = parsePhoneNumberFromString(context.officePhone, { defaultCountry: region });
+    const office = parsePhoneNumberFromString(
+      context.officePhone,
+      { defaultCountry: region },
+      phoneMetadata(),
+    );
     if (office?.number === e164) return { reason: "placeholder" };
   }
   return { raw: cleaned, e164 };

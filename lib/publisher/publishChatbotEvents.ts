@@ -73,11 +73,17 @@ export class ChatbotPublishError extends ContactSyncError {
   }
 }
 
-let sharedClient: EventBridgeClient | undefined;
+let sharedClient: Promise<EventBridgeClient> | undefined;
 
-/** One client per process (per Lambda cold start) for callers that bring none. */
-function defaultClient(): EventBridgeClient {
-  sharedClient ??= createEventBridgeClient();
+/**
+ * One client per process (per Lambda cold start) for callers that bring none, built on the first
+ * publish (the SDK is loaded then, not when this module is imported).
+ */
+function defaultClient(): Promise<EventBridgeClient> {
+  sharedClient ??= createEventBridgeClient().catch((error: unknown) => {
+    sharedClient = undefined;
+    throw error;
+  });
   return sharedClient;
 }
 
@@ -161,7 +167,7 @@ export async function publishChatbotEvents(
 ): Promise<{ published: readonly string[] }> {
   const { entries, eventIds } = toEntries(events, options.eventBusName);
   if (entries.length === 0) return { published: [] };
-  const client = options.client ?? defaultClient();
+  const client = options.client ?? (await defaultClient());
   const { failed } = await putEventsBatched(client, entries, options.retry);
   if (failed.length === 0) return { published: eventIds };
   const failedIndexes = new Set(failed.map((failure) => failure.index));

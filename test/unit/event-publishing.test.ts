@@ -252,8 +252,8 @@ describe("EventBridgePublisher", () => {
     expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
-  it("builds its client from the SDK's standard configuration", () => {
-    expect(createEventBridgeClient()).toBeInstanceOf(EventBridgeClient);
+  it("builds its client from the SDK's standard configuration", async () => {
+    expect(await createEventBridgeClient()).toBeInstanceOf(EventBridgeClient);
   });
 });
 

@@ -2,7 +2,7 @@
  * The outbound event bus on EventBridge: `contact.synced`, `contact.merged`… published with
  * source `contact-sync` after the sync transaction commits (design §5).
  */
-import { EventBridgeClient, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import type { EventBridgeClient, PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { EventPublisher } from "../../app/ports.js";
 import { OUTBOUND_SOURCE, type OutboundEvent } from "../../domain/events.js";
 import { type PutEventsRetryOptions, putEventsBatched } from "./putEventsBatched.js";
@@ -10,9 +10,12 @@ import { type PutEventsRetryOptions, putEventsBatched } from "./putEventsBatched
 /**
  * An EventBridge client with the SDK's standard configuration (region, credentials, and the
  * endpoint from `AWS_ENDPOINT_URL_EVENTBRIDGE` when set, e.g. a local emulator). Build it once
- * per cold start and share it.
+ * and share it. The SDK is loaded by this call (a dynamic import, never a static one: a bundle's
+ * static import of the SDK runs at cold start, and importing it costs ~55–75 ms), so a function
+ * loads it when it first publishes.
  */
-export function createEventBridgeClient(): EventBridgeClient {
+export async function createEventBridgeClient(): Promise<EventBridgeClient> {
+  const { EventBridgeClient } = await import("@aws-sdk/client-eventbridge");
   return new EventBridgeClient({});
 }
 

@@ -5,11 +5,10 @@
  * `publishChatbotEvents`. Nothing here logs or reports an entry's content: only indexes and
  * error codes leave this module.
  */
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-  type PutEventsResultEntry,
+import type {
+  EventBridgeClient,
+  PutEventsRequestEntry,
+  PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
 import { type BatchRetryOptions, resendWhilePending } from "../batchRetry.js";
 
@@ -143,6 +142,9 @@ export async function putEventsBatched(
   }
   /** The last retryable error code of each still-pending entry. */
   const lastCode = new Map<number, string>();
+  // Loaded here, not imported at the top: no bundle loads the EventBridge SDK at cold start
+  // (the client was built by `createEventBridgeClient`, which loaded it already).
+  const { PutEventsCommand } = await import("@aws-sdk/client-eventbridge");
 
   const attempt = async () => {
     const stillPending: number[] = [];

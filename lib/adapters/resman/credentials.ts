@@ -1,12 +1,13 @@
 /**
  * The ResMan partner credentials on Lambda: the IntegrationPartnerID and the ApiKey are SSM
- * SecureString parameters, read and decrypted through Powertools Parameters on first use (not at
- * import: a cold start needs no SSM) and kept for `maxAgeSeconds`, so a rotated key is picked up
- * without a deploy. Only the parameter NAMES are configuration (`RESMAN_PARTNER_ID_PARAMETER`,
- * `RESMAN_API_KEY_PARAMETER`); the values never reach the environment, a log line or an error
- * message (errors name the parameter and AWS's error name only).
+ * SecureString parameters, read with `GetParameter` (decrypted) on first use and kept for
+ * `maxAgeSeconds`, so a rotated key is picked up without a deploy. Not at import: the SSM client
+ * is loaded on the first read (importing it costs ~70–100 ms, the most of any AWS SDK client here,
+ * and the console needs it only for Retry). Only the parameter NAMES are configuration
+ * (`RESMAN_PARTNER_ID_PARAMETER`, `RESMAN_API_KEY_PARAMETER`); the values never reach the
+ * environment, a log line or an error message (errors name the parameter and AWS's error name
+ * only).
  */
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { ContactSyncError } from "../../domain/errors.js";
 
@@ -41,25 +42,51 @@ export interface CredentialsSource {
 
 export const DEFAULT_CREDENTIALS_MAX_AGE_SECONDS = 900;
 
-/** AWS's name for what went wrong (Powertools wraps the SDK error as `cause`), never a message. */
+/** AWS's name for what went wrong, never a message (it may quote the request). */
 function awsErrorName(error: unknown): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  const named = cause instanceof Error ? cause : error;
-  return named instanceof Error ? named.name : "UnknownError";
+  return error instanceof Error ? error.name : "UnknownError";
+}
+
+/**
+ * An SSM client from the SDK's standard configuration, the SDK loaded now: a dynamic import, so
+ * that no bundle loads `@aws-sdk/client-ssm` at cold start.
+ */
+async function defaultSsmClient(): Promise<SSMClient> {
+  const { SSMClient } = await import("@aws-sdk/client-ssm");
+  return new SSMClient({});
 }
 
 /** The ResMan credentials from two SSM SecureString parameters (see the module header). */
 export function ssmResmanCredentials(options: SsmCredentialsOptions): CredentialsSource {
-  const provider = new SSMProvider(
-    options.client === undefined ? {} : { awsSdkV3Client: options.client },
-  );
-  const maxAge = options.maxAgeSeconds ?? DEFAULT_CREDENTIALS_MAX_AGE_SECONDS;
+  const maxAgeMs = (options.maxAgeSeconds ?? DEFAULT_CREDENTIALS_MAX_AGE_SECONDS) * 1000;
+  /** Values read, by parameter name, with when they go stale. */
+  const cache = new Map<string, { value: string; staleAt: number }>();
   let forceFetch = false;
+  let loading: Promise<SSMClient> | undefined;
+  // Loaded once; a failed load is not kept, so the next read tries again.
+  const ssmClient = () => {
+    loading ??= (
+      options.client === undefined ? defaultSsmClient() : Promise.resolve(options.client)
+    ).catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+
+  const fetchValue = async (name: string): Promise<string | undefined> => {
+    const ssm = await ssmClient();
+    const { GetParameterCommand } = await import("@aws-sdk/client-ssm");
+    const output = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return output.Parameter?.Value;
+  };
 
   const read = async (name: string): Promise<string> => {
+    const cached = cache.get(name);
+    if (cached !== undefined && !forceFetch && Date.now() < cached.staleAt) return cached.value;
     let value: string | undefined;
     try {
-      value = await provider.get(name, { decrypt: true, maxAge, forceFetch });
+      value = await fetchValue(name);
     } catch (error) {
       throw new ResmanCredentialsError(
         `the SSM parameter ${name} could not be read (${awsErrorName(error)})`,
@@ -69,6 +96,7 @@ export function ssmResmanCredentials(options: SsmCredentialsOptions): Credential
     // A value put from a file may end with a newline; blank is as good as missing.
     const trimmed = value?.trim() ?? "";
     if (trimmed === "") throw new ResmanCredentialsError(`the SSM parameter ${name} is empty`);
+    cache.set(name, { value: trimmed, staleAt: Date.now() + maxAgeMs });
     return trimmed;
   };
 
