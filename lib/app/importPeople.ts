@@ -1,21 +1,28 @@
 /**
  * File import: every row goes through the one sync path (`syncPerson`), a few at a time.
+ * (Over 400 lines as one thing: the import loop with its chunked reads, scheduling, counts and
+ * line-ordered reports, which all share the loop's state.)
  *
  * Each row is its own write, so a failing row never undoes the others, and re-importing the
  * same file finds every row already applied (`unchanged`). Rows are read in chunks: the
  * snapshots of a chunk's people (their links and candidate contacts) are read in one statement,
- * then the rows are synced a few at a time, each with its own guarded write. A row whose
- * snapshot went stale meanwhile (an earlier row of the chunk wrote a contact it could match)
- * loses its guard and reads again, so batching never changes a decision. Memory stays bounded
- * whatever the file size.
+ * then the rows are synced a few at a time, each with its own guarded write. Rows that share a
+ * guarded key (`conflictGroups`: the records of one person, people who could match) run one
+ * after the other in file order, reading afresh after the first; rows that share none run side
+ * by side and cannot make each other's snapshots stale. A row whose snapshot still went stale
+ * (a concurrent writer outside this import) loses its guard and reads again, so batching never
+ * changes a decision. Memory stays bounded whatever the file size.
  *
  * The property may not exist yet (`PendingProperty`): it is created before the first row that
  * will be synced, so a file whose rows are all rejected leaves nothing behind. Listed lines
  * (rejections, failures, each warning's lines) are kept in line order, whatever order the
  * concurrent syncs finish in.
  */
+
+import { conflictGroups } from "../domain/conflictGroups.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { importFieldOf, personFromImportRow } from "../domain/importRow.js";
+import { guardedLockKeys } from "../domain/lockKeys.js";
 import type {
   Guarded,
   PropertyContext,
@@ -299,7 +306,8 @@ export async function importPeople(
     });
   }
 
-  async function syncRow(row: PendingRow, into: PropertyContext): Promise<void> {
+  /** Syncs a row; resolves with whether it wrote anything (a replay or a failure writes nothing). */
+  async function syncRow(row: PendingRow, into: PropertyContext): Promise<boolean> {
     const { line, person: mapped } = row;
     try {
       const result = await syncPerson(deps, {
@@ -315,13 +323,16 @@ export async function importPeople(
       else if (result.outcome === "merged") summary.merged += 1;
       else if (result.outcome === "updated") summary.updated += 1;
       else summary.unchanged += 1;
+      return result.outcome !== "unchanged" && result.outcome !== "duplicate_event";
     } catch (error) {
       if (error instanceof InvalidInputError) {
         reject(line, error.message);
-        return;
+        return false;
       }
       summary.failed += 1;
       insertByLine(summary.failures, { line, reason: failureReason(error) }, byLine, MAX_LISTED);
+      // A failure may have marked the link failed: later rows of the group read afresh.
+      return true;
     }
   }
 
@@ -371,14 +382,27 @@ export async function importPeople(
       } catch {
         // Fall through: no prefetched snapshots.
       }
+      // Rows that share a key their writes guard run one after the other, in file order (they
+      // could see each other's contacts); groups run side by side and never lose a guarded
+      // write to each other, however many records a person has in the file.
+      const groups = conflictGroups(rows, (row) =>
+        guardedLockKeys(row.prepared.locks, row.prefetched?.commonKeys),
+      );
       let index = 0;
       const worker = async () => {
-        for (let row = rows[index++]; row !== undefined; row = rows[index++]) {
-          await syncRow(row, into);
-          done(row.mark);
+        for (let group = groups[index++]; group !== undefined; group = groups[index++]) {
+          let wrote = false;
+          for (const row of group) {
+            // Once a row of the group wrote, the later rows' snapshots from the chunk's read are
+            // stale (they would lose their guarded write): they read afresh. A re-import, where
+            // every row is a replay, keeps them.
+            if (wrote) row.prefetched = undefined;
+            if (await syncRow(row, into)) wrote = true;
+            done(row.mark);
+          }
         }
       };
-      await Promise.all(Array.from({ length: Math.min(workers, rows.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(workers, groups.length) }, worker));
     }
     if (summary.aborted !== undefined) break;
   }

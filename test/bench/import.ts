@@ -11,6 +11,12 @@
  *                           time and takes ~15 minutes for 100,000 people)
  *   BENCH_TIME_LIMIT=600    seconds after which a case stops reading rows and reports what it
  *                           did (default 600; 0 = no limit). Ctrl-C does the same, then stops.
+ *   BENCH_SET=duplicates    the duplicate-heavy set instead (`duplicateHeavy.ts`: ~10 records
+ *                           per person, common names, no email or phone); BENCH_SIZES then
+ *                           counts records (default 50,000 records of 5,000 people).
+ *
+ * Growth shows in two figures: the rate over the first and the last tenth of the rows, and the
+ * time of the second half of the rows over the first half's (issue 15: within 10 %).
  *
  * PGlite runs on a data directory in a temp folder (as the CLI does in `.data/`), one sync at a
  * time; Postgres and Neon run on a scratch database of the local server (TEST_DATABASE_URL, see
@@ -37,12 +43,16 @@ import { type DriverName, driverNames } from "../../lib/config.js";
 import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
 import { PHONE_POOL_SIZE, writePeopleCsv } from "../../lib/local/peopleGenerator.js";
 import { createScratchDatabase } from "../support/postgres.js";
+import { writeDuplicateHeavyCsv } from "./duplicateHeavy.js";
 
 /** Fixed so that every run imports the same people. */
 const SEED = 8_031_975;
 /** The ResMan property every case imports into (a fresh database each time). */
 const BENCH_PROPERTY = "0f5e8a42-3c17-4b9d-a6e1-7d24c58b90f3";
 const DEFAULT_SIZES = [100_000, 1_000_000];
+const DUPLICATE_SET_SIZES = [50_000];
+/** Which set the cases import (`BENCH_SET`). */
+const SET = process.env.BENCH_SET === "duplicates" ? "duplicates" : "generated";
 const DEFAULT_DRIVERS: DriverName[] = ["pg"];
 const DEFAULT_TIME_LIMIT_S = 600;
 /** How often RSS is sampled, and how often a running case reports on stderr. */
@@ -78,6 +88,8 @@ interface CaseResult {
   /** Import rate over the first and the last tenth of the rows read: growth shows here. */
   firstTenthRate: number;
   lastTenthRate: number;
+  /** Seconds of the second half of the rows read over the first half's. */
+  halfRatio: number;
   statements: number;
   peakRssMb: number;
   /** RSS once the database is open and migrated, before the first row. */
@@ -97,7 +109,9 @@ function log(line: string): void {
 
 function sizesFromEnv(): number[] {
   const raw = process.env.BENCH_SIZES;
-  if (raw === undefined || raw.trim() === "") return DEFAULT_SIZES;
+  if (raw === undefined || raw.trim() === "") {
+    return SET === "duplicates" ? DUPLICATE_SET_SIZES : DEFAULT_SIZES;
+  }
   return raw.split(",").map((value) => {
     const n = Number(value.trim().replace(/_/g, ""));
     if (!Number.isSafeInteger(n) || n < 1) throw new Error(`BENCH_SIZES: not a count: "${value}"`);
@@ -187,6 +201,14 @@ async function* until(
   }
 }
 
+/** Seconds for the second half of a timeline's rows over the first half's. */
+function halfRatio(timeline: readonly (readonly [number, number])[]): number {
+  const end = timeline.at(-1);
+  if (end === undefined || end[1] === 0) return 0;
+  const half = timeline.find(([, r]) => r >= end[1] / 2) ?? end;
+  return (end[0] - half[0]) / Math.max(half[0], 1e-3);
+}
+
 /** Rows per second over the first and the last tenth of a timeline of (seconds, rows). */
 function tenthRates(timeline: readonly (readonly [number, number])[]): [number, number] {
   const end = timeline.at(-1);
@@ -269,6 +291,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     timeline.push([seconds, summary.rows]);
     const [firstTenthRate, lastTenthRate] = tenthRates(timeline);
+    const halves = halfRatio(timeline);
 
     // Second pass over the same file: the replay path (re-imports, reconciliation pulls of
     // people that did not change). Only when the first pass read the whole file.
@@ -299,6 +322,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       seconds,
       firstTenthRate,
       lastTenthRate,
+      halfRatio: halves,
       statements: roundTrips,
       peakRssMb: peakRss / MB,
       startRssMb: startRss / MB,
@@ -356,6 +380,7 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       "people/s",
       "first 10% /s",
       "last 10% /s",
+      "2nd half / 1st half time",
       "round trips / person",
       "peak RSS MB",
       "re-import people/s",
@@ -382,6 +407,7 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       number.format(Math.round(r.counts.rows / r.seconds)),
       number.format(Math.round(r.firstTenthRate)),
       number.format(Math.round(r.lastTenthRate)),
+      r.halfRatio.toFixed(2),
       (r.statements / Math.max(1, r.counts.rows)).toFixed(2),
       `${Math.round(r.peakRssMb)} (start ${Math.round(r.startRssMb)})`,
       r.reimport === undefined
@@ -453,13 +479,20 @@ async function main(): Promise<void> {
       const path = join(folder, `people-${people}.csv`);
       const started = performance.now();
       let withPhone = 0;
-      await writePeopleCsv(path, {
-        seed: SEED,
-        rows: people,
-        onRow: ({ row }) => {
-          if (row.phone !== "") withPhone += 1;
-        },
-      });
+      if (SET === "duplicates") {
+        const written = await writeDuplicateHeavyCsv(path, { records: people, seed: SEED });
+        log(
+          `duplicate-heavy set: ${number.format(written.records)} records of ${number.format(written.people)} people`,
+        );
+      } else {
+        await writePeopleCsv(path, {
+          seed: SEED,
+          rows: people,
+          onRow: ({ row }) => {
+            if (row.phone !== "") withPhone += 1;
+          },
+        });
+      }
       phoneShare.set(people, withPhone / people);
       log(
         `generated ${number.format(people)} people in ${((performance.now() - started) / 1000).toFixed(1)} s`,
