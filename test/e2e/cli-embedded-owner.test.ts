@@ -1,11 +1,3 @@
-/**
- * One owner per embedded data directory (README "The embedded database"), with real processes:
- * two imports at once into one PGlite directory both land whole; a command next to a running
- * `start --serve` goes through it; a killed owner's lock is taken over; a directory held by a
- * process that never serves makes the next command wait `--wait` seconds and fail with one line;
- * an unusable directory fails at once.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockPath, ownerFile } from "../../lib/adapters/db/embeddedOwner.js";
 import { writePeopleCsv } from "../../lib/local/peopleGenerator.js";
-import { type CliRun, expectOneLineError, repositoryRoot, runProcess } from "./harness.js";
+import { expectOneLineError, runInBackground, runProcess, stopGroup } from "./harness.js";
 
 const BIG = "12121212-0000-4000-8000-000000000001";
 const SMALL = "12121212-0000-4000-8000-000000000002";
@@ -44,40 +36,6 @@ async function dataDir(name: string): Promise<string> {
 }
 
 /** A command started in the background, as in a second terminal. */
-interface Background {
-  child: ChildProcess;
-  output(): { stdout: string; stderr: string };
-  done: Promise<CliRun>;
-}
-
-function background(args: readonly string[], env: NodeJS.ProcessEnv): Background {
-  const child = spawn("npx", ["--no-install", "contact-sync", ...args], {
-    cwd: repositoryRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<CliRun>((resolve) => {
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-  return { child, output: () => ({ stdout, stderr }), done };
-}
-
-/** Kills a background command and its children (a test that failed midway). */
-function stopGroup(command: Background): void {
-  if (command.child.pid !== undefined && command.child.exitCode === null) {
-    try {
-      process.kill(-command.child.pid, "SIGKILL");
-    } catch {}
-  }
-}
 
 /** Waits until the directory's owner serves it (its owner file names a socket). */
 async function waitForOwnerSocket(dir: string, within = 60_000): Promise<{ pid: number }> {
@@ -112,7 +70,7 @@ async function statsOf(env: NodeJS.ProcessEnv): Promise<StatsJson[]> {
 describe("the embedded database has one owner", () => {
   it("two imports at once into one data directory both land whole", async () => {
     const env = { PGLITE_DATA_DIR: await dataDir("race") };
-    const first = background(["import", "--property", BIG, "--file", bigFile, "--json"], env);
+    const first = runInBackground(["import", "--property", BIG, "--file", bigFile, "--json"], env);
     await waitForOwnerSocket(env.PGLITE_DATA_DIR);
     const second = await runProcess(
       ["import", "--property", SMALL, "--file", smallFile, "--json"],
@@ -138,7 +96,7 @@ describe("the embedded database has one owner", () => {
 
   it("a command next to a running `start --serve` works through it; Ctrl-C stops it cleanly", async () => {
     const env = { PGLITE_DATA_DIR: await dataDir("serve") };
-    const server = background(["start", "--serve", "--port", "0"], env);
+    const server = runInBackground(["start", "--serve", "--port", "0"], env);
     let ownerPid: number | undefined;
     try {
       ownerPid = (await waitForOwnerSocket(env.PGLITE_DATA_DIR)).pid;
@@ -181,7 +139,7 @@ describe("the embedded database has one owner", () => {
     expect(imported.code).toBe(0);
     const small = JSON.parse(imported.stdout) as ImportJson;
 
-    const owner = background(["start", "--serve", "--port", "0"], env);
+    const owner = runInBackground(["start", "--serve", "--port", "0"], env);
     const { pid } = await waitForOwnerSocket(env.PGLITE_DATA_DIR);
     process.kill(pid, "SIGKILL");
     await owner.done;

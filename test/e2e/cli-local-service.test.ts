@@ -1,20 +1,3 @@
-/**
- * The local service of `npm start` as real processes on a fresh embedded database
- * (`PGLITE_DATA_DIR` in a temporary folder): `start --once`; then `start --serve --port 0` in the
- * background, with `send-webhook` and `send-event` (real processes) reaching its real handlers,
- * the local queue and the real sync worker; a poison message dead-lettered after
- * `MAX_RECEIVE_COUNT` receives and brought back by `redrive --local`; Ctrl-C.
- *
- * The poison goes through the product path: a correctly signed webhook for a property the first
- * webhook created under ResMan account 4021, sent under account 4022. The edge accepts it (it
- * opens no database: 202), but the worker can never apply it — the property belongs to another
- * account — so every receive fails and, after the last one, the queue moves it, body intact, to
- * the dead-letter queue. The queue has no CLI read, so the test reads its rows through the
- * serving owner's socket (as any command next to `start` does).
- *
- * Every wait polls until the expected rows appear, under a generous cap; nothing is timed.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -26,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockPath, ownerFile } from "../../lib/adapters/db/embeddedOwner.js";
 import { listedValues, spellings } from "../fixtures/pii.js";
 import { chatbotDetails, RESMAN_PROPERTY_ID, webhookEnvelope } from "../fixtures/webhook.js";
-import { type CliRun, expectNoPersonalData, repositoryRoot, runProcess } from "./harness.js";
+import {
+  type BackgroundRun,
+  type CliRun,
+  expectNoPersonalData,
+  runInBackground,
+  runProcess,
+  stopGroup,
+} from "./harness.js";
 
 /** The account the first webhook creates the property under; the poison names another. */
 const ACCOUNT = 4021;
@@ -58,43 +48,8 @@ async function cli(args: readonly string[]): Promise<CliRun> {
   return run;
 }
 
-/** `start --serve` in the background, as in a terminal of its own. */
-interface Background {
-  child: ChildProcess;
-  stdout(): string;
-  done: Promise<CliRun>;
-}
-
-let server: Background | undefined;
-
-function background(args: readonly string[], extra: NodeJS.ProcessEnv): Background {
-  const child = spawn("npx", ["--no-install", "contact-sync", ...args], {
-    cwd: repositoryRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...extra },
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<CliRun>((resolve) => {
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-  return { child, stdout: () => stdout, done };
-}
-
-/** Kills a background command and its children (a test that failed midway). */
-function stopGroup(command: Background): void {
-  if (command.child.pid !== undefined && command.child.exitCode === null) {
-    try {
-      process.kill(-command.child.pid, "SIGKILL");
-    } catch {}
-  }
-}
+/** `start --serve` in the background. */
+let server: BackgroundRun | undefined;
 
 /** Reads until `done` holds, at most `CAP_MS`; the last value read either way. */
 async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) {
@@ -175,10 +130,13 @@ describe("the local service, as real processes on the embedded database", () => 
   }, 90_000);
 
   it("start --serve applies a webhook from send-webhook and a chatbot event from send-event", async () => {
-    server = background(["start", "--serve", "--port", "0"], { MAX_RECEIVE_COUNT: "2" });
+    server = runInBackground(["start", "--serve", "--port", "0"], {
+      ...env,
+      MAX_RECEIVE_COUNT: "2",
+    });
     const ready = await until(
       "the local service to be ready",
-      async () => server?.stdout() ?? "",
+      async () => server?.output().stdout ?? "",
       (text) => /^Ready\.$/m.test(text) || server?.child.exitCode !== null,
     );
     expect(ready).toMatch(/^Ready\.$/m);
@@ -280,7 +238,7 @@ describe("the local service, as real processes on the embedded database", () => 
     const rows = await links();
     expect(rows.map((row) => row.resman_contact_id)).not.toContain(poisonId);
     expect(rows).toHaveLength(2);
-    expect(server?.stdout()).toMatch(/^worker: 0 processed, 1 failed, 0 dead-lettered$/m);
+    expect(server?.output().stdout).toMatch(/^worker: 0 processed, 1 failed, 0 dead-lettered$/m);
   }, 90_000);
 
   it("stops on SIGINT with exit 0", async () => {

@@ -4,7 +4,7 @@
  * plus what the assertions need: fixture paths, the personal values the fixtures hold (which
  * must never be printed) and row counts read straight from Postgres.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
@@ -83,6 +83,47 @@ export function runProcess(args: readonly string[], env: NodeJS.ProcessEnv): Pro
       },
     );
   });
+}
+
+/** A command running in the background, as in a terminal of its own (`start --serve`, …). */
+export interface BackgroundRun {
+  child: ChildProcess;
+  /** What it printed so far. */
+  output(): { stdout: string; stderr: string };
+  done: Promise<CliRun>;
+}
+
+/**
+ * Starts `npx contact-sync …` in the background, in a process group of its own (stop it with
+ * `process.kill(-child.pid, signal)`), with the environment as `runProcess` builds it.
+ */
+export function runInBackground(args: readonly string[], env: NodeJS.ProcessEnv): BackgroundRun {
+  const child = spawn("npx", ["--no-install", "contact-sync", ...args], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    detached: true,
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<CliRun>((resolve) => {
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+  return { child, output: () => ({ stdout, stderr }), done };
+}
+
+/** Kills a background command and its children (a test that failed midway). */
+export function stopGroup(command: BackgroundRun): void {
+  if (command.child.pid !== undefined && command.child.exitCode === null) {
+    try {
+      process.kill(-command.child.pid, "SIGKILL");
+    } catch {}
+  }
 }
 
 /** Asserts a failed run: the exit code, one line on stderr naming the reason, no stack trace. */
