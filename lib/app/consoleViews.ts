@@ -4,7 +4,7 @@
  * series. Reads only; the pages' actions are the review, unmerge and rules use cases.
  */
 import { isStale } from "../domain/reconcileRun.js";
-import { type ReviewField, reviewFields } from "../domain/review.js";
+import { type EvidenceRow, type ReviewEvidence, reviewEvidence } from "../domain/review.js";
 import type {
   ConsoleProperty,
   ConsoleStore,
@@ -29,13 +29,6 @@ export interface ConsoleDependencies {
   reconcilePeriodMinutes: number;
 }
 
-/** One compared field of a review item: its level, weight, and each side's value. */
-export interface EvidenceRow {
-  field: ReviewField;
-  level: string | null;
-  weight: number | null;
-}
-
 export interface ReviewPage {
   item: ReviewView;
   /** The record's contact (B), created for the record under review. */
@@ -43,37 +36,11 @@ export interface ReviewPage {
   /** The existing contact it may be (A). */
   candidate: ContactDetail | null;
   evidence: EvidenceRow[];
-  thresholds: { auto_merge: number | null; review: number | null };
+  thresholds: ReviewEvidence["thresholds"];
   guard: string | null;
   swappedNames: boolean;
   /** Open items of the property, this one included when open. */
   openTotal: number;
-}
-
-const numberOr = (value: unknown): number | null => (typeof value === "number" ? value : null);
-
-/** The evidence of a review item, tolerant of older shapes (a field without weight shows none). */
-export function evidenceRows(evidence: Record<string, unknown>): {
-  rows: EvidenceRow[];
-  thresholds: ReviewPage["thresholds"];
-  guard: string | null;
-  swappedNames: boolean;
-} {
-  const fields = (evidence.fields ?? {}) as Record<string, { level?: unknown; weight?: unknown }>;
-  const thresholds = (evidence.thresholds ?? {}) as Record<string, unknown>;
-  return {
-    rows: reviewFields.map((field) => ({
-      field,
-      level: typeof fields[field]?.level === "string" ? (fields[field]?.level as string) : null,
-      weight: numberOr(fields[field]?.weight),
-    })),
-    thresholds: {
-      auto_merge: numberOr(thresholds.auto_merge),
-      review: numberOr(thresholds.review),
-    },
-    guard: typeof evidence.guard === "string" ? evidence.guard : null,
-    swappedNames: evidence.swapped_names === true,
-  };
 }
 
 /** A review item with its two contacts; null when there is no such item. */
@@ -88,7 +55,7 @@ export async function reviewPage(
     deps.console.contact(item.candidateId),
     deps.reviews.listOpen({ propertyId: item.propertyId, limit: 1, order: "oldest" }),
   ]);
-  const { rows, thresholds, guard, swappedNames } = evidenceRows(item.evidence);
+  const { rows, thresholds, guard, swappedNames } = reviewEvidence(item.evidence);
   return {
     item,
     record,

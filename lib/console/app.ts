@@ -29,8 +29,10 @@ import {
   reviewPage,
 } from "../app/consoleViews.js";
 import type { Clock } from "../app/ports/clock.js";
-import type { ConsoleProperty } from "../app/ports/consoleStore.js";
+import type { ConsoleProperty, ConsoleStore, DeadLetterDepth } from "../app/ports/consoleStore.js";
 import type { PropertyStore } from "../app/ports/propertyStore.js";
+import type { ReconcileStore } from "../app/ports/reconcileStore.js";
+import type { ReportStore } from "../app/ports/reportStore.js";
 import type { ReviewStore } from "../app/ports/reviewStore.js";
 import type { RulesStore } from "../app/ports/rulesStore.js";
 import { showRules, updateRules } from "../app/propertyRules.js";
@@ -51,11 +53,22 @@ import { rulesFormOf, rulesView } from "./rulesPage.js";
 /** A failed link's re-sync (`lib/app/resyncLink.ts`): what happened, as a code. */
 export type RetryLink = (propertyId: string, linkId: string) => Promise<ResyncOutcome>;
 
-export interface ConsoleAppDependencies {
-  views: ConsoleDependencies;
+/** The stores the console reads and its decisions write through. */
+export interface ConsoleStores {
+  console: ConsoleStore;
+  reports: Pick<ReportStore, "stats">;
   reviews: ReviewStore;
+  reconcile: Pick<ReconcileStore, "registered" | "health">;
   properties: Pick<PropertyStore, "findProperty">;
   rules: RulesStore;
+}
+
+export interface ConsoleAppDependencies {
+  stores: ConsoleStores;
+  /** The sync queue's dead-letter depth (the local queue's, or SQS's). */
+  deadLetters: DeadLetterDepth;
+  /** The schedule's period, for the stale flag. */
+  reconcilePeriodMinutes: number;
   clock: Clock;
   /** Re-syncs a failed link's person; absent where no ResMan client is configured. */
   retryLink?: RetryLink | undefined;
@@ -123,7 +136,16 @@ function idParam(c: ConsoleContext, name: string): string {
 export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv> {
   // Not strict: `/console` and `/console/` are the same page.
   const app = new Hono<ConsoleEnv>({ strict: false }).basePath(CONSOLE_BASE);
-  const reviewDeps = { reviews: deps.reviews, clock: deps.clock };
+  const { stores } = deps;
+  const views: ConsoleDependencies = {
+    console: stores.console,
+    reports: stores.reports,
+    reviews: stores.reviews,
+    reconcile: stores.reconcile,
+    deadLetters: deps.deadLetters,
+    reconcilePeriodMinutes: deps.reconcilePeriodMinutes,
+  };
+  const reviewDeps = { reviews: stores.reviews, clock: deps.clock };
 
   app.use(
     "*",
@@ -178,7 +200,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
   /** The properties the user may see. */
   async function visible(c: ConsoleContext): Promise<ConsoleProperty[]> {
     const principal = c.get("principal");
-    return (await deps.views.console.properties()).filter((p) => mayAccess(principal, p.id));
+    return (await stores.console.properties()).filter((p) => mayAccess(principal, p.id));
   }
 
   /** The property `propertyId`, refused (403) unless the user may see it. */
@@ -186,7 +208,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
     const properties = await visible(c);
     const property = properties.find((p) => p.id === propertyId);
     if (property === undefined) {
-      const exists = (await deps.views.console.properties()).some((p) => p.id === propertyId);
+      const exists = (await stores.console.properties()).some((p) => p.id === propertyId);
       throw exists ? forbidden() : new HttpError(404, "No such property.");
     }
     return { property, properties };
@@ -209,14 +231,14 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
 
   app.get("/", async (c) => {
     const properties = await visible(c);
-    const rows = await healthOverview(deps.views, properties, deps.clock.now());
+    const rows = await healthOverview(views, properties, deps.clock.now());
     return render(c, { title: "Sync health", properties }, overviewView(rows));
   });
 
   app.get("/properties/:id/health", async (c) => {
     const { property, properties } = await allowed(c, idParam(c, "id"));
     const now = deps.clock.now();
-    const health = await propertyHealth(deps.views, property, now);
+    const health = await propertyHealth(views, property, now);
     return render(
       c,
       {
@@ -231,7 +253,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
 
   app.get("/properties/:id/reviews", async (c) => {
     const { property, properties } = await allowed(c, idParam(c, "id"));
-    const next = await nextReviewId(deps.views, property.id);
+    const next = await nextReviewId(views, property.id);
     if (next.id === null) {
       return render(
         c,
@@ -239,7 +261,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
         emptyQueueView(property.name),
       );
     }
-    const view = await reviewPage(deps.views, next.id);
+    const view = await reviewPage(views, next.id);
     if (view === null) throw new HttpError(404, "No such review item.");
     return render(
       c,
@@ -249,7 +271,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
   });
 
   app.get("/reviews/:id", async (c) => {
-    const view = await reviewPage(deps.views, idParam(c, "id"));
+    const view = await reviewPage(views, idParam(c, "id"));
     if (view === null) throw new HttpError(404, "No such review item.");
     const { properties } = await allowed(c, view.item.propertyId);
     return render(
@@ -261,7 +283,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
 
   async function decide(c: ConsoleContext, decision: "approved" | "rejected") {
     const id = idParam(c, "id");
-    const item = await deps.views.console.review(id);
+    const item = await stores.console.review(id);
     if (item === null) throw new HttpError(404, "No such review item.");
     await allowed(c, item.propertyId);
     const input = { reviewId: id, decidedBy: c.get("principal").subject };
@@ -281,7 +303,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
   app.post("/reviews/:id/reject", (c) => decide(c, "rejected"));
 
   app.get("/contacts/:id", async (c) => {
-    const detail = await deps.views.console.contact(idParam(c, "id"));
+    const detail = await stores.console.contact(idParam(c, "id"));
     if (detail === null) throw new HttpError(404, "No such contact.");
     const { properties } = await allowed(c, detail.propertyId);
     return render(
@@ -293,7 +315,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
 
   app.post("/contacts/:id/unmerge", async (c) => {
     const id = idParam(c, "id");
-    const detail = await deps.views.console.contact(id);
+    const detail = await stores.console.contact(id);
     if (detail === null) throw new HttpError(404, "No such contact.");
     await allowed(c, detail.propertyId);
     const merge = (await form(c)).merge;
@@ -306,7 +328,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
 
   app.post("/links/:id/retry", async (c) => {
     const id = idParam(c, "id");
-    const link = await deps.views.console.link(id);
+    const link = await stores.console.link(id);
     if (link === null) throw new HttpError(404, "No such link.");
     await allowed(c, link.propertyId);
     if (deps.retryLink === undefined) {
@@ -324,7 +346,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
 
   app.get("/properties/:id/rules", async (c) => {
     const { property, properties } = await allowed(c, idParam(c, "id"));
-    const view = await showRules(deps, property.id);
+    const view = await showRules(stores, property.id);
     return render(
       c,
       { title: "Rules", properties, current: property.id },
@@ -338,7 +360,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
     const text = typeof body.criteria === "string" ? body.criteria : "";
     const strategy = typeof body.strategy === "string" ? body.strategy : "";
     const refuse = async (issues: { path: string; message: string }[], message: string) => {
-      const view = await showRules(deps, property.id);
+      const view = await showRules(stores, property.id);
       return render(
         c,
         { title: "Rules", properties, current: property.id },
@@ -362,7 +384,7 @@ export function createConsoleApp(deps: ConsoleAppDependencies): Hono<ConsoleEnv>
       );
     }
     try {
-      await updateRules(deps, property.id, { criteria, strategy: strategy as MergeStrategy });
+      await updateRules(stores, property.id, { criteria, strategy: strategy as MergeStrategy });
     } catch (error) {
       if (error instanceof InvalidInputError) {
         const issues =

@@ -51,17 +51,9 @@ export function lambdaConsole({ config, credentials }: LambdaConsoleSettings): C
       rules: new DrizzleRulesStore(db),
     };
     const app = createConsoleApp({
-      views: {
-        console: stores.console,
-        reports: stores.reports,
-        reviews: stores.reviews,
-        reconcile: stores.reconcile,
-        deadLetters: sqsDeadLetterDepth(sqs, config.syncDlqUrl),
-        reconcilePeriodMinutes: config.reconcile.periodMinutes,
-      },
-      reviews: stores.reviews,
-      properties: stores.properties,
-      rules: stores.rules,
+      stores,
+      deadLetters: sqsDeadLetterDepth(sqs, config.syncDlqUrl),
+      reconcilePeriodMinutes: config.reconcile.periodMinutes,
       clock: systemClock,
       retryLink: async (propertyId, linkId) =>
         resyncLink(

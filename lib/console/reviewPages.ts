@@ -7,11 +7,11 @@
  * approve, `r` reject (console.js); after a decision the queue's next item loads.
  */
 import { html } from "hono/html";
-import type { EvidenceRow, ReviewPage } from "../app/consoleViews.js";
+import type { ReviewPage } from "../app/consoleViews.js";
 import type { ContactDetail } from "../app/ports/consoleStore.js";
 import type { ContactValues, RecordVariant } from "../domain/contact.js";
 import { variantValues } from "../domain/contact.js";
-import type { ReviewField } from "../domain/review.js";
+import type { EvidenceRow, ReviewField } from "../domain/review.js";
 import {
   CONSOLE_BASE,
   contactLink,

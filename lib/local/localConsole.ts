@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { DatabaseHandle } from "../adapters/db/client.js";
 import { createStores } from "../adapters/db/stores.js";
-import { deadLetterQueueOf, LocalSyncQueue, SYNC_QUEUE } from "../adapters/queue/localQueue.js";
+import { LocalSyncQueue } from "../adapters/queue/localQueue.js";
 import { systemClock } from "../app/ports/clock.js";
 import type { ResmanSource } from "../app/ports/resmanSource.js";
 import { resyncLink } from "../app/resyncLink.js";
@@ -25,19 +25,10 @@ export function createLocalConsole(
 ): ConsoleHandler {
   const stores = createStores(handle.db);
   const queue = new LocalSyncQueue(handle.db, { maxReceiveCount: options.maxReceiveCount });
-  const dlq = deadLetterQueueOf(SYNC_QUEUE) ?? `${SYNC_QUEUE}-dlq`;
   const app = createConsoleApp({
-    views: {
-      console: stores.console,
-      reports: stores.reports,
-      reviews: stores.reviews,
-      reconcile: stores.reconcile,
-      deadLetters: { depth: () => queue.depth(dlq) },
-      reconcilePeriodMinutes: LOCAL_RECONCILE_PERIOD_MINUTES,
-    },
-    reviews: stores.reviews,
-    properties: stores.properties,
-    rules: stores.rules,
+    stores,
+    deadLetters: { depth: () => queue.deadLetterDepth() },
+    reconcilePeriodMinutes: LOCAL_RECONCILE_PERIOD_MINUTES,
     clock: systemClock,
     retryLink: options.retryLink,
     claimName: DEFAULT_PROPERTIES_CLAIM,

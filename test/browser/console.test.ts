@@ -21,12 +21,10 @@ import { contactReview, contactSync, user } from "../../lib/adapters/db/schema.j
 import { createStores, type Stores } from "../../lib/adapters/db/stores.js";
 import { LocalSyncQueue } from "../../lib/adapters/queue/localQueue.js";
 import { createResmanSource } from "../../lib/adapters/resman/resmanSource.js";
-import type { PropertyContext } from "../../lib/app/ports.js";
 import { approveReview, listReviews } from "../../lib/app/review.js";
 import { syncPerson } from "../../lib/app/syncPerson.js";
 import { DEFAULT_PROPERTIES_CLAIM } from "../../lib/console/access.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
-import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 import { createLocalConsole, localRetry } from "../../lib/local/localConsole.js";
 import { type ResmanStub, startResmanStub } from "../../lib/local/resmanStub/server.js";
 import {
@@ -34,6 +32,8 @@ import {
   type LocalServer,
   startLocalServer,
 } from "../../lib/local/server.js";
+import { wideReviewBandProperty } from "../contract/fixtures.js";
+import { standInFailedLink } from "../fixtures/standInFailedLink.js";
 import { launchChromium, screenshotDir } from "../support/browser.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 
@@ -123,18 +123,7 @@ afterEach(() => {
 });
 
 /** A property whose review band starts low, so a household pair lands in review. */
-async function reviewProperty(): Promise<PropertyContext> {
-  const created = await stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() });
-  await stores.rules.setRules(created.id, {
-    criteria: {
-      ...DEFAULT_MATCHING_CRITERIA,
-      thresholds: { ...DEFAULT_MATCHING_CRITERIA.thresholds, review: -20 },
-    },
-  });
-  const found = await stores.properties.findProperty(created.id);
-  if (found === null) throw new Error("property vanished");
-  return found;
-}
+const reviewProperty = () => wideReviewBandProperty(stores);
 
 /** Two fictional people of one household (a shared phone): B goes to review against A. */
 function household(tag: string): { a: ResmanPerson; b: ResmanPerson } {
@@ -323,23 +312,7 @@ describe("operator console in Chromium", () => {
   });
 
   it("retries a failed link: the person is read again from ResMan and synced", async () => {
-    const [community] = stub.properties;
-    if (community === undefined) throw new Error("the stand-in has no property");
-    const { property } = await stores.reconcile.register({
-      resmanPropertyId: community.propertyId,
-      resmanAccountId: community.accountId,
-      api: "v2",
-      enabled: true,
-    });
-    const resident = stub.admin
-      .people(community.propertyId)
-      .find((p) => p.status === "resident" && !p.isDependent);
-    if (resident === undefined) throw new Error("the stand-in has no resident");
-    // An earlier sync of the person failed (the database was down, say).
-    await stores.contacts.markFailed(property.id, resident.personId, {
-      code: "store_unavailable",
-      message: "database unavailable",
-    } as Parameters<typeof stores.contacts.markFailed>[2]);
+    const { property, resident } = await standInFailedLink(stores, stub);
     const context = await signedIn("operator@domiq.test", [property.id]);
     const page = watch(await context.newPage());
     await page.goto(consoleUrl(`/properties/${property.id}/health`));

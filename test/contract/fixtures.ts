@@ -16,6 +16,7 @@ import {
 import { createStores, type Stores } from "../../lib/adapters/db/stores.js";
 import type { PropertyContext } from "../../lib/app/ports.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
+import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 import type { MergeStrategy } from "../../lib/domain/survivorship.js";
 
 /** A fictional prospect; 555-01xx numbers are reserved for fiction. */
@@ -54,6 +55,23 @@ export async function newProperty(
   }
   const found = await stores.properties.findProperty(created.id);
   if (found === null) throw new Error("property not found after creation");
+  return found;
+}
+
+/**
+ * A new property whose review band starts low (-20), so a household pair (a shared phone and
+ * surname, different first names) lands in review whatever the default weights are tuned to.
+ */
+export async function wideReviewBandProperty(stores: Stores): Promise<PropertyContext> {
+  const created = await stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() });
+  await stores.rules.setRules(created.id, {
+    criteria: {
+      ...DEFAULT_MATCHING_CRITERIA,
+      thresholds: { ...DEFAULT_MATCHING_CRITERIA.thresholds, review: -20 },
+    },
+  });
+  const found = await stores.properties.findProperty(created.id);
+  if (found === null) throw new Error("property vanished");
   return found;
 }
 

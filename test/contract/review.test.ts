@@ -28,9 +28,9 @@ import type { DriverName } from "../../lib/config.js";
 import { MergeRefusedError } from "../../lib/domain/contactMerge.js";
 import type { ChatbotEvent, OutboundEventType } from "../../lib/domain/events.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
-import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 import { PEOPLE } from "../fixtures/pipeline.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
+import { wideReviewBandProperty } from "./fixtures.js";
 
 const clock = { now: () => new Date("2026-11-25T12:00:00Z") };
 const { marisol, tobias, ines } = PEOPLE;
@@ -106,19 +106,10 @@ function describeReviewSuite(driver: DriverName): void {
     async function newProperty(
       options: { wideReviewBand?: boolean } = {},
     ): Promise<PropertyContext> {
-      const created = await stores.properties.ensureResmanProperty({
-        resmanPropertyId: randomUUID(),
-      });
-      if (options.wideReviewBand === false) return created;
-      await stores.rules.setRules(created.id, {
-        criteria: {
-          ...DEFAULT_MATCHING_CRITERIA,
-          thresholds: { ...DEFAULT_MATCHING_CRITERIA.thresholds, review: -20 },
-        },
-      });
-      const found = await stores.properties.findProperty(created.id);
-      if (found === null) throw new Error("property vanished");
-      return found;
+      if (options.wideReviewBand === false) {
+        return stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() });
+      }
+      return wideReviewBandProperty(stores);
     }
 
     /** Marisol (A) and Ines (B, under review against A). */

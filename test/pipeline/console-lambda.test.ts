@@ -24,6 +24,7 @@ import { csrfToken } from "../../lib/console/app.js";
 import type { ConsoleHandler } from "../../lib/console/handler.js";
 import { syncMessageSchema } from "../../lib/domain/events.js";
 import { type ResmanStub, startResmanStub } from "../../lib/local/resmanStub/server.js";
+import { standInFailedLink } from "../fixtures/standInFailedLink.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 import { lambdaContext } from "./support.js";
 
@@ -149,22 +150,7 @@ describe("functions/console.ts behind the JWT authorizer", () => {
   });
 
   it("Retry reads the person from ResMan and queues it for the sync worker", async () => {
-    const [community] = stub.properties;
-    if (community === undefined) throw new Error("no stand-in property");
-    const { property } = await stores.reconcile.register({
-      resmanPropertyId: community.propertyId,
-      resmanAccountId: community.accountId,
-      api: "v2",
-      enabled: true,
-    });
-    const resident = stub.admin
-      .people(community.propertyId)
-      .find((p) => p.status === "resident" && !p.isDependent);
-    if (resident === undefined) throw new Error("no resident");
-    await stores.contacts.markFailed(property.id, resident.personId, {
-      code: "store_unavailable",
-      message: "database unavailable",
-    } as Parameters<typeof stores.contacts.markFailed>[2]);
+    const { property, resident } = await standInFailedLink(stores, stub);
     const link = (await stores.console.failedLinks(property.id, 10))[0];
     if (link === undefined) throw new Error("no failed link");
     const path = `/console/links/${link.id}/retry`;

@@ -234,6 +234,12 @@ export class LocalSyncQueue implements SyncQueue {
    * Moves every message of `queue`'s dead-letter queue back to the queue it came from (`queue`
    * when unknown), visible now, with its receive count and error reset. Resolves with how many.
    */
+  /** How many messages wait in `queue`'s dead-letter queue (0 for a dead-letter queue itself). */
+  async deadLetterDepth(queue: string = SYNC_QUEUE): Promise<number> {
+    const dlq = deadLetterQueueOf(queue);
+    return dlq === null ? 0 : this.depth(dlq);
+  }
+
   async redrive(queue: string = SYNC_QUEUE): Promise<number> {
     const dlq = deadLetterQueueOf(queue);
     if (dlq === null) return 0;
