@@ -25,6 +25,8 @@ export type {
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
+  WaveTransaction,
+  WaveWrite,
 } from "./ports/contactStore.js";
 export type {
   EnrichmentApplied,

@@ -19,15 +19,10 @@ import {
   normalisePerson,
 } from "../domain/normalize.js";
 import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
-import {
-  decideSync,
-  type LinkState,
-  type LinkStatus,
-  type SyncDecision,
-  skipReason,
-} from "../domain/syncDecision.js";
+import { decideSync, type LinkStatus, skipReason } from "../domain/syncDecision.js";
 import { zodIssues } from "../domain/zodIssues.js";
 import type {
+  Announcement,
   CandidateLookup,
   Clock,
   ContactStore,
@@ -158,6 +153,82 @@ export function snapshotRequestOf(
   };
 }
 
+/** What a snapshot says about a prepared person: a result that writes nothing, or a write. */
+export type SyncPlan =
+  | { write: null; result: SyncResult }
+  | {
+      write: SyncWrite;
+      announce: Announcement;
+      /** The result once written (a dry run has no link id for a new link). */
+      result: (applied: { contactId: string; linkId: string | null }) => SyncResult;
+    };
+
+/**
+ * The decision of the sync path on a snapshot (without the inbox check: the caller's): a
+ * replay, an unchanged person, or the write to make with its announcement. Every source's sync
+ * decides here, one person at a time (`syncPerson`) or a file import's wave of people at once
+ * (`importWaves.ts`). Throws `noIdentity` for a person that says nothing about who they are and
+ * has no link.
+ */
+export function planSync(
+  deps: Pick<SyncDependencies, "matcher" | "newId">,
+  property: PropertyContext,
+  prepared: PreparedSync,
+  snapshot: SyncSnapshot,
+): SyncPlan {
+  const { normalised, digest, identified } = prepared;
+  const newId = deps.newId ?? randomUUID;
+  const warnings = normalised.warnings;
+  if (snapshot.link === null && !identified) throw noIdentity();
+  const { link } = snapshot;
+  // The link holds this very version: a replay (the read skipped the candidates).
+  if (link !== null && link.sourceHash === digest) {
+    const result: SyncResult = {
+      outcome: "unchanged",
+      reason: "replay",
+      contactId: link.contactId,
+      linkId: link.id,
+      status: link.status,
+      warnings,
+    };
+    return { write: null, result };
+  }
+  const decision = decideSync({
+    person: normalised,
+    digest,
+    link,
+    contacts: snapshot.contacts,
+    commonKeys: snapshot.commonKeys,
+    keyCounts: snapshot.keyCounts,
+    strategy: property.mergeStrategy,
+    criteria: property.matchingCriteria,
+    newContactId: newId(),
+    ...(deps.matcher ? { matcher: deps.matcher } : {}),
+  });
+  if (decision.action === "unchanged") {
+    const result: SyncResult = {
+      outcome: "unchanged",
+      reason: decision.reason,
+      contactId: decision.contactId,
+      linkId: decision.linkId,
+      status: link?.status ?? null,
+      warnings,
+    };
+    return { write: null, result };
+  }
+  return {
+    write: decision,
+    announce: { id: newId(), type: announcementOf(decision) },
+    result: (applied) => ({
+      outcome: outcomeOf(decision),
+      contactId: applied.contactId,
+      linkId: applied.linkId,
+      status: decision.link.status,
+      warnings,
+    }),
+  };
+}
+
 /** Syncs one ResMan person into the property's contacts. */
 export async function syncPerson(
   deps: SyncDependencies,
@@ -166,44 +237,10 @@ export async function syncPerson(
   const { property } = input;
   const prepared = input.prepared ?? prepareSync(property, input.person, deps.clock);
   const { normalised, digest, identified, lookup, locks } = prepared;
-  const newId = deps.newId ?? randomUUID;
   const warnings = normalised.warnings;
   // A snapshot read ahead (a file import's next rows, a queue batch's people, in one
   // statement): used for the first round only; a later round reads afresh.
   let prefetched = input.prefetched;
-
-  const decide = (snapshot: SyncSnapshot) =>
-    decideSync({
-      person: normalised,
-      digest,
-      link: snapshot.link,
-      contacts: snapshot.contacts,
-      commonKeys: snapshot.commonKeys,
-      keyCounts: snapshot.keyCounts,
-      strategy: property.mergeStrategy,
-      criteria: property.matchingCriteria,
-      newContactId: newId(),
-      ...(deps.matcher ? { matcher: deps.matcher } : {}),
-    });
-  const unchanged = (
-    decision: Extract<SyncDecision, { action: "unchanged" }>,
-    status: LinkStatus | null,
-  ): SyncResult => ({
-    outcome: "unchanged",
-    reason: decision.reason,
-    contactId: decision.contactId,
-    linkId: decision.linkId,
-    status,
-    warnings,
-  });
-  const unchangedLink = (link: LinkState, reason: "replay" | "stale"): SyncResult => ({
-    outcome: "unchanged",
-    reason,
-    contactId: link.contactId,
-    linkId: link.id,
-    status: link.status,
-    warnings,
-  });
   const duplicate: SyncResult = {
     outcome: "duplicate_event",
     contactId: null,
@@ -221,7 +258,16 @@ export async function syncPerson(
     const current = await deps.store.findLink(property.id, normalised.personId);
     if (current === null && !identified) throw noIdentity();
     const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
-    if (current !== null && skip === "replay") return unchangedLink(current, skip);
+    if (current !== null && skip === "replay") {
+      return {
+        outcome: "unchanged",
+        reason: skip,
+        contactId: current.contactId,
+        linkId: current.id,
+        status: current.status,
+        warnings,
+      };
+    }
   }
 
   // Optimistic round, two round trips: read (inbox, key versions, link, candidates) without a
@@ -240,35 +286,22 @@ export async function syncPerson(
       ));
     prefetched = undefined;
     if (snapshot.seen) return duplicate;
-    if (snapshot.link === null && !identified) throw noIdentity();
-    // The link holds this very version: a replay (the read skipped the candidates).
-    if (snapshot.link !== null && snapshot.link.sourceHash === digest) {
-      return unchangedLink(snapshot.link, "replay");
-    }
-    const decision = decide(snapshot);
-    if (decision.action === "unchanged") return unchanged(decision, snapshot.link?.status ?? null);
+    const plan = planSync(deps, property, prepared, snapshot);
+    if (plan.write === null) return plan.result;
+    const decision = plan.write;
     if (input.dryRun === true) {
-      return {
-        outcome: outcomeOf(decision),
+      return plan.result({
         contactId: decision.contact.id,
         linkId: snapshot.link?.id ?? null,
-        status: decision.link.status,
-        warnings,
-      };
+      });
     }
     const written = await deps.store.writeGuarded(
       property.id,
       decision,
-      { id: newId(), type: announcementOf(decision) },
+      plan.announce,
       guardOf(guardedLockKeys(locks, snapshot.commonKeys), snapshot, decision.contact, input.event),
     );
-    return settle(written, duplicate, (applied) => ({
-      outcome: outcomeOf(decision),
-      contactId: applied.contactId,
-      linkId: applied.linkId,
-      status: decision.link.status,
-      warnings,
-    }));
+    return settle(written, duplicate, plan.result);
   };
 
   // Under sustained contention on the same keys, the locking transaction guarantees progress.
@@ -277,15 +310,9 @@ export async function syncPerson(
       const first = await tx.claimAndLock(property.id, locks, input.event);
       if (!first) return duplicate;
       const snapshot = await tx.loadSnapshot(property.id, normalised.personId, lookup);
-      if (snapshot.link === null && !identified) throw noIdentity();
-      const decision = decide(snapshot);
-      if (decision.action === "unchanged")
-        return unchanged(decision, snapshot.link?.status ?? null);
-      const written = await tx.apply(property.id, decision, {
-        id: newId(),
-        type: announcementOf(decision),
-      });
-      return { outcome: outcomeOf(decision), ...written, status: decision.link.status, warnings };
+      const plan = planSync(deps, property, prepared, snapshot);
+      if (plan.write === null) return plan.result;
+      return plan.result(await tx.apply(property.id, plan.write, plan.announce));
     });
 
   return guardedWrite(round, attempt);

@@ -5,6 +5,7 @@
  * ZIP+4) and Australian ones ("1/23 Miller Place", four-digit postcodes).
  */
 
+import { memoized } from "./memo.js";
 import { foldText } from "./names.js";
 import { cleanText } from "./normalize.js";
 
@@ -133,7 +134,14 @@ interface ParsedLine {
  * (folding would split `12-14`); every other word is folded like a name. A unit label and the
  * word after it are taken out wherever they stand; the first one found is the unit.
  */
-function parseLine(raw: string | null | undefined): ParsedLine {
+function parseLine(raw: string | null | undefined): Readonly<ParsedLine> {
+  return raw === null || raw === undefined ? NO_LINE : parseLineOnce(raw);
+}
+
+const NO_LINE: Readonly<ParsedLine> = Object.freeze({ streetNumber: null, words: [], unit: null });
+
+/** `parseLine` of a line, remembered: the result is shared, never changed by its readers. */
+const parseLineOnce = memoized((raw: string): Readonly<ParsedLine> => {
   const parsed: ParsedLine = { streetNumber: null, words: [], unit: null };
   const cleaned = cleanText(raw)?.toLowerCase();
   if (cleaned === undefined) return parsed;
@@ -169,7 +177,7 @@ function parseLine(raw: string | null | undefined): ParsedLine {
     parsed.words.shift();
   }
   return parsed;
-}
+});
 
 /**
  * A postal code for comparison: a US ZIP+4 (`12345-6789`, `12345 6789`, `123456789`) is cut to

@@ -13,6 +13,7 @@
 import { jaroWinkler } from "@skyra/jaro-winkler";
 import damerauLevenshtein from "damerau-levenshtein";
 import { doubleMetaphone } from "double-metaphone";
+import { memoized } from "./memo.js";
 import { cleanText } from "./normalize.js";
 import { NICKNAMES } from "./refdata/nicknames.js";
 
@@ -50,6 +51,10 @@ const NOT_LETTERS_OR_DIGITS = /[^\p{L}\p{N}]+/gu;
  * when nothing is left.
  */
 export function foldText(raw: string | null | undefined): string | null {
+  return raw === null || raw === undefined ? null : foldOnce(raw);
+}
+
+const foldOnce = memoized((raw: string): string | null => {
   const cleaned = cleanText(raw);
   if (cleaned === null) return null;
   const folded = cleaned
@@ -64,7 +69,7 @@ export function foldText(raw: string | null | undefined): string | null {
     .replace(NOT_LETTERS_OR_DIGITS, " ")
     .trim();
   return folded === "" ? null : folded;
-}
+});
 
 // --- names -----------------------------------------------------------------------------------
 
@@ -141,6 +146,10 @@ const writtenWords = (raw: string | null | undefined): string[] =>
  * @example normaliseName("  Dr. Seán O'Neil-Smith, Jr. ") === "sean oneil smith"
  */
 export function normaliseName(raw: string | null | undefined): string | null {
+  return raw === null || raw === undefined ? null : normaliseNameOnce(raw);
+}
+
+const normaliseNameOnce = memoized((raw: string): string | null => {
   const kept: string[] = [];
   for (const word of writtenWords(raw)) {
     const folded = foldText(word);
@@ -157,7 +166,7 @@ export function normaliseName(raw: string | null | undefined): string | null {
     }
   }
   return kept.length === 0 ? null : kept.join(" ");
-}
+});
 
 /** Generational suffixes, by folded form, to the generation they name. */
 const GENERATIONS = new Map([

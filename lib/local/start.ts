@@ -8,7 +8,7 @@
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type DatabaseHandle, syncConcurrency } from "../adapters/db/client.js";
+import type { DatabaseHandle } from "../adapters/db/client.js";
 import { createStores } from "../adapters/db/stores.js";
 import { openImportFile } from "../adapters/files/importFile.js";
 import { importPeople } from "../app/importPeople.js";
@@ -59,7 +59,7 @@ export async function startLocalStack(handle: DatabaseHandle, out: Output): Prom
     const started = performance.now();
     const summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
-      { property, records: file.records, concurrency: syncConcurrency(handle.driver) },
+      { property, records: file.records },
     );
     const seconds = (performance.now() - started) / 1000;
     out.write(formatImportSummary(summary, `sample/${basename(path)}`, seconds));

@@ -7,8 +7,7 @@
  * cases before it.
  *
  *   BENCH_SIZES=1000,5000   people per case (default 100000,1000000: the matcher issue's sizes)
- *   BENCH_DRIVERS=pg        drivers: pglite, pg, neon (default pg; PGlite runs one sync at a
- *                           time and takes ~15 minutes for 100,000 people)
+ *   BENCH_DRIVERS=pg        drivers: pglite, pg, neon (default pg)
  *   BENCH_TIME_LIMIT=600    seconds after which a case stops reading rows and reports what it
  *                           did (default 600; 0 = no limit). Ctrl-C does the same, then stops.
  *   BENCH_SET=duplicates    the duplicate-heavy set instead (`duplicateHeavy.ts`: ~10 records
@@ -18,9 +17,10 @@
  * Growth shows in two figures: the rate over the first and the last tenth of the rows, and the
  * time of the second half of the rows over the first half's (issue 15: within 10 %).
  *
- * PGlite runs on a data directory in a temp folder (as the CLI does in `.data/`), one sync at a
- * time; Postgres and Neon run on a scratch database of the local server (TEST_DATABASE_URL, see
- * test/support/postgres.ts), four syncs at a time, like `contact-sync import`.
+ * PGlite runs on a data directory in a temp folder (as the CLI does in `.data/`); Postgres and
+ * Neon run on a scratch database of the local server (TEST_DATABASE_URL, see
+ * test/support/postgres.ts). Every case imports as `contact-sync import` does: set-based, in
+ * waves of `CHUNK_ROWS`-row chunks.
  */
 import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -30,14 +30,15 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { sql } from "drizzle-orm";
-import {
-  type DatabaseHandle,
-  openDatabase,
-  syncConcurrency,
-} from "../../lib/adapters/db/client.js";
+import { type DatabaseHandle, openDatabase } from "../../lib/adapters/db/client.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
-import { type ImportCounts, type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
+import {
+  CHUNK_ROWS,
+  type ImportCounts,
+  type ImportRecord,
+  importPeople,
+} from "../../lib/app/importPeople.js";
 import { systemClock } from "../../lib/app/ports.js";
 import { type DriverName, driverNames } from "../../lib/config.js";
 import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
@@ -279,7 +280,6 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
         property,
         records: until(file.records, () => stopped),
         // As the CLI: PGlite has one connection, a server takes a few syncs at once.
-        concurrency: syncConcurrency(handle.driver),
         onProgress: (counts) => {
           rowsRead = counts.rows;
         },
@@ -303,7 +303,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       const restarted = performance.now();
       const second = await importPeople(
         { store: stores.contacts, clock: systemClock },
-        { property, records: again.records, concurrency: syncConcurrency(handle.driver) },
+        { property, records: again.records },
       );
       reimport = {
         seconds: (performance.now() - restarted) / 1000,
@@ -445,7 +445,7 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       `(≥ ${number.format(budgetRate)} people/s), peak memory ≤ ${BUDGET.peakRssMb} MB, near-linear growth ` +
       `(last 10% /s close to first 10% /s); ≤ ${BUDGET.roundTripsPerJob} database round trips per queue job.`,
     "Round trips: statements this process sent during the import (BEGIN and COMMIT included) per row read; " +
-      "each row is one sync transaction, the work a queue job carries.",
+      "rows are read and written in waves, many rows a statement.",
     "Re-import: the same file again; every accepted row is a replay (unchanged), bad rows are rejected again.",
     "Peak RSS: this Node process only; it includes PGlite's engine, not the Postgres server's memory.",
     `Rows with a phone: ${[...phoneShare].map(([people, share]) => `${number.format(people)} → ${(100 * share).toFixed(0)}%`).join(", ")} ` +
@@ -466,7 +466,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${machine()}\n`);
   process.stdout.write(
     `Cases: ${drivers.join(", ")} × ${sizes.map((n) => number.format(n)).join(", ")} people ` +
-      `(seed ${SEED}; concurrency 1 on PGlite, 4 on a server; ` +
+      `(seed ${SEED}; set-based, ${number.format(CHUNK_ROWS)}-row chunks; ` +
       `${timeLimit > 0 ? `time limit ${timeLimit} s a case` : "no time limit"})\n`,
   );
 

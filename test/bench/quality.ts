@@ -36,10 +36,9 @@
  *   BENCH_DATA_DIR=/path           the benchmark data (default ../shared/benchdata from the
  *                                  repository root)
  *
- * Rows are synced as `contact-sync import` syncs them: four at a time on Postgres, one on
- * PGlite. With several at a time the order in which rows reach the matcher can differ slightly
- * between runs, and with it which records meet first, so figures may move a little (for the
- * exact-key matcher they came out identical on Postgres twice and on PGlite).
+ * Rows are synced as `contact-sync import` syncs them: set-based, in waves that decide as the
+ * per-person path in file order does, so the figures are the same run after run and on every
+ * driver.
  *
  * Over 400 lines as one thing: one benchmark script — data-set preparation, the import per set
  * and the report — each part only meaningful with the others.
@@ -55,7 +54,6 @@ import Table from "cli-table3";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { eq } from "drizzle-orm";
-import { syncConcurrency } from "../../lib/adapters/db/client.js";
 import { user } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
@@ -230,6 +228,7 @@ function countingStore(store: ContactStore): {
       lockingFallbacks += 1;
       return store.transaction(work);
     },
+    waveTransaction: (work) => store.waveTransaction(work),
   };
   // The sync path's own matcher, timed.
   const matcher = (criteria: MatchingCriteria): Matcher => {
@@ -273,11 +272,6 @@ function driverFromEnv(): QualityDriver {
 /** How the driver is named in the report: the memory store always as the tuning aid it is. */
 function driverLabel(driver: QualityDriver): string {
   return driver === "memory" ? "memory (tuning aid; figures of record come from pg)" : driver;
-}
-
-/** Rows synced at once: as `contact-sync import` on a database, one by one in memory. */
-function concurrencyOf(driver: QualityDriver): number {
-  return driver === "memory" ? 1 : syncConcurrency(driver);
 }
 
 function setsFromEnv(): string[] {
@@ -567,7 +561,6 @@ async function measure(
           property,
           records: until(file.records, stopped),
           // As `contact-sync import`: PGlite has one connection, a server takes a few at once.
-          concurrency: concurrencyOf(driver),
           onProgress: (counts) => {
             rows = counts.rows;
           },
@@ -735,7 +728,7 @@ async function main(): Promise<void> {
   });
   const commit = revision();
   process.stdout.write(
-    `Match quality on ${driverLabel(driver)} (commit ${commit ?? "unknown"}; concurrency ${concurrencyOf(driver)}; ` +
+    `Match quality on ${driverLabel(driver)} (commit ${commit ?? "unknown"}; ` +
       `data ${dataDir})\n`,
   );
 

@@ -1,8 +1,10 @@
 /** The contract suites on the neon driver: Neon serverless over a local WebSocket proxy to the local Postgres. */
+import { describeImportContract } from "./importContract.js";
 import { describeOrderContract } from "./orderContract.js";
 import { describeSchemaContract } from "./schemaContract.js";
 import { describeSyncContract } from "./syncContract.js";
 
 describeSchemaContract("neon");
 describeSyncContract("neon");
+describeImportContract("neon");
 describeOrderContract("neon", 25);

@@ -1,8 +1,10 @@
 /** The contract suites on node-postgres against the local Postgres server. */
+import { describeImportContract } from "./importContract.js";
 import { describeOrderContract } from "./orderContract.js";
 import { describeSchemaContract } from "./schemaContract.js";
 import { describeSyncContract } from "./syncContract.js";
 
 describeSchemaContract("pg");
 describeSyncContract("pg");
+describeImportContract("pg");
 describeOrderContract("pg", 40);

@@ -36,6 +36,7 @@ function delegate(store: ContactStore): ContactStore {
     readEnrichment: (...args) => store.readEnrichment(...args),
     writeEnrichmentGuarded: (...args) => store.writeEnrichmentGuarded(...args),
     transaction: (work) => store.transaction(work),
+    waveTransaction: (work) => store.waveTransaction(work),
   };
 }
 

@@ -87,16 +87,7 @@ async function fileInOrder(name: string, order: "file order" | "reversed"): Prom
 async function importAndRead(file: string, rows: number) {
   const property = randomUUID();
   // One row at a time, so that the file's order is the order the rows meet the matcher.
-  const imported = await run([
-    "import",
-    "--property",
-    property,
-    "--file",
-    file,
-    "--concurrency",
-    "1",
-    "--json",
-  ]);
+  const imported = await run(["import", "--property", property, "--file", file, "--json"]);
   expect(imported.code).toBe(0);
   expect(JSON.parse(imported.stdout)).toMatchObject({
     rows,

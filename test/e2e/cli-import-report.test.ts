@@ -74,7 +74,7 @@ describe("contact-sync import progress", () => {
     /^import progress: \d+ rows? done, \d+ % of the file, [\d,]+ rows\/s, ETA (unknown|\d+ s|\d+ min \d+ s|\d+ h \d+ min)$/;
 
   it("prints progress lines on stderr off a terminal, at 100 % only when the last row is done", async () => {
-    const run = await importWithProgress("--concurrency", "4");
+    const run = await importWithProgress();
     expect(run.code).toBe(0);
     const lines = run.stderr.split("\n").filter((line) => line.startsWith("import progress"));
     expect(lines).toHaveLength(10);

@@ -126,16 +126,7 @@ async function propertyWithPairs(property: string, prefix: string, count: number
   await writeFile(rulesPath, JSON.stringify(rules));
   expect((await run(["rules", "set", "--property", property, "--file", rulesPath])).code).toBe(0);
   const pairs = await pairsFile(`${prefix}-pairs.csv`, prefix, count, seed);
-  const imported = await run([
-    "import",
-    "--property",
-    property,
-    "--file",
-    pairs,
-    "--concurrency",
-    "1",
-    "--json",
-  ]);
+  const imported = await run(["import", "--property", property, "--file", pairs, "--json"]);
   expect(imported.code).toBe(0);
   expect(JSON.parse(imported.stdout)).toMatchObject({ created: count, review: count, failed: 0 });
 }

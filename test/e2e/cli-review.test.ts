@@ -107,8 +107,6 @@ beforeAll(async () => {
     PROPERTY,
     "--file",
     fixture("review.csv"),
-    "--concurrency",
-    "1",
     "--json",
   ]);
   expect(imported.code).toBe(0);

@@ -128,8 +128,6 @@ beforeAll(async () => {
     PROPERTY,
     "--file",
     fixture("rule-simulation.csv"),
-    "--concurrency",
-    "1",
     "--json",
   ]);
   expect(imported.code).toBe(0);

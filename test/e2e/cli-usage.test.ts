@@ -112,11 +112,6 @@ describe("contact-sync usage mistakes", () => {
       ["import", "--property", PROPERTY, "--file", PEOPLE, "--account", "12.5"],
       /--account.*positive integer/,
     ],
-    [
-      "import with concurrency 0",
-      ["import", "--property", PROPERTY, "--file", PEOPLE, "--concurrency", "0"],
-      /--concurrency.*positive integer/,
-    ],
     ["links without --property", ["links"], /'--property <guid>' not specified/],
     ["links with a bad GUID", ["links", "--property", "12345"], /must be a GUID/],
     [

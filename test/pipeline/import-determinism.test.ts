@@ -1,9 +1,10 @@
 /**
- * A file import's result does not depend on timing (issue 15): the duplicate-heavy set (many
- * records per person, common names, no email or phone) imported four rows at a time gives the
- * same contacts, record for record, as imported one row at a time — the per-person path in file
- * order — and the same again on a second run. Rows that share a guarded key run in file order
- * (`conflictGroups` in `importPeople.ts`); this is what shows it.
+ * The set-based import decides as the per-person path does (issue 15): on the duplicate-heavy
+ * set (many records per person, common names, no email or phone) and on the generated set
+ * (emails, phones, addresses, typos, households), `importPeople` in waves gives the same
+ * contacts, record for record, and the same link statuses as `syncPerson` called row by row in
+ * file order — with chunks of the default size and with small chunks, so that a person's records
+ * span chunks — and the same again on a second run.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -16,46 +17,91 @@ import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { importPeople } from "../../lib/app/importPeople.js";
 import { systemClock } from "../../lib/app/ports.js";
+import { syncPerson } from "../../lib/app/syncPerson.js";
+import { InvalidInputError } from "../../lib/domain/errors.js";
+import { personFromImportRow } from "../../lib/domain/importRow.js";
+import { writePeopleCsv } from "../../lib/local/peopleGenerator.js";
 import { writeDuplicateHeavyCsv } from "../bench/duplicateHeavy.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 
 let database: TestDatabase;
 let folder: string;
-let file: string;
+let duplicates: string;
+let generated: string;
 
 beforeAll(async () => {
   database = await openTestDatabase("pg");
   folder = await mkdtemp(join(tmpdir(), "contact-sync-determinism-"));
-  file = join(folder, "duplicates.csv");
-  await writeDuplicateHeavyCsv(file, { records: 600, seed: 7 });
+  duplicates = join(folder, "duplicates.csv");
+  generated = join(folder, "generated.csv");
+  await writeDuplicateHeavyCsv(duplicates, { records: 600, seed: 7 });
+  await writePeopleCsv(generated, { seed: 11, rows: 600 });
 });
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
   await database?.cleanup();
 });
 
-/** Imports the file into a new property; resolves with the records grouped by contact. */
-async function importOnce(concurrency: number): Promise<string[][]> {
+const deps = () => ({ store: createStores(database.handle.db).contacts, clock: systemClock });
+
+/** A new property. */
+async function newProperty() {
   const stores = createStores(database.handle.db);
-  const property = await stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() });
+  return stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() });
+}
+
+/** The set-based import of the file into a new property; resolves with its id. */
+async function importInWaves(file: string, chunkRows?: number): Promise<string> {
+  const property = await newProperty();
   const opened = await openImportFile(file);
   try {
-    const summary = await importPeople(
-      { store: stores.contacts, clock: systemClock },
-      { property, records: opened.records, concurrency },
-    );
+    const summary = await importPeople(deps(), {
+      property,
+      records: opened.records,
+      ...(chunkRows === undefined ? {} : { chunkRows }),
+    });
     expect(summary.failed).toBe(0);
   } finally {
     opened.close();
   }
+  return property.id;
+}
+
+/** The per-person path: each accepted row synced on its own, in file order. */
+async function importOneByOne(file: string): Promise<string> {
+  const property = await newProperty();
+  const opened = await openImportFile(file);
+  const seen = new Set<string>();
+  try {
+    for await (const record of opened.records) {
+      if (record.fields === undefined) continue;
+      const mapped = personFromImportRow(record.fields);
+      if (!mapped.ok || seen.has(mapped.person.person_id)) continue;
+      seen.add(mapped.person.person_id);
+      await syncPerson(deps(), { property, person: mapped.person }).catch((error: unknown) => {
+        if (!(error instanceof InvalidInputError)) throw error;
+      });
+    }
+  } finally {
+    opened.close();
+  }
+  return property.id;
+}
+
+/** The property's records grouped by contact, each with its link status. */
+async function contactsOf(propertyId: string): Promise<string[][]> {
   const links = await database.handle.db
-    .select({ personId: contactSync.personId, userId: contactSync.userId })
+    .select({
+      personId: contactSync.personId,
+      userId: contactSync.userId,
+      status: contactSync.syncStatus,
+    })
     .from(contactSync)
-    .where(eq(contactSync.propertyId, property.id));
+    .where(eq(contactSync.propertyId, propertyId));
   const byContact = new Map<string, string[]>();
   for (const link of links) {
     const group = byContact.get(String(link.userId)) ?? [];
-    group.push(String(link.personId));
+    group.push(`${link.personId}:${link.status}`);
     byContact.set(String(link.userId), group);
   }
   return [...byContact.values()]
@@ -63,13 +109,23 @@ async function importOnce(concurrency: number): Promise<string[][]> {
     .sort((a, b) => (a[0] ?? "").localeCompare(b[0] ?? ""));
 }
 
-describe("import of a duplicate-heavy file", () => {
-  it("gives the same contacts four rows at a time as one at a time, run after run", async () => {
-    const serial = await importOnce(1);
+describe("the set-based import", () => {
+  it("decides as the per-person path on the duplicate-heavy set, run after run", async () => {
+    const serial = await contactsOf(await importOneByOne(duplicates));
     // Many records per person really were put together.
     expect(serial.length).toBeLessThan(150);
     expect(serial.length).toBeGreaterThan(40);
-    expect(await importOnce(4)).toEqual(serial);
-    expect(await importOnce(4)).toEqual(serial);
+    expect(await contactsOf(await importInWaves(duplicates))).toEqual(serial);
+    expect(await contactsOf(await importInWaves(duplicates, 50))).toEqual(serial);
+    expect(await contactsOf(await importInWaves(duplicates))).toEqual(serial);
+  });
+
+  it("decides as the per-person path on the generated set", async () => {
+    const serial = await contactsOf(await importOneByOne(generated));
+    // Some records were merged, some were left for review.
+    expect(serial.some((group) => group.length > 1)).toBe(true);
+    expect(serial.flat().some((link) => link.endsWith(":pending"))).toBe(true);
+    expect(await contactsOf(await importInWaves(generated))).toEqual(serial);
+    expect(await contactsOf(await importInWaves(generated, 50))).toEqual(serial);
   });
 });

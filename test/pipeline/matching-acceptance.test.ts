@@ -28,7 +28,6 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncConcurrency } from "../../lib/adapters/db/client.js";
 import { contactReview, user } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
@@ -95,7 +94,7 @@ async function importGenerated(generated: GeneratedProperty): Promise<Imported> 
   try {
     summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
-      { property, records: file.records, concurrency: syncConcurrency("pg") },
+      { property, records: file.records },
     );
   } finally {
     file.close();

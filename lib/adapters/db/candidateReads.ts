@@ -6,13 +6,12 @@
  * the same lookups, so every protocol sees the same candidates.
  */
 import { arrayOverlaps, eq, type SQL, sql } from "drizzle-orm";
-import type { CandidateLookup, Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
+import type { CandidateLookup } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { PersonStatus } from "../../domain/person.js";
-import type { Database, Transaction } from "./client.js";
-import { contactFromRow, linkFromRow } from "./contactRows.js";
-import { toStoreError } from "./errors.js";
-import { type KeyVersionsJson, keyIdsOf, keyVersionsByName, keyVersionsOf } from "./keyVersions.js";
+import type { Transaction } from "./client.js";
+import { contactFromRow } from "./contactRows.js";
+import { type KeyVersionsJson, keyVersionsByName } from "./keyVersions.js";
 import { contactSync, processedEvent, user } from "./schema.js";
 import { executeRows, parseJson, rowFromJson } from "./sqlRows.js";
 
@@ -173,35 +172,6 @@ export interface GuardedReadRow<R> {
 }
 
 /**
- * The columns of one person's snapshot read: the inbox check, the key versions, the person's
- * link and the candidates as JSON. A link that already holds this exact version is a replay
- * whatever the candidates say, so they are not fetched then (re-imports and redeliveries stay
- * cheap).
- */
-function snapshotColumns(
-  propertyId: string,
-  request: SnapshotRequest,
-  event: { source: string; id: string } | undefined,
-): SQL {
-  const { personId, lookup, lockKeys, digest } = request;
-  const personLink = sql`from ${contactSync} as pl where pl.property_id = ${propertyId}
-      and pl.resman_contact_id = ${personId} and pl.user_id is not null`;
-  const replay = sql`exists (select 1 ${personLink} and pl.source_hash = ${digest})`;
-  return sql`${inboxHas(event)} as seen,
-    ${keyVersionsOf(keyIdsOf(propertyId, lockKeys))} as versions,
-    (select to_jsonb(pl) ${personLink}) as link,
-    (select coalesce(jsonb_agg(jsonb_build_object('contact', to_jsonb(u),
-        'other', ${otherLinkStatuses(sql`u.id`, personId)})), '[]'::jsonb)
-      from ${user} as u
-      where u.id = any(array(${candidateIds(propertyId, personId, lookup)}))
-        and not ${replay}) as rows,
-    (case when ${replay} then '{}'::text[]
-      else ${commonBlocks(propertyId, lookup.blocks)} end) as common,
-    (case when ${replay} then '{}'::jsonb
-      else ${keyCounts(propertyId, lookup.counted ?? [])} end) as counts`;
-}
-
-/**
  * The common part of a guarded read's result: the inbox flag, the key versions by key name,
  * and the candidate contacts (with each one's version), in id order.
  */
@@ -232,40 +202,6 @@ export function guardedReadOf<R extends SnapshotJson>(
 function countsOf(json: GuardedReadRow<unknown>["counts"]): Record<string, number> {
   if (json === null || json === undefined) return {};
   return Object.fromEntries(Object.entries(parseJson(json)).map(([k, n]) => [k, Number(n)]));
-}
-
-/**
- * The snapshot reads of one or more persons in one statement: one row per request, in order
- * (`union all` of the single-person selects, numbered).
- */
-export async function readSnapshotRows(
-  db: Database,
-  propertyId: string,
-  requests: readonly SnapshotRequest[],
-  event: { source: string; id: string } | undefined,
-): Promise<Guarded<SyncSnapshot>[]> {
-  const selects = requests.map(
-    (request, index) =>
-      sql`select ${index}::int as i, ${snapshotColumns(propertyId, request, request.event ?? event)}`,
-  );
-  try {
-    const rows = await executeRows<
-      GuardedReadRow<SnapshotJson> & { i: number; link: Record<string, unknown> | string | null }
-    >(db, sql.join(selects, sql` union all `));
-    if (rows.length !== requests.length) throw new Error("snapshot rows missing");
-    const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
-    for (const row of rows) {
-      const request = requests[Number(row.i)];
-      if (request === undefined) throw new Error("snapshot row out of range");
-      const { candidates, ...read } = guardedReadOf(row, propertyId, request.lockKeys);
-      const link =
-        row.link === null ? null : linkFromRow(rowFromJson(contactSync, parseJson(row.link)));
-      snapshots[Number(row.i)] = { ...read, link, contacts: candidates.map((c) => c.contact) };
-    }
-    return snapshots;
-  } catch (error) {
-    throw toStoreError(error, "read snapshot");
-  }
 }
 
 /**

@@ -4,7 +4,8 @@
  * the contacts read under row locks and written). Store and transaction extend the enrichment
  * ones (`enrichmentStore.ts`), as the ports do. The SQL lives with its concept: lookups and
  * snapshot reads in `candidateReads.ts`, write CTEs in `syncWrites.ts`, the guard in
- * `guardedWrite.ts`, key versions and `claimAndLock` in `keyVersions.ts`.
+ * `guardedWrite.ts`, key versions and `claimAndLock` in `keyVersions.ts`, a file import's wave
+ * transaction in `waveWrites.ts`.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type {
@@ -19,23 +20,20 @@ import type {
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
+  WaveTransaction,
   WriteGuard,
 } from "../../app/ports.js";
 import type { LinkState } from "../../domain/syncDecision.js";
-import {
-  byIds,
-  candidateIds,
-  keyStatistics,
-  otherLinkStatuses,
-  readSnapshotRows,
-} from "./candidateReads.js";
+import { byIds, candidateIds, keyStatistics, otherLinkStatuses } from "./candidateReads.js";
 import { contactFromRow, linkFromRow } from "./contactRows.js";
 import { DrizzleEnrichmentStore, DrizzleEnrichmentTransaction } from "./enrichmentStore.js";
 import { toStoreError } from "./errors.js";
 import { guardGo, guardParts, runGuarded } from "./guardedWrite.js";
 import { contactSync, user } from "./schema.js";
+import { readSnapshotSet } from "./snapshotReads.js";
 import { executeRows } from "./sqlRows.js";
 import { decisionWrites } from "./syncWrites.js";
+import { DrizzleWaveTransaction } from "./waveWrites.js";
 
 /** The locking transaction of the sync path (`ContactStore.transaction`). */
 class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements SyncTransaction {
@@ -121,7 +119,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
     event: { source: string; id: string } | undefined,
     digest: string,
   ): Promise<Guarded<SyncSnapshot>> {
-    const [snapshot] = await readSnapshotRows(
+    const [snapshot] = await readSnapshotSet(
       this.db,
       propertyId,
       [{ personId, lookup, lockKeys, digest }],
@@ -136,7 +134,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
     requests: readonly SnapshotRequest[],
   ): Promise<Guarded<SyncSnapshot>[]> {
     if (requests.length === 0) return [];
-    return readSnapshotRows(this.db, propertyId, requests, undefined);
+    return readSnapshotSet(this.db, propertyId, requests, undefined);
   }
 
   async writeGuarded(
@@ -185,6 +183,14 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
         });
     } catch (error) {
       throw toStoreError(error, "mark link failed");
+    }
+  }
+
+  async waveTransaction<T>(work: (tx: WaveTransaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => work(new DrizzleWaveTransaction(tx)));
+    } catch (error) {
+      throw toStoreError(error, "import wave");
     }
   }
 

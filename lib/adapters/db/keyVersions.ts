@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { KeyLockingTransaction } from "../../app/ports.js";
+import { memoized } from "../../domain/memo.js";
 import type { Transaction } from "./client.js";
 import { identityKey, processedEvent } from "./schema.js";
 import { executeRows, parseJson } from "./sqlRows.js";
@@ -19,9 +20,13 @@ import { executeRows, parseJson } from "./sqlRows.js";
  * syncs retry or wait for each other).
  */
 export function lockId(propertyId: string, key: string): bigint {
-  const digest = createHash("sha256").update(`${propertyId}|${key}`).digest();
-  return digest.readBigInt64BE(0);
+  return lockIdOf(`${propertyId}|${key}`);
 }
+
+/** `lockId` of `property|key`, remembered (an import asks for the same keys many times). */
+const lockIdOf = memoized((scoped: string): bigint =>
+  createHash("sha256").update(scoped).digest().readBigInt64BE(0),
+);
 
 /** A key id as a SQL `bigint` parameter. */
 export function keyIdParam(id: bigint): SQL {

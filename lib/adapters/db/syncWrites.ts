@@ -43,7 +43,7 @@ export function contactWrites(
 }
 
 /** Columns a link upsert sets (all of them also on conflict). */
-const linkSetColumns = [
+export const linkSetColumns = [
   "user_id",
   "sync_status",
   "resman_status",
@@ -56,6 +56,26 @@ const linkSetColumns = [
   "last_sync_at",
   "updated_at",
 ] as const;
+
+/** The link row a decision writes (a new link's, or every column of an existing one). */
+export function linkValues(propertyId: string, write: SyncWrite, now: Date) {
+  const { contact, link } = write;
+  return {
+    propertyId,
+    personId: link.personId,
+    userId: contact.id,
+    syncStatus: link.status,
+    resmanStatus: link.resmanStatus,
+    sourceUpdatedAt: link.sourceUpdatedAt,
+    sourceHash: link.sourceHash,
+    matchScore: link.matchScore,
+    matchEvidence: link.evidence,
+    attempts: 0,
+    lastError: null,
+    lastSyncAt: now,
+    updatedAt: now,
+  } satisfies Partial<typeof contactSync.$inferInsert>;
+}
 
 /**
  * The CTEs of a decision, each applied only when `condition` holds: the contact, the link
@@ -76,21 +96,7 @@ export function decisionWrites(
   // seed allows, e.g. a person marked failed) is re-pointed instead of duplicated.
   const upsert = insertWhere(
     contactSync,
-    {
-      propertyId,
-      personId: link.personId,
-      userId: contact.id,
-      syncStatus: link.status,
-      resmanStatus: link.resmanStatus,
-      sourceUpdatedAt: link.sourceUpdatedAt,
-      sourceHash: link.sourceHash,
-      matchScore: link.matchScore,
-      matchEvidence: link.evidence,
-      attempts: 0,
-      lastError: null,
-      lastSyncAt: now,
-      updatedAt: now,
-    },
+    linkValues(propertyId, write, now),
     condition,
     sql`on conflict (property_id, resman_contact_id) do update set ${sql.join(
       linkSetColumns.map((name) => sql`${sql.identifier(name)} = excluded.${sql.identifier(name)}`),

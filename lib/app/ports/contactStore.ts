@@ -63,6 +63,39 @@ export interface SnapshotRequest {
   event?: EventRef | undefined;
 }
 
+/** One write of a wave (`WaveTransaction.applyAll`): a decision and its announcement. */
+export interface WaveWrite {
+  write: SyncWrite;
+  announce: Announcement;
+}
+
+/**
+ * The transaction of a file import's wave (`lib/app/importWaves.ts`): the writes of many
+ * people, decided on snapshots read before it, applied together where those readings still
+ * hold. The same version rows as the write protocol's, so a wave and a concurrent sync exclude
+ * each other exactly as two syncs do.
+ */
+export interface WaveTransaction {
+  /**
+   * Bumps the identity keys' version rows (inserting missing ones at 1; sorted, held until
+   * commit) and returns each key's version after the bump: a key read at version v held if it
+   * is now v + 1 (a key never written, if it is now 1).
+   */
+  bumpKeys(propertyId: string, keys: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Locks the live contacts among `ids` (in id order, held until commit) and returns their
+   * versions; a contact merged away or gone is left out.
+   */
+  lockContacts(propertyId: string, ids: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Applies the writes in a few set-based statements: every contact inserted or updated (its
+   * version bumped), every link upserted, and each write's review item, placeholder removal,
+   * merge history and outbox row, exactly as `SyncTransaction.apply` writes one. No two writes
+   * may touch the same contact or person. Results in `writes` order.
+   */
+  applyAll(propertyId: string, writes: readonly WaveWrite[]): Promise<SyncApplied[]>;
+}
+
 export interface ContactStore extends EnrichmentStore {
   /**
    * One statement, no transaction: the inbox check, the identity keys' versions, the person's
@@ -97,6 +130,8 @@ export interface ContactStore extends EnrichmentStore {
     guard: WriteGuard,
   ): Promise<GuardedResult<SyncApplied>>;
   transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
+  /** One transaction of a file import's wave. */
+  waveTransaction<T>(work: (tx: WaveTransaction) => Promise<T>): Promise<T>;
   /** The person's link as last committed, read without a transaction or locks. */
   findLink(propertyId: string, personId: string): Promise<LinkState | null>;
   /**

@@ -5,7 +5,6 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
-import { syncConcurrency } from "../../adapters/db/client.js";
 import { newResmanPropertyContext } from "../../adapters/db/propertyRepository.js";
 import { createStores } from "../../adapters/db/stores.js";
 import { type ImportFile, openImportFile } from "../../adapters/files/importFile.js";
@@ -23,7 +22,6 @@ interface ImportCommandOptions {
   file: string;
   encoding?: string;
   account?: number;
-  concurrency?: number;
   json?: boolean;
 }
 
@@ -65,11 +63,6 @@ export function registerImport(program: Command, context: CommandContext): void 
       "the file's encoding when it is not UTF-8: latin1, windows-1252, … (iconv-lite names)",
     )
     .option("--account <id>", "ResMan account id of the property", positiveInteger)
-    .option(
-      "--concurrency <n>",
-      "rows synced at once (default 4 on a server, 1 on PGlite)",
-      positiveInteger,
-    )
     .addOption(jsonOption())
     .action(async (options: ImportCommandOptions) => {
       // The file is opened and checked before the database: a file that cannot be imported
@@ -111,7 +104,6 @@ async function importFile(
       {
         property,
         records: file.records,
-        concurrency: options.concurrency ?? syncConcurrency(handle.driver),
         onProgress: progress.update,
       },
     ).finally(progress.stop);

@@ -1,0 +1,225 @@
+/**
+ * The snapshot read of the sync path, set-based: any number of persons in one statement whose
+ * text does not depend on how many there are. The requests travel as one JSON parameter
+ * (`jsonb_to_recordset`); each blocking and counted key of the batch is sized once, however many
+ * persons share it; a contact that is a candidate of several persons is returned once. Per
+ * person it reads what `candidateReads.ts` describes — the inbox check, the identity keys'
+ * versions, the link, and (unless the link holds this very version: a replay) the candidates,
+ * the keys too common to search by and the counted keys' sizes — with the same lookups, fenced
+ * the same way so that the GIN indexes drive.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
+import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
+import type { Contact } from "../../domain/contact.js";
+import type { PersonStatus } from "../../domain/person.js";
+import type { Database, Transaction } from "./client.js";
+import { contactFromRow, linkFromRow } from "./contactRows.js";
+import { toStoreError } from "./errors.js";
+import { type KeyVersionsJson, keyIdsOf, keyVersionsByName } from "./keyVersions.js";
+import { contactSync, identityKey, processedEvent, user } from "./schema.js";
+import { executeRows, parseJson, rowFromJson } from "./sqlRows.js";
+
+/** One request as the statement reads it (`jsonb_to_recordset`). */
+interface RequestJson {
+  i: number;
+  person_id: string;
+  digest: string;
+  blocks: string[];
+  counted: string[];
+  email: string | null;
+  phones: string[];
+  name_dob: string | null;
+  key_ids: string[];
+  source: string | null;
+  event_id: string | null;
+}
+
+/** What the statement returns per person (`i` ≥ 0) and per candidate contact (`i` = -1). */
+interface ResultRow {
+  i: number;
+  doc:
+    | {
+        seen: boolean;
+        versions: KeyVersionsJson;
+        link: Record<string, unknown> | null;
+        ids: string[] | null;
+        common: string[] | null;
+        counts: Record<string, number | string> | null;
+      }
+    | {
+        contact: Record<string, unknown>;
+        /** `[person id, ResMan status]` of each of the contact's links with a status. */
+        links: [string | null, PersonStatus][] | null;
+      }
+    | string;
+}
+
+/** The statement (see the file's comment). */
+function snapshotSetQuery(propertyId: string, requests: RequestJson[]): SQL {
+  const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
+  // Contacts holding a key, counted up to one more than MAX_BLOCK_SIZE, through the GIN index
+  // (fenced by OFFSET 0: see `phoneLookup` in candidateReads.ts).
+  const size = (key: SQL) => sql`(select count(*) from (select 1 from (
+      select u.property_id, u.merged_into_id from ${user} u
+      where u.block_keys @> array[${key}]::text[] offset 0) as u
+    where ${live} limit ${MAX_BLOCK_SIZE + 1}) as members)`;
+  // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
+  // person would grow with the square of the batch.
+  return sql`with req as (
+      select * from jsonb_to_recordset(${JSON.stringify(requests)}::jsonb) as r(i int,
+        person_id text, digest text, blocks text[], counted text[], email text, phones text[],
+        name_dob text, key_ids text[], source text, event_id text)),
+    linked as (
+      select r.i, pl.link, pl.user_id, pl.source_hash = r.digest as replay
+      from req r cross join lateral (
+        select to_jsonb(pl) as link, pl.user_id, pl.source_hash from ${contactSync} pl
+        where pl.property_id = ${propertyId} and pl.resman_contact_id = r.person_id
+          and pl.user_id is not null
+        limit 1) as pl),
+    searched as (
+      select r.* from req r
+      where not exists (select 1 from linked l where l.i = r.i and l.replay)),
+    sized as (
+      select k, ${size(sql`k`)} as n
+      from (select distinct unnest(s.blocks || s.counted) as k from searched s) as keys),
+    common as (
+      select s.i, array_agg(b.key) as common
+      from searched s cross join unnest(s.blocks) as b(key)
+      join sized on sized.k = b.key
+      where sized.n > ${MAX_BLOCK_SIZE}
+      group by s.i),
+    counts as (
+      select s.i, jsonb_object_agg(ck.key, sized.n) as counts
+      from searched s cross join unnest(s.counted) as ck(key)
+      join sized on sized.k = ck.key
+      group by s.i),
+    cand as (
+      select s.i, found.id from searched s left join common c on c.i = s.i
+      cross join lateral (
+        select u.id from (select u.id, u.property_id, u.merged_into_id from ${user} u
+            where u.block_keys && (select array(select unnest(s.blocks)
+              except select unnest(coalesce(c.common, '{}'::text[])))) offset 0) as u
+          where ${live}
+        union select u.id from ${user} u
+          where s.email is not null and u.email_key = s.email and ${live}
+            and cardinality(u.block_keys) = 0
+        union select u.id from (select u.id, u.property_id, u.merged_into_id, u.block_keys
+            from ${user} u where u.phone_keys && s.phones offset 0) as u
+          where ${live} and cardinality(u.block_keys) = 0
+        union select u.id from ${user} u
+          where s.name_dob is not null and u.name_dob_key = s.name_dob and ${live}
+            and cardinality(u.block_keys) = 0
+        union select l.user_id from linked l where l.i = s.i) as found),
+    ids as (select i, array_agg(id) as ids from cand group by i)
+    select r.i, jsonb_build_object(
+        'seen', exists (select 1 from ${processedEvent} e
+          where e.source = r.source and e.event_id = r.event_id),
+        'versions', (select coalesce(jsonb_agg(jsonb_build_array(k.key_id::text, k.version)),
+            '[]'::jsonb) from ${identityKey} k where k.key_id = any(r.key_ids::bigint[])),
+        'link', l.link, 'ids', ids.ids, 'common', c.common, 'counts', n.counts) as doc
+      from req r left join linked l on l.i = r.i left join ids on ids.i = r.i
+        left join common c on c.i = r.i left join counts n on n.i = r.i
+    union all
+    select -1, jsonb_build_object('contact', to_jsonb(u), 'links', (
+        select jsonb_agg(jsonb_build_array(o.resman_contact_id, o.resman_status))
+        from ${contactSync} o where o.user_id = u.id and o.resman_status is not null))
+      from ${user} u where u.id = any(array(select distinct cand.id from cand))`;
+}
+
+/** A request as the statement's JSON. */
+function requestJson(
+  propertyId: string,
+  request: SnapshotRequest,
+  i: number,
+  event: { source: string; id: string } | undefined,
+): RequestJson {
+  const { keys, blocks, counted } = request.lookup;
+  const delivery = request.event ?? event;
+  return {
+    i,
+    person_id: request.personId,
+    digest: request.digest,
+    blocks: [...blocks],
+    counted: [...(counted ?? [])],
+    email: keys.email,
+    phones: [...keys.phones],
+    name_dob: keys.nameDob,
+    key_ids: keyIdsOf(propertyId, request.lockKeys).map(String),
+    source: delivery?.source ?? null,
+    event_id: delivery?.id ?? null,
+  };
+}
+
+const byId = (a: Contact, b: Contact) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The snapshot reads of one or more persons in one statement, in request order; a request's
+ * own `event` (or `event`) is checked in the inbox.
+ */
+export async function readSnapshotSet(
+  db: Database | Transaction,
+  propertyId: string,
+  requests: readonly SnapshotRequest[],
+  event: { source: string; id: string } | undefined,
+): Promise<Guarded<SyncSnapshot>[]> {
+  if (requests.length === 0) return [];
+  try {
+    const rows = await executeRows<ResultRow>(
+      db,
+      snapshotSetQuery(
+        propertyId,
+        requests.map((request, i) => requestJson(propertyId, request, i, event)),
+      ),
+    );
+    // Candidates first: each decoded once, with its links kept for `other` below.
+    const contacts = new Map<
+      string,
+      { row: typeof user.$inferSelect; links: [string | null, PersonStatus][] }
+    >();
+    for (const { i, doc } of rows) {
+      if (Number(i) !== -1) continue;
+      const parsed = parseJson(doc);
+      if (!("contact" in parsed)) continue;
+      const row = rowFromJson(user, parseJson(parsed.contact));
+      contacts.set(row.id, { row, links: parseJson(parsed.links ?? []) });
+    }
+    const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
+    for (const { i, doc } of rows) {
+      const request = requests[Number(i)];
+      if (request === undefined) continue;
+      const parsed = parseJson(doc);
+      if (!("seen" in parsed)) continue;
+      const contactVersions = new Map<string, number>();
+      const found: Contact[] = [];
+      for (const id of parsed.ids ?? []) {
+        const candidate = contacts.get(id);
+        if (candidate === undefined) continue;
+        contactVersions.set(id, candidate.row.version);
+        // The statuses of its links to other persons decide its kind.
+        const other = candidate.links
+          .filter(([personId]) => personId !== null && personId !== request.personId)
+          .map(([, status]) => status);
+        found.push(contactFromRow(candidate.row, other));
+      }
+      const link = parsed.link === null ? null : linkFromRow(rowFromJson(contactSync, parsed.link));
+      snapshots[Number(i)] = {
+        seen: parsed.seen === true,
+        keyVersions: keyVersionsByName(parsed.versions, propertyId, request.lockKeys),
+        contactVersions,
+        link,
+        contacts: found.sort(byId),
+        commonKeys: parsed.common ?? [],
+        keyCounts: Object.fromEntries(
+          Object.entries(parsed.counts ?? {}).map(([key, n]) => [key, Number(n)]),
+        ),
+      };
+    }
+    for (let i = 0; i < requests.length; i += 1) {
+      if (snapshots[i] === undefined) throw new Error("snapshot rows missing");
+    }
+    return snapshots;
+  } catch (error) {
+    throw toStoreError(error, "read snapshot");
+  }
+}

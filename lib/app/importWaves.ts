@@ -1,0 +1,288 @@
+/**
+ * A file import's chunk, synced set-based: the decisions of the sync path (`planSync`, the very
+ * function every sync decides with), the writes of many people in one statement.
+ *
+ * The chunk's snapshots are read in one statement. Rows that could see each other's writes —
+ * they share a key their writes guard, or a candidate contact — form a group
+ * (`conflictGroups`); a group's rows must run in file order, each reading what the previous one
+ * wrote, as a one-at-a-time import would. So the chunk runs in waves: wave k holds the k-th row
+ * of every group. Rows of one wave cannot affect each other's snapshots, so they are decided
+ * together in memory and written together, in one transaction:
+ *
+ *   1. the rows' identity keys are bumped (`WaveTransaction.bumpKeys`: sorted, held until
+ *      commit) and the contacts they update locked (`lockContacts`);
+ *   2. a row whose keys are each exactly one version past the one read, and whose contact is at
+ *      the version read, was decided on a reading nothing has changed since — the optimistic
+ *      guard of the write protocol (`writeProtocol.ts`), checked for the whole wave at once;
+ *   3. those rows' writes go in one statement (`applyAll`).
+ *
+ * A row whose reading changed (a webhook or worker wrote one of its keys or contacts meanwhile)
+ * writes nothing and is read again in the next wave; after `MAX_WAVE_LOSSES` such losses it
+ * takes the one-person path (`syncPerson`, with its locking fallback). The next wave's rows are
+ * read again after the wave commits. A wave that fails as a whole syncs its rows one by one,
+ * so each failure is reported on its own row.
+ */
+import { guardedLockKeys } from "../domain/lockKeys.js";
+import type { Guarded, PropertyContext, SyncApplied, SyncSnapshot, WaveWrite } from "./ports.js";
+import {
+  type PreparedSync,
+  planSync,
+  type SyncDependencies,
+  type SyncPlan,
+  type SyncResult,
+  snapshotRequestOf,
+  syncPerson,
+} from "./syncPerson.js";
+import { retried } from "./writeProtocol.js";
+
+/** A row of a chunk: the person, prepared. */
+export interface WaveRow {
+  person: Parameters<typeof syncPerson>[1]["person"];
+  prepared: PreparedSync;
+}
+
+/** How a row ended: its sync result, or the error that stopped it. */
+export type WaveOutcome = { result: SyncResult } | { error: unknown };
+
+/** Lost waves before a row takes the one-person path. */
+export const MAX_WAVE_LOSSES = 2;
+
+/** The keys a row's write guards, as its reading saw them. */
+function guardedKeys(row: WaveRow, snapshot: Guarded<SyncSnapshot>): string[] {
+  return guardedLockKeys(row.prepared.locks, snapshot.commonKeys);
+}
+
+/**
+ * What a row's decision depends on and its write changes: the keys its write guards, its
+ * candidates and its linked contact. Two rows that touch nothing in common cannot see each
+ * other's writes.
+ */
+function touchKeys(row: WaveRow, snapshot: Guarded<SyncSnapshot>): string[] {
+  const keys = guardedKeys(row, snapshot);
+  for (const contact of snapshot.contacts) keys.push(`contact:${contact.id}`);
+  if (snapshot.link !== null) keys.push(`contact:${snapshot.link.contactId}`);
+  return keys;
+}
+
+/** Whether a reading still holds: every guarded key one version on, the contact as read. */
+function stillHolds(
+  keys: readonly string[],
+  snapshot: Guarded<SyncSnapshot>,
+  write: WaveWrite["write"],
+  bumped: ReadonlyMap<string, number>,
+  locked: ReadonlyMap<string, number>,
+): boolean {
+  for (const key of keys) {
+    if (bumped.get(key) !== (snapshot.keyVersions.get(key) ?? 0) + 1) return false;
+  }
+  if (write.contact.isNew) return true;
+  const read = snapshot.contactVersions.get(write.contact.id);
+  return read !== undefined && locked.get(write.contact.id) === read;
+}
+
+/** A row's place in the waves. */
+interface RowState<R> {
+  row: R;
+  /** Its reading; undefined until (again) read. */
+  reading: Guarded<SyncSnapshot> | undefined;
+  /** What it touches (`touchKeys`), over every reading it had. */
+  touches: Set<string>;
+  /** Waves it lost to a writer outside the import. */
+  losses: number;
+}
+
+/** A row decided on its reading, with the keys its write guards. */
+interface Planned<R> {
+  state: RowState<R>;
+  reading: Guarded<SyncSnapshot>;
+  keys: string[];
+  plan: Extract<SyncPlan, { announce: unknown }>;
+}
+
+/**
+ * The next wave: every row not yet done that touches nothing an earlier row not yet done
+ * touches (so each row runs after every earlier row it could see, as in file order, and rows
+ * that cannot see each other run together), in file order.
+ */
+function nextWave<R>(pending: readonly RowState<R>[]): RowState<R>[] {
+  const blocked = new Set<string>();
+  const wave: RowState<R>[] = [];
+  for (const state of pending) {
+    let free = true;
+    for (const key of state.touches) {
+      if (blocked.has(key)) free = false;
+      blocked.add(key);
+    }
+    if (free) wave.push(state);
+  }
+  return wave;
+}
+
+/**
+ * Syncs `rows` (one chunk, in file order) into `property`, calling `settle` once per row; a row
+ * is settled after every earlier row that could affect its reading.
+ */
+export async function syncInWaves<R extends WaveRow>(
+  deps: SyncDependencies,
+  property: PropertyContext,
+  rows: readonly R[],
+  settle: (row: R, outcome: WaveOutcome) => void,
+): Promise<void> {
+  const propertyId = property.id;
+  const readAll = async (states: readonly RowState<R>[]) => {
+    const snapshots = await deps.store.readSnapshots(
+      propertyId,
+      states.map((state) => snapshotRequestOf(state.row.prepared)),
+    );
+    states.forEach((state, i) => {
+      const reading = snapshots[i];
+      state.reading = reading;
+      if (reading !== undefined)
+        for (const key of touchKeys(state.row, reading)) state.touches.add(key);
+    });
+  };
+  /** The one-person path: its own reads, its own guarded write or locking transaction. */
+  const one = async (row: R) => {
+    try {
+      settle(row, {
+        result: await syncPerson(deps, { property, person: row.person, prepared: row.prepared }),
+      });
+    } catch (error) {
+      settle(row, { error });
+    }
+  };
+
+  let pending: RowState<R>[] = rows.map((row) => ({
+    row,
+    reading: undefined,
+    touches: new Set(),
+    losses: 0,
+  }));
+  try {
+    await readAll(pending);
+  } catch {
+    // The chunk's read failed: each row reads (and reports a failure) for itself.
+    for (const row of rows) await one(row);
+    return;
+  }
+  /** Rows by what they touch, in file order: who must read again after a write. */
+  const touching = new Map<string, RowState<R>[]>();
+  for (const state of pending) {
+    for (const key of state.touches) {
+      const list = touching.get(key);
+      if (list === undefined) touching.set(key, [state]);
+      else list.push(state);
+    }
+  }
+  const finished = new Set<RowState<R>>();
+  /**
+   * A row is done. If it wrote (or may have: a failure), every later row touching what it
+   * touched reads again before deciding; otherwise their readings still hold.
+   */
+  const done = (state: RowState<R>, wrote = true) => {
+    finished.add(state);
+    if (!wrote) return;
+    for (const key of state.touches) {
+      for (const other of touching.get(key) ?? []) {
+        if (!finished.has(other)) other.reading = undefined;
+      }
+    }
+  };
+
+  while (pending.length > 0) {
+    const wave = nextWave(pending);
+
+    // Rows whose reading an earlier write made stale read again, together.
+    const unread = wave.filter((state) => state.reading === undefined);
+    if (unread.length > 0) {
+      try {
+        await readAll(unread);
+      } catch {
+        for (const state of unread) {
+          await one(state.row);
+          done(state);
+        }
+        pending = pending.filter((state) => !finished.has(state));
+        continue;
+      }
+    }
+
+    // Decide in file order. A reading that now overlaps an earlier row of the wave (something
+    // outside the import wrote in between) waits for the next wave, read again.
+    const taken = new Set<string>();
+    const planned: Planned<R>[] = [];
+    for (const state of wave) {
+      const reading = state.reading;
+      if (reading === undefined) continue;
+      const keys = guardedKeys(state.row, reading);
+      const touches = touchKeys(state.row, reading);
+      if (touches.some((key) => taken.has(key))) {
+        state.reading = undefined;
+        continue;
+      }
+      for (const key of touches) taken.add(key);
+      let plan: SyncPlan;
+      try {
+        plan = planSync(deps, property, state.row.prepared, reading);
+      } catch (error) {
+        settle(state.row, { error });
+        done(state, false);
+        continue;
+      }
+      if (plan.write === null) {
+        settle(state.row, { result: plan.result });
+        done(state, false);
+      } else {
+        planned.push({ state, reading, keys, plan });
+      }
+    }
+
+    if (planned.length > 0) {
+      let outcome: { holds: boolean[]; written: SyncApplied[] } | null = null;
+      try {
+        outcome = await retried(() => applyWave(deps, propertyId, planned));
+      } catch {
+        // The wave failed as a whole: each row syncs on its own (and reports its failure).
+        for (const { state } of planned) {
+          await one(state.row);
+          done(state);
+        }
+      }
+      let w = 0;
+      for (const [i, { state, plan }] of outcome === null ? [] : planned.entries()) {
+        const written = outcome?.holds[i] === true ? outcome.written[w++] : undefined;
+        if (written !== undefined) {
+          settle(state.row, { result: plan.result(written) });
+          done(state);
+          continue;
+        }
+        // Someone outside the import wrote what this row read: read again next wave.
+        state.reading = undefined;
+        state.losses += 1;
+        if (state.losses >= MAX_WAVE_LOSSES) {
+          await one(state.row);
+          done(state);
+        }
+      }
+    }
+    pending = pending.filter((state) => !finished.has(state));
+  }
+}
+
+/** One wave's transaction: bump, lock, check each reading, write those that hold. */
+function applyWave<R>(
+  deps: SyncDependencies,
+  propertyId: string,
+  planned: readonly Planned<R>[],
+): Promise<{ holds: boolean[]; written: SyncApplied[] }> {
+  return deps.store.waveTransaction(async (tx) => {
+    const bumped = await tx.bumpKeys(propertyId, [...new Set(planned.flatMap((p) => p.keys))]);
+    const locked = await tx.lockContacts(
+      propertyId,
+      planned.filter((p) => !p.plan.write.contact.isNew).map((p) => p.plan.write.contact.id),
+    );
+    const holds = planned.map((p) => stillHolds(p.keys, p.reading, p.plan.write, bumped, locked));
+    const writes = planned.filter((_, i) => holds[i]).map((p) => p.plan);
+    return { holds, written: await tx.applyAll(propertyId, writes) };
+  });
+}
