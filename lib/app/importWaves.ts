@@ -181,6 +181,8 @@ export async function syncInWaves<R extends WaveRow>(
    */
   const done = (state: RowState<R>, wrote = true) => {
     finished.add(state);
+    // Its reading (candidates and all) is not needed any more: memory stays with the rows left.
+    state.reading = undefined;
     if (!wrote) return;
     for (const key of state.touches) {
       for (const other of touching.get(key) ?? []) {
