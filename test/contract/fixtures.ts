@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
+import { afterAll, beforeAll } from "vitest";
 import type { Database } from "../../lib/adapters/db/client.js";
 import {
   contactMatchingRules,
@@ -14,10 +15,13 @@ import {
   user,
 } from "../../lib/adapters/db/schema.js";
 import { createStores, type Stores } from "../../lib/adapters/db/stores.js";
-import type { PropertyContext } from "../../lib/app/ports.js";
+import type { Clock, PropertyContext } from "../../lib/app/ports.js";
+import type { SyncDependencies } from "../../lib/app/syncPerson.js";
+import type { DriverName } from "../../lib/config.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
 import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 import type { MergeStrategy } from "../../lib/domain/survivorship.js";
+import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 
 /** A fictional prospect; 555-01xx numbers are reserved for fiction. */
 export function person(overrides: Partial<ResmanPerson> = {}): ResmanPerson {
@@ -137,3 +141,27 @@ export function comparable(snapshot: PropertySnapshot) {
 }
 
 export type { Stores };
+
+/** A contract suite's database and the sync path over it. */
+export interface SyncSuite {
+  database: TestDatabase;
+  db: Database;
+  deps: SyncDependencies;
+}
+
+/**
+ * Opens a database of `driver` before the suite's tests (closed after them) with the sync path's
+ * dependencies on it; the fields are set once `beforeAll` has run.
+ */
+export function syncSuite(driver: DriverName, clock: Clock): SyncSuite {
+  const suite = {} as SyncSuite;
+  beforeAll(async () => {
+    suite.database = await openTestDatabase(driver);
+    suite.db = suite.database.handle.db;
+    suite.deps = { store: createStores(suite.db).contacts, clock };
+  });
+  afterAll(async () => {
+    await suite.database?.cleanup();
+  });
+  return suite;
+}

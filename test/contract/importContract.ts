@@ -5,8 +5,7 @@
  * link (design §6 invariants 1 and 2).
  */
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../lib/adapters/db/client.js";
+import { describe, expect, it } from "vitest";
 import {
   contactMergeHistory,
   contactReview,
@@ -14,14 +13,12 @@ import {
   outboxEvent,
   user,
 } from "../../lib/adapters/db/schema.js";
-import { createStores } from "../../lib/adapters/db/stores.js";
 import { type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
 import type { PropertyContext } from "../../lib/app/ports.js";
-import { type SyncDependencies, syncPerson } from "../../lib/app/syncPerson.js";
+import { syncPerson } from "../../lib/app/syncPerson.js";
 import type { DriverName } from "../../lib/config.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
-import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
-import { comparable, newProperty, propertySnapshot } from "./fixtures.js";
+import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
 
 const clock = { now: () => new Date("2026-11-01T12:00:00Z") };
 
@@ -84,25 +81,17 @@ function mixedRows(): Row[] {
 
 export function describeImportContract(driver: DriverName): void {
   describe(`set-based import on ${driver}`, () => {
-    let database: TestDatabase;
-    let db: Database;
-    let deps: SyncDependencies;
-
-    beforeAll(async () => {
-      database = await openTestDatabase(driver);
-      db = database.handle.db;
-      deps = { store: createStores(db).contacts, clock };
-    });
-    afterAll(async () => {
-      await database?.cleanup();
-    });
+    const suite = syncSuite(driver, clock);
 
     /** What a property holds besides contacts and links: counts by kind of row. */
     const sideRows = async (propertyId: string) => {
       const [merges, reviews, outbox] = await Promise.all([
-        db.select().from(contactMergeHistory).where(eq(contactMergeHistory.propertyId, propertyId)),
-        db.select().from(contactReview).where(eq(contactReview.propertyId, propertyId)),
-        db.select().from(outboxEvent).where(eq(outboxEvent.propertyId, propertyId)),
+        suite.db
+          .select()
+          .from(contactMergeHistory)
+          .where(eq(contactMergeHistory.propertyId, propertyId)),
+        suite.db.select().from(contactReview).where(eq(contactReview.propertyId, propertyId)),
+        suite.db.select().from(outboxEvent).where(eq(outboxEvent.propertyId, propertyId)),
       ]);
       return {
         merges: merges.map((m) => m.personId).sort(),
@@ -111,25 +100,25 @@ export function describeImportContract(driver: DriverName): void {
       };
     };
     const statuses = async (propertyId: string) =>
-      (await db.select().from(contactSync).where(eq(contactSync.propertyId, propertyId)))
+      (await suite.db.select().from(contactSync).where(eq(contactSync.propertyId, propertyId)))
         .map((l) => `${l.personId}:${l.syncStatus}:${l.matchScore?.toFixed(6)}`)
         .sort();
 
     it("writes what the one-person path writes for the same rows in the same order", async () => {
       const rows = mixedRows();
       // The one-person path, row by row in file order.
-      const serial = await newProperty(db);
+      const serial = await newProperty(suite.db);
       const seen = new Set<string>();
       for (const fields of rows) {
         const mapped = personFromImportRow(fields);
         if (!mapped.ok || seen.has(mapped.person.person_id)) continue;
         seen.add(mapped.person.person_id);
-        await syncPerson(deps, { property: serial, person: mapped.person }).catch(() => null);
+        await syncPerson(suite.deps, { property: serial, person: mapped.person }).catch(() => null);
       }
       // The set-based import, in chunks small enough that rows of one person span chunks.
       for (const chunkRows of [7, 1000]) {
-        const waves = await newProperty(db);
-        const summary = await importPeople(deps, {
+        const waves = await newProperty(suite.db);
+        const summary = await importPeople(suite.deps, {
           property: waves,
           records: recordsOf(rows),
           chunkRows,
@@ -138,8 +127,8 @@ export function describeImportContract(driver: DriverName): void {
         expect(summary.failed).toBe(0);
         expect(summary.merged).toBeGreaterThan(0);
         expect(summary.review).toBeGreaterThan(0);
-        expect(comparable(await propertySnapshot(db, waves.id))).toEqual(
-          comparable(await propertySnapshot(db, serial.id)),
+        expect(comparable(await propertySnapshot(suite.db, waves.id))).toEqual(
+          comparable(await propertySnapshot(suite.db, serial.id)),
         );
         expect(await statuses(waves.id)).toEqual(await statuses(serial.id));
         expect(await sideRows(waves.id)).toEqual(await sideRows(serial.id));
@@ -148,7 +137,7 @@ export function describeImportContract(driver: DriverName): void {
 
     it("a sync of the same people during an import never gives anyone a second contact or link", async () => {
       for (let round = 0; round < 2; round += 1) {
-        const property: PropertyContext = await newProperty(db);
+        const property: PropertyContext = await newProperty(suite.db);
         // 30 people, each with a record in the file and another arriving by webhook meanwhile
         // (same email, another PersonID); every fifth file row is also delivered by webhook.
         const rows: Row[] = Array.from({ length: 30 }, (_, n) => ({
@@ -169,12 +158,12 @@ export function describeImportContract(driver: DriverName): void {
           return n % 5 === 0 ? [other, same] : [other];
         });
         const results = await Promise.allSettled([
-          importPeople(deps, { property, records: recordsOf(rows), chunkRows: 4 }),
-          ...webhooks.map((person) => syncPerson(deps, { property, person })),
+          importPeople(suite.deps, { property, records: recordsOf(rows), chunkRows: 4 }),
+          ...webhooks.map((person) => syncPerson(suite.deps, { property, person })),
         ]);
         expect(results.filter((r) => r.status === "rejected")).toEqual([]);
 
-        const links = await db
+        const links = await suite.db
           .select()
           .from(contactSync)
           .where(eq(contactSync.propertyId, property.id));
@@ -183,7 +172,7 @@ export function describeImportContract(driver: DriverName): void {
         for (let n = 0; n < 30; n += 1) {
           expect(contactOf.get(`F${n}`)).toBe(contactOf.get(`W${n}`));
         }
-        const contacts = await db.select().from(user).where(eq(user.propertyId, property.id));
+        const contacts = await suite.db.select().from(user).where(eq(user.propertyId, property.id));
         expect(contacts).toHaveLength(30);
       }
     });

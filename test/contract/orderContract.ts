@@ -10,14 +10,11 @@
  * one from delivering them oldest first. Run by one file per driver, as the other contracts.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../lib/adapters/db/client.js";
-import { createStores } from "../../lib/adapters/db/stores.js";
-import { type SyncDependencies, syncPerson } from "../../lib/app/syncPerson.js";
+import { describe, expect, it } from "vitest";
+import { syncPerson } from "../../lib/app/syncPerson.js";
 import type { DriverName } from "../../lib/config.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
-import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
-import { comparable, newProperty, propertySnapshot } from "./fixtures.js";
+import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
 
 const clock = { now: () => new Date("2026-11-01T12:00:00Z") };
 
@@ -85,24 +82,13 @@ const byTime = (a: ResmanPerson, b: ResmanPerson) =>
 
 export function describeOrderContract(driver: DriverName, runs: number): void {
   describe(`arrival order on ${driver}`, () => {
-    let database: TestDatabase;
-    let db: Database;
-    let deps: SyncDependencies;
-
-    beforeAll(async () => {
-      database = await openTestDatabase(driver);
-      db = database.handle.db;
-      deps = { store: createStores(db).contacts, clock };
-    });
-    afterAll(async () => {
-      await database?.cleanup();
-    });
+    const suite = syncSuite(driver, clock);
 
     /** Delivers `versions` one by one into a fresh property; the property's comparable state. */
     async function deliver(versions: readonly ResmanPerson[]) {
-      const property = await newProperty(db);
-      for (const version of versions) await syncPerson(deps, { property, person: version });
-      return comparable(await propertySnapshot(db, property.id));
+      const property = await newProperty(suite.db);
+      for (const version of versions) await syncPerson(suite.deps, { property, person: version });
+      return comparable(await propertySnapshot(suite.db, property.id));
     }
 
     it("any order of the same record versions, with repeats, ends in the same contact and links", async () => {
@@ -121,7 +107,7 @@ export function describeOrderContract(driver: DriverName, runs: number): void {
     });
 
     it("per field, the newest ResMan value of any of the person's records wins", async () => {
-      const property = await newProperty(db);
+      const property = await newProperty(suite.db);
       const base = {
         first_name: "Avery",
         email: "avery.quill@mailbox.dev",
@@ -150,8 +136,9 @@ export function describeOrderContract(driver: DriverName, runs: number): void {
         phones: [{ type: "mobile", number: "(415) 555-0199" }],
         last_modified: "2026-03-02T10:00:00Z",
       };
-      for (const version of [a2, b1, a1]) await syncPerson(deps, { property, person: version });
-      const { contacts } = comparable(await propertySnapshot(db, property.id));
+      for (const version of [a2, b1, a1])
+        await syncPerson(suite.deps, { property, person: version });
+      const { contacts } = comparable(await propertySnapshot(suite.db, property.id));
       expect(contacts).toHaveLength(1);
       const [contact] = contacts;
       // The surname of the newest version (A's second), the phone of the newest version that
