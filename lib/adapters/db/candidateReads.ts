@@ -58,7 +58,7 @@ export function otherLinkStatuses(
 }
 
 /** `key`'s live contacts in the property, at most one more than `MAX_BLOCK_SIZE` (fenced). */
-function blockMembers(propertyId: string, key: SQL): SQL {
+export function blockMembers(propertyId: string, key: SQL): SQL {
   return sql`select 1 from (
       select ${user.propertyId} as property_id, ${user.mergedIntoId} as merged_into_id
       from ${user} where ${user.blockKeys} @> array[${key}]::text[] offset 0) as member

@@ -13,6 +13,7 @@ import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js"
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
+import { blockMembers } from "./candidateReads.js";
 import type { Database, Transaction } from "./client.js";
 import { contactFromRow, linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
@@ -58,12 +59,6 @@ interface ResultRow {
 /** The statement (see the file's comment). */
 function snapshotSetQuery(propertyId: string, requests: RequestJson[]): SQL {
   const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
-  // Contacts holding a key, counted up to one more than MAX_BLOCK_SIZE, through the GIN index
-  // (fenced by OFFSET 0: see `phoneLookup` in candidateReads.ts).
-  const size = (key: SQL) => sql`(select count(*) from (select 1 from (
-      select u.property_id, u.merged_into_id from ${user} u
-      where u.block_keys @> array[${key}]::text[] offset 0) as u
-    where ${live} limit ${MAX_BLOCK_SIZE + 1}) as members)`;
   // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
   // person would grow with the square of the batch.
   return sql`with req as (
@@ -81,7 +76,7 @@ function snapshotSetQuery(propertyId: string, requests: RequestJson[]): SQL {
       select r.* from req r
       where not exists (select 1 from linked l where l.i = r.i and l.replay)),
     sized as (
-      select k, ${size(sql`k`)} as n
+      select k, (select count(*) from (${blockMembers(propertyId, sql`k`)}) as members) as n
       from (select distinct unnest(s.blocks || s.counted) as k from searched s) as keys),
     common as (
       select s.i, array_agg(b.key) as common
