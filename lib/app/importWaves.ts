@@ -3,11 +3,11 @@
  * function every sync decides with), the writes of many people in one statement.
  *
  * The chunk's snapshots are read in one statement. Rows that could see each other's writes —
- * they share a key their writes guard, or a candidate contact — form a group
- * (`conflictGroups`); a group's rows must run in file order, each reading what the previous one
- * wrote, as a one-at-a-time import would. So the chunk runs in waves: wave k holds the k-th row
- * of every group. Rows of one wave cannot affect each other's snapshots, so they are decided
- * together in memory and written together, in one transaction:
+ * they touch a key their writes guard, a candidate contact or a linked contact in common — must
+ * run in file order, each reading what the earlier one wrote, as a one-at-a-time import would.
+ * So the chunk runs in waves (`nextWave`): a wave holds every row left that touches nothing an
+ * earlier row left touches. Rows of one wave cannot affect each other's snapshots, so they are
+ * decided together in memory and written together, in one transaction:
  *
  *   1. the rows' identity keys are bumped (`WaveTransaction.bumpKeys`: sorted, held until
  *      commit) and the contacts they update locked (`lockContacts`);
