@@ -170,14 +170,20 @@ export async function readSnapshotSet(
     // Candidates first: each decoded once, with its links kept for `other` below.
     const contacts = new Map<
       string,
-      { row: typeof user.$inferSelect; links: [string | null, PersonStatus][] }
+      {
+        row: typeof user.$inferSelect;
+        links: [string | null, PersonStatus][];
+        /** The contact as persons see it, by the statuses of its other links: shared, since
+         * the domain never changes a contact it is given (a chunk holds one per candidate). */
+        seen: Map<string, Contact>;
+      }
     >();
     for (const { i, doc } of rows) {
       if (Number(i) !== -1) continue;
       const parsed = parseJson(doc);
       if (!("contact" in parsed)) continue;
       const row = rowFromJson(user, parseJson(parsed.contact));
-      contacts.set(row.id, { row, links: parseJson(parsed.links ?? []) });
+      contacts.set(row.id, { row, links: parseJson(parsed.links ?? []), seen: new Map() });
     }
     const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
     for (const { i, doc } of rows) {
@@ -195,7 +201,13 @@ export async function readSnapshotSet(
         const other = candidate.links
           .filter(([personId]) => personId !== null && personId !== request.personId)
           .map(([, status]) => status);
-        found.push(contactFromRow(candidate.row, other));
+        const seenAs = other.join(",");
+        let contact = candidate.seen.get(seenAs);
+        if (contact === undefined) {
+          contact = contactFromRow(candidate.row, other);
+          candidate.seen.set(seenAs, contact);
+        }
+        found.push(contact);
       }
       const link = parsed.link === null ? null : linkFromRow(rowFromJson(contactSync, parsed.link));
       snapshots[Number(i)] = {
