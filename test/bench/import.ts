@@ -10,6 +10,7 @@
  *   BENCH_DRIVERS=pg        drivers: pglite, pg, neon (default pg)
  *   BENCH_TIME_LIMIT=600    seconds after which a case stops reading rows and reports what it
  *                           did (default 600; 0 = no limit). Ctrl-C does the same, then stops.
+ *   BENCH_CHUNK_ROWS=500    rows per chunk (default `CHUNK_ROWS`): to choose it by measurement.
  *   BENCH_SET=duplicates    the duplicate-heavy set instead (`duplicateHeavy.ts`: ~10 records
  *                           per person, common names, no email or phone); BENCH_SIZES then
  *                           counts records (default 50,000 records of 5,000 people).
@@ -78,6 +79,8 @@ interface CaseRequest {
   file: string;
   /** Seconds; 0 for none. */
   timeLimit: number;
+  /** Rows per chunk (`BENCH_CHUNK_ROWS`); the import's default when absent. */
+  chunkRows?: number;
 }
 
 /** What one case measured. */
@@ -130,6 +133,17 @@ function driversFromEnv(): DriverName[] {
     }
     return driver as DriverName;
   });
+}
+
+/** `BENCH_CHUNK_ROWS`: rows per chunk, or undefined for the import's default. */
+function chunkRowsFromEnv(): number | undefined {
+  const raw = process.env.BENCH_CHUNK_ROWS;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const rows = Number(raw);
+  if (!Number.isInteger(rows) || rows < 1) {
+    throw new Error(`BENCH_CHUNK_ROWS: not a whole number of rows: "${raw}"`);
+  }
+  return rows;
 }
 
 function timeLimitFromEnv(): number {
@@ -269,7 +283,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       log(
         `${tag} ${number.format(rowsRead)} rows (${Math.round((100 * rowsRead) / request.people)}%), ` +
           `${number.format(Math.round(rowsRead / elapsed()))} rows/s, ` +
-          `rss ${Math.round(process.memoryUsage().rss / MB)} MB`,
+          memoryLine(),
       );
     }, PROGRESS_MS);
 
@@ -279,6 +293,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       {
         property,
         records: until(file.records, () => stopped),
+        chunkRows: request.chunkRows,
         // As the CLI: PGlite has one connection, a server takes a few syncs at once.
         onProgress: (counts) => {
           rowsRead = counts.rows;
@@ -335,6 +350,13 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
   } finally {
     await cleanup();
   }
+}
+
+/** RSS and where it is: the JS heap in use and reserved, and buffers outside it. */
+function memoryLine(): string {
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / MB);
+  return `rss ${mb(rss)} MB (heap ${mb(heapUsed)} of ${mb(heapTotal)}, external ${mb(external)})`;
 }
 
 function runCaseInChild(request: CaseRequest): Promise<CaseResult> {
@@ -458,6 +480,7 @@ async function main(): Promise<void> {
   const sizes = sizesFromEnv();
   const drivers = driversFromEnv();
   const timeLimit = timeLimitFromEnv();
+  const chunkRows = chunkRowsFromEnv();
   let interrupted = false;
   // The running case sees Ctrl-C too and stops itself; the run reports what it has.
   process.on("SIGINT", () => {
@@ -466,7 +489,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${machine()}\n`);
   process.stdout.write(
     `Cases: ${drivers.join(", ")} × ${sizes.map((n) => number.format(n)).join(", ")} people ` +
-      `(seed ${SEED}; set-based, ${number.format(CHUNK_ROWS)}-row chunks; ` +
+      `(seed ${SEED}; set-based, ${number.format(chunkRows ?? CHUNK_ROWS)}-row chunks; ` +
       `${timeLimit > 0 ? `time limit ${timeLimit} s a case` : "no time limit"})\n`,
   );
 
@@ -505,7 +528,7 @@ async function main(): Promise<void> {
         const tag = `[${driver} ${number.format(people)}]`;
         log(`${tag} importing…`);
         const file = files.get(people) ?? "";
-        const result = await runCaseInChild({ driver, people, file, timeLimit });
+        const result = await runCaseInChild({ driver, people, file, timeLimit, chunkRows });
         log(
           `${tag} ${result.stopped === undefined ? "done" : `stopped (${result.stopped})`}: ` +
             `${number.format(result.counts.rows)} rows in ${result.seconds.toFixed(1)} s`,
