@@ -293,7 +293,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       {
         property,
         records: until(file.records, () => stopped),
-        chunkRows: request.chunkRows,
+        ...(request.chunkRows === undefined ? {} : { chunkRows: request.chunkRows }),
         // As the CLI: PGlite has one connection, a server takes a few syncs at once.
         onProgress: (counts) => {
           rowsRead = counts.rows;
@@ -528,7 +528,13 @@ async function main(): Promise<void> {
         const tag = `[${driver} ${number.format(people)}]`;
         log(`${tag} importing…`);
         const file = files.get(people) ?? "";
-        const result = await runCaseInChild({ driver, people, file, timeLimit, chunkRows });
+        const result = await runCaseInChild({
+          driver,
+          people,
+          file,
+          timeLimit,
+          ...(chunkRows === undefined ? {} : { chunkRows }),
+        });
         log(
           `${tag} ${result.stopped === undefined ? "done" : `stopped (${result.stopped})`}: ` +
             `${number.format(result.counts.rows)} rows in ${result.seconds.toFixed(1)} s`,
