@@ -1,5 +1,9 @@
 /** Entry point of the `contact-sync` command (see `run.ts`). */
+import { limitHeapGrowth } from "./heap.js";
 import { runCli } from "./run.js";
+
+// Long imports keep RSS near what they hold (`heap.ts`).
+limitHeapGrowth();
 
 // `contact-sync links … | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

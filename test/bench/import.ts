@@ -41,6 +41,7 @@ import {
   importPeople,
 } from "../../lib/app/importPeople.js";
 import { systemClock } from "../../lib/app/ports.js";
+import { limitHeapGrowth } from "../../lib/cli/heap.js";
 import { type DriverName, driverNames } from "../../lib/config.js";
 import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
 import { PHONE_POOL_SIZE, writePeopleCsv } from "../../lib/local/peopleGenerator.js";
@@ -550,6 +551,8 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === "--case") {
   const request = JSON.parse(process.argv[3] ?? "{}") as CaseRequest;
+  // The heap grows as the CLI lets it (`lib/cli/heap.ts`): RSS is the CLI's.
+  limitHeapGrowth();
   let message: { result: CaseResult } | { error: string };
   try {
     message = { result: await runCase(request) };
