@@ -129,9 +129,11 @@ export async function syncInWaves<R extends WaveRow>(
   settle: (row: R, outcome: WaveOutcome) => void,
 ): Promise<void> {
   const propertyId = property.id;
+  // The chunk's rows are read again after waves that wrote what they read: one reader for the
+  // chunk, so that the store sends only the contacts that changed.
+  const reader = deps.store.snapshotReader(propertyId);
   const readAll = async (states: readonly RowState<R>[]) => {
-    const snapshots = await deps.store.readSnapshots(
-      propertyId,
+    const snapshots = await reader.read(
       states.map((state) => snapshotRequestOf(state.row.prepared)),
     );
     states.forEach((state, i) => {

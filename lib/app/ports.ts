@@ -20,6 +20,7 @@ export { type Clock, systemClock } from "./ports/clock.js";
 export type {
   ContactStore,
   LinkFailure,
+  SnapshotReader,
   SnapshotRequest,
   SyncApplied,
   SyncSnapshot,

@@ -347,6 +347,10 @@ export function createMemoryStores() {
     async readSnapshots(propertyId, requests) {
       return requests.map((request) => snapshotOf(propertyId, request, undefined));
     },
+    snapshotReader: (propertyId) => ({
+      read: async (requests) =>
+        requests.map((request) => snapshotOf(propertyId, request, undefined)),
+    }),
     async writeGuarded(propertyId, write, _announce, guard) {
       if (!guardHolds(propertyId, write.contact.id, guard)) return { status: "conflict" };
       if (!claim(guard.event)) return { status: "duplicate" };

@@ -198,6 +198,14 @@ function countingStore(store: ContactStore): {
   let lockingFallbacks = 0;
   let candidates = 0;
   let candidatesMax = 0;
+  const tally = <S extends { contacts: readonly unknown[] }>(snapshots: S[]): S[] => {
+    for (const snapshot of snapshots) {
+      reads += 1;
+      candidates += snapshot.contacts.length;
+      candidatesMax = Math.max(candidatesMax, snapshot.contacts.length);
+    }
+    return snapshots;
+  };
   const counted: ContactStore = {
     findLink: (...args) => store.findLink(...args),
     markFailed: (...args) => store.markFailed(...args),
@@ -210,14 +218,10 @@ function countingStore(store: ContactStore): {
       candidatesMax = Math.max(candidatesMax, snapshot.contacts.length);
       return snapshot;
     },
-    readSnapshots: async (...args) => {
-      const snapshots = await store.readSnapshots(...args);
-      for (const snapshot of snapshots) {
-        reads += 1;
-        candidates += snapshot.contacts.length;
-        candidatesMax = Math.max(candidatesMax, snapshot.contacts.length);
-      }
-      return snapshots;
+    readSnapshots: async (...args) => tally(await store.readSnapshots(...args)),
+    snapshotReader: (propertyId) => {
+      const reader = store.snapshotReader(propertyId);
+      return { read: async (requests) => tally(await reader.read(requests)) };
     },
     writeGuarded: async (...args) => {
       const result = await store.writeGuarded(...args);

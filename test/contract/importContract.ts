@@ -2,7 +2,8 @@
  * The set-based file import (`importPeople` → `syncInWaves`), on a real driver: it writes what
  * the one-person path writes for the same rows in the same order, and a sync of the same
  * people running while it imports (a webhook, a worker) never gives anyone a second contact or
- * link (design §6 invariants 1 and 2).
+ * link (design §6 invariants 1 and 2), and a chunk's snapshot reader, which does not send again
+ * the contacts it read unchanged, reads what a fresh read reads.
  */
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -15,7 +16,7 @@ import {
 } from "../../lib/adapters/db/schema.js";
 import { type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
 import type { PropertyContext } from "../../lib/app/ports.js";
-import { syncPerson } from "../../lib/app/syncPerson.js";
+import { prepareSync, snapshotRequestOf, syncPerson } from "../../lib/app/syncPerson.js";
 import type { DriverName } from "../../lib/config.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
 import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
@@ -133,6 +134,31 @@ export function describeImportContract(driver: DriverName): void {
         expect(await statuses(waves.id)).toEqual(await statuses(serial.id));
         expect(await sideRows(waves.id)).toEqual(await sideRows(serial.id));
       }
+    });
+
+    it("a snapshot reader read again gives what a fresh read gives, after what it read changed", async () => {
+      const property = await newProperty(suite.db);
+      const rows = mixedRows();
+      const people = rows.slice(0, 12).flatMap((fields) => {
+        const mapped = personFromImportRow(fields);
+        return mapped.ok ? [mapped.person] : [];
+      });
+      // Half of them known, so that the other half has candidates (shared surnames, streets).
+      for (const person of people.slice(0, 6)) await syncPerson(suite.deps, { property, person });
+      const requests = people.map((person) =>
+        snapshotRequestOf(prepareSync(property, person, clock)),
+      );
+      const reader = suite.deps.store.snapshotReader(property.id);
+      const first = await reader.read(requests);
+      expect(first).toEqual(await suite.deps.store.readSnapshots(property.id, requests));
+      expect(first.some((snapshot) => snapshot.contacts.length > 1)).toBe(true);
+      // Another record of a known person changes its contact; the rest stays as read.
+      const changed = personFromImportRow({ ...rows[0], phone: "(212) 555-4242" });
+      if (!changed.ok) throw new Error("fixture row refused");
+      await syncPerson(suite.deps, { property, person: changed.person });
+      const again = await reader.read(requests);
+      expect(again).toEqual(await suite.deps.store.readSnapshots(property.id, requests));
+      expect(again).not.toEqual(first);
     });
 
     it("a sync of the same people during an import never gives anyone a second contact or link", async () => {

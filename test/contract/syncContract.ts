@@ -32,6 +32,7 @@ function delegate(store: ContactStore): ContactStore {
     markFailed: (...args) => store.markFailed(...args),
     readSnapshot: (...args) => store.readSnapshot(...args),
     readSnapshots: (...args) => store.readSnapshots(...args),
+    snapshotReader: (...args) => store.snapshotReader(...args),
     writeGuarded: (...args) => store.writeGuarded(...args),
     readEnrichment: (...args) => store.readEnrichment(...args),
     writeEnrichmentGuarded: (...args) => store.writeEnrichmentGuarded(...args),

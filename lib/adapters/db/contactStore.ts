@@ -15,6 +15,7 @@ import type {
   Guarded,
   GuardedResult,
   LinkFailure,
+  SnapshotReader,
   SnapshotRequest,
   SyncApplied,
   SyncSnapshot,
@@ -30,7 +31,7 @@ import { DrizzleEnrichmentStore, DrizzleEnrichmentTransaction } from "./enrichme
 import { toStoreError } from "./errors.js";
 import { guardGo, guardParts, runGuarded } from "./guardedWrite.js";
 import { contactSync, user } from "./schema.js";
-import { readSnapshotSet } from "./snapshotReads.js";
+import { RememberedContacts, readSnapshotSet } from "./snapshotReads.js";
 import { executeRows } from "./sqlRows.js";
 import { decisionWrites } from "./syncWrites.js";
 import { DrizzleWaveTransaction } from "./waveWrites.js";
@@ -135,6 +136,16 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
   ): Promise<Guarded<SyncSnapshot>[]> {
     if (requests.length === 0) return [];
     return readSnapshotSet(this.db, propertyId, requests, undefined);
+  }
+
+  snapshotReader(propertyId: string): SnapshotReader {
+    const remembered = new RememberedContacts();
+    return {
+      read: async (requests) =>
+        requests.length === 0
+          ? []
+          : readSnapshotSet(this.db, propertyId, requests, undefined, remembered),
+    };
   }
 
   async writeGuarded(

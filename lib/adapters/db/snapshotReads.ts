@@ -6,7 +6,8 @@
  * person it reads what `candidateReads.ts` describes — the inbox check, the identity keys'
  * versions, the link, and (unless the link holds this very version: a replay) the candidates,
  * the keys too common to search by and the counted keys' sizes — with the same lookups, fenced
- * the same way so that the GIN indexes drive.
+ * the same way so that the GIN indexes drive. A reader that remembers (`RememberedContacts`)
+ * names contacts it holds; one still at the version it holds comes back without its columns.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
@@ -53,11 +54,59 @@ interface ResultRow {
         /** `[person id, ResMan status]` of each of the contact's links with a status. */
         links: [string | null, PersonStatus][] | null;
       }
+    | {
+        /** A contact the reader named as known, still at the version it holds: no columns. */
+        known: string;
+        links: [string | null, PersonStatus][] | null;
+      }
     | string;
 }
 
+type UserRow = typeof user.$inferSelect;
+
+/**
+ * What a run of reads (`ContactStore.snapshotReader`: an import chunk's) remembers between its
+ * statements: the contacts it decoded, and each person's candidates at its last read. A person
+ * read again names its last candidates with their versions; one still at that version comes back
+ * without its columns (a contact's every write bumps its version), so a chunk whose rows are read
+ * again after each wave does not send and decode the same contacts again. Links come back every
+ * time: they are what changes without the contact.
+ */
+export class RememberedContacts {
+  private readonly rows = new Map<string, UserRow>();
+  private readonly candidatesOf = new Map<string, readonly string[]>();
+
+  /** `{ contact id: version }` of the candidates the requests' persons had at their last read. */
+  knownFor(requests: readonly SnapshotRequest[]): Record<string, number> {
+    const known: Record<string, number> = {};
+    for (const request of requests) {
+      for (const id of this.candidatesOf.get(request.personId) ?? []) {
+        const row = this.rows.get(id);
+        if (row !== undefined) known[id] = row.version;
+      }
+    }
+    return known;
+  }
+
+  row(id: string): UserRow | undefined {
+    return this.rows.get(id);
+  }
+
+  remember(row: UserRow): void {
+    this.rows.set(row.id, row);
+  }
+
+  read(personId: string, candidateIds: readonly string[]): void {
+    this.candidatesOf.set(personId, candidateIds);
+  }
+}
+
 /** The statement (see the file's comment). */
-function snapshotSetQuery(propertyId: string, requests: RequestJson[]): SQL {
+function snapshotSetQuery(
+  propertyId: string,
+  requests: RequestJson[],
+  known: Record<string, number>,
+): SQL {
   const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
   // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
   // person would grow with the square of the batch.
@@ -116,10 +165,16 @@ function snapshotSetQuery(propertyId: string, requests: RequestJson[]): SQL {
       from req r left join linked l on l.i = r.i left join ids on ids.i = r.i
         left join common c on c.i = r.i left join counts n on n.i = r.i
     union all
-    select -1, jsonb_build_object('contact', to_jsonb(u), 'links', (
-        select jsonb_agg(jsonb_build_array(o.resman_contact_id, o.resman_status))
-        from ${contactSync} o where o.user_id = u.id and o.resman_status is not null))
-      from ${user} u where u.id = any(array(select distinct cand.id from cand))`;
+    select -1, case when kn.version = u.version
+        then jsonb_build_object('known', u.id, 'links', lk.links)
+        else jsonb_build_object('contact', to_jsonb(u), 'links', lk.links) end
+      from ${user} u
+      left join (select key::uuid as id, value::int as version
+        from jsonb_each_text(${JSON.stringify(known)}::jsonb)) as kn on kn.id = u.id
+      cross join lateral (
+        select jsonb_agg(jsonb_build_array(o.resman_contact_id, o.resman_status)) as links
+        from ${contactSync} o where o.user_id = u.id and o.resman_status is not null) as lk
+      where u.id = any(array(select distinct cand.id from cand))`;
 }
 
 /** A request as the statement's JSON. */
@@ -157,6 +212,7 @@ export async function readSnapshotSet(
   propertyId: string,
   requests: readonly SnapshotRequest[],
   event: { source: string; id: string } | undefined,
+  remembered?: RememberedContacts,
 ): Promise<Guarded<SyncSnapshot>[]> {
   if (requests.length === 0) return [];
   try {
@@ -165,13 +221,14 @@ export async function readSnapshotSet(
       snapshotSetQuery(
         propertyId,
         requests.map((request, i) => requestJson(propertyId, request, i, event)),
+        remembered?.knownFor(requests) ?? {},
       ),
     );
     // Candidates first: each decoded once, with its links kept for `other` below.
     const contacts = new Map<
       string,
       {
-        row: typeof user.$inferSelect;
+        row: UserRow;
         links: [string | null, PersonStatus][];
         /** The contact as persons see it, by the statuses of its other links: shared, since
          * the domain never changes a contact it is given (a chunk holds one per candidate). */
@@ -181,8 +238,16 @@ export async function readSnapshotSet(
     for (const { i, doc } of rows) {
       if (Number(i) !== -1) continue;
       const parsed = parseJson(doc);
-      if (!("contact" in parsed)) continue;
-      const row = rowFromJson(user, parseJson(parsed.contact));
+      let row: UserRow | undefined;
+      if ("contact" in parsed) {
+        row = rowFromJson(user, parseJson(parsed.contact));
+        remembered?.remember(row);
+      } else if ("known" in parsed) {
+        row = remembered?.row(parsed.known);
+        if (row === undefined) throw new Error("a contact came back as known but is not");
+      } else {
+        continue;
+      }
       contacts.set(row.id, { row, links: parseJson(parsed.links ?? []), seen: new Map() });
     }
     const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
@@ -209,6 +274,7 @@ export async function readSnapshotSet(
         }
         found.push(contact);
       }
+      remembered?.read(request.personId, parsed.ids ?? []);
       const link = parsed.link === null ? null : linkFromRow(rowFromJson(contactSync, parsed.link));
       snapshots[Number(i)] = {
         seen: parsed.seen === true,

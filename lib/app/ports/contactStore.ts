@@ -63,6 +63,11 @@ export interface SnapshotRequest {
   event?: EventRef | undefined;
 }
 
+/** Snapshot reads that remember what they read (`ContactStore.snapshotReader`). */
+export interface SnapshotReader {
+  read(requests: readonly SnapshotRequest[]): Promise<Guarded<SyncSnapshot>[]>;
+}
+
 /** One write of a wave (`WaveTransaction.applyAll`): a decision and its announcement. */
 export interface WaveWrite {
   write: SyncWrite;
@@ -118,6 +123,12 @@ export interface ContactStore extends EnrichmentStore {
     propertyId: string,
     requests: readonly SnapshotRequest[],
   ): Promise<Guarded<SyncSnapshot>[]>;
+  /**
+   * `readSnapshots` for a run of reads of the same persons (an import chunk's, read again after
+   * each wave): the store may remember what it read, so that a contact read again unchanged is
+   * not sent again. Drop it when the run ends.
+   */
+  snapshotReader(propertyId: string): SnapshotReader;
   /**
    * One statement: applies the decision (contact, link, history, review item, a lead's
    * placeholder removal, outbox, inbox) only if every identity key and the contact are still at
