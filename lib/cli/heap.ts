@@ -5,14 +5,15 @@
  * readings (~9,300 decoded contacts per 1,000 rows on the generated set) for a few seconds, then
  * drops them: the heap in use swings between ~100 and ~400 MB, and with V8's own factor the heap
  * reserved, and so RSS, settled at ~660 MB on the 1,000,000-person file (issue 15's budget: 512).
- * A fixed factor of 1.5 keeps RSS at ~380 MB on the same rows at the same speed (measured in one
- * session, `bench:import`). No ceiling is set: a file whose rows hold more still imports, with
- * more collections.
+ * A fixed factor of 1.5 kept RSS at ~380 MB over the first 30,000 rows at the same speed, but the
+ * whole file peaked at 519 MB; 1.3 (with the chunk's snapshot reader, same day) at 492 MB, at 405
+ * people/s against 365 (`bench:import`, README Performance). No ceiling is set: a file whose rows
+ * hold more still imports, with more collections.
  */
 import { setFlagsFromString } from "node:v8";
 
 /** The heap may grow to this many percent over the live size after a full collection. */
-export const HEAP_GROWING_PERCENT = 50;
+export const HEAP_GROWING_PERCENT = 30;
 
 /** Sets the growth factor for this process; set at run time, it holds from the next collection. */
 export function limitHeapGrowth(): void {
