@@ -347,9 +347,9 @@ export function createMemoryStores() {
     async readSnapshots(propertyId, requests) {
       return requests.map((request) => snapshotOf(propertyId, request, undefined));
     },
+    // Nothing to remember: every read is a plain `readSnapshots`.
     snapshotReader: (propertyId) => ({
-      read: async (requests) =>
-        requests.map((request) => snapshotOf(propertyId, request, undefined)),
+      read: (requests) => store.readSnapshots(propertyId, requests),
     }),
     async writeGuarded(propertyId, write, _announce, guard) {
       if (!guardHolds(propertyId, write.contact.id, guard)) return { status: "conflict" };

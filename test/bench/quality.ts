@@ -213,9 +213,7 @@ function countingStore(store: ContactStore): {
     writeEnrichmentGuarded: (...args) => store.writeEnrichmentGuarded(...args),
     readSnapshot: async (...args) => {
       const snapshot = await store.readSnapshot(...args);
-      reads += 1;
-      candidates += snapshot.contacts.length;
-      candidatesMax = Math.max(candidatesMax, snapshot.contacts.length);
+      tally([snapshot]);
       return snapshot;
     },
     readSnapshots: async (...args) => tally(await store.readSnapshots(...args)),

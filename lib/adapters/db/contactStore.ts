@@ -140,11 +140,9 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
 
   snapshotReader(propertyId: string): SnapshotReader {
     const remembered = new RememberedContacts();
+    // readSnapshotSet answers an empty request list without a statement.
     return {
-      read: async (requests) =>
-        requests.length === 0
-          ? []
-          : readSnapshotSet(this.db, propertyId, requests, undefined, remembered),
+      read: (requests) => readSnapshotSet(this.db, propertyId, requests, undefined, remembered),
     };
   }
 
