@@ -7,13 +7,14 @@
  * the write protocol of `writeProtocol.ts`, on the conversation's key and the blocking keys of
  * the event's contact block (`lib/domain/lockKeys.ts`), like the sync path.
  */
-import { randomUUID } from "node:crypto";
+
 import { blockingKeys, searchKeys } from "../domain/blocking.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { ChatbotEvent } from "../domain/events.js";
 import { blockLockKeys, conversationLockKey, guardedLockKeys } from "../domain/lockKeys.js";
 import type { Matcher } from "../domain/matching.js";
+import { newId as timeOrderedId } from "./newId.js";
 import type {
   Clock,
   EnrichmentCandidates,
@@ -54,7 +55,7 @@ export async function enrichContact(
     officePhone: property.officePhone,
     now: deps.clock.now(),
   });
-  const newId = deps.newId ?? randomUUID;
+  const newId = deps.newId ?? timeOrderedId;
   const lookup = { keys: identity.keys, blocks: searchKeys(blockingKeys(identity.values)) };
   // The same identity keys as the sync path (blocking keys), plus the conversation.
   const locks = [conversationLockKey(detail.conversation_id), ...blockLockKeys(lookup.blocks)];

@@ -17,13 +17,14 @@
  * sync could find either contact — or a moved link's person — by, then the contacts and their
  * links), retried; that file says why a decision is safe against concurrent syncs.
  */
-import { randomUUID } from "node:crypto";
+
 import { InvalidInputError } from "../domain/errors.js";
 import { personLockKey } from "../domain/lockKeys.js";
 import { MergeRefusedError } from "../domain/mergeErrors.js";
 import type { MergeParty } from "../domain/mergeParties.js";
 import { mergeContacts } from "../domain/mergePlan.js";
 import { linkAfterRejection, type ReviewLevels, reviewLevels } from "../domain/review.js";
+import { newId as timeOrderedId } from "./newId.js";
 import type {
   Clock,
   MergeTransaction,
@@ -136,7 +137,7 @@ export async function approveReview(
   deps: ReviewDependencies,
   input: { reviewId: string; decidedBy?: string | undefined; survivor?: Survivor | undefined },
 ): Promise<ApprovalResult> {
-  const newId = deps.newId ?? randomUUID;
+  const newId = deps.newId ?? timeOrderedId;
   return inRetriedTransaction(deps.reviews, async (tx) => {
     const review = await openReview(tx, input.reviewId);
     const ids = [review.candidateId, review.userId];
@@ -193,7 +194,7 @@ export async function rejectReview(
   deps: ReviewDependencies,
   input: { reviewId: string; decidedBy?: string | undefined },
 ): Promise<RejectionResult> {
-  const newId = deps.newId ?? randomUUID;
+  const newId = deps.newId ?? timeOrderedId;
   return inRetriedTransaction(deps.reviews, async (tx) => {
     const review = await openReview(tx, input.reviewId);
     const linkOf = (parties: readonly MergeParty[]) =>

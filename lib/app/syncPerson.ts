@@ -6,7 +6,7 @@
  * of the person — `identityLockKeys` — then the locking transaction, retried), which says why
  * every write here is safe.
  */
-import { randomUUID } from "node:crypto";
+
 import { blockingKeys, countedKeys, searchKeys } from "../domain/blocking.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";
@@ -21,6 +21,7 @@ import {
 import { personDigest, type ResmanPerson, resmanPersonSchema } from "../domain/person.js";
 import { decideSync, type LinkStatus, skipReason } from "../domain/syncDecision.js";
 import { zodIssues } from "../domain/zodIssues.js";
+import { newId as timeOrderedId } from "./newId.js";
 import type {
   Announcement,
   CandidateLookup,
@@ -177,7 +178,7 @@ export function planSync(
   snapshot: SyncSnapshot,
 ): SyncPlan {
   const { normalised, digest, identified } = prepared;
-  const newId = deps.newId ?? randomUUID;
+  const newId = deps.newId ?? timeOrderedId;
   const warnings = normalised.warnings;
   if (snapshot.link === null && !identified) throw noIdentity();
   const { link } = snapshot;

@@ -16,12 +16,13 @@
  * outbox, in the same transaction. Concurrency: the locking transaction of `writeProtocol.ts`,
  * as for an approval.
  */
-import { randomUUID } from "node:crypto";
+
 import { MergeRefusedError } from "../domain/mergeErrors.js";
 import { parseMergeHistory } from "../domain/mergeHistory.js";
 import type { MergeParty } from "../domain/mergeParties.js";
 import { DEFAULT_MERGE_STRATEGY } from "../domain/survivorship.js";
 import { planUnmerge } from "../domain/unmergePlan.js";
+import { newId as timeOrderedId } from "./newId.js";
 import type { MergeTarget } from "./ports.js";
 import type { ReviewDependencies } from "./review.js";
 import { inRetriedTransaction, planUnderLocks } from "./writeProtocol.js";
@@ -48,7 +49,7 @@ export async function unmerge(
   deps: ReviewDependencies,
   input: { userId: string; mergeId?: string | undefined },
 ): Promise<UnmergeResult> {
-  const newId = deps.newId ?? randomUUID;
+  const newId = deps.newId ?? timeOrderedId;
   return inRetriedTransaction(deps.reviews, async (tx) => {
     const { userId, mergeId } = input;
     const state = await tx.contactState(userId);

@@ -32,7 +32,8 @@ export interface ScoredCandidate {
 
 export interface ScoredChoice {
   /**
-   * The best candidate (highest outcome, then score, then oldest, then smallest id), unless its
+   * The best candidate (highest outcome, then score, then oldest, then smallest id — ids are
+   * time-ordered, so among contacts created together that is the one made first), unless its
    * outcome is `new`.
    */
   best: ScoredCandidate | null;

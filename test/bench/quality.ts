@@ -45,14 +45,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import { eq } from "drizzle-orm";
 import { user } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
@@ -66,8 +65,8 @@ import {
 } from "../../lib/app/ports.js";
 import { type Matcher, scoredMatcher } from "../../lib/domain/matching.js";
 import type { MatchingCriteria } from "../../lib/domain/rules.js";
-import { type GeneratedColumn, generatedColumns } from "../../lib/local/peopleGenerator.js";
 import { openTestDatabase } from "../support/drivers.js";
+import { writeImportCsv } from "./importCsv.js";
 import { createMemoryStores } from "./memoryStore.js";
 import { generateMessyContacts } from "./messyContacts.js";
 import {
@@ -300,17 +299,6 @@ function dataDirFromEnv(): string {
 }
 
 // --- data sets -----------------------------------------------------------------------------
-
-/**
- * Writes rows as an import CSV with the generator's columns (the import's, bar
- * `last_modified`); a column a row does not have is left blank.
- */
-async function writeImportCsv(
-  path: string,
-  rows: Partial<Record<GeneratedColumn, string>>[],
-): Promise<void> {
-  await writeFile(path, stringify(rows, { header: true, columns: [...generatedColumns] }));
-}
 
 const FEBRL_ID = /^rec-(\d+)-(?:org|dup-\d+)$/;
 

@@ -1,10 +1,12 @@
 /**
  * The set-based import decides as the per-person path does (issue 15): on the duplicate-heavy
- * set (many records per person, common names, no email or phone) and on the generated set
- * (emails, phones, addresses, typos, households), `importPeople` in waves gives the same
- * contacts, record for record, and the same link statuses as `syncPerson` called row by row in
- * file order — with chunks of the default size and with small chunks, so that a person's records
- * span chunks — and the same again on a second run.
+ * set (many records per person, common names, no email or phone), on the generated set
+ * (emails, phones, addresses, typos, households) and on the quality bench's messy set (the
+ * worst noise, namesakes, many contacts created in one wave that tie on creation time),
+ * `importPeople` in waves gives the same contacts, record for record, and the same link
+ * statuses as `syncPerson` called row by row in file order — with chunks of the default size
+ * and with small chunks, so that a person's records span chunks — and the same again on a
+ * second run.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -22,12 +24,17 @@ import { InvalidInputError } from "../../lib/domain/errors.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
 import { writePeopleCsv } from "../../lib/local/peopleGenerator.js";
 import { writeDuplicateHeavyCsv } from "../bench/duplicateHeavy.js";
+import { writeImportCsv } from "../bench/importCsv.js";
+import { generateMessyContacts } from "../bench/messyContacts.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 
 let database: TestDatabase;
 let folder: string;
 let duplicates: string;
 let generated: string;
+let messy: string;
+/** The messy set's property office phone, which a few of its records carry. */
+const MESSY_OFFICE_PHONE = "7205550100";
 
 beforeAll(async () => {
   database = await openTestDatabase("pg");
@@ -36,6 +43,14 @@ beforeAll(async () => {
   generated = join(folder, "generated.csv");
   await writeDuplicateHeavyCsv(duplicates, { records: 600, seed: 7 });
   await writePeopleCsv(generated, { seed: 11, rows: 600 });
+  messy = join(folder, "messy.csv");
+  // The quality bench's messy set itself: before contact ids were time-ordered, contacts one
+  // wave created tied on creation time and a few of its records went to a random one of them.
+  const rows = generateMessyContacts({ seed: 20_261_202, officePhone: MESSY_OFFICE_PHONE });
+  await writeImportCsv(
+    messy,
+    [...rows].map(({ row }) => row),
+  );
 });
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
@@ -44,15 +59,18 @@ afterAll(async () => {
 
 const deps = () => ({ store: createStores(database.handle.db).contacts, clock: systemClock });
 
-/** A new property. */
-async function newProperty() {
+/** A new property, with the messy set's office phone for that set. */
+async function newProperty(file: string) {
   const stores = createStores(database.handle.db);
-  return stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() });
+  return stores.properties.ensureResmanProperty({
+    resmanPropertyId: randomUUID(),
+    ...(file === messy ? { officePhone: MESSY_OFFICE_PHONE } : {}),
+  });
 }
 
 /** The set-based import of the file into a new property; resolves with its id. */
 async function importInWaves(file: string, chunkRows?: number): Promise<string> {
-  const property = await newProperty();
+  const property = await newProperty(file);
   const opened = await openImportFile(file);
   try {
     const summary = await importPeople(deps(), {
@@ -69,7 +87,7 @@ async function importInWaves(file: string, chunkRows?: number): Promise<string> 
 
 /** The per-person path: each accepted row synced on its own, in file order. */
 async function importOneByOne(file: string): Promise<string> {
-  const property = await newProperty();
+  const property = await newProperty(file);
   const opened = await openImportFile(file);
   const seen = new Set<string>();
   try {
@@ -127,5 +145,12 @@ describe("the set-based import", () => {
     expect(serial.flat().some((link) => link.endsWith(":pending"))).toBe(true);
     expect(await contactsOf(await importInWaves(generated))).toEqual(serial);
     expect(await contactsOf(await importInWaves(generated, 50))).toEqual(serial);
+  });
+
+  it("decides as the per-person path on the messy set, run after run", async () => {
+    const serial = await contactsOf(await importOneByOne(messy));
+    expect(serial.some((group) => group.length > 1)).toBe(true);
+    expect(await contactsOf(await importInWaves(messy))).toEqual(serial);
+    expect(await contactsOf(await importInWaves(messy, 50))).toEqual(serial);
   });
 });
