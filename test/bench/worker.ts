@@ -21,7 +21,6 @@ import pg from "pg";
 import type { DatabaseHandle } from "../../lib/adapters/db/client.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { createSyncWorker } from "../../lib/adapters/lambda/syncWorker.js";
-import { logger } from "../../lib/adapters/observability/logger.js";
 import { systemClock } from "../../lib/app/ports.js";
 import { cachedPropertyStore } from "../../lib/app/propertyCache.js";
 import type { DriverName } from "../../lib/config.js";
@@ -185,8 +184,14 @@ const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main() {
-  // One INFO line per job would flood the report; warnings and errors still show.
-  logger.setLogLevel("WARN");
+  // One INFO line per job would flood the report (and cost the worker its writes): the npm
+  // script sets POWERTOOLS_LOG_LEVEL=WARN. `logger.setLogLevel` would not last: the handler's
+  // middleware puts the logger back to its initial level at every invocation.
+  if (process.env.POWERTOOLS_LOG_LEVEL === undefined) {
+    console.log(
+      "(POWERTOOLS_LOG_LEVEL unset: one INFO line per job follows; npm run bench:worker sets WARN)",
+    );
+  }
   console.log(
     `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL}`,
   );
