@@ -1,7 +1,7 @@
 /**
  * File import: every row goes through the sync path's decision (`planSync`), set-based.
  *
- * Rows are read in chunks (`CHUNK_ROWS`); each chunk is synced in waves (`importWaves.ts`):
+ * Rows are read in chunks (`CHUNK_ROWS`); each chunk is synced in waves (`syncWaves.ts`):
  * its snapshots read in one statement, rows that could see each other's writes decided one
  * after the other in file order, the others together, each wave written in one transaction.
  * The result is the one-person path's in file order, whatever the chunk size. A failing row
@@ -16,9 +16,9 @@
 
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { importFieldOf, personFromImportRow } from "../domain/importRow.js";
-import { syncInWaves, type WaveOutcome, type WaveRow } from "./importWaves.js";
 import type { PropertyContext, PropertyStore, ResmanPropertyRef } from "./ports.js";
 import { noIdentity, type PreparedSync, prepareSync, type SyncDependencies } from "./syncPerson.js";
+import { syncInWaves, type WaveOutcome, type WaveRow } from "./syncWaves.js";
 
 /** One record read from a file: its fields, or why it could not be read. */
 export interface ImportRecord {

@@ -17,21 +17,9 @@ import { ContactSyncError, isRetryable } from "../domain/errors.js";
 import { deactivatedStatus, type SyncMessage } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import { type EnrichmentResult, enrichContact } from "./enrichContact.js";
-import type {
-  Clock,
-  ContactStore,
-  Guarded,
-  PropertyContext,
-  PropertyStore,
-  SyncSnapshot,
-} from "./ports.js";
-import {
-  type PreparedSync,
-  prepareSync,
-  type SyncResult,
-  snapshotRequestOf,
-  syncPerson,
-} from "./syncPerson.js";
+import type { Clock, ContactStore, PropertyContext, PropertyStore } from "./ports.js";
+import { prepareSync, type SyncResult, syncPerson } from "./syncPerson.js";
+import { syncInWaves, type WaveOutcome, type WaveRow } from "./syncWaves.js";
 
 export interface PipelineDependencies {
   store: ContactStore;
@@ -56,71 +44,62 @@ export type ProcessedMessage =
   /** Refused for good (invalid data); acknowledged. */
   | { kind: "rejected"; code: string; propertyId: string | null; personId: string | null };
 
-/** A queue batch's person, validated once and read ahead with the others (`readBatchAhead`). */
-export interface ReadAhead {
-  prepared: PreparedSync;
-  snapshot: Guarded<SyncSnapshot>;
-}
-
 /**
- * The upserted people of a queue batch, each validated once, and their snapshots read in one
- * statement per property (the inbox checked for each delivery), keyed by event id. The other
- * messages (chatbot events, deactivations, a person that does not fit, a property that cannot
- * be resolved) are left out and read for themselves, and so is everything when the batched
- * read fails: reading ahead never changes a decision — a person whose snapshot an earlier
- * write of the batch made stale loses its guarded write and reads again.
+ * The upserted people of a queue batch, each validated once and synced together per property
+ * (`syncInWaves`, as a file import's chunk: their snapshots read in one statement with each
+ * delivery's inbox check, then the people that cannot see each other's writes decided together
+ * and written in one transaction, each delivery's inbox entry claimed with its write): an
+ * outcome per message, in order (two copies of one delivery each get theirs: the first syncs,
+ * the second is a duplicate). The other messages (chatbot events, deactivations, a person that does not fit, a
+ * property that cannot be resolved) are left out (undefined) and processed on their own. A
+ * failure is kept as the person's outcome; `processSyncMessage` applies the failure policy to it.
  */
-export async function readBatchAhead(
+export async function syncBatch(
   deps: PipelineDependencies,
   messages: readonly SyncMessage[],
-): Promise<Map<string, ReadAhead>> {
-  const byProperty = new Map<string, { items: { eventId: string; prepared: PreparedSync }[] }>();
-  for (const message of messages) {
+): Promise<(WaveOutcome | undefined)[]> {
+  const byProperty = new Map<string, { property: PropertyContext; rows: BatchRow[] }>();
+  for (const [index, message] of messages.entries()) {
     if (message.kind !== "resman" || message.envelope.type !== "person.upserted") continue;
     try {
       const property = await deps.properties.ensureResmanProperty({
         resmanPropertyId: message.envelope.property_id,
         resmanAccountId: message.envelope.account_id,
       });
-      const prepared = prepareSync(property, message.envelope.person, deps.clock);
-      const group = byProperty.get(property.id) ?? { items: [] };
-      group.items.push({ eventId: message.event_id, prepared });
+      const person = message.envelope.person;
+      const prepared = prepareSync(property, person, deps.clock);
+      const group = byProperty.get(property.id) ?? { property, rows: [] };
+      const event = { source: "resman", id: message.event_id };
+      group.rows.push({ person, prepared, event, index });
       byProperty.set(property.id, group);
     } catch {
       // Its own processing says why.
     }
   }
-  // One statement per property: split into smaller concurrent reads, a batch of 10 ran no
-  // faster on Postgres (measured with chunks of 10, 5 and 3, within the machine's noise).
-  const ahead = new Map<string, ReadAhead>();
-  for (const [propertyId, { items }] of byProperty) {
-    try {
-      const snapshots = await deps.store.readSnapshots(
-        propertyId,
-        items.map((item) =>
-          snapshotRequestOf(item.prepared, { source: "resman", id: item.eventId }),
-        ),
-      );
-      items.forEach((item, i) => {
-        const snapshot = snapshots[i];
-        if (snapshot !== undefined) ahead.set(item.eventId, { prepared: item.prepared, snapshot });
-      });
-    } catch {
-      // Each person reads for itself.
-    }
+  const outcomes: (WaveOutcome | undefined)[] = messages.map(() => undefined);
+  for (const { property, rows } of byProperty.values()) {
+    await syncInWaves(deps, property, rows, (row, outcome) => {
+      outcomes[row.index] = outcome;
+    });
   }
-  return ahead;
+  return outcomes;
+}
+
+/** A batch's person as `syncInWaves` takes it, with its delivery's event and its place. */
+interface BatchRow extends WaveRow {
+  event: { source: string; id: string };
+  index: number;
 }
 
 /**
- * Processes one sync-queue message (with its person read ahead, when its batch was).
- * Throws only when the message should be retried.
+ * Processes one sync-queue message (or only the outcome of its person, when its batch synced
+ * it with the others: `syncBatch`). Throws only when the message should be retried.
  */
 export async function processSyncMessage(
   deps: PipelineDependencies,
   message: SyncMessage,
   delivery: Delivery,
-  ahead?: ReadAhead | undefined,
+  synced?: WaveOutcome | undefined,
 ): Promise<ProcessedMessage> {
   if (message.kind === "chatbot") {
     try {
@@ -145,13 +124,15 @@ export async function processSyncMessage(
       : envelope.person;
   const personId = person.person_id;
   try {
-    const result = await syncPerson(deps, {
-      property,
-      person,
-      event: { source: "resman", id: message.event_id },
-      dryRun: delivery.dryRun,
-      ...(ahead === undefined ? {} : { prepared: ahead.prepared, prefetched: ahead.snapshot }),
-    });
+    const result =
+      synced === undefined
+        ? await syncPerson(deps, {
+            property,
+            person,
+            event: { source: "resman", id: message.event_id },
+            dryRun: delivery.dryRun,
+          })
+        : resultOf(synced);
     return { kind: "person", propertyId: property.id, personId, result };
   } catch (error) {
     if (delivery.dryRun === true) throw error;
@@ -166,6 +147,12 @@ export async function processSyncMessage(
     }
     throw error;
   }
+}
+
+/** A batch's outcome for one person: its result, or its failure thrown again. */
+function resultOf(outcome: WaveOutcome): SyncResult {
+  if ("error" in outcome) throw outcome.error;
+  return outcome.result;
 }
 
 /** An error no retry can fix: our own typed error that says it is not retryable. */

@@ -27,7 +27,6 @@ import type {
   CandidateLookup,
   Clock,
   ContactStore,
-  Guarded,
   PropertyContext,
   SnapshotRequest,
   SyncSnapshot,
@@ -62,11 +61,6 @@ export interface SyncPersonInput {
   event?: { source: string; id: string } | undefined;
   /** The person already prepared (`prepareSync`); `person` is then not validated again. */
   prepared?: PreparedSync | undefined;
-  /**
-   * A snapshot read ahead for this person (`readSnapshots`): a file import's next rows, or a
-   * queue batch's people read together — then read with this `event` (its inbox check).
-   */
-  prefetched?: Guarded<SyncSnapshot> | undefined;
   /**
    * Decide against the database as it is and write nothing (`reconcile --dry-run`): the result
    * says what a real sync would do now (`contactId`/`linkId` of a new contact are not kept).
@@ -168,7 +162,7 @@ export type SyncPlan =
  * The decision of the sync path on a snapshot (without the inbox check: the caller's): a
  * replay, an unchanged person, or the write to make with its announcement. Every source's sync
  * decides here, one person at a time (`syncPerson`) or a file import's wave of people at once
- * (`importWaves.ts`). Throws `noIdentity` for a person that says nothing about who they are and
+ * (`syncWaves.ts`). Throws `noIdentity` for a person that says nothing about who they are and
  * has no link.
  */
 export function planSync(
@@ -230,6 +224,17 @@ export function planSync(
   };
 }
 
+/** The result of a delivery whose event was processed already: nothing written. */
+export function duplicateResult(prepared: PreparedSync): SyncResult {
+  return {
+    outcome: "duplicate_event",
+    contactId: null,
+    linkId: null,
+    status: null,
+    warnings: prepared.normalised.warnings,
+  };
+}
+
 /** Syncs one ResMan person into the property's contacts. */
 export async function syncPerson(
   deps: SyncDependencies,
@@ -239,23 +244,14 @@ export async function syncPerson(
   const prepared = input.prepared ?? prepareSync(property, input.person, deps.clock);
   const { normalised, digest, identified, lookup, locks } = prepared;
   const warnings = normalised.warnings;
-  // A snapshot read ahead (a file import's next rows, a queue batch's people, in one
-  // statement): used for the first round only; a later round reads afresh.
-  let prefetched = input.prefetched;
-  const duplicate: SyncResult = {
-    outcome: "duplicate_event",
-    contactId: null,
-    linkId: null,
-    status: null,
-    warnings,
-  };
+  const duplicate = duplicateResult(prepared);
 
   // Redeliveries without an event id (re-imports, reconciliation pulls) are mostly people who
   // did not change: one plain read of the link settles those, before the heavier snapshot.
   // Versions only move forward, so a committed link that says "replay" stays right. (A stale
   // version still goes on: it may fill what no newer version gave, see `decideSync`.)
   // Queue jobs (with an event id) are mostly new versions and go straight to the snapshot.
-  if (input.event === undefined && prefetched === undefined) {
+  if (input.event === undefined) {
     const current = await deps.store.findLink(property.id, normalised.personId);
     if (current === null && !identified) throw noIdentity();
     const skip = current === null ? null : skipReason(current, digest, normalised.lastModified);
@@ -275,17 +271,14 @@ export async function syncPerson(
   // transaction, decide, then one guarded statement that writes only if nothing it read has
   // changed. A replay (or a stale version that brings nothing new) costs the read alone.
   const round = async (): Promise<SyncResult | typeof LOST_RACE> => {
-    const snapshot =
-      prefetched ??
-      (await deps.store.readSnapshot(
-        property.id,
-        normalised.personId,
-        lookup,
-        locks,
-        input.event,
-        digest,
-      ));
-    prefetched = undefined;
+    const snapshot = await deps.store.readSnapshot(
+      property.id,
+      normalised.personId,
+      lookup,
+      locks,
+      input.event,
+      digest,
+    );
     if (snapshot.seen) return duplicate;
     const plan = planSync(deps, property, prepared, snapshot);
     if (plan.write === null) return plan.result;

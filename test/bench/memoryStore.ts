@@ -378,6 +378,7 @@ export function createMemoryStores() {
           }
           return versions;
         },
+        claimEvents: async (_propertyId, events) => events.map((event) => claim(event)),
         applyAll: async (propertyId, writes) => writes.map(({ write }) => apply(propertyId, write)),
       }),
     findLink: async (propertyId, personId) => linkStateOf(links.get(scoped(propertyId, personId))),

@@ -2,8 +2,9 @@
  * The set-based file import (`importPeople` → `syncInWaves`), on a real driver: it writes what
  * the one-person path writes for the same rows in the same order, and a sync of the same
  * people running while it imports (a webhook, a worker) never gives anyone a second contact or
- * link (design §6 invariants 1 and 2), and a chunk's snapshot reader, which does not send again
- * the contacts it read unchanged, reads what a fresh read reads.
+ * link (design §6 invariants 1 and 2), a chunk's snapshot reader, which does not send again
+ * the contacts it read unchanged, reads what a fresh read reads, and a queue batch's waves
+ * claim each delivery's inbox entry once.
  */
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -12,11 +13,13 @@ import {
   contactReview,
   contactSync,
   outboxEvent,
+  processedEvent,
   user,
 } from "../../lib/adapters/db/schema.js";
 import { type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
 import type { PropertyContext } from "../../lib/app/ports.js";
 import { prepareSync, snapshotRequestOf, syncPerson } from "../../lib/app/syncPerson.js";
+import { syncInWaves } from "../../lib/app/syncWaves.js";
 import type { DriverName } from "../../lib/config.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
 import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
@@ -159,6 +162,50 @@ export function describeImportContract(driver: DriverName): void {
       const again = await reader.read(requests);
       expect(again).toEqual(await suite.deps.store.readSnapshots(property.id, requests));
       expect(again).not.toEqual(first);
+    });
+
+    it("a queue batch in waves claims each delivery once: a redelivery writes nothing", async () => {
+      const property = await newProperty(suite.db);
+      const rows = mixedRows()
+        .slice(0, 6)
+        .flatMap((fields, i) => {
+          const mapped = personFromImportRow(fields);
+          if (!mapped.ok) return [];
+          const person = mapped.person;
+          const event = { source: "resman", id: `delivery-${property.id}-${i}` };
+          return [{ person, prepared: prepareSync(property, person, clock), event }];
+        });
+      const outcomesOf = async () => {
+        const outcomes: string[] = [];
+        await syncInWaves(suite.deps, property, rows, (_row, outcome) => {
+          outcomes.push("result" in outcome ? outcome.result.outcome : "error");
+        });
+        return outcomes.sort();
+      };
+      const inbox = async () =>
+        (
+          await suite.db
+            .select()
+            .from(processedEvent)
+            .where(eq(processedEvent.propertyId, property.id))
+        )
+          .map((e) => e.eventId)
+          .sort();
+      expect(await outcomesOf()).toEqual(rows.map(() => "created"));
+      expect(await inbox()).toEqual(rows.map((r) => r.event.id).sort());
+      const before = comparable(await propertySnapshot(suite.db, property.id));
+      // The same deliveries again: each finds its entry, nothing is written.
+      expect(await outcomesOf()).toEqual(rows.map(() => "duplicate_event"));
+      expect(comparable(await propertySnapshot(suite.db, property.id))).toEqual(before);
+      // A claim is taken once: by whichever transaction inserts the entry first.
+      const fresh = { source: "resman", id: `delivery-${property.id}-new` };
+      const taken = rows[0]?.event ?? fresh;
+      expect(
+        await suite.deps.store.waveTransaction((tx) => tx.claimEvents(property.id, [fresh, taken])),
+      ).toEqual([true, false]);
+      expect(
+        await suite.deps.store.waveTransaction((tx) => tx.claimEvents(property.id, [fresh])),
+      ).toEqual([false]);
     });
 
     it("a sync of the same people during an import never gives anyone a second contact or link", async () => {

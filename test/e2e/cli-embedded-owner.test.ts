@@ -20,7 +20,7 @@ beforeAll(async () => {
   bigFile = join(scratch, "big.csv");
   smallFile = join(scratch, "small.csv");
   // Big enough that the first import still runs when the second starts (tens of seconds).
-  await writePeopleCsv(bigFile, { seed: 101, rows: 1_200, label: "big" });
+  await writePeopleCsv(bigFile, { seed: 101, rows: 3_000, label: "big" });
   await writePeopleCsv(smallFile, { seed: 102, rows: 25, label: "small" });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The transaction of a file import's wave (`WaveTransaction`) on Postgres: the identity keys
- * bumped with their new versions returned, the written contacts locked with their versions, and
+ * The transaction of a wave (`WaveTransaction`) on Postgres: the identity keys bumped with
+ * their new versions returned, the written contacts locked with their versions, the
+ * deliveries' inbox entries claimed, and
  * every write of the wave in one statement whose size does not depend on how many people it
  * carries — each table's rows travel as one JSON parameter (`jsonb_populate_recordset`,
  * `jsonb_to_recordset`), so the statement text is the same for every wave and a thousand people
@@ -13,7 +14,14 @@ import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { Transaction } from "./client.js";
 import { contactColumns } from "./contactRows.js";
 import { bumpKeys, keyIdsOf, lockId } from "./keyVersions.js";
-import { contactMergeHistory, contactReview, contactSync, outboxEvent, user } from "./schema.js";
+import {
+  contactMergeHistory,
+  contactReview,
+  contactSync,
+  outboxEvent,
+  processedEvent,
+  user,
+} from "./schema.js";
 import { executeRows } from "./sqlRows.js";
 import { linkSetColumns, linkValues } from "./syncWrites.js";
 
@@ -235,6 +243,23 @@ export class DrizzleWaveTransaction implements WaveTransaction {
     );
     for (const row of rows) versions.set(row.id, Number(row.version));
     return versions;
+  }
+
+  async claimEvents(
+    propertyId: string,
+    events: readonly { source: string; id: string }[],
+  ): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const rows = await executeRows<{ source: string; event_id: string }>(
+      this.tx,
+      sql`insert into ${processedEvent} (source, event_id, property_id)
+        select e.source, e.id, ${propertyId} from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+          as e(source text, id text)
+        on conflict do nothing
+        returning source, event_id`,
+    );
+    const claimed = new Set(rows.map((row) => `${row.source}\u0000${row.event_id}`));
+    return events.map((event) => claimed.has(`${event.source}\u0000${event.id}`));
   }
 
   async applyAll(propertyId: string, writes: readonly WaveWrite[]): Promise<SyncApplied[]> {

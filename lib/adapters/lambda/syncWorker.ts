@@ -1,9 +1,11 @@
 /**
  * The sync worker's handler (the Lambda in `functions/sync-worker.ts` configures it). Sync
  * worker: SQS batches (size 10) from the sync queue, partial batch responses. The batch's
- * ResMan people are validated once and read together in one statement (`readBatchAhead`); then
- * each record runs `processSyncMessage` with its read; a record that throws is reported in
- * `batchItemFailures` and only it returns to the queue. After the batch, the outbox is drained
+ * upserted ResMan people are validated once and synced together (`syncBatch`: one read, one
+ * write transaction per wave of people that cannot see each other's writes); then each record
+ * runs `processSyncMessage` — with its person's outcome from the batch, or on its own for the
+ * other messages; a record that throws is reported in `batchItemFailures` and only it returns
+ * to the queue. After the batch, the outbox is drained
  * to EventBridge. Each record's outcome is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and
  * written once per batch with zeros included, so the failure rate always has its denominator.
  */
@@ -15,9 +17,9 @@ import {
   type PipelineDependencies,
   type ProcessedMessage,
   processSyncMessage,
-  type ReadAhead,
-  readBatchAhead,
+  syncBatch,
 } from "../../app/processSyncMessage.js";
+import type { WaveOutcome } from "../../app/syncWaves.js";
 import { type SyncMessage, syncMessageSchema } from "../../domain/events.js";
 import { zodIssuePaths } from "../../domain/zodIssues.js";
 import { logger, safeError } from "../observability/logger.js";
@@ -95,7 +97,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
   const processRecord = async (
     record: SQSRecord,
     outcomes: RecordOutcome[],
-    ahead: ReadonlyMap<string, ReadAhead>,
+    synced: ReadonlyMap<string, WaveOutcome>,
   ) => {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
     const lastReceive = receiveCount >= deps.maxReceiveCount;
@@ -106,7 +108,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
         pipeline,
         message,
         { receiveCount, maxReceiveCount: deps.maxReceiveCount },
-        message.kind === "resman" ? ahead.get(message.event_id) : undefined,
+        message.kind === "resman" ? synced.get(record.messageId) : undefined,
       );
       outcomes.push(outcomeOf(message, processed));
       logger.info("sync message processed", {
@@ -132,32 +134,41 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
   };
 
   /**
-   * The batch's people read in one statement (`readBatchAhead`); a record that cannot be read
-   * ahead (malformed, or the read failed) reads for itself when it is processed.
+   * The batch's upserted people synced together (`syncBatch`); a record left out (malformed,
+   * another kind of message, or the batch failed as a whole) is processed on its own.
    */
-  const readAhead = async (records: readonly SQSRecord[]) => {
-    const messages = records.flatMap((record) => {
+  const syncTogether = async (records: readonly SQSRecord[]) => {
+    const parsed = records.flatMap((record) => {
       try {
-        return [parseBody(record)];
+        return [{ record, message: parseBody(record) }];
       } catch {
         return [];
       }
     });
+    const synced = new Map<string, WaveOutcome>();
     try {
-      return await readBatchAhead(await deps.pipeline(), messages);
+      const outcomes = await syncBatch(
+        await deps.pipeline(),
+        parsed.map((p) => p.message),
+      );
+      parsed.forEach(({ record }, i) => {
+        const outcome = outcomes[i];
+        if (outcome !== undefined) synced.set(record.messageId, outcome);
+      });
     } catch {
-      return new Map<string, ReadAhead>();
+      // Each record is processed on its own.
     }
+    return synced;
   };
 
   return lambdaHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     // One processor per invocation: it holds the batch's state.
     const processor = new BatchProcessor(EventType.SQS);
     const outcomes: RecordOutcome[] = [];
-    const ahead = await readAhead(event.Records);
+    const synced = await syncTogether(event.Records);
     const response = await processPartialResponse(
       event,
-      (record: SQSRecord) => processRecord(record, outcomes, ahead),
+      (record: SQSRecord) => processRecord(record, outcomes, synced),
       processor,
       // Every record failing is still a partial response: SQS retries each on its own.
       { context, throwOnFullBatchFailure: false },

@@ -75,9 +75,9 @@ export interface WaveWrite {
 }
 
 /**
- * The transaction of a file import's wave (`lib/app/importWaves.ts`): the writes of many
- * people, decided on snapshots read before it, applied together where those readings still
- * hold. The same version rows as the write protocol's, so a wave and a concurrent sync exclude
+ * The transaction of a wave (`lib/app/syncWaves.ts`: a file import's chunk, a queue batch):
+ * the writes of many people, decided on snapshots read before it, applied together where those
+ * readings still hold. The same version rows as the write protocol's, so a wave and a concurrent sync exclude
  * each other exactly as two syncs do.
  */
 export interface WaveTransaction {
@@ -92,6 +92,14 @@ export interface WaveTransaction {
    * versions; a contact merged away or gone is left out.
    */
   lockContacts(propertyId: string, ids: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Claims the inbox entries of these deliveries, as a guarded write claims its one: whether
+   * each was claimed now (false: an earlier delivery of the event was processed), in order.
+   */
+  claimEvents(
+    propertyId: string,
+    events: readonly { source: string; id: string }[],
+  ): Promise<boolean[]>;
   /**
    * Applies the writes in a few set-based statements: every contact inserted or updated (its
    * version bumped), every link upserted, and each write's review item, placeholder removal,

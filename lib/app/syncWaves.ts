@@ -1,6 +1,9 @@
 /**
- * A file import's chunk, synced set-based: the decisions of the sync path (`planSync`, the very
- * function every sync decides with), the writes of many people in one statement.
+ * Many people synced set-based — a file import's chunk, a queue batch's upserted people: the
+ * decisions of the sync path (`planSync`, the very function every sync decides with), the
+ * writes of many people in one statement. A queue delivery's row carries its event: its
+ * reading checks the inbox (a redelivery is a duplicate and writes nothing) and its write
+ * claims the inbox entry in the wave's transaction, as a guarded write claims its one.
  *
  * The chunk's snapshots are read in one statement. Rows that could see each other's writes —
  * they touch a key their writes guard, a candidate contact or a linked contact in common — must
@@ -25,6 +28,7 @@
 import { guardedLockKeys } from "../domain/lockKeys.js";
 import type { Guarded, PropertyContext, SyncApplied, SyncSnapshot, WaveWrite } from "./ports.js";
 import {
+  duplicateResult,
   type PreparedSync,
   planSync,
   type SyncDependencies,
@@ -35,10 +39,11 @@ import {
 } from "./syncPerson.js";
 import { retried } from "./writeProtocol.js";
 
-/** A row of a chunk: the person, prepared. */
+/** A row of a chunk: the person, prepared; a queue delivery's event (its inbox entry). */
 export interface WaveRow {
   person: Parameters<typeof syncPerson>[1]["person"];
   prepared: PreparedSync;
+  event?: { source: string; id: string } | undefined;
 }
 
 /** How a row ended: its sync result, or the error that stopped it. */
@@ -134,7 +139,7 @@ export async function syncInWaves<R extends WaveRow>(
   const reader = deps.store.snapshotReader(propertyId);
   const readAll = async (states: readonly RowState<R>[]) => {
     const snapshots = await reader.read(
-      states.map((state) => snapshotRequestOf(state.row.prepared)),
+      states.map((state) => snapshotRequestOf(state.row.prepared, state.row.event)),
     );
     states.forEach((state, i) => {
       const reading = snapshots[i];
@@ -147,7 +152,12 @@ export async function syncInWaves<R extends WaveRow>(
   const one = async (row: R) => {
     try {
       settle(row, {
-        result: await syncPerson(deps, { property, person: row.person, prepared: row.prepared }),
+        result: await syncPerson(deps, {
+          property,
+          person: row.person,
+          prepared: row.prepared,
+          event: row.event,
+        }),
       });
     } catch (error) {
       settle(row, { error });
@@ -218,6 +228,12 @@ export async function syncInWaves<R extends WaveRow>(
     for (const state of wave) {
       const reading = state.reading;
       if (reading === undefined) continue;
+      if (reading.seen) {
+        // A redelivery of an event already processed: nothing to decide or write.
+        settle(state.row, { result: duplicateResult(state.row.prepared) });
+        done(state, false);
+        continue;
+      }
       const keys = guardedKeys(state.row, reading);
       const touches = touchKeys(state.row, reading);
       if (touches.some((key) => taken.has(key))) {
@@ -242,7 +258,7 @@ export async function syncInWaves<R extends WaveRow>(
     }
 
     if (planned.length > 0) {
-      let outcome: { holds: boolean[]; written: SyncApplied[] } | null = null;
+      let outcome: WaveApplied | null = null;
       try {
         outcome = await retried(() => applyWave(deps, propertyId, planned));
       } catch {
@@ -254,6 +270,11 @@ export async function syncInWaves<R extends WaveRow>(
       }
       let w = 0;
       for (const [i, { state, plan }] of outcome === null ? [] : planned.entries()) {
+        if (outcome?.holds[i] === true && outcome.claimed[i] === false) {
+          settle(state.row, { result: duplicateResult(state.row.prepared) });
+          done(state, false);
+          continue;
+        }
         const written = outcome?.holds[i] === true ? outcome.written[w++] : undefined;
         if (written !== undefined) {
           settle(state.row, { result: plan.result(written) });
@@ -273,12 +294,25 @@ export async function syncInWaves<R extends WaveRow>(
   }
 }
 
-/** One wave's transaction: bump, lock, check each reading, write those that hold. */
-function applyWave<R>(
+/**
+ * What a wave's transaction did, per planned row: whether its reading held, whether its event
+ * was claimed (true for a row without one); and the writes of the rows that did both, in order.
+ */
+interface WaveApplied {
+  holds: boolean[];
+  claimed: boolean[];
+  written: SyncApplied[];
+}
+
+/**
+ * One wave's transaction: bump, lock, check each reading, claim the events of those that
+ * hold (a queue batch's rows), write those that hold and were claimed.
+ */
+function applyWave<R extends WaveRow>(
   deps: SyncDependencies,
   propertyId: string,
   planned: readonly Planned<R>[],
-): Promise<{ holds: boolean[]; written: SyncApplied[] }> {
+): Promise<WaveApplied> {
   return deps.store.waveTransaction(async (tx) => {
     const bumped = await tx.bumpKeys(propertyId, [...new Set(planned.flatMap((p) => p.keys))]);
     const locked = await tx.lockContacts(
@@ -286,7 +320,15 @@ function applyWave<R>(
       planned.filter((p) => !p.plan.write.contact.isNew).map((p) => p.plan.write.contact.id),
     );
     const holds = planned.map((p) => stillHolds(p.keys, p.reading, p.plan.write, bumped, locked));
-    const writes = planned.filter((_, i) => holds[i]).map((p) => p.plan);
-    return { holds, written: await tx.applyAll(propertyId, writes) };
+    const claiming = planned.flatMap((p, i) =>
+      holds[i] === true && p.state.row.event !== undefined ? [p.state.row.event] : [],
+    );
+    const claims = await tx.claimEvents(propertyId, claiming);
+    let c = 0;
+    const claimed = planned.map((p, i) =>
+      holds[i] === true && p.state.row.event !== undefined ? claims[c++] === true : true,
+    );
+    const writes = planned.filter((_, i) => holds[i] && claimed[i]).map((p) => p.plan);
+    return { holds, claimed, written: await tx.applyAll(propertyId, writes) };
   });
 }
