@@ -1,7 +1,9 @@
 /**
- * The in-process `PersonSink`: each message goes through `processSyncMessage`, exactly as the
- * sync worker would process it, a few at a time. Used by `contact-sync reconcile` and the local
- * stack, where there is no queue. A message that fails with a retryable error is counted as
+ * The in-process `PersonSink`: the messages go through `processSyncMessage`, exactly as the
+ * sync worker would process a batch of them: the upserted people synced together in waves
+ * (`syncBatch`), the other messages (deactivations; everything on a dry run, which writes
+ * nothing) a few at a time. Used by `contact-sync reconcile` and the local stack, where there is
+ * no queue. A message that fails with a retryable error is counted as
  * `incomplete` (its window will be read again); one refused for good is `failed` (its link says
  * why).
  */
@@ -14,7 +16,8 @@ import {
   type PersonSink,
   type SinkTally,
 } from "./ports/personSink.js";
-import { type PipelineDependencies, processSyncMessage } from "./processSyncMessage.js";
+import { type PipelineDependencies, processSyncMessage, syncBatch } from "./processSyncMessage.js";
+import type { WaveOutcome } from "./syncWaves.js";
 
 /** Messages synced at once: enough to overlap round trips, few enough not to contend. */
 export const IN_PROCESS_CONCURRENCY = 4;
@@ -35,15 +38,16 @@ export function syncInProcess(
     ): Promise<SinkTally> {
       const dryRun = deliver.dryRun === true;
       const tally = emptyTally();
-      const one = async (message: SyncMessage) => {
+      const one = async (message: SyncMessage, synced: WaveOutcome | undefined) => {
         try {
           // One receive, and it is the last: a retryable failure marks the link failed too, so
           // operators see it even if the next run is far away.
-          const processed = await processSyncMessage(deps, message, {
-            receiveCount: 1,
-            maxReceiveCount: 1,
-            dryRun,
-          });
+          const processed = await processSyncMessage(
+            deps,
+            message,
+            { receiveCount: 1, maxReceiveCount: 1, dryRun },
+            synced,
+          );
           if (processed.kind === "rejected") tally.failed += 1;
           else if (processed.kind === "person") {
             const { outcome, status } = processed.result;
@@ -60,7 +64,9 @@ export function syncInProcess(
           }
         }
       };
-      await Promise.all(messages.map((message) => limit(() => one(message))));
+      // A failure of the batch as a whole leaves every message to be processed on its own.
+      const synced = dryRun ? [] : await syncBatch(deps, messages).catch(() => []);
+      await Promise.all(messages.map((message, i) => limit(() => one(message, synced[i]))));
       return tally;
     },
   };

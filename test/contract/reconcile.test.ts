@@ -263,6 +263,34 @@ function describeUseCase(driver: DriverName): void {
       expect(rows.map((r) => r.status)).toEqual(["ok", "ok"]);
     });
 
+    it("syncs a window's people together in waves, not one by one", async () => {
+      const { source, run, links } = await setup();
+      source.prospects = [
+        person("Odalys", "Ferreira"),
+        person("Keziah", "Brandvold"),
+        person("Thaddeus", "Mwangi"),
+      ];
+      const store = stores.contacts;
+      const counted = { waves: 0, alone: 0 };
+      const { waveTransaction, readSnapshot } = store;
+      store.waveTransaction = ((work) => {
+        counted.waves += 1;
+        return waveTransaction.call(store, work);
+      }) as typeof waveTransaction;
+      store.readSnapshot = (...args) => {
+        counted.alone += 1;
+        return readSnapshot.apply(store, args);
+      };
+      try {
+        expect(await run()).toMatchObject({ status: "ok", created: 3, failed: 0 });
+      } finally {
+        store.waveTransaction = waveTransaction;
+        store.readSnapshot = readSnapshot;
+      }
+      expect(await links()).toHaveLength(3);
+      expect(counted).toEqual({ waves: 1, alone: 0 });
+    });
+
     it("reflects drift: a changed email, a new prospect, and a resident gone from the roster", async () => {
       const { source, clock, run, links } = await setup();
       const ana = person("Ana", "Quintero");
