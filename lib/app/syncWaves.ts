@@ -268,14 +268,14 @@ export async function syncInWaves<R extends WaveRow>(
           done(state);
         }
       }
-      let w = 0;
       for (const [i, { state, plan }] of outcome === null ? [] : planned.entries()) {
-        if (outcome?.holds[i] === true && outcome.claimed[i] === false) {
+        const written = outcome?.written[i];
+        if (written === null) {
+          // Another delivery of its event was processed first: nothing was written for it.
           settle(state.row, { result: duplicateResult(state.row.prepared) });
           done(state, false);
           continue;
         }
-        const written = outcome?.holds[i] === true ? outcome.written[w++] : undefined;
         if (written !== undefined) {
           settle(state.row, { result: plan.result(written) });
           done(state);
@@ -295,18 +295,17 @@ export async function syncInWaves<R extends WaveRow>(
 }
 
 /**
- * What a wave's transaction did, per planned row: whether its reading held, whether its event
- * was claimed (true for a row without one); and the writes of the rows that did both, in order.
+ * What a wave's transaction did, per planned row: undefined when its reading no longer held
+ * (nothing written), null when its event was claimed first by another delivery (nothing
+ * written), else what it wrote.
  */
 interface WaveApplied {
-  holds: boolean[];
-  claimed: boolean[];
-  written: SyncApplied[];
+  written: (SyncApplied | null | undefined)[];
 }
 
 /**
- * One wave's transaction: bump, lock, check each reading, claim the events of those that
- * hold (a queue batch's rows), write those that hold and were claimed.
+ * One wave's transaction: bump, lock, check each reading, write those that hold (a queue
+ * batch's rows claiming their deliveries' inbox entries in the same statement).
  */
 function applyWave<R extends WaveRow>(
   deps: SyncDependencies,
@@ -320,15 +319,11 @@ function applyWave<R extends WaveRow>(
       planned.filter((p) => !p.plan.write.contact.isNew).map((p) => p.plan.write.contact.id),
     );
     const holds = planned.map((p) => stillHolds(p.keys, p.reading, p.plan.write, bumped, locked));
-    const claiming = planned.flatMap((p, i) =>
-      holds[i] === true && p.state.row.event !== undefined ? [p.state.row.event] : [],
-    );
-    const claims = await tx.claimEvents(propertyId, claiming);
-    let c = 0;
-    const claimed = planned.map((p, i) =>
-      holds[i] === true && p.state.row.event !== undefined ? claims[c++] === true : true,
-    );
-    const writes = planned.filter((_, i) => holds[i] && claimed[i]).map((p) => p.plan);
-    return { holds, claimed, written: await tx.applyAll(propertyId, writes) };
+    const writes = planned
+      .filter((_, i) => holds[i])
+      .map((p) => ({ write: p.plan.write, announce: p.plan.announce, event: p.state.row.event }));
+    const applied = await tx.applyAll(propertyId, writes);
+    let w = 0;
+    return { written: holds.map((held) => (held ? applied[w++] : undefined)) };
   });
 }

@@ -378,8 +378,8 @@ export function createMemoryStores() {
           }
           return versions;
         },
-        claimEvents: async (_propertyId, events) => events.map((event) => claim(event)),
-        applyAll: async (propertyId, writes) => writes.map(({ write }) => apply(propertyId, write)),
+        applyAll: async (propertyId, writes) =>
+          writes.map(({ write, event }) => (claim(event) ? apply(propertyId, write) : null)),
       }),
     findLink: async (propertyId, personId) => linkStateOf(links.get(scoped(propertyId, personId))),
     async markFailed(propertyId, personId, failure) {

@@ -197,15 +197,55 @@ export function describeImportContract(driver: DriverName): void {
       // The same deliveries again: each finds its entry, nothing is written.
       expect(await outcomesOf()).toEqual(rows.map(() => "duplicate_event"));
       expect(comparable(await propertySnapshot(suite.db, property.id))).toEqual(before);
-      // A claim is taken once: by whichever transaction inserts the entry first.
-      const fresh = { source: "resman", id: `delivery-${property.id}-new` };
-      const taken = rows[0]?.event ?? fresh;
-      expect(
-        await suite.deps.store.waveTransaction((tx) => tx.claimEvents(property.id, [fresh, taken])),
-      ).toEqual([true, false]);
-      expect(
-        await suite.deps.store.waveTransaction((tx) => tx.claimEvents(property.id, [fresh])),
-      ).toEqual([false]);
+      // A delivery whose entry another delivery claims between the read and the wave's write
+      // writes nothing; the rest of the wave is written.
+      const late = mixedRows()
+        .slice(6, 10)
+        .flatMap((fields, i) => {
+          const mapped = personFromImportRow(fields);
+          if (!mapped.ok) return [];
+          const person = mapped.person;
+          const event = { source: "resman", id: `late-${property.id}-${i}` };
+          return [{ person, prepared: prepareSync(property, person, clock), event }];
+        });
+      const first = late[0];
+      if (first === undefined) throw new Error("fixture rows refused");
+      const store = suite.deps.store;
+      const waveTransaction = store.waveTransaction;
+      store.waveTransaction = (async (work) => {
+        await suite.db
+          .insert(processedEvent)
+          .values({ source: first.event.source, eventId: first.event.id, propertyId: property.id })
+          .onConflictDoNothing();
+        return waveTransaction.call(store, work);
+      }) as typeof waveTransaction;
+      // …in the wave itself: nobody falls back to the one-person path.
+      const readSnapshot = store.readSnapshot;
+      let alone = 0;
+      store.readSnapshot = (...args) => {
+        alone += 1;
+        return readSnapshot.apply(store, args);
+      };
+      const outcomes = new Map<string, string>();
+      try {
+        await syncInWaves(suite.deps, property, late, (row, outcome) => {
+          outcomes.set(row.event.id, "result" in outcome ? outcome.result.outcome : "error");
+        });
+      } finally {
+        store.waveTransaction = waveTransaction;
+        store.readSnapshot = readSnapshot;
+      }
+      expect(alone).toBe(0);
+      expect([...outcomes.values()].sort()).toEqual(
+        [...late.slice(1).map(() => "created"), "duplicate_event"].sort(),
+      );
+      const links = await suite.db
+        .select()
+        .from(contactSync)
+        .where(eq(contactSync.propertyId, property.id));
+      const linked = new Set(links.map((l) => l.personId));
+      expect(linked.has(first.person.person_id)).toBe(false);
+      expect(late.slice(1).every((row) => linked.has(row.person.person_id))).toBe(true);
     });
 
     it("a sync of the same people during an import never gives anyone a second contact or link", async () => {

@@ -1,8 +1,8 @@
 /**
  * The transaction of a wave (`WaveTransaction`) on Postgres: the identity keys bumped with
- * their new versions returned, the written contacts locked with their versions, the
- * deliveries' inbox entries claimed, and
- * every write of the wave in one statement whose size does not depend on how many people it
+ * their new versions returned, the written contacts locked with their versions, and
+ * every write of the wave (with the inbox claims of a queue batch's deliveries) in one
+ * statement whose size does not depend on how many people it
  * carries — each table's rows travel as one JSON parameter (`jsonb_populate_recordset`,
  * `jsonb_to_recordset`), so the statement text is the same for every wave and a thousand people
  * cost one round trip. The rows are exactly those `syncWrites.ts` writes for one decision.
@@ -102,9 +102,10 @@ const linkProperties = [
 ] as const;
 
 /**
- * The statement of `applyAll`: contacts upserted by id (an update bumps the version), links
- * upserted by person, then the review items, placeholder removals, merge histories and outbox
- * rows joined to the links by person id.
+ * The statement of `applyAll`: the deliveries' inbox entries claimed (a write whose entry an
+ * earlier delivery holds is `refused`: none of its rows is written), contacts upserted by id (an
+ * update bumps the version), links upserted by person, then the review items, placeholder
+ * removals, merge histories and outbox rows joined to the links by person id.
  */
 function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Date): SQL {
   const contactRows = writes
@@ -150,14 +151,38 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
     status: write.link.status,
     match_score: write.link.matchScore,
   }));
+  const claims = writes.flatMap(({ write, event }) =>
+    event === undefined
+      ? []
+      : [
+          {
+            source: event.source,
+            id: event.id,
+            user_id: write.contact.id,
+            person_id: write.link.personId,
+          },
+        ],
+  );
   const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
   const contactNames = contactProperties.map((p) => getTableColumns(user)[p].name);
   const linkNames = linkProperties.map((p) => getTableColumns(contactSync)[p].name);
   const linkUpdated = linkSetColumns as readonly string[];
-  return sql`with contact as (
+  return sql`with claim as (
+      select * from jsonb_to_recordset(${json(claims)})
+        as c(source text, id text, user_id uuid, person_id text)),
+    claimed as (
+      insert into ${processedEvent} (source, event_id, property_id)
+      select source, id, ${propertyId} from claim
+      on conflict do nothing
+      returning source, event_id),
+    refused as (
+      select c.user_id, c.person_id from claim c
+      where not exists (select 1 from claimed d where d.source = c.source and d.event_id = c.id)),
+    contact as (
       insert into ${user} (id, property_id, ${columnNames(user, contactProperties)})
       select id, property_id, ${columnNames(user, contactProperties)}
       from jsonb_populate_recordset(null::${user}, ${recordset(user, contactRows)})
+      where id not in (select user_id from refused)
       on conflict (id) do update set ${excludedSet(contactNames)},
         updated_at = ${now.toISOString()}::timestamptz, version = ${user}.version + 1
         where ${user}.property_id = excluded.property_id
@@ -166,6 +191,7 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
       insert into ${contactSync} (${columnNames(contactSync, linkProperties)})
       select ${columnNames(contactSync, linkProperties)}
       from jsonb_populate_recordset(null::${contactSync}, ${recordset(contactSync, linkRows)})
+      where resman_contact_id not in (select person_id from refused)
       on conflict (property_id, resman_contact_id) do update set ${excludedSet(
         linkNames.filter((name) => linkUpdated.includes(name)),
       )}
@@ -174,6 +200,7 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
       delete from ${contactSync} where ${contactSync.propertyId} = ${propertyId}
         and ${contactSync.personId} is null
         and ${contactSync.userId} = any(${sql.param(existing, user.phoneKeys)}::uuid[])
+        and ${contactSync.userId} not in (select user_id from refused)
       returning id, user_id, created_at, last_sync_at),
     review as (
       insert into ${contactReview} (property_id, user_id, candidate_id, link_id, score, evidence)
@@ -245,32 +272,20 @@ export class DrizzleWaveTransaction implements WaveTransaction {
     return versions;
   }
 
-  async claimEvents(
+  async applyAll(
     propertyId: string,
-    events: readonly { source: string; id: string }[],
-  ): Promise<boolean[]> {
-    if (events.length === 0) return [];
-    const rows = await executeRows<{ source: string; event_id: string }>(
-      this.tx,
-      sql`insert into ${processedEvent} (source, event_id, property_id)
-        select e.source, e.id, ${propertyId} from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
-          as e(source text, id text)
-        on conflict do nothing
-        returning source, event_id`,
-    );
-    const claimed = new Set(rows.map((row) => `${row.source}\u0000${row.event_id}`));
-    return events.map((event) => claimed.has(`${event.source}\u0000${event.id}`));
-  }
-
-  async applyAll(propertyId: string, writes: readonly WaveWrite[]): Promise<SyncApplied[]> {
+    writes: readonly WaveWrite[],
+  ): Promise<(SyncApplied | null)[]> {
     if (writes.length === 0) return [];
     const rows = await executeRows<{ person_id: string; id: string }>(
       this.tx,
       waveStatement(propertyId, writes, new Date()),
     );
     const linkOf = new Map(rows.map((row) => [row.person_id, row.id]));
-    return writes.map(({ write }) => {
+    return writes.map(({ write, event }) => {
       const linkId = linkOf.get(write.link.personId);
+      // No link written: its delivery's inbox entry was held by an earlier delivery.
+      if (linkId === undefined && event !== undefined) return null;
       if (linkId === undefined) throw new Error("wave link upsert returned no row");
       return { contactId: write.contact.id, linkId };
     });

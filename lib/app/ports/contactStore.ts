@@ -68,17 +68,21 @@ export interface SnapshotReader {
   read(requests: readonly SnapshotRequest[]): Promise<Guarded<SyncSnapshot>[]>;
 }
 
-/** One write of a wave (`WaveTransaction.applyAll`): a decision and its announcement. */
+/**
+ * One write of a wave (`WaveTransaction.applyAll`): a decision and its announcement, and the
+ * queue delivery whose inbox entry it claims (none for a file's row).
+ */
 export interface WaveWrite {
   write: SyncWrite;
   announce: Announcement;
+  event?: { source: string; id: string } | undefined;
 }
 
 /**
  * The transaction of a wave (`lib/app/syncWaves.ts`: a file import's chunk, a queue batch):
  * the writes of many people, decided on snapshots read before it, applied together where those
- * readings still hold. The same version rows as the write protocol's, so a wave and a concurrent sync exclude
- * each other exactly as two syncs do.
+ * readings still hold. The same version rows as the write protocol's, so a wave and a
+ * concurrent sync exclude each other exactly as two syncs do.
  */
 export interface WaveTransaction {
   /**
@@ -93,20 +97,14 @@ export interface WaveTransaction {
    */
   lockContacts(propertyId: string, ids: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /**
-   * Claims the inbox entries of these deliveries, as a guarded write claims its one: whether
-   * each was claimed now (false: an earlier delivery of the event was processed), in order.
-   */
-  claimEvents(
-    propertyId: string,
-    events: readonly { source: string; id: string }[],
-  ): Promise<boolean[]>;
-  /**
    * Applies the writes in a few set-based statements: every contact inserted or updated (its
    * version bumped), every link upserted, and each write's review item, placeholder removal,
-   * merge history and outbox row, exactly as `SyncTransaction.apply` writes one. No two writes
-   * may touch the same contact or person. Results in `writes` order.
+   * merge history and outbox row, exactly as `SyncTransaction.apply` writes one; a write with a
+   * delivery claims its inbox entry in the same statement, as a guarded write does, and one
+   * whose entry an earlier delivery holds writes nothing (null). No two writes may touch the
+   * same contact or person. Results in `writes` order.
    */
-  applyAll(propertyId: string, writes: readonly WaveWrite[]): Promise<SyncApplied[]>;
+  applyAll(propertyId: string, writes: readonly WaveWrite[]): Promise<(SyncApplied | null)[]>;
 }
 
 export interface ContactStore extends EnrichmentStore {
