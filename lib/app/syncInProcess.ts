@@ -19,7 +19,10 @@ import {
 import { type PipelineDependencies, processSyncMessage, syncBatch } from "./processSyncMessage.js";
 import type { WaveOutcome } from "./syncWaves.js";
 
-/** Messages synced at once: enough to overlap round trips, few enough not to contend. */
+/**
+ * Messages the waves do not take (deactivations, a dry run's people) synced at once: enough to
+ * overlap round trips, few enough not to contend.
+ */
 export const IN_PROCESS_CONCURRENCY = 4;
 
 export interface InProcessOptions {
