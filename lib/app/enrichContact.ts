@@ -7,7 +7,6 @@
  * the write protocol of `writeProtocol.ts`, on the conversation's key and the blocking keys of
  * the event's contact block (`lib/domain/lockKeys.ts`), like the sync path.
  */
-
 import { blockingKeys, searchKeys } from "../domain/blocking.js";
 import { chatbotIdentity, decideEnrichment } from "../domain/enrichmentDecision.js";
 import { InvalidInputError } from "../domain/errors.js";

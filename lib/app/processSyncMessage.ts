@@ -50,9 +50,10 @@ export type ProcessedMessage =
  * delivery's inbox check, then the people that cannot see each other's writes decided together
  * and written in one transaction, each delivery's inbox entry claimed with its write): an
  * outcome per message, in order (two copies of one delivery each get theirs: the first syncs,
- * the second is a duplicate). The other messages (chatbot events, deactivations, a person that does not fit, a
- * property that cannot be resolved) are left out (undefined) and processed on their own. A
- * failure is kept as the person's outcome; `processSyncMessage` applies the failure policy to it.
+ * the second is a duplicate). The other messages (chatbot events, deactivations, a person that
+ * does not fit, a property that cannot be resolved, a property whose waves failed as a whole)
+ * are left out (undefined) and processed on their own. A person's failure is kept as its
+ * outcome; `processSyncMessage` applies the failure policy to it. Never throws.
  */
 export async function syncBatch(
   deps: PipelineDependencies,
@@ -78,9 +79,13 @@ export async function syncBatch(
   }
   const outcomes: (WaveOutcome | undefined)[] = messages.map(() => undefined);
   for (const { property, rows } of byProperty.values()) {
-    await syncInWaves(deps, property, rows, (row, outcome) => {
-      outcomes[row.index] = outcome;
-    });
+    try {
+      await syncInWaves(deps, property, rows, (row, outcome) => {
+        outcomes[row.index] = outcome;
+      });
+    } catch {
+      // Those of its people not yet settled are processed on their own.
+    }
   }
   return outcomes;
 }

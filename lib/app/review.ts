@@ -17,7 +17,6 @@
  * sync could find either contact — or a moved link's person — by, then the contacts and their
  * links), retried; that file says why a decision is safe against concurrent syncs.
  */
-
 import { InvalidInputError } from "../domain/errors.js";
 import { personLockKey } from "../domain/lockKeys.js";
 import { MergeRefusedError } from "../domain/mergeErrors.js";

@@ -2,10 +2,9 @@
  * The in-process `PersonSink`: the messages go through `processSyncMessage`, exactly as the
  * sync worker would process a batch of them: the upserted people synced together in waves
  * (`syncBatch`), the other messages (deactivations; everything on a dry run, which writes
- * nothing) a few at a time. Used by `contact-sync reconcile` and the local stack, where there is
- * no queue. A message that fails with a retryable error is counted as
- * `incomplete` (its window will be read again); one refused for good is `failed` (its link says
- * why).
+ * nothing) a few at a time. Used by `contact-sync reconcile` and the local stack, where there
+ * is no queue. A message that fails with a retryable error is counted as `incomplete` (its
+ * window will be read again); one refused for good is `failed` (its link says why).
  */
 import pLimit from "p-limit";
 import { ContactSyncError, isRetryable } from "../domain/errors.js";
@@ -67,8 +66,7 @@ export function syncInProcess(
           }
         }
       };
-      // A failure of the batch as a whole leaves every message to be processed on its own.
-      const synced = dryRun ? [] : await syncBatch(deps, messages).catch(() => []);
+      const synced = dryRun ? [] : await syncBatch(deps, messages);
       await Promise.all(messages.map((message, i) => limit(() => one(message, synced[i]))));
       return tally;
     },

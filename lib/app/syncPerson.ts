@@ -6,7 +6,6 @@
  * of the person — `identityLockKeys` — then the locking transaction, retried), which says why
  * every write here is safe.
  */
-
 import { blockingKeys, countedKeys, searchKeys } from "../domain/blocking.js";
 import { InvalidInputError } from "../domain/errors.js";
 import type { OutboundEventType } from "../domain/events.js";

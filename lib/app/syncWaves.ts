@@ -203,6 +203,12 @@ export async function syncInWaves<R extends WaveRow>(
     }
   };
 
+  /** A delivery already processed (by a redelivery read or claimed first): nothing written. */
+  const duplicate = (state: RowState<R>) => {
+    settle(state.row, { result: duplicateResult(state.row.prepared) });
+    done(state, false);
+  };
+
   while (pending.length > 0) {
     const wave = nextWave(pending);
 
@@ -230,8 +236,7 @@ export async function syncInWaves<R extends WaveRow>(
       if (reading === undefined) continue;
       if (reading.seen) {
         // A redelivery of an event already processed: nothing to decide or write.
-        settle(state.row, { result: duplicateResult(state.row.prepared) });
-        done(state, false);
+        duplicate(state);
         continue;
       }
       const keys = guardedKeys(state.row, reading);
@@ -258,7 +263,7 @@ export async function syncInWaves<R extends WaveRow>(
     }
 
     if (planned.length > 0) {
-      let outcome: WaveApplied | null = null;
+      let outcome: WaveWritten[] | null = null;
       try {
         outcome = await retried(() => applyWave(deps, propertyId, planned));
       } catch {
@@ -269,11 +274,10 @@ export async function syncInWaves<R extends WaveRow>(
         }
       }
       for (const [i, { state, plan }] of outcome === null ? [] : planned.entries()) {
-        const written = outcome?.written[i];
+        const written = outcome?.[i];
         if (written === null) {
           // Another delivery of its event was processed first: nothing was written for it.
-          settle(state.row, { result: duplicateResult(state.row.prepared) });
-          done(state, false);
+          duplicate(state);
           continue;
         }
         if (written !== undefined) {
@@ -295,13 +299,11 @@ export async function syncInWaves<R extends WaveRow>(
 }
 
 /**
- * What a wave's transaction did, per planned row: undefined when its reading no longer held
+ * What a wave's transaction did for a planned row: undefined when its reading no longer held
  * (nothing written), null when its event was claimed first by another delivery (nothing
  * written), else what it wrote.
  */
-interface WaveApplied {
-  written: (SyncApplied | null | undefined)[];
-}
+type WaveWritten = SyncApplied | null | undefined;
 
 /**
  * One wave's transaction: bump, lock, check each reading, write those that hold (a queue
@@ -311,7 +313,7 @@ function applyWave<R extends WaveRow>(
   deps: SyncDependencies,
   propertyId: string,
   planned: readonly Planned<R>[],
-): Promise<WaveApplied> {
+): Promise<WaveWritten[]> {
   return deps.store.waveTransaction(async (tx) => {
     const bumped = await tx.bumpKeys(propertyId, [...new Set(planned.flatMap((p) => p.keys))]);
     const locked = await tx.lockContacts(
@@ -324,6 +326,6 @@ function applyWave<R extends WaveRow>(
       .map((p) => ({ write: p.plan.write, announce: p.plan.announce, event: p.state.row.event }));
     const applied = await tx.applyAll(propertyId, writes);
     let w = 0;
-    return { written: holds.map((held) => (held ? applied[w++] : undefined)) };
+    return holds.map((held) => (held ? applied[w++] : undefined));
   });
 }

@@ -16,7 +16,6 @@
  * outbox, in the same transaction. Concurrency: the locking transaction of `writeProtocol.ts`,
  * as for an approval.
  */
-
 import { MergeRefusedError } from "../domain/mergeErrors.js";
 import { parseMergeHistory } from "../domain/mergeHistory.js";
 import type { MergeParty } from "../domain/mergeParties.js";

@@ -166,15 +166,18 @@ export function describeImportContract(driver: DriverName): void {
 
     it("a queue batch in waves claims each delivery once: a redelivery writes nothing", async () => {
       const property = await newProperty(suite.db);
-      const rows = mixedRows()
-        .slice(0, 6)
-        .flatMap((fields, i) => {
-          const mapped = personFromImportRow(fields);
-          if (!mapped.ok) return [];
-          const person = mapped.person;
-          const event = { source: "resman", id: `delivery-${property.id}-${i}` };
-          return [{ person, prepared: prepareSync(property, person, clock), event }];
-        });
+      /** Rows of the mixed set as queue deliveries (each with an event id of its own). */
+      const deliveries = (from: number, to: number, label: string) =>
+        mixedRows()
+          .slice(from, to)
+          .flatMap((fields, i) => {
+            const mapped = personFromImportRow(fields);
+            if (!mapped.ok) return [];
+            const person = mapped.person;
+            const event = { source: "resman", id: `${label}-${property.id}-${i}` };
+            return [{ person, prepared: prepareSync(property, person, clock), event }];
+          });
+      const rows = deliveries(0, 6, "delivery");
       const outcomesOf = async () => {
         const outcomes: string[] = [];
         await syncInWaves(suite.deps, property, rows, (_row, outcome) => {
@@ -199,15 +202,7 @@ export function describeImportContract(driver: DriverName): void {
       expect(comparable(await propertySnapshot(suite.db, property.id))).toEqual(before);
       // A delivery whose entry another delivery claims between the read and the wave's write
       // writes nothing; the rest of the wave is written.
-      const late = mixedRows()
-        .slice(6, 10)
-        .flatMap((fields, i) => {
-          const mapped = personFromImportRow(fields);
-          if (!mapped.ok) return [];
-          const person = mapped.person;
-          const event = { source: "resman", id: `late-${property.id}-${i}` };
-          return [{ person, prepared: prepareSync(property, person, clock), event }];
-        });
+      const late = deliveries(6, 10, "late");
       const first = late[0];
       if (first === undefined) throw new Error("fixture rows refused");
       const store = suite.deps.store;

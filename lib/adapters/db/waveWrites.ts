@@ -1,11 +1,11 @@
 /**
  * The transaction of a wave (`WaveTransaction`) on Postgres: the identity keys bumped with
- * their new versions returned, the written contacts locked with their versions, and
- * every write of the wave (with the inbox claims of a queue batch's deliveries) in one
- * statement whose size does not depend on how many people it
- * carries — each table's rows travel as one JSON parameter (`jsonb_populate_recordset`,
- * `jsonb_to_recordset`), so the statement text is the same for every wave and a thousand people
- * cost one round trip. The rows are exactly those `syncWrites.ts` writes for one decision.
+ * their new versions returned, the written contacts locked with their versions, and every
+ * write of the wave (with the inbox claims of a queue batch's deliveries) in one statement
+ * whose size does not depend on how many people it carries — each table's rows travel as one
+ * JSON parameter (`jsonb_populate_recordset`, `jsonb_to_recordset`), so the statement text is
+ * the same for every wave and a thousand people cost one round trip. The rows are exactly those
+ * `syncWrites.ts` writes for one decision.
  */
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";

@@ -5,9 +5,9 @@
  * write transaction per wave of people that cannot see each other's writes); then each record
  * runs `processSyncMessage` — with its person's outcome from the batch, or on its own for the
  * other messages; a record that throws is reported in `batchItemFailures` and only it returns
- * to the queue. After the batch, the outbox is drained
- * to EventBridge. Each record's outcome is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and
- * written once per batch with zeros included, so the failure rate always has its denominator.
+ * to the queue. After the batch, the outbox is drained to EventBridge. Each record's outcome
+ * is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and written once per batch with zeros
+ * included, so the failure rate always has its denominator.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -156,7 +156,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
         if (outcome !== undefined) synced.set(record.messageId, outcome);
       });
     } catch {
-      // Each record is processed on its own.
+      // The stores could not be opened: each record is processed (and fails) on its own.
     }
     return synced;
   };
