@@ -27,6 +27,10 @@
  *                                            read again: contacts(e) → C
  *                                            decide: merge; guarded write e 4→5 ✓
  *
+ * Every writer takes the key rows in key id order (the guarded statement locks them so before
+ * it bumps them; waves and the locking transaction bump them so), so two writers sharing keys
+ * wait on each other instead of deadlocking.
+ *
  * So two writes sharing a key can never both apply on the same reading, and neither misses the
  * other's new contact. The event id goes into the inbox in the same statement: a redelivery
  * writes nothing (`duplicate`).

@@ -26,19 +26,31 @@ export function guardParts(propertyId: string, contactId: string, guard: WriteGu
   const parts: SQL[] = [];
   const known: SQL[] = [];
   const fresh: SQL[] = [];
-  for (const key of [...new Set(guard.keys)].sort()) {
-    const id = keyIdParam(lockId(propertyId, key));
+  const knownIds: SQL[] = [];
+  // In key id order, as every other writer of these rows takes them (`keyIdsOf`).
+  const keys = [...new Set(guard.keys)].map((key) => ({ key, id: lockId(propertyId, key) }));
+  for (const { key, id } of keys.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const param = keyIdParam(id);
     const version = guard.keyVersions.get(key);
-    if (version === undefined) fresh.push(sql`(${id}, 1)`);
-    else known.push(sql`(${id}, ${version}::bigint)`);
+    if (version === undefined) fresh.push(sql`(${param}, 1)`);
+    else {
+      known.push(sql`(${param}, ${version}::bigint)`);
+      knownIds.push(param);
+    }
   }
+  // The rows are locked in key id order first (an UPDATE … FROM takes them in whatever order
+  // its join runs, which could deadlock against a wave or a locking transaction).
   parts.push(
     known.length === 0
       ? sql`known as (select null::bigint as key_id where false)`
-      : sql`known as (
+      : sql`locked as materialized (
+          select key_id from ${identityKey} where key_id in (${sql.join(knownIds, sql`, `)})
+          order by key_id for update),
+        known as (
           update ${identityKey} k set version = k.version + 1
           from (values ${sql.join(known, sql`, `)}) as r(key_id, version)
           where k.key_id = r.key_id and k.version = r.version
+            and k.key_id in (select key_id from locked)
           returning k.key_id)`,
   );
   parts.push(
