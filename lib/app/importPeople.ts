@@ -3,7 +3,7 @@
  *
  * Rows are read in chunks (`CHUNK_ROWS`); each chunk is synced in waves (`syncWaves.ts`):
  * its snapshots read in one statement, rows that could see each other's writes decided one
- * after the other in file order, the others together, each wave written in one transaction.
+ * after the other in file order, the others together, each wave written in one statement.
  * The result is the one-person path's in file order, whatever the chunk size. A failing row
  * never undoes the others (a wave that fails as a whole syncs its rows one by one), and
  * re-importing the same file finds every row already applied (`unchanged`). Memory stays

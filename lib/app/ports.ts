@@ -26,7 +26,6 @@ export type {
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
-  WaveTransaction,
   WaveWrite,
 } from "./ports/contactStore.js";
 export type {

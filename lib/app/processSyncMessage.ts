@@ -48,7 +48,7 @@ export type ProcessedMessage =
  * The upserted people of a queue batch, each validated once and synced together per property
  * (`syncInWaves`, as a file import's chunk: their snapshots read in one statement with each
  * delivery's inbox check, then the people that cannot see each other's writes decided together
- * and written in one transaction, each delivery's inbox entry claimed with its write): an
+ * and written in one statement, each delivery's inbox entry claimed with its write): an
  * outcome per message, in order (two copies of one delivery each get theirs: the first syncs,
  * the second is a duplicate). The other messages (chatbot events, deactivations, a person that
  * does not fit, a property that cannot be resolved, a property whose waves failed as a whole)

@@ -3,21 +3,19 @@
  * decisions of the sync path (`planSync`, the very function every sync decides with), the
  * writes of many people in one statement. A queue delivery's row carries its event: its
  * reading checks the inbox (a redelivery is a duplicate and writes nothing) and its write
- * claims the inbox entry in the wave's transaction, as a guarded write claims its one.
+ * claims the inbox entry in the wave's statement, as a guarded write claims its one.
  *
  * The chunk's snapshots are read in one statement. Rows that could see each other's writes —
  * they touch a key their writes guard, a candidate contact or a linked contact in common — must
  * run in file order, each reading what the earlier one wrote, as a one-at-a-time import would.
  * So the chunk runs in waves (`nextWave`): a wave holds every row left that touches nothing an
  * earlier row left touches. Rows of one wave cannot affect each other's snapshots, so they are
- * decided together in memory and written together, in one transaction:
- *
- *   1. the rows' identity keys are bumped (`WaveTransaction.bumpKeys`: sorted, held until
- *      commit) and the contacts they update locked (`lockContacts`);
- *   2. a row whose keys are each exactly one version past the one read, and whose contact is at
- *      the version read, was decided on a reading nothing has changed since — the optimistic
- *      guard of the write protocol (`writeProtocol.ts`), checked for the whole wave at once;
- *   3. those rows' writes go in one statement (`applyAll`).
+ * decided together in memory and written together, in one statement (`ContactStore.writeWave`):
+ * the rows' identity keys are bumped and the contacts they update locked; a row whose keys are
+ * each exactly one version past the one read, and whose contact is at the version read, was
+ * decided on a reading nothing has changed since — the optimistic guard of the write protocol
+ * (`writeProtocol.ts`), checked for the whole wave at once — and is written; the others write
+ * nothing.
  *
  * A row whose reading changed (a webhook or worker wrote one of its keys or contacts meanwhile)
  * writes nothing and is read again in the next wave; after `MAX_WAVE_LOSSES` such losses it
@@ -26,7 +24,14 @@
  * so each failure is reported on its own row.
  */
 import { guardedLockKeys } from "../domain/lockKeys.js";
-import type { Guarded, PropertyContext, SyncApplied, SyncSnapshot, WaveWrite } from "./ports.js";
+import type {
+  Guarded,
+  GuardedResult,
+  PropertyContext,
+  SyncApplied,
+  SyncSnapshot,
+  WaveWrite,
+} from "./ports.js";
 import {
   duplicateResult,
   type PreparedSync,
@@ -67,22 +72,6 @@ function touchKeys(row: WaveRow, snapshot: Guarded<SyncSnapshot>): string[] {
   for (const contact of snapshot.contacts) keys.push(`contact:${contact.id}`);
   if (snapshot.link !== null) keys.push(`contact:${snapshot.link.contactId}`);
   return keys;
-}
-
-/** Whether a reading still holds: every guarded key one version on, the contact as read. */
-function stillHolds(
-  keys: readonly string[],
-  snapshot: Guarded<SyncSnapshot>,
-  write: WaveWrite["write"],
-  bumped: ReadonlyMap<string, number>,
-  locked: ReadonlyMap<string, number>,
-): boolean {
-  for (const key of keys) {
-    if (bumped.get(key) !== (snapshot.keyVersions.get(key) ?? 0) + 1) return false;
-  }
-  if (write.contact.isNew) return true;
-  const read = snapshot.contactVersions.get(write.contact.id);
-  return read !== undefined && locked.get(write.contact.id) === read;
 }
 
 /** A row's place in the waves. */
@@ -263,9 +252,9 @@ export async function syncInWaves<R extends WaveRow>(
     }
 
     if (planned.length > 0) {
-      let outcome: WaveWritten[] | null = null;
+      let outcome: GuardedResult<SyncApplied>[] | null = null;
       try {
-        outcome = await retried(() => applyWave(deps, propertyId, planned));
+        outcome = await retried(() => deps.store.writeWave(propertyId, planned.map(waveWriteOf)));
       } catch {
         // The wave failed as a whole: each row syncs on its own (and reports its failure).
         for (const { state } of planned) {
@@ -275,12 +264,12 @@ export async function syncInWaves<R extends WaveRow>(
       }
       for (const [i, { state, plan }] of outcome === null ? [] : planned.entries()) {
         const written = outcome?.[i];
-        if (written === null) {
+        if (written?.status === "duplicate") {
           // Another delivery of its event was processed first: nothing was written for it.
           duplicate(state);
           continue;
         }
-        if (written !== undefined) {
+        if (written?.status === "applied") {
           settle(state.row, { result: plan.result(written) });
           done(state);
           continue;
@@ -298,34 +287,18 @@ export async function syncInWaves<R extends WaveRow>(
   }
 }
 
-/**
- * What a wave's transaction did for a planned row: undefined when its reading no longer held
- * (nothing written), null when its event was claimed first by another delivery (nothing
- * written), else what it wrote.
- */
-type WaveWritten = SyncApplied | null | undefined;
-
-/**
- * One wave's transaction: bump, lock, check each reading, write those that hold (a queue
- * batch's rows claiming their deliveries' inbox entries in the same statement).
- */
-function applyWave<R extends WaveRow>(
-  deps: SyncDependencies,
-  propertyId: string,
-  planned: readonly Planned<R>[],
-): Promise<WaveWritten[]> {
-  return deps.store.waveTransaction(async (tx) => {
-    const bumped = await tx.bumpKeys(propertyId, [...new Set(planned.flatMap((p) => p.keys))]);
-    const locked = await tx.lockContacts(
-      propertyId,
-      planned.filter((p) => !p.plan.write.contact.isNew).map((p) => p.plan.write.contact.id),
-    );
-    const holds = planned.map((p) => stillHolds(p.keys, p.reading, p.plan.write, bumped, locked));
-    const writes = planned
-      .filter((_, i) => holds[i])
-      .map((p) => ({ write: p.plan.write, announce: p.plan.announce, event: p.state.row.event }));
-    const applied = await tx.applyAll(propertyId, writes);
-    let w = 0;
-    return holds.map((held) => (held ? applied[w++] : undefined));
-  });
+/** A planned row as the wave's statement takes it: its write, guarded by its reading. */
+function waveWriteOf<R extends WaveRow>({ state, reading, keys, plan }: Planned<R>): WaveWrite {
+  const { contact } = plan.write;
+  return {
+    write: plan.write,
+    announce: plan.announce,
+    guard: {
+      keys,
+      keyVersions: reading.keyVersions,
+      // An existing contact was read with its version (it is one of the reading's contacts).
+      contactVersion: contact.isNew ? null : (reading.contactVersions.get(contact.id) ?? -1),
+      event: state.row.event,
+    },
+  };
 }

@@ -17,7 +17,7 @@
  *   contact insert (version 0) or update (+1, when `changed`), link upsert by person, a review
  *   item once per pair, merge history;
  * - the locking transaction (no rollback: the sync path writes last), a wave's transaction
- *   (keys bumped, contact versions, each write applied in turn), `findLink`, `markFailed`.
+ *   (every key bumped, then each write's reading checked and applied in turn), `findLink`, `markFailed`.
  *   No enrichment and no review approvals (no contact is ever merged away here).
  *
  * Over 400 lines as one thing: one port implemented in memory; its reads and writes must mirror
@@ -359,28 +359,26 @@ export function createMemoryStores() {
     readEnrichment: unsupported,
     writeEnrichmentGuarded: unsupported,
     transaction: (work) => work(transaction),
-    waveTransaction: (work) =>
-      work({
-        async bumpKeys(propertyId, keys) {
-          const versions = new Map<string, number>();
-          for (const key of new Set(keys)) {
-            const version = (keyRows.get(scoped(propertyId, key)) ?? 0) + 1;
-            keyRows.set(scoped(propertyId, key), version);
-            versions.set(key, version);
-          }
-          return versions;
-        },
-        async lockContacts(propertyId, ids) {
-          const versions = new Map<string, number>();
-          for (const id of ids) {
-            const contact = contacts.get(id);
-            if (contact?.propertyId === propertyId) versions.set(id, contact.version);
-          }
-          return versions;
-        },
-        applyAll: async (propertyId, writes) =>
-          writes.map(({ write, event }) => (claim(event) ? apply(propertyId, write) : null)),
-      }),
+    async writeWave(propertyId, writes) {
+      for (const { guard } of writes) {
+        for (const key of new Set(guard.keys)) {
+          keyRows.set(scoped(propertyId, key), (keyRows.get(scoped(propertyId, key)) ?? 0) + 1);
+        }
+      }
+      return writes.map(({ write, guard }) => {
+        for (const key of new Set(guard.keys)) {
+          const now = keyRows.get(scoped(propertyId, key));
+          if (now !== (guard.keyVersions.get(key) ?? 0) + 1) return { status: "conflict" };
+        }
+        if (guard.contactVersion !== null) {
+          const contact = contacts.get(write.contact.id);
+          if (contact?.propertyId !== propertyId || contact.version !== guard.contactVersion)
+            return { status: "conflict" };
+        }
+        if (!claim(guard.event)) return { status: "duplicate" };
+        return { status: "applied", ...apply(propertyId, write) };
+      });
+    },
     findLink: async (propertyId, personId) => linkStateOf(links.get(scoped(propertyId, personId))),
     async markFailed(propertyId, personId, failure) {
       const key = scoped(propertyId, personId);

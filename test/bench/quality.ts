@@ -229,7 +229,7 @@ function countingStore(store: ContactStore): {
       lockingFallbacks += 1;
       return store.transaction(work);
     },
-    waveTransaction: (work) => store.waveTransaction(work),
+    writeWave: (...args) => store.writeWave(...args),
   };
   // The sync path's own matcher, timed.
   const matcher = (criteria: MatchingCriteria): Matcher => {

@@ -6,12 +6,14 @@
  * the contacts it read unchanged, reads what a fresh read reads, and a queue batch's waves
  * claim each delivery's inbox entry once.
  */
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { lockId } from "../../lib/adapters/db/keyVersions.js";
 import {
   contactMergeHistory,
   contactReview,
   contactSync,
+  identityKey,
   outboxEvent,
   processedEvent,
   user,
@@ -22,6 +24,7 @@ import { prepareSync, snapshotRequestOf, syncPerson } from "../../lib/app/syncPe
 import { syncInWaves } from "../../lib/app/syncWaves.js";
 import type { DriverName } from "../../lib/config.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
+import { personLockKey } from "../../lib/domain/lockKeys.js";
 import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
 
 const clock = { now: () => new Date("2026-11-01T12:00:00Z") };
@@ -206,14 +209,14 @@ export function describeImportContract(driver: DriverName): void {
       const first = late[0];
       if (first === undefined) throw new Error("fixture rows refused");
       const store = suite.deps.store;
-      const waveTransaction = store.waveTransaction;
-      store.waveTransaction = (async (work) => {
+      const writeWave = store.writeWave;
+      store.writeWave = async (...args) => {
         await suite.db
           .insert(processedEvent)
           .values({ source: first.event.source, eventId: first.event.id, propertyId: property.id })
           .onConflictDoNothing();
-        return waveTransaction.call(store, work);
-      }) as typeof waveTransaction;
+        return writeWave.apply(store, args);
+      };
       // …in the wave itself: nobody falls back to the one-person path.
       const readSnapshot = store.readSnapshot;
       let alone = 0;
@@ -227,7 +230,7 @@ export function describeImportContract(driver: DriverName): void {
           outcomes.set(row.event.id, "result" in outcome ? outcome.result.outcome : "error");
         });
       } finally {
-        store.waveTransaction = waveTransaction;
+        store.writeWave = writeWave;
         store.readSnapshot = readSnapshot;
       }
       expect(alone).toBe(0);
@@ -241,6 +244,74 @@ export function describeImportContract(driver: DriverName): void {
       const linked = new Set(links.map((l) => l.personId));
       expect(linked.has(first.person.person_id)).toBe(false);
       expect(late.slice(1).every((row) => linked.has(row.person.person_id))).toBe(true);
+    });
+
+    it("a wave writes nothing for a row whose key or contact changed after its reading", async () => {
+      const property = await newProperty(suite.db);
+      const rows = mixedRows().slice(0, 6);
+      for (const fields of rows) {
+        const mapped = personFromImportRow(fields);
+        if (!mapped.ok) throw new Error("fixture row refused");
+        await syncPerson(suite.deps, { property, person: mapped.person });
+      }
+      // Each person again with a new phone: six updates, none touching another's contact.
+      const updates = rows.flatMap((fields, n) => {
+        const mapped = personFromImportRow({ ...fields, phone: `(646) 555-${2000 + n}` });
+        if (!mapped.ok) return [];
+        return [{ person: mapped.person, prepared: prepareSync(property, mapped.person, clock) }];
+      });
+      const [keyed, versioned] = updates;
+      if (keyed === undefined || versioned === undefined) throw new Error("fixture rows refused");
+      const contactOf = async (personId: string) => {
+        const [link] = await suite.db
+          .select()
+          .from(contactSync)
+          .where(and(eq(contactSync.propertyId, property.id), eq(contactSync.personId, personId)));
+        return link?.userId ?? "";
+      };
+      const versionedContact = await contactOf(versioned.person.person_id);
+      // Between the reading and the wave's write, someone else writes the first person's key
+      // and the second person's contact.
+      const store = suite.deps.store;
+      const writeWave = store.writeWave;
+      const firstWave: string[] = [];
+      store.writeWave = async (...args) => {
+        if (firstWave.length === 0) {
+          await suite.db
+            .update(identityKey)
+            .set({ version: sql`${identityKey.version} + 1` })
+            .where(
+              eq(identityKey.keyId, lockId(property.id, personLockKey(keyed.person.person_id))),
+            );
+          await suite.db
+            .update(user)
+            .set({ version: sql`${user.version} + 1` })
+            .where(eq(user.id, versionedContact));
+          const results = await writeWave.apply(store, args);
+          firstWave.push(...results.map((result) => result.status));
+          return results;
+        }
+        return writeWave.apply(store, args);
+      };
+      const outcomes: string[] = [];
+      try {
+        await syncInWaves(suite.deps, property, updates, (_row, outcome) => {
+          outcomes.push("result" in outcome ? outcome.result.outcome : "error");
+        });
+      } finally {
+        store.writeWave = writeWave;
+      }
+      // The first wave holds the first three (the other three share their surnames and streets).
+      expect(firstWave).toEqual(["conflict", "conflict", "applied"]);
+      // Read again, both are written in the next wave.
+      expect(outcomes).toEqual(updates.map(() => "updated"));
+      const contacts = await suite.db.select().from(user).where(eq(user.propertyId, property.id));
+      expect(contacts).toHaveLength(6);
+      for (const [n, row] of updates.entries()) {
+        const id = await contactOf(row.person.person_id);
+        const phones = contacts.find((c) => c.id === id)?.phones ?? [];
+        expect(JSON.stringify(phones)).toContain(`646555${2000 + n}`);
+      }
     });
 
     it("a sync of the same people during an import never gives anyone a second contact or link", async () => {

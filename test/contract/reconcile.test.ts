@@ -272,11 +272,11 @@ function describeUseCase(driver: DriverName): void {
       ];
       const store = stores.contacts;
       const counted = { waves: 0, alone: 0 };
-      const { waveTransaction, readSnapshot } = store;
-      store.waveTransaction = ((work) => {
+      const { writeWave, readSnapshot } = store;
+      store.writeWave = (...args) => {
         counted.waves += 1;
-        return waveTransaction.call(store, work);
-      }) as typeof waveTransaction;
+        return writeWave.apply(store, args);
+      };
       store.readSnapshot = (...args) => {
         counted.alone += 1;
         return readSnapshot.apply(store, args);
@@ -284,7 +284,7 @@ function describeUseCase(driver: DriverName): void {
       try {
         expect(await run()).toMatchObject({ status: "ok", created: 3, failed: 0 });
       } finally {
-        store.waveTransaction = waveTransaction;
+        store.writeWave = writeWave;
         store.readSnapshot = readSnapshot;
       }
       expect(await links()).toHaveLength(3);

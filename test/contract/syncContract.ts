@@ -37,7 +37,7 @@ function delegate(store: ContactStore): ContactStore {
     readEnrichment: (...args) => store.readEnrichment(...args),
     writeEnrichmentGuarded: (...args) => store.writeEnrichmentGuarded(...args),
     transaction: (work) => store.transaction(work),
-    waveTransaction: (work) => store.waveTransaction(work),
+    writeWave: (...args) => store.writeWave(...args),
   };
 }
 

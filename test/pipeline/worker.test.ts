@@ -71,7 +71,7 @@ describe("sync worker: idempotency", () => {
     const store = worker.pipeline.store;
     const readSnapshot = store.readSnapshot.bind(store);
     const snapshotReader = store.snapshotReader.bind(store);
-    const waveTransaction = store.waveTransaction.bind(store);
+    const writeWave = store.writeWave.bind(store);
     store.readSnapshot = async (...args) => {
       reads.one += 1;
       return readSnapshot(...args);
@@ -85,9 +85,9 @@ describe("sync worker: idempotency", () => {
         },
       };
     };
-    store.waveTransaction = (work) => {
+    store.writeWave = (...args) => {
       reads.waves += 1;
-      return waveTransaction(work);
+      return writeWave(...args);
     };
     // Seven different people, one of them twice under two PersonIDs (the same email and phone:
     // the second must merge into the first though both were read before either was written),

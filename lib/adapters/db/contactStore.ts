@@ -4,8 +4,8 @@
  * the contacts read under row locks and written). Store and transaction extend the enrichment
  * ones (`enrichmentStore.ts`), as the ports do. The SQL lives with its concept: lookups and
  * snapshot reads in `candidateReads.ts`, write CTEs in `syncWrites.ts`, the guard in
- * `guardedWrite.ts`, key versions and `claimAndLock` in `keyVersions.ts`, a file import's wave
- * transaction in `waveWrites.ts`.
+ * `guardedWrite.ts`, key versions and `claimAndLock` in `keyVersions.ts`, a wave's write (a file
+ * import's chunk, a queue batch) in `waveWrites.ts`.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type {
@@ -21,7 +21,7 @@ import type {
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
-  WaveTransaction,
+  WaveWrite,
   WriteGuard,
 } from "../../app/ports.js";
 import type { LinkState } from "../../domain/syncDecision.js";
@@ -34,7 +34,7 @@ import { contactSync, user } from "./schema.js";
 import { RememberedContacts, readSnapshotSet } from "./snapshotReads.js";
 import { executeRows } from "./sqlRows.js";
 import { decisionWrites } from "./syncWrites.js";
-import { DrizzleWaveTransaction } from "./waveWrites.js";
+import { writeWave } from "./waveWrites.js";
 
 /** The locking transaction of the sync path (`ContactStore.transaction`). */
 class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements SyncTransaction {
@@ -195,11 +195,14 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
     }
   }
 
-  async waveTransaction<T>(work: (tx: WaveTransaction) => Promise<T>): Promise<T> {
+  async writeWave(
+    propertyId: string,
+    writes: readonly WaveWrite[],
+  ): Promise<GuardedResult<SyncApplied>[]> {
     try {
-      return await this.db.transaction((tx) => work(new DrizzleWaveTransaction(tx)));
+      return await writeWave(this.db, propertyId, writes);
     } catch (error) {
-      throw toStoreError(error, "import wave");
+      throw toStoreError(error, "sync wave");
     }
   }
 

@@ -1,17 +1,18 @@
 /**
- * The transaction of a wave (`WaveTransaction`) on Postgres: the identity keys bumped with
- * their new versions returned, the written contacts locked with their versions, and every
- * write of the wave (with the inbox claims of a queue batch's deliveries) in one statement
- * whose size does not depend on how many people it carries — each table's rows travel as one
- * JSON parameter (`jsonb_populate_recordset`, `jsonb_to_recordset`), so the statement text is
- * the same for every wave and a thousand people cost one round trip. The rows are exactly those
+ * A wave's write (`ContactStore.writeWave`) on Postgres, in one statement: the identity keys
+ * bumped with their new versions returned, the contacts updated locked with their versions, each
+ * write's reading checked against them (the optimistic guard of `guardedWrite.ts`, for every
+ * write at once), and every write whose reading holds (with the inbox claims of a queue batch's
+ * deliveries) — its size does not depend on how many people it carries: each table's rows
+ * travel as one JSON parameter (`jsonb_populate_recordset`, `jsonb_to_recordset`), so a
+ * thousand people cost one round trip and no transaction. The rows are exactly those
  * `syncWrites.ts` writes for one decision.
  */
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { SyncApplied, WaveTransaction, WaveWrite } from "../../app/ports.js";
+import type { GuardedResult, SyncApplied, WaveWrite } from "../../app/ports.js";
 import { syncMergeDocuments } from "../../domain/mergeHistory.js";
-import type { Transaction } from "./client.js";
+import type { Database } from "./client.js";
 import { contactColumns } from "./contactRows.js";
 import { bumpKeys, keyIdsOf, lockId } from "./keyVersions.js";
 import {
@@ -102,10 +103,64 @@ const linkProperties = [
 ] as const;
 
 /**
- * The statement of `applyAll`: the deliveries' inbox entries claimed (a write whose entry an
- * earlier delivery holds is `refused`: none of its rows is written), contacts upserted by id (an
- * update bumps the version), links upserted by person, then the review items, placeholder
- * removals, merge histories and outbox rows joined to the links by person id.
+ * The guard of a wave, as CTEs: `bumped` bumps every identity key of every write (inserting
+ * missing ones at 1; in key id order, as every writer of those rows takes them) and returns the
+ * new versions; `locked` then locks the contacts the writes update (in id order) with their
+ * versions; `stale` lists the persons whose reading no longer holds (a key not exactly one
+ * version past the one read, a contact changed, merged away or gone). A concurrent writer
+ * holding a key or contact row makes this wait, and Postgres returns the row as committed.
+ */
+function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
+  const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+  const ids = keyIdsOf(
+    propertyId,
+    writes.flatMap(({ guard }) => guard.keys),
+  );
+  const expected = writes.flatMap(({ write, guard }) =>
+    [...new Set(guard.keys)].map((key) => ({
+      person_id: write.link.personId,
+      key_id: lockId(propertyId, key).toString(),
+      version: (guard.keyVersions.get(key) ?? 0) + 1,
+    })),
+  );
+  const contacts = writes.flatMap(({ write, guard }) =>
+    guard.contactVersion === null
+      ? []
+      : [{ person_id: write.link.personId, id: write.contact.id, version: guard.contactVersion }],
+  );
+  const lockIds = [...new Set(contacts.map((c) => c.id))].sort();
+  return [
+    ids.length === 0
+      ? sql`bumped as (select null::bigint as key_id, null::bigint as version where false)`
+      : sql`bumped as (${bumpKeys(ids)} returning key_id, version)`,
+    // The one-time filter on `bumped` takes the key rows before any contact row, as the
+    // locking transaction and the guarded write do.
+    sql`locked as materialized (
+      select ${user.id} as id, ${user.version} as version from ${user}
+      where ${user.id} = any(${sql.param(lockIds, user.phoneKeys)}::uuid[])
+        and ${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null
+        and (select count(*) from bumped) >= 0
+      order by ${user.id} for update)`,
+    sql`stale as (
+      select e.person_id from jsonb_to_recordset(${json(expected)})
+        as e(person_id text, key_id bigint, version bigint)
+      left join bumped b on b.key_id = e.key_id
+      where b.version is distinct from e.version
+      union
+      select c.person_id from jsonb_to_recordset(${json(contacts)})
+        as c(person_id text, id uuid, version int)
+      left join locked l on l.id = c.id
+      where l.version is distinct from c.version)`,
+  ];
+}
+
+/**
+ * The statement of `writeWave`: the guard (`waveGuard`), then the deliveries' inbox entries
+ * claimed for the writes whose reading holds (a write whose entry an earlier delivery holds is
+ * `refused`), and for every write neither stale nor refused: contacts upserted by id (an update
+ * bumps the version), links upserted by person, then the review items, placeholder removals,
+ * merge histories and outbox rows joined to the links by person id. It returns each written
+ * link, and each stale person.
  */
 function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Date): SQL {
   const contactRows = writes
@@ -115,6 +170,10 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
   const existing = writes
     .filter(({ write }) => !write.contact.isNew)
     .map((w) => w.write.contact.id);
+  const rows = writes.map(({ write }) => ({
+    user_id: write.contact.id,
+    person_id: write.link.personId,
+  }));
   const reviews = writes.flatMap(({ write }) =>
     write.action === "create" && write.review !== null
       ? [
@@ -151,7 +210,7 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
     status: write.link.status,
     match_score: write.link.matchScore,
   }));
-  const claims = writes.flatMap(({ write, event }) =>
+  const claims = writes.flatMap(({ write, guard: { event } }) =>
     event === undefined
       ? []
       : [
@@ -167,22 +226,28 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
   const contactNames = contactProperties.map((p) => getTableColumns(user)[p].name);
   const linkNames = linkProperties.map((p) => getTableColumns(contactSync)[p].name);
   const linkUpdated = linkSetColumns as readonly string[];
-  return sql`with claim as (
+  return sql`with ${sql.join(waveGuard(propertyId, writes), sql`, `)},
+    claim as (
       select * from jsonb_to_recordset(${json(claims)})
-        as c(source text, id text, user_id uuid, person_id text)),
+        as c(source text, id text, user_id uuid, person_id text)
+      where c.person_id not in (select person_id from stale)),
     claimed as (
       insert into ${processedEvent} (source, event_id, property_id)
       select source, id, ${propertyId} from claim
       on conflict do nothing
       returning source, event_id),
-    refused as (
+    skipped as (
+      select w.user_id, w.person_id from jsonb_to_recordset(${json(rows)})
+        as w(user_id uuid, person_id text)
+      where w.person_id in (select person_id from stale)
+      union all
       select c.user_id, c.person_id from claim c
       where not exists (select 1 from claimed d where d.source = c.source and d.event_id = c.id)),
     contact as (
       insert into ${user} (id, property_id, ${columnNames(user, contactProperties)})
       select id, property_id, ${columnNames(user, contactProperties)}
       from jsonb_populate_recordset(null::${user}, ${recordset(user, contactRows)})
-      where id not in (select user_id from refused)
+      where id not in (select user_id from skipped)
       on conflict (id) do update set ${excludedSet(contactNames)},
         updated_at = ${now.toISOString()}::timestamptz, version = ${user}.version + 1
         where ${user}.property_id = excluded.property_id
@@ -191,7 +256,7 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
       insert into ${contactSync} (${columnNames(contactSync, linkProperties)})
       select ${columnNames(contactSync, linkProperties)}
       from jsonb_populate_recordset(null::${contactSync}, ${recordset(contactSync, linkRows)})
-      where resman_contact_id not in (select person_id from refused)
+      where resman_contact_id not in (select person_id from skipped)
       on conflict (property_id, resman_contact_id) do update set ${excludedSet(
         linkNames.filter((name) => linkUpdated.includes(name)),
       )}
@@ -200,7 +265,7 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
       delete from ${contactSync} where ${contactSync.propertyId} = ${propertyId}
         and ${contactSync.personId} is null
         and ${contactSync.userId} = any(${sql.param(existing, user.phoneKeys)}::uuid[])
-        and ${contactSync.userId} not in (select user_id from refused)
+        and ${contactSync.userId} not in (select user_id from skipped)
       returning id, user_id, created_at, last_sync_at),
     review as (
       insert into ${contactReview} (property_id, user_id, candidate_id, link_id, score, evidence)
@@ -229,65 +294,30 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
       from jsonb_to_recordset(${json(outbox)}) as o(id uuid, event_type text, contact_id uuid,
         person_id text, status text, match_score float8)
       join link on link.resman_contact_id = o.person_id)
-    select resman_contact_id as person_id, id from link`;
+    select resman_contact_id as person_id, id from link
+    union all
+    select person_id, null from stale`;
 }
 
-/** `WaveTransaction` in a Drizzle transaction. */
-export class DrizzleWaveTransaction implements WaveTransaction {
-  constructor(private readonly tx: Transaction) {}
-
-  async bumpKeys(
-    propertyId: string,
-    keys: readonly string[],
-  ): Promise<ReadonlyMap<string, number>> {
-    const versions = new Map<string, number>();
-    if (keys.length === 0) return versions;
-    const nameOf = new Map(keys.map((key) => [lockId(propertyId, key).toString(), key]));
-    const rows = await executeRows<{ key_id: string; version: string | number }>(
-      this.tx,
-      sql`${bumpKeys(keyIdsOf(propertyId, keys))} returning key_id::text, version`,
-    );
-    for (const row of rows) {
-      const name = nameOf.get(String(row.key_id));
-      if (name !== undefined) versions.set(name, Number(row.version));
-    }
-    return versions;
-  }
-
-  async lockContacts(
-    propertyId: string,
-    ids: readonly string[],
-  ): Promise<ReadonlyMap<string, number>> {
-    const versions = new Map<string, number>();
-    if (ids.length === 0) return versions;
-    const sorted = [...new Set(ids)].sort();
-    const rows = await executeRows<{ id: string; version: number }>(
-      this.tx,
-      sql`select ${user.id} as id, ${user.version} as version from ${user}
-        where ${user.id} = any(${sql.param(sorted, user.phoneKeys)}::uuid[])
-          and ${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null
-        order by ${user.id} for update`,
-    );
-    for (const row of rows) versions.set(row.id, Number(row.version));
-    return versions;
-  }
-
-  async applyAll(
-    propertyId: string,
-    writes: readonly WaveWrite[],
-  ): Promise<(SyncApplied | null)[]> {
-    if (writes.length === 0) return [];
-    const rows = await executeRows<{ person_id: string; id: string }>(
-      this.tx,
-      waveStatement(propertyId, writes, new Date()),
-    );
-    const linkOf = new Map(rows.map((row) => [row.person_id, row.id]));
-    return writes.map(({ write, event }) => {
-      const linkId = linkOf.get(write.link.personId);
-      // No link written: its delivery's inbox entry was held by an earlier delivery.
-      if (linkId === undefined && event !== undefined) return null;
-      if (linkId === undefined) throw new Error("wave link upsert returned no row");
-      return { contactId: write.contact.id, linkId };
-    });
-  }
+/** `ContactStore.writeWave` on `db`: one statement, its outcome per write. */
+export async function writeWave(
+  db: Database,
+  propertyId: string,
+  writes: readonly WaveWrite[],
+): Promise<GuardedResult<SyncApplied>[]> {
+  if (writes.length === 0) return [];
+  const rows = await executeRows<{ person_id: string; id: string | null }>(
+    db,
+    waveStatement(propertyId, writes, new Date()),
+  );
+  const linkOf = new Map(rows.map((row) => [row.person_id, row.id]));
+  return writes.map(({ write, guard }) => {
+    const linkId = linkOf.get(write.link.personId);
+    // Listed without a link: its reading no longer held.
+    if (linkId === null) return { status: "conflict" };
+    // No link written: its delivery's inbox entry was held by an earlier delivery.
+    if (linkId === undefined && guard.event !== undefined) return { status: "duplicate" };
+    if (linkId === undefined) throw new Error("wave link upsert returned no row");
+    return { status: "applied", contactId: write.contact.id, linkId };
+  });
 }

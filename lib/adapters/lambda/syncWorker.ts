@@ -2,7 +2,7 @@
  * The sync worker's handler (the Lambda in `functions/sync-worker.ts` configures it). Sync
  * worker: SQS batches (size 10) from the sync queue, partial batch responses. The batch's
  * upserted ResMan people are validated once and synced together (`syncBatch`: one read, one
- * write transaction per wave of people that cannot see each other's writes); then each record
+ * write statement per wave of people that cannot see each other's writes); then each record
  * runs `processSyncMessage` — with its person's outcome from the batch, or on its own for the
  * other messages; a record that throws is reported in `batchItemFailures` and only it returns
  * to the queue. After the batch, the outbox is drained to EventBridge. Each record's outcome

@@ -69,42 +69,14 @@ export interface SnapshotReader {
 }
 
 /**
- * One write of a wave (`WaveTransaction.applyAll`): a decision and its announcement, and the
- * queue delivery whose inbox entry it claims (none for a file's row).
+ * One write of a wave (`ContactStore.writeWave`): a decision and its announcement, and the
+ * reading it was decided on (`guard`: the identity keys its write guards and their versions,
+ * the contact's version, the queue delivery whose inbox entry it claims — none for a file's row).
  */
 export interface WaveWrite {
   write: SyncWrite;
   announce: Announcement;
-  event?: { source: string; id: string } | undefined;
-}
-
-/**
- * The transaction of a wave (`lib/app/syncWaves.ts`: a file import's chunk, a queue batch):
- * the writes of many people, decided on snapshots read before it, applied together where those
- * readings still hold. The same version rows as the write protocol's, so a wave and a
- * concurrent sync exclude each other exactly as two syncs do.
- */
-export interface WaveTransaction {
-  /**
-   * Bumps the identity keys' version rows (inserting missing ones at 1; sorted, held until
-   * commit) and returns each key's version after the bump: a key read at version v held if it
-   * is now v + 1 (a key never written, if it is now 1).
-   */
-  bumpKeys(propertyId: string, keys: readonly string[]): Promise<ReadonlyMap<string, number>>;
-  /**
-   * Locks the live contacts among `ids` (in id order, held until commit) and returns their
-   * versions; a contact merged away or gone is left out.
-   */
-  lockContacts(propertyId: string, ids: readonly string[]): Promise<ReadonlyMap<string, number>>;
-  /**
-   * Applies the writes in a few set-based statements: every contact inserted or updated (its
-   * version bumped), every link upserted, and each write's review item, placeholder removal,
-   * merge history and outbox row, exactly as `SyncTransaction.apply` writes one; a write with a
-   * delivery claims its inbox entry in the same statement, as a guarded write does, and one
-   * whose entry an earlier delivery holds writes nothing (null). No two writes may touch the
-   * same contact or person. Results in `writes` order.
-   */
-  applyAll(propertyId: string, writes: readonly WaveWrite[]): Promise<(SyncApplied | null)[]>;
+  guard: WriteGuard;
 }
 
 export interface ContactStore extends EnrichmentStore {
@@ -147,8 +119,23 @@ export interface ContactStore extends EnrichmentStore {
     guard: WriteGuard,
   ): Promise<GuardedResult<SyncApplied>>;
   transaction<T>(work: (tx: SyncTransaction) => Promise<T>): Promise<T>;
-  /** One transaction of a file import's wave. */
-  waveTransaction<T>(work: (tx: WaveTransaction) => Promise<T>): Promise<T>;
+  /**
+   * One statement, no transaction: the writes of a wave (`lib/app/syncWaves.ts`: a file
+   * import's chunk, a queue batch), decided on readings made before it. Every identity key of
+   * every write is bumped (inserted at 1 when missing; in key id order, as every writer of those
+   * rows takes them), then the contacts the writes update are locked (in id order). A write
+   * applies where its reading still holds — each of its keys exactly one version past the one
+   * read (a key never written: now 1) and its contact at the version read — else it writes
+   * nothing (`conflict`); a write with a delivery also claims its inbox entry, and writes
+   * nothing when an earlier delivery holds it (`duplicate`). What applies is written as
+   * `SyncTransaction.apply` writes one decision: contact (its version bumped), link, review
+   * item, placeholder removal, merge history, outbox row. No two writes may touch the same
+   * contact or person. Results in `writes` order.
+   */
+  writeWave(
+    propertyId: string,
+    writes: readonly WaveWrite[],
+  ): Promise<GuardedResult<SyncApplied>[]>;
   /** The person's link as last committed, read without a transaction or locks. */
   findLink(propertyId: string, personId: string): Promise<LinkState | null>;
   /**
