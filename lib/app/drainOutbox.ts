@@ -10,7 +10,11 @@
  *   PutEvents 1..n
  *   stamp published 1..k (k ≤ n)     … after the lease, rows k+1..n are claimable again
  */
+import type { OutboundEvent } from "../domain/events.js";
 import type { EventPublisher, OutboxStore } from "./ports.js";
+
+/** How long a drain (or a wave writing its rows claimed) holds outbox rows by default. */
+export const OUTBOX_LEASE_MS = 30_000;
 
 export interface DrainResult {
   published: number;
@@ -32,7 +36,7 @@ export async function drainOutbox(
   options: DrainOptions = {},
 ): Promise<DrainResult> {
   const batchSize = options.batchSize ?? 100;
-  const leaseMs = options.leaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? OUTBOX_LEASE_MS;
   const maxBatches = options.maxBatches ?? 10;
   const result: DrainResult = { published: 0, failed: 0 };
   for (let batch = 0; batch < maxBatches; batch += 1) {
@@ -50,4 +54,21 @@ export async function drainOutbox(
     if (failedIds.size > 0 || events.length < batchSize) break;
   }
   return result;
+}
+
+/**
+ * Publishes events whose outbox rows the caller holds already (a wave wrote them claimed:
+ * `WaveOptions.outboxClaimMs`) and stamps those published — a drain without the claim. An
+ * event that fails keeps its row, claimed until the lease ends; then a drain sends it.
+ */
+export async function publishClaimed(
+  deps: { outbox: OutboxStore; publisher: EventPublisher },
+  events: readonly OutboundEvent[],
+): Promise<DrainResult> {
+  if (events.length === 0) return { published: 0, failed: 0 };
+  const { failed } = await deps.publisher.publish(events);
+  const failedIds = new Set(failed.map((event) => event.detail.event_id));
+  const published = events.map((event) => event.detail.event_id).filter((id) => !failedIds.has(id));
+  if (published.length > 0) await deps.outbox.markPublished(published);
+  return { published: published.length, failed: failedIds.size };
 }

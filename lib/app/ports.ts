@@ -26,6 +26,8 @@ export type {
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
+  WaveApplied,
+  WaveOptions,
   WaveWrite,
 } from "./ports/contactStore.js";
 export type {

@@ -17,7 +17,7 @@ import { ContactSyncError, isRetryable } from "../domain/errors.js";
 import { deactivatedStatus, type SyncMessage } from "../domain/events.js";
 import type { Matcher } from "../domain/matching.js";
 import { type EnrichmentResult, enrichContact } from "./enrichContact.js";
-import type { Clock, ContactStore, PropertyContext, PropertyStore } from "./ports.js";
+import type { Clock, ContactStore, PropertyContext, PropertyStore, WaveOptions } from "./ports.js";
 import { prepareSync, type SyncResult, syncPerson } from "./syncPerson.js";
 import { syncInWaves, type WaveOutcome, type WaveRow } from "./syncWaves.js";
 
@@ -53,11 +53,13 @@ export type ProcessedMessage =
  * the second is a duplicate). The other messages (chatbot events, deactivations, a person that
  * does not fit, a property that cannot be resolved, a property whose waves failed as a whole)
  * are left out (undefined) and processed on their own. A person's failure is kept as its
- * outcome; `processSyncMessage` applies the failure policy to it. Never throws.
+ * outcome; `processSyncMessage` applies the failure policy to it. `options` go to each wave's
+ * write (`WaveOptions`: the sync worker has its events back to publish them). Never throws.
  */
 export async function syncBatch(
   deps: PipelineDependencies,
   messages: readonly SyncMessage[],
+  options: WaveOptions = {},
 ): Promise<(WaveOutcome | undefined)[]> {
   const byProperty = new Map<string, { property: PropertyContext; rows: BatchRow[] }>();
   for (const [index, message] of messages.entries()) {
@@ -80,9 +82,15 @@ export async function syncBatch(
   const outcomes: (WaveOutcome | undefined)[] = messages.map(() => undefined);
   for (const { property, rows } of byProperty.values()) {
     try {
-      await syncInWaves(deps, property, rows, (row, outcome) => {
-        outcomes[row.index] = outcome;
-      });
+      await syncInWaves(
+        deps,
+        property,
+        rows,
+        (row, outcome) => {
+          outcomes[row.index] = outcome;
+        },
+        options,
+      );
     } catch {
       // Those of its people not yet settled are processed on their own.
     }

@@ -23,13 +23,16 @@
  * read again after the wave commits. A wave that fails as a whole syncs its rows one by one,
  * so each failure is reported on its own row.
  */
+
+import type { OutboundEvent } from "../domain/events.js";
 import { guardedLockKeys } from "../domain/lockKeys.js";
 import type {
   Guarded,
   GuardedResult,
   PropertyContext,
-  SyncApplied,
   SyncSnapshot,
+  WaveApplied,
+  WaveOptions,
   WaveWrite,
 } from "./ports.js";
 import {
@@ -51,8 +54,14 @@ export interface WaveRow {
   event?: { source: string; id: string } | undefined;
 }
 
-/** How a row ended: its sync result, or the error that stopped it. */
-export type WaveOutcome = { result: SyncResult } | { error: unknown };
+/**
+ * How a row ended: its sync result, or the error that stopped it. `event`: the outbox row a
+ * wave wrote for it, claimed for the caller to publish (`WaveOptions.outboxClaimMs`); `alone`:
+ * it took the one-person path, whose outbox row waits for a drain.
+ */
+export type WaveOutcome =
+  | { result: SyncResult; event?: OutboundEvent | undefined; alone?: true }
+  | { error: unknown; alone?: true };
 
 /** Lost waves before a row takes the one-person path. */
 export const MAX_WAVE_LOSSES = 2;
@@ -121,6 +130,7 @@ export async function syncInWaves<R extends WaveRow>(
   property: PropertyContext,
   rows: readonly R[],
   settle: (row: R, outcome: WaveOutcome) => void,
+  options: WaveOptions = {},
 ): Promise<void> {
   const propertyId = property.id;
   // The chunk's rows are read again after waves that wrote what they read: one reader for the
@@ -147,9 +157,10 @@ export async function syncInWaves<R extends WaveRow>(
           prepared: row.prepared,
           event: row.event,
         }),
+        alone: true,
       });
     } catch (error) {
-      settle(row, { error });
+      settle(row, { error, alone: true });
     }
   };
 
@@ -252,9 +263,11 @@ export async function syncInWaves<R extends WaveRow>(
     }
 
     if (planned.length > 0) {
-      let outcome: GuardedResult<SyncApplied>[] | null = null;
+      let outcome: GuardedResult<WaveApplied>[] | null = null;
       try {
-        outcome = await retried(() => deps.store.writeWave(propertyId, planned.map(waveWriteOf)));
+        outcome = await retried(() =>
+          deps.store.writeWave(propertyId, planned.map(waveWriteOf), options),
+        );
       } catch {
         // The wave failed as a whole: each row syncs on its own (and reports its failure).
         for (const { state } of planned) {
@@ -270,7 +283,7 @@ export async function syncInWaves<R extends WaveRow>(
           continue;
         }
         if (written?.status === "applied") {
-          settle(state.row, { result: plan.result(written) });
+          settle(state.row, { result: plan.result(written), event: written.event });
           done(state);
           continue;
         }

@@ -9,6 +9,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { lockId } from "../../lib/adapters/db/keyVersions.js";
+import { DrizzleOutboxStore, eventOf } from "../../lib/adapters/db/outboxRepository.js";
 import {
   contactMergeHistory,
   contactReview,
@@ -23,6 +24,7 @@ import type { PropertyContext } from "../../lib/app/ports.js";
 import { prepareSync, snapshotRequestOf, syncPerson } from "../../lib/app/syncPerson.js";
 import { syncInWaves } from "../../lib/app/syncWaves.js";
 import type { DriverName } from "../../lib/config.js";
+import type { OutboundEvent } from "../../lib/domain/events.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
 import { personLockKey } from "../../lib/domain/lockKeys.js";
 import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
@@ -244,6 +246,43 @@ export function describeImportContract(driver: DriverName): void {
       const linked = new Set(links.map((l) => l.personId));
       expect(linked.has(first.person.person_id)).toBe(false);
       expect(late.slice(1).every((row) => linked.has(row.person.person_id))).toBe(true);
+    });
+
+    it("a wave asked to claim its outbox rows returns the events a drain would read, and no drain takes them", async () => {
+      const property = await newProperty(suite.db);
+      const rows = mixedRows()
+        .slice(0, 8)
+        .flatMap((fields) => {
+          const mapped = personFromImportRow(fields);
+          if (!mapped.ok) return [];
+          return [{ person: mapped.person, prepared: prepareSync(property, mapped.person, clock) }];
+        });
+      const events: OutboundEvent[] = [];
+      await syncInWaves(
+        suite.deps,
+        property,
+        rows,
+        (_row, outcome) => {
+          if ("result" in outcome && outcome.event !== undefined) events.push(outcome.event);
+        },
+        { outboxClaimMs: 60_000 },
+      );
+      expect(events).toHaveLength(rows.length);
+      const stored = await suite.db
+        .select()
+        .from(outboxEvent)
+        .where(eq(outboxEvent.propertyId, property.id));
+      const byId = new Map(stored.map((row) => [row.id, row]));
+      for (const event of events) {
+        const row = byId.get(event.detail.event_id);
+        if (row === undefined) throw new Error("no outbox row for a returned event");
+        expect(event).toEqual(eventOf(row));
+        expect(row.attempts).toBe(1);
+        expect(row.publishedAt).toBeNull();
+        expect(row.claimedUntil?.getTime()).toBeGreaterThan(Date.now());
+      }
+      const claimed = await new DrizzleOutboxStore(suite.db).claim(100, 1_000);
+      expect(claimed.filter((event) => event.detail.property_id === property.id)).toEqual([]);
     });
 
     it("a wave writes nothing for a row whose key or contact changed after its reading", async () => {

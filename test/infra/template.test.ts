@@ -552,16 +552,18 @@ describe("scheduled reconciliation", () => {
     expect(fn("reconcileWorker").Timeout).toBeLessThanOrEqual(900);
   });
 
-  it("gives the fan-out the database and the reconcile queue", () => {
+  it("gives the fan-out the database, the reconcile queue and the bus its outbox sweep publishes to", () => {
     const env = envOf("reconcile");
     expect(Object.keys(env).sort()).toEqual([
       "DATABASE_URL",
       "DB_DRIVER",
+      "EVENT_BUS_NAME",
       "POWERTOOLS_METRICS_NAMESPACE",
       "RECONCILE_QUEUE_URL",
     ]);
     expect(env.DB_DRIVER).toBe("neon");
     expect(target(env.RECONCILE_QUEUE_URL)).toBe("ReconcileQueue");
+    expect(target(env.EVENT_BUS_NAME)).toBe(only("AWS::Events::EventBus"));
   });
 
   it("gives the worker the database, the sync queue, ResMan's endpoints, the credentials' names and its settings", () => {
@@ -971,11 +973,12 @@ describe("IAM of the reconciliation", () => {
   const logGroupOf = (key: FunctionKey) =>
     `log-group:${functionId(key).replace(/LambdaFunction$/, "LogGroup")}`;
 
-  it("lets the fan-out send to the reconcile queue only", () => {
+  it("lets the fan-out send to the reconcile queue and publish its outbox sweep to the bus only", () => {
     expect(grantsOf(roleOf("reconcile"))).toEqual({
       "logs:CreateLogStream": [logGroupOf("reconcile")],
       "logs:PutLogEvents": [logGroupOf("reconcile")],
       "sqs:SendMessage": ["ReconcileQueue"],
+      "events:PutEvents": [only("AWS::Events::EventBus")],
     });
   });
 

@@ -21,8 +21,9 @@ import "aws-sdk-client-mock-vitest/extend";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/adapters/db/client.js";
+import { DrizzleOutboxStore } from "../../lib/adapters/db/outboxRepository.js";
 import { DrizzleReconcileStore } from "../../lib/adapters/db/reconcileRepository.js";
-import { contactSync, reconcileRun } from "../../lib/adapters/db/schema.js";
+import { contactSync, outboxEvent, reconcileRun } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { createReconcileSchedule } from "../../lib/adapters/lambda/reconcileSchedule.js";
 import { createReconcileWorker } from "../../lib/adapters/lambda/reconcileWorker.js";
@@ -34,6 +35,7 @@ import { QueueUnavailableError } from "../../lib/app/errors.js";
 import type { GuestCardPort } from "../../lib/app/ports/guestCards.js";
 import type { RegisteredProperty } from "../../lib/app/ports/reconcileStore.js";
 import type { ResmanPeople, ResmanSource } from "../../lib/app/ports/resmanSource.js";
+import type { EventPublisher } from "../../lib/app/ports.js";
 import { syncMessageSchema } from "../../lib/domain/events.js";
 import type { ResmanPerson } from "../../lib/domain/person.js";
 import { reconcileMessageSchema } from "../../lib/domain/reconcileMessage.js";
@@ -270,6 +272,63 @@ describe("the scheduled fan-out (functions/reconcile.ts)", () => {
     expect(unsent).toHaveLength(1);
     expect(properties.map((p) => p.id)).toContain(unsent[0]?.propertyId);
     expect(unsent[0]?.errorCode).toBe("InternalError");
+  });
+});
+
+describe("the scheduled fan-out's outbox sweep", () => {
+  /** An outbox row as a writer left it (`published`/`claimed`: a drain's stamp or lease). */
+  const outboxRow = async (state: { published?: boolean; claimed?: boolean } = {}) => {
+    const id = randomUUID();
+    await db.insert(outboxEvent).values({
+      id,
+      eventType: "contact.synced",
+      propertyId: randomUUID(),
+      contactId: randomUUID(),
+      personId: "P-1",
+      status: "success",
+      publishedAt: state.published === true ? new Date() : null,
+      claimedUntil: state.claimed === true ? new Date(Date.now() + 60_000) : null,
+    });
+    return id;
+  };
+  const sweeping = (publish: EventPublisher["publish"]) =>
+    createReconcileSchedule({
+      registry: async () => store,
+      sqs: new SQSClient({ region: "us-east-1" }),
+      queueUrl: RECONCILE_QUEUE_URL,
+      retry: FAST,
+      sweep: async () => ({ outbox: new DrizzleOutboxStore(db), publisher: { publish } }),
+    });
+
+  it("publishes what nobody published yet, leaving rows another drain holds", async () => {
+    const waiting = await outboxRow();
+    await outboxRow({ published: true });
+    const held = await outboxRow({ claimed: true });
+    const sent: string[] = [];
+    const result = await sweeping(async (events) => {
+      sent.push(...events.map((event) => event.detail.event_id));
+      return { failed: [] };
+    })(scheduledEvent(), lambdaContext);
+    expect(result).toEqual({ properties: 0, sent: 0 });
+    expect(sent).toEqual([waiting]);
+    const rows = await db.select().from(outboxEvent);
+    expect(rows.find((row) => row.id === waiting)?.publishedAt).not.toBeNull();
+    expect(rows.find((row) => row.id === held)?.publishedAt).toBeNull();
+  });
+
+  it("never fails the fan-out when EventBridge is down: the rows wait for the next sweep", async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(sqsAnswer());
+    await register(true);
+    const waiting = await outboxRow();
+    const { result, lines } = await logLinesOf(() =>
+      sweeping(async () => {
+        throw new Error("EventBridge is down");
+      })(scheduledEvent(), lambdaContext),
+    );
+    expect(result).toEqual({ properties: 1, sent: 1 });
+    expect(logged(lines).some((line) => line.message === "outbox not swept")).toBe(true);
+    const [row] = await db.select().from(outboxEvent).where(eq(outboxEvent.id, waiting));
+    expect(row?.publishedAt).toBeNull();
   });
 });
 
@@ -630,6 +689,7 @@ describe("functions/reconcile.ts and functions/reconcile-worker.ts, configured b
       AWS_REGION: "us-east-1",
       SYNC_QUEUE_URL,
       RECONCILE_QUEUE_URL,
+      EVENT_BUS_NAME: "contact-sync-test",
       RESMAN_PARTNER_ID_PARAMETER: PARTNER_ID_PARAMETER,
       RESMAN_API_KEY_PARAMETER: API_KEY_PARAMETER,
       RESMAN_V2_URL: url,

@@ -10,7 +10,8 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/adapters/db/client.js";
 import { openDatabase } from "../../lib/adapters/db/client.js";
-import { outboxEvent, processedEvent, user } from "../../lib/adapters/db/schema.js";
+import { contactSync, outboxEvent, processedEvent, user } from "../../lib/adapters/db/schema.js";
+import { DRAIN_INTERVAL_MS } from "../../lib/adapters/lambda/syncWorker.js";
 import { drainOutbox } from "../../lib/app/drainOutbox.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 import {
@@ -430,6 +431,85 @@ describe("sync worker: outbound events", () => {
     }
     const unpublished = await db.select().from(outboxEvent).where(isNull(outboxEvent.publishedAt));
     expect(unpublished).toHaveLength(0);
+  });
+
+  it("publishes a batch's own events from memory, and drains only for records that went their own way or after DRAIN_INTERVAL_MS", async () => {
+    let now = Date.parse("2026-11-25T12:00:00Z");
+    const worker = workerOn(db, { clock: { now: () => new Date(now) } });
+    const outbox = worker.stores.outbox;
+    const claim = outbox.claim.bind(outbox);
+    let claims = 0;
+    outbox.claim = (...args) => {
+      claims += 1;
+      return claim(...args);
+    };
+    const entries = () =>
+      worker.eventBridge
+        .commandCalls(PutEventsCommand)
+        .flatMap((call) => call.args[0].input.Entries ?? [])
+        .map((entry) => JSON.parse(entry.Detail ?? "{}").event_id as string);
+    const people = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) =>
+        record(
+          resmanMessage(
+            envelope({
+              person: {
+                first_name: `Ysolde${tag}${i}`,
+                last_name: `Varga${tag}`,
+                email: `ysolde.${tag}.${i}@mailbox.dev`,
+                phones: [],
+              },
+            }),
+          ),
+        ),
+      );
+    /** An outbox row another writer (an import, a review decision) left for a drain. */
+    const leftover = async () => {
+      const [row] = await db.select().from(outboxEvent).limit(1);
+      if (row === undefined) throw new Error("no outbox row to copy");
+      const id = randomUUID();
+      await db.insert(outboxEvent).values({ ...row, id, publishedAt: null, claimedUntil: null });
+      return id;
+    };
+    const published = async (id: string) =>
+      (await db.select().from(outboxEvent).where(eq(outboxEvent.id, id)))[0]?.publishedAt !== null;
+
+    // The container's first batch drains (it never has); its own three events go from memory.
+    await worker.run(sqsEvent(...people(3, "a")));
+    expect(claims).toBe(1);
+    expect(entries()).toHaveLength(3);
+    const rows = await db.select().from(outboxEvent);
+    expect(rows.map((row) => [row.publishedAt !== null, row.attempts])).toEqual(
+      rows.map(() => [true, 1]),
+    );
+    expect(new Set(entries())).toEqual(new Set(rows.map((row) => row.id)));
+
+    // Within the interval, a batch the waves wrote whole does not drain: the leftover waits.
+    const first = await leftover();
+    await worker.run(sqsEvent(...people(2, "b")));
+    expect(claims).toBe(1);
+    expect(entries()).toHaveLength(5);
+    expect(await published(first)).toBe(false);
+
+    // A record processed on its own (a deactivation) may have left a row only a drain sends.
+    const [deactivated] = await db.select().from(contactSync).limit(1);
+    const gone = envelope({
+      type: "person.deactivated",
+      person: { person_id: String(deactivated?.personId) },
+    });
+    await worker.run(sqsEvent(record(resmanMessage(gone))));
+    expect(claims).toBe(2);
+    expect(await published(first)).toBe(true);
+
+    // Once the interval has passed, a batch drains again.
+    const second = await leftover();
+    now += DRAIN_INTERVAL_MS - 1;
+    await worker.run(sqsEvent(...people(1, "c")));
+    expect(await published(second)).toBe(false);
+    now += 1;
+    await worker.run(sqsEvent(...people(1, "d")));
+    expect(claims).toBe(3);
+    expect(await published(second)).toBe(true);
   });
 
   it("keeps events whose PutEvents failed and publishes them on a later drain", async () => {

@@ -21,6 +21,8 @@ import type {
   SyncSnapshot,
   SyncTransaction,
   SyncWrite,
+  WaveApplied,
+  WaveOptions,
   WaveWrite,
   WriteGuard,
 } from "../../app/ports.js";
@@ -198,9 +200,10 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
   async writeWave(
     propertyId: string,
     writes: readonly WaveWrite[],
-  ): Promise<GuardedResult<SyncApplied>[]> {
+    options?: WaveOptions,
+  ): Promise<GuardedResult<WaveApplied>[]> {
     try {
-      return await writeWave(this.db, propertyId, writes);
+      return await writeWave(this.db, propertyId, writes, options);
     } catch (error) {
       throw toStoreError(error, "sync wave");
     }

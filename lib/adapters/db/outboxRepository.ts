@@ -8,7 +8,22 @@ import { outboxEvent } from "./schema.js";
 
 type OutboxRow = typeof outboxEvent.$inferSelect;
 
-function eventOf(row: OutboxRow): OutboundEvent {
+/** The event of an outbox row (as a drain claims it, or as a wave wrote it). */
+export function eventOf(
+  row: Pick<
+    OutboxRow,
+    | "id"
+    | "eventType"
+    | "propertyId"
+    | "contactId"
+    | "mergedContactId"
+    | "linkId"
+    | "personId"
+    | "status"
+    | "matchScore"
+    | "createdAt"
+  >,
+): OutboundEvent {
   return {
     type: row.eventType,
     detail: {

@@ -10,11 +10,12 @@
  */
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { GuardedResult, SyncApplied, WaveWrite } from "../../app/ports.js";
+import type { GuardedResult, WaveApplied, WaveOptions, WaveWrite } from "../../app/ports.js";
 import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { Database } from "./client.js";
 import { contactColumns } from "./contactRows.js";
 import { bumpKeys, keyIdsOf, lockId } from "./keyVersions.js";
+import { eventOf } from "./outboxRepository.js";
 import {
   contactMergeHistory,
   contactReview,
@@ -159,10 +160,16 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
  * claimed for the writes whose reading holds (a write whose entry an earlier delivery holds is
  * `refused`), and for every write neither stale nor refused: contacts upserted by id (an update
  * bumps the version), links upserted by person, then the review items, placeholder removals,
- * merge histories and outbox rows joined to the links by person id. It returns each written
- * link, and each stale person.
+ * merge histories and outbox rows joined to the links by person id (claimed for
+ * `outboxClaimMs` when given). It returns each written link with its outbox row's creation
+ * time, and each stale person.
  */
-function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Date): SQL {
+function waveStatement(
+  propertyId: string,
+  writes: readonly WaveWrite[],
+  now: Date,
+  outboxClaimMs: number | undefined,
+): SQL {
   const contactRows = writes
     .filter(({ write }) => write.contact.isNew || write.contact.changed)
     .map(({ write }) => ({ id: write.contact.id, propertyId, ...contactColumns(write.contact) }));
@@ -226,6 +233,10 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
   const contactNames = contactProperties.map((p) => getTableColumns(user)[p].name);
   const linkNames = linkProperties.map((p) => getTableColumns(contactSync)[p].name);
   const linkUpdated = linkSetColumns as readonly string[];
+  const claimedUntil =
+    outboxClaimMs === undefined
+      ? sql`null::timestamptz`
+      : sql`now() + ${outboxClaimMs} * interval '1 millisecond'`;
   return sql`with ${sql.join(waveGuard(propertyId, writes), sql`, `)},
     claim as (
       select * from jsonb_to_recordset(${json(claims)})
@@ -288,15 +299,18 @@ function waveStatement(propertyId: string, writes: readonly WaveWrite[], now: Da
       join link on link.resman_contact_id = h.person_id),
     outbox as (
       insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id,
-        resman_person_id, status, match_score)
+        resman_person_id, status, match_score, claimed_until, attempts)
       select o.id, o.event_type, ${propertyId}, o.contact_id, link.id, o.person_id, o.status,
-        o.match_score
+        o.match_score, ${claimedUntil}, ${outboxClaimMs === undefined ? 0 : 1}
       from jsonb_to_recordset(${json(outbox)}) as o(id uuid, event_type text, contact_id uuid,
         person_id text, status text, match_score float8)
-      join link on link.resman_contact_id = o.person_id)
-    select resman_contact_id as person_id, id from link
+      join link on link.resman_contact_id = o.person_id
+      returning resman_person_id, created_at)
+    select link.resman_contact_id as person_id, link.id,
+      (floor(extract(epoch from outbox.created_at) * 1000))::bigint::text as created_ms
+    from link left join outbox on outbox.resman_person_id = link.resman_contact_id
     union all
-    select person_id, null from stale`;
+    select person_id, null, null from stale`;
 }
 
 /** `ContactStore.writeWave` on `db`: one statement, its outcome per write. */
@@ -304,20 +318,35 @@ export async function writeWave(
   db: Database,
   propertyId: string,
   writes: readonly WaveWrite[],
-): Promise<GuardedResult<SyncApplied>[]> {
+  options: WaveOptions = {},
+): Promise<GuardedResult<WaveApplied>[]> {
   if (writes.length === 0) return [];
-  const rows = await executeRows<{ person_id: string; id: string | null }>(
+  const rows = await executeRows<{ person_id: string; id: string | null; created_ms: string }>(
     db,
-    waveStatement(propertyId, writes, new Date()),
+    waveStatement(propertyId, writes, new Date(), options.outboxClaimMs),
   );
-  const linkOf = new Map(rows.map((row) => [row.person_id, row.id]));
-  return writes.map(({ write, guard }) => {
-    const linkId = linkOf.get(write.link.personId);
+  const rowOf = new Map(rows.map((row) => [row.person_id, row]));
+  return writes.map(({ write, announce, guard }) => {
+    const row = rowOf.get(write.link.personId);
     // Listed without a link: its reading no longer held.
-    if (linkId === null) return { status: "conflict" };
+    if (row?.id === null) return { status: "conflict" };
     // No link written: its delivery's inbox entry was held by an earlier delivery.
-    if (linkId === undefined && guard.event !== undefined) return { status: "duplicate" };
-    if (linkId === undefined) throw new Error("wave link upsert returned no row");
-    return { status: "applied", contactId: write.contact.id, linkId };
+    if (row === undefined && guard.event !== undefined) return { status: "duplicate" };
+    if (row === undefined) throw new Error("wave link upsert returned no row");
+    const applied = { contactId: write.contact.id, linkId: row.id };
+    if (options.outboxClaimMs === undefined) return { status: "applied", ...applied };
+    const event = eventOf({
+      id: announce.id,
+      eventType: announce.type,
+      propertyId,
+      contactId: write.contact.id,
+      mergedContactId: null,
+      linkId: row.id,
+      personId: write.link.personId,
+      status: write.link.status,
+      matchScore: write.link.matchScore,
+      createdAt: new Date(Number(row.created_ms)),
+    });
+    return { status: "applied", ...applied, event };
   });
 }

@@ -5,10 +5,12 @@
  * `runtime.ts` so that these bundles carry the reconciliation's repository only, not the sync
  * pipeline's.
  */
+import type { OutboxStore } from "../../app/ports/outbox.js";
 import type { PushStore } from "../../app/ports/pushStore.js";
 import type { ReconcileStore } from "../../app/ports/reconcileStore.js";
 import type { Config } from "../../config.js";
 import { openConfiguredDatabase } from "../db/client.js";
+import { DrizzleOutboxStore } from "../db/outboxRepository.js";
 import { DrizzlePushStore } from "../db/pushRepository.js";
 import { DrizzleReconcileStore } from "../db/reconcileRepository.js";
 import { type HealthGaugeReader, healthGaugesOf } from "../observability/healthGauges.js";
@@ -34,15 +36,19 @@ export function lazyReconcileStores(
 }
 
 /**
- * The schedule's: the reconciliation's store and the health gauges, over one database opened
- * once (its bundle carries no push repository).
+ * The schedule's: the reconciliation's store, the health gauges and the outbox it sweeps, over
+ * one database opened once (its bundle carries no push repository).
  */
 export function lazyScheduleStores(
   settings: Config,
-): () => Promise<{ registry: ReconcileStore; gauges: HealthGaugeReader }> {
+): () => Promise<{ registry: ReconcileStore; gauges: HealthGaugeReader; outbox: OutboxStore }> {
   return onFirstUse(async () => {
     const { db } = await openReconcileDatabase(settings);
-    return { registry: new DrizzleReconcileStore(db), gauges: healthGaugesOf(db) };
+    return {
+      registry: new DrizzleReconcileStore(db),
+      gauges: healthGaugesOf(db),
+      outbox: new DrizzleOutboxStore(db),
+    };
   });
 }
 

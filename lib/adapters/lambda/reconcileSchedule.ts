@@ -11,12 +11,19 @@
  * waiting, review backlog, the age of the oldest last good reconciliation) and writes them as
  * metrics with `ReconcileScheduled`: the schedule is the one function that runs every period
  * whatever the traffic, so the stale and backlog alarms always have a datapoint per period.
+ *
+ * Then it sweeps the outbox (`drainOutbox`): the sync worker publishes its own events from
+ * memory and drains only now and then, so rows nobody published yet (a publish that failed, a
+ * worker that stopped before publishing, rows an import or a review decision wrote while no
+ * batch came) go out at least once per period, whatever the traffic.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, ScheduledEvent } from "aws-lambda";
+import { drainOutbox } from "../../app/drainOutbox.js";
 import { QueueUnavailableError } from "../../app/errors.js";
 import { type Clock, systemClock } from "../../app/ports/clock.js";
 import type { ReconcileStore } from "../../app/ports/reconcileStore.js";
+import type { EventPublisher, OutboxStore } from "../../app/ports.js";
 import { propertiesToReconcile } from "../../app/propertyRegistry.js";
 import type { ReconcileMessage } from "../../domain/reconcileMessage.js";
 import { type HealthGaugeReader, recordHealthGauges } from "../observability/healthGauges.js";
@@ -37,6 +44,23 @@ export interface ReconcileScheduleDependencies {
   gauges?: () => Promise<HealthGaugeReader>;
   /** The time the gauges' ages are measured from (the system clock by default). */
   clock?: Clock;
+  /** The outbox to sweep and where to publish it, opened on first use (absent: no sweep). */
+  sweep?: () => Promise<{ outbox: OutboxStore; publisher: EventPublisher }>;
+}
+
+/** Publishes what is left in the outbox; a failure is logged, never fails the fan-out. */
+async function sweepOutbox(deps: ReconcileScheduleDependencies): Promise<void> {
+  if (deps.sweep === undefined) return;
+  let published = 0;
+  let failed = 0;
+  try {
+    ({ published, failed } = await drainOutbox(await deps.sweep()));
+    if (published + failed > 0) logger.info("outbox swept", { published, failed });
+  } catch (error) {
+    logger.warn("outbox not swept", { error: safeError(error) });
+  }
+  invocationMetrics.count(METRIC.outboxPublished, published);
+  invocationMetrics.count(METRIC.outboxPublishFailed, failed);
 }
 
 /** Writes the health gauges; a failed read is logged, never fails the fan-out (already sent). */
@@ -72,6 +96,7 @@ export function createReconcileSchedule(deps: ReconcileScheduleDependencies) {
       const sent = properties.length - unsent.length;
       invocationMetrics.count(METRIC.reconcileScheduled, sent);
       await recordGauges(deps);
+      await sweepOutbox(deps);
       logger.info("reconciliation scheduled", {
         scheduleEventId: event.id,
         properties: properties.length,

@@ -5,13 +5,14 @@
  * write statement per wave of people that cannot see each other's writes); then each record
  * runs `processSyncMessage` — with its person's outcome from the batch, or on its own for the
  * other messages; a record that throws is reported in `batchItemFailures` and only it returns
- * to the queue. After the batch, the outbox is drained to EventBridge. Each record's outcome
- * is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and written once per batch with zeros
- * included, so the failure rate always has its denominator.
+ * to the queue. After the batch, the events its waves wrote are published to EventBridge from
+ * memory, and the outbox is drained when something else may be waiting (`publishOutbox`).
+ * Each record's outcome is counted (`SYNC_OUTCOME_METRICS`, `Enrichments`), and written once
+ * per batch with zeros included, so the failure rate always has its denominator.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { drainOutbox } from "../../app/drainOutbox.js";
+import { drainOutbox, OUTBOX_LEASE_MS, publishClaimed } from "../../app/drainOutbox.js";
 import type { EventPublisher, OutboxStore } from "../../app/ports.js";
 import {
   type PipelineDependencies,
@@ -37,6 +38,14 @@ export interface SyncWorkerDependencies {
   publisher: EventPublisher;
   maxReceiveCount: number;
 }
+
+/**
+ * When every record of a batch was written by its waves, whose events it publishes itself, the
+ * worker still drains the outbox at most this often (per container): the rows other writers
+ * left (an import, a review decision, a publish that failed) go out without waiting for the
+ * schedule's sweep.
+ */
+export const DRAIN_INTERVAL_MS = 10_000;
 
 /** A malformed message can never succeed, but it is kept: it goes to the DLQ intact. */
 class MalformedMessageError extends Error {
@@ -147,9 +156,11 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
     });
     const synced = new Map<string, WaveOutcome>();
     try {
+      // The waves write the batch's outbox rows claimed and hand their events back.
       const outcomes = await syncBatch(
         await deps.pipeline(),
         parsed.map((p) => p.message),
+        { outboxClaimMs: OUTBOX_LEASE_MS },
       );
       parsed.forEach(({ record }, i) => {
         const outcome = outcomes[i];
@@ -159,6 +170,52 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
       // The stores could not be opened: each record is processed (and fails) on its own.
     }
     return synced;
+  };
+
+  /** When this container last drained the outbox. */
+  let drainedAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * After the batch: the events its waves wrote, published from memory (their rows are claimed
+   * for this invocation; no drain has to claim them), then a drain when a record went another
+   * way (on its own, or a wave's row that fell back to the one-person path: its outbox row is
+   * not claimed) or when this container has not drained for `DRAIN_INTERVAL_MS` (by the
+   * pipeline's clock). A failure
+   * leaves the events in the outbox: the next drain, or the schedule's sweep, publishes them.
+   */
+  const publishOutbox = async (
+    records: readonly SQSRecord[],
+    synced: ReadonlyMap<string, WaveOutcome>,
+  ) => {
+    const events = [...synced.values()].flatMap((outcome) =>
+      "result" in outcome && outcome.event !== undefined ? [outcome.event] : [],
+    );
+    const alone = records.some((record) => {
+      const outcome = synced.get(record.messageId);
+      return outcome === undefined || outcome.alone === true || !("result" in outcome);
+    });
+    let published = 0;
+    let failed = 0;
+    try {
+      const { outbox, clock } = await deps.pipeline();
+      const now = clock.now().getTime();
+      const drain = alone || now - drainedAt >= DRAIN_INTERVAL_MS;
+      const own = await publishClaimed({ outbox, publisher: deps.publisher }, events);
+      published += own.published;
+      failed += own.failed;
+      if (drain) {
+        drainedAt = now;
+        const drained = await drainOutbox({ outbox, publisher: deps.publisher });
+        published += drained.published;
+        failed += drained.failed;
+        if (drained.published + drained.failed > 0) logger.info("outbox drained", { ...drained });
+      }
+    } catch (error) {
+      // The events stay in the outbox; a later drain publishes them.
+      logger.warn("outbox not published", { error: safeError(error) });
+    }
+    invocationMetrics.count(METRIC.outboxPublished, published);
+    invocationMetrics.count(METRIC.outboxPublishFailed, failed);
   };
 
   return lambdaHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
@@ -174,16 +231,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
       { context, throwOnFullBatchFailure: false },
     );
     countBatch(outcomes);
-    try {
-      const { outbox } = await deps.pipeline();
-      const drained = await drainOutbox({ outbox, publisher: deps.publisher });
-      if (drained.published + drained.failed > 0) logger.info("outbox drained", { ...drained });
-      invocationMetrics.count(METRIC.outboxPublished, drained.published);
-      invocationMetrics.count(METRIC.outboxPublishFailed, drained.failed);
-    } catch (error) {
-      // The events stay in the outbox; the next invocation publishes them.
-      logger.warn("outbox drain failed", { error: safeError(error) });
-    }
+    await publishOutbox(event.Records, synced);
     return response;
   });
 }

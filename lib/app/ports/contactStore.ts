@@ -4,6 +4,7 @@
  * (`enrichmentStore.ts`): both write contacts under the same identity keys.
  */
 import type { Contact } from "../../domain/contact.js";
+import type { OutboundEvent } from "../../domain/events.js";
 import type { LinkState, SyncDecision } from "../../domain/syncDecision.js";
 import type { CandidateLookup } from "./candidateLookup.js";
 import type { EnrichmentStore, EnrichmentTransaction } from "./enrichmentStore.js";
@@ -79,6 +80,23 @@ export interface WaveWrite {
   guard: WriteGuard;
 }
 
+/** How a wave's writes go (`ContactStore.writeWave`). */
+export interface WaveOptions {
+  /**
+   * The wave's outbox rows are written already claimed for this long and each applied write
+   * returns its event (`WaveApplied.event`), for the caller to publish once the statement has
+   * returned and to stamp (`OutboxStore.markPublished`) — no drain has to claim them first. If
+   * the caller does not, a drain takes them when the claim ends. Without it the rows wait for
+   * a drain.
+   */
+  outboxClaimMs?: number | undefined;
+}
+
+/** What a wave wrote for one write: the contact and link, and its event when claimed. */
+export interface WaveApplied extends SyncApplied {
+  event?: OutboundEvent | undefined;
+}
+
 export interface ContactStore extends EnrichmentStore {
   /**
    * One statement, no transaction: the inbox check, the identity keys' versions, the person's
@@ -135,7 +153,8 @@ export interface ContactStore extends EnrichmentStore {
   writeWave(
     propertyId: string,
     writes: readonly WaveWrite[],
-  ): Promise<GuardedResult<SyncApplied>[]>;
+    options?: WaveOptions,
+  ): Promise<GuardedResult<WaveApplied>[]>;
   /** The person's link as last committed, read without a transaction or locks. */
   findLink(propertyId: string, personId: string): Promise<LinkState | null>;
   /**
