@@ -6,9 +6,9 @@
  * it sweeps) and the EventBridge client opened on first use.
  */
 
+import { eventBridgePublisher } from "../lib/adapters/lambda/publisherRuntime.js";
 import { lazyScheduleStores } from "../lib/adapters/lambda/reconcileRuntime.js";
 import { createReconcileSchedule } from "../lib/adapters/lambda/reconcileSchedule.js";
-import { eventBridgePublisher } from "../lib/adapters/lambda/runtime.js";
 import { createSqsClient } from "../lib/adapters/queue/sqsSyncQueue.js";
 import { config, requireConfig } from "../lib/config.js";
 

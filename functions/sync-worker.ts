@@ -3,7 +3,8 @@
  * handler is in `lib/adapters/lambda/syncWorker.ts`; this file is the cold start: configuration;
  * the database and the EventBridge client are opened on first use.
  */
-import { eventBridgePublisher, lazyPipeline } from "../lib/adapters/lambda/runtime.js";
+import { eventBridgePublisher } from "../lib/adapters/lambda/publisherRuntime.js";
+import { lazyPipeline } from "../lib/adapters/lambda/runtime.js";
 import { createSyncWorker } from "../lib/adapters/lambda/syncWorker.js";
 import { config, requireConfig } from "../lib/config.js";
 
