@@ -13,6 +13,10 @@
  *   BENCH_WORKER_JOBS=2000     messages per case (default 2000)
  *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy)
  *   BENCH_WORKER_NAMES=same,distinct   which name cases
+ *   BENCH_WORKER_PHASES=1      also print where a batch's time goes: the store calls a batch
+ *                              makes (the batch's read, the waves' statements, the outbox's
+ *                              claim and stamp) timed around the store, per batch, and the rest
+ *                              (decisions, parsing, the handler); the timing adds a little
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -36,6 +40,33 @@ const POOL = 4;
 const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
 type NameCase = "same" | "distinct";
 const NAME_CASES = (process.env.BENCH_WORKER_NAMES ?? "same,distinct").split(",") as NameCase[];
+const PHASES = process.env.BENCH_WORKER_PHASES === "1";
+
+/** Milliseconds spent in each store call a batch makes, summed over the measured batches. */
+type Phases = Record<"read" | "waves" | "claim" | "stamp", number>;
+
+/** Wraps the stores' calls of a batch so that their time adds up in `phases`. */
+function timePhases(stores: ReturnType<typeof createStores>, phases: Phases): void {
+  const timed =
+    <A extends unknown[], R>(phase: keyof Phases, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await call(...args);
+      } finally {
+        phases[phase] += performance.now() - started;
+      }
+    };
+  const { contacts, outbox } = stores;
+  const snapshotReader = contacts.snapshotReader.bind(contacts);
+  contacts.snapshotReader = (propertyId) => {
+    const reader = snapshotReader(propertyId);
+    return { read: timed("read", reader.read.bind(reader)) };
+  };
+  contacts.writeWave = timed("waves", contacts.writeWave.bind(contacts));
+  outbox.claim = timed("claim", outbox.claim.bind(outbox));
+  outbox.markPublished = timed("stamp", outbox.markPublished.bind(outbox));
+}
 
 /** A first and last name per person: one name for all, or the sample's lists drawn at random. */
 function namesOf(nameCase: NameCase, count: number, seed: number): [string, string][] {
@@ -103,6 +134,8 @@ interface Figures {
 
 async function runWorker(handle: DatabaseHandle, counted: { queries: number }, nameCase: NameCase) {
   const stores = createStores(handle.db);
+  const phases: Phases = { read: 0, waves: 0, claim: 0, stamp: 0 };
+  if (PHASES) timePhases(stores, phases);
   const pipeline = {
     store: stores.contacts,
     properties: cachedPropertyStore(stores.properties, { clock: systemClock }),
@@ -119,11 +152,19 @@ async function runWorker(handle: DatabaseHandle, counted: { queries: number }, n
   for (const event of batches(messages(50, nameCase, 7))) await worker(event, context);
   const events = batches(messages(JOBS, nameCase));
   counted.queries = 0;
+  for (const phase of Object.keys(phases) as (keyof Phases)[]) phases[phase] = 0;
   const started = performance.now();
   let failures = 0;
   for (const event of events) failures += (await worker(event, context)).batchItemFailures.length;
   const seconds = (performance.now() - started) / 1000;
   if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
+  if (PHASES) {
+    const perBatch = (ms: number) => fmt(ms / events.length, 2);
+    const stores = phases.read + phases.waves + phases.claim + phases.stamp;
+    console.log(
+      `        a batch of ${BATCH}, ms: ${perBatch(seconds * 1000)} = read ${perBatch(phases.read)} + waves ${perBatch(phases.waves)} + outbox claim ${perBatch(phases.claim)} + stamp ${perBatch(phases.stamp)} + the rest ${perBatch(seconds * 1000 - stores)}`,
+    );
+  }
   return {
     jobsPerSecond: JOBS / seconds,
     roundTripsPerJob: counted.queries / JOBS,
