@@ -10,6 +10,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { lockId } from "../../lib/adapters/db/keyVersions.js";
 import { DrizzleOutboxStore, eventOf } from "../../lib/adapters/db/outboxRepository.js";
+import { PREPARED } from "../../lib/adapters/db/preparedStatements.js";
 import {
   contactMergeHistory,
   contactReview,
@@ -19,14 +20,16 @@ import {
   processedEvent,
   user,
 } from "../../lib/adapters/db/schema.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
 import { type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
 import type { PropertyContext } from "../../lib/app/ports.js";
 import { prepareSync, snapshotRequestOf, syncPerson } from "../../lib/app/syncPerson.js";
-import { syncInWaves } from "../../lib/app/syncWaves.js";
+import { syncInWaves, type WaveOutcome } from "../../lib/app/syncWaves.js";
 import type { DriverName } from "../../lib/config.js";
 import type { OutboundEvent } from "../../lib/domain/events.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
 import { personLockKey } from "../../lib/domain/lockKeys.js";
+import { openTestDatabase } from "../support/drivers.js";
 import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
 
 const clock = { now: () => new Date("2026-11-01T12:00:00Z") };
@@ -284,6 +287,54 @@ export function describeImportContract(driver: DriverName): void {
       const claimed = await new DrizzleOutboxStore(suite.db).claim(100, 1_000);
       expect(claimed.filter((event) => event.detail.property_id === property.id)).toEqual([]);
     });
+
+    // On pg: a database of its own, with two connections to read back. (The Neon driver's
+    // proxy setting is global to the process, so a second Neon database would take the
+    // suite's; its statements are named the same way and every test above runs them.)
+    if (driver === "pg") {
+      it("a wave's statement is prepared once per connection, whatever its number of people and keys", async () => {
+        // Two connections (the migration needs both), each read back below.
+        const database = await openTestDatabase(driver, { maxConnections: 2 });
+        try {
+          const { db } = database.handle;
+          const deps = { store: createStores(db).contacts, clock };
+          const property = await newProperty(db);
+          const rowsOf = (from: number, to: number) =>
+            mixedRows()
+              .slice(from, to)
+              .flatMap((fields) => {
+                const mapped = personFromImportRow(fields);
+                if (!mapped.ok) return [];
+                const prepared = prepareSync(property, mapped.person, clock);
+                return [{ person: mapped.person, prepared }];
+              });
+          const outcomes: string[] = [];
+          const settle = (_row: unknown, outcome: WaveOutcome) => {
+            outcomes.push("result" in outcome ? outcome.result.outcome : "error");
+          };
+          // Waves of three people, of one, and of several with more keys each.
+          await syncInWaves(deps, property, rowsOf(0, 3), settle);
+          await syncInWaves(deps, property, rowsOf(12, 13), settle);
+          await syncInWaves(deps, property, rowsOf(20, 27), settle);
+          expect(outcomes.filter((o) => o === "error")).toEqual([]);
+          // Both connections at once (each held by its own sleep), each listing what it prepared.
+          const listed = await Promise.all(
+            [0, 1].map(async () => {
+              const result = await db.execute(
+                sql`select name, statement, pg_sleep(0.2) from pg_prepared_statements
+                  where name like 'cs_%'`,
+              );
+              return (result as unknown as { rows: { name: string; statement: string }[] }).rows;
+            }),
+          );
+          const names = new Set(listed.flat().map((row) => row.name));
+          expect(names.size).toBe(1);
+          expect(listed.flat().every((row) => row.statement.startsWith(PREPARED))).toBe(true);
+        } finally {
+          await database.cleanup();
+        }
+      });
+    }
 
     it("a wave writes nothing for a row whose key or contact changed after its reading", async () => {
       const property = await newProperty(suite.db);

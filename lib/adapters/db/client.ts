@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { DriverName } from "../../config.js";
 import { accessEmbedded, type EmbeddedOptions, type EmbeddedServer } from "./embeddedOwner.js";
 import { useSessionQueue } from "./embeddedQueue.js";
+import { namePreparedStatements } from "./preparedStatements.js";
 import * as schema from "./schema.js";
 
 export type Schema = typeof schema;
@@ -163,6 +164,7 @@ async function openServer(
     options,
   );
   survivesLostConnections(connection.pool);
+  namePreparedStatements(connection.pool);
   if (options.onQuery) countPoolQueries(connection.pool, options.onQuery);
   return serverHandle(name, connection, () => connection.pool.end());
 }

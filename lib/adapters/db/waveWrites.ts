@@ -14,12 +14,14 @@ import type { GuardedResult, WaveApplied, WaveOptions, WaveWrite } from "../../a
 import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { Database } from "./client.js";
 import { contactColumns } from "./contactRows.js";
-import { bumpKeys, keyIdsOf, lockId } from "./keyVersions.js";
+import { keyIdsOf, lockId } from "./keyVersions.js";
 import { eventOf } from "./outboxRepository.js";
+import { PREPARED } from "./preparedStatements.js";
 import {
   contactMergeHistory,
   contactReview,
   contactSync,
+  identityKey,
   outboxEvent,
   processedEvent,
   user,
@@ -131,9 +133,16 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
   );
   const lockIds = [...new Set(contacts.map((c) => c.id))].sort();
   return [
-    ids.length === 0
-      ? sql`bumped as (select null::bigint as key_id, null::bigint as version where false)`
-      : sql`bumped as (${bumpKeys(ids)} returning key_id, version)`,
+    // The ids as one array parameter (sorted: the rows are taken in key id order), so that
+    // the statement's text is the same whatever the number of keys (`PREPARED`).
+    sql`bumped as (
+      insert into ${identityKey} (key_id, version)
+      select k, 1 from unnest(${sql.param(
+        ids.map(String),
+        user.phoneKeys,
+      )}::bigint[]) with ordinality as u(k, n) order by n
+      on conflict (key_id) do update set version = ${identityKey}.version + 1
+      returning key_id, version)`,
     // The one-time filter on `bumped` takes the key rows before any contact row, as the
     // locking transaction and the guarded write do.
     sql`locked as materialized (
@@ -237,7 +246,7 @@ function waveStatement(
     outboxClaimMs === undefined
       ? sql`null::timestamptz`
       : sql`now() + ${outboxClaimMs} * interval '1 millisecond'`;
-  return sql`with ${sql.join(waveGuard(propertyId, writes), sql`, `)},
+  return sql`${sql.raw(PREPARED)} with ${sql.join(waveGuard(propertyId, writes), sql`, `)},
     claim as (
       select * from jsonb_to_recordset(${json(claims)})
         as c(source text, id text, user_id uuid, person_id text)
