@@ -10,7 +10,11 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { lockId } from "../../lib/adapters/db/keyVersions.js";
 import { DrizzleOutboxStore, eventOf } from "../../lib/adapters/db/outboxRepository.js";
-import { PREPARED } from "../../lib/adapters/db/preparedStatements.js";
+import {
+  PREPARED,
+  PREPARED_RENEWED,
+  RENEW_EVERY,
+} from "../../lib/adapters/db/preparedStatements.js";
 import {
   contactMergeHistory,
   contactReview,
@@ -292,7 +296,7 @@ export function describeImportContract(driver: DriverName): void {
     // proxy setting is global to the process, so a second Neon database would take the
     // suite's; its statements are named the same way and every test above runs them.)
     if (driver === "pg") {
-      it("a wave's statement is prepared once per connection, whatever its number of people and keys", async () => {
+      it("a wave's statement is prepared once per connection, whatever its size; the batch's read once it ran RENEW_EVERY times, then again", async () => {
         // Two connections (the migration needs both), each read back below.
         const database = await openTestDatabase(driver, { maxConnections: 2 });
         try {
@@ -327,9 +331,30 @@ export function describeImportContract(driver: DriverName): void {
               return (result as unknown as { rows: { name: string; statement: string }[] }).rows;
             }),
           );
-          const names = new Set(listed.flat().map((row) => row.name));
-          expect(names.size).toBe(1);
-          expect(listed.flat().every((row) => row.statement.startsWith(PREPARED))).toBe(true);
+          const waves = listed.flat().filter((row) => row.statement.startsWith(PREPARED));
+          expect(new Set(waves.map((row) => row.name)).size).toBe(1);
+          // The batch's read is prepared only after RENEW_EVERY executions on a connection.
+          expect(listed.flat().filter((row) => row.statement.startsWith(PREPARED_RENEWED))).toEqual(
+            [],
+          );
+          // Read sequentially (the pool hands back the same idle connection), 2.5 × RENEW_EVERY
+          // times: prepared at RENEW_EVERY, prepared again at 2 × RENEW_EVERY, the first dropped.
+          const reader = deps.store.snapshotReader(property.id);
+          const [first] = rowsOf(0, 1);
+          if (first === undefined) throw new Error("fixture row refused");
+          const request = snapshotRequestOf(first.prepared);
+          for (let n = 0; n < 2.5 * RENEW_EVERY; n += 1) await reader.read([request]);
+          const after = await Promise.all(
+            [0, 1].map(async () => {
+              const result = await db.execute(
+                sql`select name, statement, pg_sleep(0.2) from pg_prepared_statements
+                  where name like 'cs_%'`,
+              );
+              return (result as unknown as { rows: { name: string; statement: string }[] }).rows;
+            }),
+          );
+          const reads = after.flat().filter((row) => row.statement.startsWith(PREPARED_RENEWED));
+          expect(reads.map((row) => row.name.replace(/^cs_[0-9a-f]+/, ""))).toEqual(["_2"]);
         } finally {
           await database.cleanup();
         }

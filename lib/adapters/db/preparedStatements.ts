@@ -1,18 +1,34 @@
 /**
- * Statements prepared once per server connection. A statement whose text starts with
- * `PREPARED` (and whose text is the same for every call: everything that varies travels as
- * parameters) is sent named by a hash of its text, so node-postgres (and the Neon driver, its
- * fork) parses it once per connection and then only binds and executes it; Postgres may then
- * keep one generic plan instead of planning it on every call. Only for statements whose plan
- * does not depend on their parameters' values (the wave's write: JSON recordsets and primary-key
- * lookups) — the batch's read, prepared the same way, got a generic plan 9 × slower where every
- * person shares one name (README, Performance). PGlite runs in process: nothing to save there,
- * the marker is only a comment.
+ * Statements prepared per server connection. A statement whose text starts with `PREPARED`
+ * (and whose text is the same for every call: everything that varies travels as parameters) is
+ * sent named by a hash of its text, so node-postgres (and the Neon driver, its fork) parses it
+ * once per connection and then only binds and executes it; Postgres then keeps a generic plan
+ * instead of planning it on every call. That suits a statement whose best plan does not depend
+ * on the tables' sizes (the wave's write: JSON recordsets and primary-key lookups).
+ *
+ * A statement starting with `PREPARED_RENEWED` (the batch's read: its best plan uses the
+ * blocking keys' indexes once `user` has more than a few pages) is sent unnamed — planned on
+ * every call — for a connection's first `RENEW_EVERY` executions, then prepared under a name
+ * that changes every `RENEW_EVERY` executions (the previous one deallocated) up to
+ * `RENEWALS` times, so its generic plan is made again from the tables as they are then: a
+ * generic plan made while they were nearly empty uses sequential scans and was measured
+ * 20 × slower once the property had 2,000 contacts (README, Performance). Where autovacuum
+ * runs, its ANALYZE also invalidates such plans. PGlite runs in process: nothing to save
+ * there, the markers are only comments.
  */
 import { createHash } from "node:crypto";
 
 /** The first characters of a statement to prepare (an SQL comment). */
 export const PREPARED = "/* prepared */";
+
+/** The first characters of a statement to prepare once tables have grown, again and again. */
+export const PREPARED_RENEWED = "/* prepared, renewed */";
+
+/** Executions of a `PREPARED_RENEWED` statement on a connection between two preparations. */
+export const RENEW_EVERY = 100;
+
+/** Preparations of a `PREPARED_RENEWED` statement on a connection; the last one is kept. */
+export const RENEWALS = 10;
 
 /** The name of a prepared statement: a hash of its text, so a changed text is a new statement. */
 export function preparedName(text: string): string {
@@ -25,6 +41,22 @@ interface QueryConfig {
   name?: string | undefined;
 }
 
+/**
+ * The name to send a statement under on a connection that has run it `count` times (this one
+ * included), and the name it no longer uses (to deallocate), if any.
+ */
+export function statementName(
+  text: string,
+  count: number,
+): { name: string | undefined; retired?: string } {
+  if (text.startsWith(PREPARED)) return { name: preparedName(text) };
+  if (!text.startsWith(PREPARED_RENEWED) || count < RENEW_EVERY) return { name: undefined };
+  const generation = Math.min(Math.floor(count / RENEW_EVERY), RENEWALS);
+  const name = `${preparedName(text)}_${generation}`;
+  const renewed = count % RENEW_EVERY === 0 && generation > 1 && count <= RENEW_EVERY * RENEWALS;
+  return renewed ? { name, retired: `${preparedName(text)}_${generation - 1}` } : { name };
+}
+
 /** Names the marked statements of every connection `pool` opens. */
 export function namePreparedStatements(pool: {
   on(
@@ -33,19 +65,29 @@ export function namePreparedStatements(pool: {
   ): unknown;
 }): void {
   pool.on("connect", (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    /** Executions of each renewed statement on this connection, by text. */
+    const counts = new Map<string, number>();
     client.query = ((config: unknown, ...rest: unknown[]) => {
       if (
-        typeof config === "object" &&
-        config !== null &&
-        typeof (config as QueryConfig).text === "string" &&
-        (config as QueryConfig).name === undefined &&
-        (config as QueryConfig).text.startsWith(PREPARED)
+        typeof config !== "object" ||
+        config === null ||
+        typeof (config as QueryConfig).text !== "string" ||
+        (config as QueryConfig).name !== undefined
       ) {
-        const text = (config as QueryConfig).text;
-        return query({ ...config, name: preparedName(text) }, ...rest);
+        return query(config, ...rest);
       }
-      return query(config, ...rest);
+      const text = (config as QueryConfig).text;
+      let count = 0;
+      if (text.startsWith(PREPARED_RENEWED)) {
+        count = (counts.get(text) ?? 0) + 1;
+        counts.set(text, count);
+      }
+      const { name, retired } = statementName(text, count);
+      if (name === undefined) return query(config, ...rest);
+      // Queued before the statement on the same connection; a failure only leaves it allocated.
+      if (retired !== undefined) query(`deallocate ${retired}`).catch(() => {});
+      return query({ ...config, name }, ...rest);
     }) as typeof client.query;
   });
 }

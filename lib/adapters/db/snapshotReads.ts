@@ -19,6 +19,7 @@ import type { Database, Transaction } from "./client.js";
 import { contactFromRow, linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
 import { type KeyVersionsJson, keyIdsOf, keyVersionsByName } from "./keyVersions.js";
+import { PREPARED_RENEWED } from "./preparedStatements.js";
 import { contactSync, identityKey, processedEvent, user } from "./schema.js";
 import { executeRows, parseJson, rowFromJson } from "./sqlRows.js";
 
@@ -110,7 +111,7 @@ function snapshotSetQuery(
   const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
   // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
   // person would grow with the square of the batch.
-  return sql`with req as (
+  return sql`${sql.raw(PREPARED_RENEWED)} with req as (
       select * from jsonb_to_recordset(${JSON.stringify(requests)}::jsonb) as r(i int,
         person_id text, digest text, blocks text[], counted text[], email text, phones text[],
         name_dob text, key_ids text[], source text, event_id text)),
