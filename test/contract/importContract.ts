@@ -321,22 +321,25 @@ export function describeImportContract(driver: DriverName): void {
           await syncInWaves(deps, property, rowsOf(12, 13), settle);
           await syncInWaves(deps, property, rowsOf(20, 27), settle);
           expect(outcomes.filter((o) => o === "error")).toEqual([]);
-          // Both connections at once (each held by its own sleep), each listing what it prepared.
-          const listed = await Promise.all(
-            [0, 1].map(async () => {
-              const result = await db.execute(
-                sql`select name, statement, pg_sleep(0.2) from pg_prepared_statements
-                  where name like 'cs_%'`,
-              );
-              return (result as unknown as { rows: { name: string; statement: string }[] }).rows;
-            }),
-          );
-          const waves = listed.flat().filter((row) => row.statement.startsWith(PREPARED));
+          /** What both connections prepared: both asked at once, each held by its own sleep. */
+          const preparedOnBoth = async () =>
+            (
+              await Promise.all(
+                [0, 1].map(async () => {
+                  const result = await db.execute(
+                    sql`select name, statement, pg_sleep(0.2) from pg_prepared_statements
+                      where name like 'cs_%'`,
+                  );
+                  return (result as unknown as { rows: { name: string; statement: string }[] })
+                    .rows;
+                }),
+              )
+            ).flat();
+          const listed = await preparedOnBoth();
+          const waves = listed.filter((row) => row.statement.startsWith(PREPARED));
           expect(new Set(waves.map((row) => row.name)).size).toBe(1);
           // The batch's read is prepared only after RENEW_EVERY executions on a connection.
-          expect(listed.flat().filter((row) => row.statement.startsWith(PREPARED_RENEWED))).toEqual(
-            [],
-          );
+          expect(listed.filter((row) => row.statement.startsWith(PREPARED_RENEWED))).toEqual([]);
           // Read sequentially (the pool hands back the same idle connection), 2.5 × RENEW_EVERY
           // times: prepared at RENEW_EVERY, prepared again at 2 × RENEW_EVERY, the first dropped.
           const reader = deps.store.snapshotReader(property.id);
@@ -344,16 +347,8 @@ export function describeImportContract(driver: DriverName): void {
           if (first === undefined) throw new Error("fixture row refused");
           const request = snapshotRequestOf(first.prepared);
           for (let n = 0; n < 2.5 * RENEW_EVERY; n += 1) await reader.read([request]);
-          const after = await Promise.all(
-            [0, 1].map(async () => {
-              const result = await db.execute(
-                sql`select name, statement, pg_sleep(0.2) from pg_prepared_statements
-                  where name like 'cs_%'`,
-              );
-              return (result as unknown as { rows: { name: string; statement: string }[] }).rows;
-            }),
-          );
-          const reads = after.flat().filter((row) => row.statement.startsWith(PREPARED_RENEWED));
+          const after = await preparedOnBoth();
+          const reads = after.filter((row) => row.statement.startsWith(PREPARED_RENEWED));
           expect(reads.map((row) => row.name.replace(/^cs_[0-9a-f]+/, ""))).toEqual(["_2"]);
         } finally {
           await database.cleanup();
