@@ -42,16 +42,11 @@ export async function drainOutbox(
   for (let batch = 0; batch < maxBatches; batch += 1) {
     const events = await deps.outbox.claim(batchSize, leaseMs);
     if (events.length === 0) break;
-    const { failed } = await deps.publisher.publish(events);
-    const failedIds = new Set(failed.map((event) => event.detail.event_id));
-    const published = events
-      .map((event) => event.detail.event_id)
-      .filter((id) => !failedIds.has(id));
-    if (published.length > 0) await deps.outbox.markPublished(published);
-    result.published += published.length;
-    result.failed += failedIds.size;
+    const { published, failed } = await publishClaimed(deps, events);
+    result.published += published;
+    result.failed += failed;
     // Failed rows stay leased: retrying them now would hit the same outage.
-    if (failedIds.size > 0 || events.length < batchSize) break;
+    if (failed > 0 || events.length < batchSize) break;
   }
   return result;
 }

@@ -12,7 +12,7 @@ import type { KeyLockingTransaction } from "../../app/ports.js";
 import { memoized } from "../../domain/memo.js";
 import type { Transaction } from "./client.js";
 import { identityKey, processedEvent } from "./schema.js";
-import { executeRows, parseJson } from "./sqlRows.js";
+import { arrayParam, executeRows, parseJson } from "./sqlRows.js";
 
 /**
  * The 64-bit id of a property-scoped identity key (its `identity_key` row). SHA-256 makes
@@ -41,13 +41,16 @@ export function keyIdsOf(propertyId: string, keys: readonly string[]): bigint[] 
 }
 
 /**
- * Inserts or bumps the version rows of identity keys (ids sorted by `keyIdsOf`). In a
- * transaction the rows stay locked until commit — two transactions never wait on each other in
- * opposite orders — and every guarded write that read them before fails its check.
+ * Inserts or bumps the version rows of identity keys (ids sorted by `keyIdsOf`), taken in that
+ * order. In a transaction the rows stay locked until commit — two transactions never wait on
+ * each other in opposite orders — and every guarded write that read them before fails its
+ * check. The ids travel as one array parameter: the text is the same for any number of keys
+ * (a wave's statement is prepared, `preparedStatements.ts`).
  */
 export function bumpKeys(ids: readonly bigint[]): SQL {
-  const rows = ids.map((id) => sql`(${keyIdParam(id)}, 1)`);
-  return sql`insert into ${identityKey} (key_id, version) values ${sql.join(rows, sql`, `)}
+  return sql`insert into ${identityKey} (key_id, version)
+    select k, 1 from unnest(${arrayParam(ids.map(String))}::bigint[]) with ordinality as u(k, n)
+    order by n
     on conflict (key_id) do update set version = ${identityKey}.version + 1`;
 }
 

@@ -8,6 +8,20 @@
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Database, Transaction } from "./client.js";
+import { user } from "./schema.js";
+
+/**
+ * Strings as one Postgres array parameter (cast it: `::uuid[]`, `::bigint[]`). An array
+ * column's encoder hands the driver the JS array, which every driver sends as an array.
+ */
+export function arrayParam(values: readonly string[]): SQL {
+  return sql`${sql.param(values, user.phoneKeys)}`;
+}
+
+/** A value as one `jsonb` parameter. */
+export function jsonbParam(value: unknown): SQL {
+  return sql`${JSON.stringify(value)}::jsonb`;
+}
 
 /**
  * The rows of a hand-written statement, typed as the caller's columns. Every driver returns

@@ -12,7 +12,7 @@ import type { ContactWrite, ReviewWrite } from "../../domain/syncDecision.js";
 import type { Database } from "./client.js";
 import { contactColumns } from "./contactRows.js";
 import { contactMergeHistory, contactReview, contactSync, outboxEvent, user } from "./schema.js";
-import { insertWhere } from "./sqlRows.js";
+import { insertWhere, jsonbParam } from "./sqlRows.js";
 
 /** What builds the CTEs: a database or a transaction. */
 export type Writer = Pick<Database, "insert" | "update">;
@@ -118,19 +118,18 @@ export function decisionWrites(
       returning id, user_id, created_at, last_sync_at)`);
   }
   if (write.action === "merge") {
-    const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
     // The documents are mergeHistory.ts's; only the removed placeholders are read here, in SQL.
     const documents = syncMergeDocuments(write.merge);
     parts.push(sql`history as (
       insert into ${contactMergeHistory} (property_id, user_id, link_id, resman_contact_id,
         before, applied, match_score, match_evidence, incoming)
-      select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${json(documents.before)},
-        ${json(documents.applied)} || jsonb_build_object('placeholders_removed', (
+      select ${propertyId}, ${contact.id}, link.id, ${link.personId}, ${jsonbParam(documents.before)},
+        ${jsonbParam(documents.applied)} || jsonb_build_object('placeholders_removed', (
           select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'contact_id', p.user_id,
             'created_at', p.created_at, 'last_sync_at', p.last_sync_at)), '[]'::jsonb)
           from placeholder as p)),
-        ${write.merge.score}::float8, ${json(write.merge.evidence)},
-        ${json(documents.incoming)}
+        ${write.merge.score}::float8, ${jsonbParam(write.merge.evidence)},
+        ${jsonbParam(documents.incoming)}
       from link)`);
   }
   if (announce !== null) {

@@ -14,19 +14,18 @@ import type { GuardedResult, WaveApplied, WaveOptions, WaveWrite } from "../../a
 import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { Database } from "./client.js";
 import { contactColumns } from "./contactRows.js";
-import { keyIdsOf, lockId } from "./keyVersions.js";
+import { bumpKeys, keyIdsOf, lockId } from "./keyVersions.js";
 import { eventOf } from "./outboxRepository.js";
 import { PREPARED } from "./preparedStatements.js";
 import {
   contactMergeHistory,
   contactReview,
   contactSync,
-  identityKey,
   outboxEvent,
   processedEvent,
   user,
 } from "./schema.js";
-import { executeRows } from "./sqlRows.js";
+import { arrayParam, executeRows, jsonbParam } from "./sqlRows.js";
 import { linkSetColumns, linkValues } from "./syncWrites.js";
 
 /** Rows of `table` as one JSON parameter, keyed by column name (Dates as ISO text). */
@@ -41,7 +40,7 @@ function recordset<T extends PgTable>(table: T, rows: readonly Partial<T["$infer
     }
     return out;
   });
-  return sql`${JSON.stringify(json)}::jsonb`;
+  return jsonbParam(json);
 }
 
 /** The column names of `table` for these properties, as identifiers. */
@@ -114,7 +113,6 @@ const linkProperties = [
  * holding a key or contact row makes this wait, and Postgres returns the row as committed.
  */
 function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
-  const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
   const ids = keyIdsOf(
     propertyId,
     writes.flatMap(({ guard }) => guard.keys),
@@ -133,31 +131,22 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
   );
   const lockIds = [...new Set(contacts.map((c) => c.id))].sort();
   return [
-    // The ids as one array parameter (sorted: the rows are taken in key id order), so that
-    // the statement's text is the same whatever the number of keys (`PREPARED`).
-    sql`bumped as (
-      insert into ${identityKey} (key_id, version)
-      select k, 1 from unnest(${sql.param(
-        ids.map(String),
-        user.phoneKeys,
-      )}::bigint[]) with ordinality as u(k, n) order by n
-      on conflict (key_id) do update set version = ${identityKey}.version + 1
-      returning key_id, version)`,
+    sql`bumped as (${bumpKeys(ids)} returning key_id, version)`,
     // The one-time filter on `bumped` takes the key rows before any contact row, as the
     // locking transaction and the guarded write do.
     sql`locked as materialized (
       select ${user.id} as id, ${user.version} as version from ${user}
-      where ${user.id} = any(${sql.param(lockIds, user.phoneKeys)}::uuid[])
+      where ${user.id} = any(${arrayParam(lockIds)}::uuid[])
         and ${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null
         and (select count(*) from bumped) >= 0
       order by ${user.id} for update)`,
     sql`stale as (
-      select e.person_id from jsonb_to_recordset(${json(expected)})
+      select e.person_id from jsonb_to_recordset(${jsonbParam(expected)})
         as e(person_id text, key_id bigint, version bigint)
       left join bumped b on b.key_id = e.key_id
       where b.version is distinct from e.version
       union
-      select c.person_id from jsonb_to_recordset(${json(contacts)})
+      select c.person_id from jsonb_to_recordset(${jsonbParam(contacts)})
         as c(person_id text, id uuid, version int)
       left join locked l on l.id = c.id
       where l.version is distinct from c.version)`,
@@ -238,7 +227,6 @@ function waveStatement(
           },
         ],
   );
-  const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
   const contactNames = contactProperties.map((p) => getTableColumns(user)[p].name);
   const linkNames = linkProperties.map((p) => getTableColumns(contactSync)[p].name);
   const linkUpdated = linkSetColumns as readonly string[];
@@ -248,7 +236,7 @@ function waveStatement(
       : sql`now() + ${outboxClaimMs} * interval '1 millisecond'`;
   return sql`${sql.raw(PREPARED)} with ${sql.join(waveGuard(propertyId, writes), sql`, `)},
     claim as (
-      select * from jsonb_to_recordset(${json(claims)})
+      select * from jsonb_to_recordset(${jsonbParam(claims)})
         as c(source text, id text, user_id uuid, person_id text)
       where c.person_id not in (select person_id from stale)),
     claimed as (
@@ -257,7 +245,7 @@ function waveStatement(
       on conflict do nothing
       returning source, event_id),
     skipped as (
-      select w.user_id, w.person_id from jsonb_to_recordset(${json(rows)})
+      select w.user_id, w.person_id from jsonb_to_recordset(${jsonbParam(rows)})
         as w(user_id uuid, person_id text)
       where w.person_id in (select person_id from stale)
       union all
@@ -284,13 +272,13 @@ function waveStatement(
     placeholder as (
       delete from ${contactSync} where ${contactSync.propertyId} = ${propertyId}
         and ${contactSync.personId} is null
-        and ${contactSync.userId} = any(${sql.param(existing, user.phoneKeys)}::uuid[])
+        and ${contactSync.userId} = any(${arrayParam(existing)}::uuid[])
         and ${contactSync.userId} not in (select user_id from skipped)
       returning id, user_id, created_at, last_sync_at),
     review as (
       insert into ${contactReview} (property_id, user_id, candidate_id, link_id, score, evidence)
       select ${propertyId}, r.user_id, r.candidate_id, link.id, r.score, r.evidence
-      from jsonb_to_recordset(${json(reviews)}) as r(person_id text, user_id uuid,
+      from jsonb_to_recordset(${jsonbParam(reviews)}) as r(person_id text, user_id uuid,
         candidate_id uuid, score float8, evidence jsonb)
       join link on link.resman_contact_id = r.person_id
       on conflict do nothing),
@@ -303,7 +291,7 @@ function waveStatement(
             'created_at', p.created_at, 'last_sync_at', p.last_sync_at)), '[]'::jsonb)
           from placeholder as p where p.user_id = h.user_id)),
         h.score, h.evidence, h.incoming
-      from jsonb_to_recordset(${json(histories)}) as h(person_id text, user_id uuid,
+      from jsonb_to_recordset(${jsonbParam(histories)}) as h(person_id text, user_id uuid,
         before jsonb, applied jsonb, incoming jsonb, score float8, evidence jsonb)
       join link on link.resman_contact_id = h.person_id),
     outbox as (
@@ -311,7 +299,7 @@ function waveStatement(
         resman_person_id, status, match_score, claimed_until, attempts)
       select o.id, o.event_type, ${propertyId}, o.contact_id, link.id, o.person_id, o.status,
         o.match_score, ${claimedUntil}, ${outboxClaimMs === undefined ? 0 : 1}
-      from jsonb_to_recordset(${json(outbox)}) as o(id uuid, event_type text, contact_id uuid,
+      from jsonb_to_recordset(${jsonbParam(outbox)}) as o(id uuid, event_type text, contact_id uuid,
         person_id text, status text, match_score float8)
       join link on link.resman_contact_id = o.person_id
       returning resman_person_id, created_at)
