@@ -8,10 +8,11 @@
  * demotes it to weak evidence above the criteria's `shared_value_limit` and, from two holders
  * on, no longer lets a nickname alone confirm the person (`nickname_in_household`).
  *
- * Each record is brought into comparison form once (`comparisonForm`), not once per pair.
+ * Each record is brought into comparison form once (`comparisonForm`), not once per pair: the
+ * person's once per choice, a contact's values and variants once per object (`formOf`).
  */
 import { addressPartKeys, emailBlockingKey, MAX_BLOCK_SIZE, phoneBlockingKey } from "./blocking.js";
-import { type Contact, type ContactValues, variantValues } from "./contact.js";
+import { type Contact, type ContactValues, type RecordVariant, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
 import { normaliseName } from "./names.js";
 import { phoneTypes } from "./person.js";
@@ -77,6 +78,40 @@ function valuesAgainst(
     }
   }
   return view;
+}
+
+/** A record's comparison form, and that form as text (to tell identical readings apart). */
+interface FormOf {
+  form: ReturnType<typeof comparisonForm>;
+  text: string;
+}
+
+/**
+ * Comparison forms by the object they were made of: a contact's values and variants are shared
+ * between the rows and reads that see the contact and never changed (the domain makes new ones),
+ * so each is brought into comparison form once while it lives, not once per person compared.
+ */
+const formsOfValues = new WeakMap<ContactValues, FormOf>();
+const formsOfVariants = new WeakMap<RecordVariant, FormOf>();
+
+function formOf(values: ContactValues): FormOf {
+  let known = formsOfValues.get(values);
+  if (known === undefined) {
+    const form = comparisonForm(values);
+    known = { form, text: JSON.stringify(form) };
+    formsOfValues.set(values, known);
+  }
+  return known;
+}
+
+function variantFormOf(variant: RecordVariant): FormOf {
+  let known = formsOfVariants.get(variant);
+  if (known === undefined) {
+    const form = comparisonForm(variantValues(variant));
+    known = { form, text: JSON.stringify(form) };
+    formsOfVariants.set(variant, known);
+  }
+  return known;
 }
 
 /** A first and last name in comparison form, or null without both. */
@@ -166,7 +201,7 @@ export function chooseCandidate(
       name: namesakes,
     };
     const values = valuesAgainst(person, email, contact);
-    const valuesForm = comparisonForm(values);
+    const { form: valuesForm, text: currentForm } = formOf(values);
     const current = scoreForms(form, valuesForm, criteria, shared);
     // The contact as each of its records wrote the person (a duplicate card's spelling,
     // birth date, address, email or phones), each read as a whole: the best reading counts, as
@@ -175,10 +210,9 @@ export function chooseCandidate(
     // household guard of the current reading holds for every reading, so a variant never lets
     // a household member merge.
     let evidence = current;
-    const currentForm = JSON.stringify(valuesForm);
     for (const variant of contact.secondary.variants ?? []) {
-      const variantForm = comparisonForm(variantValues(variant));
-      if (JSON.stringify(variantForm) === currentForm) continue;
+      const { form: variantForm, text } = variantFormOf(variant);
+      if (text === currentForm) continue;
       const other = scoreForms(form, variantForm, criteria, shared);
       if (
         rank[other.outcome] > rank[evidence.outcome] ||
