@@ -29,6 +29,7 @@ export type {
   WaveApplied,
   WaveOptions,
   WaveWrite,
+  WrittenContact,
 } from "./ports/contactStore.js";
 export type {
   EnrichmentApplied,

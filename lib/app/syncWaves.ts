@@ -34,6 +34,7 @@ import type {
   WaveApplied,
   WaveOptions,
   WaveWrite,
+  WrittenContact,
 } from "./ports.js";
 import {
   duplicateResult,
@@ -149,6 +150,8 @@ export async function syncInWaves<R extends WaveRow>(
   };
   /** The one-person path: its own reads, its own guarded write or locking transaction. */
   const one = async (row: R) => {
+    // What it writes is not named to the reader: it forgets what it remembered.
+    reader.wrote(null);
     try {
       settle(row, {
         result: await syncPerson(deps, {
@@ -275,6 +278,7 @@ export async function syncInWaves<R extends WaveRow>(
           done(state);
         }
       }
+      reader.wrote(outcome === null ? null : writtenContacts(planned, outcome));
       for (const [i, { state, plan }] of outcome === null ? [] : planned.entries()) {
         const written = outcome?.[i];
         if (written?.status === "duplicate") {
@@ -298,6 +302,39 @@ export async function syncInWaves<R extends WaveRow>(
     }
     pending = pending.filter((state) => !finished.has(state));
   }
+}
+
+/**
+ * The contacts a wave's applied writes wrote, with their blocking keys before and after, for the
+ * chunk's reader (`SnapshotReader.wrote`); null when a row did not apply (another writer wrote
+ * what it read: the reader cannot tell what) or its contact's keys before are not in its reading.
+ */
+function writtenContacts<R extends WaveRow>(
+  planned: readonly Planned<R>[],
+  outcome: readonly GuardedResult<WaveApplied>[],
+): WrittenContact[] | null {
+  const contacts: WrittenContact[] = [];
+  for (const [i, { reading, plan }] of planned.entries()) {
+    if (outcome[i]?.status !== "applied") return null;
+    const { contact } = plan.write;
+    let keysBefore: readonly string[] | null = null;
+    if (!contact.isNew) {
+      const read = reading.contacts.find((candidate) => candidate.id === contact.id);
+      if (read === undefined) return null;
+      keysBefore = read.blockKeys;
+    }
+    contacts.push({
+      id: contact.id,
+      keysBefore,
+      keysAfter: contact.changed || keysBefore === null ? contact.blockKeys : keysBefore,
+    });
+    // The person's link, wherever it was: that contact's links are not as read either.
+    const linked = reading.link?.contactId;
+    if (linked !== undefined && linked !== contact.id) {
+      contacts.push({ id: linked, keysBefore: [], keysAfter: [] });
+    }
+  }
+  return contacts;
 }
 
 /** A planned row as the wave's statement takes it: its write, guarded by its reading. */

@@ -350,6 +350,7 @@ export function createMemoryStores() {
     // Nothing to remember: every read is a plain `readSnapshots`.
     snapshotReader: (propertyId) => ({
       read: (requests) => store.readSnapshots(propertyId, requests),
+      wrote: () => {},
     }),
     async writeGuarded(propertyId, write, _announce, guard) {
       if (!guardHolds(propertyId, write.contact.id, guard)) return { status: "conflict" };

@@ -218,7 +218,10 @@ function countingStore(store: ContactStore): {
     readSnapshots: async (...args) => tally(await store.readSnapshots(...args)),
     snapshotReader: (propertyId) => {
       const reader = store.snapshotReader(propertyId);
-      return { read: async (requests) => tally(await reader.read(requests)) };
+      return {
+        read: async (requests) => tally(await reader.read(requests)),
+        wrote: (contacts) => reader.wrote(contacts),
+      };
     },
     writeGuarded: async (...args) => {
       const result = await store.writeGuarded(...args);

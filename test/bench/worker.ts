@@ -61,7 +61,7 @@ function timePhases(stores: ReturnType<typeof createStores>, phases: Phases): vo
   const snapshotReader = contacts.snapshotReader.bind(contacts);
   contacts.snapshotReader = (propertyId) => {
     const reader = snapshotReader(propertyId);
-    return { read: timed("read", reader.read.bind(reader)) };
+    return { read: timed("read", reader.read.bind(reader)), wrote: reader.wrote.bind(reader) };
   };
   contacts.writeWave = timed("waves", contacts.writeWave.bind(contacts));
   outbox.claim = timed("claim", outbox.claim.bind(outbox));

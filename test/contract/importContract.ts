@@ -151,7 +151,8 @@ export function describeImportContract(driver: DriverName): void {
       }
     });
 
-    it("a snapshot reader read again gives what a fresh read gives, after what it read changed", async () => {
+    /** Twelve rows of the mixed set as snapshot requests; half of their people already synced. */
+    const readerCase = async () => {
       const property = await newProperty(suite.db);
       const rows = mixedRows();
       const people = rows.slice(0, 12).flatMap((fields) => {
@@ -163,6 +164,11 @@ export function describeImportContract(driver: DriverName): void {
       const requests = people.map((person) =>
         snapshotRequestOf(prepareSync(property, person, clock)),
       );
+      return { property, rows, requests };
+    };
+
+    it("a snapshot reader read again gives what a fresh read gives, after a contact it read changed", async () => {
+      const { property, rows, requests } = await readerCase();
       const reader = suite.deps.store.snapshotReader(property.id);
       const first = await reader.read(requests);
       expect(first).toEqual(await suite.deps.store.readSnapshots(property.id, requests));
@@ -174,6 +180,39 @@ export function describeImportContract(driver: DriverName): void {
       const again = await reader.read(requests);
       expect(again).toEqual(await suite.deps.store.readSnapshots(property.id, requests));
       expect(again).not.toEqual(first);
+    });
+
+    it("a snapshot reader counts a key again once told its caller wrote a contact holding it", async () => {
+      const { property, requests } = await readerCase();
+      const reader = suite.deps.store.snapshotReader(property.id);
+      await reader.read(requests);
+      // A neighbour moves in: one more contact on the rows' postal code and street.
+      const neighbour = personFromImportRow({
+        external_id: "N1",
+        first_name: "Zed",
+        last_name: "Quill",
+        email: "zed@mailbox.dev",
+        address_line1: "11 Main Street",
+        postal_code: "10001",
+      });
+      if (!neighbour.ok) throw new Error("fixture row refused");
+      await syncPerson(suite.deps, { property, person: neighbour.person });
+      const fresh = await suite.deps.store.readSnapshots(property.id, requests);
+      const withoutCounts = (snapshots: typeof fresh) =>
+        snapshots.map(({ keyCounts: _counts, ...rest }) => rest);
+      // Not told: the counts it remembered, everything else as it is now.
+      const remembered = await reader.read(requests);
+      expect(withoutCounts(remembered)).toEqual(withoutCounts(fresh));
+      expect(remembered.map((s) => s.keyCounts)).not.toEqual(fresh.map((s) => s.keyCounts));
+      // Told (as a wave tells it what it wrote): the counts as a fresh read gives them.
+      const [written] = await suite.db
+        .select({ id: user.id, blockKeys: user.blockKeys })
+        .from(user)
+        .innerJoin(contactSync, eq(contactSync.userId, user.id))
+        .where(and(eq(contactSync.propertyId, property.id), eq(contactSync.personId, "N1")));
+      if (written === undefined) throw new Error("the neighbour has no contact");
+      reader.wrote([{ id: written.id, keysBefore: null, keysAfter: written.blockKeys ?? [] }]);
+      expect(await reader.read(requests)).toEqual(fresh);
     });
 
     it("a queue batch in waves claims each delivery once: a redelivery writes nothing", async () => {

@@ -84,6 +84,7 @@ describe("sync worker: idempotency", () => {
           reads.batched.push(requests.length);
           return reader.read(requests);
         },
+        wrote: (contacts) => reader.wrote(contacts),
       };
     };
     store.writeWave = (...args) => {
@@ -239,6 +240,7 @@ describe("sync worker: failures", () => {
       read: async () => {
         throw boom;
       },
+      wrote: () => {},
     });
     const personId = randomUUID();
     const message = resmanMessage(envelope({ person: { person_id: personId } }));
@@ -311,6 +313,7 @@ describe("sync worker: failures", () => {
             }
             return reader.read(requests);
           },
+          wrote: (contacts) => reader.wrote(contacts),
         };
       };
       const records = messages.map((m) => record(m));

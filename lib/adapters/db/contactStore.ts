@@ -145,6 +145,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
     // readSnapshotSet answers an empty request list without a statement.
     return {
       read: (requests) => readSnapshotSet(this.db, propertyId, requests, undefined, remembered),
+      wrote: (contacts) => remembered.wrote(contacts),
     };
   }
 

@@ -7,10 +7,12 @@
  * versions, the link, and (unless the link holds this very version: a replay) the candidates,
  * the keys too common to search by and the counted keys' sizes — with the same lookups, fenced
  * the same way so that the GIN indexes drive. A reader that remembers (`RememberedContacts`)
- * names contacts it holds; one still at the version it holds comes back without its columns.
+ * names contacts it holds; one still at the version it holds comes back without its columns or
+ * links. It also names the key sizes it holds (each exact, at most `MAX_BLOCK_SIZE`): those keys
+ * are not counted again.
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
+import type { Guarded, SnapshotRequest, SyncSnapshot, WrittenContact } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
@@ -38,7 +40,10 @@ interface RequestJson {
   event_id: string | null;
 }
 
-/** What the statement returns per person (`i` ≥ 0) and per candidate contact (`i` = -1). */
+/**
+ * What the statement returns per person (`i` ≥ 0), per candidate contact (`i` = -1) and, once,
+ * the sizes of the keys it counted (`i` = -2: `{ key: live holders up to MAX_BLOCK_SIZE + 1 }`).
+ */
 interface ResultRow {
   i: number;
   doc:
@@ -58,47 +63,97 @@ interface ResultRow {
     | {
         /** A contact the reader named as known, still at the version it holds: no columns. */
         known: string;
-        links: [string | null, PersonStatus][] | null;
       }
+    | { sizes: Record<string, number | string> | null }
     | string;
 }
+
+/** `[person id, ResMan status]` of each of a contact's links with a status. */
+type LinkStatuses = [string | null, PersonStatus][];
 
 type UserRow = typeof user.$inferSelect;
 
 /**
  * What a run of reads (`ContactStore.snapshotReader`: an import chunk's) remembers between its
- * statements: the contacts it decoded, and each person's candidates at its last read. A person
- * read again names its last candidates with their versions; one still at that version comes back
- * without its columns (a contact's every write bumps its version), so a chunk whose rows are read
- * again after each wave does not send and decode the same contacts again. Links come back every
- * time: they are what changes without the contact.
+ * statements: the contacts it decoded with their links, each person's candidates at its last
+ * read, and the sizes of the keys it counted. A person read again names its last candidates with
+ * their versions; one still at that version comes back without its columns or links (a
+ * contact's every write bumps its version; a link written without the contact is one its caller
+ * wrote and names in `wrote`), so a chunk whose rows are read again after each wave does not send
+ * and decode the same contacts again. A key's size is remembered when exact (at most
+ * `MAX_BLOCK_SIZE`: a key too common to search by is counted again at every read, so that it
+ * is never taken as common once it no longer is) and moved by the caller's own writes: a contact
+ * that joins or leaves the key adds or takes one.
  */
 export class RememberedContacts {
-  private readonly rows = new Map<string, UserRow>();
+  private readonly rows = new Map<string, { row: UserRow; links: LinkStatuses }>();
   private readonly candidatesOf = new Map<string, readonly string[]>();
+  private readonly sizes = new Map<string, number>();
 
   /** `{ contact id: version }` of the candidates the requests' persons had at their last read. */
   knownFor(requests: readonly SnapshotRequest[]): Record<string, number> {
     const known: Record<string, number> = {};
     for (const request of requests) {
       for (const id of this.candidatesOf.get(request.personId) ?? []) {
-        const row = this.rows.get(id);
-        if (row !== undefined) known[id] = row.version;
+        const held = this.rows.get(id);
+        if (held !== undefined) known[id] = held.row.version;
       }
     }
     return known;
   }
 
-  row(id: string): UserRow | undefined {
+  /** `{ key: size }` of the requests' keys whose size is remembered. */
+  sizesFor(requests: readonly SnapshotRequest[]): Record<string, number> {
+    const known: Record<string, number> = {};
+    for (const { lookup } of requests) {
+      for (const key of [...lookup.blocks, ...(lookup.counted ?? [])]) {
+        const n = this.sizes.get(key);
+        if (n !== undefined) known[key] = n;
+      }
+    }
+    return known;
+  }
+
+  held(id: string): { row: UserRow; links: LinkStatuses } | undefined {
     return this.rows.get(id);
   }
 
-  remember(row: UserRow): void {
-    this.rows.set(row.id, row);
+  remember(row: UserRow, links: LinkStatuses): void {
+    this.rows.set(row.id, { row, links });
   }
 
   read(personId: string, candidateIds: readonly string[]): void {
     this.candidatesOf.set(personId, candidateIds);
+  }
+
+  counted(sizes: Readonly<Record<string, number | string>>): void {
+    for (const [key, n] of Object.entries(sizes)) {
+      if (Number(n) <= MAX_BLOCK_SIZE) this.sizes.set(key, Number(n));
+      else this.sizes.delete(key);
+    }
+  }
+
+  /** The caller wrote these contacts (null: something it cannot name). */
+  wrote(contacts: readonly WrittenContact[] | null): void {
+    if (contacts === null) {
+      this.rows.clear();
+      this.sizes.clear();
+      return;
+    }
+    for (const { id, keysBefore, keysAfter } of contacts) {
+      this.rows.delete(id);
+      const before = new Set(keysBefore ?? []);
+      const after = new Set(keysAfter);
+      for (const key of after) if (!before.has(key)) this.move(key, 1);
+      for (const key of before) if (!after.has(key)) this.move(key, -1);
+    }
+  }
+
+  private move(key: string, by: number): void {
+    const n = this.sizes.get(key);
+    if (n === undefined) return;
+    if (n + by > MAX_BLOCK_SIZE || n + by < 0) this.sizes.delete(key);
+    else this.sizes.set(key, n + by);
   }
 }
 
@@ -107,6 +162,7 @@ function snapshotSetQuery(
   propertyId: string,
   requests: RequestJson[],
   known: Record<string, number>,
+  knownSizes: Record<string, number>,
 ): SQL {
   const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
   // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
@@ -126,8 +182,11 @@ function snapshotSetQuery(
       select r.* from req r
       where not exists (select 1 from linked l where l.i = r.i and l.replay)),
     sized as (
-      select k, (select count(*) from (${blockMembers(propertyId, sql`k`)}) as members) as n
-      from (select distinct unnest(s.blocks || s.counted) as k from searched s) as keys),
+      select keys.k, case when ks.value is null
+          then (select count(*) from (${blockMembers(propertyId, sql`keys.k`)}) as members)
+          else ks.value::int end as n, ks.value is null as counted
+      from (select distinct unnest(s.blocks || s.counted) as k from searched s) as keys
+      left join jsonb_each_text(${JSON.stringify(knownSizes)}::jsonb) as ks on ks.key = keys.k),
     common as (
       select s.i, array_agg(b.key) as common
       from searched s cross join unnest(s.blocks) as b(key)
@@ -167,15 +226,17 @@ function snapshotSetQuery(
         left join common c on c.i = r.i left join counts n on n.i = r.i
     union all
     select -1, case when kn.version = u.version
-        then jsonb_build_object('known', u.id, 'links', lk.links)
-        else jsonb_build_object('contact', to_jsonb(u), 'links', lk.links) end
+        then jsonb_build_object('known', u.id)
+        else jsonb_build_object('contact', to_jsonb(u), 'links', (
+          select jsonb_agg(jsonb_build_array(o.resman_contact_id, o.resman_status))
+          from ${contactSync} o where o.user_id = u.id and o.resman_status is not null)) end
       from ${user} u
       left join (select key::uuid as id, value::int as version
         from jsonb_each_text(${JSON.stringify(known)}::jsonb)) as kn on kn.id = u.id
-      cross join lateral (
-        select jsonb_agg(jsonb_build_array(o.resman_contact_id, o.resman_status)) as links
-        from ${contactSync} o where o.user_id = u.id and o.resman_status is not null) as lk
-      where u.id = any(array(select distinct cand.id from cand))`;
+      where u.id = any(array(select distinct cand.id from cand))
+    union all
+    select -2, jsonb_build_object('sizes', jsonb_object_agg(sized.k, sized.n))
+      from sized where sized.counted`;
 }
 
 /** A request as the statement's JSON. */
@@ -223,6 +284,7 @@ export async function readSnapshotSet(
         propertyId,
         requests.map((request, i) => requestJson(propertyId, request, i, event)),
         remembered?.knownFor(requests) ?? {},
+        remembered?.sizesFor(requests) ?? {},
       ),
     );
     // Candidates first: each decoded once, with its links kept for `other` below.
@@ -230,26 +292,30 @@ export async function readSnapshotSet(
       string,
       {
         row: UserRow;
-        links: [string | null, PersonStatus][];
+        links: LinkStatuses;
         /** The contact as persons see it, by the statuses of its other links: shared, since
          * the domain never changes a contact it is given (a chunk holds one per candidate). */
         seen: Map<string, Contact>;
       }
     >();
     for (const { i, doc } of rows) {
-      if (Number(i) !== -1) continue;
-      const parsed = parseJson(doc);
-      let row: UserRow | undefined;
-      if ("contact" in parsed) {
-        row = rowFromJson(user, parseJson(parsed.contact));
-        remembered?.remember(row);
-      } else if ("known" in parsed) {
-        row = remembered?.row(parsed.known);
-        if (row === undefined) throw new Error("a contact came back as known but is not");
-      } else {
+      if (Number(i) === -2) {
+        const parsed = parseJson(doc);
+        if ("sizes" in parsed && parsed.sizes !== null) remembered?.counted(parsed.sizes);
         continue;
       }
-      contacts.set(row.id, { row, links: parseJson(parsed.links ?? []), seen: new Map() });
+      if (Number(i) !== -1) continue;
+      const parsed = parseJson(doc);
+      if ("contact" in parsed) {
+        const row = rowFromJson(user, parseJson(parsed.contact));
+        const links: LinkStatuses = parseJson(parsed.links ?? []);
+        remembered?.remember(row, links);
+        contacts.set(row.id, { row, links, seen: new Map() });
+      } else if ("known" in parsed) {
+        const held = remembered?.held(parsed.known);
+        if (held === undefined) throw new Error("a contact came back as known but is not");
+        contacts.set(held.row.id, { ...held, seen: new Map() });
+      }
     }
     const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
     for (const { i, doc } of rows) {

@@ -64,9 +64,26 @@ export interface SnapshotRequest {
   event?: EventRef | undefined;
 }
 
-/** Snapshot reads that remember what they read (`ContactStore.snapshotReader`). */
+/** A contact the reader's own caller wrote: its blocking keys before (null: new) and after. */
+export interface WrittenContact {
+  id: string;
+  keysBefore: readonly string[] | null;
+  keysAfter: readonly string[];
+}
+
+/**
+ * Snapshot reads that remember what they read (`ContactStore.snapshotReader`): a contact still
+ * at the version read comes back from memory, with the links it had, and a key's size (its live
+ * holders, up to `MAX_BLOCK_SIZE`) from the last read that counted it. `wrote` tells the reader
+ * what its caller wrote since (null: something it cannot name, forget everything): those
+ * contacts are read again and the keys they joined or left counted as they now are. What others
+ * write meanwhile shows in contacts whose version changed; a link or a key size another writer
+ * changed without changing the contact's version is seen from the reader's next run on.
+ */
 export interface SnapshotReader {
   read(requests: readonly SnapshotRequest[]): Promise<Guarded<SyncSnapshot>[]>;
+  /** A reader that remembers nothing has nothing to do. */
+  wrote(contacts: readonly WrittenContact[] | null): void;
 }
 
 /**
