@@ -107,12 +107,12 @@ const FULL_WORDS: ReadonlyMap<string, string> = (() => {
  * space typed in the wrong place, or left out, does not make another street; this form is
  * what two streets compare by (a typo then costs one edit, however the words were split).
  */
-export function compactStreet(street: string): string {
-  return street
+export const compactStreet: (street: string) => string = memoized((street) =>
+  street
     .split(" ")
     .map((word) => FULL_WORDS.get(word) ?? word)
-    .join("");
-}
+    .join(""),
+);
 
 /** Words that introduce a unit designator; `#` is read as one. */
 const UNIT_LABELS = new Set(["apt", "apartment", "unit", "suite", "ste", "flat", "rm", "room"]);

@@ -14,7 +14,6 @@
 import { addressPartKeys, emailBlockingKey, MAX_BLOCK_SIZE, phoneBlockingKey } from "./blocking.js";
 import { type Contact, type ContactValues, type RecordVariant, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
-import { normaliseName } from "./names.js";
 import { phoneTypes } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
 import {
@@ -92,7 +91,7 @@ interface FormOf {
  * so each is brought into comparison form once while it lives, not once per person compared.
  */
 const formsOfValues = new WeakMap<ContactValues, FormOf>();
-const formsOfVariants = new WeakMap<RecordVariant, FormOf>();
+const formsOfVariants = new WeakMap<readonly RecordVariant[], FormOf[]>();
 
 function formOf(values: ContactValues): FormOf {
   let known = formsOfValues.get(values);
@@ -104,21 +103,23 @@ function formOf(values: ContactValues): FormOf {
   return known;
 }
 
-function variantFormOf(variant: RecordVariant): FormOf {
-  let known = formsOfVariants.get(variant);
+/**
+ * The distinct forms of a contact's variants, remembered by their list (one lookup per
+ * contact): records that read the same in comparison form score the same, so each is scored once.
+ */
+function variantFormsOf(variants: readonly RecordVariant[]): FormOf[] {
+  let known = formsOfVariants.get(variants);
   if (known === undefined) {
-    const form = comparisonForm(variantValues(variant));
-    known = { form, text: JSON.stringify(form) };
-    formsOfVariants.set(variant, known);
+    const byText = new Map<string, FormOf>();
+    for (const variant of variants) {
+      const form = comparisonForm(variantValues(variant));
+      const text = JSON.stringify(form);
+      if (!byText.has(text)) byText.set(text, { form, text });
+    }
+    known = [...byText.values()];
+    formsOfVariants.set(variants, known);
   }
   return known;
-}
-
-/** A first and last name in comparison form, or null without both. */
-function fullNameOf(values: ContactValues): string | null {
-  const first = normaliseName(values.firstName);
-  const last = normaliseName(values.lastName);
-  return first === null || last === null ? null : `${first}|${last}`;
 }
 
 /** Whether any of a contact's records gives a first name or a birth date. */
@@ -182,17 +183,23 @@ export function chooseCandidate(
   );
   // How many contacts carry the person's full name: its surname key too common to read, or the
   // candidates that carry it (every namesake shares the person's name blocking keys).
-  const fullName = fullNameOf(person);
+  const form = comparisonForm(person);
+  const { first, last } = form;
   const namesakes =
-    fullName === null
+    first === null || last === null
       ? 1
       : [...common].some((key) => key.startsWith("ln:"))
         ? MAX_BLOCK_SIZE + 1
-        : Math.max(1, holders.filter((c) => fullNameOf(c.values) === fullName).length);
+        : Math.max(
+            1,
+            holders.filter((c) => {
+              const named = formOf(c.values).form;
+              return named.first === first && named.last === last;
+            }).length,
+          );
   // Per candidate: the most-held of the phones the person and the candidate have in common.
   const phoneHolders = (contact: Contact) =>
     Math.max(1, ...phonesOf(contact).map((phone) => holdingPhone.get(phone) ?? 0));
-  const form = comparisonForm(person);
   const scored: ScoredCandidate[] = candidates.map((contact) => {
     const shared = {
       email: Math.max(1, holdingEmail),
@@ -210,8 +217,10 @@ export function chooseCandidate(
     // household guard of the current reading holds for every reading, so a variant never lets
     // a household member merge.
     let evidence = current;
-    for (const variant of contact.secondary.variants ?? []) {
-      const { form: variantForm, text } = variantFormOf(variant);
+    const variants = contact.secondary.variants;
+    for (const { form: variantForm, text } of variants === undefined
+      ? []
+      : variantFormsOf(variants)) {
       if (text === currentForm) continue;
       const other = scoreForms(form, variantForm, criteria, shared);
       if (
