@@ -20,8 +20,10 @@
  * A row whose reading changed (a webhook or worker wrote one of its keys or contacts meanwhile)
  * writes nothing and is read again in the next wave; after `MAX_WAVE_LOSSES` such losses it
  * takes the one-person path (`syncPerson`, with its locking fallback). The next wave's rows are
- * read again after the wave commits. A wave that fails as a whole syncs its rows one by one,
- * so each failure is reported on its own row.
+ * read again after the wave commits, through the chunk's one reader, which each wave tells what
+ * it wrote (`SnapshotReader.wrote`: the reader remembers contacts and key sizes between its
+ * reads). A wave that fails as a whole syncs its rows one by one, so each failure is reported
+ * on its own row.
  */
 
 import type { OutboundEvent } from "../domain/events.js";
