@@ -14,6 +14,7 @@
 import { addressPartKeys, emailBlockingKey, MAX_BLOCK_SIZE, phoneBlockingKey } from "./blocking.js";
 import { type Contact, type ContactValues, type RecordVariant, variantValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
+import { memoizedPerObject } from "./memo.js";
 import { phoneTypes } from "./person.js";
 import type { MatchingCriteria } from "./rules.js";
 import {
@@ -85,42 +86,30 @@ interface FormOf {
   text: string;
 }
 
-/**
- * Comparison forms by the object they were made of: a contact's values and variants are shared
- * between the rows and reads that see the contact and never changed (the domain makes new ones),
- * so each is brought into comparison form once while it lives, not once per person compared.
- */
-const formsOfValues = new WeakMap<ContactValues, FormOf>();
-const formsOfVariants = new WeakMap<readonly RecordVariant[], FormOf[]>();
-
-function formOf(values: ContactValues): FormOf {
-  let known = formsOfValues.get(values);
-  if (known === undefined) {
-    const form = comparisonForm(values);
-    known = { form, text: JSON.stringify(form) };
-    formsOfValues.set(values, known);
-  }
-  return known;
+function formWithText(values: ContactValues): FormOf {
+  const form = comparisonForm(values);
+  return { form, text: JSON.stringify(form) };
 }
+
+/**
+ * A contact's values and variants are shared between the rows and reads that see the contact
+ * and never changed, so each is brought into comparison form once while it lives, not once per
+ * person compared.
+ */
+const formOf = memoizedPerObject(formWithText);
 
 /**
  * The distinct forms of a contact's variants, remembered by their list (one lookup per
  * contact): records that read the same in comparison form score the same, so each is scored once.
  */
-function variantFormsOf(variants: readonly RecordVariant[]): FormOf[] {
-  let known = formsOfVariants.get(variants);
-  if (known === undefined) {
-    const byText = new Map<string, FormOf>();
-    for (const variant of variants) {
-      const form = comparisonForm(variantValues(variant));
-      const text = JSON.stringify(form);
-      if (!byText.has(text)) byText.set(text, { form, text });
-    }
-    known = [...byText.values()];
-    formsOfVariants.set(variants, known);
+const variantFormsOf = memoizedPerObject((variants: readonly RecordVariant[]): FormOf[] => {
+  const byText = new Map<string, FormOf>();
+  for (const variant of variants) {
+    const known = formWithText(variantValues(variant));
+    if (!byText.has(known.text)) byText.set(known.text, known);
   }
-  return known;
-}
+  return [...byText.values()];
+});
 
 /** Whether any of a contact's records gives a first name or a birth date. */
 function identified(contact: Contact): boolean {

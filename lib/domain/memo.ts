@@ -1,8 +1,9 @@
 /**
- * Remembering the results of pure functions of one string. The sync path compares every person
- * with each of its candidates, and the same names, streets and keys come back thousands of
- * times in an import: their normal forms are computed once. A cache holds at most `size`
- * inputs and starts afresh when full, so memory stays bounded whatever the data.
+ * Remembering the results of pure functions of one string or one object. The sync path compares
+ * every person with each of its candidates, and the same names, streets and keys come back
+ * thousands of times in an import: their normal forms are computed once. A string cache holds
+ * at most `size` inputs and starts afresh when full, so memory stays bounded whatever the data;
+ * an object's result lives as long as the object (`memoizedPerObject`).
  */
 export function memoized<R>(fn: (input: string) => R, size = 20_000): (input: string) => R {
   const cache = new Map<string, R>();
@@ -12,6 +13,22 @@ export function memoized<R>(fn: (input: string) => R, size = 20_000): (input: st
     const result = fn(input);
     if (cache.size >= size) cache.clear();
     cache.set(input, result);
+    return result;
+  };
+}
+
+/**
+ * `fn` remembered per input object, for objects never changed once made (a contact's values and
+ * variants: the domain makes new ones): the result is dropped with the object.
+ */
+export function memoizedPerObject<T extends object, R>(fn: (input: T) => R): (input: T) => R {
+  const cache = new WeakMap<T, R>();
+  return (input) => {
+    let result = cache.get(input);
+    if (result === undefined) {
+      result = fn(input);
+      cache.set(input, result);
+    }
     return result;
   };
 }

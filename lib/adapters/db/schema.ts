@@ -128,7 +128,9 @@ export interface StoredPhone {
 
 /**
  * The golden contact: one per real person per property. `"user"` because the seed's foreign keys
- * name it so (in DomIQ the contact is a user record).
+ * name it so (in DomIQ the contact is a user record). Its pages keep a fifth free for rewrites
+ * (`fillfactor = 80`): a storage parameter drizzle-kit cannot express, set by the hand-written
+ * migration 0011 (README design notes, "Room for updates").
  */
 export const user = pgTable(
   "user",
