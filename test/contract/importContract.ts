@@ -182,6 +182,21 @@ export function describeImportContract(driver: DriverName): void {
       expect(again).not.toEqual(first);
     });
 
+    it("a snapshot reader hands back the contacts it read, as the same objects, while they are unchanged", async () => {
+      const { property, requests } = await readerCase();
+      const reader = suite.deps.store.snapshotReader(property.id);
+      const first = await reader.read(requests);
+      const again = await reader.read(requests);
+      expect(again).toEqual(first);
+      const contacts = (snapshots: typeof first) => snapshots.flatMap((s) => s.contacts);
+      expect(contacts(first).length).toBeGreaterThan(0);
+      // The matcher keeps the comparison forms of a contact's values per object.
+      contacts(again).forEach((contact, i) => expect(contact).toBe(contacts(first)[i]));
+      // A plain read decodes its own.
+      const plain = await suite.deps.store.readSnapshots(property.id, requests);
+      expect(contacts(plain)[0]).not.toBe(contacts(first)[0]);
+    });
+
     it("a snapshot reader counts a key again once told its caller wrote a contact holding it", async () => {
       const { property, requests } = await readerCase();
       const reader = suite.deps.store.snapshotReader(property.id);

@@ -74,6 +74,17 @@ type LinkStatuses = [string | null, PersonStatus][];
 type UserRow = typeof user.$inferSelect;
 
 /**
+ * A contact as read: its row, its links' statuses and the domain contact as persons see it, by
+ * the statuses of its other links (`seen`): kept while the contact is remembered, so that reads
+ * again hand the matcher the same objects (and it compares their values in the forms it made).
+ */
+interface HeldContact {
+  row: UserRow;
+  links: LinkStatuses;
+  seen: Map<string, Contact>;
+}
+
+/**
  * What a run of reads (`ContactStore.snapshotReader`: an import chunk's) remembers between its
  * statements: the contacts it decoded with their links, each person's candidates at its last
  * read, and the sizes of the keys it counted. A person read again names its last candidates with
@@ -86,7 +97,7 @@ type UserRow = typeof user.$inferSelect;
  * that joins or leaves the key adds or takes one.
  */
 export class RememberedContacts {
-  private readonly rows = new Map<string, { row: UserRow; links: LinkStatuses }>();
+  private readonly rows = new Map<string, HeldContact>();
   private readonly candidatesOf = new Map<string, readonly string[]>();
   private readonly sizes = new Map<string, number>();
 
@@ -114,12 +125,12 @@ export class RememberedContacts {
     return known;
   }
 
-  held(id: string): { row: UserRow; links: LinkStatuses } | undefined {
+  held(id: string): HeldContact | undefined {
     return this.rows.get(id);
   }
 
-  remember(row: UserRow, links: LinkStatuses): void {
-    this.rows.set(row.id, { row, links });
+  remember(contact: HeldContact): void {
+    this.rows.set(contact.row.id, contact);
   }
 
   read(personId: string, candidateIds: readonly string[]): void {
@@ -287,17 +298,9 @@ export async function readSnapshotSet(
         remembered?.sizesFor(requests) ?? {},
       ),
     );
-    // Candidates first: each decoded once, with its links kept for `other` below.
-    const contacts = new Map<
-      string,
-      {
-        row: UserRow;
-        links: LinkStatuses;
-        /** The contact as persons see it, by the statuses of its other links: shared, since
-         * the domain never changes a contact it is given (a chunk holds one per candidate). */
-        seen: Map<string, Contact>;
-      }
-    >();
+    // Candidates first: each decoded once, with its links kept for `other` below. The contact
+    // as persons see it is shared, since the domain never changes a contact it is given.
+    const contacts = new Map<string, HeldContact>();
     for (const { i, doc } of rows) {
       if (Number(i) === -2) {
         const parsed = parseJson(doc);
@@ -308,13 +311,13 @@ export async function readSnapshotSet(
       const parsed = parseJson(doc);
       if ("contact" in parsed) {
         const row = rowFromJson(user, parseJson(parsed.contact));
-        const links: LinkStatuses = parseJson(parsed.links ?? []);
-        remembered?.remember(row, links);
-        contacts.set(row.id, { row, links, seen: new Map() });
+        const held: HeldContact = { row, links: parseJson(parsed.links ?? []), seen: new Map() };
+        remembered?.remember(held);
+        contacts.set(row.id, held);
       } else if ("known" in parsed) {
         const held = remembered?.held(parsed.known);
         if (held === undefined) throw new Error("a contact came back as known but is not");
-        contacts.set(held.row.id, { ...held, seen: new Map() });
+        contacts.set(held.row.id, held);
       }
     }
     const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
