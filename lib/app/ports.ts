@@ -29,7 +29,6 @@ export type {
   WaveApplied,
   WaveOptions,
   WaveWrite,
-  WrittenContact,
 } from "./ports/contactStore.js";
 export type {
   EnrichmentApplied,

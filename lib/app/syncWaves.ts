@@ -20,10 +20,11 @@
  * A row whose reading changed (a webhook or worker wrote one of its keys or contacts meanwhile)
  * writes nothing and is read again in the next wave; after `MAX_WAVE_LOSSES` such losses it
  * takes the one-person path (`syncPerson`, with its locking fallback). The next wave's rows are
- * read again after the wave commits, through the chunk's one reader, which each wave tells what
- * it wrote (`SnapshotReader.wrote`: the reader remembers contacts and key sizes between its
- * reads). A wave that fails as a whole syncs its rows one by one, so each failure is reported
- * on its own row.
+ * read again after the wave commits, through the chunk's one reader, which also writes the
+ * waves (`SnapshotReader`: it remembers what it read and what its waves wrote, so a row read
+ * again after the chunk's own waves mostly comes from memory, its write guarded as any other).
+ * A wave that fails as a whole syncs its rows one by one, so each failure is reported on its
+ * own row.
  */
 
 import type { OutboundEvent } from "../domain/events.js";
@@ -36,7 +37,6 @@ import type {
   WaveApplied,
   WaveOptions,
   WaveWrite,
-  WrittenContact,
 } from "./ports.js";
 import {
   duplicateResult,
@@ -136,8 +136,8 @@ export async function syncInWaves<R extends WaveRow>(
   options: WaveOptions = {},
 ): Promise<void> {
   const propertyId = property.id;
-  // The chunk's rows are read again after waves that wrote what they read: one reader for the
-  // chunk, so that the store sends only the contacts that changed.
+  // The chunk's rows are read again after waves that wrote what they read: one reader (and
+  // writer) for the chunk, so that what the chunk itself wrote is not read back.
   const reader = deps.store.snapshotReader(propertyId);
   const readAll = async (states: readonly RowState<R>[]) => {
     const snapshots = await reader.read(
@@ -153,7 +153,7 @@ export async function syncInWaves<R extends WaveRow>(
   /** The one-person path: its own reads, its own guarded write or locking transaction. */
   const one = async (row: R) => {
     // What it writes is not named to the reader: it forgets what it remembered.
-    reader.wrote(null);
+    reader.forget();
     try {
       settle(row, {
         result: await syncPerson(deps, {
@@ -270,9 +270,7 @@ export async function syncInWaves<R extends WaveRow>(
     if (planned.length > 0) {
       let outcome: GuardedResult<WaveApplied>[] | null = null;
       try {
-        outcome = await retried(() =>
-          deps.store.writeWave(propertyId, planned.map(waveWriteOf), options),
-        );
+        outcome = await retried(() => reader.writeWave(planned.map(waveWriteOf), options));
       } catch {
         // The wave failed as a whole: each row syncs on its own (and reports its failure).
         for (const { state } of planned) {
@@ -280,7 +278,6 @@ export async function syncInWaves<R extends WaveRow>(
           done(state);
         }
       }
-      reader.wrote(outcome === null ? null : writtenContacts(planned, outcome));
       for (const [i, { state, plan }] of outcome === null ? [] : planned.entries()) {
         const written = outcome?.[i];
         if (written?.status === "duplicate") {
@@ -304,39 +301,6 @@ export async function syncInWaves<R extends WaveRow>(
     }
     pending = pending.filter((state) => !finished.has(state));
   }
-}
-
-/**
- * The contacts a wave's applied writes wrote, with their blocking keys before and after, for the
- * chunk's reader (`SnapshotReader.wrote`); null when a row did not apply (another writer wrote
- * what it read: the reader cannot tell what) or its contact's keys before are not in its reading.
- */
-function writtenContacts<R extends WaveRow>(
-  planned: readonly Planned<R>[],
-  outcome: readonly GuardedResult<WaveApplied>[],
-): WrittenContact[] | null {
-  const contacts: WrittenContact[] = [];
-  for (const [i, { reading, plan }] of planned.entries()) {
-    if (outcome[i]?.status !== "applied") return null;
-    const { contact } = plan.write;
-    let keysBefore: readonly string[] | null = null;
-    if (!contact.isNew) {
-      const read = reading.contacts.find((candidate) => candidate.id === contact.id);
-      if (read === undefined) return null;
-      keysBefore = read.blockKeys;
-    }
-    contacts.push({
-      id: contact.id,
-      keysBefore,
-      keysAfter: contact.changed || keysBefore === null ? contact.blockKeys : keysBefore,
-    });
-    // The person's link, wherever it was: that contact's links are not as read either.
-    const linked = reading.link?.contactId;
-    if (linked !== undefined && linked !== contact.id) {
-      contacts.push({ id: linked, keysBefore: [], keysAfter: [] });
-    }
-  }
-  return contacts;
 }
 
 /** A planned row as the wave's statement takes it: its write, guarded by its reading. */

@@ -350,7 +350,8 @@ export function createMemoryStores() {
     // Nothing to remember: every read is a plain `readSnapshots`.
     snapshotReader: (propertyId) => ({
       read: (requests) => store.readSnapshots(propertyId, requests),
-      wrote: () => {},
+      writeWave: (writes, options) => store.writeWave(propertyId, writes, options),
+      forget: () => {},
     }),
     async writeGuarded(propertyId, write, _announce, guard) {
       if (!guardHolds(propertyId, write.contact.id, guard)) return { status: "conflict" };

@@ -220,7 +220,8 @@ function countingStore(store: ContactStore): {
       const reader = store.snapshotReader(propertyId);
       return {
         read: async (requests) => tally(await reader.read(requests)),
-        wrote: (contacts) => reader.wrote(contacts),
+        writeWave: (writes, options) => reader.writeWave(writes, options),
+        forget: () => reader.forget(),
       };
     },
     writeGuarded: async (...args) => {

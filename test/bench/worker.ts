@@ -63,9 +63,12 @@ function timePhases(stores: ReturnType<typeof createStores>, phases: Phases): vo
   const snapshotReader = contacts.snapshotReader.bind(contacts);
   contacts.snapshotReader = (propertyId) => {
     const reader = snapshotReader(propertyId);
-    return { read: timed("read", reader.read.bind(reader)), wrote: reader.wrote.bind(reader) };
+    return {
+      read: timed("read", reader.read.bind(reader)),
+      writeWave: timed("waves", reader.writeWave.bind(reader)),
+      forget: reader.forget.bind(reader),
+    };
   };
-  contacts.writeWave = timed("waves", contacts.writeWave.bind(contacts));
   outbox.claim = timed("claim", outbox.claim.bind(outbox));
   outbox.markPublished = timed("stamp", outbox.markPublished.bind(outbox));
 }

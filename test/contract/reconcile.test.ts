@@ -272,10 +272,17 @@ function describeUseCase(driver: DriverName): void {
       ];
       const store = stores.contacts;
       const counted = { waves: 0, alone: 0 };
-      const { writeWave, readSnapshot } = store;
-      store.writeWave = (...args) => {
-        counted.waves += 1;
-        return writeWave.apply(store, args);
+      const { snapshotReader, readSnapshot } = store;
+      store.snapshotReader = (propertyId) => {
+        const reader = snapshotReader.call(store, propertyId);
+        return {
+          read: (requests) => reader.read(requests),
+          writeWave: (writes, options) => {
+            counted.waves += 1;
+            return reader.writeWave(writes, options);
+          },
+          forget: () => reader.forget(),
+        };
       };
       store.readSnapshot = (...args) => {
         counted.alone += 1;
@@ -284,7 +291,7 @@ function describeUseCase(driver: DriverName): void {
       try {
         expect(await run()).toMatchObject({ status: "ok", created: 3, failed: 0 });
       } finally {
-        store.writeWave = writeWave;
+        store.snapshotReader = snapshotReader;
         store.readSnapshot = readSnapshot;
       }
       expect(await links()).toHaveLength(3);

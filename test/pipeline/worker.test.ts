@@ -72,7 +72,6 @@ describe("sync worker: idempotency", () => {
     const store = worker.pipeline.store;
     const readSnapshot = store.readSnapshot.bind(store);
     const snapshotReader = store.snapshotReader.bind(store);
-    const writeWave = store.writeWave.bind(store);
     store.readSnapshot = async (...args) => {
       reads.one += 1;
       return readSnapshot(...args);
@@ -84,12 +83,12 @@ describe("sync worker: idempotency", () => {
           reads.batched.push(requests.length);
           return reader.read(requests);
         },
-        wrote: (contacts) => reader.wrote(contacts),
+        writeWave: (writes, options) => {
+          reads.waves += 1;
+          return reader.writeWave(writes, options);
+        },
+        forget: () => reader.forget(),
       };
-    };
-    store.writeWave = (...args) => {
-      reads.waves += 1;
-      return writeWave(...args);
     };
     // Seven different people, one of them twice under two PersonIDs (the same email and phone:
     // the second must merge into the first though both were read before either was written),
@@ -240,7 +239,10 @@ describe("sync worker: failures", () => {
       read: async () => {
         throw boom;
       },
-      wrote: () => {},
+      writeWave: async () => {
+        throw boom;
+      },
+      forget: () => {},
     });
     const personId = randomUUID();
     const message = resmanMessage(envelope({ person: { person_id: personId } }));
@@ -313,7 +315,8 @@ describe("sync worker: failures", () => {
             }
             return reader.read(requests);
           },
-          wrote: (contacts) => reader.wrote(contacts),
+          writeWave: (writes, options) => reader.writeWave(writes, options),
+          forget: () => reader.forget(),
         };
       };
       const records = messages.map((m) => record(m));

@@ -32,11 +32,12 @@ import { contactFromRow, linkFromRow } from "./contactRows.js";
 import { DrizzleEnrichmentStore, DrizzleEnrichmentTransaction } from "./enrichmentStore.js";
 import { toStoreError } from "./errors.js";
 import { guardGo, guardParts, runGuarded } from "./guardedWrite.js";
+import { RememberedReadings } from "./rememberedReadings.js";
 import { contactSync, user } from "./schema.js";
-import { RememberedContacts, readSnapshotSet } from "./snapshotReads.js";
+import { readSnapshotSet } from "./snapshotReads.js";
 import { executeRows } from "./sqlRows.js";
 import { decisionWrites } from "./syncWrites.js";
-import { writeWave } from "./waveWrites.js";
+import { type WaveWritten, writeWave } from "./waveWrites.js";
 
 /** The locking transaction of the sync path (`ContactStore.transaction`). */
 class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements SyncTransaction {
@@ -141,11 +142,25 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
   }
 
   snapshotReader(propertyId: string): SnapshotReader {
-    const remembered = new RememberedContacts();
+    const remembered = new RememberedReadings();
     // readSnapshotSet answers an empty request list without a statement.
     return {
       read: (requests) => readSnapshotSet(this.db, propertyId, requests, undefined, remembered),
-      wrote: (contacts) => remembered.wrote(contacts),
+      writeWave: async (writes, options) => {
+        let written: WaveWritten | undefined;
+        try {
+          const outcomes = await writeWave(this.db, propertyId, writes, options, (what) => {
+            written = what;
+          });
+          if (written === undefined) remembered.forget();
+          else remembered.wroteWave(writes, outcomes, written);
+          return outcomes;
+        } catch (error) {
+          remembered.forget();
+          throw toStoreError(error, "sync wave");
+        }
+      },
+      forget: () => remembered.forget(),
     };
   }
 

@@ -12,18 +12,19 @@
  * are not counted again.
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { Guarded, SnapshotRequest, SyncSnapshot, WrittenContact } from "../../app/ports.js";
+import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
 import { blockMembers } from "./candidateReads.js";
 import type { Database, Transaction } from "./client.js";
-import { contactFromRow, linkFromRow } from "./contactRows.js";
+import { linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
 import { type KeyVersionsJson, keyIdsOf, keyVersionsByName } from "./keyVersions.js";
 import { PREPARED_RENEWED } from "./preparedStatements.js";
+import { contactSeenBy, type HeldContact, type RememberedReadings } from "./rememberedReadings.js";
 import { contactSync, identityKey, processedEvent, user } from "./schema.js";
-import { executeRows, parseJson, rowFromJson } from "./sqlRows.js";
+import { arrayParam, executeRows, parseJson, rowFromJson } from "./sqlRows.js";
 
 /** One request as the statement reads it (`jsonb_to_recordset`). */
 interface RequestJson {
@@ -68,112 +69,13 @@ interface ResultRow {
     | string;
 }
 
-/** `[person id, ResMan status]` of each of a contact's links with a status. */
-type LinkStatuses = [string | null, PersonStatus][];
-
-type UserRow = typeof user.$inferSelect;
-
-/**
- * A contact as read: its row, its links' statuses and the domain contact as persons see it, by
- * the statuses of its other links (`seen`): kept while the contact is remembered, so that reads
- * again hand the matcher the same objects (and it compares their values in the forms it made).
- */
-interface HeldContact {
-  row: UserRow;
-  links: LinkStatuses;
-  seen: Map<string, Contact>;
-}
-
-/**
- * What a run of reads (`ContactStore.snapshotReader`: an import chunk's) remembers between its
- * statements: the contacts it decoded with their links, each person's candidates at its last
- * read, and the sizes of the keys it counted. A person read again names its last candidates with
- * their versions; one still at that version comes back without its columns or links (a
- * contact's every write bumps its version; a link written without the contact is one its caller
- * wrote and names in `wrote`), so a chunk whose rows are read again after each wave does not send
- * and decode the same contacts again. A key's size is remembered when exact (at most
- * `MAX_BLOCK_SIZE`: a key too common to search by is counted again at every read, so that it
- * is never taken as common once it no longer is) and moved by the caller's own writes: a contact
- * that joins or leaves the key adds or takes one.
- */
-export class RememberedContacts {
-  private readonly rows = new Map<string, HeldContact>();
-  private readonly candidatesOf = new Map<string, readonly string[]>();
-  private readonly sizes = new Map<string, number>();
-
-  /** `{ contact id: version }` of the candidates the requests' persons had at their last read. */
-  knownFor(requests: readonly SnapshotRequest[]): Record<string, number> {
-    const known: Record<string, number> = {};
-    for (const request of requests) {
-      for (const id of this.candidatesOf.get(request.personId) ?? []) {
-        const held = this.rows.get(id);
-        if (held !== undefined) known[id] = held.row.version;
-      }
-    }
-    return known;
-  }
-
-  /** `{ key: size }` of the requests' keys whose size is remembered. */
-  sizesFor(requests: readonly SnapshotRequest[]): Record<string, number> {
-    const known: Record<string, number> = {};
-    for (const { lookup } of requests) {
-      for (const key of [...lookup.blocks, ...(lookup.counted ?? [])]) {
-        const n = this.sizes.get(key);
-        if (n !== undefined) known[key] = n;
-      }
-    }
-    return known;
-  }
-
-  held(id: string): HeldContact | undefined {
-    return this.rows.get(id);
-  }
-
-  remember(contact: HeldContact): void {
-    this.rows.set(contact.row.id, contact);
-  }
-
-  read(personId: string, candidateIds: readonly string[]): void {
-    this.candidatesOf.set(personId, candidateIds);
-  }
-
-  counted(sizes: Readonly<Record<string, number | string>>): void {
-    for (const [key, n] of Object.entries(sizes)) {
-      if (Number(n) <= MAX_BLOCK_SIZE) this.sizes.set(key, Number(n));
-      else this.sizes.delete(key);
-    }
-  }
-
-  /** The caller wrote these contacts (null: something it cannot name). */
-  wrote(contacts: readonly WrittenContact[] | null): void {
-    if (contacts === null) {
-      this.rows.clear();
-      this.sizes.clear();
-      return;
-    }
-    for (const { id, keysBefore, keysAfter } of contacts) {
-      this.rows.delete(id);
-      const before = new Set(keysBefore ?? []);
-      const after = new Set(keysAfter);
-      for (const key of after) if (!before.has(key)) this.move(key, 1);
-      for (const key of before) if (!after.has(key)) this.move(key, -1);
-    }
-  }
-
-  private move(key: string, by: number): void {
-    const n = this.sizes.get(key);
-    if (n === undefined) return;
-    if (n + by > MAX_BLOCK_SIZE || n + by < 0) this.sizes.delete(key);
-    else this.sizes.set(key, n + by);
-  }
-}
-
 /** The statement (see the file's comment). */
 function snapshotSetQuery(
   propertyId: string,
   requests: RequestJson[],
   known: Record<string, number>,
   knownSizes: Record<string, number>,
+  alsoCounted: readonly string[],
 ): SQL {
   const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
   // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
@@ -196,7 +98,8 @@ function snapshotSetQuery(
       select keys.k, case when ks.value is null
           then (select count(*) from (${blockMembers(propertyId, sql`keys.k`)}) as members)
           else ks.value::int end as n, ks.value is null as counted
-      from (select distinct unnest(s.blocks || s.counted) as k from searched s) as keys
+      from (select unnest(s.blocks || s.counted) as k from searched s
+        union select unnest(${arrayParam([...alsoCounted])}::text[])) as keys
       left join jsonb_each_text(${JSON.stringify(knownSizes)}::jsonb) as ks on ks.key = keys.k),
     common as (
       select s.i, array_agg(b.key) as common
@@ -277,92 +180,141 @@ function requestJson(
 const byId = (a: Contact, b: Contact) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * The snapshot reads of one or more persons in one statement, in request order; a request's
- * own `event` (or `event`) is checked in the inbox.
+ * The snapshot reads of one or more persons, in request order; a request's own `event` (or
+ * `event`) is checked in the inbox. With a reader's memory (`RememberedReadings`), a person
+ * read before is derived from memory where it can be, and the statement only counts its keys
+ * without an exact size; the others are read by the statement (as are the few whose derivation
+ * needs the database after all, in a second one).
  */
 export async function readSnapshotSet(
   db: Database | Transaction,
   propertyId: string,
   requests: readonly SnapshotRequest[],
   event: { source: string; id: string } | undefined,
-  remembered?: RememberedContacts,
+  remembered?: RememberedReadings,
 ): Promise<Guarded<SyncSnapshot>[]> {
   if (requests.length === 0) return [];
   try {
-    const rows = await executeRows<ResultRow>(
-      db,
-      snapshotSetQuery(
+    const snapshots: (Guarded<SyncSnapshot> | undefined)[] = new Array(requests.length);
+    const toRead: number[] = [];
+    const alsoCounted = new Set<string>();
+    requests.forEach((request, i) => {
+      if (remembered?.derivable(request, event)) {
+        for (const key of remembered.uncounted(request)) alsoCounted.add(key);
+      } else toRead.push(i);
+    });
+    const readBy = async (indexes: readonly number[], counting: readonly string[]) => {
+      const { read, counts } = await readStatement(
+        db,
         propertyId,
-        requests.map((request, i) => requestJson(propertyId, request, i, event)),
-        remembered?.knownFor(requests) ?? {},
-        remembered?.sizesFor(requests) ?? {},
-      ),
-    );
-    // Candidates first: each decoded once, with its links kept for `other` below. The contact
-    // as persons see it is shared, since the domain never changes a contact it is given.
-    const contacts = new Map<string, HeldContact>();
-    for (const { i, doc } of rows) {
-      if (Number(i) === -2) {
-        const parsed = parseJson(doc);
-        if ("sizes" in parsed && parsed.sizes !== null) remembered?.counted(parsed.sizes);
-        continue;
-      }
-      if (Number(i) !== -1) continue;
-      const parsed = parseJson(doc);
-      if ("contact" in parsed) {
-        const row = rowFromJson(user, parseJson(parsed.contact));
-        const held: HeldContact = { row, links: parseJson(parsed.links ?? []), seen: new Map() };
-        remembered?.remember(held);
-        contacts.set(row.id, held);
-      } else if ("known" in parsed) {
-        const held = remembered?.held(parsed.known);
-        if (held === undefined) throw new Error("a contact came back as known but is not");
-        contacts.set(held.row.id, held);
-      }
-    }
-    const snapshots: Guarded<SyncSnapshot>[] = new Array(requests.length);
-    for (const { i, doc } of rows) {
-      const request = requests[Number(i)];
-      if (request === undefined) continue;
-      const parsed = parseJson(doc);
-      if (!("seen" in parsed)) continue;
-      const contactVersions = new Map<string, number>();
-      const found: Contact[] = [];
-      for (const id of parsed.ids ?? []) {
-        const candidate = contacts.get(id);
-        if (candidate === undefined) continue;
-        contactVersions.set(id, candidate.row.version);
-        // The statuses of its links to other persons decide its kind.
-        const other = candidate.links
-          .filter(([personId]) => personId !== null && personId !== request.personId)
-          .map(([, status]) => status);
-        const seenAs = other.join(",");
-        let contact = candidate.seen.get(seenAs);
-        if (contact === undefined) {
-          contact = contactFromRow(candidate.row, other);
-          candidate.seen.set(seenAs, contact);
-        }
-        found.push(contact);
-      }
-      remembered?.read(request.personId, parsed.ids ?? []);
-      const link = parsed.link === null ? null : linkFromRow(rowFromJson(contactSync, parsed.link));
-      snapshots[Number(i)] = {
-        seen: parsed.seen === true,
-        keyVersions: keyVersionsByName(parsed.versions, propertyId, request.lockKeys),
-        contactVersions,
-        link,
-        contacts: found.sort(byId),
-        commonKeys: parsed.common ?? [],
-        keyCounts: Object.fromEntries(
-          Object.entries(parsed.counts ?? {}).map(([key, n]) => [key, Number(n)]),
-        ),
-      };
-    }
-    for (let i = 0; i < requests.length; i += 1) {
-      if (snapshots[i] === undefined) throw new Error("snapshot rows missing");
-    }
-    return snapshots;
+        indexes.map((i) => requests[i] as SnapshotRequest),
+        event,
+        counting,
+        remembered,
+      );
+      indexes.forEach((i, j) => {
+        snapshots[i] = read[j];
+      });
+      return counts;
+    };
+    const counts =
+      toRead.length > 0 || alsoCounted.size > 0 ? await readBy(toRead, [...alsoCounted]) : {};
+    const again: number[] = [];
+    requests.forEach((request, i) => {
+      if (snapshots[i] !== undefined || remembered === undefined) return;
+      const derived = remembered.derive(propertyId, request, counts);
+      if (derived === undefined) again.push(i);
+      else snapshots[i] = derived;
+    });
+    if (again.length > 0) await readBy(again, []);
+    return snapshots.map((snapshot) => {
+      if (snapshot === undefined) throw new Error("snapshot rows missing");
+      return snapshot;
+    });
   } catch (error) {
     throw toStoreError(error, "read snapshot");
   }
+}
+
+/**
+ * One statement's reads (see the file's comment), and the sizes it counted (`{ key: live
+ * holders up to MAX_BLOCK_SIZE + 1 }`, with `alsoCounted`).
+ */
+async function readStatement(
+  db: Database | Transaction,
+  propertyId: string,
+  requests: readonly SnapshotRequest[],
+  event: { source: string; id: string } | undefined,
+  alsoCounted: readonly string[],
+  remembered: RememberedReadings | undefined,
+): Promise<{ read: Guarded<SyncSnapshot>[]; counts: Record<string, number | string> }> {
+  const rows = await executeRows<ResultRow>(
+    db,
+    snapshotSetQuery(
+      propertyId,
+      requests.map((request, i) => requestJson(propertyId, request, i, event)),
+      remembered?.knownFor(requests) ?? {},
+      remembered?.sizesFor(requests) ?? {},
+      alsoCounted,
+    ),
+  );
+  let counts: Record<string, number | string> = {};
+  // Candidates first: each decoded once, with its links kept for `contactSeenBy`. The contact
+  // as persons see it is shared, since the domain never changes a contact it is given.
+  const contacts = new Map<string, HeldContact>();
+  for (const { i, doc } of rows) {
+    if (Number(i) === -2) {
+      const parsed = parseJson(doc);
+      if ("sizes" in parsed && parsed.sizes !== null) {
+        counts = parsed.sizes;
+        remembered?.counted(parsed.sizes);
+      }
+      continue;
+    }
+    if (Number(i) !== -1) continue;
+    const parsed = parseJson(doc);
+    if ("contact" in parsed) {
+      const row = rowFromJson(user, parseJson(parsed.contact));
+      const held: HeldContact = { row, links: parseJson(parsed.links ?? []), seen: new Map() };
+      remembered?.remember(held);
+      contacts.set(row.id, held);
+    } else if ("known" in parsed) {
+      const held = remembered?.held(parsed.known);
+      if (held === undefined) throw new Error("a contact came back as known but is not");
+      contacts.set(held.row.id, held);
+    }
+  }
+  const read: Guarded<SyncSnapshot>[] = new Array(requests.length);
+  for (const { i, doc } of rows) {
+    const request = requests[Number(i)];
+    if (request === undefined) continue;
+    const parsed = parseJson(doc);
+    if (!("seen" in parsed)) continue;
+    const contactVersions = new Map<string, number>();
+    const found: Contact[] = [];
+    for (const id of parsed.ids ?? []) {
+      const candidate = contacts.get(id);
+      if (candidate === undefined) continue;
+      contactVersions.set(id, candidate.row.version);
+      found.push(contactSeenBy(candidate, request.personId));
+    }
+    const link = parsed.link === null ? null : linkFromRow(rowFromJson(contactSync, parsed.link));
+    const snapshot: Guarded<SyncSnapshot> = {
+      seen: parsed.seen === true,
+      keyVersions: keyVersionsByName(parsed.versions, propertyId, request.lockKeys),
+      contactVersions,
+      link,
+      contacts: found.sort(byId),
+      commonKeys: parsed.common ?? [],
+      keyCounts: Object.fromEntries(
+        Object.entries(parsed.counts ?? {}).map(([key, n]) => [key, Number(n)]),
+      ),
+    };
+    remembered?.read(request, snapshot, parsed.ids ?? []);
+    read[Number(i)] = snapshot;
+  }
+  for (let i = 0; i < requests.length; i += 1) {
+    if (read[i] === undefined) throw new Error("snapshot rows missing");
+  }
+  return { read, counts };
 }

@@ -167,6 +167,7 @@ function waveStatement(
   writes: readonly WaveWrite[],
   now: Date,
   outboxClaimMs: number | undefined,
+  returnWritten: boolean,
 ): SQL {
   const contactRows = writes
     .filter(({ write }) => write.contact.isNew || write.contact.changed)
@@ -259,7 +260,7 @@ function waveStatement(
       on conflict (id) do update set ${excludedSet(contactNames)},
         updated_at = ${now.toISOString()}::timestamptz, version = ${user}.version + 1
         where ${user}.property_id = excluded.property_id
-      returning id),
+      returning *),
     link as (
       insert into ${contactSync} (${columnNames(contactSync, linkProperties)})
       select ${columnNames(contactSync, linkProperties)}
@@ -268,7 +269,7 @@ function waveStatement(
       on conflict (property_id, resman_contact_id) do update set ${excludedSet(
         linkNames.filter((name) => linkUpdated.includes(name)),
       )}
-      returning id, resman_contact_id),
+      returning id, resman_contact_id, user_id, resman_status),
     placeholder as (
       delete from ${contactSync} where ${contactSync.propertyId} = ${propertyId}
         and ${contactSync.personId} is null
@@ -304,10 +305,37 @@ function waveStatement(
       join link on link.resman_contact_id = o.person_id
       returning resman_person_id, created_at)
     select link.resman_contact_id as person_id, link.id,
-      (floor(extract(epoch from outbox.created_at) * 1000))::bigint::text as created_ms
+      (floor(extract(epoch from outbox.created_at) * 1000))::bigint::text as created_ms,
+      link.user_id, link.resman_status, null::jsonb as contact
     from link left join outbox on outbox.resman_person_id = link.resman_contact_id
     union all
-    select person_id, null, null from stale`;
+    select person_id, null, null, null, null, null from stale${
+      returnWritten
+        ? sql`
+    union all
+    select null, null, null, null, null, to_jsonb(contact) from contact`
+        : sql``
+    }`;
+}
+
+/** A row of the wave's statement: a written link, a stale person or a written contact. */
+interface WaveRow {
+  person_id: string | null;
+  id: string | null;
+  created_ms: string | null;
+  user_id: string | null;
+  resman_status: string | null;
+  contact: Record<string, unknown> | string | null;
+}
+
+/**
+ * What a wave wrote, for a reader that remembers (`rememberedReadings.ts`): each written
+ * contact's row as the statement left it, and each written link's person, contact and ResMan
+ * status.
+ */
+export interface WaveWritten {
+  contacts: (Record<string, unknown> | string)[];
+  links: { personId: string; contactId: string; resmanStatus: string | null }[];
 }
 
 /** `ContactStore.writeWave` on `db`: one statement, its outcome per write. */
@@ -316,13 +344,27 @@ export async function writeWave(
   propertyId: string,
   writes: readonly WaveWrite[],
   options: WaveOptions = {},
+  written?: (what: WaveWritten) => void,
 ): Promise<GuardedResult<WaveApplied>[]> {
   if (writes.length === 0) return [];
-  const rows = await executeRows<{ person_id: string; id: string | null; created_ms: string }>(
+  const rows = await executeRows<WaveRow>(
     db,
-    waveStatement(propertyId, writes, new Date(), options.outboxClaimMs),
+    waveStatement(propertyId, writes, new Date(), options.outboxClaimMs, written !== undefined),
   );
-  const rowOf = new Map(rows.map((row) => [row.person_id, row]));
+  const rowOf = new Map<string, WaveRow>();
+  const what: WaveWritten = { contacts: [], links: [] };
+  for (const row of rows) {
+    if (row.contact !== null) what.contacts.push(row.contact);
+    if (row.person_id === null) continue;
+    rowOf.set(row.person_id, row);
+    if (row.user_id !== null)
+      what.links.push({
+        personId: row.person_id,
+        contactId: row.user_id,
+        resmanStatus: row.resman_status,
+      });
+  }
+  written?.(what);
   return writes.map(({ write, announce, guard }) => {
     const row = rowOf.get(write.link.personId);
     // Listed without a link: its reading no longer held.

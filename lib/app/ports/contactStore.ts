@@ -64,26 +64,24 @@ export interface SnapshotRequest {
   event?: EventRef | undefined;
 }
 
-/** A contact the reader's own caller wrote: its blocking keys before (null: new) and after. */
-export interface WrittenContact {
-  id: string;
-  keysBefore: readonly string[] | null;
-  keysAfter: readonly string[];
-}
-
 /**
- * Snapshot reads that remember what they read (`ContactStore.snapshotReader`): a contact still
- * at the version read comes back from memory, with the links it had, and a key's size (its live
- * holders, up to `MAX_BLOCK_SIZE`) from the last read that counted it. `wrote` tells the reader
- * what its caller wrote since (null: something it cannot name, forget everything): those
- * contacts are read again and the keys they joined or left counted as they now are. What others
- * write meanwhile shows in contacts whose version changed; a link or a key size another writer
- * changed without changing the contact's version is seen from the reader's next run on.
+ * Snapshot reads and wave writes of one run (`ContactStore.snapshotReader`: an import chunk's, a
+ * queue batch's) that remember what they read and wrote: a person read again after the run's
+ * own waves may come from memory — its last reading with what the waves wrote since — where a
+ * statement would only say what the reader knows; a contact read again unchanged is not sent
+ * again. What a writer outside the run changed meanwhile is caught by the write's guard (the
+ * row's write is stale: it is read again from the database), except a link or a key size another
+ * writer changed without changing a contact's version or an identity key, seen from the
+ * reader's next run on. `forget`: its caller wrote something else (the one-person path).
  */
 export interface SnapshotReader {
   read(requests: readonly SnapshotRequest[]): Promise<Guarded<SyncSnapshot>[]>;
-  /** A reader that remembers nothing has nothing to do. */
-  wrote(contacts: readonly WrittenContact[] | null): void;
+  /** `ContactStore.writeWave`, remembering what it wrote. */
+  writeWave(
+    writes: readonly WaveWrite[],
+    options?: WaveOptions,
+  ): Promise<GuardedResult<WaveApplied>[]>;
+  forget(): void;
 }
 
 /**

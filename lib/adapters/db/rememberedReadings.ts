@@ -1,0 +1,350 @@
+/**
+ * What a run of reads and waves (`ContactStore.snapshotReader`: an import chunk's, a queue
+ * batch's) remembers between its statements, so that a person read again after a wave is read
+ * from memory where the database could only tell it what the reader already knows.
+ *
+ * It holds the contacts it decoded (rows as read or as its own waves' statements returned them,
+ * with their links' statuses), each person's last reading, the exact sizes of keys it counted or
+ * moved (`exact`), and how many times its waves bumped each identity key. A person read again
+ * is derived (`derive`) from its last reading and the waves since: its candidates are its last
+ * ones and the contacts written since, kept where they hold a key it searches by (or, without
+ * blocking keys, one of its exact keys), as the statement's lookups keep them; its keys'
+ * versions are the ones it read plus the reader's own bumps since. What a writer outside the run
+ * changed meanwhile is not seen — exactly what the write's guard checks: a key not one version
+ * past the one derived, or a contact not at its version, makes the row's write stale and the
+ * reader forget everything, so the row is read from the database again. Keys without an exact
+ * size (too common to search by, or never counted) are counted by the statement of every read,
+ * as a read from the database counts them: a key that is no longer too common makes the person's
+ * reading come from the database.
+ */
+import type {
+  Guarded,
+  GuardedResult,
+  SnapshotRequest,
+  SyncSnapshot,
+  WaveApplied,
+  WaveWrite,
+} from "../../app/ports.js";
+import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
+import type { Contact } from "../../domain/contact.js";
+import type { PersonStatus } from "../../domain/person.js";
+import { contactFromRow } from "./contactRows.js";
+import { user } from "./schema.js";
+import { parseJson, rowFromJson } from "./sqlRows.js";
+import type { WaveWritten } from "./waveWrites.js";
+
+/** `[person id, ResMan status]` of each of a contact's links with a status. */
+export type LinkStatuses = [string | null, PersonStatus][];
+
+type UserRow = typeof user.$inferSelect;
+
+/**
+ * A contact as read: its row, its links' statuses and the domain contact as persons see it, by
+ * the statuses of its other links (`seen`): kept while the contact is remembered, so that reads
+ * again hand the matcher the same objects (and it compares their values in the forms it made).
+ */
+export interface HeldContact {
+  row: UserRow;
+  links: LinkStatuses;
+  seen: Map<string, Contact>;
+}
+
+/** The contact as `personId` sees it: the statuses of its links to other persons decide its kind. */
+export function contactSeenBy(held: HeldContact, personId: string): Contact {
+  const other = held.links
+    .filter(([linked]) => linked !== null && linked !== personId)
+    .map(([, status]) => status);
+  const seenAs = other.join(",");
+  let contact = held.seen.get(seenAs);
+  if (contact === undefined) {
+    contact = contactFromRow(held.row, other);
+    held.seen.set(seenAs, contact);
+  }
+  return contact;
+}
+
+/** A person's last reading, with what the reader had done when it was made. */
+interface LastReading {
+  digest: string;
+  snapshot: Guarded<SyncSnapshot>;
+  ids: readonly string[];
+  /** The reader's bumps of the person's identity keys at the time. */
+  bumpsAt: Map<string, number>;
+}
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export class RememberedReadings {
+  private readonly rows = new Map<string, HeldContact>();
+  private readonly readings = new Map<string, LastReading>();
+  private readonly exact = new Map<string, number>();
+  private readonly bumps = new Map<string, number>();
+  /** The held contacts by blocking key, and those without blocking keys. */
+  private readonly holders = new Map<string, Set<string>>();
+  private readonly keyless = new Set<string>();
+
+  /** `{ contact id: version }` of the candidates the requests' persons had at their last read. */
+  knownFor(requests: readonly SnapshotRequest[]): Record<string, number> {
+    const known: Record<string, number> = {};
+    for (const request of requests) {
+      for (const id of this.readings.get(request.personId)?.ids ?? []) {
+        const held = this.rows.get(id);
+        if (held !== undefined) known[id] = held.row.version;
+      }
+    }
+    return known;
+  }
+
+  /**
+   * `{ key: size }` of the requests' keys whose size is known exactly and at most
+   * `MAX_BLOCK_SIZE`: a key too common to search by is counted at every read, so that it is
+   * never taken as common once it no longer is.
+   */
+  sizesFor(requests: readonly SnapshotRequest[]): Record<string, number> {
+    const known: Record<string, number> = {};
+    for (const { lookup } of requests) {
+      for (const key of [...lookup.blocks, ...(lookup.counted ?? [])]) {
+        const n = this.exact.get(key);
+        if (n !== undefined && n <= MAX_BLOCK_SIZE) known[key] = n;
+      }
+    }
+    return known;
+  }
+
+  held(id: string): HeldContact | undefined {
+    return this.rows.get(id);
+  }
+
+  remember(contact: HeldContact): void {
+    const before = this.rows.get(contact.row.id);
+    if (before !== undefined) this.unindex(before.row);
+    this.rows.set(contact.row.id, contact);
+    const keys = contact.row.blockKeys ?? [];
+    if (keys.length === 0) this.keyless.add(contact.row.id);
+    for (const key of keys) {
+      const ids = this.holders.get(key);
+      if (ids === undefined) this.holders.set(key, new Set([contact.row.id]));
+      else ids.add(contact.row.id);
+    }
+  }
+
+  private unindex(row: UserRow): void {
+    this.keyless.delete(row.id);
+    for (const key of row.blockKeys ?? []) this.holders.get(key)?.delete(row.id);
+  }
+
+  /** Sizes a statement counted (each up to `MAX_BLOCK_SIZE + 1`: above the limit, not exact). */
+  counted(sizes: Readonly<Record<string, number | string>>): void {
+    for (const [key, n] of Object.entries(sizes)) {
+      if (Number(n) <= MAX_BLOCK_SIZE) this.exact.set(key, Number(n));
+      else this.exact.delete(key);
+    }
+  }
+
+  /** A person's reading, as read or derived: the basis of its next derivation. */
+  read(request: SnapshotRequest, snapshot: Guarded<SyncSnapshot>, ids: readonly string[]): void {
+    const bumpsAt = new Map<string, number>();
+    for (const key of request.lockKeys) bumpsAt.set(key, this.bumps.get(key) ?? 0);
+    this.readings.set(request.personId, { digest: request.digest, snapshot, ids, bumpsAt });
+  }
+
+  /** Whether the person could be read from memory (given its keys' sizes: `uncounted`). */
+  derivable(request: SnapshotRequest, event: unknown): boolean {
+    if (request.event !== undefined || event !== undefined) return false;
+    const last = this.readings.get(request.personId);
+    return last !== undefined && last.digest === request.digest && last.snapshot.link === null;
+  }
+
+  /**
+   * The request's keys without an exact size at most `MAX_BLOCK_SIZE`: its statement counts
+   * them, as a read from the database does.
+   */
+  uncounted(request: SnapshotRequest): string[] {
+    const { blocks, counted = [] } = request.lookup;
+    return [...blocks, ...counted].filter(
+      (key) => !((this.exact.get(key) ?? Infinity) <= MAX_BLOCK_SIZE),
+    );
+  }
+
+  /**
+   * The person's reading from memory (see the file's comment), given the sizes the read's
+   * statement counted; undefined where the database must read it.
+   */
+  derive(
+    propertyId: string,
+    request: SnapshotRequest,
+    counts: Readonly<Record<string, number | string>>,
+  ): Guarded<SyncSnapshot> | undefined {
+    const last = this.readings.get(request.personId);
+    if (last === undefined) return undefined;
+    const size = (key: string): number | undefined => {
+      const n = counts[key] ?? this.exact.get(key);
+      return n === undefined ? undefined : Number(n);
+    };
+    const { blocks, counted = [], keys } = request.lookup;
+    const commonKeys: string[] = [];
+    const searched = new Set<string>();
+    for (const key of blocks) {
+      const n = size(key);
+      if (n === undefined) return undefined;
+      if (n > MAX_BLOCK_SIZE) commonKeys.push(key);
+      else searched.add(key);
+    }
+    // A key too common to search by at the last read, no longer: its holders are not known here.
+    if ((last.snapshot.commonKeys ?? []).some((key) => searched.has(key))) return undefined;
+    const keyCounts: Record<string, number> = {};
+    for (const key of counted) {
+      const n = size(key);
+      if (n === undefined) return undefined;
+      keyCounts[key] = Math.min(n, MAX_BLOCK_SIZE + 1);
+    }
+    // Its last candidates, and the held contacts that now hold a key it searches by (written
+    // since by the reader's waves, or read since for another person) or have no blocking keys.
+    const considered = new Set(last.ids);
+    for (const key of searched) for (const id of this.holders.get(key) ?? []) considered.add(id);
+    for (const id of this.keyless) considered.add(id);
+    const found = new Set<string>();
+    for (const id of considered) {
+      const held = this.rows.get(id);
+      if (held === undefined) return undefined;
+      if (foundBy(held.row, propertyId, searched, keys)) found.add(id);
+    }
+    const ids = [...found].sort(byId);
+    const contactVersions = new Map<string, number>();
+    const contacts: Contact[] = [];
+    for (const id of ids) {
+      const held = this.rows.get(id) as HeldContact;
+      contactVersions.set(id, held.row.version);
+      contacts.push(contactSeenBy(held, request.personId));
+    }
+    const keyVersions = new Map<string, number>();
+    for (const key of request.lockKeys) {
+      const version = last.snapshot.keyVersions.get(key);
+      const bumped = (this.bumps.get(key) ?? 0) - (last.bumpsAt.get(key) ?? 0);
+      if (bumped > 0) keyVersions.set(key, (version ?? 0) + bumped);
+      else if (version !== undefined) keyVersions.set(key, version);
+    }
+    const snapshot: Guarded<SyncSnapshot> = {
+      seen: false,
+      keyVersions,
+      contactVersions,
+      link: null,
+      contacts,
+      commonKeys,
+      keyCounts,
+    };
+    this.read(request, snapshot, ids);
+    return snapshot;
+  }
+
+  /**
+   * A wave the reader's caller wrote (`SnapshotReader.writeWave`) and what its statement
+   * returned: the written contacts' rows replace the ones held, their keys' exact sizes move by
+   * the keys they joined or left, the written links move between the held contacts, the wave's
+   * keys count one bump each. A wave in which any write did not apply (another writer wrote what
+   * it read) leaves the reader unable to tell what changed: it forgets everything.
+   */
+  wroteWave(
+    writes: readonly WaveWrite[],
+    outcomes: readonly GuardedResult<WaveApplied>[],
+    what: WaveWritten,
+  ): void {
+    if (outcomes.some((outcome) => outcome.status !== "applied")) {
+      this.forget();
+      return;
+    }
+    const isNew = new Map(writes.map(({ write }) => [write.contact.id, write.contact.isNew]));
+    for (const doc of what.contacts) {
+      const row = rowFromJson(user, parseJson(doc));
+      const before = this.rows.get(row.id);
+      if (before === undefined && isNew.get(row.id) !== true) {
+        this.forget();
+        return;
+      }
+      const keysBefore = new Set(before?.row.blockKeys ?? []);
+      const keysAfter = new Set(row.blockKeys ?? []);
+      for (const key of keysAfter) if (!keysBefore.has(key)) this.move(key, 1);
+      for (const key of keysBefore) if (!keysAfter.has(key)) this.move(key, -1);
+      this.remember({ row, links: before?.links ?? [], seen: new Map() });
+    }
+    for (const { personId, contactId, resmanStatus } of what.links) {
+      const last = this.readings.get(personId);
+      const target = this.rows.get(contactId);
+      if (last === undefined || target === undefined) {
+        this.forget();
+        return;
+      }
+      const previous = last.snapshot.link?.contactId;
+      if (previous !== undefined && previous !== contactId) {
+        const from = this.rows.get(previous);
+        if (from !== undefined) this.relink(from, personId, null, false);
+      }
+      this.relink(
+        target,
+        personId,
+        resmanStatus as PersonStatus | null,
+        isNew.get(contactId) !== true,
+      );
+      this.readings.delete(personId);
+    }
+    for (const key of new Set(writes.flatMap(({ guard }) => guard.keys))) {
+      this.bumps.set(key, (this.bumps.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** Its caller wrote something it cannot name (or a wave lost): nothing is remembered. */
+  forget(): void {
+    this.rows.clear();
+    this.readings.clear();
+    this.exact.clear();
+    this.bumps.clear();
+    this.holders.clear();
+    this.keyless.clear();
+  }
+
+  /**
+   * The person's link now on `contact` with `status` (null: off it, or without a status);
+   * `existing`: a wave writing to an existing contact removes its lead placeholders.
+   */
+  private relink(
+    contact: HeldContact,
+    personId: string,
+    status: PersonStatus | null,
+    existing: boolean,
+  ): void {
+    const links = contact.links.filter(
+      ([linked]) => linked !== personId && !(existing && linked === null),
+    );
+    if (status !== null) links.push([personId, status]);
+    contact.links = links;
+  }
+
+  /** A contact joined (+1) or left (-1) the key: its exact size, if known, follows. */
+  private move(key: string, by: number): void {
+    const n = this.exact.get(key);
+    if (n !== undefined) this.exact.set(key, n + by);
+  }
+}
+
+/**
+ * Whether the statement's lookups find the contact for a person searching `searched` with
+ * these exact keys: live in the property, holding a searched key — or, without blocking keys,
+ * the person's email, a phone or name and birth date.
+ */
+function foundBy(
+  row: UserRow,
+  propertyId: string,
+  searched: ReadonlySet<string>,
+  keys: SnapshotRequest["lookup"]["keys"],
+): boolean {
+  if (row.propertyId !== propertyId || row.mergedIntoId !== null || row.blockKeys === null) {
+    return false;
+  }
+  if (row.blockKeys.some((key) => searched.has(key))) return true;
+  if (row.blockKeys.length > 0) return false;
+  return (
+    (keys.email !== null && row.emailKey === keys.email) ||
+    (row.phoneKeys ?? []).some((phone) => keys.phones.includes(phone)) ||
+    (keys.nameDob !== null && row.nameDobKey === keys.nameDob)
+  );
+}
