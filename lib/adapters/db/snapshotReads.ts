@@ -21,7 +21,7 @@ import type { Database, Transaction } from "./client.js";
 import { linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
 import { type KeyVersionsJson, keyIdsOf, keyVersionsByName } from "./keyVersions.js";
-import { PREPARED_RENEWED } from "./preparedStatements.js";
+import { PREPARED, PREPARED_RENEWED } from "./preparedStatements.js";
 import { contactSeenBy, type HeldContact, type RememberedReadings } from "./rememberedReadings.js";
 import { contactSync, identityKey, processedEvent, user } from "./schema.js";
 import { arrayParam, executeRows, parseJson, rowFromJson } from "./sqlRows.js";
@@ -217,8 +217,14 @@ export async function readSnapshotSet(
       });
       return counts;
     };
+    // Everyone from memory: only the keys without an exact size are counted, by a statement of
+    // their own (the read's statement would plan every part of it for nobody).
     const counts =
-      toRead.length > 0 || alsoCounted.size > 0 ? await readBy(toRead, [...alsoCounted]) : {};
+      toRead.length > 0
+        ? await readBy(toRead, [...alsoCounted])
+        : alsoCounted.size > 0
+          ? await countKeys(db, propertyId, [...alsoCounted], remembered)
+          : {};
     const again: number[] = [];
     requests.forEach((request, i) => {
       if (snapshots[i] !== undefined || remembered === undefined) return;
@@ -234,6 +240,23 @@ export async function readSnapshotSet(
   } catch (error) {
     throw toStoreError(error, "read snapshot");
   }
+}
+
+/** `{ key: live holders up to MAX_BLOCK_SIZE + 1 }` of `keys`, in one statement. */
+async function countKeys(
+  db: Database | Transaction,
+  propertyId: string,
+  keys: readonly string[],
+  remembered: RememberedReadings | undefined,
+): Promise<Record<string, number | string>> {
+  const rows = await executeRows<{ k: string; n: number | string }>(
+    db,
+    sql`${sql.raw(PREPARED)} select k, (select count(*) from (${blockMembers(propertyId, sql`k`)})
+      as members) as n from unnest(${arrayParam([...keys])}::text[]) as k`,
+  );
+  const counts = Object.fromEntries(rows.map(({ k, n }) => [k, n]));
+  remembered?.counted(counts);
+  return counts;
 }
 
 /**
