@@ -6,16 +6,17 @@
  * It holds the contacts it decoded (rows as read or as its own waves' statements returned them,
  * with their links' statuses), each person's last reading, the exact sizes of keys it counted or
  * moved (`exact`), and how many times its waves bumped each identity key. A person read again
- * is derived (`derive`) from its last reading and the waves since: its candidates are its last
- * ones and the contacts written since, kept where they hold a key it searches by (or, without
- * blocking keys, one of its exact keys), as the statement's lookups keep them; its keys'
- * versions are the ones it read plus the reader's own bumps since. What a writer outside the run
- * changed meanwhile is not seen — exactly what the write's guard checks: a key not one version
- * past the one derived, or a contact not at its version, makes the row's write stale and the
- * reader forget everything, so the row is read from the database again. Keys without an exact
- * size (too common to search by, or never counted) are counted by the statement of every read,
- * as a read from the database counts them: a key that is no longer too common makes the person's
- * reading come from the database.
+ * (one without a link or a delivery) is derived (`derive`) from its last reading and the waves
+ * since: its candidates are its last ones and the held contacts that now hold a key it searches
+ * by (written since by the waves, or read since for another person), kept where the statement's
+ * lookups would keep them (a searched key or, without blocking keys, one of its exact keys); its
+ * keys' versions are the ones it read plus the reader's own bumps since. What a writer outside
+ * the run changed meanwhile is not seen — exactly what the write's guard checks: a key not one
+ * version past the one derived, or a contact not at its version, makes the row's write stale and
+ * the reader forget everything, so the row is read from the database again. Keys without an
+ * exact size of at most `MAX_BLOCK_SIZE` (too common to search by, or never counted) are counted
+ * by a statement at every read, as a read from the database counts them: a key that is no longer
+ * too common makes the person's reading come from the database.
  */
 import type {
   Guarded,
