@@ -77,7 +77,7 @@ export function commonBlocks(propertyId: string, blocks: readonly string[]): SQL
  * How many live contacts hold each of `keys` (counted keys and the dwelling key, see
  * `countedKeys`), each counted up to one more than `MAX_BLOCK_SIZE`: a JSON object.
  */
-function keyCounts(propertyId: string, keys: readonly string[]): SQL {
+export function keyCounts(propertyId: string, keys: readonly string[]): SQL {
   if (keys.length === 0) return sql`'{}'::jsonb`;
   return sql`(select coalesce(jsonb_object_agg(k,
       (select count(*) from (${blockMembers(propertyId, sql`k`)}) as c)), '{}'::jsonb)

@@ -37,7 +37,7 @@ import { contactSync, user } from "./schema.js";
 import { readSnapshotSet } from "./snapshotReads.js";
 import { executeRows } from "./sqlRows.js";
 import { decisionWrites } from "./syncWrites.js";
-import { type WaveWritten, writeWave } from "./waveWrites.js";
+import { writeWave, writeWaveReturning } from "./waveWrites.js";
 
 /** The locking transaction of the sync path (`ContactStore.transaction`). */
 class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements SyncTransaction {
@@ -147,13 +147,14 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
     return {
       read: (requests) => readSnapshotSet(this.db, propertyId, requests, undefined, remembered),
       writeWave: async (writes, options) => {
-        let written: WaveWritten | undefined;
         try {
-          const outcomes = await writeWave(this.db, propertyId, writes, options, (what) => {
-            written = what;
-          });
-          if (written === undefined) remembered.forget();
-          else remembered.wroteWave(writes, outcomes, written);
+          const { outcomes, written } = await writeWaveReturning(
+            this.db,
+            propertyId,
+            writes,
+            options,
+          );
+          remembered.wroteWave(writes, outcomes, written);
           return outcomes;
         } catch (error) {
           remembered.forget();

@@ -6,17 +6,18 @@
  * person it reads what `candidateReads.ts` describes — the inbox check, the identity keys'
  * versions, the link, and (unless the link holds this very version: a replay) the candidates,
  * the keys too common to search by and the counted keys' sizes — with the same lookups, fenced
- * the same way so that the GIN indexes drive. A reader that remembers (`RememberedContacts`)
- * names contacts it holds; one still at the version it holds comes back without its columns or
- * links. It also names the key sizes it holds (each exact, at most `MAX_BLOCK_SIZE`): those keys
- * are not counted again.
+ * the same way so that the GIN indexes drive. With a reader's memory (`rememberedReadings.ts`)
+ * the statement is told the contacts it holds — one still at the version it holds comes back
+ * without its columns or links — and the key sizes it holds (each exact, at most
+ * `MAX_BLOCK_SIZE`), which are not counted again; persons it can read from memory are not in
+ * the statement at all, only their keys without an exact size are counted.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
-import { blockMembers } from "./candidateReads.js";
+import { blockMembers, keyCounts } from "./candidateReads.js";
 import type { Database, Transaction } from "./client.js";
 import { linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
@@ -249,12 +250,11 @@ async function countKeys(
   keys: readonly string[],
   remembered: RememberedReadings | undefined,
 ): Promise<Record<string, number | string>> {
-  const rows = await executeRows<{ k: string; n: number | string }>(
+  const [row] = await executeRows<{ sizes: Record<string, number | string> | string }>(
     db,
-    sql`${sql.raw(PREPARED)} select k, (select count(*) from (${blockMembers(propertyId, sql`k`)})
-      as members) as n from unnest(${arrayParam([...keys])}::text[]) as k`,
+    sql`${sql.raw(PREPARED)} select ${keyCounts(propertyId, keys)} as sizes`,
   );
-  const counts = Object.fromEntries(rows.map(({ k, n }) => [k, n]));
+  const counts = row === undefined ? {} : parseJson(row.sizes);
   remembered?.counted(counts);
   return counts;
 }

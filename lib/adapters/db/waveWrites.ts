@@ -159,8 +159,9 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
  * `refused`), and for every write neither stale nor refused: contacts upserted by id (an update
  * bumps the version), links upserted by person, then the review items, placeholder removals,
  * merge histories and outbox rows joined to the links by person id (claimed for
- * `outboxClaimMs` when given). It returns each written link with its outbox row's creation
- * time, and each stale person.
+ * `outboxClaimMs` when given). It returns each written link (its contact and ResMan status,
+ * its outbox row's creation time) and each stale person, and with `returnWritten` each written
+ * contact's row.
  */
 function waveStatement(
   propertyId: string,
@@ -344,15 +345,34 @@ export async function writeWave(
   propertyId: string,
   writes: readonly WaveWrite[],
   options: WaveOptions = {},
-  written?: (what: WaveWritten) => void,
 ): Promise<GuardedResult<WaveApplied>[]> {
-  if (writes.length === 0) return [];
+  return (await runWave(db, propertyId, writes, options, false)).outcomes;
+}
+
+/** `writeWave`, with what it wrote (`WaveWritten`): for a reader that remembers. */
+export function writeWaveReturning(
+  db: Database,
+  propertyId: string,
+  writes: readonly WaveWrite[],
+  options: WaveOptions = {},
+): Promise<{ outcomes: GuardedResult<WaveApplied>[]; written: WaveWritten }> {
+  return runWave(db, propertyId, writes, options, true);
+}
+
+async function runWave(
+  db: Database,
+  propertyId: string,
+  writes: readonly WaveWrite[],
+  options: WaveOptions,
+  returnWritten: boolean,
+): Promise<{ outcomes: GuardedResult<WaveApplied>[]; written: WaveWritten }> {
+  const what: WaveWritten = { contacts: [], links: [] };
+  if (writes.length === 0) return { outcomes: [], written: what };
   const rows = await executeRows<WaveRow>(
     db,
-    waveStatement(propertyId, writes, new Date(), options.outboxClaimMs, written !== undefined),
+    waveStatement(propertyId, writes, new Date(), options.outboxClaimMs, returnWritten),
   );
   const rowOf = new Map<string, WaveRow>();
-  const what: WaveWritten = { contacts: [], links: [] };
   for (const row of rows) {
     if (row.contact !== null) what.contacts.push(row.contact);
     if (row.person_id === null) continue;
@@ -364,8 +384,7 @@ export async function writeWave(
         resmanStatus: row.resman_status,
       });
   }
-  written?.(what);
-  return writes.map(({ write, announce, guard }) => {
+  const outcomes = writes.map(({ write, announce, guard }): GuardedResult<WaveApplied> => {
     const row = rowOf.get(write.link.personId);
     // Listed without a link: its reading no longer held.
     if (row?.id === null) return { status: "conflict" };
@@ -388,4 +407,5 @@ export async function writeWave(
     });
     return { status: "applied", ...applied, event };
   });
+  return { outcomes, written: what };
 }
