@@ -55,6 +55,14 @@ module.exports = {
       to: { path: "^(lib/(cli|local)|functions)/" },
     },
     {
+      name: "zod-through-its-module",
+      comment:
+        "zod comes from lib/domain/zod.ts (its mini build with English messages): a direct import could pull classic zod into a bundle, or parse without the messages",
+      severity: "error",
+      from: { path: "^(lib|functions)/", pathNot: "^lib/domain/zod\\.ts$" },
+      to: { path: "node_modules/zod/" },
+    },
+    {
       name: "no-circular",
       comment: "modules import each other in one direction",
       severity: "error",

@@ -2,7 +2,7 @@
  * Configuration: one zod schema over `process.env`, parsed once and frozen. A bad value fails
  * at start with a message naming the variable (never its value: it may be a secret).
  */
-import * as z from "zod";
+import * as z from "./domain/zod.js";
 import { zodIssues } from "./domain/zodIssues.js";
 
 export const driverNames = ["pglite", "pg", "neon"] as const;
@@ -14,124 +14,105 @@ const blankToUndefined = (value: unknown) =>
 /** An SSM parameter name (a path like `/contact-sync/prod/resman-api-key`), not its value. */
 const ssmParameterName = z
   .string()
-  .max(1011)
-  .regex(/^[A-Za-z0-9_.\-/]+$/, "must be an SSM parameter name");
+  .check(z.maxLength(1011), z.regex(/^[A-Za-z0-9_.\-/]+$/, "must be an SSM parameter name"));
+
+/** A variable's value: blank is unset, then `schema`. */
+const variable = <T extends z.core.$ZodType>(schema: T) =>
+  z.pipe(z.transform(blankToUndefined), schema);
+
+/** A whole number from the environment, `min`–`max`, `fallback` when unset. */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  variable(z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback));
 
 const configSchema = z.object({
-  DATABASE_URL: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
-      .optional(),
+  DATABASE_URL: variable(
+    z.optional(
+      z
+        .string()
+        .check(z.regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")),
+    ),
   ),
-  DB_DRIVER: z.preprocess(blankToUndefined, z.enum(driverNames).optional()),
-  PGLITE_DATA_DIR: z.preprocess(blankToUndefined, z.string().default(".data/pglite")),
+  DB_DRIVER: variable(z.optional(z.enum(driverNames))),
+  PGLITE_DATA_DIR: variable(z._default(z.string(), ".data/pglite")),
   /** host:port of a WebSocket→TCP proxy for the Neon driver (local tests and development). */
-  NEON_WS_PROXY: z.preprocess(blankToUndefined, z.string().optional()),
+  NEON_WS_PROXY: variable(z.optional(z.string())),
   /** Standard Webhooks secrets (`whsec_<base64>`), comma-separated: one, or two while rotating. */
-  WEBHOOK_SECRETS: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .transform((value) => value.split(",").map((secret) => secret.trim()))
-      .pipe(
+  WEBHOOK_SECRETS: variable(
+    z.optional(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((value) => value.split(",").map((secret) => secret.trim())),
+        ),
         z
           .array(
-            z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "each secret must be whsec_<base64>"),
+            z
+              .string()
+              .check(z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "each secret must be whsec_<base64>")),
           )
-          .min(1)
-          .max(2, "at most two secrets (the current one and the next, while rotating)"),
-      )
-      .optional(),
+          .check(
+            z.minLength(1),
+            z.maxLength(2, "at most two secrets (the current one and the next, while rotating)"),
+          ),
+      ),
+    ),
   ),
-  SYNC_QUEUE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  SYNC_QUEUE_URL: variable(z.optional(z.url())),
   /** The SQS dead-letter queue of the sync queue (for `contact-sync redrive`). */
-  SYNC_DLQ_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  SYNC_DLQ_URL: variable(z.optional(z.url())),
   /** The SQS queue of scheduled reconciliations: one message per property (Lambda only). */
-  RECONCILE_QUEUE_URL: z.preprocess(blankToUndefined, z.url().optional()),
-  EVENT_BUS_NAME: z.preprocess(blankToUndefined, z.string().max(256).optional()),
+  RECONCILE_QUEUE_URL: variable(z.optional(z.url())),
+  EVENT_BUS_NAME: variable(z.optional(z.string().check(z.maxLength(256)))),
   /** The sync queue's `maxReceiveCount`: on that receive a failing message is marked failed. */
-  MAX_RECEIVE_COUNT: z.preprocess(
-    blankToUndefined,
-    z.coerce.number().int().min(1).max(1000).default(5),
-  ),
+  MAX_RECEIVE_COUNT: wholeNumber(1, 1000, 5),
   /**
    * How often `import` prints a progress line when stderr is not a terminal (ms; 0: after every
    * row). A tuning and test knob.
    */
-  CONTACT_SYNC_PROGRESS_INTERVAL_MS: z.preprocess(
-    blankToUndefined,
-    z.coerce.number().int().min(0).max(86_400_000).default(10_000),
+  CONTACT_SYNC_PROGRESS_INTERVAL_MS: wholeNumber(0, 86_400_000, 10_000),
+  RESMAN_V2_URL: variable(
+    z._default(z.url({ protocol: /^https?$/ }), "https://partners-api.myresman.com"),
   ),
-  RESMAN_V2_URL: z.preprocess(
-    blankToUndefined,
-    z.url({ protocol: /^https?$/ }).default("https://partners-api.myresman.com"),
-  ),
-  RESMAN_V1_URL: z.preprocess(
-    blankToUndefined,
-    z.url({ protocol: /^https?$/ }).default("https://api.myresman.com"),
-  ),
+  RESMAN_V1_URL: variable(z._default(z.url({ protocol: /^https?$/ }), "https://api.myresman.com")),
   /** ResMan partner credentials (on Lambda: from SSM, see `lib/adapters/resman/credentials.ts`). */
-  RESMAN_INTEGRATION_PARTNER_ID: z.preprocess(blankToUndefined, z.string().max(200).optional()),
-  RESMAN_API_KEY: z.preprocess(blankToUndefined, z.string().max(500).optional()),
+  RESMAN_INTEGRATION_PARTNER_ID: variable(z.optional(z.string().check(z.maxLength(200)))),
+  RESMAN_API_KEY: variable(z.optional(z.string().check(z.maxLength(500)))),
   /** On Lambda: the NAMES of the SSM SecureString parameters holding the two credentials. */
-  RESMAN_PARTNER_ID_PARAMETER: z.preprocess(blankToUndefined, ssmParameterName.optional()),
-  RESMAN_API_KEY_PARAMETER: z.preprocess(blankToUndefined, ssmParameterName.optional()),
+  RESMAN_PARTNER_ID_PARAMETER: variable(z.optional(ssmParameterName)),
+  RESMAN_API_KEY_PARAMETER: variable(z.optional(ssmParameterName)),
   /** Where a property's first reconciliation starts reading (ISO-8601, not in the future). */
-  RECONCILE_BACKFILL_SINCE: z.preprocess(
-    blankToUndefined,
-    z.iso
-      .datetime({ offset: true })
-      .default("2000-01-01T00:00:00Z")
-      .transform((value) => new Date(value))
-      .refine((date) => date.getTime() <= Date.now(), "must not be in the future"),
+  RECONCILE_BACKFILL_SINCE: variable(
+    z
+      .pipe(
+        z._default(z.iso.datetime({ offset: true }), "2000-01-01T00:00:00Z"),
+        z.transform((value) => new Date(value)),
+      )
+      .check(z.refine((date) => date.getTime() <= Date.now(), "must not be in the future")),
   ),
   /** Hours between two reads of a property's resident roster. */
-  RECONCILE_ROSTER_HOURS: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number()
-      .positive()
-      .max(24 * 365)
-      .default(24),
+  RECONCILE_ROSTER_HOURS: variable(
+    z._default(z.coerce.number().check(z.positive(), z.maximum(24 * 365)), 24),
   ),
   /** How long one ResMan call may take before it is abandoned (and retried), in ms. */
-  RESMAN_TIMEOUT_MS: z.preprocess(
-    blankToUndefined,
-    z.coerce.number().int().min(100).max(300_000).default(30_000),
-  ),
+  RESMAN_TIMEOUT_MS: wholeNumber(100, 300_000, 30_000),
   /**
    * Seconds a reconciliation run's claim on its property lasts unless renewed (it is renewed
    * after every batch): how long a crashed run keeps the next one waiting.
    */
-  RECONCILE_CLAIM_SECONDS: z.preprocess(
-    blankToUndefined,
-    z.coerce.number().int().min(1).max(3600).default(120),
-  ),
+  RECONCILE_CLAIM_SECONDS: wholeNumber(1, 3600, 120),
   /** The console's JWT claim listing the DomIQ property ids a user may see (or `*`). */
-  CONSOLE_PROPERTIES_CLAIM: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^[A-Za-z0-9_:./-]{1,100}$/, "must be a claim name")
-      .default("contact_sync_properties"),
+  CONSOLE_PROPERTIES_CLAIM: variable(
+    z._default(
+      z.string().check(z.regex(/^[A-Za-z0-9_:./-]{1,100}$/, "must be a claim name")),
+      "contact_sync_properties",
+    ),
   ),
   /** The secret the console's form tokens (CSRF) are signed with: 32 characters or more. */
-  CONSOLE_CSRF_SECRET: z.preprocess(
-    blankToUndefined,
-    z.string().min(32, "must be at least 32 characters").optional(),
+  CONSOLE_CSRF_SECRET: variable(
+    z.optional(z.string().check(z.minLength(32, "must be at least 32 characters"))),
   ),
   /** Minutes between two scheduled reconciliations (a property is stale after two). */
-  RECONCILE_PERIOD_MINUTES: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(15),
-  ),
+  RECONCILE_PERIOD_MINUTES: wholeNumber(1, 24 * 60, 15),
 });
 
 export interface Config {

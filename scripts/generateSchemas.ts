@@ -8,7 +8,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import * as z from "zod";
 import {
   CHATBOT_SOURCE,
   type ChatbotDetailType,
@@ -21,6 +20,7 @@ import {
 } from "../lib/domain/events.js";
 import { isGuid } from "../lib/domain/person.js";
 import { reconcileMessageSchema } from "../lib/domain/reconcileMessage.js";
+import * as z from "../lib/domain/zod.js";
 
 /** Where the generated files live (committed). */
 export const schemasFolder = fileURLToPath(new URL("../schemas/", import.meta.url));
@@ -41,7 +41,7 @@ export interface Contract {
   file: string;
   title: string;
   description: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
 }
 
 /** `Contact Captured` → `contact-captured`, `contact.review_required` → `contact-review-required`. */

@@ -4,7 +4,7 @@
  * the database: the worker does the sync, and its inbox de-duplicates by delivery id, so a
  * duplicate delivery is simply enqueued again and acknowledged like the first.
  */
-import { type SyncMessage, syncMessageSchema, webhookEnvelopeSchema } from "../domain/events.js";
+import { eventIdSchema, type SyncMessage, webhookEnvelopeSchema } from "../domain/events.js";
 import { zodIssues } from "../domain/zodIssues.js";
 import type { SyncQueue } from "./ports.js";
 import {
@@ -57,8 +57,6 @@ export interface WebhookAccepted {
 /** At most this many issues go back to the sender: enough to fix a payload, bounded in size. */
 const MAX_ISSUES = 20;
 
-const deliveryIdSchema = syncMessageSchema.options[0].shape.event_id;
-
 /** `application/json`, with or without parameters such as `; charset=utf-8`. */
 function isJson(contentType: string | undefined): boolean {
   return contentType !== undefined && /^\s*application\/json\s*(;|$)/i.test(contentType);
@@ -81,7 +79,7 @@ export async function acceptWebhook(
     throw new UnsupportedMediaTypeError();
   }
   const { id } = deps.verify(rawBody, headers);
-  const idCheck = deliveryIdSchema.safeParse(id);
+  const idCheck = eventIdSchema.safeParse(id);
   if (!idCheck.success) {
     throw new InvalidWebhookBodyError(400, "the webhook-id header cannot be used as an event id", [
       {

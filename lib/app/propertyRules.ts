@@ -4,7 +4,7 @@
  * chatbot enrichment read them with the property. A rules file is either what `rules get`
  * prints (edited or not) or bare matching criteria.
  */
-import * as z from "zod";
+
 import { InvalidInputError } from "../domain/errors.js";
 import {
   DEFAULT_MATCHING_CRITERIA,
@@ -18,6 +18,7 @@ import {
   type MergeStrategy,
   mergeStrategies,
 } from "../domain/survivorship.js";
+import * as z from "../domain/zod.js";
 import type { PropertyStore, RulesStore } from "./ports.js";
 
 export interface RulesView {
@@ -91,17 +92,15 @@ function invalid(what: string, issues: readonly RulesIssue[]): InvalidInputError
  * that the output of `rules get` (edited or not) can be given back to `rules set`. Any other key
  * is a mistake.
  */
-const rulesDocumentSchema = z
-  .object({
-    property_id: z.unknown().optional(),
-    resman_property_id: z.unknown().optional(),
-    merge_strategy: z.enum(mergeStrategies).optional(),
-    merge_strategy_source: z.unknown().optional(),
-    matching_criteria_source: z.unknown().optional(),
-    matching_criteria_issues: z.unknown().optional(),
-    matching_criteria: z.unknown().optional(),
-  })
-  .strict();
+const rulesDocumentSchema = z.strictObject({
+  property_id: z.optional(z.unknown()),
+  resman_property_id: z.optional(z.unknown()),
+  merge_strategy: z.optional(z.enum(mergeStrategies)),
+  merge_strategy_source: z.optional(z.unknown()),
+  matching_criteria_source: z.optional(z.unknown()),
+  matching_criteria_issues: z.optional(z.unknown()),
+  matching_criteria: z.optional(z.unknown()),
+});
 
 const rulesDocumentKeys = Object.keys(rulesDocumentSchema.shape);
 

@@ -3,19 +3,25 @@
  * details, the sync queue's message and the outbound events. Every inbound contract ignores
  * unknown fields; the JSON Schemas in `schemas/` are generated from these.
  */
-import * as z from "zod";
-import { isGuid, personStatuses, resmanPersonSchema } from "./person.js";
 
-const guid = z.string().refine(isGuid, { message: "must be a GUID" });
+import { isGuid, personStatuses, resmanPersonSchema } from "./person.js";
+import * as z from "./zod.js";
+
+const guid = z.string().check(z.refine(isGuid, { message: "must be a GUID" }));
 // Lenient on purpose: ResMan GUIDs need not carry RFC 4122 version bits.
 const uuid = guid;
 const isoDateTime = z.iso.datetime({ offset: true });
-/** An id chosen by a sender (webhook-id, chatbot event_id): printable, bounded. */
-const eventId = z
+/**
+ * An id chosen by a sender (webhook-id, chatbot event_id): printable, bounded. The webhook checks
+ * a delivery's webhook-id with it before the body is read.
+ */
+export const eventIdSchema = z
   .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+  .check(
+    z.minLength(1),
+    z.maxLength(200),
+    z.regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // ResMan webhook (POST /webhooks/resman)
@@ -24,10 +30,10 @@ export const webhookEventTypes = ["person.upserted", "person.deactivated"] as co
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 /** The person block of a webhook: the sync path's person, with ResMan's GUID ids required. */
-export const webhookPersonSchema = resmanPersonSchema.extend({
+export const webhookPersonSchema = z.extend(resmanPersonSchema, {
   person_id: guid,
-  prospect_id: guid.optional(),
-  lease_id: guid.optional(),
+  prospect_id: z.optional(guid),
+  lease_id: z.optional(guid),
   status: z.enum(personStatuses),
   last_modified: isoDateTime,
 });
@@ -35,7 +41,7 @@ export const webhookPersonSchema = resmanPersonSchema.extend({
 export const webhookEnvelopeSchema = z.object({
   type: z.enum(webhookEventTypes),
   occurred_at: isoDateTime,
-  account_id: z.number().int().positive().max(2_147_483_647),
+  account_id: z.int().check(z.positive(), z.maximum(2_147_483_647)),
   property_id: guid,
   person: webhookPersonSchema,
 });
@@ -47,39 +53,39 @@ export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;
 export const CHATBOT_SOURCE = "domiq.chatbot";
 
 export const chatbotContactSchema = z.object({
-  email: z.string().max(320).optional(),
-  phone: z.string().max(40).optional(),
-  first_name: z.string().max(200).optional(),
-  last_name: z.string().max(200).optional(),
+  email: z.optional(z.string().check(z.maxLength(320))),
+  phone: z.optional(z.string().check(z.maxLength(40))),
+  first_name: z.optional(z.string().check(z.maxLength(200))),
+  last_name: z.optional(z.string().check(z.maxLength(200))),
 });
 
 const chatbotBase = {
-  event_id: eventId,
+  event_id: eventIdSchema,
   /** DomIQ's property id (`property.id`), not ResMan's. */
   property_id: uuid,
-  conversation_id: z.string().min(1).max(200),
+  conversation_id: z.string().check(z.minLength(1), z.maxLength(200)),
   occurred_at: isoDateTime,
-  contact: chatbotContactSchema.default({}),
+  contact: z._default(chatbotContactSchema, {}),
 };
 
-const shortText = z.string().max(200);
+const shortText = z.string().check(z.maxLength(200));
 
 export const contactCapturedSchema = z.object({
   ...chatbotBase,
-  channel: shortText.optional(),
+  channel: z.optional(shortText),
 });
 
 export const preferencesSchema = z.object({
-  bedrooms: z.number().int().min(0).max(20).optional(),
-  bathrooms: z.number().min(0).max(20).optional(),
-  move_in_date: z.iso.date().optional(),
-  budget_min: z.number().min(0).max(1_000_000).optional(),
-  budget_max: z.number().min(0).max(1_000_000).optional(),
-  pets: z.boolean().optional(),
-  pet_types: z.array(shortText).max(10).optional(),
-  parking: z.boolean().optional(),
-  floor_plan: shortText.optional(),
-  lease_term_months: z.number().int().min(1).max(60).optional(),
+  bedrooms: z.optional(z.int().check(z.minimum(0), z.maximum(20))),
+  bathrooms: z.optional(z.number().check(z.minimum(0), z.maximum(20))),
+  move_in_date: z.optional(z.iso.date()),
+  budget_min: z.optional(z.number().check(z.minimum(0), z.maximum(1_000_000))),
+  budget_max: z.optional(z.number().check(z.minimum(0), z.maximum(1_000_000))),
+  pets: z.optional(z.boolean()),
+  pet_types: z.optional(z.array(shortText).check(z.maxLength(10))),
+  parking: z.optional(z.boolean()),
+  floor_plan: z.optional(shortText),
+  lease_term_months: z.optional(z.int().check(z.minimum(1), z.maximum(60))),
 });
 
 export const preferencesUpdatedSchema = z.object({
@@ -89,10 +95,10 @@ export const preferencesUpdatedSchema = z.object({
 
 export const conversationCompletedSchema = z.object({
   ...chatbotBase,
-  summary: z.string().max(4000).optional(),
-  intent: shortText.optional(),
-  message_count: z.number().int().min(0).max(100_000).optional(),
-  channel: shortText.optional(),
+  summary: z.optional(z.string().check(z.maxLength(4000))),
+  intent: z.optional(shortText),
+  message_count: z.optional(z.int().check(z.minimum(0), z.maximum(100_000))),
+  channel: z.optional(shortText),
 });
 
 export const interactionTypes = [
@@ -109,9 +115,9 @@ export const interactionLoggedSchema = z.object({
   ...chatbotBase,
   interaction: z.object({
     type: z.enum(interactionTypes),
-    at: isoDateTime.optional(),
+    at: z.optional(isoDateTime),
     /** Free text the chatbot attaches (question topic, tour slot…). */
-    details: z.string().max(2000).optional(),
+    details: z.optional(z.string().check(z.maxLength(2000))),
   }),
 });
 
@@ -155,7 +161,7 @@ export const syncMessageSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("resman"),
     /** The delivery id (webhook-id, or a reconciliation id): the inbox key. */
-    event_id: eventId,
+    event_id: eventIdSchema,
     envelope: webhookEnvelopeSchema,
   }),
   z.object({
@@ -195,12 +201,12 @@ export const outboundDetailSchema = z.object({
    * `contact_id` (`contact.merged`), or the one split off again (`contact.unmerged`).
    * Absent on every other event (a person linked by matching merges no second contact).
    */
-  merged_contact_id: uuid.optional(),
-  link_id: uuid.nullable(),
+  merged_contact_id: z.optional(uuid),
+  link_id: z.nullable(uuid),
   /** ResMan PersonID of the link, when the event is about one. */
-  resman_person_id: z.string().max(100).nullable(),
+  resman_person_id: z.nullable(z.string().check(z.maxLength(100))),
   status: z.enum(["pending", "success", "failed", "merged"]),
-  match_score: z.number().nullable(),
+  match_score: z.nullable(z.number()),
   occurred_at: isoDateTime,
 });
 export type OutboundDetail = z.infer<typeof outboundDetailSchema>;

@@ -13,7 +13,7 @@
  * encodes them (`contactMergeDocuments`, `syncMergeDocuments`, `storedPlaceholders`) and decodes
  * them (`parseMergeHistory`), validating rows written by any version or edited by hand.
  */
-import * as z from "zod";
+
 import {
   type Contact,
   type ContactField,
@@ -28,6 +28,7 @@ import type { MergeLink, MergeParty, MovedReview } from "./mergeParties.js";
 import { personStatuses, phoneTypes } from "./person.js";
 import { contactFields, type FieldBefore, type MergeOutcome } from "./survivorship.js";
 import type { LinkEvidence, MergeRecord } from "./syncDecision.js";
+import * as z from "./zod.js";
 import { zodIssuePaths } from "./zodIssues.js";
 
 /** The merge history documents, as stored. */
@@ -147,85 +148,88 @@ export function storedPlaceholders(
 
 const phoneSchema = z.object({ raw: z.string(), e164: z.string() });
 const secondarySchema = z.object({
-  emails: z.array(z.string()).default([]),
-  phones: z.array(phoneSchema).default([]),
+  emails: z._default(z.array(z.string()), []),
+  phones: z._default(z.array(phoneSchema), []),
 });
+/** A value that may be null, and is null when absent. */
+const orNull = <T extends z.core.SomeType>(schema: T) => z._default(z.nullable(schema), null);
 const valuesSchema = z.object({
-  firstName: z.string().nullable().default(null),
-  middleName: z.string().nullable().default(null),
-  lastName: z.string().nullable().default(null),
-  email: z.string().nullable().default(null),
-  phones: z.partialRecord(z.enum(phoneTypes), phoneSchema).default({}),
-  dateOfBirth: z.string().nullable().default(null),
-  address: z
-    .object({
-      line1: z.string().nullable(),
-      line2: z.string().nullable(),
-      city: z.string().nullable(),
-      state: z.string().nullable(),
-      postalCode: z.string().nullable(),
-    })
-    .nullable()
-    .default(null),
-  isDependent: z.boolean().nullable().default(null),
+  firstName: orNull(z.string()),
+  middleName: orNull(z.string()),
+  lastName: orNull(z.string()),
+  email: orNull(z.string()),
+  phones: z._default(z.partialRecord(z.enum(phoneTypes), phoneSchema), {}),
+  dateOfBirth: orNull(z.string()),
+  address: orNull(
+    z.object({
+      line1: z.nullable(z.string()),
+      line2: z.nullable(z.string()),
+      city: z.nullable(z.string()),
+      state: z.nullable(z.string()),
+      postalCode: z.nullable(z.string()),
+    }),
+  ),
+  isDependent: orNull(z.boolean()),
 });
 const fieldSchema = z.enum(contactFields as [ContactField, ...ContactField[]]);
 const sourceSchema = z.enum(["resman", "domiq", "manual"]);
 const versionSchema = z.object({
   record: z.string(),
-  at: z.string().nullable(),
+  at: z.nullable(z.string()),
   digest: z.string(),
 });
 const storedLinkSchema = z.object({
   id: z.string(),
-  person_id: z.string().nullable(),
+  person_id: z.nullable(z.string()),
   status: z.enum(["pending", "success", "failed", "merged"]),
-  resman_status: z.enum(personStatuses).nullable(),
-  match_score: z.number().nullable(),
-  evidence: z.record(z.string(), z.unknown()).nullable(),
-  source_hash: z.string().nullable(),
+  resman_status: z.nullable(z.enum(personStatuses)),
+  match_score: z.nullable(z.number()),
+  evidence: z.nullable(z.record(z.string(), z.unknown())),
+  source_hash: z.nullable(z.string()),
 });
 const historySchema = z.object({
   before: z.partialRecord(
     fieldSchema,
     z.object({
       value: z.unknown(),
-      source: sourceSchema.nullable(),
+      source: z.nullable(sourceSchema),
       // Merges recorded before field versions were kept have none.
-      version: versionSchema.nullable().default(null),
+      version: orNull(versionSchema),
     }),
   ),
   applied: z.object({
     fields: z.array(fieldSchema),
-    secondary_before: secondarySchema.default(emptySecondary()),
-    kind_before: z.enum(contactKinds).nullable().default(null),
-    review_id: z.string().nullable().default(null),
-    placeholders_removed: z
-      .array(
+    secondary_before: z._default(secondarySchema, emptySecondary()),
+    kind_before: orNull(z.enum(contactKinds)),
+    review_id: orNull(z.string()),
+    placeholders_removed: z._default(
+      z.array(
         z.object({
           id: z.string(),
           contact_id: z.string(),
-          created_at: z.string().nullable().default(null),
-          last_sync_at: z.string().nullable().default(null),
+          created_at: orNull(z.string()),
+          last_sync_at: orNull(z.string()),
         }),
-      )
-      .default([]),
-    reviews_moved: z
-      .array(z.object({ id: z.string(), column: z.enum(["user_id", "candidate_id"]) }))
-      .default([]),
+      ),
+      [],
+    ),
+    reviews_moved: z._default(
+      z.array(z.object({ id: z.string(), column: z.enum(["user_id", "candidate_id"]) })),
+      [],
+    ),
     /**
      * The reviewed record's link as it was, when the reviewer kept the record's contact (it
      * stayed on the survivor, and only its status and evidence changed).
      */
-    reviewed_link_before: storedLinkSchema.nullable().default(null),
+    reviewed_link_before: orNull(storedLinkSchema),
   }),
   incoming: z.object({
     values: valuesSchema,
     // A person link records its source as one string ("resman"); a contact its field sources.
     sources: z.union([sourceSchema, z.partialRecord(fieldSchema, sourceSchema)]),
-    secondary: secondarySchema.default(emptySecondary()),
-    links: z.array(storedLinkSchema).default([]),
-    enrichments: z.array(z.string()).default([]),
+    secondary: z._default(secondarySchema, emptySecondary()),
+    links: z._default(z.array(storedLinkSchema), []),
+    enrichments: z._default(z.array(z.string()), []),
   }),
 });
 

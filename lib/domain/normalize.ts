@@ -6,7 +6,6 @@
  * field and the reason, never the value.
  */
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/core";
-import * as z from "zod";
 import {
   type ContactAddress,
   type ContactKind,
@@ -16,6 +15,7 @@ import {
 } from "./contact.js";
 import type { PersonStatus, ResmanPerson } from "./person.js";
 import { phoneMetadata } from "./refdata/phoneMetadata.js";
+import * as z from "./zod.js";
 
 export type WarningReason = "invalid" | "placeholder" | "duplicate_type";
 

@@ -5,7 +5,7 @@
  * usable is decided by normalisation, which drops unusable values with a warning.
  */
 import { createHash } from "node:crypto";
-import * as z from "zod";
+import * as z from "./zod.js";
 
 export const personStatuses = ["prospect", "lost", "applicant", "resident", "former"] as const;
 export type PersonStatus = (typeof personStatuses)[number];
@@ -18,7 +18,7 @@ export const MAX_TEXT = 200;
 /** `contact_sync.resman_contact_id` is `varchar(100)` in the seed. */
 export const MAX_PERSON_ID = 100;
 
-const text = z.string().max(MAX_TEXT);
+const text = z.string().check(z.maxLength(MAX_TEXT));
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,34 +29,34 @@ export function isGuid(value: string): boolean {
 
 export const personPhoneSchema = z.object({
   type: z.enum(phoneTypes),
-  number: z.string().max(40),
+  number: z.string().check(z.maxLength(40)),
 });
 
 export const personAddressSchema = z.object({
-  line1: text.optional(),
-  line2: text.optional(),
-  city: text.optional(),
-  state: text.optional(),
-  postal_code: z.string().max(20).optional(),
+  line1: z.optional(text),
+  line2: z.optional(text),
+  city: z.optional(text),
+  state: z.optional(text),
+  postal_code: z.optional(z.string().check(z.maxLength(20))),
 });
 
 export const resmanPersonSchema = z.object({
   /** ResMan PersonID. A GUID from ResMan; any non-blank string from a file import. */
-  person_id: z.string().trim().min(1).max(MAX_PERSON_ID),
-  prospect_id: z.string().max(MAX_PERSON_ID).optional(),
-  lease_id: z.string().max(MAX_PERSON_ID).optional(),
+  person_id: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_PERSON_ID)),
+  prospect_id: z.optional(z.string().check(z.maxLength(MAX_PERSON_ID))),
+  lease_id: z.optional(z.string().check(z.maxLength(MAX_PERSON_ID))),
   status: z.enum(personStatuses),
-  first_name: text.optional(),
-  middle_name: text.optional(),
-  last_name: text.optional(),
-  email: z.string().max(320).optional(),
-  phones: z.array(personPhoneSchema).max(10).optional(),
+  first_name: z.optional(text),
+  middle_name: z.optional(text),
+  last_name: z.optional(text),
+  email: z.optional(z.string().check(z.maxLength(320))),
+  phones: z.optional(z.array(personPhoneSchema).check(z.maxLength(10))),
   /** `YYYY-MM-DD` (or `YYYYMMDD`); an unusable date is dropped with a warning. */
-  birthdate: z.string().max(40).optional(),
-  address: personAddressSchema.optional(),
-  is_dependent: z.boolean().optional(),
+  birthdate: z.optional(z.string().check(z.maxLength(40))),
+  address: z.optional(personAddressSchema),
+  is_dependent: z.optional(z.boolean()),
   /** ResMan's modification time: orders versions of the same person (design §6 invariant 3). */
-  last_modified: z.iso.datetime({ offset: true }).optional(),
+  last_modified: z.optional(z.iso.datetime({ offset: true })),
 });
 
 export type ResmanPerson = z.infer<typeof resmanPersonSchema>;

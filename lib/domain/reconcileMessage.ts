@@ -4,10 +4,11 @@
  * (`functions/reconcile-worker.ts`) runs one property's reconciliation per message. Unknown
  * fields are ignored. It carries ids only: the worker reads the property from the registry.
  */
-import * as z from "zod";
-import { isGuid } from "./person.js";
 
-const guid = z.string().refine(isGuid, { message: "must be a GUID" });
+import { isGuid } from "./person.js";
+import * as z from "./zod.js";
+
+const guid = z.string().check(z.refine(isGuid, { message: "must be a GUID" }));
 
 export const reconcileMessageSchema = z.object({
   /** contact-sync's property id. */
@@ -15,6 +16,6 @@ export const reconcileMessageSchema = z.object({
   /** ResMan's PropertyID, as the registry had it when the message was sent. */
   resman_property_id: guid,
   /** Re-read everything since `RECONCILE_BACKFILL_SINCE`, roster included. */
-  full: z.boolean().default(false),
+  full: z._default(z.boolean(), false),
 });
 export type ReconcileMessage = z.output<typeof reconcileMessageSchema>;

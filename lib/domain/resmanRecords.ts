@@ -15,7 +15,7 @@
  * as given (placeholders included: normalisation drops them downstream). A record that cannot
  * become a person is counted as unreadable under a reason code, never with its values.
  */
-import * as z from "zod";
+
 import {
   clean,
   type Draft,
@@ -25,6 +25,7 @@ import {
   Tally,
   toPerson,
 } from "./resmanTally.js";
+import * as z from "./zod.js";
 
 /** How fast-xml-parser must name attributes for `peopleFromV1Prospects` to read them. */
 export const XML_ATTRIBUTE_PREFIX = "@_";
@@ -39,9 +40,9 @@ export const repeatedXmlElements: ReadonlySet<string> = new Set([
 
 // --- v2 (JSON) -----------------------------------------------------------------------------
 
-const text = z.string().nullish();
-const flag = z.boolean().nullish();
-const list = z.array(z.unknown()).nullish();
+const text = z.nullish(z.string());
+const flag = z.nullish(z.boolean());
+const list = z.nullish(z.array(z.unknown()));
 
 const v2PersonFields = {
   personId: text,
@@ -91,7 +92,7 @@ const v2RosterPerson = z.looseObject({
 });
 
 /** The fields every v2 person record shares. */
-function v2Basics(person: z.infer<z.ZodObject<typeof v2PersonFields>>) {
+function v2Basics(person: z.infer<z.ZodMiniObject<typeof v2PersonFields>>) {
   return {
     person_id: clean(person.personId),
     first_name: clean(person.firstName),
@@ -108,7 +109,7 @@ function v2Basics(person: z.infer<z.ZodObject<typeof v2PersonFields>>) {
  */
 function nestedPeople<P extends { people?: unknown[] | null | undefined }>(
   records: readonly unknown[],
-  parentSchema: z.ZodType<P>,
+  parentSchema: z.ZodMiniType<P>,
   toOutcome: (parent: P, person: V2Person) => Outcome,
 ): ResmanPeople {
   const tally = new Tally();

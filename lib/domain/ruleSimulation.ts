@@ -26,7 +26,7 @@
  * `guard` instead — for a household guard with the household's agreements read from the levels
  * (an email or phone `exact` or `shared`, an address `exact` or `near`).
  */
-import * as z from "zod";
+
 import { addressWeights, dateWeights, identifierWeights, nameWeights } from "./comparisons.js";
 import { DEFAULT_MATCHING_CRITERIA, type MatchingCriteria } from "./rules.js";
 import {
@@ -40,6 +40,7 @@ import {
   type ScoreEvidence,
   type ScoreOutcome,
 } from "./scoring.js";
+import * as z from "./zod.js";
 
 type Fields = MatchingCriteria["fields"];
 
@@ -73,7 +74,7 @@ const fieldEvidence = <L extends string>(levels: Record<L, number>) =>
   z.object({
     level: oneOf(levels),
     weight: z.number(),
-    adjustment: z.number().optional(),
+    adjustment: z.optional(z.number()),
   });
 
 /**
@@ -93,11 +94,10 @@ const storedScoreEvidence = z.object({
     address: fieldEvidence(LEVELS.address),
   }),
   score: z.number(),
-  guard: guardReason.nullable(),
-  hold: z
-    .object({ guard: guardReason, household: z.array(oneOf(HOUSEHOLD_FIELDS)).optional() })
-    .nullable()
-    .optional(),
+  guard: z.nullable(guardReason),
+  hold: z.nullish(
+    z.object({ guard: guardReason, household: z.optional(z.array(oneOf(HOUSEHOLD_FIELDS))) }),
+  ),
 });
 
 /** A field's evidence as stored, with the frequency adjustment newer evidence may carry. */

@@ -8,98 +8,90 @@
  * The weights add up to a score; two thresholds cut it into three outcomes: auto-merge, review,
  * or a new contact. Missing values weigh 0 (no evidence either way).
  */
-import * as z from "zod";
+import * as z from "./zod.js";
 import { type Issue, zodIssues } from "./zodIssues.js";
 
 /** A weight in log2 units (bits of evidence). */
-const weight = z.number().min(-40).max(40);
+const weight = z.number().check(z.minimum(-40), z.maximum(40));
+/** A similarity cut-off. */
+const unitInterval = z.number().check(z.minimum(0), z.maximum(1));
 
-const nameRule = z
-  .object({
-    exact: weight,
-    nickname: weight.optional(),
-    similar_high: weight,
-    similar: weight,
-    phonetic: weight,
-    disagree: weight,
-  })
-  .strict();
+const nameRule = z.strictObject({
+  exact: weight,
+  nickname: z.optional(weight),
+  similar_high: weight,
+  similar: weight,
+  phonetic: weight,
+  disagree: weight,
+});
 
-const dateRule = z
-  .object({
-    exact: weight,
-    /** Day and month swapped, or one digit wrong: a typing error, not another person. */
-    near: weight,
-    /** Only the year agrees, or only day and month: weak. */
-    partial: weight,
-    disagree: weight,
-  })
-  .strict();
+const dateRule = z.strictObject({
+  exact: weight,
+  /** Day and month swapped, or one digit wrong: a typing error, not another person. */
+  near: weight,
+  /** Only the year agrees, or only day and month: weak. */
+  partial: weight,
+  disagree: weight,
+});
 
-const identifierRule = z
-  .object({
-    exact: weight,
-    /** The value is held by more people than `shared_value_limit` (an office, a household). */
-    shared: weight,
-    /** One typing error apart (`gmial.com`, a digit of a phone): 0 when not given. */
-    near: weight.optional(),
-    disagree: weight,
-  })
-  .strict();
+const identifierRule = z.strictObject({
+  exact: weight,
+  /** The value is held by more people than `shared_value_limit` (an office, a household). */
+  shared: weight,
+  /** One typing error apart (`gmial.com`, a digit of a phone): 0 when not given. */
+  near: z.optional(weight),
+  disagree: weight,
+});
 
-const addressRule = z
-  .object({
-    /** Street number, street and postal code agree, and the unit (when both have one). */
-    exact: weight,
-    /** The same with one typo, or two parts equal and the third on one side only. */
-    near: weight.optional(),
-    /** Two of street number, street and postal code agree (or the only part both have). */
-    partial: weight,
-    /**
-     * An agreement on a part of the address more than `shared_value_limit` contacts of the
-     * property hold (its own postal code, the street of a one-building community): 0 when not
-     * given.
-     */
-    shared: weight.optional(),
-    /** Anything else: another address, another unit of the building, only the postal code. */
-    disagree: weight,
-  })
-  .strict();
+const addressRule = z.strictObject({
+  /** Street number, street and postal code agree, and the unit (when both have one). */
+  exact: weight,
+  /** The same with one typo, or two parts equal and the third on one side only. */
+  near: z.optional(weight),
+  /** Two of street number, street and postal code agree (or the only part both have). */
+  partial: weight,
+  /**
+   * An agreement on a part of the address more than `shared_value_limit` contacts of the
+   * property hold (its own postal code, the street of a one-building community): 0 when not
+   * given.
+   */
+  shared: z.optional(weight),
+  /** Anything else: another address, another unit of the building, only the postal code. */
+  disagree: weight,
+});
 
-export const matchingCriteriaSchema = z
-  .object({
-    version: z.literal(1),
-    thresholds: z
-      .object({
-        /** At or above: merge without asking. */
-        auto_merge: z.number().min(-100).max(200),
-        /** At or above (and below `auto_merge`): a review item. Below: a new contact. */
-        review: z.number().min(-100).max(200),
-      })
-      .strict()
-      .refine((t) => t.review <= t.auto_merge, {
+export const matchingCriteriaSchema = z.strictObject({
+  version: z.literal(1),
+  thresholds: z
+    .strictObject({
+      /** At or above: merge without asking. */
+      auto_merge: z.number().check(z.minimum(-100), z.maximum(200)),
+      /** At or above (and below `auto_merge`): a review item. Below: a new contact. */
+      review: z.number().check(z.minimum(-100), z.maximum(200)),
+    })
+    .check(
+      z.refine((t) => t.review <= t.auto_merge, {
         message: "review must not be above auto_merge",
         path: ["review"],
       }),
-    /** Jaro–Winkler cut-offs of the two "similar" levels of names. */
-    similarity: z
-      .object({ high: z.number().min(0).max(1), low: z.number().min(0).max(1) })
-      .strict()
-      .refine((s) => s.low <= s.high, { message: "low must not be above high", path: ["low"] }),
-    /** An email or phone held by more than this many contacts of the property is weak evidence. */
-    shared_value_limit: z.number().int().min(1).max(1000),
-    fields: z
-      .object({
-        first_name: nameRule,
-        last_name: nameRule,
-        date_of_birth: dateRule,
-        email: identifierRule,
-        phone: identifierRule,
-        address: addressRule,
-      })
-      .strict(),
-  })
-  .strict();
+    ),
+  /** Jaro–Winkler cut-offs of the two "similar" levels of names. */
+  similarity: z
+    .strictObject({ high: unitInterval, low: unitInterval })
+    .check(
+      z.refine((s) => s.low <= s.high, { message: "low must not be above high", path: ["low"] }),
+    ),
+  /** An email or phone held by more than this many contacts of the property is weak evidence. */
+  shared_value_limit: z.int().check(z.minimum(1), z.maximum(1000)),
+  fields: z.strictObject({
+    first_name: nameRule,
+    last_name: nameRule,
+    date_of_birth: dateRule,
+    email: identifierRule,
+    phone: identifierRule,
+    address: addressRule,
+  }),
+});
 
 export type MatchingCriteria = z.infer<typeof matchingCriteriaSchema>;
 
@@ -218,6 +210,6 @@ export function parseMatchingCriteria(
 }
 
 /** A zod error as issues with dotted paths; an unknown key is an issue at its own path. */
-export function rulesIssues(error: z.ZodError): RulesIssue[] {
+export function rulesIssues(error: z.core.$ZodError): RulesIssue[] {
   return zodIssues(error, { unknownKeysApart: true });
 }

@@ -3,7 +3,7 @@
  * dotted (`person.emails.0`; a batch position comes first as `[2]`, see `prefix`), the message
  * zod's (which names the expectation, never the value).
  */
-import type * as z from "zod";
+import type * as z from "./zod.js";
 
 export interface Issue {
   path: string;
@@ -20,7 +20,7 @@ export interface IssueOptions {
 }
 
 /** A zod error's issues as `{ path, message }` (see the module header). */
-export function zodIssues(error: z.ZodError, options: IssueOptions = {}): Issue[] {
+export function zodIssues(error: z.core.$ZodError, options: IssueOptions = {}): Issue[] {
   const issues = options.limit === undefined ? error.issues : error.issues.slice(0, options.limit);
   const dotted = (path: readonly PropertyKey[]): string =>
     [...(options.prefix === undefined ? [] : [options.prefix]), ...path.map(String)].join(".");
@@ -32,6 +32,6 @@ export function zodIssues(error: z.ZodError, options: IssueOptions = {}): Issue[
 }
 
 /** The dotted paths of a zod error's issues, for errors that name paths only. */
-export function zodIssuePaths(error: z.ZodError): string[] {
+export function zodIssuePaths(error: z.core.$ZodError): string[] {
   return zodIssues(error).map((issue) => issue.path);
 }

@@ -5,7 +5,6 @@
  * Errors name event positions, field paths, event ids and error codes — never a field's value.
  */
 import type { EventBridgeClient, PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import type * as z from "zod";
 import { createEventBridgeClient } from "../adapters/events/eventBridgePublisher.js";
 import {
   type PutEventsFailure,
@@ -14,6 +13,7 @@ import {
 } from "../adapters/events/putEventsBatched.js";
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { CHATBOT_SOURCE, type ChatbotDetailType, chatbotDetailSchemas } from "../domain/events.js";
+import type * as z from "../domain/zod.js";
 import { type Issue, zodIssues } from "../domain/zodIssues.js";
 
 /** The detail a sender passes for a detail-type (before defaults, e.g. `contact` may be omitted). */

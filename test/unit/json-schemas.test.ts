@@ -8,9 +8,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type * as z from "zod";
 import { outboundEventTypes } from "../../lib/domain/events.js";
 import { isGuid } from "../../lib/domain/person.js";
+import type * as z from "../../lib/domain/zod.js";
 import {
   type Contract,
   contracts,

@@ -5,15 +5,15 @@
  * JSON, or lacks the envelope, is a `ResmanResponseError`; a v1 envelope whose `Status` is not
  * `Success` is a `ResmanApiError` (`expectSuccess`), even on HTTP 200.
  */
-import * as z from "zod";
+import * as z from "../../domain/zod.js";
 import { zodIssues } from "../../domain/zodIssues.js";
 import { ResmanApiError, type ResmanCall, ResmanResponseError } from "./errors.js";
 
 /** A list of records: objects of unknown fields (`null` read as none). */
-const records = z
-  .array(z.looseObject({}))
-  .nullable()
-  .transform((list) => list ?? []);
+const records = z.pipe(
+  z.nullable(z.array(z.looseObject({}))),
+  z.transform((list) => list ?? []),
+);
 
 /** v2 `GET /Prospects`. */
 export const v2ProspectsBody = z.looseObject({ prospects: records });
@@ -25,26 +25,26 @@ export const v2ResidentsBody = z.looseObject({ people: records });
 /** The v1 JSON envelope; `People` is checked once `Status` says `Success`. */
 export const v1JsonEnvelope = z.looseObject({
   Status: z.string(),
-  ErrorDescription: z.string().nullish(),
+  ErrorDescription: z.nullish(z.string()),
 });
 /** v1 `Leasing/GetApplicantsAndCurrentResidents` after a `Success`. */
-export const v1RosterBody = z.looseObject({ People: records.optional() });
+export const v1RosterBody = z.looseObject({ People: z.optional(records) });
 /** v1 `Leasing/GetProspectSources` after a `Success`. */
-export const v1ProspectSourcesBody = z.looseObject({ ProspectSources: records.optional() });
+export const v1ProspectSourcesBody = z.looseObject({ ProspectSources: z.optional(records) });
 /** v1 `Leasing/GetEmployees` after a `Success`. */
-export const v1EmployeesBody = z.looseObject({ Employees: records.optional() });
+export const v1EmployeesBody = z.looseObject({ Employees: z.optional(records) });
 
 /** The v1 XML envelope (`<ResMan><Status>…`), as fast-xml-parser reads it. */
 export const v1XmlEnvelope = z.looseObject({
   ResMan: z.looseObject({
     Status: z.string(),
-    ErrorDescription: z.unknown().optional(),
-    Response: z.unknown().optional(),
+    ErrorDescription: z.optional(z.unknown()),
+    Response: z.optional(z.unknown()),
   }),
 });
 
 /** `body` parsed as JSON and checked against `schema`. */
-export function parseJsonBody<T>(call: ResmanCall, body: string, schema: z.ZodType<T>): T {
+export function parseJsonBody<T>(call: ResmanCall, body: string, schema: z.ZodMiniType<T>): T {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -55,7 +55,7 @@ export function parseJsonBody<T>(call: ResmanCall, body: string, schema: z.ZodTy
 }
 
 /** An already parsed body checked against `schema`. */
-export function checkBody<T>(call: ResmanCall, body: unknown, schema: z.ZodType<T>): T {
+export function checkBody<T>(call: ResmanCall, body: unknown, schema: z.ZodMiniType<T>): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new ResmanResponseError(

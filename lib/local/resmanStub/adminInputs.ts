@@ -6,8 +6,9 @@
  * them (`personId`, `prospectId`: a GUID no record holds yet), so a script can replay the same
  * records with the same ids whatever else was added before.
  */
-import * as z from "zod";
+
 import { isGuid } from "../../domain/person.js";
+import * as z from "../../domain/zod.js";
 import { isCalendarDate, parseInstant } from "./dates.js";
 import { prospectStatuses, stubPhoneTypes } from "./model.js";
 
@@ -22,86 +23,88 @@ export class StubAdminError extends Error {
   }
 }
 
-const text = z.string().max(200);
-const stamp = z.string().refine((value) => parseInstant(value) !== null, "must be ISO-8601");
-const calendarDate = z.string().refine(isCalendarDate, "must be a date YYYY-MM-DD");
-/** A record's own id, given: a GUID, kept lower case as the stand-in's ids are. */
-const givenId = z
+const text = z.string().check(z.maxLength(200));
+const stamp = z
   .string()
-  .refine(isGuid, "must be a GUID")
-  .transform((id) => id.toLowerCase());
+  .check(z.refine((value) => parseInstant(value) !== null, "must be ISO-8601"));
+const calendarDate = z.string().check(z.refine(isCalendarDate, "must be a date YYYY-MM-DD"));
+/** A record's own id, given: a GUID, kept lower case as the stand-in's ids are. */
+const givenId = z.pipe(
+  z.string().check(z.refine(isGuid, "must be a GUID")),
+  z.transform((id) => id.toLowerCase()),
+);
 
 export const personInputSchema = z.strictObject({
   /** Default: the next id of the stand-in's stream. */
-  personId: givenId.optional(),
+  personId: z.optional(givenId),
   firstName: text,
-  middleName: text.optional(),
+  middleName: z.optional(text),
   lastName: text,
-  email: text.optional(),
+  email: z.optional(text),
   /** The primary number, of type `phoneType` (default Mobile). */
-  phone: text.optional(),
-  phoneType: z.enum(stubPhoneTypes).optional(),
-  mobilePhone: text.optional(),
-  homePhone: text.optional(),
-  workPhone: text.optional(),
-  birthdate: calendarDate.optional(),
-  isDependent: z.boolean().optional(),
+  phone: z.optional(text),
+  phoneType: z.optional(z.enum(stubPhoneTypes)),
+  mobilePhone: z.optional(text),
+  homePhone: z.optional(text),
+  workPhone: z.optional(text),
+  birthdate: z.optional(calendarDate),
+  isDependent: z.optional(z.boolean()),
 });
 export type PersonInput = z.input<typeof personInputSchema>;
 /** A person input once validated. */
 export type PersonFields = z.output<typeof personInputSchema>;
 
 export const personPatchSchema = z.strictObject({
-  firstName: text.optional(),
-  middleName: text.nullable().optional(),
-  lastName: text.optional(),
-  email: text.nullable().optional(),
+  firstName: z.optional(text),
+  middleName: z.nullish(text),
+  lastName: z.optional(text),
+  email: z.nullish(text),
   /** Sets (or with null removes) the number of type `phoneType` (default: the primary's type). */
-  phone: text.nullable().optional(),
+  phone: z.nullish(text),
   /** With `phone`, its type; alone, which number is the primary. */
-  phoneType: z.enum(stubPhoneTypes).optional(),
-  mobilePhone: text.nullable().optional(),
-  homePhone: text.nullable().optional(),
-  workPhone: text.nullable().optional(),
-  birthdate: calendarDate.nullable().optional(),
-  isDependent: z.boolean().optional(),
+  phoneType: z.optional(z.enum(stubPhoneTypes)),
+  mobilePhone: z.nullish(text),
+  homePhone: z.nullish(text),
+  workPhone: z.nullish(text),
+  birthdate: z.nullish(calendarDate),
+  isDependent: z.optional(z.boolean()),
 });
 export type PersonPatch = z.input<typeof personPatchSchema>;
 
-export const stampOptionsSchema = z.strictObject({ lastModified: stamp.optional() });
+export const stampOptionsSchema = z.strictObject({ lastModified: z.optional(stamp) });
 export type StampOptions = z.input<typeof stampOptionsSchema>;
 
 export const moveOutOptionsSchema = z.strictObject({
-  lastModified: stamp.optional(),
+  lastModified: z.optional(stamp),
   /** Default: the stamp's date. */
-  moveOutDate: calendarDate.optional(),
+  moveOutDate: z.optional(calendarDate),
 });
 export type MoveOutOptions = z.input<typeof moveOutOptionsSchema>;
 
 export const prospectInputSchema = z.strictObject({
   /** Default: the next id of the stand-in's stream. */
-  prospectId: givenId.optional(),
-  people: z.array(personInputSchema).min(1).max(20),
+  prospectId: z.optional(givenId),
+  people: z.array(personInputSchema).check(z.minLength(1), z.maxLength(20)),
   /** Default Prospect. No lease is made for Applicant or Resident. */
-  status: z.enum(prospectStatuses).optional(),
-  lastModified: stamp.optional(),
+  status: z.optional(z.enum(prospectStatuses)),
+  lastModified: z.optional(stamp),
 });
 export type ProspectInput = z.input<typeof prospectInputSchema>;
 
-export const residentInputSchema = personInputSchema.extend({
+export const residentInputSchema = z.extend(personInputSchema, {
   /** Default: a new unit number (9001, 9002, …). Ignored when joining `leaseId`. */
-  unit: text.optional(),
+  unit: z.optional(text),
   /** Join this lease instead of starting a new one. */
-  leaseId: z.string().optional(),
+  leaseId: z.optional(z.string()),
   /** Default Current; Pending or Approved make an applicant (a Pending lease). */
-  residencyStatus: z.enum(["Current", "Notice to Vacate", "Pending", "Approved"]).optional(),
+  residencyStatus: z.optional(z.enum(["Current", "Notice to Vacate", "Pending", "Approved"])),
   /** Default: the stamp's date. */
-  moveInDate: calendarDate.optional(),
+  moveInDate: z.optional(calendarDate),
 });
 export type ResidentInput = z.input<typeof residentInputSchema>;
 
 /** Parses an admin input, or throws a 400 `StubAdminError` naming the first issues. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+export function parseInput<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issues = result.error.issues

@@ -21,7 +21,7 @@
  * any case) and a PropertyID. `times` (default unlimited) counts the requests hit; a fault is
  * gone once used up. All matching `slow` faults add up; of the others the oldest decides.
  */
-import * as z from "zod";
+import * as z from "../../domain/zod.js";
 import { errorReply, type Reply, textReply } from "./http.js";
 
 export const faultKinds = [
@@ -34,50 +34,55 @@ export const faultKinds = [
 export type FaultKind = (typeof faultKinds)[number];
 
 const STATUSES = [401, 403, 429, 500, 502, 503] as const;
-type FaultStatus = (typeof STATUSES)[number];
 
 export const faultSchema = z
   .strictObject({
     kind: z.enum(faultKinds),
-    match: z
-      .strictObject({
-        api: z.enum(["v1", "v2"]).optional(),
+    match: z.optional(
+      z.strictObject({
+        api: z.optional(z.enum(["v1", "v2"])),
         /** A path under the API's base: `/Prospects`, `/MITS/SearchProspects`. */
-        path: z.string().min(1).optional(),
-        propertyId: z.string().min(1).optional(),
-      })
-      .optional(),
+        path: z.optional(z.string().check(z.minLength(1))),
+        propertyId: z.optional(z.string().check(z.minLength(1))),
+      }),
+    ),
     /** Requests to hit before the fault is gone; unlimited when absent. */
-    times: z.int().positive().optional(),
+    times: z.optional(z.int().check(z.positive())),
     /** `status`: the HTTP status to answer. */
-    status: z
-      .number()
-      .refine((n): n is FaultStatus => (STATUSES as readonly number[]).includes(n), {
-        message: `must be one of ${STATUSES.join(", ")}`,
-      })
-      .optional(),
+    status: z.optional(
+      z.number().check(
+        z.refine((n) => (STATUSES as readonly number[]).includes(n), {
+          message: `must be one of ${STATUSES.join(", ")}`,
+        }),
+      ),
+    ),
     /** `status` 429: the `Retry-After` header, in seconds. */
-    retryAfterSeconds: z.int().nonnegative().optional(),
+    retryAfterSeconds: z.optional(z.int().check(z.nonnegative())),
     /** `slow`: milliseconds to wait before answering; `drop_after_write`: before dropping. */
-    delayMs: z.int().nonnegative().max(120_000).optional(),
+    delayMs: z.optional(z.int().check(z.nonnegative(), z.maximum(120_000))),
     /** `overflow`: the longest window answered normally. */
-    maxWindowSeconds: z.number().positive().optional(),
+    maxWindowSeconds: z.optional(z.number().check(z.positive())),
     /** `error_on_200`: the `ErrorDescription`. */
-    message: z.string().max(500).optional(),
+    message: z.optional(z.string().check(z.maxLength(500))),
   })
-  .superRefine((fault, context) => {
-    const need = (key: keyof typeof fault, kind: FaultKind) => {
-      if (fault.kind === kind && fault[key] === undefined) {
-        context.addIssue({ code: "custom", path: [key], message: `required by ${kind}` });
+  .check(
+    z.superRefine((fault, context) => {
+      const need = (key: keyof typeof fault, kind: FaultKind) => {
+        if (fault.kind === kind && fault[key] === undefined) {
+          context.addIssue({ code: "custom", path: [key], message: `required by ${kind}` });
+        }
+      };
+      need("status", "status");
+      need("delayMs", "slow");
+      need("maxWindowSeconds", "overflow");
+      if (
+        (fault.kind === "error_on_200" || fault.kind === "overflow") &&
+        fault.match?.api === "v2"
+      ) {
+        context.addIssue({ code: "custom", path: ["match", "api"], message: "v1 only" });
       }
-    };
-    need("status", "status");
-    need("delayMs", "slow");
-    need("maxWindowSeconds", "overflow");
-    if ((fault.kind === "error_on_200" || fault.kind === "overflow") && fault.match?.api === "v2") {
-      context.addIssue({ code: "custom", path: ["match", "api"], message: "v1 only" });
-    }
-  });
+    }),
+  );
 
 /** A fault to inject (see the module header). */
 export type Fault = z.input<typeof faultSchema>;

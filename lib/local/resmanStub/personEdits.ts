@@ -3,7 +3,7 @@
  * validated `PersonInput`, and a validated `PersonPatch` applied to a person. The primary phone
  * is `phone` of type `phoneType`; `mobilePhone`, `homePhone` and `workPhone` set the others.
  */
-import type * as z from "zod";
+import type * as z from "../../domain/zod.js";
 import type { personInputSchema, personPatchSchema } from "./adminInputs.js";
 import type { StubPerson, StubPhoneType } from "./model.js";
 
