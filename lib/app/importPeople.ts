@@ -16,6 +16,7 @@
 
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";
 import { importFieldOf, personFromImportRow } from "../domain/importRow.js";
+import { FirstLines } from "./firstLines.js";
 import type { PropertyContext, PropertyStore, ResmanPropertyRef } from "./ports.js";
 import { noIdentity, type PreparedSync, prepareSync, type SyncDependencies } from "./syncPerson.js";
 import { syncInWaves, type WaveOutcome, type WaveRow } from "./syncWaves.js";
@@ -186,7 +187,7 @@ export async function importPeople(
   const warningIndex = new Map<string, WarningTally>();
   // First line of each external id: a second row for the same person in one file is ambiguous
   // (which one is current?) and is rejected, so the result never depends on timing.
-  const firstLine = new Map<string, number>();
+  const firstLines = new FirstLines();
 
   // The rows of the current chunk in file order; all are done before the next chunk is read.
   const marks: ProgressMark[] = [];
@@ -247,12 +248,11 @@ export async function importPeople(
       return null;
     }
     const personId = mapped.person.person_id;
-    const seen = firstLine.get(personId);
+    const seen = firstLines.firstOrRemember(personId, record.line);
     if (seen !== undefined) {
       reject(record.line, `external_id repeats the row on line ${seen}`);
       return null;
     }
-    firstLine.set(personId, record.line);
     const prepared = prepare(record.line, mapped);
     return prepared === null
       ? null
