@@ -4,10 +4,9 @@
  * unknown fields; the JSON Schemas in `schemas/` are generated from these.
  */
 
-import { isGuid, personStatuses, resmanPersonSchema } from "./person.js";
+import { guidSchema as guid, personStatuses, resmanPersonSchema } from "./person.js";
 import * as z from "./zod.js";
 
-const guid = z.string().check(z.refine(isGuid, { message: "must be a GUID" }));
 // Lenient on purpose: ResMan GUIDs need not carry RFC 4122 version bits.
 const uuid = guid;
 const isoDateTime = z.iso.datetime({ offset: true });

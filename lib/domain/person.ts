@@ -27,6 +27,9 @@ export function isGuid(value: string): boolean {
   return GUID.test(value);
 }
 
+/** A GUID as the contracts take it (lenient: ResMan GUIDs need not carry version bits). */
+export const guidSchema = z.string().check(z.refine(isGuid, { message: "must be a GUID" }));
+
 export const personPhoneSchema = z.object({
   type: z.enum(phoneTypes),
   number: z.string().check(z.maxLength(40)),

@@ -5,10 +5,8 @@
  * fields are ignored. It carries ids only: the worker reads the property from the registry.
  */
 
-import { isGuid } from "./person.js";
+import { guidSchema as guid } from "./person.js";
 import * as z from "./zod.js";
-
-const guid = z.string().check(z.refine(isGuid, { message: "must be a GUID" }));
 
 export const reconcileMessageSchema = z.object({
   /** contact-sync's property id. */
