@@ -1,7 +1,8 @@
 /**
  * File import: every row goes through the sync path's decision (`planSync`), set-based.
  *
- * Rows are read in chunks (`CHUNK_ROWS`); each chunk is synced in waves (`syncWaves.ts`):
+ * Rows are read in chunks (at most `CHUNK_ROWS`, fewer while a chunk's reading holds more than
+ * `CHUNK_CONTACTS` candidate contacts); each chunk is synced in waves (`syncWaves.ts`):
  * its snapshots read in one statement, rows that could see each other's writes decided one
  * after the other in file order, the others together, each wave written in one statement.
  * The result is the one-person path's in file order, whatever the chunk size. A failing row
@@ -69,11 +70,41 @@ export interface ImportSummary extends ImportCounts {
 }
 
 /**
- * Rows read ahead and synced together in waves. Measured on the generated set (Postgres): 32
+ * Most rows read ahead and synced together in waves. Measured on the generated set (Postgres): 32
  * rows 155 people/s and 500 rows 169 people/s over 5,000 people; 2,000 rows 228 people/s over
  * 14,000 people but 600 MB peak RSS. 1,000 lies between (README, Performance).
  */
 export const CHUNK_ROWS = 1000;
+
+/**
+ * Candidate contacts a chunk's first reading should hold, about: what an import holds at its
+ * peak is that reading (each contact decoded, with its links and comparison forms). A chunk whose
+ * reading held more makes the next one smaller, in proportion; one that held fewer lets it grow
+ * back to `CHUNK_ROWS`. On the generated million-person file a 1,000-row chunk's reading climbs
+ * from ~700 to ~9,400 contacts over the first 30,000 rows (20 per blocking key at most), and the
+ * `import` command peaked at 535 MB RSS (budget 512); 500-row chunks cut the peak of its first
+ * 300 s by 77 MB at 9 % less speed. The duplicate-heavy set's chunks hold under 2,000 and keep
+ * their 1,000 rows (500 would be slower there). README, Performance.
+ */
+export const CHUNK_CONTACTS = 5000;
+
+/** The smallest chunk the contacts' bound makes. */
+export const MIN_CHUNK_ROWS = 100;
+
+/**
+ * The next chunk's rows: `rows` scaled by how far the last chunk's reading (`contacts`) was from
+ * `target` contacts, between `MIN_CHUNK_ROWS` (or `most`, if smaller) and `most`.
+ */
+export function nextChunkRows(
+  rows: number,
+  contacts: number,
+  most: number,
+  target = CHUNK_CONTACTS,
+): number {
+  if (contacts <= 0) return most;
+  const scaled = Math.floor((rows * target) / contacts);
+  return Math.min(most, Math.max(Math.min(MIN_CHUNK_ROWS, most), scaled));
+}
 
 /** How far an import has got, for a progress display. */
 export interface ImportProgress {
@@ -133,8 +164,13 @@ const LINES_PER_WARNING = 5;
 export interface ImportOptions {
   property: PropertyContext | PendingProperty;
   records: AsyncIterable<ImportRecord>;
-  /** Rows read and synced together in waves (default `CHUNK_ROWS`). */
+  /**
+   * Most rows read and synced together in waves (default `CHUNK_ROWS`); fewer while chunks'
+   * readings hold more than `CHUNK_CONTACTS` candidate contacts.
+   */
   chunkRows?: number;
+  /** Candidate contacts a chunk's reading should hold, about (default `CHUNK_CONTACTS`). */
+  chunkContacts?: number;
   onProgress?: (counts: Readonly<ImportCounts>, progress: Readonly<ImportProgress>) => void;
 }
 
@@ -313,7 +349,8 @@ export async function importPeople(
 
   /** Reads the next chunk of records; an unreadable source ends the import (`aborted`). */
   const iterator = options.records[Symbol.asyncIterator]();
-  const chunkRows = Math.max(1, options.chunkRows ?? CHUNK_ROWS);
+  const mostRows = Math.max(1, options.chunkRows ?? CHUNK_ROWS);
+  let chunkRows = mostRows;
   async function nextChunk(): Promise<PendingRow[] | null> {
     const rows: PendingRow[] = [];
     let read = 0;
@@ -341,7 +378,10 @@ export async function importPeople(
     const read = await nextChunk();
     if (read === null) break;
     const rows = await syncable(read);
-    if (rows.length > 0 && property !== null) await syncInWaves(deps, property, rows, settleRow);
+    if (rows.length > 0 && property !== null) {
+      const { contacts } = await syncInWaves(deps, property, rows, settleRow);
+      chunkRows = nextChunkRows(chunkRows, contacts, mostRows, options.chunkContacts);
+    }
     if (summary.aborted !== undefined) break;
   }
   return summary;

@@ -124,6 +124,12 @@ function nextWave<R>(pending: readonly RowState<R>[]): RowState<R>[] {
   return wave;
 }
 
+/** What a run of waves read: for an import to size its next chunk by. */
+export interface WavesRead {
+  /** Distinct candidate contacts of the rows' first reading (0 when that read failed). */
+  contacts: number;
+}
+
 /**
  * Syncs `rows` (one chunk, in file order) into `property`, calling `settle` once per row; a row
  * is settled after every earlier row that could affect its reading.
@@ -134,7 +140,7 @@ export async function syncInWaves<R extends WaveRow>(
   rows: readonly R[],
   settle: (row: R, outcome: WaveOutcome) => void,
   options: WaveOptions = {},
-): Promise<void> {
+): Promise<WavesRead> {
   const propertyId = property.id;
   // The chunk's rows are read again after waves that wrote what they read: one reader (and
   // writer) for the chunk, so that what the chunk itself wrote is not read back.
@@ -180,7 +186,11 @@ export async function syncInWaves<R extends WaveRow>(
   } catch {
     // The chunk's read failed: each row reads (and reports a failure) for itself.
     for (const row of rows) await one(row);
-    return;
+    return { contacts: 0 };
+  }
+  const candidates = new Set<string>();
+  for (const state of pending) {
+    for (const contact of state.reading?.contacts ?? []) candidates.add(contact.id);
   }
   /** Rows by what they touch, in file order: who must read again after a write. */
   const touching = new Map<string, RowState<R>[]>();
@@ -301,6 +311,7 @@ export async function syncInWaves<R extends WaveRow>(
     }
     pending = pending.filter((state) => !finished.has(state));
   }
+  return { contacts: candidates.size };
 }
 
 /** A planned row as the wave's statement takes it: its write, guarded by its reading. */

@@ -10,7 +10,7 @@
  *   BENCH_DRIVERS=pg        drivers: pglite, pg, neon (default pg)
  *   BENCH_TIME_LIMIT=600    seconds after which a case stops reading rows and reports what it
  *                           did (default 600; 0 = no limit). Ctrl-C does the same, then stops.
- *   BENCH_CHUNK_ROWS=500    rows per chunk (default `CHUNK_ROWS`): to choose it by measurement.
+ *   BENCH_CHUNK_ROWS=500    most rows per chunk (default `CHUNK_ROWS`): to choose it by measurement.
  *   BENCH_SET=duplicates    the duplicate-heavy set instead (`duplicateHeavy.ts`: ~10 records
  *                           per person, common names, no email or phone); BENCH_SIZES then
  *                           counts records (default 50,000 records of 5,000 people).
@@ -35,6 +35,7 @@ import { type DatabaseHandle, openDatabase } from "../../lib/adapters/db/client.
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import {
+  CHUNK_CONTACTS,
   CHUNK_ROWS,
   type ImportCounts,
   type ImportRecord,
@@ -490,7 +491,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${machine()}\n`);
   process.stdout.write(
     `Cases: ${drivers.join(", ")} × ${sizes.map((n) => number.format(n)).join(", ")} people ` +
-      `(seed ${SEED}; set-based, ${number.format(chunkRows ?? CHUNK_ROWS)}-row chunks; ` +
+      `(seed ${SEED}; set-based, chunks of at most ${number.format(chunkRows ?? CHUNK_ROWS)} rows ` +
+      `and about ${number.format(CHUNK_CONTACTS)} candidate contacts; ` +
       `${timeLimit > 0 ? `time limit ${timeLimit} s a case` : "no time limit"})\n`,
   );
 

@@ -154,6 +154,55 @@ export function describeImportContract(driver: DriverName): void {
       }
     });
 
+    it("sizes its chunks by the contacts their readings hold, with the same result", async () => {
+      // 260 people, each a contact with its own email; then a second record of each (a new id,
+      // the same email): every row of the second file reads its person's contact.
+      const firsts = ["Ann", "Ben", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal"];
+      const lasts = ["Ash", "Birch", "Cole", "Dale", "Finch", "Grove", "Hart", "Judd"].flatMap(
+        (stem) => ["field", "wood", "ton", "ley", "ford"].map((end) => `${stem}${end}`),
+      );
+      const person = (n: number, id: string): Row => ({
+        external_id: id,
+        first_name: firsts[n % firsts.length] ?? "Ann",
+        last_name: lasts[Math.floor(n / firsts.length)] ?? "Ash",
+        email: `person${n}@mailbox.dev`,
+      });
+      const first = Array.from({ length: 260 }, (_, n) => person(n, `A${n}`));
+      const second = Array.from({ length: 260 }, (_, n) => person(n, `B${n}`));
+      /** Imports `second` after `first`; the records read when each row of it was done. */
+      const imported = async (chunkContacts?: number) => {
+        const property = await newProperty(suite.db);
+        await importPeople(suite.deps, { property, records: recordsOf(first) });
+        let pulled = 0;
+        async function* counted(): AsyncIterable<ImportRecord> {
+          for await (const record of recordsOf(second)) {
+            pulled += 1;
+            yield record;
+          }
+        }
+        const boundaries = new Set<number>();
+        const summary = await importPeople(suite.deps, {
+          property,
+          records: counted(),
+          chunkRows: 120,
+          ...(chunkContacts === undefined ? {} : { chunkContacts }),
+          onProgress: () => boundaries.add(pulled),
+        });
+        return { property, summary, boundaries: [...boundaries] };
+      };
+      const fixed = await imported();
+      const bounded = await imported(30);
+      // 120 rows read 120 contacts, four times the 30: the next chunk is the smallest, 100 rows.
+      expect(fixed.boundaries).toEqual([120, 240, 260]);
+      expect(bounded.boundaries).toEqual([120, 220, 260]);
+      expect(bounded.summary.merged).toBe(260);
+      const counts = ({ propertyId, resmanPropertyId, ...rest }: typeof fixed.summary) => rest;
+      expect(counts(bounded.summary)).toEqual(counts(fixed.summary));
+      expect(comparable(await propertySnapshot(suite.db, bounded.property.id))).toEqual(
+        comparable(await propertySnapshot(suite.db, fixed.property.id)),
+      );
+    });
+
     /** Twelve rows of the mixed set as snapshot requests; half of their people already synced. */
     const readerPeople = (rows: Row[]) =>
       rows.slice(0, 12).flatMap((fields) => {
