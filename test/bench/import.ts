@@ -15,6 +15,12 @@
  *                           per person, common names, no email or phone); BENCH_SIZES then
  *                           counts records (default 50,000 records of 5,000 people).
  *
+ *   BENCH_WRITE_FLOOR=0    skip the write floor (below).
+ *
+ * After each case, the write floor (`writeFloor.ts`): the rows the import wrote, written again
+ * inside the server with nothing read or decided, in statements of a chunk's rows — no import
+ * of those rows can be faster on this machine; the import's rate is shown as a share of it.
+ *
  * Growth shows in two figures: the rate over the first and the last tenth of the rows, and the
  * time of the second half of the rows over the first half's (issue 15: within 10 %).
  *
@@ -48,6 +54,7 @@ import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
 import { PHONE_POOL_SIZE, writePeopleCsv } from "../../lib/local/peopleGenerator.js";
 import { createScratchDatabase } from "../support/postgres.js";
 import { writeDuplicateHeavyCsv } from "./duplicateHeavy.js";
+import { measureWriteFloor, type WriteFloor } from "./writeFloor.js";
 
 /** Fixed so that every run imports the same people. */
 const SEED = 8_031_975;
@@ -83,6 +90,8 @@ interface CaseRequest {
   timeLimit: number;
   /** Rows per chunk (`BENCH_CHUNK_ROWS`); the import's default when absent. */
   chunkRows?: number;
+  /** Whether to measure the write floor after the import (`BENCH_WRITE_FLOOR`). */
+  writeFloor: boolean;
 }
 
 /** What one case measured. */
@@ -104,6 +113,8 @@ interface CaseResult {
   counts: ImportCounts;
   /** The same file imported a second time (every row already applied): seconds, statements. */
   reimport?: { seconds: number; statements: number; rows: number; unchanged: number };
+  /** The write floor of the rows the import wrote (`writeFloor.ts`). */
+  floor?: WriteFloor;
   /** Why reading stopped before the end of the file. */
   stopped?: string;
   aborted?: string;
@@ -332,6 +343,12 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
+    let floor: WriteFloor | undefined;
+    if (request.writeFloor && summary.rows > 0) {
+      log(`${tag} the write floor: the same rows written again inside the server`);
+      floor = await measureWriteFloor(handle, summary.rows, request.chunkRows ?? CHUNK_ROWS);
+    }
+
     const { rows, created, merged, updated, unchanged, review, failed, rejected } = summary;
     return {
       driver: request.driver,
@@ -346,6 +363,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       serverVersion,
       counts: { rows, created, merged, updated, unchanged, review, failed, rejected },
       ...(reimport === undefined ? {} : { reimport }),
+      ...(floor === undefined ? {} : { floor }),
       ...(stopped === null ? {} : { stopped }),
       ...(summary.aborted === undefined ? {} : { aborted: summary.aborted }),
     };
@@ -405,6 +423,7 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       "first 10% /s",
       "last 10% /s",
       "2nd half / 1st half time",
+      "write floor people/s (import's share)",
       "round trips / person",
       "peak RSS MB",
       "re-import people/s",
@@ -432,6 +451,9 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       number.format(Math.round(r.firstTenthRate)),
       number.format(Math.round(r.lastTenthRate)),
       r.halfRatio.toFixed(2),
+      r.floor === undefined
+        ? "-"
+        : `${number.format(Math.round(r.floor.peoplePerSecond))} (${((100 * r.counts.rows) / r.seconds / r.floor.peoplePerSecond).toFixed(0)} %)`,
       (r.statements / Math.max(1, r.counts.rows)).toFixed(2),
       `${Math.round(r.peakRssMb)} (start ${Math.round(r.startRssMb)})`,
       r.reimport === undefined
@@ -470,6 +492,19 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       `(last 10% /s close to first 10% /s); ≤ ${BUDGET.roundTripsPerJob} database round trips per queue job.`,
     "Round trips: statements this process sent during the import (BEGIN and COMMIT included) per row read; " +
       "rows are read and written in waves, many rows a statement.",
+    "Write floor: the rows the import wrote, copied inside the server into empty copies of their tables " +
+      "(same indexes and keys) in statements of a chunk's rows, each committed: nothing read, decided, " +
+      "sent or rewritten, so no import of those rows can be faster here.",
+    ...results.flatMap((r) =>
+      r.floor === undefined
+        ? []
+        : [
+            `  ${r.driver} ${number.format(r.counts.rows)}: ${r.floor.seconds.toFixed(1)} s = ` +
+              r.floor.tables
+                .map((t) => `${t.table} ${number.format(t.rows)} rows ${t.seconds.toFixed(1)} s`)
+                .join(", "),
+          ],
+    ),
     "Re-import: the same file again; every accepted row is a replay (unchanged), bad rows are rejected again.",
     "Peak RSS: this Node process only; it includes PGlite's engine, not the Postgres server's memory.",
     `Rows with a phone: ${[...phoneShare].map(([people, share]) => `${number.format(people)} → ${(100 * share).toFixed(0)}%`).join(", ")} ` +
@@ -537,6 +572,7 @@ async function main(): Promise<void> {
           file,
           timeLimit,
           ...(chunkRows === undefined ? {} : { chunkRows }),
+          writeFloor: process.env.BENCH_WRITE_FLOOR !== "0",
         });
         log(
           `${tag} ${result.stopped === undefined ? "done" : `stopped (${result.stopped})`}: ` +

@@ -1,0 +1,145 @@
+/**
+ * The import's write floor (`bench:import`): how fast this database can write, with nothing
+ * else to do, the rows an import has just written — the import's speed can never pass it.
+ *
+ * Empty copies of the tables an import writes (contacts, links, merge histories, review items,
+ * outbox rows, identity keys) are made in a scratch schema with the same columns, defaults,
+ * checks, indexes (the contacts' GIN-indexed key arrays included), storage options and foreign
+ * keys; then each table's rows are copied into its copy by `INSERT … SELECT` statements inside
+ * the server, each carrying a full chunk's share of the table (`CHUNK_ROWS` people's rows) and
+ * committed on its own, as the import's statements are. No row crosses the wire, nothing is read to decide, no row is
+ * written twice (the import rewrote every contact it merged into, and bumped identity keys
+ * many times): the figure is an upper bound on any import of these rows on this machine.
+ * The scratch schema is dropped afterwards.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { DatabaseHandle } from "../../lib/adapters/db/client.js";
+
+/** The tables an import writes, parents first (foreign keys point to earlier ones). */
+const TABLES = [
+  { name: "user", key: "id" },
+  { name: "contact_sync", key: "id" },
+  { name: "contact_merge_history", key: "id" },
+  { name: "contact_review", key: "id" },
+  { name: "outbox_event", key: "id" },
+  { name: "identity_key", key: "key_id" },
+] as const;
+
+const SCHEMA = "write_floor";
+
+export interface WriteFloor {
+  /** People of the import over the floor's seconds. */
+  peoplePerSecond: number;
+  seconds: number;
+  /** Rows and seconds per table, in the order copied. */
+  tables: { table: string; rows: number; seconds: number }[];
+}
+
+type Db = DatabaseHandle["db"];
+
+async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+/** `"user"`, `write_floor."user"`. */
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Makes the empty copies (tables, then their foreign keys, re-pointed at the copies). */
+async function makeCopies(db: Db): Promise<void> {
+  await db.execute(sql.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  await db.execute(sql.raw(`CREATE SCHEMA ${SCHEMA}`));
+  const copied = new Set<string>(TABLES.map((t) => t.name));
+  for (const { name } of TABLES) {
+    await db.execute(
+      sql.raw(`CREATE TABLE ${SCHEMA}.${ident(name)} (LIKE public.${ident(name)} INCLUDING ALL)`),
+    );
+    const [options] = await rows<{ reloptions: string[] | null }>(
+      db,
+      sql`SELECT reloptions FROM pg_class WHERE oid = ${`public.${ident(name)}`}::regclass`,
+    );
+    if (options?.reloptions) {
+      await db.execute(
+        sql.raw(`ALTER TABLE ${SCHEMA}.${ident(name)} SET (${options.reloptions.join(", ")})`),
+      );
+    }
+  }
+  for (const { name } of TABLES) {
+    const keys = await rows<{ conname: string; def: string }>(
+      db,
+      sql`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+          WHERE contype = 'f' AND conrelid = ${`public.${ident(name)}`}::regclass`,
+    );
+    for (const { conname, def } of keys) {
+      // Printed with public on the search path: unqualified names are public's tables.
+      const repointed = def.replace(/REFERENCES ("[^"]+"|\w+)\(/, (_, table: string) => {
+        const bare = table.replace(/^"|"$/g, "");
+        return `REFERENCES ${copied.has(bare) ? SCHEMA : "public"}.${ident(bare)}(`;
+      });
+      await db.execute(
+        sql.raw(
+          `ALTER TABLE ${SCHEMA}.${ident(name)} ADD CONSTRAINT ${ident(conname)} ${repointed}`,
+        ),
+      );
+    }
+  }
+}
+
+/** Copies one table in `statements` statements, in key order. */
+async function copyTable(
+  db: Db,
+  table: string,
+  key: string,
+  total: number,
+  statements: number,
+): Promise<void> {
+  const size = Math.max(1, Math.ceil(total / statements));
+  const source = `public.${ident(table)}`;
+  const target = `${SCHEMA}.${ident(table)}`;
+  let after: string | null = null;
+  for (;;) {
+    const bound: SQL = after === null ? sql`` : sql`WHERE ${sql.raw(ident(key))} > ${after}`;
+    const [last]: ({ last: string | null } | undefined)[] = await rows<{ last: string | null }>(
+      db,
+      sql`WITH moved AS (
+            INSERT INTO ${sql.raw(target)}
+            SELECT * FROM ${sql.raw(source)} ${bound}
+            ORDER BY ${sql.raw(ident(key))} LIMIT ${size}
+            RETURNING ${sql.raw(ident(key))} AS k)
+          SELECT k::text AS last FROM moved ORDER BY k DESC LIMIT 1`,
+    );
+    if (last?.last == null) return;
+    after = last.last;
+  }
+}
+
+/**
+ * Measures the floor for the rows now in the database, written by an import of `people` rows
+ * (in statements of `chunkRows` people's rows).
+ */
+export async function measureWriteFloor(
+  handle: DatabaseHandle,
+  people: number,
+  chunkRows: number,
+): Promise<WriteFloor> {
+  const chunks = Math.ceil(people / chunkRows);
+  const { db } = handle;
+  await makeCopies(db);
+  try {
+    const tables: WriteFloor["tables"] = [];
+    for (const { name, key } of TABLES) {
+      const [count] = await rows<{ n: number }>(
+        db,
+        sql`SELECT count(*)::int AS n FROM ${sql.raw(`public.${ident(name)}`)}`,
+      );
+      const total = count?.n ?? 0;
+      const started = performance.now();
+      await copyTable(db, name, key, total, Math.max(1, chunks));
+      tables.push({ table: name, rows: total, seconds: (performance.now() - started) / 1000 });
+    }
+    const seconds = tables.reduce((sum, t) => sum + t.seconds, 0);
+    return { peoplePerSecond: people / seconds, seconds, tables };
+  } finally {
+    await db.execute(sql.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  }
+}
