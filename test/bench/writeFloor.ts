@@ -46,7 +46,7 @@ async function rows<T>(db: Db, query: SQL): Promise<T[]> {
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Makes the empty copies (tables, then their foreign keys, re-pointed at the copies). */
-async function makeCopies(db: Db): Promise<void> {
+export async function makeCopies(db: Db): Promise<void> {
   await db.execute(sql.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   await db.execute(sql.raw(`CREATE SCHEMA ${SCHEMA}`));
   const copied = new Set<string>(TABLES.map((t) => t.name));
@@ -85,6 +85,45 @@ async function makeCopies(db: Db): Promise<void> {
   }
 }
 
+/**
+ * How each copy differs from its table: its indexes (method, columns, options, predicate),
+ * constraints (kind, definition) and storage options, as text; empty when the copies are
+ * faithful.
+ */
+export async function copyDifferences(db: Db): Promise<string[]> {
+  const shape = async (schema: string, table: string) => {
+    const relation = `${schema}.${ident(table)}`;
+    const found = await rows<{ item: string }>(
+      db,
+      sql`SELECT 'index ' || CASE WHEN i.indisunique THEN 'unique ' ELSE '' END
+                 || regexp_replace(pg_get_indexdef(i.indexrelid), '^.* USING ', '')
+                 || coalesce(' ' || array_to_string(c.reloptions, ','), '') AS item
+            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           WHERE i.indrelid = ${relation}::regclass
+          UNION ALL
+          SELECT 'constraint ' || contype::text || ' ' ||
+                 replace(pg_get_constraintdef(oid), ${`${SCHEMA}.`}::text, '')
+            FROM pg_constraint WHERE conrelid = ${relation}::regclass
+          UNION ALL
+          SELECT 'options ' || coalesce(array_to_string(reloptions, ','), '')
+            FROM pg_class WHERE oid = ${relation}::regclass`,
+    );
+    return found.map(({ item }) => item).sort();
+  };
+  const differences: string[] = [];
+  for (const { name } of TABLES) {
+    const original = await shape("public", name);
+    const copy = await shape(SCHEMA, name);
+    for (const item of original.filter((x) => !copy.includes(x))) {
+      differences.push(`${name}: the copy lacks ${item}`);
+    }
+    for (const item of copy.filter((x) => !original.includes(x))) {
+      differences.push(`${name}: the copy adds ${item}`);
+    }
+  }
+  return differences;
+}
+
 /** Copies one table in `statements` statements, in key order. */
 async function copyTable(
   db: Db,
@@ -92,23 +131,29 @@ async function copyTable(
   key: string,
   total: number,
   statements: number,
-): Promise<void> {
+): Promise<number> {
   const size = Math.max(1, Math.ceil(total / statements));
   const source = `public.${ident(table)}`;
   const target = `${SCHEMA}.${ident(table)}`;
   let after: string | null = null;
+  let copied = 0;
   for (;;) {
     const bound: SQL = after === null ? sql`` : sql`WHERE ${sql.raw(ident(key))} > ${after}`;
-    const [last]: ({ last: string | null } | undefined)[] = await rows<{ last: string | null }>(
+    const [last]: ({ last: string | null; n: number } | undefined)[] = await rows<{
+      last: string | null;
+      n: number;
+    }>(
       db,
       sql`WITH moved AS (
             INSERT INTO ${sql.raw(target)}
             SELECT * FROM ${sql.raw(source)} ${bound}
             ORDER BY ${sql.raw(ident(key))} LIMIT ${size}
             RETURNING ${sql.raw(ident(key))} AS k)
-          SELECT k::text AS last FROM moved ORDER BY k DESC LIMIT 1`,
+          SELECT (SELECT k::text AS key FROM moved ORDER BY moved.k DESC LIMIT 1) AS last,
+                 (SELECT count(*)::int FROM moved) AS n`,
     );
-    if (last?.last == null) return;
+    if (last === undefined || last.n === 0 || last.last === null) return copied;
+    copied += last.n;
     after = last.last;
   }
 }
@@ -126,6 +171,10 @@ export async function measureWriteFloor(
   const { db } = handle;
   await makeCopies(db);
   try {
+    const differences = await copyDifferences(db);
+    if (differences.length > 0) {
+      throw new Error(`the write floor's copies are not faithful: ${differences.join("; ")}`);
+    }
     const tables: WriteFloor["tables"] = [];
     for (const { name, key } of TABLES) {
       const [count] = await rows<{ n: number }>(
@@ -134,7 +183,10 @@ export async function measureWriteFloor(
       );
       const total = count?.n ?? 0;
       const started = performance.now();
-      await copyTable(db, name, key, total, Math.max(1, chunks));
+      const copied = await copyTable(db, name, key, total, Math.max(1, chunks));
+      if (copied !== total) {
+        throw new Error(`the write floor copied ${copied} of ${total} rows of ${name}`);
+      }
       tables.push({ table: name, rows: total, seconds: (performance.now() - started) / 1000 });
     }
     const seconds = tables.reduce((sum, t) => sum + t.seconds, 0);
