@@ -1,6 +1,9 @@
 /**
  * Import benchmark (`npm run bench`): synthetic ResMan people imported through the real path
  * (`openImportFile` → `importPeople` → `syncPerson` → the Drizzle stores), per driver and size.
+ * (Over 400 lines as one thing: the run of one benchmark — its settings, the case it runs in a
+ * child process, the growth figures of that case and the report; the sets and the write floor
+ * live in their own files.)
  *
  * Prints figures next to the design §8 budget; asserts nothing. Each (driver, size) case runs
  * in its own child process so that its peak RSS is its own, not the high-water mark of the
