@@ -246,11 +246,11 @@ export const contactSync = pgTable(
       "chk_contact_sync_status",
       sql`${t.syncStatus} IN ('pending', 'success', 'failed', 'merged')`,
     ),
-    // No key on `user_id` alone: `(user_id, property_id)` below checks the same contact (and
-    // cascades the same way); the second check of that row cost ~10 µs a link written (a
-    // 5,000-link statement 267–303 → 238–246 ms, README Performance, "The write floor";
-    // migration 0012). `property_id` keeps its own key: a link without a contact is not checked
-    // by the pair.
+    foreignKey({
+      name: "contact_sync_user_id_fkey",
+      columns: [t.userId],
+      foreignColumns: [user.id],
+    }).onDelete("cascade"),
     foreignKey({
       name: "contact_sync_property_id_fkey",
       columns: [t.propertyId],
