@@ -7,13 +7,14 @@
  * checks, indexes (the contacts' GIN-indexed key arrays included), storage options and foreign
  * keys; then each table's rows are copied into its copy by `INSERT … SELECT` statements inside
  * the server, each carrying a full chunk's share of the table (`CHUNK_ROWS` people's rows) and
- * committed on its own, as the import's statements are. No row crosses the wire, nothing is read to decide, no row is
- * written twice (the import rewrote every contact it merged into, and bumped identity keys
+ * committed on its own, as the import's statements are. No row crosses the wire, nothing is
+ * read to decide, no row is written twice (the import rewrote every contact it merged into, and bumped identity keys
  * many times): the figure is an upper bound on any import of these rows on this machine.
  * The scratch schema is dropped afterwards.
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { DatabaseHandle } from "../../lib/adapters/db/client.js";
+import type { Database, DatabaseHandle } from "../../lib/adapters/db/client.js";
+import { executeRows } from "../../lib/adapters/db/sqlRows.js";
 
 /** The tables an import writes, parents first (foreign keys point to earlier ones). */
 const TABLES = [
@@ -35,51 +36,46 @@ export interface WriteFloor {
   tables: { table: string; rows: number; seconds: number }[];
 }
 
-type Db = DatabaseHandle["db"];
+/** `schema."table"` in a statement. */
+const qualified = (schema: string, table: string): SQL =>
+  sql`${sql.identifier(schema)}.${sql.identifier(table)}`;
 
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
-
-/** `"user"`, `write_floor."user"`. */
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** The same table as a `regclass` (for the catalog's queries). */
+const regclass = (schema: string, table: string): SQL =>
+  sql`format('%I.%I', ${schema}::text, ${table}::text)::regclass`;
 
 /** Makes the empty copies (tables, then their foreign keys, re-pointed at the copies). */
-export async function makeCopies(db: Db): Promise<void> {
-  await db.execute(sql.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
-  await db.execute(sql.raw(`CREATE SCHEMA ${SCHEMA}`));
+export async function makeCopies(db: Database): Promise<void> {
+  await db.execute(sql`DROP SCHEMA IF EXISTS ${sql.identifier(SCHEMA)} CASCADE`);
+  await db.execute(sql`CREATE SCHEMA ${sql.identifier(SCHEMA)}`);
   const copied = new Set<string>(TABLES.map((t) => t.name));
   for (const { name } of TABLES) {
-    await db.execute(
-      sql.raw(`CREATE TABLE ${SCHEMA}.${ident(name)} (LIKE public.${ident(name)} INCLUDING ALL)`),
-    );
-    const [options] = await rows<{ reloptions: string[] | null }>(
+    const copy = qualified(SCHEMA, name);
+    await db.execute(sql`CREATE TABLE ${copy} (LIKE ${qualified("public", name)} INCLUDING ALL)`);
+    // LIKE copies no storage options (the contacts' fillfactor).
+    const [options] = await executeRows<{ reloptions: string[] | null }>(
       db,
-      sql`SELECT reloptions FROM pg_class WHERE oid = ${`public.${ident(name)}`}::regclass`,
+      sql`SELECT reloptions FROM pg_class WHERE oid = ${regclass("public", name)}`,
     );
     if (options?.reloptions) {
-      await db.execute(
-        sql.raw(`ALTER TABLE ${SCHEMA}.${ident(name)} SET (${options.reloptions.join(", ")})`),
-      );
+      await db.execute(sql`ALTER TABLE ${copy} SET (${sql.raw(options.reloptions.join(", "))})`);
     }
   }
+  // Nor foreign keys: added once every copy exists, pointed at the copies.
   for (const { name } of TABLES) {
-    const keys = await rows<{ conname: string; def: string }>(
+    const keys = await executeRows<{ conname: string; def: string }>(
       db,
       sql`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-          WHERE contype = 'f' AND conrelid = ${`public.${ident(name)}`}::regclass`,
+          WHERE contype = 'f' AND conrelid = ${regclass("public", name)}`,
     );
     for (const { conname, def } of keys) {
       // Printed with public on the search path: unqualified names are public's tables.
       const repointed = def.replace(/REFERENCES ("[^"]+"|\w+)\(/, (_, table: string) => {
         const bare = table.replace(/^"|"$/g, "");
-        return `REFERENCES ${copied.has(bare) ? SCHEMA : "public"}.${ident(bare)}(`;
+        return `REFERENCES ${copied.has(bare) ? SCHEMA : "public"}."${bare}"(`;
       });
       await db.execute(
-        sql.raw(
-          `ALTER TABLE ${SCHEMA}.${ident(name)} ADD CONSTRAINT ${ident(conname)} ${repointed}`,
-        ),
+        sql`ALTER TABLE ${qualified(SCHEMA, name)} ADD CONSTRAINT ${sql.identifier(conname)} ${sql.raw(repointed)}`,
       );
     }
   }
@@ -90,23 +86,23 @@ export async function makeCopies(db: Db): Promise<void> {
  * constraints (kind, definition) and storage options, as text; empty when the copies are
  * faithful.
  */
-export async function copyDifferences(db: Db): Promise<string[]> {
+export async function copyDifferences(db: Database): Promise<string[]> {
   const shape = async (schema: string, table: string) => {
-    const relation = `${schema}.${ident(table)}`;
-    const found = await rows<{ item: string }>(
+    const relation = regclass(schema, table);
+    const found = await executeRows<{ item: string }>(
       db,
       sql`SELECT 'index ' || CASE WHEN i.indisunique THEN 'unique ' ELSE '' END
                  || regexp_replace(pg_get_indexdef(i.indexrelid), '^.* USING ', '')
                  || coalesce(' ' || array_to_string(c.reloptions, ','), '') AS item
             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-           WHERE i.indrelid = ${relation}::regclass
+           WHERE i.indrelid = ${relation}
           UNION ALL
           SELECT 'constraint ' || contype::text || ' ' ||
                  replace(pg_get_constraintdef(oid), ${`${SCHEMA}.`}::text, '')
-            FROM pg_constraint WHERE conrelid = ${relation}::regclass
+            FROM pg_constraint WHERE conrelid = ${relation}
           UNION ALL
           SELECT 'options ' || coalesce(array_to_string(reloptions, ','), '')
-            FROM pg_class WHERE oid = ${relation}::regclass`,
+            FROM pg_class WHERE oid = ${relation}`,
     );
     return found.map(({ item }) => item).sort();
   };
@@ -126,35 +122,31 @@ export async function copyDifferences(db: Db): Promise<string[]> {
 
 /** Copies one table in `statements` statements, in key order. */
 async function copyTable(
-  db: Db,
+  db: Database,
   table: string,
   key: string,
   total: number,
   statements: number,
 ): Promise<number> {
   const size = Math.max(1, Math.ceil(total / statements));
-  const source = `public.${ident(table)}`;
-  const target = `${SCHEMA}.${ident(table)}`;
+  const column = sql.identifier(key);
   let after: string | null = null;
   let copied = 0;
   for (;;) {
-    const bound: SQL = after === null ? sql`` : sql`WHERE ${sql.raw(ident(key))} > ${after}`;
-    const [last]: ({ last: string | null; n: number } | undefined)[] = await rows<{
-      last: string | null;
-      n: number;
-    }>(
+    const bound: SQL = after === null ? sql`` : sql`WHERE ${column} > ${after}`;
+    const [moved] = await executeRows<{ last: string | null; n: number }>(
       db,
       sql`WITH moved AS (
-            INSERT INTO ${sql.raw(target)}
-            SELECT * FROM ${sql.raw(source)} ${bound}
-            ORDER BY ${sql.raw(ident(key))} LIMIT ${size}
-            RETURNING ${sql.raw(ident(key))} AS k)
+            INSERT INTO ${qualified(SCHEMA, table)}
+            SELECT * FROM ${qualified("public", table)} ${bound}
+            ORDER BY ${column} LIMIT ${size}
+            RETURNING ${column} AS k)
           SELECT (SELECT k::text AS key FROM moved ORDER BY moved.k DESC LIMIT 1) AS last,
                  (SELECT count(*)::int FROM moved) AS n`,
     );
-    if (last === undefined || last.n === 0 || last.last === null) return copied;
-    copied += last.n;
-    after = last.last;
+    if (moved === undefined || moved.n === 0 || moved.last === null) return copied;
+    copied += moved.n;
+    after = moved.last;
   }
 }
 
@@ -177,9 +169,9 @@ export async function measureWriteFloor(
     }
     const tables: WriteFloor["tables"] = [];
     for (const { name, key } of TABLES) {
-      const [count] = await rows<{ n: number }>(
+      const [count] = await executeRows<{ n: number }>(
         db,
-        sql`SELECT count(*)::int AS n FROM ${sql.raw(`public.${ident(name)}`)}`,
+        sql`SELECT count(*)::int AS n FROM ${qualified("public", name)}`,
       );
       const total = count?.n ?? 0;
       const started = performance.now();
@@ -192,6 +184,6 @@ export async function measureWriteFloor(
     const seconds = tables.reduce((sum, t) => sum + t.seconds, 0);
     return { peoplePerSecond: people / seconds, seconds, tables };
   } finally {
-    await db.execute(sql.raw(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+    await db.execute(sql`DROP SCHEMA IF EXISTS ${sql.identifier(SCHEMA)} CASCADE`);
   }
 }

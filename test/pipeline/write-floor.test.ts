@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeRows } from "../../lib/adapters/db/sqlRows.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { importPeople } from "../../lib/app/importPeople.js";
@@ -40,8 +41,8 @@ afterAll(async () => {
 
 describe.each(allDrivers)("the write floor on %s", (driver) => {
   let database: TestDatabase;
-  const query = async <T>(text: string): Promise<T[]> =>
-    ((await database.handle.db.execute(sql.raw(text))) as unknown as { rows: T[] }).rows;
+  const query = <T>(text: string): Promise<T[]> =>
+    executeRows<T>(database.handle.db, sql.raw(text));
   const counts = async () =>
     Object.fromEntries(
       await Promise.all(
