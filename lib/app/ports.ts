@@ -27,6 +27,7 @@ export type {
   SyncTransaction,
   SyncWrite,
   WaveApplied,
+  WaveGuard,
   WaveOptions,
   WaveWrite,
 } from "./ports/contactStore.js";

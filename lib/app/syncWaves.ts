@@ -28,7 +28,7 @@
  */
 
 import type { OutboundEvent } from "../domain/events.js";
-import { guardedLockKeys } from "../domain/lockKeys.js";
+import { commonLockKeys, guardedLockKeys } from "../domain/lockKeys.js";
 import type {
   Guarded,
   GuardedResult,
@@ -323,6 +323,7 @@ function waveWriteOf<R extends WaveRow>({ state, reading, keys, plan }: Planned<
     guard: {
       keys,
       keyVersions: reading.keyVersions,
+      unchanged: commonLockKeys(state.row.prepared.locks, reading.commonKeys),
       // An existing contact was read with its version (it is one of the reading's contacts).
       contactVersion: contact.isNew ? null : (reading.contactVersions.get(contact.id) ?? -1),
       event: state.row.event,

@@ -8,7 +8,10 @@
  * `conversation:<id>`) and a version row in the database. Two writes that could see each
  * other's contact share a name: that is how candidates are found. A blocking key too common to
  * find candidates by when the person was read finds nobody, so the optimistic guard leaves it
- * out (`guardedLockKeys`): a burst of people with one common name does not serialise.
+ * out (`guardedLockKeys`): a burst of people with one common name does not serialise. A wave's
+ * write (`syncWaves.ts`), whose reading may come from a reader's memory, still checks that
+ * such keys are at the version read, without bumping them (`WaveGuard.unchanged`): a merge or
+ * unmerge bumps every key it touches, so a key that shrank back within the limit is seen.
  *
  * **Optimistic rounds** (sync, enrichment): two statements, no transaction (design §8 allows two
  * round trips per queue job). The read returns what it read with the versions it read

@@ -23,7 +23,8 @@
  * enrichment (`block:<key>`, `lib/domain/lockKeys.ts`: each write that carries it bumps its
  * version row, see `lib/app/writeProtocol.ts`), so a key thousands of contacts share would make
  * every sync read them all as candidates and make concurrent syncs collide; past
- * `MAX_BLOCK_SIZE` holders a key is neither searched nor guarded (`guardedLockKeys`). That is why the
+ * `MAX_BLOCK_SIZE` holders a key is neither searched nor bumped (`guardedLockKeys`; a wave's
+ * write only checks it is unchanged, `commonLockKeys`). That is why the
  * address key carries the unit: an apartment community is one street address, and a key
  * without the unit put every resident in one block (930 of 5,000 contacts in the synthetic
  * benchmark set: 287 candidates per sync on average, half of the optimistic writes lost).

@@ -45,6 +45,19 @@ export function guardedLockKeys(
 }
 
 /**
+ * The identity keys a write leaves out of its guard for being too common (`guardedLockKeys`):
+ * a wave's write checks they are unchanged (`WaveGuard.unchanged`).
+ */
+export function commonLockKeys(
+  locks: readonly string[],
+  commonKeys: readonly string[] | undefined,
+): string[] {
+  if (commonKeys === undefined || commonKeys.length === 0) return [];
+  const common = new Set(blockLockKeys(commonKeys));
+  return locks.filter((key) => common.has(key));
+}
+
+/**
  * The identity keys an approval or unmerge locks (bumps): every blocking key of the contacts
  * involved, before and after, and the PersonID of every link it moves. A concurrent sync that
  * read any of these contacts by a key, or the person's link, then fails its guarded write (or

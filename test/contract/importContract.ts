@@ -33,9 +33,15 @@ import type { PropertyContext, SnapshotReader, SnapshotRequest } from "../../lib
 import { planSync, prepareSync, snapshotRequestOf, syncPerson } from "../../lib/app/syncPerson.js";
 import { syncInWaves, type WaveOutcome } from "../../lib/app/syncWaves.js";
 import type { DriverName } from "../../lib/config.js";
+import { MAX_BLOCK_SIZE } from "../../lib/domain/blocking.js";
 import type { OutboundEvent } from "../../lib/domain/events.js";
 import { personFromImportRow } from "../../lib/domain/importRow.js";
-import { guardedLockKeys, personLockKey } from "../../lib/domain/lockKeys.js";
+import {
+  blockLockKeys,
+  commonLockKeys,
+  guardedLockKeys,
+  personLockKey,
+} from "../../lib/domain/lockKeys.js";
 import { openTestDatabase } from "../support/drivers.js";
 import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
 
@@ -257,6 +263,7 @@ export function describeImportContract(driver: DriverName): void {
           guard: {
             keys: guardedLockKeys(prepared.locks, reading.commonKeys),
             keyVersions: reading.keyVersions,
+            unchanged: commonLockKeys(prepared.locks, reading.commonKeys),
             contactVersion: contact.isNew ? null : (reading.contactVersions.get(contact.id) ?? -1),
           },
         },
@@ -322,6 +329,44 @@ export function describeImportContract(driver: DriverName): void {
       expect(await reader.read(requests)).toEqual(
         await suite.deps.store.readSnapshots(property.id, requests),
       );
+    });
+
+    it("a key too common to search by that a merge bumped after the reading refuses the write", async () => {
+      const property = await newProperty(suite.db);
+      /** One more Quill: a surname shared by more contacts than a block may hold. */
+      const quill = (n: number) => {
+        const mapped = personFromImportRow({
+          external_id: `Q${n}`,
+          first_name: `Zed${String.fromCharCode(97 + (n % 26))}${String.fromCharCode(97 + Math.floor(n / 26))}`,
+          last_name: "Quill",
+          email: `quill${n}@mailbox.dev`,
+        });
+        if (!mapped.ok) throw new Error("fixture row refused");
+        return mapped.person;
+      };
+      for (let n = 0; n <= MAX_BLOCK_SIZE; n += 1) {
+        await syncPerson(suite.deps, { property, person: quill(n) });
+      }
+      const prepared = prepareSync(property, quill(MAX_BLOCK_SIZE + 1), clock);
+      const request = snapshotRequestOf(prepared);
+      // Read twice through one reader: the second time from memory, the key remembered as common.
+      const reader = suite.deps.store.snapshotReader(property.id);
+      await reader.read([request]);
+      const [reading] = await reader.read([request]);
+      const common = reading?.commonKeys ?? [];
+      expect(common.length).toBeGreaterThan(0);
+      expect(commonLockKeys(prepared.locks, common)).toEqual(blockLockKeys(common));
+      // A merge (or unmerge) bumps every key it touches, the too-common one included.
+      await suite.deps.store.transaction((tx) =>
+        tx.claimAndLock(property.id, blockLockKeys(common)),
+      );
+      expect(await waveThrough(reader, property, request, prepared)).toEqual({
+        status: "conflict",
+      });
+      // Read again (the reader forgot), nothing changed meanwhile: it applies.
+      expect(await waveThrough(reader, property, request, prepared)).toMatchObject({
+        status: "applied",
+      });
     });
 
     it("an import's readings from memory are what the database reads at the same moment", async () => {

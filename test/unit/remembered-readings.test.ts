@@ -1,10 +1,11 @@
 /**
  * What a snapshot reader remembers of key sizes between its statements (`RememberedReadings`):
- * exact sizes, moved by the contacts its own waves wrote; only those at most `MAX_BLOCK_SIZE`
- * are named to a statement, and the others are counted by it.
+ * exact sizes, moved by the contacts its own waves wrote, and keys too common to search by
+ * (counted above `MAX_BLOCK_SIZE`), remembered as such until its waves take contacts out of
+ * them; it names what it knows to a statement, which counts only the others.
  */
 import { describe, expect, it } from "vitest";
-import { RememberedReadings } from "../../lib/adapters/db/rememberedReadings.js";
+import { type HeldContact, RememberedReadings } from "../../lib/adapters/db/rememberedReadings.js";
 import type { SnapshotRequest, WaveWrite } from "../../lib/app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../lib/domain/blocking.js";
 
@@ -16,8 +17,17 @@ const request = (blocks: string[], counted: string[] = []): SnapshotRequest => (
   digest: "d",
 });
 
-/** A wave that created contact `id` holding `keys` for person `personId`, as its statement returns it. */
-const created = (remembered: RememberedReadings, id: string, personId: string, keys: string[]) => {
+/**
+ * A wave that wrote contact `id` holding `keys` for person `personId` (created it, or changed a
+ * held one), as its statement returns it.
+ */
+const wrote = (
+  remembered: RememberedReadings,
+  id: string,
+  personId: string,
+  keys: string[],
+  isNew: boolean,
+) => {
   remembered.read(
     { ...request([]), personId },
     {
@@ -30,7 +40,7 @@ const created = (remembered: RememberedReadings, id: string, personId: string, k
     [],
   );
   const write = {
-    write: { contact: { id, isNew: true }, link: { personId } },
+    write: { contact: { id, isNew }, link: { personId } },
     guard: { keys: [], keyVersions: new Map(), contactVersion: null },
   } as unknown as WaveWrite;
   remembered.wroteWave([write], [{ status: "applied", contactId: id, linkId: "L" }], {
@@ -39,21 +49,52 @@ const created = (remembered: RememberedReadings, id: string, personId: string, k
   });
 };
 
+const created = (remembered: RememberedReadings, id: string, personId: string, keys: string[]) =>
+  wrote(remembered, id, personId, keys, true);
+
 describe("a snapshot reader's key sizes", () => {
-  it("names exact sizes up to MAX_BLOCK_SIZE to its statements, and counts the others", () => {
+  it("names the sizes it counted to its statements, a key too common as the limit + 1, and counts the others", () => {
     const remembered = new RememberedReadings();
     remembered.counted({ "ln:ray": 3, "pc:10001": "7", "ln:smith": MAX_BLOCK_SIZE + 1 });
     const asked = request(["ln:ray", "ln:smith", "fn:ann"], ["pc:10001"]);
-    expect(remembered.sizesFor([asked])).toEqual({ "ln:ray": 3, "pc:10001": 7 });
-    expect(remembered.uncounted(asked).sort()).toEqual(["fn:ann", "ln:smith"]);
+    expect(remembered.sizesFor([asked])).toEqual({
+      "ln:ray": 3,
+      "pc:10001": 7,
+      "ln:smith": MAX_BLOCK_SIZE + 1,
+    });
+    expect(remembered.uncounted(asked)).toEqual(["fn:ann"]);
   });
 
-  it("moves a size by the contacts its waves wrote joining the key, and counts it again above the limit", () => {
+  it("moves a size by the contacts its waves wrote joining the key, past the limit to too common", () => {
     const remembered = new RememberedReadings();
     remembered.counted({ a: 3, b: MAX_BLOCK_SIZE, c: 1 });
     created(remembered, "C1", "P7", ["a", "b"]);
-    expect(remembered.sizesFor([request(["a", "b", "c"])])).toEqual({ a: 4, c: 1 });
-    expect(remembered.uncounted(request(["a", "b", "c"]))).toEqual(["b"]);
+    expect(remembered.sizesFor([request(["a", "b", "c"])])).toEqual({
+      a: 4,
+      b: MAX_BLOCK_SIZE + 1,
+      c: 1,
+    });
+    expect(remembered.uncounted(request(["a", "b", "c"]))).toEqual([]);
+  });
+
+  it("counts a key too common again once its waves may have taken it within the limit", () => {
+    const remembered = new RememberedReadings();
+    remembered.counted({ k: MAX_BLOCK_SIZE + 1 });
+    // C0 was read holding k; C1 is created holding it: at least the limit + 2 holders.
+    remembered.remember({
+      row: { id: "C0", propertyId: "prop", blockKeys: ["k"], version: 1, mergedIntoId: null },
+      links: [],
+      seen: new Map(),
+    } as unknown as HeldContact);
+    created(remembered, "C1", "P7", ["k"]);
+    // C1 leaving leaves at least the limit + 1: still too common, not counted.
+    wrote(remembered, "C1", "P7", [], false);
+    expect(remembered.sizesFor([request(["k"])])).toEqual({ k: MAX_BLOCK_SIZE + 1 });
+    expect(remembered.uncounted(request(["k"]))).toEqual([]);
+    // C0 leaving too: the count was a lower bound, so the key may be within the limit now.
+    wrote(remembered, "C0", "P8", [], false);
+    expect(remembered.sizesFor([request(["k"])])).toEqual({});
+    expect(remembered.uncounted(request(["k"]))).toEqual(["k"]);
   });
 
   it("forgets everything when a wave's write did not apply, or on forget", () => {

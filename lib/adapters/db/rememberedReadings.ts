@@ -5,18 +5,20 @@
  *
  * It holds the contacts it decoded (rows as read or as its own waves' statements returned them,
  * with their links' statuses), each person's last reading, the exact sizes of keys it counted or
- * moved (`exact`), and how many times its waves bumped each identity key. A person read again
+ * moved (`exact`), the keys it counted as too common to search by (`common`), and how many times
+ * its waves bumped each identity key. A person read again
  * (one without a link or a delivery) is derived (`derive`) from its last reading and the waves
  * since: its candidates are its last ones and the held contacts that now hold a key it searches
  * by (written since by the waves, or read since for another person), kept where the statement's
  * lookups would keep them (a searched key or, without blocking keys, one of its exact keys); its
  * keys' versions are the ones it read plus the reader's own bumps since. What a writer outside
  * the run changed meanwhile is not seen — exactly what the write's guard checks: a key not one
- * version past the one derived, or a contact not at its version, makes the row's write stale and
- * the reader forget everything, so the row is read from the database again. Keys without an
- * exact size of at most `MAX_BLOCK_SIZE` (too common to search by, or never counted) are counted
- * by a statement at every read, as a read from the database counts them: a key that is no longer
- * too common makes the person's reading come from the database.
+ * version past the one derived, a key too common to search by not at the version derived (a
+ * merge or unmerge bumps every key it touches: the one way such a key shrinks), or a contact not
+ * at its version, makes the row's write stale and the reader forget everything, so the row is
+ * read from the database again. A key counted above `MAX_BLOCK_SIZE` is remembered as too
+ * common (`common`: at least `MAX_BLOCK_SIZE + 1` holders) until its own waves take contacts out
+ * of it; keys never counted are counted by a statement when a person is read again.
  */
 import type {
   Guarded,
@@ -79,6 +81,8 @@ export class RememberedReadings {
   private readonly rows = new Map<string, HeldContact>();
   private readonly readings = new Map<string, LastReading>();
   private readonly exact = new Map<string, number>();
+  /** Keys counted above `MAX_BLOCK_SIZE`: at least this many holders (moved as `exact`). */
+  private readonly common = new Map<string, number>();
   private readonly bumps = new Map<string, number>();
   /** The held contacts by blocking key, and those without blocking keys. */
   private readonly holders = new Map<string, Set<string>>();
@@ -97,19 +101,26 @@ export class RememberedReadings {
   }
 
   /**
-   * `{ key: size }` of the requests' keys whose size is known exactly and at most
-   * `MAX_BLOCK_SIZE`: a key too common to search by is counted at every read, so that it is
-   * never taken as common once it no longer is.
+   * `{ key: size }` of the requests' keys whose size it knows: exactly, at most
+   * `MAX_BLOCK_SIZE`, or as too common to search by (`MAX_BLOCK_SIZE + 1`, as a statement's
+   * count says it).
    */
   sizesFor(requests: readonly SnapshotRequest[]): Record<string, number> {
     const known: Record<string, number> = {};
     for (const { lookup } of requests) {
       for (const key of [...lookup.blocks, ...(lookup.counted ?? [])]) {
-        const n = this.exact.get(key);
-        if (n !== undefined && n <= MAX_BLOCK_SIZE) known[key] = n;
+        const n = this.size(key);
+        if (n !== undefined) known[key] = n;
       }
     }
     return known;
+  }
+
+  /** A key's size as a statement would count it (up to `MAX_BLOCK_SIZE + 1`), if known. */
+  private size(key: string): number | undefined {
+    const n = this.exact.get(key);
+    if (n !== undefined) return Math.min(n, MAX_BLOCK_SIZE + 1);
+    return this.common.has(key) ? MAX_BLOCK_SIZE + 1 : undefined;
   }
 
   held(id: string): HeldContact | undefined {
@@ -137,8 +148,13 @@ export class RememberedReadings {
   /** Sizes a statement counted (each up to `MAX_BLOCK_SIZE + 1`: above the limit, not exact). */
   counted(sizes: Readonly<Record<string, number | string>>): void {
     for (const [key, n] of Object.entries(sizes)) {
-      if (Number(n) <= MAX_BLOCK_SIZE) this.exact.set(key, Number(n));
-      else this.exact.delete(key);
+      if (Number(n) <= MAX_BLOCK_SIZE) {
+        this.exact.set(key, Number(n));
+        this.common.delete(key);
+      } else {
+        this.exact.delete(key);
+        this.common.set(key, MAX_BLOCK_SIZE + 1);
+      }
     }
   }
 
@@ -156,15 +172,10 @@ export class RememberedReadings {
     return last !== undefined && last.digest === request.digest && last.snapshot.link === null;
   }
 
-  /**
-   * The request's keys without an exact size at most `MAX_BLOCK_SIZE`: its statement counts
-   * them, as a read from the database does.
-   */
+  /** The request's keys whose size it does not know (`sizesFor`): a statement counts them. */
   uncounted(request: SnapshotRequest): string[] {
     const { blocks, counted = [] } = request.lookup;
-    return [...blocks, ...counted].filter(
-      (key) => !((this.exact.get(key) ?? Infinity) <= MAX_BLOCK_SIZE),
-    );
+    return [...blocks, ...counted].filter((key) => this.size(key) === undefined);
   }
 
   /**
@@ -179,7 +190,7 @@ export class RememberedReadings {
     const last = this.readings.get(request.personId);
     if (last === undefined) return undefined;
     const size = (key: string): number | undefined => {
-      const n = counts[key] ?? this.exact.get(key);
+      const n = counts[key] ?? this.size(key);
       return n === undefined ? undefined : Number(n);
     };
     const { blocks, counted = [], keys } = request.lookup;
@@ -298,6 +309,7 @@ export class RememberedReadings {
     this.rows.clear();
     this.readings.clear();
     this.exact.clear();
+    this.common.clear();
     this.bumps.clear();
     this.holders.clear();
     this.keyless.clear();
@@ -320,10 +332,17 @@ export class RememberedReadings {
     contact.links = links;
   }
 
-  /** A contact joined (+1) or left (-1) the key: its exact size, if known, follows. */
+  /**
+   * A contact joined (+1) or left (-1) the key: its exact size, if known, follows; a key too
+   * common to search by stays so while at least `MAX_BLOCK_SIZE + 1` contacts surely hold it.
+   */
   private move(key: string, by: number): void {
     const n = this.exact.get(key);
     if (n !== undefined) this.exact.set(key, n + by);
+    const least = this.common.get(key);
+    if (least === undefined) return;
+    if (least + by > MAX_BLOCK_SIZE) this.common.set(key, least + by);
+    else this.common.delete(key);
   }
 }
 

@@ -8,9 +8,9 @@
  * the keys too common to search by and the counted keys' sizes — with the same lookups, fenced
  * the same way so that the GIN indexes drive. With a reader's memory (`rememberedReadings.ts`)
  * the statement is told the contacts it holds — one still at the version it holds comes back
- * without its columns or links — and the key sizes it holds (each exact, at most
- * `MAX_BLOCK_SIZE`), which are not counted again; persons it can read from memory are not in
- * the statement at all, only their keys without an exact size are counted.
+ * without its columns or links — and the key sizes it knows (exact, or too common to search
+ * by: `MAX_BLOCK_SIZE + 1`), which are not counted again; persons it can read from memory are
+ * not in the statement at all, only their keys of unknown size are counted.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
@@ -184,7 +184,7 @@ const byId = (a: Contact, b: Contact) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0
  * The snapshot reads of one or more persons, in request order; a request's own `event` (or
  * `event`) is checked in the inbox. With a reader's memory (`RememberedReadings`), a person
  * read before is derived from memory where it can be, and the statement only counts its keys
- * without an exact size; the others are read by the statement (as are the few whose derivation
+ * of unknown size; the others are read by the statement (as are the few whose derivation
  * needs the database after all, in a second one).
  */
 export async function readSnapshotSet(
@@ -218,7 +218,7 @@ export async function readSnapshotSet(
       });
       return counts;
     };
-    // Everyone from memory: only the keys without an exact size are counted, by a statement of
+    // Everyone from memory: only the keys of unknown size are counted, by a statement of
     // their own (the read's statement would plan every part of it for nobody).
     const counts =
       toRead.length > 0

@@ -21,6 +21,7 @@ import {
   contactMergeHistory,
   contactReview,
   contactSync,
+  identityKey,
   outboxEvent,
   processedEvent,
   user,
@@ -109,8 +110,10 @@ const linkProperties = [
  * missing ones at 1; in key id order, as every writer of those rows takes them) and returns the
  * new versions; `locked` then locks the contacts the writes update (in id order) with their
  * versions; `stale` lists the persons whose reading no longer holds (a key not exactly one
- * version past the one read, a contact changed, merged away or gone). A concurrent writer
- * holding a key or contact row makes this wait, and Postgres returns the row as committed.
+ * version past the one read, a key read as too common not at the version read, a contact
+ * changed, merged away or gone). A concurrent writer holding a key or contact row makes this
+ * wait, and Postgres returns the row as committed; the too-common keys are only read (nobody
+ * waits on them: `WaveGuard.unchanged`).
  */
 function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
   const ids = keyIdsOf(
@@ -129,6 +132,13 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
       ? []
       : [{ person_id: write.link.personId, id: write.contact.id, version: guard.contactVersion }],
   );
+  const unchanged = writes.flatMap(({ write, guard }) =>
+    [...new Set(guard.unchanged)].map((key) => ({
+      person_id: write.link.personId,
+      key_id: lockId(propertyId, key).toString(),
+      version: guard.keyVersions.get(key) ?? null,
+    })),
+  );
   const lockIds = [...new Set(contacts.map((c) => c.id))].sort();
   return [
     sql`bumped as (${bumpKeys(ids)} returning key_id, version)`,
@@ -145,6 +155,11 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
         as e(person_id text, key_id bigint, version bigint)
       left join bumped b on b.key_id = e.key_id
       where b.version is distinct from e.version
+      union
+      select u.person_id from jsonb_to_recordset(${jsonbParam(unchanged)})
+        as u(person_id text, key_id bigint, version bigint)
+      where (select k.version from ${identityKey} k where k.key_id = u.key_id)
+        is distinct from u.version
       union
       select c.person_id from jsonb_to_recordset(${jsonbParam(contacts)})
         as c(person_id text, id uuid, version int)

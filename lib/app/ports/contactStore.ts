@@ -87,12 +87,25 @@ export interface SnapshotReader {
 /**
  * One write of a wave (`ContactStore.writeWave`): a decision and its announcement, and the
  * reading it was decided on (`guard`: the identity keys its write guards and their versions,
- * the contact's version, the queue delivery whose inbox entry it claims — none for a file's row).
+ * the keys it took as too common to search by, the contact's version, the queue delivery whose
+ * inbox entry it claims — none for a file's row).
  */
 export interface WaveWrite {
   write: SyncWrite;
   announce: Announcement;
-  guard: WriteGuard;
+  guard: WaveGuard;
+}
+
+/** The guard of a wave's write: a guarded write's, and the keys too common to search by. */
+export interface WaveGuard extends WriteGuard {
+  /**
+   * The identity keys of the blocking keys its reading took as too common to search by
+   * (`commonLockKeys`): not bumped, but each must still be at the version in `keyVersions`
+   * (absent: never bumped). A merge or unmerge bumps every key it touches — the one way a key
+   * can shrink back within `MAX_BLOCK_SIZE` — so a reading that took such a key as common from
+   * a reader's memory is never written after it shrank.
+   */
+  unchanged: readonly string[];
 }
 
 /** How a wave's writes go (`ContactStore.writeWave`). */
