@@ -109,6 +109,8 @@ interface CaseResult {
   /** Seconds of the second half of the rows read over the first half's. */
   halfRatio: number;
   statements: number;
+  /** This process's CPU (user + system) during the import, seconds. */
+  cpuSeconds: number;
   peakRssMb: number;
   /** RSS once the database is open and migrated, before the first row. */
   startRssMb: number;
@@ -304,6 +306,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
     }, PROGRESS_MS);
 
     statements = 0;
+    const cpuBefore = process.cpuUsage();
     const summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
       {
@@ -317,6 +320,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       },
     );
     const seconds = elapsed();
+    const cpu = process.cpuUsage(cpuBefore);
     const roundTrips = statements;
     for (const timer of [tick, progress]) clearInterval(timer);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -361,6 +365,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       lastTenthRate,
       halfRatio: halves,
       statements: roundTrips,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       peakRssMb: peakRss / MB,
       startRssMb: startRss / MB,
       serverVersion,
@@ -428,6 +433,7 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       "2nd half / 1st half time",
       "write floor people/s (import's share)",
       "round trips / person",
+      "Node CPU s (share of time)",
       "peak RSS MB",
       "re-import people/s",
       "re-import round trips / person",
@@ -458,6 +464,7 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
         ? "-"
         : `${number.format(Math.round(r.floor.peoplePerSecond))} (${((100 * r.counts.rows) / r.seconds / r.floor.peoplePerSecond).toFixed(0)} %)`,
       (r.statements / Math.max(1, r.counts.rows)).toFixed(2),
+      `${r.cpuSeconds.toFixed(1)} (${((100 * r.cpuSeconds) / r.seconds).toFixed(0)} %)`,
       `${Math.round(r.peakRssMb)} (start ${Math.round(r.startRssMb)})`,
       r.reimport === undefined
         ? "-"
@@ -508,6 +515,9 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
                 .join(", "),
           ],
     ),
+    "Node CPU: this process's user + system CPU during the import (JS, the driver and, for PGlite, its " +
+      "engine; over 100 % when V8's helper threads, the garbage collector's, ran alongside); the rest of " +
+      "the time it was waiting, on a server driver mostly for Postgres.",
     "Re-import: the same file again; every accepted row is a replay (unchanged), bad rows are rejected again.",
     "Peak RSS: this Node process only; it includes PGlite's engine, not the Postgres server's memory.",
     `Rows with a phone: ${[...phoneShare].map(([people, share]) => `${number.format(people)} → ${(100 * share).toFixed(0)}%`).join(", ")} ` +
