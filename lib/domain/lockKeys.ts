@@ -39,9 +39,7 @@ export function guardedLockKeys(
   locks: readonly string[],
   commonKeys: readonly string[] | undefined,
 ): string[] {
-  if (commonKeys === undefined || commonKeys.length === 0) return [...locks];
-  const common = new Set(blockLockKeys(commonKeys));
-  return locks.filter((key) => !common.has(key));
+  return locksByCommon(locks, commonKeys, false);
 }
 
 /**
@@ -52,9 +50,17 @@ export function commonLockKeys(
   locks: readonly string[],
   commonKeys: readonly string[] | undefined,
 ): string[] {
-  if (commonKeys === undefined || commonKeys.length === 0) return [];
-  const common = new Set(blockLockKeys(commonKeys));
-  return locks.filter((key) => common.has(key));
+  return locksByCommon(locks, commonKeys, true);
+}
+
+/** The `locks` that are (`common`) or are not the identity keys of `commonKeys`. */
+function locksByCommon(
+  locks: readonly string[],
+  commonKeys: readonly string[] | undefined,
+  common: boolean,
+): string[] {
+  const keys = new Set(blockLockKeys(commonKeys ?? []));
+  return locks.filter((key) => keys.has(key) === common);
 }
 
 /**

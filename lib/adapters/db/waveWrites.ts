@@ -120,24 +120,32 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
     propertyId,
     writes.flatMap(({ guard }) => guard.keys),
   );
-  const expected = writes.flatMap(({ write, guard }) =>
-    [...new Set(guard.keys)].map((key) => ({
-      person_id: write.link.personId,
-      key_id: lockId(propertyId, key).toString(),
-      version: (guard.keyVersions.get(key) ?? 0) + 1,
-    })),
+  /** Per write, each of its `keys` with the version it must have (`version`). */
+  const keyRows = (
+    keys: (guard: WaveWrite["guard"]) => readonly string[],
+    version: (read: number | undefined) => number | null,
+  ) =>
+    writes.flatMap(({ write, guard }) =>
+      [...new Set(keys(guard))].map((key) => ({
+        person_id: write.link.personId,
+        key_id: lockId(propertyId, key).toString(),
+        version: version(guard.keyVersions.get(key)),
+      })),
+    );
+  // The guarded keys one version past the one read (this statement bumps them); the keys read
+  // as too common at the version read (absent: never bumped).
+  const expected = keyRows(
+    (guard) => guard.keys,
+    (read) => (read ?? 0) + 1,
+  );
+  const unchanged = keyRows(
+    (guard) => guard.unchanged,
+    (read) => read ?? null,
   );
   const contacts = writes.flatMap(({ write, guard }) =>
     guard.contactVersion === null
       ? []
       : [{ person_id: write.link.personId, id: write.contact.id, version: guard.contactVersion }],
-  );
-  const unchanged = writes.flatMap(({ write, guard }) =>
-    [...new Set(guard.unchanged)].map((key) => ({
-      person_id: write.link.personId,
-      key_id: lockId(propertyId, key).toString(),
-      version: guard.keyVersions.get(key) ?? null,
-    })),
   );
   const lockIds = [...new Set(contacts.map((c) => c.id))].sort();
   return [
