@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type HeldContact, RememberedReadings } from "../../lib/adapters/db/rememberedReadings.js";
+import type { WaveWritten } from "../../lib/adapters/db/waveWrites.js";
 import type { SnapshotRequest, WaveWrite } from "../../lib/app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../lib/domain/blocking.js";
 
@@ -44,7 +45,9 @@ const wrote = (
     guard: { keys: [], keyVersions: new Map(), contactVersion: null },
   } as unknown as WaveWrite;
   remembered.wroteWave([write], [{ status: "applied", contactId: id, linkId: "L" }], {
-    contacts: [{ id, property_id: "prop", block_keys: keys, version: 1, merged_into_id: null }],
+    contacts: [
+      { id, propertyId: "prop", blockKeys: keys, version: 1, mergedIntoId: null },
+    ] as unknown as WaveWritten["contacts"],
     links: [{ personId, contactId: id, resmanStatus: "applicant" }],
   });
 };

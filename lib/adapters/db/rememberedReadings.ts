@@ -3,10 +3,11 @@
  * batch's) remembers between its statements, so that a person read again after a wave is read
  * from memory where the database could only tell it what the reader already knows.
  *
- * It holds the contacts it decoded (rows as read or as its own waves' statements returned them,
- * with their links' statuses), each person's last reading, the exact sizes of keys it counted or
- * moved (`exact`), the keys it counted as too common to search by (`common`), and how many times
- * its waves bumped each identity key. A person read again
+ * It holds the contacts it decoded or wrote (rows as read, or as its own waves sent them with
+ * the versions and times their statements returned; with their links' statuses), each person's
+ * last reading, the exact sizes of keys it counted or moved (`exact`), the keys it counted as
+ * too common to search by (`common`), and how many times its waves bumped each identity key.
+ * A person read again
  * (one without a link or a delivery) is derived (`derive`) from its last reading and the waves
  * since: its candidates are its last ones and the held contacts that now hold a key it searches
  * by (written since by the waves, or read since for another person), kept where the statement's
@@ -32,8 +33,7 @@ import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
 import { contactFromRow } from "./contactRows.js";
-import { user } from "./schema.js";
-import { parseJson, rowFromJson } from "./sqlRows.js";
+import type { user } from "./schema.js";
 import type { WaveWritten } from "./waveWrites.js";
 
 /** `[person id, ResMan status]` of each of a contact's links with a status. */
@@ -266,8 +266,7 @@ export class RememberedReadings {
       return;
     }
     const isNew = new Map(writes.map(({ write }) => [write.contact.id, write.contact.isNew]));
-    for (const doc of what.contacts) {
-      const row = rowFromJson(user, parseJson(doc));
+    for (const row of what.contacts) {
       const before = this.rows.get(row.id);
       if (before === undefined && isNew.get(row.id) !== true) {
         this.forget();

@@ -184,18 +184,16 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
  * merge histories and outbox rows joined to the links by person id (claimed for
  * `outboxClaimMs` when given). It returns each written link (its contact and ResMan status,
  * its outbox row's creation time) and each stale person, and with `returnWritten` each written
- * contact's row.
+ * contact's id, version and times (its columns are the ones sent: `WaveWritten`).
  */
 function waveStatement(
   propertyId: string,
   writes: readonly WaveWrite[],
+  contactRows: readonly ContactRow[],
   now: Date,
   outboxClaimMs: number | undefined,
   returnWritten: boolean,
 ): SQL {
-  const contactRows = writes
-    .filter(({ write }) => write.contact.isNew || write.contact.changed)
-    .map(({ write }) => ({ id: write.contact.id, propertyId, ...contactColumns(write.contact) }));
   const linkRows = writes.map(({ write }) => linkValues(propertyId, write, now));
   const existing = writes
     .filter(({ write }) => !write.contact.isNew)
@@ -284,7 +282,7 @@ function waveStatement(
       on conflict (id) do update set ${excludedSet(contactNames)},
         updated_at = ${now.toISOString()}::timestamptz, version = ${user}.version + 1
         where ${user}.property_id = excluded.property_id
-      returning *),
+      returning id, version, created_at, updated_at),
     link as (
       insert into ${contactSync} (${columnNames(contactSync, linkProperties)})
       select ${columnNames(contactSync, linkProperties)}
@@ -330,35 +328,47 @@ function waveStatement(
       returning resman_person_id, created_at)
     select link.resman_contact_id as person_id, link.id,
       (floor(extract(epoch from outbox.created_at) * 1000))::bigint::text as created_ms,
-      link.user_id, link.resman_status, null::jsonb as contact
+      link.user_id, link.resman_status, null::int as version, null::text as updated_ms
     from link left join outbox on outbox.resman_person_id = link.resman_contact_id
     union all
-    select person_id, null, null, null, null, null from stale${
+    select person_id, null, null, null, null, null, null from stale${
       returnWritten
         ? sql`
     union all
-    select null, null, null, null, null, to_jsonb(contact) from contact`
+    select null, null, (floor(extract(epoch from contact.created_at) * 1000))::bigint::text,
+      contact.id, null, contact.version,
+      (floor(extract(epoch from contact.updated_at) * 1000))::bigint::text from contact`
         : sql``
     }`;
 }
 
-/** A row of the wave's statement: a written link, a stale person or a written contact. */
+/**
+ * A row of the wave's statement: a written link (with its outbox row's creation time), a stale
+ * person (no link id), or a written contact (no person: its id, version and creation time).
+ */
 interface WaveRow {
   person_id: string | null;
   id: string | null;
   created_ms: string | null;
   user_id: string | null;
   resman_status: string | null;
-  contact: Record<string, unknown> | string | null;
+  version: number | null;
+  updated_ms: string | null;
 }
+
+type UserRow = typeof user.$inferSelect;
+
+/** A contact row a wave sends: every column it writes, with its id and property. */
+type ContactRow = ReturnType<typeof contactColumns> & { id: string; propertyId: string };
 
 /**
  * What a wave wrote, for a reader that remembers (`rememberedReadings.ts`): each written
- * contact's row as the statement left it, and each written link's person, contact and ResMan
- * status.
+ * contact's row as the statement left it — the columns the wave sent, with the version and
+ * creation time the statement returned (a contact the wave wrote is live: its merge is a
+ * separate write) — and each written link's person, contact and ResMan status.
  */
 export interface WaveWritten {
-  contacts: (Record<string, unknown> | string)[];
+  contacts: UserRow[];
   links: { personId: string; contactId: string; resmanStatus: string | null }[];
 }
 
@@ -391,14 +401,29 @@ async function runWave(
 ): Promise<{ outcomes: GuardedResult<WaveApplied>[]; written: WaveWritten }> {
   const what: WaveWritten = { contacts: [], links: [] };
   if (writes.length === 0) return { outcomes: [], written: what };
+  const now = new Date();
+  const contactRows: ContactRow[] = writes
+    .filter(({ write }) => write.contact.isNew || write.contact.changed)
+    .map(({ write }) => ({ id: write.contact.id, propertyId, ...contactColumns(write.contact) }));
   const rows = await executeRows<WaveRow>(
     db,
-    waveStatement(propertyId, writes, new Date(), options.outboxClaimMs, returnWritten),
+    waveStatement(propertyId, writes, contactRows, now, options.outboxClaimMs, returnWritten),
   );
+  const sent = returnWritten ? new Map(contactRows.map((row) => [row.id, row])) : new Map();
   const rowOf = new Map<string, WaveRow>();
   for (const row of rows) {
-    if (row.contact !== null) what.contacts.push(row.contact);
-    if (row.person_id === null) continue;
+    if (row.person_id === null) {
+      const columns = row.user_id === null ? undefined : sent.get(row.user_id);
+      if (columns === undefined) throw new Error("wave returned a contact it did not send");
+      what.contacts.push({
+        ...columns,
+        mergedIntoId: null,
+        version: Number(row.version),
+        createdAt: new Date(Number(row.created_ms)),
+        updatedAt: new Date(Number(row.updated_ms)),
+      });
+      continue;
+    }
     rowOf.set(row.person_id, row);
     if (row.user_id !== null)
       what.links.push({
