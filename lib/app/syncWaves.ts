@@ -25,6 +25,16 @@
  * again after the chunk's own waves mostly comes from memory, its write guarded as any other).
  * A wave that fails as a whole syncs its rows one by one, so each failure is reported on its
  * own row.
+ *
+ * While a wave's statement is in flight, the next wave is read and decided ahead
+ * (`decideAhead`): the reader takes the wave as written, and the rows it can read from memory
+ * as they will be after it are decided while Postgres writes. They stand only if the wave
+ * applied every write as the reader took it (`SnapshotReader.aheadHeld`), and a row uses its
+ * decision only if, in its wave, it is decided on that very reading — so the waves, readings
+ * and decisions are the ones made without reading ahead, made earlier.
+ *
+ * (Over 400 lines: one loop and the helpers that share its rows' state — their order, their
+ * decisions ahead and their writes; apart, each would take that state as parameters.)
  */
 
 import type { OutboundEvent } from "../domain/events.js";
@@ -33,6 +43,7 @@ import type {
   Guarded,
   GuardedResult,
   PropertyContext,
+  SnapshotReader,
   SyncSnapshot,
   WaveApplied,
   WaveOptions,
@@ -224,8 +235,23 @@ export async function syncInWaves<R extends WaveRow>(
     done(state, false);
   };
 
+  /**
+   * Readings and decisions taken ahead, while the previous wave's statement was in flight
+   * (`decideAhead`), that stand: a row of this wave read again or decided on the same reading
+   * takes them instead.
+   */
+  let ahead = new Map<RowState<R>, Ahead>();
+
   while (pending.length > 0) {
     const wave = nextWave(pending);
+    for (const state of wave) {
+      const early = ahead.get(state);
+      if (early === undefined || state.reading !== undefined) continue;
+      state.reading = early.reading;
+      for (const key of touchKeys(state.row, early.reading)) state.touches.add(key);
+    }
+    const decidedAhead = ahead;
+    ahead = new Map();
 
     // Rows whose reading an earlier write made stale read again, together.
     const unread = wave.filter((state) => state.reading === undefined);
@@ -261,14 +287,17 @@ export async function syncInWaves<R extends WaveRow>(
         continue;
       }
       for (const key of touches) taken.add(key);
-      let plan: SyncPlan;
-      try {
-        plan = planSync(deps, property, state.row.prepared, reading);
-      } catch (error) {
-        settle(state.row, { error });
+      const early = decidedAhead.get(state);
+      const decision =
+        early !== undefined && early.reading === reading
+          ? early.decision
+          : decide(deps, property, state.row, reading);
+      if ("error" in decision) {
+        settle(state.row, { error: decision.error });
         done(state, false);
         continue;
       }
+      const plan = decision.plan;
       if (plan.write === null) {
         settle(state.row, { result: plan.result });
         done(state, false);
@@ -279,8 +308,34 @@ export async function syncInWaves<R extends WaveRow>(
 
     if (planned.length > 0) {
       let outcome: GuardedResult<WaveApplied>[] | null = null;
+      const writes = planned.map(waveWriteOf);
+      // The reader takes the wave as written while its statement is in flight: the next
+      // wave's rows it can read from memory are read and decided meanwhile.
+      const sending = reader.writeWave(writes, options);
+      // Awaited below (through `retried`); a failure meanwhile is not left unhandled.
+      sending.catch(() => {});
+      // Rows left to decide ahead, while Postgres writes: the driver sends the statement once
+      // the event loop turns (a pool's connection is handed over asynchronously), so this
+      // process yields first. A batch written in one wave has none, and does not yield.
+      const sent = new Set(planned.map(({ state }) => state));
+      const left = pending.filter((state) => !finished.has(state) && !sent.has(state));
+      let next = new Map<RowState<R>, Ahead>();
+      if (left.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          next = decideAhead(deps, property, reader, left, sent, touching);
+        } catch {
+          // Nothing read or decided ahead: the next wave reads and decides as it comes.
+        }
+      }
+      let first = true;
       try {
-        outcome = await retried(() => reader.writeWave(planned.map(waveWriteOf), options));
+        outcome = await retried(() => {
+          if (!first) return reader.writeWave(writes, options);
+          first = false;
+          return sending;
+        });
+        if (reader.aheadHeld()) ahead = next;
       } catch {
         // The wave failed as a whole: each row syncs on its own (and reports its failure).
         for (const { state } of planned) {
@@ -312,6 +367,66 @@ export async function syncInWaves<R extends WaveRow>(
     pending = pending.filter((state) => !finished.has(state));
   }
   return { contacts: candidates.size };
+}
+
+/** A row's decision on a reading: its plan, or the error that stopped it. */
+type Decision = { plan: SyncPlan } | { error: unknown };
+
+function decide(
+  deps: SyncDependencies,
+  property: PropertyContext,
+  row: WaveRow,
+  reading: Guarded<SyncSnapshot>,
+): Decision {
+  try {
+    return { plan: planSync(deps, property, row.prepared, reading) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A reading taken, and the row decided on it, ahead of its wave. */
+interface Ahead {
+  reading: Guarded<SyncSnapshot>;
+  decision: Decision;
+}
+
+/**
+ * While a wave's statement is in flight: the next wave of the rows `left` as it will be if
+ * every write of the wave (`sent`'s rows) applies, each of its rows read — again from memory
+ * (`readAhead`) where the wave's writes make its reading stale, and none where memory cannot
+ * tell — and decided.
+ * The caller uses them only if the reader says they held (`aheadHeld`), and each only if the
+ * row is decided on that very reading in its wave; otherwise they are dropped.
+ */
+function decideAhead<R extends WaveRow>(
+  deps: SyncDependencies,
+  property: PropertyContext,
+  reader: SnapshotReader,
+  left: readonly RowState<R>[],
+  sent: ReadonlySet<RowState<R>>,
+  touching: ReadonlyMap<string, readonly RowState<R>[]>,
+): Map<RowState<R>, Ahead> {
+  // Whose reading the wave's writes make stale, as `done` will mark them.
+  const stale = new Set<RowState<R>>();
+  for (const state of sent) {
+    for (const key of state.touches) for (const other of touching.get(key) ?? []) stale.add(other);
+  }
+  const wave = nextWave(left);
+  const again = wave.filter((state) => state.reading === undefined || stale.has(state));
+  const read = reader.readAhead(
+    again.map((state) => snapshotRequestOf(state.row.prepared, state.row.event)),
+  );
+  const readings = new Map<RowState<R>, Guarded<SyncSnapshot> | undefined>(
+    again.map((state, i) => [state, read[i]]),
+  );
+  const ahead = new Map<RowState<R>, Ahead>();
+  for (const state of wave) {
+    const reading = readings.has(state) ? readings.get(state) : state.reading;
+    if (reading === undefined || reading.seen) continue;
+    ahead.set(state, { reading, decision: decide(deps, property, state.row, reading) });
+  }
+  return ahead;
 }
 
 /** A planned row as the wave's statement takes it: its write, guarded by its reading. */

@@ -352,6 +352,8 @@ export function createMemoryStores() {
       read: (requests) => store.readSnapshots(propertyId, requests),
       writeWave: (writes, options) => store.writeWave(propertyId, writes, options),
       forget: () => {},
+      readAhead: (requests) => requests.map(() => undefined),
+      aheadHeld: () => false,
     }),
     async writeGuarded(propertyId, write, _announce, guard) {
       if (!guardHolds(propertyId, write.contact.id, guard)) return { status: "conflict" };

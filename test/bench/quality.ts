@@ -222,6 +222,8 @@ function countingStore(store: ContactStore): {
         read: async (requests) => tally(await reader.read(requests)),
         writeWave: (writes, options) => reader.writeWave(writes, options),
         forget: () => reader.forget(),
+        readAhead: (requests) => reader.readAhead(requests),
+        aheadHeld: () => reader.aheadHeld(),
       };
     },
     writeGuarded: async (...args) => {

@@ -67,6 +67,8 @@ function timePhases(stores: ReturnType<typeof createStores>, phases: Phases): vo
       read: timed("read", reader.read.bind(reader)),
       writeWave: timed("waves", reader.writeWave.bind(reader)),
       forget: reader.forget.bind(reader),
+      readAhead: (requests) => reader.readAhead(requests),
+      aheadHeld: () => reader.aheadHeld(),
     };
   };
   outbox.claim = timed("claim", outbox.claim.bind(outbox));

@@ -282,6 +282,8 @@ function describeUseCase(driver: DriverName): void {
             return reader.writeWave(writes, options);
           },
           forget: () => reader.forget(),
+          readAhead: (requests) => reader.readAhead(requests),
+          aheadHeld: () => reader.aheadHeld(),
         };
       };
       store.readSnapshot = (...args) => {

@@ -88,6 +88,8 @@ describe("sync worker: idempotency", () => {
           return reader.writeWave(writes, options);
         },
         forget: () => reader.forget(),
+        readAhead: (requests) => reader.readAhead(requests),
+        aheadHeld: () => reader.aheadHeld(),
       };
     };
     // Seven different people, one of them twice under two PersonIDs (the same email and phone:
@@ -243,6 +245,8 @@ describe("sync worker: failures", () => {
         throw boom;
       },
       forget: () => {},
+      readAhead: (requests) => requests.map(() => undefined),
+      aheadHeld: () => false,
     });
     const personId = randomUUID();
     const message = resmanMessage(envelope({ person: { person_id: personId } }));
@@ -317,6 +321,8 @@ describe("sync worker: failures", () => {
           },
           writeWave: (writes, options) => reader.writeWave(writes, options),
           forget: () => reader.forget(),
+          readAhead: (requests) => reader.readAhead(requests),
+          aheadHeld: () => reader.aheadHeld(),
         };
       };
       const records = messages.map((m) => record(m));

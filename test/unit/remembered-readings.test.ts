@@ -5,9 +5,18 @@
  * them; it names what it knows to a statement, which counts only the others.
  */
 import { describe, expect, it } from "vitest";
-import { type HeldContact, RememberedReadings } from "../../lib/adapters/db/rememberedReadings.js";
+import {
+  type HeldContact,
+  NOT_YET_TIME,
+  RememberedReadings,
+} from "../../lib/adapters/db/rememberedReadings.js";
 import type { WaveWritten } from "../../lib/adapters/db/waveWrites.js";
-import type { SnapshotRequest, WaveWrite } from "../../lib/app/ports.js";
+import type {
+  GuardedResult,
+  SnapshotRequest,
+  WaveApplied,
+  WaveWrite,
+} from "../../lib/app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../lib/domain/blocking.js";
 
 /** A request searching by `blocks` and counting `counted` (nothing else is looked at here). */
@@ -108,5 +117,109 @@ describe("a snapshot reader's key sizes", () => {
     remembered.counted({ a: 2 });
     remembered.forget();
     expect(remembered.sizesFor([request(["a"])])).toEqual({});
+  });
+});
+
+describe("a wave taken as written while its statement is in flight", () => {
+  /** Contact `id` created by person `personId`'s write, holding `keys`, as the wave sends it. */
+  const creating = (id: string, personId: string, keys: string[]) => ({
+    write: {
+      write: { contact: { id, isNew: true }, link: { personId, resmanStatus: "applicant" } },
+      guard: { keys: [], keyVersions: new Map(), contactVersion: null },
+    } as unknown as WaveWrite,
+    row: {
+      id,
+      propertyId: "prop",
+      blockKeys: keys,
+      version: 0,
+      mergedIntoId: null,
+      createdAt: NOT_YET_TIME,
+      updatedAt: NOT_YET_TIME,
+    } as unknown as WaveWritten["contacts"][number],
+  });
+  const link = (personId: string, contactId: string) => ({
+    personId,
+    contactId,
+    resmanStatus: "applicant",
+  });
+  /** A reader holding C0 (key k, created at `createdMs`), person P7 read once. */
+  const holding = (createdMs: number) => {
+    const remembered = new RememberedReadings();
+    remembered.remember({
+      row: {
+        id: "C0",
+        propertyId: "prop",
+        blockKeys: ["k"],
+        version: 3,
+        mergedIntoId: null,
+        createdAt: new Date(createdMs),
+      },
+      links: [],
+      seen: new Map(),
+    } as unknown as HeldContact);
+    remembered.counted({ k: 1 });
+    remembered.read(
+      { ...request(["k"]), personId: "P7" },
+      { seen: false, keyVersions: new Map(), contactVersions: new Map(), link: null, contacts: [] },
+      ["C0"],
+    );
+    return remembered;
+  };
+  const applied = { status: "applied", contactId: "C1", linkId: "L1" } as const;
+  /**
+   * A reader holding C0 created at `heldMs` sends a wave creating C1 (key k) for P7; its
+   * statement returns `outcome`, C1 at `version` created at `createdMs`, P7 linked to `linked`.
+   */
+  const sendAndConfirm = ({
+    heldMs = 1_000,
+    createdMs = 2_000,
+    outcome = applied as GuardedResult<WaveApplied>,
+    version = 0,
+    linked = "C1",
+  } = {}) => {
+    const remembered = holding(heldMs);
+    const { write, row } = creating("C1", "P7", ["k"]);
+    const sent = remembered.sent([write], { contacts: [row], links: [link("P7", "C1")] });
+    const takenSize = remembered.sizesFor([request(["k"])]);
+    const takenCreated = remembered.held("C1")?.row.createdAt;
+    const created = new Date(createdMs);
+    const ordered = remembered.confirmed(
+      [outcome],
+      {
+        contacts: [{ ...row, version, createdAt: created, updatedAt: created }],
+        links: [link("P7", linked)],
+      },
+      sent,
+    );
+    return { remembered, ordered, takenSize, takenCreated, created };
+  };
+
+  it("is read at once (the key's size moved), and confirmed by the statement: its times replace the unknown ones", () => {
+    const { remembered, ordered, takenSize, takenCreated, created } = sendAndConfirm();
+    expect(takenSize).toEqual({ k: 2 });
+    expect(takenCreated).toBe(NOT_YET_TIME);
+    expect(ordered).toBe(true);
+    expect(remembered.held("C1")?.row.createdAt).toEqual(created);
+    expect(remembered.sizesFor([request(["k"])])).toEqual({ k: 2 });
+  });
+
+  it("does not stand when the new contact was not created after every contact held (a tie by creation time)", () => {
+    const { remembered, ordered, created } = sendAndConfirm({ heldMs: 2_000, createdMs: 2_000 });
+    expect(ordered).toBe(false);
+    // What it holds is right all the same: only readings taken meanwhile are dropped.
+    expect(remembered.held("C1")?.row.createdAt).toEqual(created);
+  });
+
+  it("forgets everything when a write did not apply, or the statement wrote another version or link", () => {
+    for (const returned of [
+      { outcome: { status: "conflict" } as const },
+      { version: 1 },
+      { linked: "C9" },
+    ]) {
+      const { remembered, ordered } = sendAndConfirm(returned);
+      expect(ordered).toBe(false);
+      expect(remembered.held("C0")).toBeUndefined();
+      expect(remembered.sizesFor([request(["k"])])).toEqual({});
+    }
   });
 });

@@ -7,7 +7,6 @@ import type { ContactWrite, LinkState } from "../../domain/syncDecision.js";
 import type { contactSync, StoredPhone, user } from "./schema.js";
 
 type UserRow = typeof user.$inferSelect;
-type UserInsert = typeof user.$inferInsert;
 type ContactSyncRow = typeof contactSync.$inferSelect;
 
 /** A contact row, with the ResMan statuses of its links other than the one being synced. */
@@ -51,8 +50,14 @@ export function contactFromRow(row: UserRow, linkedStatuses: PersonStatus[] = []
   };
 }
 
+/** The columns a contact write sets: all but its id, property, merge, version and times. */
+export type ContactColumns = Omit<
+  UserRow,
+  "id" | "propertyId" | "mergedIntoId" | "version" | "createdAt" | "updatedAt"
+>;
+
 /** Column values of a contact write (everything but id, property and timestamps). */
-export function contactColumns(write: ContactWrite): Omit<UserInsert, "id" | "propertyId"> {
+export function contactColumns(write: ContactWrite): ContactColumns {
   const { values } = write;
   // In type order, whatever order the types were filled in.
   const phones: StoredPhone[] = phoneTypes.flatMap((type) => {

@@ -32,12 +32,12 @@ import { contactFromRow, linkFromRow } from "./contactRows.js";
 import { DrizzleEnrichmentStore, DrizzleEnrichmentTransaction } from "./enrichmentStore.js";
 import { toStoreError } from "./errors.js";
 import { guardGo, guardParts, runGuarded } from "./guardedWrite.js";
-import { RememberedReadings } from "./rememberedReadings.js";
 import { contactSync, user } from "./schema.js";
+import { snapshotReaderOn } from "./snapshotReader.js";
 import { readSnapshotSet } from "./snapshotReads.js";
 import { executeRows } from "./sqlRows.js";
 import { decisionWrites } from "./syncWrites.js";
-import { writeWave, writeWaveReturning } from "./waveWrites.js";
+import { writeWave } from "./waveWrites.js";
 
 /** The locking transaction of the sync path (`ContactStore.transaction`). */
 class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements SyncTransaction {
@@ -142,27 +142,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
   }
 
   snapshotReader(propertyId: string): SnapshotReader {
-    const remembered = new RememberedReadings();
-    // readSnapshotSet answers an empty request list without a statement.
-    return {
-      read: (requests) => readSnapshotSet(this.db, propertyId, requests, undefined, remembered),
-      writeWave: async (writes, options) => {
-        try {
-          const { outcomes, written } = await writeWaveReturning(
-            this.db,
-            propertyId,
-            writes,
-            options,
-          );
-          remembered.wroteWave(writes, outcomes, written);
-          return outcomes;
-        } catch (error) {
-          remembered.forget();
-          throw toStoreError(error, "sync wave");
-        }
-      },
-      forget: () => remembered.forget(),
-    };
+    return snapshotReaderOn(this.db, propertyId);
   }
 
   async writeGuarded(

@@ -20,6 +20,13 @@
  * read from the database again. A key counted above `MAX_BLOCK_SIZE` is remembered as too
  * common (`common`: at least `MAX_BLOCK_SIZE + 1` holders) until its own waves take contacts out
  * of it; keys never counted are counted by a statement when a person is read again.
+ *
+ * A wave in flight is taken as written at once (`sent`: its rows as sent, new contacts created
+ * at `NOT_YET_TIME`), so persons can be read ahead of its statement; when the statement returns
+ * (`confirmed`) the reader checks it wrote what was taken, and forgets everything if not.
+ *
+ * (Over 400 lines: one memory — contacts, readings, key sizes and bumps — and every way it
+ * moves; a piece apart would have to reach into the others' maps.)
  */
 import type {
   Guarded,
@@ -77,6 +84,20 @@ interface LastReading {
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The times of a row its wave's statement has not returned yet (`sent`): a new contact's creation
+ * time sorts after every contact's, as the statement's will (`confirmed` checks it does).
+ */
+export const NOT_YET_TIME = new Date(8.64e15);
+
+/** What `confirmed` checks a wave's statement against: what `sent` took as written. */
+export interface SentWave {
+  /** The latest creation time (ms) of a contact held when the wave was sent. */
+  latest: number;
+  contacts: number;
+  links: WaveWritten["links"];
+}
+
 export class RememberedReadings {
   private readonly rows = new Map<string, HeldContact>();
   private readonly readings = new Map<string, LastReading>();
@@ -87,6 +108,8 @@ export class RememberedReadings {
   /** The held contacts by blocking key, and those without blocking keys. */
   private readonly holders = new Map<string, Set<string>>();
   private readonly keyless = new Set<string>();
+  /** The latest creation time (ms) of a contact held, as the database has it. */
+  private latest = Number.NEGATIVE_INFINITY;
 
   /** `{ contact id: version }` of the candidates the requests' persons had at their last read. */
   knownFor(requests: readonly SnapshotRequest[]): Record<string, number> {
@@ -131,6 +154,8 @@ export class RememberedReadings {
     const before = this.rows.get(contact.row.id);
     if (before !== undefined) this.unindex(before.row);
     this.rows.set(contact.row.id, contact);
+    const created = contact.row.createdAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+    if (created > this.latest && created < NOT_YET_TIME.getTime()) this.latest = created;
     const keys = contact.row.blockKeys ?? [];
     if (keys.length === 0) this.keyless.add(contact.row.id);
     for (const key of keys) {
@@ -303,8 +328,73 @@ export class RememberedReadings {
     }
   }
 
+  /**
+   * A wave sent, taken as written before its statement returns (`what`: `writtenIfApplied`; an
+   * updated contact keeps its creation time), so that persons can be read from memory
+   * meanwhile. What it took is checked by `confirmed` when the statement returns.
+   */
+  sent(writes: readonly WaveWrite[], what: WaveWritten): SentWave {
+    const taken: SentWave = {
+      latest: this.latest,
+      contacts: what.contacts.length,
+      links: what.links,
+    };
+    const contacts = what.contacts.map((row) => {
+      const before = this.rows.get(row.id);
+      return before === undefined ? row : { ...row, createdAt: before.row.createdAt };
+    });
+    this.wroteWave(
+      writes,
+      writes.map(({ write }) => ({ status: "applied", contactId: write.contact.id, linkId: "" })),
+      { contacts, links: what.links },
+    );
+    return taken;
+  }
+
+  /**
+   * The statement of a wave taken as written (`sent`) returned: if a write did not apply, or the
+   * statement wrote other versions or links than taken, it forgets everything; otherwise the
+   * written contacts get the times the statement gave them. True when readings taken meanwhile
+   * hold: nothing forgotten, and the new contacts created after every contact held before (so a
+   * tie between candidates resolved by creation time went the same way).
+   */
+  confirmed(
+    outcomes: readonly GuardedResult<WaveApplied>[],
+    written: WaveWritten,
+    sent: SentWave,
+  ): boolean {
+    const taken = new Map(sent.links.map((link) => [link.personId, link]));
+    const same =
+      outcomes.every((outcome) => outcome.status === "applied") &&
+      written.contacts.length === sent.contacts &&
+      written.links.length === sent.links.length &&
+      written.links.every((link) => {
+        const as = taken.get(link.personId);
+        return as?.contactId === link.contactId && as.resmanStatus === link.resmanStatus;
+      }) &&
+      written.contacts.every((row) => this.rows.get(row.id)?.row.version === row.version);
+    if (!same) {
+      this.forget();
+      return false;
+    }
+    let ordered = true;
+    for (const row of written.contacts) {
+      const held = this.rows.get(row.id) as HeldContact;
+      if (held.row.createdAt === NOT_YET_TIME) {
+        ordered &&= (row.createdAt?.getTime() ?? Number.NEGATIVE_INFINITY) > sent.latest;
+      }
+      this.remember({
+        row: { ...held.row, createdAt: row.createdAt, updatedAt: row.updatedAt },
+        links: held.links,
+        seen: new Map(),
+      });
+    }
+    return ordered;
+  }
+
   /** Its caller wrote something it cannot name (or a wave lost): nothing is remembered. */
   forget(): void {
+    this.latest = Number.NEGATIVE_INFINITY;
     this.rows.clear();
     this.readings.clear();
     this.exact.clear();

@@ -13,7 +13,7 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import type { GuardedResult, WaveApplied, WaveOptions, WaveWrite } from "../../app/ports.js";
 import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { Database } from "./client.js";
-import { contactColumns } from "./contactRows.js";
+import { type ContactColumns, contactColumns } from "./contactRows.js";
 import { bumpKeys, keyIdsOf, lockId } from "./keyVersions.js";
 import { eventOf } from "./outboxRepository.js";
 import { PREPARED } from "./preparedStatements.js";
@@ -359,7 +359,7 @@ interface WaveRow {
 type UserRow = typeof user.$inferSelect;
 
 /** A contact row a wave sends: every column it writes, with its id and property. */
-type ContactRow = ReturnType<typeof contactColumns> & { id: string; propertyId: string };
+export type ContactRow = ContactColumns & { id: string; propertyId: string };
 
 /**
  * What a wave wrote, for a reader that remembers (`rememberedReadings.ts`): each written
@@ -382,14 +382,54 @@ export async function writeWave(
   return (await runWave(db, propertyId, writes, options, false)).outcomes;
 }
 
-/** `writeWave`, with what it wrote (`WaveWritten`): for a reader that remembers. */
+/**
+ * `writeWave`, with what it wrote (`WaveWritten`): for a reader that remembers. `contactRows`:
+ * the rows it sends (`contactRowsOf`), when its caller made them already.
+ */
 export function writeWaveReturning(
   db: Database,
   propertyId: string,
   writes: readonly WaveWrite[],
   options: WaveOptions = {},
+  contactRows: readonly ContactRow[] = contactRowsOf(propertyId, writes),
 ): Promise<{ outcomes: GuardedResult<WaveApplied>[]; written: WaveWritten }> {
-  return runWave(db, propertyId, writes, options, true);
+  return runWave(db, propertyId, writes, options, true, contactRows);
+}
+
+/** The contact rows a wave sends: one for each write that creates or changes its contact. */
+export function contactRowsOf(propertyId: string, writes: readonly WaveWrite[]): ContactRow[] {
+  return writes
+    .filter(({ write }) => write.contact.isNew || write.contact.changed)
+    .map(({ write }) => ({ id: write.contact.id, propertyId, ...contactColumns(write.contact) }));
+}
+
+/**
+ * What a wave writes if every write applies, known before its statement returns: each contact
+ * row as sent — at the version the statement gives it (an update one past the version read,
+ * a new contact 0), its times `unknownTime` (the statement sets them) — and each link.
+ */
+export function writtenIfApplied(
+  writes: readonly WaveWrite[],
+  contactRows: readonly ContactRow[],
+  unknownTime: Date,
+): WaveWritten {
+  const versions = new Map(
+    writes.map(({ write, guard }) => [write.contact.id, (guard.contactVersion ?? -1) + 1]),
+  );
+  return {
+    contacts: contactRows.map((row) => ({
+      ...row,
+      mergedIntoId: null,
+      version: versions.get(row.id) ?? 0,
+      createdAt: unknownTime,
+      updatedAt: unknownTime,
+    })),
+    links: writes.map(({ write }) => ({
+      personId: write.link.personId,
+      contactId: write.contact.id,
+      resmanStatus: write.link.resmanStatus,
+    })),
+  };
 }
 
 async function runWave(
@@ -398,13 +438,11 @@ async function runWave(
   writes: readonly WaveWrite[],
   options: WaveOptions,
   returnWritten: boolean,
+  contactRows: readonly ContactRow[] = contactRowsOf(propertyId, writes),
 ): Promise<{ outcomes: GuardedResult<WaveApplied>[]; written: WaveWritten }> {
   const what: WaveWritten = { contacts: [], links: [] };
   if (writes.length === 0) return { outcomes: [], written: what };
   const now = new Date();
-  const contactRows: ContactRow[] = writes
-    .filter(({ write }) => write.contact.isNew || write.contact.changed)
-    .map(({ write }) => ({ id: write.contact.id, propertyId, ...contactColumns(write.contact) }));
   const rows = await executeRows<WaveRow>(
     db,
     waveStatement(propertyId, writes, contactRows, now, options.outboxClaimMs, returnWritten),

@@ -76,11 +76,26 @@ export interface SnapshotRequest {
  */
 export interface SnapshotReader {
   read(requests: readonly SnapshotRequest[]): Promise<Guarded<SyncSnapshot>[]>;
-  /** `ContactStore.writeWave`, remembering what it wrote. */
+  /**
+   * `ContactStore.writeWave`, remembering what it wrote. Until its statement returns, the reader
+   * takes each of the wave's writes as applied (`readAhead`).
+   */
   writeWave(
     writes: readonly WaveWrite[],
     options?: WaveOptions,
   ): Promise<GuardedResult<WaveApplied>[]>;
+  /**
+   * While a wave's statement is in flight: the persons as they will read once it is written,
+   * those the reader can read from memory (the others, and every person while no wave is in
+   * flight, undefined: read them after the wave). Use them only if `aheadHeld` says so once the
+   * wave has returned.
+   */
+  readAhead(requests: readonly SnapshotRequest[]): (Guarded<SyncSnapshot> | undefined)[];
+  /**
+   * Whether the last readings ahead stand: their wave returned, applied every write as taken,
+   * and nothing was forgotten since.
+   */
+  aheadHeld(): boolean;
   forget(): void;
 }
 
