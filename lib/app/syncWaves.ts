@@ -241,9 +241,12 @@ export async function syncInWaves<R extends WaveRow>(
    * takes them instead.
    */
   let ahead = new Map<RowState<R>, Ahead>();
+  /** The wave they were taken for: the next one, as every write of the last wave applied. */
+  let waveAhead: RowState<R>[] | undefined;
 
   while (pending.length > 0) {
-    const wave = nextWave(pending);
+    const wave = waveAhead ?? nextWave(pending);
+    waveAhead = undefined;
     for (const state of wave) {
       const early = ahead.get(state);
       if (early === undefined || state.reading !== undefined) continue;
@@ -319,7 +322,7 @@ export async function syncInWaves<R extends WaveRow>(
       // process yields first. A batch written in one wave has none, and does not yield.
       const sent = new Set(planned.map(({ state }) => state));
       const left = pending.filter((state) => !finished.has(state) && !sent.has(state));
-      let next = new Map<RowState<R>, Ahead>();
+      let next: WaveAhead<R> | undefined;
       if (left.length > 0) {
         await new Promise((resolve) => setImmediate(resolve));
         try {
@@ -335,7 +338,10 @@ export async function syncInWaves<R extends WaveRow>(
           first = false;
           return sending;
         });
-        if (reader.aheadHeld()) ahead = next;
+        if (next !== undefined && reader.aheadHeld()) {
+          ahead = next.ahead;
+          waveAhead = next.wave;
+        }
       } catch {
         // The wave failed as a whole: each row syncs on its own (and reports its failure).
         for (const { state } of planned) {
@@ -391,6 +397,12 @@ interface Ahead {
   decision: Decision;
 }
 
+/** The next wave, and its rows' readings and decisions, taken ahead (`decideAhead`). */
+interface WaveAhead<R> {
+  wave: RowState<R>[];
+  ahead: Map<RowState<R>, Ahead>;
+}
+
 /**
  * While a wave's statement is in flight: the next wave of the rows `left` as it will be if
  * every write of the wave (`sent`'s rows) applies, each of its rows read — again from memory
@@ -406,7 +418,7 @@ function decideAhead<R extends WaveRow>(
   left: readonly RowState<R>[],
   sent: ReadonlySet<RowState<R>>,
   touching: ReadonlyMap<string, readonly RowState<R>[]>,
-): Map<RowState<R>, Ahead> {
+): WaveAhead<R> {
   // Whose reading the wave's writes make stale, as `done` will mark them.
   const stale = new Set<RowState<R>>();
   for (const state of sent) {
@@ -426,7 +438,7 @@ function decideAhead<R extends WaveRow>(
     if (reading === undefined || reading.seen) continue;
     ahead.set(state, { reading, decision: decide(deps, property, state.row, reading) });
   }
-  return ahead;
+  return { wave, ahead };
 }
 
 /** A planned row as the wave's statement takes it: its write, guarded by its reading. */

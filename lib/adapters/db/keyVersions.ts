@@ -20,13 +20,35 @@ import { arrayParam, executeRows, parseJson } from "./sqlRows.js";
  * syncs retry or wait for each other).
  */
 export function lockId(propertyId: string, key: string): bigint {
-  return lockIdOf(`${propertyId}|${key}`);
+  return lockIdsOf(propertyId)(key);
 }
 
-/** `lockId` of `property|key`, remembered (an import asks for the same keys many times). */
-const lockIdOf = memoized((scoped: string): bigint =>
-  createHash("sha256").update(scoped).digest().readBigInt64BE(0),
+/** `lockId` as decimal text (a statement's JSON parameter). */
+export function lockIdText(propertyId: string, key: string): string {
+  return lockTextsOf(propertyId)(key);
+}
+
+/**
+ * `lockId`s and their text, remembered per property and key (an import asks for the same keys
+ * many times: one lookup of the key it has, not a new `property|key` string to hash each time).
+ * Bounded: the last few properties, each as `memoized` bounds its keys.
+ */
+const perProperty = <R>(fn: (propertyId: string, key: string) => R) => {
+  const byProperty = new Map<string, (key: string) => R>();
+  return (propertyId: string): ((key: string) => R) => {
+    let of = byProperty.get(propertyId);
+    if (of === undefined) {
+      if (byProperty.size >= 16) byProperty.clear();
+      of = memoized((key: string) => fn(propertyId, key));
+      byProperty.set(propertyId, of);
+    }
+    return of;
+  };
+};
+const lockIdsOf = perProperty((propertyId, key) =>
+  createHash("sha256").update(`${propertyId}|${key}`).digest().readBigInt64BE(0),
 );
+const lockTextsOf = perProperty((propertyId, key) => lockId(propertyId, key).toString());
 
 /** A key id as a SQL `bigint` parameter. */
 export function keyIdParam(id: bigint): SQL {
@@ -71,7 +93,7 @@ export function keyVersionsByName(
   propertyId: string,
   lockKeys: readonly string[],
 ): Map<string, number> {
-  const nameOf = new Map(lockKeys.map((key) => [lockId(propertyId, key).toString(), key]));
+  const nameOf = new Map(lockKeys.map((key) => [lockIdText(propertyId, key), key]));
   const keyVersions = new Map<string, number>();
   for (const [id, version] of parseJson(json)) {
     const name = nameOf.get(id);

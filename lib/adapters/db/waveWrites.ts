@@ -14,7 +14,7 @@ import type { GuardedResult, WaveApplied, WaveOptions, WaveWrite } from "../../a
 import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { Database } from "./client.js";
 import { type ContactColumns, contactColumns } from "./contactRows.js";
-import { bumpKeys, keyIdsOf, lockId } from "./keyVersions.js";
+import { bumpKeys, keyIdsOf, lockIdText } from "./keyVersions.js";
 import { eventOf } from "./outboxRepository.js";
 import { PREPARED } from "./preparedStatements.js";
 import {
@@ -128,7 +128,7 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
     writes.flatMap(({ write, guard }) =>
       [...new Set(keys(guard))].map((key) => ({
         person_id: write.link.personId,
-        key_id: lockId(propertyId, key).toString(),
+        key_id: lockIdText(propertyId, key),
         version: version(guard.keyVersions.get(key)),
       })),
     );
