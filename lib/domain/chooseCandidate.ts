@@ -99,13 +99,21 @@ function formWithText(values: ContactValues): FormOf {
 const formOf = memoizedPerObject(formWithText);
 
 /**
+ * A variant's form, remembered by the variant: a merge makes a new list of the contact's
+ * variants but keeps the ones it had, so only the new one is brought into form.
+ */
+const variantFormOf = memoizedPerObject((variant: RecordVariant) =>
+  formWithText(variantValues(variant)),
+);
+
+/**
  * The distinct forms of a contact's variants, remembered by their list (one lookup per
  * contact): records that read the same in comparison form score the same, so each is scored once.
  */
 const variantFormsOf = memoizedPerObject((variants: readonly RecordVariant[]): FormOf[] => {
   const byText = new Map<string, FormOf>();
   for (const variant of variants) {
-    const known = formWithText(variantValues(variant));
+    const known = variantFormOf(variant);
     if (!byText.has(known.text)) byText.set(known.text, known);
   }
   return [...byText.values()];
