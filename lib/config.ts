@@ -36,6 +36,8 @@ const configSchema = z.object({
   PGLITE_DATA_DIR: variable(z._default(z.string(), ".data/pglite")),
   /** host:port of a WebSocket→TCP proxy for the Neon driver (local tests and development). */
   NEON_WS_PROXY: variable(z.optional(z.string())),
+  /** libpq's startup options (`-c name=value …`) for every server connection. */
+  PGOPTIONS: variable(z.optional(z.string())),
   /** Standard Webhooks secrets (`whsec_<base64>`), comma-separated: one, or two while rotating. */
   WEBHOOK_SECRETS: variable(
     z.optional(
@@ -122,6 +124,8 @@ export interface Config {
   readonly dbDriver: DriverName;
   readonly pgliteDataDir: string;
   readonly neonWsProxy: string | undefined;
+  /** `PGOPTIONS`: startup options of every server connection, after the project's own. */
+  readonly pgOptions: string | undefined;
   readonly webhookSecrets: readonly string[] | undefined;
   readonly syncQueueUrl: string | undefined;
   readonly syncDlqUrl: string | undefined;
@@ -225,6 +229,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     dbDriver,
     pgliteDataDir: PGLITE_DATA_DIR,
     neonWsProxy: NEON_WS_PROXY,
+    pgOptions: data.PGOPTIONS,
     webhookSecrets: data.WEBHOOK_SECRETS,
     syncQueueUrl: data.SYNC_QUEUE_URL,
     syncDlqUrl: data.SYNC_DLQ_URL,

@@ -20,7 +20,12 @@ export interface TestDatabase {
 /** Opens a migrated, empty database for `driver`. */
 export async function openTestDatabase(
   driver: DriverName,
-  options: { onQuery?: () => void; migrate?: boolean; maxConnections?: number } = {},
+  options: {
+    onQuery?: () => void;
+    migrate?: boolean;
+    maxConnections?: number;
+    pgOptions?: string;
+  } = {},
 ): Promise<TestDatabase> {
   if (driver === "pglite") {
     const handle = await openDatabase({ driver, onQuery: options.onQuery });
@@ -35,6 +40,7 @@ export async function openTestDatabase(
     neonWsProxy: proxy?.address,
     onQuery: options.onQuery,
     maxConnections: options.maxConnections,
+    pgOptions: options.pgOptions,
   });
   if (options.migrate !== false) await handle.migrate();
   return {

@@ -34,6 +34,7 @@ describe("parseConfig", () => {
       dbDriver: "pglite",
       pgliteDataDir: ".data/pglite",
       neonWsProxy: undefined,
+      pgOptions: undefined,
       webhookSecrets: undefined,
       syncQueueUrl: undefined,
       syncDlqUrl: undefined,
@@ -139,13 +140,15 @@ describe("parseConfig", () => {
     ).toEqual(parseConfig({}));
   });
 
-  it("reads the PGlite data directory and the Neon proxy address", () => {
+  it("reads the PGlite data directory, the Neon proxy address and libpq's startup options", () => {
     const config = parseConfig({
       PGLITE_DATA_DIR: "/tmp/cs-data",
       NEON_WS_PROXY: "127.0.0.1:7432",
+      PGOPTIONS: "-c statement_timeout=5000",
     });
     expect(config.pgliteDataDir).toBe("/tmp/cs-data");
     expect(config.neonWsProxy).toBe("127.0.0.1:7432");
+    expect(config.pgOptions).toBe("-c statement_timeout=5000");
   });
 
   it.each([

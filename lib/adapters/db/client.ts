@@ -34,6 +34,11 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** Neon only: `host:port` of a WebSocket→TCP proxy (plain `ws://`), for local servers. */
   neonWsProxy?: string | undefined;
+  /**
+   * `pg` and `neon`: startup options (`-c name=value …`, libpq's `PGOPTIONS`) sent after the
+   * project's own (`-c jit=off`), so a setting named in both is the operator's.
+   */
+  pgOptions?: string | undefined;
   /** Pool size for `pg` and `neon`. */
   maxConnections?: number | undefined;
   /** Called once per statement sent to the database (counts round trips in benchmarks). */
@@ -115,7 +120,8 @@ const serverDrivers: Record<Exclude<DriverName, "pglite">, ServerDriver> = {
   neon: {
     maxConnections: 10,
     // The Neon driver (a node-postgres fork) sends `options` in its startup message: checked
-    // with `SHOW jit` through the WebSocket proxy to a local server (test/contract/neon.test.ts).
+    // with `SHOW jit` through the WebSocket proxy to a local server
+    // (test/contract/startup-options.test.ts).
     startupOptions: NO_JIT,
     connect: async (settings, options) => {
       const { Pool, neonConfig } = await import("@neondatabase/serverless");
@@ -159,7 +165,8 @@ async function openServer(
     {
       connectionString: requireUrl(options),
       max: options.maxConnections ?? driver.maxConnections,
-      options: driver.startupOptions,
+      // Given `options`, the drivers no longer read PGOPTIONS themselves: it is appended here.
+      options: [driver.startupOptions, options.pgOptions?.trim()].filter(Boolean).join(" "),
     },
     options,
   );
@@ -372,6 +379,7 @@ export function openConfiguredDatabase(
     databaseUrl: string | undefined;
     pgliteDataDir: string;
     neonWsProxy: string | undefined;
+    pgOptions?: string | undefined;
   },
   extra: Pick<OpenDatabaseOptions, "onQuery" | "maxConnections" | "embedded"> = {},
 ): Promise<DatabaseHandle> {
@@ -380,6 +388,7 @@ export function openConfiguredDatabase(
     url: config.databaseUrl,
     dataDir: config.pgliteDataDir,
     neonWsProxy: config.neonWsProxy,
+    pgOptions: config.pgOptions,
     ...extra,
   });
 }
