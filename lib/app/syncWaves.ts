@@ -222,10 +222,8 @@ export async function syncInWaves<R extends WaveRow>(
     // Its reading (candidates and all) is not needed any more: memory stays with the rows left.
     state.reading = undefined;
     if (!wrote) return;
-    for (const key of state.touches) {
-      for (const other of touching.get(key) ?? []) {
-        if (!finished.has(other)) other.reading = undefined;
-      }
+    for (const other of staleAfter([state], touching)) {
+      if (!finished.has(other)) other.reading = undefined;
     }
   };
 
@@ -375,6 +373,18 @@ export async function syncInWaves<R extends WaveRow>(
   return { contacts: candidates.size };
 }
 
+/** The rows whose reading a write of `written` makes stale: those touching what they touch. */
+function staleAfter<R>(
+  written: Iterable<RowState<R>>,
+  touching: ReadonlyMap<string, readonly RowState<R>[]>,
+): Set<RowState<R>> {
+  const stale = new Set<RowState<R>>();
+  for (const state of written) {
+    for (const key of state.touches) for (const other of touching.get(key) ?? []) stale.add(other);
+  }
+  return stale;
+}
+
 /** A row's decision on a reading: its plan, or the error that stopped it. */
 type Decision = { plan: SyncPlan } | { error: unknown };
 
@@ -420,10 +430,7 @@ function decideAhead<R extends WaveRow>(
   touching: ReadonlyMap<string, readonly RowState<R>[]>,
 ): WaveAhead<R> {
   // Whose reading the wave's writes make stale, as `done` will mark them.
-  const stale = new Set<RowState<R>>();
-  for (const state of sent) {
-    for (const key of state.touches) for (const other of touching.get(key) ?? []) stale.add(other);
-  }
+  const stale = staleAfter(sent, touching);
   const wave = nextWave(left);
   const again = wave.filter((state) => state.reading === undefined || stale.has(state));
   const read = reader.readAhead(

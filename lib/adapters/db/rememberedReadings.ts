@@ -290,6 +290,11 @@ export class RememberedReadings {
       this.forget();
       return;
     }
+    this.apply(writes, what);
+  }
+
+  /** A wave's writes, all applied, as `what` says they wrote (see `wroteWave`). */
+  private apply(writes: readonly WaveWrite[], what: WaveWritten): void {
     const isNew = new Map(writes.map(({ write }) => [write.contact.id, write.contact.isNew]));
     for (const row of what.contacts) {
       const before = this.rows.get(row.id);
@@ -343,11 +348,7 @@ export class RememberedReadings {
       const before = this.rows.get(row.id);
       return before === undefined ? row : { ...row, createdAt: before.row.createdAt };
     });
-    this.wroteWave(
-      writes,
-      writes.map(({ write }) => ({ status: "applied", contactId: write.contact.id, linkId: "" })),
-      { contacts, links: what.links },
-    );
+    this.apply(writes, { contacts, links: what.links });
     return taken;
   }
 

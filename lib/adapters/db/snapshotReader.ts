@@ -40,8 +40,8 @@ export function snapshotReaderOn(db: Database, propertyId: string): SnapshotRead
           options,
           rows,
         );
-        if (!remembered.confirmed(outcomes, written, sent) && aheadOf === wave) aheadOf = null;
-        if (aheadOf !== null && aheadOf !== wave) aheadOf = null;
+        // Readings ahead stand only if taken under this wave and it wrote what was taken.
+        if (!remembered.confirmed(outcomes, written, sent) || aheadOf !== wave) aheadOf = null;
         return outcomes;
       } catch (error) {
         forget();

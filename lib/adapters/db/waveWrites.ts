@@ -403,6 +403,11 @@ export function contactRowsOf(propertyId: string, writes: readonly WaveWrite[]):
     .map(({ write }) => ({ id: write.contact.id, propertyId, ...contactColumns(write.contact) }));
 }
 
+/** A contact row a wave wrote: the columns it sent, live (its merge is a write of its own). */
+function writtenRow(sent: ContactRow, version: number, createdAt: Date, updatedAt: Date): UserRow {
+  return { ...sent, mergedIntoId: null, version, createdAt, updatedAt };
+}
+
 /**
  * What a wave writes if every write applies, known before its statement returns: each contact
  * row as sent — at the version the statement gives it (an update one past the version read,
@@ -417,13 +422,9 @@ export function writtenIfApplied(
     writes.map(({ write, guard }) => [write.contact.id, (guard.contactVersion ?? -1) + 1]),
   );
   return {
-    contacts: contactRows.map((row) => ({
-      ...row,
-      mergedIntoId: null,
-      version: versions.get(row.id) ?? 0,
-      createdAt: unknownTime,
-      updatedAt: unknownTime,
-    })),
+    contacts: contactRows.map((row) =>
+      writtenRow(row, versions.get(row.id) ?? 0, unknownTime, unknownTime),
+    ),
     links: writes.map(({ write }) => ({
       personId: write.link.personId,
       contactId: write.contact.id,
@@ -453,13 +454,14 @@ async function runWave(
     if (row.person_id === null) {
       const columns = row.user_id === null ? undefined : sent.get(row.user_id);
       if (columns === undefined) throw new Error("wave returned a contact it did not send");
-      what.contacts.push({
-        ...columns,
-        mergedIntoId: null,
-        version: Number(row.version),
-        createdAt: new Date(Number(row.created_ms)),
-        updatedAt: new Date(Number(row.updated_ms)),
-      });
+      what.contacts.push(
+        writtenRow(
+          columns,
+          Number(row.version),
+          new Date(Number(row.created_ms)),
+          new Date(Number(row.updated_ms)),
+        ),
+      );
       continue;
     }
     rowOf.set(row.person_id, row);
