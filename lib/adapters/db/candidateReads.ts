@@ -5,7 +5,7 @@
  * locking transaction (`contactStore.ts`) and the enrichment reads (`enrichmentStore.ts`) use
  * the same lookups, so every protocol sees the same candidates.
  */
-import { arrayOverlaps, eq, type SQL, sql } from "drizzle-orm";
+import { arrayOverlaps, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { CandidateLookup } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { PersonStatus } from "../../domain/person.js";
@@ -57,8 +57,11 @@ export function otherLinkStatuses(
     where other.user_id = ${contactId}${except} and other.resman_status is not null)`;
 }
 
-/** `key`'s live contacts in the property, at most one more than `MAX_BLOCK_SIZE` (fenced). */
-export function blockMembers(propertyId: string, key: SQL): SQL {
+/**
+ * `key`'s live contacts in the property, at most one more than `MAX_BLOCK_SIZE` (fenced). The
+ * property may be a statement shape's placeholder (`statementShapes.ts`).
+ */
+export function blockMembers(propertyId: string | Placeholder, key: SQL): SQL {
   return sql`select 1 from (
       select ${user.propertyId} as property_id, ${user.mergedIntoId} as merged_into_id
       from ${user} where ${user.blockKeys} @> array[${key}]::text[] offset 0) as member

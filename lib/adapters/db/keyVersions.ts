@@ -6,7 +6,7 @@
  * enrichment transactions; the review commands' `DrizzleMergeTransaction` calls `bumpKeys`
  * itself). Both protocols use these functions, so they exclude each other.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { KeyLockingTransaction } from "../../app/ports.js";
 import { memoized } from "../../domain/memo.js";
@@ -46,7 +46,7 @@ const perProperty = <R>(fn: (propertyId: string, key: string) => R) => {
   };
 };
 const lockIdsOf = perProperty((propertyId, key) =>
-  createHash("sha256").update(`${propertyId}|${key}`).digest().readBigInt64BE(0),
+  hash("sha256", `${propertyId}|${key}`, "buffer").readBigInt64BE(0),
 );
 const lockTextsOf = perProperty((propertyId, key) => lockId(propertyId, key).toString());
 
@@ -70,8 +70,13 @@ export function keyIdsOf(propertyId: string, keys: readonly string[]): bigint[] 
  * (a wave's statement is prepared, `preparedStatements.ts`).
  */
 export function bumpKeys(ids: readonly bigint[]): SQL {
+  return bumpKeysIn(arrayParam(ids.map(String)));
+}
+
+/** `bumpKeys` of the ids (as decimal text) one array parameter holds: a statement shape's. */
+export function bumpKeysIn(ids: SQL): SQL {
   return sql`insert into ${identityKey} (key_id, version)
-    select k, 1 from unnest(${arrayParam(ids.map(String))}::bigint[]) with ordinality as u(k, n)
+    select k, 1 from unnest(${ids}::bigint[]) with ordinality as u(k, n)
     order by n
     on conflict (key_id) do update set version = ${identityKey}.version + 1`;
 }

@@ -16,7 +16,8 @@
  * runs, its ANALYZE also invalidates such plans. PGlite runs in process: nothing to save
  * there, the markers are only comments.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
+import { memoized } from "../../domain/memo.js";
 
 /** The first characters of a statement to prepare (an SQL comment). */
 export const PREPARED = "/* prepared */";
@@ -30,10 +31,14 @@ export const RENEW_EVERY = 100;
 /** Preparations of a `PREPARED_RENEWED` statement on a connection; the last one is kept. */
 export const RENEWALS = 10;
 
-/** The name of a prepared statement: a hash of its text, so a changed text is a new statement. */
-export function preparedName(text: string): string {
-  return `cs_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
-}
+/**
+ * The name of a prepared statement: a hash of its text, so a changed text is a new statement.
+ * Remembered per text: a statement shape (`statementShapes.ts`) sends the same text every time.
+ */
+export const preparedName = memoized(
+  (text: string): string => `cs_${hash("sha256", text, "hex").slice(0, 24)}`,
+  1_000,
+);
 
 /** A query's first argument as node-postgres takes it: text, or a config with `text`. */
 interface QueryConfig {

@@ -12,7 +12,7 @@
  * by: `MAX_BLOCK_SIZE + 1`), which are not counted again; persons it can read from memory are
  * not in the statement at all, only their keys of unknown size are counted.
  */
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
@@ -26,6 +26,7 @@ import { PREPARED, PREPARED_RENEWED } from "./preparedStatements.js";
 import { contactSeenBy, type HeldContact, type RememberedReadings } from "./rememberedReadings.js";
 import { contactSync, identityKey, processedEvent, user } from "./schema.js";
 import { arrayParam, executeRows, parseJson, rowFromJson } from "./sqlRows.js";
+import { statementShape } from "./statementShapes.js";
 
 /** One request as the statement reads it (`jsonb_to_recordset`). */
 interface RequestJson {
@@ -70,19 +71,26 @@ interface ResultRow {
     | string;
 }
 
-/** The statement (see the file's comment). */
-function snapshotSetQuery(
-  propertyId: string,
-  requests: RequestJson[],
-  known: Record<string, number>,
-  knownSizes: Record<string, number>,
-  alsoCounted: readonly string[],
-): SQL {
+/** The values of the statement: its JSON as text, `alsoCounted` as an array. */
+interface ReadValues {
+  propertyId: string;
+  requests: string;
+  known: string;
+  knownSizes: string;
+  alsoCounted: string[];
+}
+
+/**
+ * The statement (see the file's comment): `requests` a `RequestJson[]`, `known` the held
+ * contacts' versions by id, `knownSizes` the key sizes known, `alsoCounted` more keys to count.
+ */
+const snapshotSetQuery = statementShape<ReadValues, ResultRow>((p) => {
+  const propertyId = p.propertyId;
   const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
   // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
   // person would grow with the square of the batch.
   return sql`${sql.raw(PREPARED_RENEWED)} with req as (
-      select * from jsonb_to_recordset(${JSON.stringify(requests)}::jsonb) as r(i int,
+      select * from jsonb_to_recordset(${p.requests}::jsonb) as r(i int,
         person_id text, digest text, blocks text[], counted text[], email text, phones text[],
         name_dob text, key_ids text[], source text, event_id text)),
     linked as (
@@ -100,8 +108,8 @@ function snapshotSetQuery(
           then (select count(*) from (${blockMembers(propertyId, sql`keys.k`)}) as members)
           else ks.value::int end as n, ks.value is null as counted
       from (select unnest(s.blocks || s.counted) as k from searched s
-        union select unnest(${arrayParam([...alsoCounted])}::text[])) as keys
-      left join jsonb_each_text(${JSON.stringify(knownSizes)}::jsonb) as ks on ks.key = keys.k),
+        union select unnest(${arrayParam(p.alsoCounted)}::text[])) as keys
+      left join jsonb_each_text(${p.knownSizes}::jsonb) as ks on ks.key = keys.k),
     common as (
       select s.i, array_agg(b.key) as common
       from searched s cross join unnest(s.blocks) as b(key)
@@ -147,12 +155,12 @@ function snapshotSetQuery(
           from ${contactSync} o where o.user_id = u.id and o.resman_status is not null)) end
       from ${user} u
       left join (select key::uuid as id, value::int as version
-        from jsonb_each_text(${JSON.stringify(known)}::jsonb)) as kn on kn.id = u.id
+        from jsonb_each_text(${p.known}::jsonb)) as kn on kn.id = u.id
       where u.id = any(array(select distinct cand.id from cand))
     union all
     select -2, jsonb_build_object('sizes', jsonb_object_agg(sized.k, sized.n))
       from sized where sized.counted`;
-}
+});
 
 /** A request as the statement's JSON. */
 function requestJson(
@@ -271,16 +279,15 @@ async function readStatement(
   alsoCounted: readonly string[],
   remembered: RememberedReadings | undefined,
 ): Promise<{ read: Guarded<SyncSnapshot>[]; counts: Record<string, number | string> }> {
-  const rows = await executeRows<ResultRow>(
-    db,
-    snapshotSetQuery(
-      propertyId,
+  const rows = await snapshotSetQuery(db, {
+    propertyId,
+    requests: JSON.stringify(
       requests.map((request, i) => requestJson(propertyId, request, i, event)),
-      remembered?.knownFor(requests) ?? {},
-      remembered?.sizesFor(requests) ?? {},
-      alsoCounted,
     ),
-  );
+    known: JSON.stringify(remembered?.knownFor(requests) ?? {}),
+    knownSizes: JSON.stringify(remembered?.sizesFor(requests) ?? {}),
+    alsoCounted: [...alsoCounted],
+  });
   let counts: Record<string, number | string> = {};
   // Candidates first: each decoded once, with its links kept for `contactSeenBy`. The contact
   // as persons see it is shared, since the domain never changes a contact it is given.

@@ -5,16 +5,17 @@
  * parameters (a conditional insert inside a guarded statement, which Drizzle's builder does not
  * express).
  */
-import { getTableColumns, type SQL, sql } from "drizzle-orm";
+import { getTableColumns, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Database, Transaction } from "./client.js";
 import { user } from "./schema.js";
 
 /**
  * Strings as one Postgres array parameter (cast it: `::uuid[]`, `::bigint[]`). An array
- * column's encoder hands the driver the JS array, which every driver sends as an array.
+ * column's encoder hands the driver the JS array, which every driver sends as an array. The
+ * strings may be a statement shape's placeholder (`statementShapes.ts`).
  */
-export function arrayParam(values: readonly string[]): SQL {
+export function arrayParam(values: readonly string[] | Placeholder): SQL {
   return sql`${sql.param(values, user.phoneKeys)}`;
 }
 

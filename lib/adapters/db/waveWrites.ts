@@ -14,7 +14,7 @@ import type { GuardedResult, WaveApplied, WaveOptions, WaveWrite } from "../../a
 import { syncMergeDocuments } from "../../domain/mergeHistory.js";
 import type { Database } from "./client.js";
 import { type ContactColumns, contactColumns } from "./contactRows.js";
-import { bumpKeys, keyIdsOf, lockIdText } from "./keyVersions.js";
+import { bumpKeysIn, keyIdsOf, lockIdText } from "./keyVersions.js";
 import { eventOf } from "./outboxRepository.js";
 import { PREPARED } from "./preparedStatements.js";
 import {
@@ -26,11 +26,15 @@ import {
   processedEvent,
   user,
 } from "./schema.js";
-import { arrayParam, executeRows, jsonbParam } from "./sqlRows.js";
+import { arrayParam } from "./sqlRows.js";
+import { type Placeholders, type StatementShape, statementShape } from "./statementShapes.js";
 import { linkSetColumns, linkValues } from "./syncWrites.js";
 
-/** Rows of `table` as one JSON parameter, keyed by column name (Dates as ISO text). */
-function recordset<T extends PgTable>(table: T, rows: readonly Partial<T["$inferInsert"]>[]): SQL {
+/** Rows of `table` as one JSON text, keyed by column name (Dates as ISO text). */
+function recordset<T extends PgTable>(
+  table: T,
+  rows: readonly Partial<T["$inferInsert"]>[],
+): string {
   const columns = getTableColumns(table);
   const json = rows.map((row) => {
     const out: Record<string, unknown> = {};
@@ -41,7 +45,7 @@ function recordset<T extends PgTable>(table: T, rows: readonly Partial<T["$infer
     }
     return out;
   });
-  return jsonbParam(json);
+  return JSON.stringify(json);
 }
 
 /** The column names of `table` for these properties, as identifiers. */
@@ -105,6 +109,28 @@ const linkProperties = [
   "updatedAt",
 ] as const;
 
+/** The values of a wave's statement: JSON as text, arrays of ids as arrays. */
+interface WaveValues {
+  propertyId: string;
+  /** The guarded keys' ids, as decimal text (`keyIdsOf`'s order). */
+  keyIds: string[];
+  /** The contacts updated, by id. */
+  lockIds: string[];
+  expected: string;
+  unchanged: string;
+  contacts: string;
+  now: string;
+  claimMs: number | null;
+  claims: string;
+  rows: string;
+  contactRows: string;
+  linkRows: string;
+  existing: string[];
+  reviews: string;
+  histories: string;
+  outbox: string;
+}
+
 /**
  * The guard of a wave, as CTEs: `bumped` bumps every identity key of every write (inserting
  * missing ones at 1; in key id order, as every writer of those rows takes them) and returns the
@@ -115,7 +141,37 @@ const linkProperties = [
  * wait, and Postgres returns the row as committed; the too-common keys are only read (nobody
  * waits on them: `WaveGuard.unchanged`).
  */
-function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
+function waveGuard(p: Placeholders<WaveValues>): SQL[] {
+  return [
+    sql`bumped as (${bumpKeysIn(arrayParam(p.keyIds))} returning key_id, version)`,
+    // The one-time filter on `bumped` takes the key rows before any contact row, as the
+    // locking transaction and the guarded write do.
+    sql`locked as materialized (
+      select ${user.id} as id, ${user.version} as version from ${user}
+      where ${user.id} = any(${arrayParam(p.lockIds)}::uuid[])
+        and ${user.propertyId} = ${p.propertyId} and ${user.mergedIntoId} is null
+        and (select count(*) from bumped) >= 0
+      order by ${user.id} for update)`,
+    sql`stale as (
+      select e.person_id from jsonb_to_recordset(${p.expected}::jsonb)
+        as e(person_id text, key_id bigint, version bigint)
+      left join bumped b on b.key_id = e.key_id
+      where b.version is distinct from e.version
+      union
+      select u.person_id from jsonb_to_recordset(${p.unchanged}::jsonb)
+        as u(person_id text, key_id bigint, version bigint)
+      where (select k.version from ${identityKey} k where k.key_id = u.key_id)
+        is distinct from u.version
+      union
+      select c.person_id from jsonb_to_recordset(${p.contacts}::jsonb)
+        as c(person_id text, id uuid, version int)
+      left join locked l on l.id = c.id
+      where l.version is distinct from c.version)`,
+  ];
+}
+
+/** The values of `waveGuard` for `writes` (see there). */
+function guardValues(propertyId: string, writes: readonly WaveWrite[]) {
   const ids = keyIdsOf(
     propertyId,
     writes.flatMap(({ guard }) => guard.keys),
@@ -147,33 +203,13 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
       ? []
       : [{ person_id: write.link.personId, id: write.contact.id, version: guard.contactVersion }],
   );
-  const lockIds = [...new Set(contacts.map((c) => c.id))].sort();
-  return [
-    sql`bumped as (${bumpKeys(ids)} returning key_id, version)`,
-    // The one-time filter on `bumped` takes the key rows before any contact row, as the
-    // locking transaction and the guarded write do.
-    sql`locked as materialized (
-      select ${user.id} as id, ${user.version} as version from ${user}
-      where ${user.id} = any(${arrayParam(lockIds)}::uuid[])
-        and ${user.propertyId} = ${propertyId} and ${user.mergedIntoId} is null
-        and (select count(*) from bumped) >= 0
-      order by ${user.id} for update)`,
-    sql`stale as (
-      select e.person_id from jsonb_to_recordset(${jsonbParam(expected)})
-        as e(person_id text, key_id bigint, version bigint)
-      left join bumped b on b.key_id = e.key_id
-      where b.version is distinct from e.version
-      union
-      select u.person_id from jsonb_to_recordset(${jsonbParam(unchanged)})
-        as u(person_id text, key_id bigint, version bigint)
-      where (select k.version from ${identityKey} k where k.key_id = u.key_id)
-        is distinct from u.version
-      union
-      select c.person_id from jsonb_to_recordset(${jsonbParam(contacts)})
-        as c(person_id text, id uuid, version int)
-      left join locked l on l.id = c.id
-      where l.version is distinct from c.version)`,
-  ];
+  return {
+    keyIds: ids.map(String),
+    lockIds: [...new Set(contacts.map((c) => c.id))].sort(),
+    expected: JSON.stringify(expected),
+    unchanged: JSON.stringify(unchanged),
+    contacts: JSON.stringify(contacts),
+  };
 }
 
 /**
@@ -186,14 +222,13 @@ function waveGuard(propertyId: string, writes: readonly WaveWrite[]): SQL[] {
  * its outbox row's creation time) and each stale person, and with `returnWritten` each written
  * contact's id, version and times (its columns are the ones sent: `WaveWritten`).
  */
-function waveStatement(
+function waveValues(
   propertyId: string,
   writes: readonly WaveWrite[],
   contactRows: readonly ContactRow[],
   now: Date,
   outboxClaimMs: number | undefined,
-  returnWritten: boolean,
-): SQL {
+): WaveValues {
   const linkRows = writes.map(({ write }) => linkValues(propertyId, write, now));
   const existing = writes
     .filter(({ write }) => !write.contact.isNew)
@@ -250,16 +285,48 @@ function waveStatement(
           },
         ],
   );
+  return {
+    ...guardValues(propertyId, writes),
+    propertyId,
+    now: now.toISOString(),
+    claimMs: outboxClaimMs ?? null,
+    claims: JSON.stringify(claims),
+    rows: JSON.stringify(rows),
+    contactRows: recordset(user, contactRows),
+    linkRows: recordset(contactSync, linkRows),
+    existing,
+    reviews: JSON.stringify(reviews),
+    histories: JSON.stringify(histories),
+    outbox: JSON.stringify(outbox),
+  };
+}
+
+/**
+ * The statement of `writeWave` (see `waveValues`), in one of its four shapes: outbox rows
+ * claimed for `claimMs` or not, written contacts returned or not. Made once each.
+ */
+const waveShapes = new Map<string, StatementShape<WaveValues, WaveRow>>();
+function waveShape(claimed: boolean, returnWritten: boolean): StatementShape<WaveValues, WaveRow> {
+  const name = `${claimed}|${returnWritten}`;
+  let shape = waveShapes.get(name);
+  if (shape === undefined) {
+    shape = statementShape((p) => waveStatement(p, claimed, returnWritten));
+    waveShapes.set(name, shape);
+  }
+  return shape;
+}
+
+function waveStatement(p: Placeholders<WaveValues>, claimed: boolean, returnWritten: boolean): SQL {
+  const propertyId = p.propertyId;
   const contactNames = contactProperties.map((p) => getTableColumns(user)[p].name);
   const linkNames = linkProperties.map((p) => getTableColumns(contactSync)[p].name);
   const linkUpdated = linkSetColumns as readonly string[];
-  const claimedUntil =
-    outboxClaimMs === undefined
-      ? sql`null::timestamptz`
-      : sql`now() + ${outboxClaimMs} * interval '1 millisecond'`;
-  return sql`${sql.raw(PREPARED)} with ${sql.join(waveGuard(propertyId, writes), sql`, `)},
+  const claimedUntil = claimed
+    ? sql`now() + ${p.claimMs} * interval '1 millisecond'`
+    : sql`null::timestamptz`;
+  return sql`${sql.raw(PREPARED)} with ${sql.join(waveGuard(p), sql`, `)},
     claim as (
-      select * from jsonb_to_recordset(${jsonbParam(claims)})
+      select * from jsonb_to_recordset(${p.claims}::jsonb)
         as c(source text, id text, user_id uuid, person_id text)
       where c.person_id not in (select person_id from stale)),
     claimed as (
@@ -268,7 +335,7 @@ function waveStatement(
       on conflict do nothing
       returning source, event_id),
     skipped as (
-      select w.user_id, w.person_id from jsonb_to_recordset(${jsonbParam(rows)})
+      select w.user_id, w.person_id from jsonb_to_recordset(${p.rows}::jsonb)
         as w(user_id uuid, person_id text)
       where w.person_id in (select person_id from stale)
       union all
@@ -277,16 +344,16 @@ function waveStatement(
     contact as (
       insert into ${user} (id, property_id, ${columnNames(user, contactProperties)})
       select id, property_id, ${columnNames(user, contactProperties)}
-      from jsonb_populate_recordset(null::${user}, ${recordset(user, contactRows)})
+      from jsonb_populate_recordset(null::${user}, ${p.contactRows}::jsonb)
       where id not in (select user_id from skipped)
       on conflict (id) do update set ${excludedSet(contactNames)},
-        updated_at = ${now.toISOString()}::timestamptz, version = ${user}.version + 1
+        updated_at = ${p.now}::timestamptz, version = ${user}.version + 1
         where ${user}.property_id = excluded.property_id
       returning id, version, created_at, updated_at),
     link as (
       insert into ${contactSync} (${columnNames(contactSync, linkProperties)})
       select ${columnNames(contactSync, linkProperties)}
-      from jsonb_populate_recordset(null::${contactSync}, ${recordset(contactSync, linkRows)})
+      from jsonb_populate_recordset(null::${contactSync}, ${p.linkRows}::jsonb)
       where resman_contact_id not in (select person_id from skipped)
       on conflict (property_id, resman_contact_id) do update set ${excludedSet(
         linkNames.filter((name) => linkUpdated.includes(name)),
@@ -295,13 +362,13 @@ function waveStatement(
     placeholder as (
       delete from ${contactSync} where ${contactSync.propertyId} = ${propertyId}
         and ${contactSync.personId} is null
-        and ${contactSync.userId} = any(${arrayParam(existing)}::uuid[])
+        and ${contactSync.userId} = any(${arrayParam(p.existing)}::uuid[])
         and ${contactSync.userId} not in (select user_id from skipped)
       returning id, user_id, created_at, last_sync_at),
     review as (
       insert into ${contactReview} (property_id, user_id, candidate_id, link_id, score, evidence)
       select ${propertyId}, r.user_id, r.candidate_id, link.id, r.score, r.evidence
-      from jsonb_to_recordset(${jsonbParam(reviews)}) as r(person_id text, user_id uuid,
+      from jsonb_to_recordset(${p.reviews}::jsonb) as r(person_id text, user_id uuid,
         candidate_id uuid, score float8, evidence jsonb)
       join link on link.resman_contact_id = r.person_id
       on conflict do nothing),
@@ -314,15 +381,15 @@ function waveStatement(
             'created_at', p.created_at, 'last_sync_at', p.last_sync_at)), '[]'::jsonb)
           from placeholder as p where p.user_id = h.user_id)),
         h.score, h.evidence, h.incoming
-      from jsonb_to_recordset(${jsonbParam(histories)}) as h(person_id text, user_id uuid,
+      from jsonb_to_recordset(${p.histories}::jsonb) as h(person_id text, user_id uuid,
         before jsonb, applied jsonb, incoming jsonb, score float8, evidence jsonb)
       join link on link.resman_contact_id = h.person_id),
     outbox as (
       insert into ${outboxEvent} (id, event_type, property_id, contact_id, link_id,
         resman_person_id, status, match_score, claimed_until, attempts)
       select o.id, o.event_type, ${propertyId}, o.contact_id, link.id, o.person_id, o.status,
-        o.match_score, ${claimedUntil}, ${outboxClaimMs === undefined ? 0 : 1}
-      from jsonb_to_recordset(${jsonbParam(outbox)}) as o(id uuid, event_type text, contact_id uuid,
+        o.match_score, ${claimedUntil}, ${claimed ? 1 : 0}
+      from jsonb_to_recordset(${p.outbox}::jsonb) as o(id uuid, event_type text, contact_id uuid,
         person_id text, status text, match_score float8)
       join link on link.resman_contact_id = o.person_id
       returning resman_person_id, created_at)
@@ -444,9 +511,9 @@ async function runWave(
   const what: WaveWritten = { contacts: [], links: [] };
   if (writes.length === 0) return { outcomes: [], written: what };
   const now = new Date();
-  const rows = await executeRows<WaveRow>(
+  const rows = await waveShape(options.outboxClaimMs !== undefined, returnWritten)(
     db,
-    waveStatement(propertyId, writes, contactRows, now, options.outboxClaimMs, returnWritten),
+    waveValues(propertyId, writes, contactRows, now, options.outboxClaimMs),
   );
   const sent = returnWritten ? new Map(contactRows.map((row) => [row.id, row])) : new Map();
   const rowOf = new Map<string, WaveRow>();
