@@ -1,6 +1,6 @@
 /**
  * The snapshot read of the sync path, set-based: any number of persons in one statement whose
- * text does not depend on how many there are. The requests travel as one JSON parameter
+ * text does not depend on how many there are (made once: `statementShapes.ts`). The requests travel as one JSON parameter
  * (`jsonb_to_recordset`); each blocking and counted key of the batch is sized once, however many
  * persons share it; a contact that is a candidate of several persons is returned once. Per
  * person it reads what `candidateReads.ts` describes — the inbox check, the identity keys'

@@ -6,7 +6,12 @@
  * deliveries) — its size does not depend on how many people it carries: each table's rows
  * travel as one JSON parameter (`jsonb_populate_recordset`, `jsonb_to_recordset`), so a
  * thousand people cost one round trip and no transaction. The rows are exactly those
- * `syncWrites.ts` writes for one decision.
+ * `syncWrites.ts` writes for one decision. The statement's text is made once per shape
+ * (`statementShapes.ts`); each wave only fills in its values.
+ *
+ * Over 400 lines as one thing: the one statement — its guard, its writes, the values it takes
+ * and what it returns, read back into outcomes and the rows it wrote — which only makes sense
+ * read together.
  */
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
@@ -213,14 +218,8 @@ function guardValues(propertyId: string, writes: readonly WaveWrite[]) {
 }
 
 /**
- * The statement of `writeWave`: the guard (`waveGuard`), then the deliveries' inbox entries
- * claimed for the writes whose reading holds (a write whose entry an earlier delivery holds is
- * `refused`), and for every write neither stale nor refused: contacts upserted by id (an update
- * bumps the version), links upserted by person, then the review items, placeholder removals,
- * merge histories and outbox rows joined to the links by person id (claimed for
- * `outboxClaimMs` when given). It returns each written link (its contact and ResMan status,
- * its outbox row's creation time) and each stale person, and with `returnWritten` each written
- * contact's id, version and times (its columns are the ones sent: `WaveWritten`).
+ * The values of a wave's statement (`waveStatement`) for `writes`: each table's rows as one JSON
+ * text, the ids as arrays.
  */
 function waveValues(
   propertyId: string,
@@ -316,10 +315,20 @@ function waveShape(claimed: boolean, returnWritten: boolean): StatementShape<Wav
   return shape;
 }
 
+/**
+ * The statement of `writeWave`: the guard (`waveGuard`), then the deliveries' inbox entries
+ * claimed for the writes whose reading holds (a write whose entry an earlier delivery holds is
+ * `refused`), and for every write neither stale nor refused: contacts upserted by id (an update
+ * bumps the version), links upserted by person, then the review items, placeholder removals,
+ * merge histories and outbox rows joined to the links by person id (claimed for
+ * `claimMs` when `claimed`). It returns each written link (its contact and ResMan status,
+ * its outbox row's creation time) and each stale person, and with `returnWritten` each written
+ * contact's id, version and times (its columns are the ones sent: `WaveWritten`).
+ */
 function waveStatement(p: Placeholders<WaveValues>, claimed: boolean, returnWritten: boolean): SQL {
   const propertyId = p.propertyId;
-  const contactNames = contactProperties.map((p) => getTableColumns(user)[p].name);
-  const linkNames = linkProperties.map((p) => getTableColumns(contactSync)[p].name);
+  const contactNames = contactProperties.map((property) => getTableColumns(user)[property].name);
+  const linkNames = linkProperties.map((property) => getTableColumns(contactSync)[property].name);
   const linkUpdated = linkSetColumns as readonly string[];
   const claimedUntil = claimed
     ? sql`now() + ${p.claimMs} * interval '1 millisecond'`
