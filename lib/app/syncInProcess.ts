@@ -4,7 +4,8 @@
  * (`syncBatch`), the other messages (deactivations; everything on a dry run, which writes
  * nothing) a few at a time. Used by `contact-sync reconcile` and the local stack, where there
  * is no queue. A message that fails with a retryable error is counted as `incomplete` (its
- * window will be read again); one refused for good is `failed` (its link says why).
+ * window will be read again); one refused for good is `failed` (its link says why). As in the
+ * worker's runtime, property lookups go through `cachedPropertyStore`, here for one delivery.
  */
 import pLimit from "p-limit";
 import { ContactSyncError, isRetryable } from "../domain/errors.js";
@@ -16,6 +17,7 @@ import {
   type SinkTally,
 } from "./ports/personSink.js";
 import { type PipelineDependencies, processSyncMessage, syncBatch } from "./processSyncMessage.js";
+import { cachedPropertyStore } from "./propertyCache.js";
 import type { WaveOutcome } from "./syncWaves.js";
 
 /**
@@ -40,12 +42,18 @@ export function syncInProcess(
     ): Promise<SinkTally> {
       const dryRun = deliver.dryRun === true;
       const tally = emptyTally();
+      // Each property looked up once a delivery (a thousand people of one property), not once
+      // per person: a change to it applies from the next delivery on.
+      const pipeline = {
+        ...deps,
+        properties: cachedPropertyStore(deps.properties, { clock: deps.clock }),
+      };
       const one = async (message: SyncMessage, synced: WaveOutcome | undefined) => {
         try {
           // One receive, and it is the last: a retryable failure marks the link failed too, so
           // operators see it even if the next run is far away.
           const processed = await processSyncMessage(
-            deps,
+            pipeline,
             message,
             { receiveCount: 1, maxReceiveCount: 1, dryRun },
             synced,
@@ -66,7 +74,7 @@ export function syncInProcess(
           }
         }
       };
-      const synced = dryRun ? [] : await syncBatch(deps, messages);
+      const synced = dryRun ? [] : await syncBatch(pipeline, messages);
       await Promise.all(messages.map((message, i) => limit(() => one(message, synced[i]))));
       return tally;
     },

@@ -300,6 +300,31 @@ function describeUseCase(driver: DriverName): void {
       expect(counted).toEqual({ waves: 1, alone: 0 });
     });
 
+    it("looks the property up once a delivery, not once a person", async () => {
+      const { source, run, links } = await setup();
+      source.prospects = [
+        person("Odalys", "Ferreira"),
+        person("Keziah", "Brandvold"),
+        person("Thaddeus", "Mwangi"),
+      ];
+      source.leases = [person("Ingrid", "Halvorsen", { status: "resident" })];
+      const properties = stores.properties;
+      const { ensureResmanProperty } = properties;
+      let lookups = 0;
+      properties.ensureResmanProperty = (...args) => {
+        lookups += 1;
+        return ensureResmanProperty.apply(properties, args);
+      };
+      try {
+        expect(await run()).toMatchObject({ status: "ok", created: 4, failed: 0 });
+      } finally {
+        properties.ensureResmanProperty = ensureResmanProperty;
+      }
+      expect(await links()).toHaveLength(4);
+      // Two deliveries (the prospects' window, the leases'): one lookup each.
+      expect(lookups).toBe(2);
+    });
+
     it("reflects drift: a changed email, a new prospect, and a resident gone from the roster", async () => {
       const { source, clock, run, links } = await setup();
       const ana = person("Ana", "Quintero");
