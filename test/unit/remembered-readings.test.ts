@@ -48,6 +48,7 @@ const wrote = (
       contacts: [],
     },
     [],
+    undefined,
   );
   const write = {
     write: { contact: { id, isNew }, link: { personId } },
@@ -162,6 +163,7 @@ describe("a wave taken as written while its statement is in flight", () => {
       { ...request(["k"]), personId: "P7" },
       { seen: false, keyVersions: new Map(), contactVersions: new Map(), link: null, contacts: [] },
       ["C0"],
+      undefined,
     );
     return remembered;
   };
@@ -221,5 +223,52 @@ describe("a wave taken as written while its statement is in flight", () => {
       expect(remembered.held("C0")).toBeUndefined();
       expect(remembered.sizesFor([request(["k"])])).toEqual({});
     }
+  });
+});
+
+describe("a person read again with a delivery", () => {
+  const reading = (seen: boolean) => ({
+    seen,
+    keyVersions: new Map(),
+    contactVersions: new Map(),
+    link: null,
+    contacts: [],
+  });
+  const delivery = { source: "resman", id: "E1" };
+
+  it("comes from memory only for the same delivery, found not yet in the inbox", () => {
+    const remembered = new RememberedReadings();
+    remembered.read({ ...request([]), event: delivery }, reading(false), [], delivery);
+    expect(remembered.derivable({ ...request([]), event: delivery }, undefined)).toBe(true);
+    expect(remembered.derivable(request([]), { ...delivery })).toBe(true);
+    expect(
+      remembered.derivable({ ...request([]), event: { ...delivery, id: "E2" } }, undefined),
+    ).toBe(false);
+    expect(
+      remembered.derivable({ ...request([]), event: { source: "chatbot", id: "E1" } }, undefined),
+    ).toBe(false);
+    // Without a delivery: the reading checked an inbox entry this request does not have.
+    expect(remembered.derivable(request([]), undefined)).toBe(false);
+  });
+
+  it("is read again when its delivery was in the inbox, or when the last reading had none", () => {
+    const seen = new RememberedReadings();
+    seen.read({ ...request([]), event: delivery }, reading(true), [], delivery);
+    expect(seen.derivable({ ...request([]), event: delivery }, undefined)).toBe(false);
+    const imported = new RememberedReadings();
+    imported.read(request([]), reading(false), [], undefined);
+    expect(imported.derivable(request([]), undefined)).toBe(true);
+    expect(imported.derivable({ ...request([]), event: delivery }, undefined)).toBe(false);
+  });
+
+  it("keeps its delivery in a reading derived from memory", () => {
+    const remembered = new RememberedReadings();
+    remembered.read({ ...request([]), event: delivery }, reading(false), [], delivery);
+    const derived = remembered.derive("property", { ...request([]), event: delivery }, {});
+    expect(derived?.seen).toBe(false);
+    expect(remembered.derivable({ ...request([]), event: delivery }, undefined)).toBe(true);
+    expect(
+      remembered.derivable({ ...request([]), event: { ...delivery, id: "E2" } }, undefined),
+    ).toBe(false);
   });
 });

@@ -8,7 +8,8 @@
  * last reading, the exact sizes of keys it counted or moved (`exact`), the keys it counted as
  * too common to search by (`common`), and how many times its waves bumped each identity key.
  * A person read again
- * (one without a link or a delivery) is derived (`derive`) from its last reading and the waves
+ * (one without a link; with a delivery, the same one, not yet in the inbox at its last reading)
+ * is derived (`derive`) from its last reading and the waves
  * since: its candidates are its last ones and the held contacts that now hold a key it searches
  * by (written since by the waves, or read since for another person), kept where the statement's
  * lookups would keep them (a searched key or, without blocking keys, one of its exact keys); its
@@ -29,6 +30,7 @@
  * moves; a piece apart would have to reach into the others' maps.)
  */
 import type {
+  EventRef,
   Guarded,
   GuardedResult,
   SnapshotRequest,
@@ -77,6 +79,8 @@ export function contactSeenBy(held: HeldContact, personId: string): Contact {
 interface LastReading {
   digest: string;
   snapshot: Guarded<SyncSnapshot>;
+  /** The delivery whose inbox entry it checked, if any (`seen` says for that one only). */
+  delivery: EventRef | undefined;
   ids: readonly string[];
   /** The reader's bumps of the person's identity keys at the time. */
   bumpsAt: Map<string, number>;
@@ -183,18 +187,46 @@ export class RememberedReadings {
     }
   }
 
-  /** A person's reading, as read or derived: the basis of its next derivation. */
-  read(request: SnapshotRequest, snapshot: Guarded<SyncSnapshot>, ids: readonly string[]): void {
+  /**
+   * A person's reading, as read or derived (`delivery`: the one whose inbox entry it checked):
+   * the basis of its next derivation.
+   */
+  read(
+    request: SnapshotRequest,
+    snapshot: Guarded<SyncSnapshot>,
+    ids: readonly string[],
+    delivery: EventRef | undefined,
+  ): void {
     const bumpsAt = new Map<string, number>();
     for (const key of request.lockKeys) bumpsAt.set(key, this.bumps.get(key) ?? 0);
-    this.readings.set(request.personId, { digest: request.digest, snapshot, ids, bumpsAt });
+    this.readings.set(request.personId, {
+      digest: request.digest,
+      snapshot,
+      delivery,
+      ids,
+      bumpsAt,
+    });
   }
 
-  /** Whether the person could be read from memory (given its keys' sizes: `uncounted`). */
-  derivable(request: SnapshotRequest, event: unknown): boolean {
-    if (request.event !== undefined || event !== undefined) return false;
+  /**
+   * Whether the person could be read from memory (given its keys' sizes: `uncounted`): its last
+   * reading was of the same record, without a link, and — for a delivery (`request.event`, else
+   * `event`) — of the same delivery, found not yet in the inbox. The reader's own waves write
+   * nobody's inbox entry without writing its person (whose reading then goes); an entry another
+   * writer claims meanwhile makes the wave's own claim refused, as after a read.
+   */
+  derivable(request: SnapshotRequest, event: EventRef | undefined): boolean {
     const last = this.readings.get(request.personId);
-    return last !== undefined && last.digest === request.digest && last.snapshot.link === null;
+    if (last === undefined || last.digest !== request.digest || last.snapshot.link !== null) {
+      return false;
+    }
+    const delivery = request.event ?? event;
+    if (delivery === undefined) return last.delivery === undefined;
+    return (
+      !last.snapshot.seen &&
+      last.delivery?.source === delivery.source &&
+      last.delivery.id === delivery.id
+    );
   }
 
   /** The request's keys whose size it does not know (`sizesFor`): a statement counts them. */
@@ -270,7 +302,7 @@ export class RememberedReadings {
       commonKeys,
       keyCounts,
     };
-    this.read(request, snapshot, ids);
+    this.read(request, snapshot, ids, last.delivery);
     return snapshot;
   }
 

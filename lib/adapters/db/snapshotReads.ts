@@ -340,7 +340,7 @@ async function readStatement(
         Object.entries(parsed.counts ?? {}).map(([key, n]) => [key, Number(n)]),
       ),
     };
-    remembered?.read(request, snapshot, parsed.ids ?? []);
+    remembered?.read(request, snapshot, parsed.ids ?? [], request.event ?? event);
     read[Number(i)] = snapshot;
   }
   for (let i = 0; i < requests.length; i += 1) {
