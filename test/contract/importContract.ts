@@ -450,6 +450,20 @@ export function describeImportContract(driver: DriverName): void {
         });
         expect(summary.failed).toBe(0);
         expect(summary.merged).toBeGreaterThan(0);
+        // The same people again, each with something new: every row has a link now (not a
+        // replay), and those read again after the chunk's waves are read from memory too; a few
+        // under a new name, whose keys no longer find their linked contact (the link does).
+        const renamed = (i: number) =>
+          i % 6 === 5 ? { first_name: "Zed", last_name: `Quill${i}` } : {};
+        const again = await importPeople(suite.deps, {
+          property,
+          records: recordsOf(
+            rows.map((row, i) => ({ ...row, address_line2: "Unit 2", ...renamed(i) })),
+          ),
+          chunkRows: 1000,
+        });
+        expect(again.failed).toBe(0);
+        expect(again.updated + again.merged).toBeGreaterThan(0);
       } finally {
         store.snapshotReader = snapshotReader;
       }

@@ -272,3 +272,70 @@ describe("a person read again with a delivery", () => {
     ).toBe(false);
   });
 });
+
+describe("a person with a link read again", () => {
+  /** Contact `id` holding blocking key `key`, with what a contact is made of. */
+  const held = (id: string, key: string) =>
+    ({
+      row: {
+        id,
+        propertyId: "prop",
+        kind: "prospect",
+        firstName: "Ann",
+        middleName: null,
+        lastName: "Ray",
+        email: null,
+        phones: [],
+        dateOfBirth: null,
+        addressLine1: null,
+        addressLine2: null,
+        city: null,
+        state: null,
+        postalCode: null,
+        isDependent: false,
+        emailKey: null,
+        phoneKeys: [],
+        nameDobKey: null,
+        blockKeys: [key],
+        secondary: null,
+        fieldSources: {},
+        fieldVersions: {},
+        version: 2,
+        mergedIntoId: null,
+        createdAt: new Date(0),
+        updatedAt: new Date(0),
+      },
+      links: [["P1", "prospect"]],
+      seen: new Map(),
+    }) as unknown as HeldContact;
+  const linked = (sourceHash: string) =>
+    ({ id: "L1", contactId: "C1", sourceHash, status: "success" }) as unknown as NonNullable<
+      Parameters<RememberedReadings["read"]>[1]["link"]
+    >;
+  const reading = (sourceHash: string) => ({
+    seen: false,
+    keyVersions: new Map(),
+    contactVersions: new Map([["C1", 2]]),
+    link: linked(sourceHash),
+    contacts: [],
+  });
+
+  it("keeps its link, and its link's contact among its candidates though no key finds it", () => {
+    const remembered = new RememberedReadings();
+    remembered.remember(held("C1", "old-name"));
+    remembered.counted({ "new-name": 0 });
+    remembered.read(request(["new-name"]), reading("an older record"), ["C1"], undefined);
+    expect(remembered.derivable(request(["new-name"]), undefined)).toBe(true);
+    const derived = remembered.derive("prop", request(["new-name"]), {});
+    expect(derived?.link?.contactId).toBe("C1");
+    expect(derived?.contacts.map((c) => c.id)).toEqual(["C1"]);
+    expect(derived?.contactVersions.get("C1")).toBe(2);
+  });
+
+  it("is not derived when its last reading was a replay (no candidates were read)", () => {
+    const remembered = new RememberedReadings();
+    remembered.remember(held("C1", "k"));
+    remembered.read(request(["k"]), reading("d"), [], undefined);
+    expect(remembered.derivable(request(["k"]), undefined)).toBe(false);
+  });
+});

@@ -8,11 +8,12 @@
  * last reading, the exact sizes of keys it counted or moved (`exact`), the keys it counted as
  * too common to search by (`common`), and how many times its waves bumped each identity key.
  * A person read again
- * (one without a link; with a delivery, the same one, not yet in the inbox at its last reading)
- * is derived (`derive`) from its last reading and the waves
+ * (not a replay; with a delivery, the same one, not yet in the inbox at its last reading) is
+ * derived (`derive`) from its last reading and the waves
  * since: its candidates are its last ones and the held contacts that now hold a key it searches
  * by (written since by the waves, or read since for another person), kept where the statement's
- * lookups would keep them (a searched key or, without blocking keys, one of its exact keys); its
+ * lookups would keep them (a searched key or, without blocking keys, one of its exact keys), and
+ * its link's contact (the link as last read); its
  * keys' versions are the ones it read plus the reader's own bumps since. What a writer outside
  * the run changed meanwhile is not seen — exactly what the write's guard checks: a key not one
  * version past the one derived, a key too common to search by not at the version derived (a
@@ -217,7 +218,12 @@ export class RememberedReadings {
    */
   derivable(request: SnapshotRequest, event: EventRef | undefined): boolean {
     const last = this.readings.get(request.personId);
-    if (last === undefined || last.digest !== request.digest || last.snapshot.link !== null) {
+    // A replay's reading has no candidates: it is settled at once, never read again.
+    if (
+      last === undefined ||
+      last.digest !== request.digest ||
+      last.snapshot.link?.sourceHash === request.digest
+    ) {
       return false;
     }
     const delivery = request.event ?? event;
@@ -278,6 +284,14 @@ export class RememberedReadings {
       if (held === undefined) return undefined;
       if (foundBy(held.row, propertyId, searched, keys)) found.add(id);
     }
+    // Its link's contact is a candidate whatever its keys, as the statement reads it. The link
+    // is the one last read: only a write of this person moves it, and the reader's own drops
+    // the reading, another writer's bumps its person key (the guard's).
+    const { link } = last.snapshot;
+    if (link !== null) {
+      if (!this.rows.has(link.contactId)) return undefined;
+      found.add(link.contactId);
+    }
     const ids = [...found].sort(byId);
     const contactVersions = new Map<string, number>();
     const contacts: Contact[] = [];
@@ -297,7 +311,7 @@ export class RememberedReadings {
       seen: false,
       keyVersions,
       contactVersions,
-      link: null,
+      link,
       contacts,
       commonKeys,
       keyCounts,
