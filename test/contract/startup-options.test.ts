@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { toStoreError } from "../../lib/adapters/db/errors.js";
 import { executeRows } from "../../lib/adapters/db/sqlRows.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 
@@ -41,5 +42,20 @@ describe.each(["pg", "neon"] as const)("startup options on %s", (driver) => {
     const database = await openTestDatabase(driver, { migrate: false, pgOptions: "-c jit=on" });
     opened.push(database);
     expect(await show(database, "jit")).toBe("on");
+  });
+
+  it("names an unknown setting of the operator's options in the error, and nothing else", async () => {
+    const database = await openTestDatabase(driver, {
+      migrate: false,
+      pgOptions: "-c no_such_setting=1",
+    });
+    opened.push(database);
+    const error = await show(database, "jit").then(
+      () => new Error("the connection was accepted"),
+      (thrown: unknown) => toStoreError(thrown, "read stats"),
+    );
+    expect((error as Error).message).toBe(
+      'read stats: database error (42704: unrecognized configuration parameter "no_such_setting")',
+    );
   });
 });

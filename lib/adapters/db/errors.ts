@@ -1,7 +1,9 @@
 /**
  * Database errors, mapped once from driver errors (pg, Neon, PGlite all carry a SQLSTATE
  * `code`). Messages name the operation and the SQLSTATE only: driver messages and details can
- * quote row values, so they never reach a caller or a log.
+ * quote row values, so they never reach a caller or a log — except the server's messages about
+ * a setting (`settingMessage`: an unknown one, a value refused), which name only the operator's
+ * own configuration (`PGOPTIONS`, the connection string) and tell them what to fix.
  */
 import { ContactSyncError } from "../../domain/errors.js";
 
@@ -45,6 +47,23 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The server's messages about a setting, which quote nothing but the setting and its value. */
+const settingMessages = [
+  /^unrecognized configuration parameter "[\w.]+"$/,
+  /^invalid value for parameter "[\w.]+": "[^"]{0,100}"$/,
+  /^parameter "[\w.]+" cannot be changed now$/,
+  /^permission denied to set parameter "[\w.]+"$/,
+];
+
+/** The message of a driver error (or of its cause) if it is one of `settingMessages`. */
+function settingMessage(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (settingMessages.some((pattern) => pattern.test(e.message))) return e.message;
+    if (e.cause === e) break;
+  }
+  return undefined;
+}
+
 function looksLikeLostConnection(error: unknown): boolean {
   const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : "";
   return /Connection terminated|connection (is )?closed|Client has encountered a connection error|socket hang up/i.test(
@@ -79,5 +98,7 @@ export function toStoreError(error: unknown, operation: string): unknown {
   }
   const fromDatabase = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
   if (!fromDatabase) return error;
-  return new StoreError(`${operation}: database error (${code})`, code, { cause: error });
+  const setting = settingMessage(error);
+  const why = setting === undefined ? code : `${code}: ${setting}`;
+  return new StoreError(`${operation}: database error (${why})`, code, { cause: error });
 }
