@@ -263,13 +263,16 @@ function describeUseCase(driver: DriverName): void {
       expect(rows.map((r) => r.status)).toEqual(["ok", "ok"]);
     });
 
+    /** Three prospects who share no key. */
+    const threeProspects = () => [
+      person("Odalys", "Ferreira"),
+      person("Keziah", "Brandvold"),
+      person("Thaddeus", "Mwangi"),
+    ];
+
     it("syncs a window's people together in waves, not one by one", async () => {
       const { source, run, links } = await setup();
-      source.prospects = [
-        person("Odalys", "Ferreira"),
-        person("Keziah", "Brandvold"),
-        person("Thaddeus", "Mwangi"),
-      ];
+      source.prospects = threeProspects();
       const store = stores.contacts;
       const counted = { waves: 0, alone: 0 };
       const { snapshotReader, readSnapshot } = store;
@@ -302,11 +305,7 @@ function describeUseCase(driver: DriverName): void {
 
     it("looks the property up once a delivery, not once a person", async () => {
       const { source, run, links } = await setup();
-      source.prospects = [
-        person("Odalys", "Ferreira"),
-        person("Keziah", "Brandvold"),
-        person("Thaddeus", "Mwangi"),
-      ];
+      source.prospects = threeProspects();
       source.leases = [person("Ingrid", "Halvorsen", { status: "resident" })];
       const properties = stores.properties;
       const { ensureResmanProperty } = properties;
