@@ -211,7 +211,7 @@ export class RememberedReadings {
 
   /**
    * Whether the person could be read from memory (given its keys' sizes: `uncounted`): its last
-   * reading was of the same record, without a link, and — for a delivery (`request.event`, else
+   * reading was of the same record and not a replay, and — for a delivery (`request.event`, else
    * `event`) — of the same delivery, found not yet in the inbox. The reader's own waves write
    * nobody's inbox entry without writing its person (whose reading then goes); an entry another
    * writer claims meanwhile makes the wave's own claim refused, as after a read.
