@@ -1,10 +1,11 @@
 /**
  * The snapshot read of the sync path, set-based: any number of persons in one statement whose
- * text does not depend on how many there are (made once: `statementShapes.ts`). The requests travel as one JSON parameter
- * (`jsonb_to_recordset`); each blocking and counted key of the batch is sized once, however many
- * persons share it; a contact that is a candidate of several persons is returned once. Per
- * person it reads what `candidateReads.ts` describes — the inbox check, the identity keys'
- * versions, the link, and (unless the link holds this very version: a replay) the candidates,
+ * text does not depend on how many there are (made once: `statementShapes.ts`). The requests
+ * travel as one JSON parameter (`jsonb_to_recordset`); each blocking and counted key of the
+ * batch is sized once, however many persons share it; a contact that is a candidate of several
+ * persons is returned once. Per person it reads what `candidateReads.ts` describes — the inbox
+ * check, the identity keys' versions, the link, and (unless the link holds this very version:
+ * a replay) the candidates,
  * the keys too common to search by and the counted keys' sizes — with the same lookups, fenced
  * the same way so that the GIN indexes drive. With a reader's memory (`rememberedReadings.ts`)
  * the statement is told the contacts it holds — one still at the version it holds comes back

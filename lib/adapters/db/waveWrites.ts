@@ -304,16 +304,14 @@ function waveValues(
  * The statement of `writeWave` (see `waveValues`), in one of its four shapes: outbox rows
  * claimed for `claimMs` or not, written contacts returned or not. Made once each.
  */
-const waveShapes = new Map<string, StatementShape<WaveValues, WaveRow>>();
-function waveShape(claimed: boolean, returnWritten: boolean): StatementShape<WaveValues, WaveRow> {
-  const name = `${claimed}|${returnWritten}`;
-  let shape = waveShapes.get(name);
-  if (shape === undefined) {
-    shape = statementShape((p) => waveStatement(p, claimed, returnWritten));
-    waveShapes.set(name, shape);
-  }
-  return shape;
-}
+const shapeOf = (claimed: boolean, returnWritten: boolean) =>
+  statementShape<WaveValues, WaveRow>((p) => waveStatement(p, claimed, returnWritten));
+const waveShapes = {
+  false: { false: shapeOf(false, false), true: shapeOf(false, true) },
+  true: { false: shapeOf(true, false), true: shapeOf(true, true) },
+};
+const waveShape = (claimed: boolean, returnWritten: boolean): StatementShape<WaveValues, WaveRow> =>
+  waveShapes[`${claimed}`][`${returnWritten}`];
 
 /**
  * The statement of `writeWave`: the guard (`waveGuard`), then the deliveries' inbox entries
