@@ -469,10 +469,10 @@ export function describeSyncContract(driver: DriverName): void {
     it("a same-name burst past the common-key limit: concurrent syncs still give one contact per real person", async () => {
       const property = await newProperty(db);
       // 30 different people named Ann Ray (their name keys become too common to search by past
-      // MAX_BLOCK_SIZE contacts, and stop being guarded), each with an email and phone of their own; five
-      // of them arrive twice more under other PersonIDs, all at once: with the same email and
-      // phone, and with the same phone only (every two records of a person share the phone: a
-      // person linked only through a third record is the known limit of the sync path).
+      // MAX_BLOCK_SIZE contacts, and stop being guarded), each with an email and phone of their
+      // own; five of them arrive twice more under other PersonIDs, all at once: with the same
+      // email and phone, and with the same phone only (every two records of a person share the
+      // phone: a person linked only through a third record is the known limit of the sync path).
       const ann = (n: number, id: string, extra: Partial<ReturnType<typeof person>> = {}) =>
         person({
           person_id: id,
