@@ -84,8 +84,8 @@ export const CHUNK_ROWS = 1000;
  * from ~700 to ~9,400 contacts over the first 30,000 rows (at most 20 per blocking key, the
  * limit then), and the `import` command peaked at 522 MB RSS (budget 512); 500-row chunks cut
  * the bench's peak over the file's first 300 s by 77 MB at 9 % less speed, and this bound the
- * command's whole-file peak to 441 MB at 2 % less speed. The duplicate-heavy set's chunks hold at most ~1,400 and
- * keep their 1,000 rows (500 would be slower there). README, Performance.
+ * command's whole-file peak to 441 MB at 2 % less speed. The duplicate-heavy set's chunks hold
+ * at most ~1,400 and keep their 1,000 rows (500 would be slower there). README, Performance.
  */
 export const CHUNK_CONTACTS = 5000;
 
