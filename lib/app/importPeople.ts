@@ -3,8 +3,9 @@
  *
  * Rows are read in chunks (at most `CHUNK_ROWS`, fewer while a chunk's reading holds more than
  * `CHUNK_CONTACTS` candidate contacts); each chunk is synced in waves (`syncWaves.ts`):
- * its snapshots read in one statement, rows that could see each other's writes decided one
- * after the other in file order, the others together, each wave written in one statement.
+ * its snapshots read in one statement (two at once on a server), rows that could see each
+ * other's writes decided one after the other in file order, the others together, each wave
+ * written in one statement.
  * The result is the one-person path's in file order, whatever the chunk size. A failing row
  * never undoes the others (a wave that fails as a whole syncs its rows one by one), and
  * re-importing the same file finds every row already applied (`unchanged`). Memory stays

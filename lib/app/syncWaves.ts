@@ -5,9 +5,10 @@
  * reading checks the inbox (a redelivery is a duplicate and writes nothing) and its write
  * claims the inbox entry in the wave's statement, as a guarded write claims its one.
  *
- * The chunk's snapshots are read in one statement. Rows that could see each other's writes —
- * they touch a key their writes guard, a candidate contact or a linked contact in common — must
- * run in file order, each reading what the earlier one wrote, as a one-at-a-time import would.
+ * The chunk's snapshots are read in one statement (on a server a large read may be two, sent at
+ * once: `snapshotReadParts`). Rows that could see each other's writes — they touch a key their
+ * writes guard, a candidate contact or a linked contact in common — must run in file order,
+ * each reading what the earlier one wrote, as a one-at-a-time import would.
  * So the chunk runs in waves (`nextWave`): a wave holds every row left that touches nothing an
  * earlier row left touches. Rows of one wave cannot affect each other's snapshots, so they are
  * decided together in memory and written together, in one statement (`ContactStore.writeWave`):

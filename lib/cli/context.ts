@@ -6,7 +6,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/client.js";
 import type { EmbeddedOptions } from "../adapters/db/embeddedOwner.js";
-import { createStores, type Stores } from "../adapters/db/stores.js";
+import { type Stores, storesOn } from "../adapters/db/stores.js";
 import type { Config } from "../config.js";
 import type { Output } from "./output.js";
 
@@ -72,5 +72,5 @@ export function withStores<T>(
   context: CommandContext,
   work: (stores: Stores) => Promise<T>,
 ): Promise<T> {
-  return withDatabase(context.config(), (handle) => work(createStores(handle.db)));
+  return withDatabase(context.config(), (handle) => work(storesOn(handle)));
 }

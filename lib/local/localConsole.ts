@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { DatabaseHandle } from "../adapters/db/client.js";
-import { createStores } from "../adapters/db/stores.js";
+import { storesOn } from "../adapters/db/stores.js";
 import { LocalSyncQueue } from "../adapters/queue/localQueue.js";
 import { systemClock } from "../app/ports/clock.js";
 import type { ResmanSource } from "../app/ports/resmanSource.js";
@@ -23,7 +23,7 @@ export function createLocalConsole(
   handle: DatabaseHandle,
   options: { maxReceiveCount: number; retryLink?: RetryLink | undefined },
 ): ConsoleHandler {
-  const stores = createStores(handle.db);
+  const stores = storesOn(handle);
   const queue = new LocalSyncQueue(handle.db, { maxReceiveCount: options.maxReceiveCount });
   const app = createConsoleApp({
     stores,
@@ -39,7 +39,7 @@ export function createLocalConsole(
 
 /** The console's Retry over `source` (the stand-in locally): a failed link's person read again. */
 export function localRetry(handle: DatabaseHandle, source: ResmanSource): RetryLink {
-  const stores = createStores(handle.db);
+  const stores = storesOn(handle);
   const deps = {
     source,
     registry: stores.reconcile,

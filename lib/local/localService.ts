@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DatabaseHandle } from "../adapters/db/client.js";
-import { createStores } from "../adapters/db/stores.js";
+import { storesOn } from "../adapters/db/stores.js";
 import { createSyncWorker } from "../adapters/lambda/syncWorker.js";
 import { LocalSyncQueue } from "../adapters/queue/localQueue.js";
 import {
@@ -34,7 +34,7 @@ const localBus = { publish: async () => ({ failed: [] }) };
 
 /** The real sync worker over this database, publishing outbound events to nowhere. */
 function localWorker(handle: DatabaseHandle, maxReceiveCount: number) {
-  const stores = createStores(handle.db);
+  const stores = storesOn(handle);
   const pipeline = {
     store: stores.contacts,
     properties: stores.properties,
@@ -84,7 +84,7 @@ export async function startLocalService(
 ): Promise<LocalService> {
   const queue = new LocalSyncQueue(handle.db, { maxReceiveCount: options.maxReceiveCount });
   const worker = localWorker(handle, options.maxReceiveCount);
-  const { outbox } = createStores(handle.db);
+  const { outbox } = storesOn(handle);
   const server = await startLocalServer({
     port: options.port,
     queue,

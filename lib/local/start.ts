@@ -9,7 +9,7 @@ import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { DatabaseHandle } from "../adapters/db/client.js";
-import { createStores } from "../adapters/db/stores.js";
+import { storesOn } from "../adapters/db/stores.js";
 import { openImportFile } from "../adapters/files/importFile.js";
 import { importPeople } from "../app/importPeople.js";
 import { systemClock } from "../app/ports.js";
@@ -44,7 +44,7 @@ export async function startLocalStack(handle: DatabaseHandle, out: Output): Prom
   out.write(
     `Database ready (${handle.driver}${handle.driver === "pglite" ? ", embedded" : ""}).\n\n`,
   );
-  const stores = createStores(handle.db);
+  const stores = storesOn(handle);
   for (const path of await sampleFiles()) {
     const resmanPropertyId = basename(path, ".csv");
     // The sample's communities are created with their names and office phones, so the rows

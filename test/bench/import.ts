@@ -41,7 +41,7 @@ import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { sql } from "drizzle-orm";
 import { type DatabaseHandle, openDatabase } from "../../lib/adapters/db/client.js";
-import { createStores } from "../../lib/adapters/db/stores.js";
+import { storesOn } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import {
   CHUNK_CONTACTS,
@@ -274,7 +274,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       rows: { server_version: string }[];
     };
     const serverVersion = version.rows[0]?.server_version ?? "?";
-    const stores = createStores(handle.db);
+    const stores = storesOn(handle);
     const property = await stores.properties.ensureResmanProperty({
       resmanPropertyId: BENCH_PROPERTY,
     });

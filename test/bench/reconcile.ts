@@ -9,7 +9,7 @@
  *   BENCH_RECONCILE_PEOPLE=10000   people of the property
  */
 import { performance } from "node:perf_hooks";
-import { createStores } from "../../lib/adapters/db/stores.js";
+import { storesOn } from "../../lib/adapters/db/stores.js";
 import { createResmanSource } from "../../lib/adapters/resman/resmanSource.js";
 import { systemClock } from "../../lib/app/ports/clock.js";
 import type { ReconcileRunRecord } from "../../lib/app/ports/reconcileStore.js";
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const stub = await startResmanStub({ properties: 1, people: PEOPLE });
   const database = await openTestDatabase("pg");
   try {
-    const stores = createStores(database.handle.db);
+    const stores = storesOn(database.handle);
     const [target] = stub.properties;
     if (target === undefined) throw new Error("the stand-in has no property");
     const { property } = await stores.reconcile.register({

@@ -28,6 +28,7 @@ import {
   processedEvent,
   user,
 } from "../../lib/adapters/db/schema.js";
+import { splitRead } from "../../lib/adapters/db/snapshotReads.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
 import { type ImportRecord, importPeople } from "../../lib/app/importPeople.js";
 import type {
@@ -49,6 +50,7 @@ import {
   guardedLockKeys,
   personLockKey,
 } from "../../lib/domain/lockKeys.js";
+import { generatePeople } from "../../lib/local/peopleGenerator.js";
 import { openTestDatabase } from "../support/drivers.js";
 import { comparable, newProperty, propertySnapshot, syncSuite } from "./fixtures.js";
 
@@ -214,6 +216,60 @@ export function describeImportContract(driver: DriverName): void {
       expect(comparable(await propertySnapshot(suite.db, bounded.property.id))).toEqual(
         comparable(await propertySnapshot(suite.db, fixed.property.id)),
       );
+    });
+
+    /** Generated rows (records of one person, shared names and streets) as a file has them. */
+    const generatedRows = (seed: number, rows: number): Row[] =>
+      [...generatePeople({ seed, rows })].map(({ row }) => ({ ...row }));
+
+    it("an import whose chunk reads are split in two statements writes what one statement a read writes", async () => {
+      // Chunks of 300 rows: from the second on, each chunk's read is split into two parts.
+      const rows = generatedRows(31, 600);
+      expect(splitRead([...rows.keys()].slice(0, 300), 2)).toHaveLength(2);
+      const imported = async (readParts: number) => {
+        const property = await newProperty(suite.db);
+        const deps = { store: createStores(suite.db, { readParts }).contacts, clock };
+        const summary = await importPeople(deps, {
+          property,
+          records: recordsOf(rows),
+          chunkRows: 300,
+        });
+        return { property, summary };
+      };
+      const one = await imported(1);
+      const split = await imported(2);
+      expect(one.summary.merged).toBeGreaterThan(0);
+      const counts = ({ propertyId, resmanPropertyId, ...rest }: typeof one.summary) => rest;
+      expect(counts(split.summary)).toEqual(counts(one.summary));
+      expect(comparable(await propertySnapshot(suite.db, split.property.id))).toEqual(
+        comparable(await propertySnapshot(suite.db, one.property.id)),
+      );
+      expect(await statuses(split.property.id)).toEqual(await statuses(one.property.id));
+      expect(await sideRows(split.property.id)).toEqual(await sideRows(one.property.id));
+    });
+
+    it("a read split in two reads what one statement reads, with one object per contact", async () => {
+      const property = await newProperty(suite.db);
+      const rows = generatedRows(32, 500);
+      await importPeople(suite.deps, { property, records: recordsOf(rows.slice(0, 250)) });
+      const requests = rows.slice(250).flatMap((fields) => {
+        const mapped = personFromImportRow(fields);
+        return mapped.ok ? [snapshotRequestOf(prepareSync(property, mapped.person, clock))] : [];
+      });
+      const parts = splitRead([...requests.keys()], 2);
+      expect(parts).toHaveLength(2);
+      const reader = createStores(suite.db, { readParts: 2 }).contacts.snapshotReader(property.id);
+      const split = await reader.read(requests);
+      expect(split).toEqual(await suite.deps.store.readSnapshots(property.id, requests));
+      // A contact both parts read is one object (none of these persons has a link, so each sees
+      // it alike).
+      const [first = [], second = []] = parts.map((part) =>
+        part.flatMap((i) => split[i]?.contacts ?? []),
+      );
+      const inFirst = new Map(first.map((contact) => [contact.id, contact]));
+      const shared = second.filter((contact) => inFirst.has(contact.id));
+      expect(shared.length).toBeGreaterThan(0);
+      for (const contact of shared) expect(contact).toBe(inFirst.get(contact.id));
     });
 
     /** Twelve rows of the mixed set as snapshot requests; half of their people already synced. */

@@ -28,6 +28,7 @@ import type {
 } from "../../app/ports.js";
 import type { LinkState } from "../../domain/syncDecision.js";
 import { byIds, candidateIds, keyStatistics, otherLinkStatuses } from "./candidateReads.js";
+import type { Database } from "./client.js";
 import { contactFromRow, linkFromRow } from "./contactRows.js";
 import { DrizzleEnrichmentStore, DrizzleEnrichmentTransaction } from "./enrichmentStore.js";
 import { toStoreError } from "./errors.js";
@@ -101,8 +102,18 @@ class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements Syn
   }
 }
 
-/** The `ContactStore` port on a Drizzle database. */
+/**
+ * The `ContactStore` port on a Drizzle database. `readParts`: statements a snapshot reader's
+ * large read may be split into, sent at once (`snapshotReadParts` of the driver; 1: never).
+ */
 export class DrizzleContactStore extends DrizzleEnrichmentStore implements ContactStore {
+  constructor(
+    db: Database,
+    private readonly readParts = 1,
+  ) {
+    super(db);
+  }
+
   async findLink(propertyId: string, personId: string): Promise<LinkState | null> {
     try {
       const [row] = await this.db
@@ -142,7 +153,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
   }
 
   snapshotReader(propertyId: string): SnapshotReader {
-    return snapshotReaderOn(this.db, propertyId);
+    return snapshotReaderOn(this.db, propertyId, this.readParts);
   }
 
   async writeGuarded(

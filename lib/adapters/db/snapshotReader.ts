@@ -12,7 +12,8 @@ import { NOT_YET_TIME, RememberedReadings } from "./rememberedReadings.js";
 import { readSnapshotSet } from "./snapshotReads.js";
 import { contactRowsOf, writeWaveReturning, writtenIfApplied } from "./waveWrites.js";
 
-export function snapshotReaderOn(db: Database, propertyId: string): SnapshotReader {
+/** `readParts`: statements a large read may be split into (`readSnapshotSet`). */
+export function snapshotReaderOn(db: Database, propertyId: string, readParts = 1): SnapshotReader {
   const remembered = new RememberedReadings();
   /** Waves sent so far; the one in flight (0: none). */
   let waves = 0;
@@ -25,7 +26,7 @@ export function snapshotReaderOn(db: Database, propertyId: string): SnapshotRead
   };
   return {
     // readSnapshotSet answers an empty request list without a statement.
-    read: (requests) => readSnapshotSet(db, propertyId, requests, undefined, remembered),
+    read: (requests) => readSnapshotSet(db, propertyId, requests, undefined, remembered, readParts),
     writeWave: async (writes, options) => {
       const wave = ++waves;
       const rows = contactRowsOf(propertyId, writes);

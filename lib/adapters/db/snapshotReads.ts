@@ -12,6 +12,10 @@
  * without its columns or links — and the key sizes it knows (exact, or too common to search
  * by: `MAX_BLOCK_SIZE + 1`), which are not counted again; persons it can read from memory are
  * not in the statement at all, only their keys of unknown size are counted.
+ *
+ * A large read (an import chunk's first) may be split into `parts` statements of consecutive
+ * persons, sent at once: on a server each runs on a pooled connection of its own, so Postgres
+ * reads with a second core while this process waits (`snapshotReadParts`).
  */
 import { sql } from "drizzle-orm";
 import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
@@ -189,12 +193,30 @@ function requestJson(
 
 const byId = (a: Contact, b: Contact) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** The fewest persons a part of a split read holds: below, a second statement costs more. */
+export const MIN_PART_REQUESTS = 100;
+
+/**
+ * `indexes` in at most `parts` runs of consecutive ones, each of at least `MIN_PART_REQUESTS`
+ * (one run when there are fewer than twice that), in order.
+ */
+export function splitRead(indexes: readonly number[], parts: number): number[][] {
+  const count = Math.max(1, Math.min(parts, Math.floor(indexes.length / MIN_PART_REQUESTS)));
+  return Array.from({ length: count }, (_, part) =>
+    indexes.slice(
+      Math.floor((indexes.length * part) / count),
+      Math.floor((indexes.length * (part + 1)) / count),
+    ),
+  );
+}
+
 /**
  * The snapshot reads of one or more persons, in request order; a request's own `event` (or
  * `event`) is checked in the inbox. With a reader's memory (`RememberedReadings`), a person
  * read before is derived from memory where it can be, and the statement only counts its keys
  * of unknown size; the others are read by the statement (as are the few whose derivation
- * needs the database after all, in a second one).
+ * needs the database after all, in a second one). `parts`: how many statements the persons
+ * read from the database may be split into (`splitRead`), sent at once.
  */
 export async function readSnapshotSet(
   db: Database | Transaction,
@@ -202,6 +224,7 @@ export async function readSnapshotSet(
   requests: readonly SnapshotRequest[],
   event: { source: string; id: string } | undefined,
   remembered?: RememberedReadings,
+  parts = 1,
 ): Promise<Guarded<SyncSnapshot>[]> {
   if (requests.length === 0) return [];
   try {
@@ -229,9 +252,18 @@ export async function readSnapshotSet(
     };
     // Everyone from memory: only the keys of unknown size are counted, by a statement of
     // their own (the read's statement would plan every part of it for nobody).
+    // The parts' statements are in flight together; each decodes as it returns (the keys of
+    // unknown size are counted by the first). The sizes they counted are merged.
+    const readInParts = async (indexes: readonly number[], counting: readonly string[]) =>
+      Object.assign(
+        {},
+        ...(await Promise.all(
+          splitRead(indexes, parts).map((part, n) => readBy(part, n === 0 ? counting : [])),
+        )),
+      ) as Record<string, number | string>;
     const counts =
       toRead.length > 0
-        ? await readBy(toRead, [...alsoCounted])
+        ? await readInParts(toRead, [...alsoCounted])
         : alsoCounted.size > 0
           ? await countKeys(db, propertyId, [...alsoCounted], remembered)
           : {};
@@ -306,6 +338,13 @@ async function readStatement(
     const parsed = parseJson(doc);
     if ("contact" in parsed) {
       const row = rowFromJson(user, parseJson(parsed.contact));
+      // A contact another part of a split read decoded at this version is that one (so reads
+      // hand back the same objects).
+      const before = remembered?.held(row.id);
+      if (before !== undefined && before.row.version === row.version) {
+        contacts.set(row.id, before);
+        continue;
+      }
       const held: HeldContact = { row, links: parseJson(parsed.links ?? []), seen: new Map() };
       remembered?.remember(held);
       contacts.set(row.id, held);

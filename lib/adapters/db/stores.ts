@@ -1,5 +1,6 @@
 /** The repositories over one database: what the use cases take as their stores. */
-import type { Database } from "./client.js";
+import type { DriverName } from "../../config.js";
+import type { Database, DatabaseHandle } from "./client.js";
 import { DrizzleConsoleStore } from "./consoleRepository.js";
 import { DrizzleContactStore } from "./contactStore.js";
 import { DrizzleDecisionStore } from "./decisionRepository.js";
@@ -11,10 +12,14 @@ import { DrizzleReportStore } from "./reportRepository.js";
 import { DrizzleReviewStore } from "./reviewRepository.js";
 import { DrizzleRulesStore } from "./rulesRepository.js";
 
-export function createStores(db: Database) {
+/**
+ * `readParts`: statements a snapshot reader's large read may be split into (default 1: never;
+ * `storesOn` sets the driver's).
+ */
+export function createStores(db: Database, options: { readParts?: number } = {}) {
   return {
     console: new DrizzleConsoleStore(db),
-    contacts: new DrizzleContactStore(db),
+    contacts: new DrizzleContactStore(db, options.readParts),
     decisions: new DrizzleDecisionStore(db),
     outbox: new DrizzleOutboxStore(db),
     properties: new DrizzlePropertyStore(db),
@@ -27,3 +32,18 @@ export function createStores(db: Database) {
 }
 
 export type Stores = ReturnType<typeof createStores>;
+
+/**
+ * How many statements a large snapshot read (an import chunk's first: ~1,000 persons) is split
+ * into, sent at once. Postgres runs one statement on one core, and the importing process waits
+ * for it; two let a 2-core server read with both (README, Performance: "Reads in two"). PGlite
+ * runs one statement at a time: never split there.
+ */
+export function snapshotReadParts(driver: DriverName): number {
+  return driver === "pglite" ? 1 : 2;
+}
+
+/** The stores of an open database, with its driver's settings (`snapshotReadParts`). */
+export function storesOn(handle: Pick<DatabaseHandle, "db" | "driver">): Stores {
+  return createStores(handle.db, { readParts: snapshotReadParts(handle.driver) });
+}

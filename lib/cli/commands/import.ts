@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
 import { newResmanPropertyContext } from "../../adapters/db/propertyRepository.js";
-import { createStores } from "../../adapters/db/stores.js";
+import { storesOn } from "../../adapters/db/stores.js";
 import { type ImportFile, openImportFile } from "../../adapters/files/importFile.js";
 import { type ImportSummary, importPeople, importTarget } from "../../app/importPeople.js";
 import { systemClock } from "../../app/ports.js";
@@ -84,7 +84,7 @@ async function importFile(
 ): Promise<void> {
   const settings = config();
   await withDatabase(settings, async (handle) => {
-    const stores = createStores(handle.db);
+    const stores = storesOn(handle);
     // An existing property is checked now; a new one is created at the first row synced, so a
     // file whose rows are all rejected leaves nothing behind.
     const property = await importTarget(

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { reindexBlockKeys } from "../../adapters/db/reindexRepository.js";
-import { createStores } from "../../adapters/db/stores.js";
+import { storesOn } from "../../adapters/db/stores.js";
 import { propertyOf } from "../../app/propertyRules.js";
 import { type CommandContext, withDatabase } from "../context.js";
 import { jsonOption, propertyFilterOption } from "../options.js";
@@ -24,7 +24,7 @@ export function registerReindex(program: Command, { io, config }: CommandContext
         const propertyId =
           options.property === undefined
             ? undefined
-            : (await propertyOf(createStores(handle.db), options.property)).id;
+            : (await propertyOf(storesOn(handle), options.property)).id;
         const done = await reindexBlockKeys(handle.db, { propertyId });
         io.stdout.write(
           options.json
