@@ -250,8 +250,6 @@ export async function readSnapshotSet(
       });
       return counts;
     };
-    // Everyone from memory: only the keys of unknown size are counted, by a statement of
-    // their own (the read's statement would plan every part of it for nobody).
     // The parts' statements are in flight together; each decodes as it returns (the keys of
     // unknown size are counted by the first). The sizes they counted are merged.
     const readInParts = async (indexes: readonly number[], counting: readonly string[]) =>
@@ -261,6 +259,8 @@ export async function readSnapshotSet(
           splitRead(indexes, parts).map((part, n) => readBy(part, n === 0 ? counting : [])),
         )),
       ) as Record<string, number | string>;
+    // Everyone from memory: only the keys of unknown size are counted, by a statement of
+    // their own (the read's statement would plan every part of it for nobody).
     const counts =
       toRead.length > 0
         ? await readInParts(toRead, [...alsoCounted])
