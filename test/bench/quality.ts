@@ -54,7 +54,7 @@ import Table from "cli-table3";
 import { parse } from "csv-parse/sync";
 import { eq } from "drizzle-orm";
 import { user } from "../../lib/adapters/db/schema.js";
-import { createStores } from "../../lib/adapters/db/stores.js";
+import { storesOn } from "../../lib/adapters/db/stores.js";
 import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { type ImportRecord, type ImportSummary, importPeople } from "../../lib/app/importPeople.js";
 import {
@@ -512,7 +512,7 @@ async function openBackend(driver: QualityDriver): Promise<Backend> {
   }
   // PGlite in memory, Postgres on a scratch database: nothing is left behind.
   const { handle, cleanup } = await openTestDatabase(driver);
-  const stores = createStores(handle.db);
+  const stores = storesOn(handle);
   return {
     contacts: stores.contacts,
     properties: stores.properties,
