@@ -27,6 +27,10 @@
  * Growth shows in two figures: the rate over the first and the last tenth of the rows, and the
  * time of the second half of the rows over the first half's (issue 15: within 10 %).
  *
+ * CPU shows in two figures: this process's (`process.cpuUsage()`) and, for a server on this
+ * machine, the Postgres server's (`serverCpu.ts`), each per person read, next to what the
+ * budget leaves a person on 2 cores.
+ *
  * PGlite runs on a data directory in a temp folder (as the CLI does in `.data/`); Postgres and
  * Neon run on a scratch database of the local server (TEST_DATABASE_URL, see
  * test/support/postgres.ts). Every case imports as `contact-sync import` does: set-based, in
@@ -57,6 +61,7 @@ import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
 import { PHONE_POOL_SIZE, writePeopleCsv } from "../../lib/local/peopleGenerator.js";
 import { createScratchDatabase } from "../support/postgres.js";
 import { writeDuplicateHeavyCsv } from "./duplicateHeavy.js";
+import { isLocalServer, startServerCpu } from "./serverCpu.js";
 import { measureWriteFloor, type WriteFloor } from "./writeFloor.js";
 
 /** Fixed so that every run imports the same people. */
@@ -111,6 +116,8 @@ interface CaseResult {
   statements: number;
   /** This process's CPU (user + system) during the import, seconds. */
   cpuSeconds: number;
+  /** The Postgres server's CPU during the import, seconds, when it runs on this machine. */
+  serverCpuSeconds?: number;
   peakRssMb: number;
   /** RSS once the database is open and migrated, before the first row. */
   startRssMb: number;
@@ -180,7 +187,7 @@ function timeLimitFromEnv(): number {
 async function openBenchDatabase(
   driver: DriverName,
   onQuery: () => void,
-): Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }> {
+): Promise<{ handle: DatabaseHandle; url?: string; cleanup: () => Promise<void> }> {
   if (driver === "pglite") {
     const dataDir = await mkdtemp(join(tmpdir(), "contact-sync-bench-pglite-"));
     try {
@@ -210,6 +217,7 @@ async function openBenchDatabase(
     await handle.migrate();
     return {
       handle,
+      url: scratch.url,
       cleanup: async () => {
         await handle.close();
         await proxy?.close();
@@ -266,7 +274,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
   process.on("SIGTERM", () => stop("interrupted"));
 
   let statements = 0;
-  const { handle, cleanup } = await openBenchDatabase(request.driver, () => {
+  const { handle, url, cleanup } = await openBenchDatabase(request.driver, () => {
     statements += 1;
   });
   try {
@@ -307,6 +315,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
 
     statements = 0;
     const cpuBefore = process.cpuUsage();
+    const serverCpu = isLocalServer(url) ? startServerCpu() : undefined;
     const summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
       {
@@ -321,6 +330,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
     );
     const seconds = elapsed();
     const cpu = process.cpuUsage(cpuBefore);
+    const serverCpuSeconds = serverCpu?.stop();
     const roundTrips = statements;
     for (const timer of [tick, progress]) clearInterval(timer);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -366,6 +376,7 @@ async function runCase(request: CaseRequest): Promise<CaseResult> {
       halfRatio: halves,
       statements: roundTrips,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      ...(serverCpuSeconds === undefined ? {} : { serverCpuSeconds }),
       peakRssMb: peakRss / MB,
       startRssMb: startRss / MB,
       serverVersion,
@@ -418,6 +429,18 @@ function machine(): string {
   );
 }
 
+/** CPU milliseconds the budget leaves a person on 2 cores (both busy the whole time). */
+const BUDGET_CPU_MS_PER_PERSON = (2 * BUDGET.seconds * 1000) / BUDGET.people;
+
+/** "node + postgres = total" CPU ms per row read, or Node's alone without the server's. */
+function cpuPerPerson(r: CaseResult): string {
+  const perRow = (seconds: number) => (1000 * seconds) / Math.max(1, r.counts.rows);
+  if (r.serverCpuSeconds === undefined) return perRow(r.cpuSeconds).toFixed(2);
+  const node = perRow(r.cpuSeconds);
+  const server = perRow(r.serverCpuSeconds);
+  return `${node.toFixed(2)} + ${server.toFixed(2)} = ${(node + server).toFixed(2)}`;
+}
+
 function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, number>): string {
   const table = new Table({
     // No colours: the table is read in logs and pasted into reports.
@@ -434,6 +457,8 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
       "write floor people/s (import's share)",
       "round trips / person",
       "Node CPU s (share of time)",
+      "Postgres CPU s (share of time)",
+      "CPU ms / person (Node + Postgres)",
       "peak RSS MB",
       "re-import people/s",
       "re-import round trips / person",
@@ -465,6 +490,10 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
         : `${number.format(Math.round(r.floor.peoplePerSecond))} (${((100 * r.counts.rows) / r.seconds / r.floor.peoplePerSecond).toFixed(0)} %)`,
       (r.statements / Math.max(1, r.counts.rows)).toFixed(2),
       `${r.cpuSeconds.toFixed(1)} (${((100 * r.cpuSeconds) / r.seconds).toFixed(0)} %)`,
+      r.serverCpuSeconds === undefined
+        ? "-"
+        : `${r.serverCpuSeconds.toFixed(1)} (${((100 * r.serverCpuSeconds) / r.seconds).toFixed(0)} %)`,
+      cpuPerPerson(r),
       `${Math.round(r.peakRssMb)} (start ${Math.round(r.startRssMb)})`,
       r.reimport === undefined
         ? "-"
@@ -518,6 +547,10 @@ function report(results: readonly CaseResult[], phoneShare: ReadonlyMap<number, 
     "Node CPU: this process's user + system CPU during the import (JS, the driver and, for PGlite, its " +
       "engine; over 100 % when V8's helper threads, the garbage collector's, ran alongside); the rest of " +
       "the time it was waiting, on a server driver mostly for Postgres.",
+    "Postgres CPU: the local server's processes (backends, WAL writer, checkpointer) during the import, " +
+      "from /proc; '-' for PGlite (inside Node's figure) or a server elsewhere. CPU ms / person: both, per " +
+      `row read. On 2 cores the budget leaves ${BUDGET_CPU_MS_PER_PERSON.toFixed(2)} ms of CPU a person ` +
+      "for everything (2 cores × the budget's seconds / its people), if both cores were busy all the time.",
     "Re-import: the same file again; every accepted row is a replay (unchanged), bad rows are rejected again.",
     "Peak RSS: this Node process only; it includes PGlite's engine, not the Postgres server's memory.",
     `Rows with a phone: ${[...phoneShare].map(([people, share]) => `${number.format(people)} → ${(100 * share).toFixed(0)}%`).join(", ")} ` +
