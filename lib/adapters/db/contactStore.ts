@@ -29,6 +29,7 @@ import type {
 import type { LinkState } from "../../domain/syncDecision.js";
 import { byIds, candidateIds, keyStatistics, otherLinkStatuses } from "./candidateReads.js";
 import type { Database } from "./client.js";
+import { CommonKeysByProperty } from "./commonKeys.js";
 import { contactFromRow, linkFromRow } from "./contactRows.js";
 import { DrizzleEnrichmentStore, DrizzleEnrichmentTransaction } from "./enrichmentStore.js";
 import { toStoreError } from "./errors.js";
@@ -105,8 +106,11 @@ class DrizzleSyncTransaction extends DrizzleEnrichmentTransaction implements Syn
 /**
  * The `ContactStore` port on a Drizzle database. `readParts`: statements a snapshot reader's
  * large read may be split into, sent at once (`snapshotReadParts` of the driver; 1: never).
+ * Its snapshot readers share the keys they counted as too common (`commonKeys.ts`).
  */
 export class DrizzleContactStore extends DrizzleEnrichmentStore implements ContactStore {
+  private readonly common = new CommonKeysByProperty();
+
   constructor(
     db: Database,
     private readonly readParts = 1,
@@ -153,7 +157,7 @@ export class DrizzleContactStore extends DrizzleEnrichmentStore implements Conta
   }
 
   snapshotReader(propertyId: string): SnapshotReader {
-    return snapshotReaderOn(this.db, propertyId, this.readParts);
+    return snapshotReaderOn(this.db, propertyId, this.readParts, this.common.of(propertyId));
   }
 
   async writeGuarded(

@@ -7,13 +7,22 @@
  */
 import type { Guarded, SnapshotReader, SyncSnapshot } from "../../app/ports.js";
 import type { Database } from "./client.js";
+import type { CommonKeys } from "./commonKeys.js";
 import { toStoreError } from "./errors.js";
 import { NOT_YET_TIME, RememberedReadings } from "./rememberedReadings.js";
 import { readSnapshotSet } from "./snapshotReads.js";
 import { contactRowsOf, writeWaveReturning, writtenIfApplied } from "./waveWrites.js";
 
-/** `readParts`: statements a large read may be split into (`readSnapshotSet`). */
-export function snapshotReaderOn(db: Database, propertyId: string, readParts = 1): SnapshotReader {
+/**
+ * `readParts`: statements a large read may be split into (`readSnapshotSet`); `common`: the
+ * store's keys counted as too common in the property (`commonKeys.ts`), shared by its readers.
+ */
+export function snapshotReaderOn(
+  db: Database,
+  propertyId: string,
+  readParts = 1,
+  common?: CommonKeys,
+): SnapshotReader {
   const remembered = new RememberedReadings();
   /** Waves sent so far; the one in flight (0: none). */
   let waves = 0;
@@ -26,7 +35,8 @@ export function snapshotReaderOn(db: Database, propertyId: string, readParts = 1
   };
   return {
     // readSnapshotSet answers an empty request list without a statement.
-    read: (requests) => readSnapshotSet(db, propertyId, requests, undefined, remembered, readParts),
+    read: (requests) =>
+      readSnapshotSet(db, propertyId, requests, undefined, remembered, readParts, common),
     writeWave: async (writes, options) => {
       const wave = ++waves;
       const rows = contactRowsOf(propertyId, writes);

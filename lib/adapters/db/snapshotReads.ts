@@ -16,6 +16,14 @@
  * A large read (an import chunk's first) may be split into `parts` statements of consecutive
  * persons, sent at once: on a server each runs on a pooled connection of its own, so Postgres
  * reads with a second core while this process waits (`snapshotReadParts`).
+ *
+ * With a store's `CommonKeys`, keys an earlier reader counted as too common are not counted
+ * again while their identity key's version is the one they were counted at (`commonKeys.ts`);
+ * a person whose key moved is read again, the key counted.
+ *
+ * (Over 400 lines as one thing: the statement and the decoding of what it returns, which only
+ * make sense together, with the orchestration of one read — its parts, its readings from
+ * memory, the persons read again.)
  */
 import { sql } from "drizzle-orm";
 import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js";
@@ -24,6 +32,7 @@ import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
 import { blockMembers, keyCounts } from "./candidateReads.js";
 import type { Database, Transaction } from "./client.js";
+import { type CommonKeys, settleCommon, takeCommon } from "./commonKeys.js";
 import { linkFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
 import { type KeyVersionsJson, keyIdsOf, keyVersionsByName } from "./keyVersions.js";
@@ -216,7 +225,9 @@ export function splitRead(indexes: readonly number[], parts: number): number[][]
  * read before is derived from memory where it can be, and the statement only counts its keys
  * of unknown size; the others are read by the statement (as are the few whose derivation
  * needs the database after all, in a second one). `parts`: how many statements the persons
- * read from the database may be split into (`splitRead`), sent at once.
+ * read from the database may be split into (`splitRead`), sent at once. `common`: the store's
+ * common keys of the property (the file's comment); a person one of them failed is read again
+ * in that second statement, without them.
  */
 export async function readSnapshotSet(
   db: Database | Transaction,
@@ -225,6 +236,7 @@ export async function readSnapshotSet(
   event: { source: string; id: string } | undefined,
   remembered?: RememberedReadings,
   parts = 1,
+  common?: CommonKeys,
 ): Promise<Guarded<SyncSnapshot>[]> {
   if (requests.length === 0) return [];
   try {
@@ -236,7 +248,13 @@ export async function readSnapshotSet(
         for (const key of remembered.uncounted(request)) alsoCounted.add(key);
       } else toRead.push(i);
     });
-    const readBy = async (indexes: readonly number[], counting: readonly string[]) => {
+    /** Persons whose common keys did not hold (`settleCommon`): read again. */
+    const failed = new Set<number>();
+    const readBy = async (
+      indexes: readonly number[],
+      counting: readonly string[],
+      withCommon = common,
+    ) => {
       const { read, counts } = await readStatement(
         db,
         propertyId,
@@ -244,9 +262,11 @@ export async function readSnapshotSet(
         event,
         counting,
         remembered,
+        withCommon,
       );
       indexes.forEach((i, j) => {
-        snapshots[i] = read[j];
+        if (read[j] === undefined) failed.add(i);
+        else snapshots[i] = read[j];
       });
       return counts;
     };
@@ -269,12 +289,18 @@ export async function readSnapshotSet(
           : {};
     const again: number[] = [];
     requests.forEach((request, i) => {
-      if (snapshots[i] !== undefined || remembered === undefined) return;
+      if (snapshots[i] !== undefined) return;
+      if (failed.has(i)) {
+        again.push(i);
+        return;
+      }
+      if (remembered === undefined) return;
       const derived = remembered.derive(propertyId, request, counts);
       if (derived === undefined) again.push(i);
       else snapshots[i] = derived;
     });
-    if (again.length > 0) await readBy(again, []);
+    // Without the common keys: every key of unknown size is counted, so none can fail.
+    if (again.length > 0) await readBy(again, [], undefined);
     return snapshots.map((snapshot) => {
       if (snapshot === undefined) throw new Error("snapshot rows missing");
       return snapshot;
@@ -302,7 +328,8 @@ async function countKeys(
 
 /**
  * One statement's reads (see the file's comment), and the sizes it counted (`{ key: live
- * holders up to MAX_BLOCK_SIZE + 1 }`, with `alsoCounted`).
+ * holders up to MAX_BLOCK_SIZE + 1 }`, with `alsoCounted`). A person a key taken from
+ * `common` failed for has no reading (a hole in `read`): the caller reads it again.
  */
 async function readStatement(
   db: Database | Transaction,
@@ -311,14 +338,20 @@ async function readStatement(
   event: { source: string; id: string } | undefined,
   alsoCounted: readonly string[],
   remembered: RememberedReadings | undefined,
-): Promise<{ read: Guarded<SyncSnapshot>[]; counts: Record<string, number | string> }> {
+  common: CommonKeys | undefined,
+): Promise<{
+  read: (Guarded<SyncSnapshot> | undefined)[];
+  counts: Record<string, number | string>;
+}> {
+  const knownSizes = remembered?.sizesFor(requests) ?? {};
+  const taken = common === undefined ? new Set<string>() : takeCommon(common, requests, knownSizes);
   const rows = await snapshotSetQuery(db, {
     propertyId,
     requests: JSON.stringify(
       requests.map((request, i) => requestJson(propertyId, request, i, event)),
     ),
     known: JSON.stringify(remembered?.knownFor(requests) ?? {}),
-    knownSizes: JSON.stringify(remembered?.sizesFor(requests) ?? {}),
+    knownSizes: JSON.stringify(knownSizes),
     alsoCounted: [...alsoCounted],
   });
   let counts: Record<string, number | string> = {};
@@ -354,7 +387,7 @@ async function readStatement(
       contacts.set(held.row.id, held);
     }
   }
-  const read: Guarded<SyncSnapshot>[] = new Array(requests.length);
+  const read: (Guarded<SyncSnapshot> | undefined)[] = new Array(requests.length);
   for (const { i, doc } of rows) {
     const request = requests[Number(i)];
     if (request === undefined) continue;
@@ -380,11 +413,21 @@ async function readStatement(
         Object.entries(parsed.counts ?? {}).map(([key, n]) => [key, Number(n)]),
       ),
     };
+    if (common !== undefined) {
+      if (!settleCommon(common, request, snapshot.keyVersions, taken, counts)) continue;
+      // The keys that held are as good as counted here: the reader remembers them so.
+      const held = request.lookup.blocks.filter((key) => taken.has(key));
+      if (held.length > 0) {
+        remembered?.counted(Object.fromEntries(held.map((key) => [key, MAX_BLOCK_SIZE + 1])));
+      }
+    }
     remembered?.read(request, snapshot, parsed.ids ?? [], request.event ?? event);
     read[Number(i)] = snapshot;
   }
-  for (let i = 0; i < requests.length; i += 1) {
-    if (read[i] === undefined) throw new Error("snapshot rows missing");
+  if (common === undefined || taken.size === 0) {
+    for (let i = 0; i < requests.length; i += 1) {
+      if (read[i] === undefined) throw new Error("snapshot rows missing");
+    }
   }
   return { read, counts };
 }
