@@ -3,6 +3,7 @@ import {
   CommonKeys,
   CommonKeysByProperty,
   KEYS_PER_PROPERTY,
+  PROPERTIES,
   settleCommon,
   takeCommon,
 } from "../../lib/adapters/db/commonKeys.js";
@@ -71,5 +72,14 @@ describe("common keys", () => {
     byProperty.of("a").remember("k", 1);
     expect(byProperty.of("a").version("k")).toBe(1);
     expect(byProperty.of("b").version("k")).toBeUndefined();
+  });
+
+  it("keeps the properties used last: the one used longest ago goes first", () => {
+    const byProperty = new CommonKeysByProperty();
+    for (let n = 0; n < PROPERTIES; n += 1) byProperty.of(`p${n}`).remember("k", n);
+    byProperty.of("p0"); // used again: p1 is now the oldest
+    byProperty.of("new");
+    expect(byProperty.of("p0").version("k")).toBe(0);
+    expect(byProperty.of("p1").version("k")).toBeUndefined();
   });
 });

@@ -17,10 +17,13 @@ import type { SnapshotRequest } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import { blockLockKeys } from "../../domain/lockKeys.js";
 
-/** Keys remembered per property before the oldest are forgotten (~100 bytes each). */
-export const KEYS_PER_PROPERTY = 200_000;
-/** Properties remembered per store before all are forgotten. */
-const PROPERTIES = 16;
+/**
+ * Keys remembered per property before the oldest are forgotten (~100 bytes each; the whole
+ * 1,000,000-person file remembered ~51,000).
+ */
+export const KEYS_PER_PROPERTY = 100_000;
+/** Properties remembered per store; the one used longest ago is forgotten first (~40 MB at most). */
+export const PROPERTIES = 4;
 
 /** A property's common keys and the identity-key version each had when counted (0: no row). */
 export class CommonKeys {
@@ -56,10 +59,14 @@ export class CommonKeysByProperty {
   of(propertyId: string): CommonKeys {
     let keys = this.byProperty.get(propertyId);
     if (keys === undefined) {
-      if (this.byProperty.size >= PROPERTIES) this.byProperty.clear();
       keys = new CommonKeys();
-      this.byProperty.set(propertyId, keys);
-    }
+      if (this.byProperty.size >= PROPERTIES) {
+        const oldest = this.byProperty.keys().next().value;
+        if (oldest !== undefined) this.byProperty.delete(oldest);
+      }
+    } else this.byProperty.delete(propertyId);
+    // Last in the map's order: the most recently used.
+    this.byProperty.set(propertyId, keys);
     return keys;
   }
 }
