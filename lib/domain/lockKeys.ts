@@ -13,9 +13,11 @@ export const personLockKey = (personId: string): string => `person:${personId}`;
 export const conversationLockKey = (conversationId: string): string =>
   `conversation:${conversationId}`;
 
+/** A blocking key's identity key (as searched: `searchKeys`). */
+export const blockLockKey = (block: string): string => `block:${block}`;
+
 /** The keys of blocking keys (as searched: `searchKeys`). */
-export const blockLockKeys = (blocks: readonly string[]): string[] =>
-  blocks.map((block) => `block:${block}`);
+export const blockLockKeys = (blocks: readonly string[]): string[] => blocks.map(blockLockKey);
 
 /**
  * Identity keys of a person: the PersonID and every blocking key. Two syncs that could find each

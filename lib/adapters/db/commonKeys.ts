@@ -15,7 +15,7 @@
  */
 import type { SnapshotRequest } from "../../app/ports.js";
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
-import { blockLockKeys } from "../../domain/lockKeys.js";
+import { blockLockKey } from "../../domain/lockKeys.js";
 
 /**
  * Keys remembered per property before the oldest are forgotten (~100 bytes each; the whole
@@ -105,17 +105,18 @@ export function settleCommon(
   counted: Readonly<Record<string, number | string>>,
 ): boolean {
   let holds = true;
-  const lockNames = blockLockKeys(request.lookup.blocks);
-  request.lookup.blocks.forEach((key, i) => {
-    const version = keyVersions.get(lockNames[i] as string) ?? 0;
+  for (const key of request.lookup.blocks) {
     if (taken.has(key)) {
-      if (common.version(key) !== version) {
+      if (common.version(key) !== (keyVersions.get(blockLockKey(key)) ?? 0)) {
         common.forget(key);
         holds = false;
       }
-    } else if (counted[key] !== undefined && Number(counted[key]) > MAX_BLOCK_SIZE) {
-      common.remember(key, version);
+    } else {
+      const n = counted[key];
+      if (n !== undefined && Number(n) > MAX_BLOCK_SIZE) {
+        common.remember(key, keyVersions.get(blockLockKey(key)) ?? 0);
+      }
     }
-  });
+  }
   return holds;
 }

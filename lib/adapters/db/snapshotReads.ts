@@ -416,7 +416,7 @@ async function readStatement(
     if (common !== undefined) {
       if (!settleCommon(common, request, snapshot.keyVersions, taken, counts)) continue;
       // The keys that held are as good as counted here: the reader remembers them so.
-      const held = request.lookup.blocks.filter((key) => taken.has(key));
+      const held = taken.size === 0 ? [] : request.lookup.blocks.filter((key) => taken.has(key));
       if (held.length > 0) {
         remembered?.counted(Object.fromEntries(held.map((key) => [key, MAX_BLOCK_SIZE + 1])));
       }
