@@ -34,7 +34,8 @@ export function identityLockKeys(personId: string, blocks: readonly string[]): s
  * nobody, so a concurrent write through it cannot be a contact this one missed; guarding it
  * would only make every sync sharing a common surname or first name wait on, and lose races
  * to, every other (the hot-key case). Counts only grow between merges, and merges and unmerges
- * bump every key they touch, so a key that was common at this read stays common for any write
+ * bump every key they touch (`contact-sync reindex`, the one other writer that takes keys away,
+ * bumps the keys it takes), so a key that was common at this read stays common for any write
  * ordered before this one.
  */
 export function guardedLockKeys(

@@ -1,10 +1,13 @@
 /**
  * `contact-sync reindex` on a migrated scratch Postgres database: contacts whose stored blocking
  * keys are stale (written before blocking keys existed, or by an older way of building them)
- * get the keys their values give, with their version bumped; the rest are left alone.
+ * get the keys their values give, with their version bumped, and the identity keys of the keys
+ * taken away bumped too (a key shrank: readers that took it as too common must see it move);
+ * the rest are left alone.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lockIdText } from "../../lib/adapters/db/keyVersions.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import { databaseEnv, expectOneLineError, fixture, runInProcess, withClient } from "./harness.js";
 
@@ -59,6 +62,24 @@ describe("contact-sync reindex", () => {
     expect(after.map((r) => r.version)).toEqual(
       fresh.map((r) => (r.id === emptied?.id || r.id === outdated?.id ? r.version + 1 : r.version)),
     );
+
+    // The key taken from the outdated contact moved; it had no identity-key row before.
+    const versionOf = (propertyId: string, key: string) =>
+      withClient(scratch.url, async (client) => {
+        const { rows } = await client.query<{ version: string }>(
+          "select version from identity_key where key_id = $1::bigint",
+          [lockIdText(propertyId, `block:${key}`)],
+        );
+        return Number(rows[0]?.version ?? 0);
+      });
+    const propertyId = await withClient(scratch.url, async (client) => {
+      const { rows } = await client.query<{ property_id: string }>(
+        `select property_id from "user" where id = $1`,
+        [outdated?.id],
+      );
+      return rows[0]?.property_id ?? "";
+    });
+    expect(await versionOf(propertyId, "adr:00000|1")).toBe(1);
 
     const again = await runInProcess(["reindex"], env);
     expect(again.code).toBe(0);

@@ -5,7 +5,8 @@
  * were counted, so that later reads need not count them again.
  *
  * Why that is exact: a key's live holders only grow between merges, and merges and unmerges
- * bump every key they touch (`lockKeys.ts`: the guard of every write already relies on it). A
+ * bump every key they touch, `contact-sync reindex` every key it takes away (`lockKeys.ts`:
+ * the guard of every write already relies on it). A
  * read that takes a key's size from here still reads the key's version with the person's
  * other keys; if it is the version remembered, nothing that could shrink the key has happened
  * since it was counted, so it is still too common, and the write's guard checks it stays at that

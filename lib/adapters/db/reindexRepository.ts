@@ -3,13 +3,17 @@
  * blocking keys are built, or for contacts written before they existed, the stored keys no
  * longer say how the contacts are found. Pages through live contacts in id order and rewrites
  * only the keys that differ, bumping each rewritten contact's version (a sync that read the
- * contact meanwhile reads again).
+ * contact meanwhile reads again) and, in the same transaction, the identity keys of the keys it
+ * took away: a key shrinks, and every reader that took it as too common to search by
+ * (`commonKeys.ts`, a wave's guard) must see it move, as after a merge.
  */
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
-import { blockingKeys } from "../../domain/blocking.js";
+import { blockingKeys, searchKeys } from "../../domain/blocking.js";
+import { blockLockKeys } from "../../domain/lockKeys.js";
 import type { Database } from "./client.js";
 import { contactFromRow } from "./contactRows.js";
 import { toStoreError } from "./errors.js";
+import { bumpKeys, keyIdsOf } from "./keyVersions.js";
 import { user } from "./schema.js";
 
 export interface ReindexProgress {
@@ -46,11 +50,18 @@ export async function reindexBlockKeys(
           continue;
         }
         // Only if nobody wrote the contact meanwhile (that write computed the keys already).
-        const written = await db
-          .update(user)
-          .set({ blockKeys: keys, version: sql`${user.version} + 1` })
-          .where(and(eq(user.id, row.id), eq(user.version, row.version)))
-          .returning({ id: user.id });
+        const removed = searchKeys(row.blockKeys.filter((key) => !keys.includes(key)));
+        const written = await db.transaction(async (tx) => {
+          const rewritten = await tx
+            .update(user)
+            .set({ blockKeys: keys, version: sql`${user.version} + 1` })
+            .where(and(eq(user.id, row.id), eq(user.version, row.version)))
+            .returning({ id: user.id });
+          if (rewritten.length > 0 && removed.length > 0) {
+            await tx.execute(bumpKeys(keyIdsOf(row.propertyId, blockLockKeys(removed))));
+          }
+          return rewritten;
+        });
         progress.rewritten += written.length;
       }
       after = rows[rows.length - 1]?.id ?? null;

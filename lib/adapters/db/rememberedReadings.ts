@@ -17,7 +17,8 @@
  * keys' versions are the ones it read plus the reader's own bumps since. What a writer outside
  * the run changed meanwhile is not seen — exactly what the write's guard checks: a key not one
  * version past the one derived, a key too common to search by not at the version derived (a
- * merge or unmerge bumps every key it touches: the one way such a key shrinks), or a contact not
+ * merge or unmerge bumps every key it touches, a reindex every key it takes away: the ways such
+ * a key shrinks), or a contact not
  * at its version, makes the row's write stale and the reader forget everything, so the row is
  * read from the database again. A key counted above `MAX_BLOCK_SIZE` is remembered as too
  * common (`common`: at least `MAX_BLOCK_SIZE + 1` holders) until its own waves take contacts out

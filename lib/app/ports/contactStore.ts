@@ -116,8 +116,8 @@ export interface WaveGuard extends WriteGuard {
   /**
    * The identity keys of the blocking keys its reading took as too common to search by
    * (`commonLockKeys`): not bumped, but each must still be at the version in `keyVersions`
-   * (absent: never bumped). A merge or unmerge bumps every key it touches — the one way a key
-   * can shrink back within `MAX_BLOCK_SIZE` — so a reading that took such a key as common from
+   * (absent: never bumped). A merge or unmerge bumps every key it touches, and a reindex every
+   * key it takes away — the ways a key can shrink back within `MAX_BLOCK_SIZE` — so a reading that took such a key as common from
    * a reader's memory is never written after it shrank.
    */
   unchanged: readonly string[];
