@@ -255,7 +255,11 @@ export async function readSnapshotSet(
       counting: readonly string[],
       withCommon = common,
     ) => {
-      const { read, counts } = await readStatement(
+      const {
+        read,
+        counts,
+        failed: none,
+      } = await readStatement(
         db,
         propertyId,
         indexes.map((i) => requests[i] as SnapshotRequest),
@@ -265,7 +269,7 @@ export async function readSnapshotSet(
         withCommon,
       );
       indexes.forEach((i, j) => {
-        if (read[j] === undefined) failed.add(i);
+        if (none.has(j)) failed.add(i);
         else snapshots[i] = read[j];
       });
       return counts;
@@ -329,7 +333,7 @@ async function countKeys(
 /**
  * One statement's reads (see the file's comment), and the sizes it counted (`{ key: live
  * holders up to MAX_BLOCK_SIZE + 1 }`, with `alsoCounted`). A person a key taken from
- * `common` failed for has no reading (a hole in `read`): the caller reads it again.
+ * `common` failed for has no reading (`failed`, by request index): the caller reads it again.
  */
 async function readStatement(
   db: Database | Transaction,
@@ -342,6 +346,7 @@ async function readStatement(
 ): Promise<{
   read: (Guarded<SyncSnapshot> | undefined)[];
   counts: Record<string, number | string>;
+  failed: Set<number>;
 }> {
   const knownSizes = remembered?.sizesFor(requests) ?? {};
   const taken = common === undefined ? new Set<string>() : takeCommon(common, requests, knownSizes);
@@ -388,6 +393,7 @@ async function readStatement(
     }
   }
   const read: (Guarded<SyncSnapshot> | undefined)[] = new Array(requests.length);
+  const failed = new Set<number>();
   for (const { i, doc } of rows) {
     const request = requests[Number(i)];
     if (request === undefined) continue;
@@ -414,7 +420,10 @@ async function readStatement(
       ),
     };
     if (common !== undefined) {
-      if (!settleCommon(common, request, snapshot.keyVersions, taken, counts)) continue;
+      if (!settleCommon(common, request, snapshot.keyVersions, taken, counts)) {
+        failed.add(Number(i));
+        continue;
+      }
       // The keys that held are as good as counted here: the reader remembers them so.
       const held = taken.size === 0 ? [] : request.lookup.blocks.filter((key) => taken.has(key));
       if (held.length > 0) {
@@ -424,10 +433,8 @@ async function readStatement(
     remembered?.read(request, snapshot, parsed.ids ?? [], request.event ?? event);
     read[Number(i)] = snapshot;
   }
-  if (common === undefined || taken.size === 0) {
-    for (let i = 0; i < requests.length; i += 1) {
-      if (read[i] === undefined) throw new Error("snapshot rows missing");
-    }
+  for (let i = 0; i < requests.length; i += 1) {
+    if (read[i] === undefined && !failed.has(i)) throw new Error("snapshot rows missing");
   }
-  return { read, counts };
+  return { read, counts, failed };
 }
