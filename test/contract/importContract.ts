@@ -16,7 +16,7 @@ import { DrizzleOutboxStore, eventOf } from "../../lib/adapters/db/outboxReposit
 import {
   PREPARED,
   PREPARED_RENEWED,
-  RENEW_EVERY,
+  RENEW_FIRST,
 } from "../../lib/adapters/db/preparedStatements.js";
 import { NOT_YET_TIME } from "../../lib/adapters/db/rememberedReadings.js";
 import {
@@ -666,7 +666,7 @@ export function describeImportContract(driver: DriverName): void {
     // proxy setting is global to the process, so a second Neon database would take the
     // suite's; its statements are named the same way and every test above runs them.)
     if (driver === "pg") {
-      it("a wave's statement is prepared once per connection, whatever its size; the batch's read once it ran RENEW_EVERY times, then again", async () => {
+      it("a wave's statement is prepared once per connection, whatever its size; the batch's read once it ran RENEW_FIRST times, then again at twice that", async () => {
         // Two connections (the migration needs both), each read back below.
         const database = await openTestDatabase(driver, { maxConnections: 2 });
         try {
@@ -708,15 +708,16 @@ export function describeImportContract(driver: DriverName): void {
           const listed = await preparedOnBoth();
           const waves = listed.filter((row) => row.statement.startsWith(PREPARED));
           expect(new Set(waves.map((row) => row.name)).size).toBe(1);
-          // The batch's read is prepared only after RENEW_EVERY executions on a connection.
+          // The batch's read is prepared only after RENEW_FIRST executions on a connection.
           expect(listed.filter((row) => row.statement.startsWith(PREPARED_RENEWED))).toEqual([]);
-          // Read sequentially (the pool hands back the same idle connection), 2.5 × RENEW_EVERY
-          // times: prepared at RENEW_EVERY, prepared again at 2 × RENEW_EVERY, the first dropped.
+          // Read sequentially (the pool hands back the same idle connection), 2.5 × RENEW_FIRST
+          // times: prepared at RENEW_FIRST, prepared again at 2 × RENEW_FIRST, the first dropped
+          // (the waves above read a few times: short of 4 × RENEW_FIRST, the next renewal).
           const reader = deps.store.snapshotReader(property.id);
           const [first] = rowsOf(0, 1);
           if (first === undefined) throw new Error("fixture row refused");
           const request = snapshotRequestOf(first.prepared);
-          for (let n = 0; n < 2.5 * RENEW_EVERY; n += 1) await reader.read([request]);
+          for (let n = 0; n < 2.5 * RENEW_FIRST; n += 1) await reader.read([request]);
           const after = await preparedOnBoth();
           const reads = after.filter((row) => row.statement.startsWith(PREPARED_RENEWED));
           expect(reads.map((row) => row.name.replace(/^cs_[0-9a-f]+/, ""))).toEqual(["_2"]);

@@ -7,7 +7,7 @@ import {
   PREPARED,
   PREPARED_RENEWED,
   preparedName,
-  RENEW_EVERY,
+  RENEW_FIRST,
   RENEWALS,
   statementName,
 } from "../../lib/adapters/db/preparedStatements.js";
@@ -26,27 +26,34 @@ describe("statementName", () => {
     expect(statementName("select 1", 1)).toEqual({ name: undefined });
   });
 
-  it("sends a renewed statement unnamed at first, then under a name that changes every RENEW_EVERY executions, retiring the previous one", () => {
+  it("sends a renewed statement unnamed at first, then under a name that changes each time its executions double, retiring the previous one", () => {
     const base = preparedName(read);
     expect(statementName(read, 1).name).toBeUndefined();
-    expect(statementName(read, RENEW_EVERY - 1).name).toBeUndefined();
-    expect(statementName(read, RENEW_EVERY)).toEqual({ name: `${base}_1` });
-    expect(statementName(read, RENEW_EVERY + 1)).toEqual({ name: `${base}_1` });
-    expect(statementName(read, 2 * RENEW_EVERY)).toEqual({
+    expect(statementName(read, RENEW_FIRST - 1).name).toBeUndefined();
+    expect(statementName(read, RENEW_FIRST)).toEqual({ name: `${base}_1` });
+    expect(statementName(read, 2 * RENEW_FIRST - 1)).toEqual({ name: `${base}_1` });
+    expect(statementName(read, 2 * RENEW_FIRST)).toEqual({
       name: `${base}_2`,
       retired: `${base}_1`,
     });
-    expect(statementName(read, 2 * RENEW_EVERY + 7)).toEqual({ name: `${base}_2` });
+    expect(statementName(read, 3 * RENEW_FIRST)).toEqual({ name: `${base}_2` });
+    expect(statementName(read, 4 * RENEW_FIRST - 1)).toEqual({ name: `${base}_2` });
+    expect(statementName(read, 4 * RENEW_FIRST)).toEqual({
+      name: `${base}_3`,
+      retired: `${base}_2`,
+    });
+    expect(statementName(read, 8 * RENEW_FIRST + 1)).toEqual({ name: `${base}_4` });
   });
 
   it("keeps the last preparation after RENEWALS", () => {
     const base = preparedName(read);
-    const last = RENEW_EVERY * RENEWALS;
+    const last = RENEW_FIRST * 2 ** (RENEWALS - 1);
+    expect(statementName(read, last - 1)).toEqual({ name: `${base}_${RENEWALS - 1}` });
     expect(statementName(read, last)).toEqual({
       name: `${base}_${RENEWALS}`,
       retired: `${base}_${RENEWALS - 1}`,
     });
-    expect(statementName(read, last + RENEW_EVERY)).toEqual({ name: `${base}_${RENEWALS}` });
+    expect(statementName(read, 2 * last)).toEqual({ name: `${base}_${RENEWALS}` });
     expect(statementName(read, 100 * last)).toEqual({ name: `${base}_${RENEWALS}` });
   });
 });

@@ -8,12 +8,14 @@
  *
  * A statement starting with `PREPARED_RENEWED` (the batch's read: its best plan uses the
  * blocking keys' indexes once `user` has more than a few pages) is sent unnamed — planned on
- * every call — for a connection's first `RENEW_EVERY` executions, then prepared under a name
- * that changes every `RENEW_EVERY` executions (the previous one deallocated) up to
- * `RENEWALS` times, so its generic plan is made again from the tables as they are then: a
- * generic plan made while they were nearly empty uses sequential scans and was measured
- * 20 × slower once the property had 2,000 contacts (README, Performance). Where autovacuum
- * runs, its ANALYZE also invalidates such plans. PGlite runs in process: nothing to save
+ * every call — for a connection's first `RENEW_FIRST` executions, then prepared under a name
+ * that changes each time the executions double (at `RENEW_FIRST`, twice that, four times…;
+ * the previous name deallocated) up to `RENEWALS` names, so its generic plan is made again
+ * from the tables as they have grown: a generic plan made while they were nearly empty uses
+ * sequential scans and was measured 20 × slower once the property had 2,000 contacts
+ * (README, Performance). Doubling keeps a plan's tables within about twice the size they had
+ * when it was made, while a connection plans the read on only a few of its executions. Where
+ * autovacuum runs, its ANALYZE also invalidates such plans. PGlite runs in process: nothing to save
  * there, the markers are only comments.
  */
 import { hash } from "node:crypto";
@@ -25,11 +27,14 @@ export const PREPARED = "/* prepared */";
 /** The first characters of a statement to prepare once tables have grown, again and again. */
 export const PREPARED_RENEWED = "/* prepared, renewed */";
 
-/** Executions of a `PREPARED_RENEWED` statement on a connection between two preparations. */
-export const RENEW_EVERY = 100;
+/** Executions of a `PREPARED_RENEWED` statement on a connection before its first preparation. */
+export const RENEW_FIRST = 10;
 
-/** Preparations of a `PREPARED_RENEWED` statement on a connection; the last one is kept. */
-export const RENEWALS = 10;
+/**
+ * Preparations of a `PREPARED_RENEWED` statement on a connection, each at twice the executions
+ * of the one before; the last one (from `RENEW_FIRST × 2 ** (RENEWALS - 1)` executions) is kept.
+ */
+export const RENEWALS = 12;
 
 /**
  * The name of a prepared statement: a hash of its text, so a changed text is a new statement.
@@ -55,10 +60,13 @@ export function statementName(
   count: number,
 ): { name: string | undefined; retired?: string } {
   if (text.startsWith(PREPARED)) return { name: preparedName(text) };
-  if (!text.startsWith(PREPARED_RENEWED) || count < RENEW_EVERY) return { name: undefined };
-  const generation = Math.min(Math.floor(count / RENEW_EVERY), RENEWALS);
+  if (!text.startsWith(PREPARED_RENEWED) || count < RENEW_FIRST) return { name: undefined };
+  // 1 from RENEW_FIRST executions, 2 from twice that, 3 from four times…
+  const doubling = 32 - Math.clz32(Math.floor(count / RENEW_FIRST));
+  const generation = Math.min(doubling, RENEWALS);
   const name = `${preparedName(text)}_${generation}`;
-  const renewed = count % RENEW_EVERY === 0 && generation > 1 && count <= RENEW_EVERY * RENEWALS;
+  const renewed =
+    doubling === generation && generation > 1 && count === RENEW_FIRST * 2 ** (generation - 1);
   return renewed ? { name, retired: `${preparedName(text)}_${generation - 1}` } : { name };
 }
 
