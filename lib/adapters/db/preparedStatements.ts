@@ -13,10 +13,11 @@
  * the previous name deallocated) up to `RENEWALS` names, so its generic plan is made again
  * from the tables as they have grown: a generic plan made while they were nearly empty uses
  * sequential scans and was measured 20 × slower once the property had 2,000 contacts
- * (README, Performance). Doubling keeps a plan's tables within about twice the size they had
- * when it was made, while a connection plans the read on only a few of its executions. Where
- * autovacuum runs, its ANALYZE also invalidates such plans. PGlite runs in process: nothing to save
- * there, the markers are only comments.
+ * (README, Performance). Where the tables grow with the connection's own executions (a
+ * worker's batches, an import's chunks), doubling keeps them within about twice the size they
+ * had when the plan in use was made, while the connection plans the read on only a few of its
+ * executions. Where autovacuum runs, its ANALYZE also invalidates such plans. PGlite runs in
+ * process: nothing to save there, the markers are only comments.
  */
 import { hash } from "node:crypto";
 import { memoized } from "../../domain/memo.js";
