@@ -6,8 +6,8 @@
  * used since the last one, so the meter samples every second; the pool's connections live for
  * the whole import, so little is lost.
  *
- * Linux only, and only for a server on this machine: elsewhere `start` returns undefined and the
- * figure is not shown.
+ * Linux only, and only for a server on this machine: elsewhere `isLocalServer` says no, the
+ * benchmark starts no meter and shows '-'.
  */
 import { readdirSync, readFileSync } from "node:fs";
 

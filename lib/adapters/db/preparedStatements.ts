@@ -62,12 +62,10 @@ export function statementName(
 ): { name: string | undefined; retired?: string } {
   if (text.startsWith(PREPARED)) return { name: preparedName(text) };
   if (!text.startsWith(PREPARED_RENEWED) || count < RENEW_FIRST) return { name: undefined };
-  // 1 from RENEW_FIRST executions, 2 from twice that, 3 from four times…
-  const doubling = 32 - Math.clz32(Math.floor(count / RENEW_FIRST));
-  const generation = Math.min(doubling, RENEWALS);
+  // 1 from RENEW_FIRST executions, 2 from twice that, 3 from four times…, at most RENEWALS.
+  const generation = Math.min(32 - Math.clz32(Math.floor(count / RENEW_FIRST)), RENEWALS);
   const name = `${preparedName(text)}_${generation}`;
-  const renewed =
-    doubling === generation && generation > 1 && count === RENEW_FIRST * 2 ** (generation - 1);
+  const renewed = generation > 1 && count === RENEW_FIRST * 2 ** (generation - 1);
   return renewed ? { name, retired: `${preparedName(text)}_${generation - 1}` } : { name };
 }
 

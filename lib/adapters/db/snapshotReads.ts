@@ -258,7 +258,7 @@ export async function readSnapshotSet(
       const {
         read,
         counts,
-        failed: none,
+        failed: failedHere,
       } = await readStatement(
         db,
         propertyId,
@@ -269,7 +269,7 @@ export async function readSnapshotSet(
         withCommon,
       );
       indexes.forEach((i, j) => {
-        if (none.has(j)) failed.add(i);
+        if (failedHere.has(j)) failed.add(i);
         else snapshots[i] = read[j];
       });
       return counts;
