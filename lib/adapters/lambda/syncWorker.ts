@@ -67,6 +67,12 @@ function parseBody(record: SQSRecord) {
   return parsed.data;
 }
 
+/** A batch's records that parsed, and what the batch's waves made of them, by message id. */
+interface BatchSynced {
+  messages: ReadonlyMap<string, SyncMessage>;
+  synced: ReadonlyMap<string, WaveOutcome>;
+}
+
 /** What a batch's records came to: an outcome each, or an enrichment (`lead`: a new lead). */
 type RecordOutcome = SyncRecordOutcome | "enriched" | "lead";
 
@@ -106,12 +112,13 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
   const processRecord = async (
     record: SQSRecord,
     outcomes: RecordOutcome[],
-    synced: ReadonlyMap<string, WaveOutcome>,
+    { messages, synced }: BatchSynced,
   ) => {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
     const lastReceive = receiveCount >= deps.maxReceiveCount;
     try {
-      const message = parseBody(record);
+      // Parsed once, for the batch; one that did not parse is parsed again to say why.
+      const message = messages.get(record.messageId) ?? parseBody(record);
       const pipeline = await deps.pipeline();
       const processed = await processSyncMessage(
         pipeline,
@@ -146,7 +153,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
    * The batch's upserted people synced together (`syncBatch`); a record left out (malformed,
    * another kind of message, or the batch failed as a whole) is processed on its own.
    */
-  const syncTogether = async (records: readonly SQSRecord[]) => {
+  const syncTogether = async (records: readonly SQSRecord[]): Promise<BatchSynced> => {
     const parsed = records.flatMap((record) => {
       try {
         return [{ record, message: parseBody(record) }];
@@ -169,7 +176,7 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
     } catch {
       // The stores could not be opened: each record is processed (and fails) on its own.
     }
-    return synced;
+    return { messages: new Map(parsed.map((p) => [p.record.messageId, p.message])), synced };
   };
 
   /** When this container last drained the outbox. */
@@ -222,16 +229,16 @@ export function createSyncWorker(deps: SyncWorkerDependencies) {
     // One processor per invocation: it holds the batch's state.
     const processor = new BatchProcessor(EventType.SQS);
     const outcomes: RecordOutcome[] = [];
-    const synced = await syncTogether(event.Records);
+    const batch = await syncTogether(event.Records);
     const response = await processPartialResponse(
       event,
-      (record: SQSRecord) => processRecord(record, outcomes, synced),
+      (record: SQSRecord) => processRecord(record, outcomes, batch),
       processor,
       // Every record failing is still a partial response: SQS retries each on its own.
       { context, throwOnFullBatchFailure: false },
     );
     countBatch(outcomes);
-    await publishOutbox(event.Records, synced);
+    await publishOutbox(event.Records, batch.synced);
     return response;
   });
 }
