@@ -16,7 +16,10 @@
  *   BENCH_WORKER_PHASES=1      also print where a batch's time goes: the store calls a batch
  *                              makes (the batch's read, the waves' statements, the outbox's
  *                              claim and stamp) timed around the store, per batch, and the rest
- *                              (decisions, parsing, the handler); the timing adds a little
+ *                              (decisions, parsing, the handler); the timing adds a little. And
+ *                              the CPU time of the process's main thread a batch (its JS, the
+ *                              driver's included, in and out of the store calls): what of the
+ *                              batch's time Postgres cannot be doing in parallel
  */
 import { randomUUID } from "node:crypto";
 import { openSync, writeSync } from "node:fs";
@@ -161,15 +164,17 @@ async function runWorker(handle: DatabaseHandle, counted: { queries: number }, n
   counted.queries = 0;
   for (const phase of Object.keys(phases) as (keyof Phases)[]) phases[phase] = 0;
   const started = performance.now();
+  const mainThread = process.threadCpuUsage();
   let failures = 0;
   for (const event of events) failures += (await worker(event, context)).batchItemFailures.length;
   const seconds = (performance.now() - started) / 1000;
   if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
   if (PHASES) {
+    const cpu = process.threadCpuUsage(mainThread);
     const perBatch = (ms: number) => fmt(ms / events.length, 2);
     const stores = phases.read + phases.waves + phases.claim + phases.stamp;
     console.log(
-      `        a batch of ${BATCH}, ms: ${perBatch(seconds * 1000)} = read ${perBatch(phases.read)} + waves ${perBatch(phases.waves)} + outbox claim ${perBatch(phases.claim)} + stamp ${perBatch(phases.stamp)} + the rest ${perBatch(seconds * 1000 - stores)}`,
+      `        a batch of ${BATCH}, ms: ${perBatch(seconds * 1000)} = read ${perBatch(phases.read)} + waves ${perBatch(phases.waves)} + outbox claim ${perBatch(phases.claim)} + stamp ${perBatch(phases.stamp)} + the rest ${perBatch(seconds * 1000 - stores)}; the main thread's CPU ${perBatch((cpu.user + cpu.system) / 1000)}`,
     );
   }
   return {
