@@ -2,8 +2,12 @@
  * Sync worker benchmark: SQS batches of 10 webhook messages through the real worker
  * (`createSyncWorker` → `processSyncMessage` → `syncPerson` → Drizzle) on a scratch database of
  * the local server, next to a raw-SQL floor that writes the same rows (inbox, contact, link,
- * outbox) with one hand-written statement per job, in the same run. Prints figures against
- * design §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job); asserts nothing.
+ * outbox) with one hand-written statement per job, in the same run: in rounds, a quarter of
+ * the jobs through the worker then as many through the floor, and again, so that the machine
+ * changing speed during the run (it does, by 10–20 %) weighs on both; the share is all the
+ * worker's jobs over its seconds against the floor's, each round's share printed beside it.
+ * Prints figures against design §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job);
+ * asserts nothing.
  *
  * Two cases of names: a same-name burst (every person "Bench<n> Person": one name for the
  * matcher, so every sync shares its name keys with every other — the hot-key case of a common
@@ -13,6 +17,7 @@
  *   BENCH_WORKER_JOBS=2000     messages per case (default 2000)
  *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy)
  *   BENCH_WORKER_NAMES=same,distinct   which name cases
+ *   BENCH_WORKER_ROUNDS=4      rounds the jobs are split into, worker and floor alternating
  *   BENCH_WORKER_PHASES=1      also print where a batch's time goes: the store calls a batch
  *                              makes (the batch's read, the waves' statements, the outbox's
  *                              claim and stamp) timed around the store, per batch, and the rest
@@ -36,6 +41,7 @@ import type { DriverName } from "../../lib/config.js";
 import type { SyncMessage } from "../../lib/domain/events.js";
 import { FIRST_NAMES, LAST_NAMES, mulberry32 } from "../../lib/local/peopleGenerator.js";
 import { openTestDatabase } from "../support/drivers.js";
+import { startStolenTime } from "./stolenTime.js";
 
 const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 2000);
 const DRIVERS = (process.env.BENCH_WORKER_DRIVERS ?? "pg,neon").split(",") as DriverName[];
@@ -46,6 +52,7 @@ const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
 type NameCase = "same" | "distinct";
 const NAME_CASES = (process.env.BENCH_WORKER_NAMES ?? "same,distinct").split(",") as NameCase[];
 const PHASES = process.env.BENCH_WORKER_PHASES === "1";
+const ROUNDS = Math.max(1, Number(process.env.BENCH_WORKER_ROUNDS ?? 4));
 
 /** Milliseconds spent in each store call a batch makes, summed over the measured batches. */
 type Phases = Record<"read" | "waves" | "claim" | "stamp", number>;
@@ -137,12 +144,14 @@ function batches(all: SyncMessage[]): SQSEvent[] {
 
 const context = { awsRequestId: "bench" } as unknown as Context;
 
-interface Figures {
-  jobsPerSecond: number;
-  roundTripsPerJob: number;
+/** One round's measurement: its jobs and seconds. */
+interface Round {
+  jobs: number;
+  seconds: number;
 }
 
-async function runWorker(handle: DatabaseHandle, counted: { queries: number }, nameCase: NameCase) {
+/** The worker with its stores and timing, warmed up: `round` syncs the batches it is given. */
+async function openWorker(handle: DatabaseHandle, nameCase: NameCase) {
   const stores = createStores(handle.db);
   const phases: Phases = { read: 0, waves: 0, claim: 0, stamp: 0 };
   if (PHASES) timePhases(stores, phases);
@@ -160,35 +169,39 @@ async function runWorker(handle: DatabaseHandle, counted: { queries: number }, n
   });
   // Warm-up: the property row, prepared plans, pool connections.
   for (const event of batches(messages(50, nameCase, 7))) await worker(event, context);
-  const events = batches(messages(JOBS, nameCase));
-  counted.queries = 0;
   for (const phase of Object.keys(phases) as (keyof Phases)[]) phases[phase] = 0;
-  const started = performance.now();
-  const mainThread = process.threadCpuUsage();
-  let failures = 0;
-  for (const event of events) failures += (await worker(event, context)).batchItemFailures.length;
-  const seconds = (performance.now() - started) / 1000;
-  if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
-  if (PHASES) {
-    const cpu = process.threadCpuUsage(mainThread);
-    const perBatch = (ms: number) => fmt(ms / events.length, 2);
-    const stores = phases.read + phases.waves + phases.claim + phases.stamp;
-    console.log(
-      `        a batch of ${BATCH}, ms: ${perBatch(seconds * 1000)} = read ${perBatch(phases.read)} + waves ${perBatch(phases.waves)} + outbox claim ${perBatch(phases.claim)} + stamp ${perBatch(phases.stamp)} + the rest ${perBatch(seconds * 1000 - stores)}; the main thread's CPU ${perBatch((cpu.user + cpu.system) / 1000)}`,
-    );
-  }
+  /** The main thread's CPU microseconds over the measured rounds. */
+  let cpuMicros = 0;
   return {
-    jobsPerSecond: JOBS / seconds,
-    roundTripsPerJob: counted.queries / JOBS,
-  } satisfies Figures;
+    async round(events: readonly SQSEvent[]): Promise<Round> {
+      const started = performance.now();
+      const mainThread = process.threadCpuUsage();
+      let failures = 0;
+      for (const event of events) {
+        failures += (await worker(event, context)).batchItemFailures.length;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.threadCpuUsage(mainThread);
+      cpuMicros += cpu.user + cpu.system;
+      if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
+      return { jobs: events.length * BATCH, seconds };
+    },
+    /** Where the rounds' batches spent their time (`BENCH_WORKER_PHASES=1`). */
+    phasesLine(seconds: number, batchCount: number): string {
+      const perBatch = (ms: number) => fmt(ms / batchCount, 2);
+      const inStores = phases.read + phases.waves + phases.claim + phases.stamp;
+      return `        a batch of ${BATCH}, ms: ${perBatch(seconds * 1000)} = read ${perBatch(phases.read)} + waves ${perBatch(phases.waves)} + outbox claim ${perBatch(phases.claim)} + stamp ${perBatch(phases.stamp)} + the rest ${perBatch(seconds * 1000 - inStores)}; the main thread's CPU ${perBatch(cpuMicros / 1000)}`;
+    },
+  };
 }
 
 /**
  * The floor: per job one statement writing exactly the rows a new person costs (inbox,
  * contact with its keys, link, outbox), no locks, no reads, no decision, ten jobs at a time on
- * four connections as the worker runs them.
+ * four connections as the worker runs them. Its people have emails and phones of their own
+ * (none of the worker's people matches one of them in a later round).
  */
-async function runFloor(url: string): Promise<Figures> {
+async function openFloor(url: string) {
   const pool = new pg.Pool({ connectionString: url, max: POOL });
   pool.on("error", () => {});
   const property = await pool.query<{ id: string }>("select id from property limit 1");
@@ -205,33 +218,46 @@ async function runFloor(url: string): Promise<Figures> {
       values ($2, $3, $8, 'success', 'prospect', $9) returning id)
     insert into outbox_event (event_type, property_id, contact_id, link_id, resman_person_id, status)
     select 'contact.synced', $2, $3, link.id, $8, 'success' from link`;
-  const all = messages(JOBS);
-  const started = performance.now();
-  for (let i = 0; i < all.length; i += BATCH) {
-    await Promise.all(
-      all.slice(i, i + BATCH).map((message, j) => {
-        if (message.kind !== "resman") throw new Error("unexpected message");
-        const person = message.envelope.person;
-        const n = i + j;
-        const e164 = `+1512${String(3_000_000 + n)}`;
-        return pool.query(write, [
-          message.event_id,
-          propertyId,
-          randomUUID(),
-          person.first_name,
-          `floor.${n}@mailbox.dev`,
-          JSON.stringify([{ type: "mobile", raw: e164, e164 }]),
-          e164,
-          person.person_id,
-          "0".repeat(64),
-        ]);
-      }),
-    );
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await pool.end();
-  return { jobsPerSecond: JOBS / seconds, roundTripsPerJob: 1 };
+  // The pool's connections opened before the first round, as the worker's warm-up opens its.
+  await Promise.all(Array.from({ length: POOL }, () => pool.query("select 1")));
+  const all = messages(JOBS, "same", 2);
+  let next = 0;
+  return {
+    async round(jobs: number): Promise<Round> {
+      const mine = all.slice(next, next + jobs);
+      const first = next;
+      next += mine.length;
+      const started = performance.now();
+      for (let i = 0; i < mine.length; i += BATCH) {
+        await Promise.all(
+          mine.slice(i, i + BATCH).map((message, j) => {
+            if (message.kind !== "resman") throw new Error("unexpected message");
+            const person = message.envelope.person;
+            const n = first + i + j;
+            const e164 = `+1512${String(4_000_000 + n)}`;
+            return pool.query(write, [
+              message.event_id,
+              propertyId,
+              randomUUID(),
+              person.first_name,
+              `floor.${n}@mailbox.dev`,
+              JSON.stringify([{ type: "mobile", raw: e164, e164 }]),
+              e164,
+              person.person_id,
+              "0".repeat(64),
+            ]);
+          }),
+        );
+      }
+      return { jobs: mine.length, seconds: (performance.now() - started) / 1000 };
+    },
+    end: () => pool.end(),
+  };
 }
+
+/** Jobs a second over rounds: all their jobs over all their seconds. */
+const jobsPerSecond = (rounds: readonly Round[]) =>
+  rounds.reduce((sum, r) => sum + r.jobs, 0) / rounds.reduce((sum, r) => sum + r.seconds, 0);
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -278,21 +304,56 @@ async function main() {
         },
       });
       try {
-        const worker = await runWorker(database.handle, counted, nameCase);
-        const floor = await runFloor(String(database.url));
-        const share = (worker.jobsPerSecond / floor.jobsPerSecond) * 100;
+        const worker = await openWorker(database.handle, nameCase);
+        const floor = await openFloor(String(database.url));
+        const events = batches(messages(JOBS, nameCase));
+        const perRound = Math.ceil(events.length / ROUNDS);
+        const workerRounds: Round[] = [];
+        const floorRounds: Round[] = [];
+        counted.queries = 0;
+        const stolen = startStolenTime();
+        try {
+          // Interleaved, so that a change in the machine's speed during the run weighs on both.
+          for (let i = 0; i < events.length; i += perRound) {
+            const round = await worker.round(events.slice(i, i + perRound));
+            workerRounds.push(round);
+            floorRounds.push(await floor.round(round.jobs));
+          }
+        } finally {
+          await floor.end();
+        }
+        const stolenPercent = stolen();
+        const workerRate = jobsPerSecond(workerRounds);
+        const floorRate = jobsPerSecond(floorRounds);
+        const share = (workerRate / floorRate) * 100;
+        const shares = workerRounds.map(
+          (round, i) =>
+            (round.jobs / round.seconds / jobsPerSecond([floorRounds[i] as Round])) * 100,
+        );
+        const roundTripsPerJob = counted.queries / JOBS;
+        if (PHASES) {
+          const seconds = workerRounds.reduce((sum, r) => sum + r.seconds, 0);
+          console.log(worker.phasesLine(seconds, events.length));
+        }
         const label = nameCase === "same" ? "same-name burst" : "distinct names";
+        const range =
+          shares.length > 1
+            ? ` (rounds ${fmt(Math.min(...shares))}–${fmt(Math.max(...shares))} %)`
+            : "";
         console.log(
-          `  ${driver.padEnd(5)} ${label.padEnd(15)} worker ${fmt(worker.jobsPerSecond)} jobs/s · raw-SQL floor ${fmt(floor.jobsPerSecond)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor (budget ≥ 50 %) · ${fmt(worker.roundTripsPerJob, 2)} round trips/job (budget ≤ 2)`,
+          `  ${driver.padEnd(5)} ${label.padEnd(15)} worker ${fmt(workerRate)} jobs/s · raw-SQL floor ${fmt(floorRate)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor${range} (budget ≥ 50 %) · ${fmt(roundTripsPerJob, 2)} round trips/job (budget ≤ 2)${stolenPercent === undefined || stolenPercent < 0.5 ? "" : ` · ${fmt(stolenPercent)} % of the CPUs' time taken by the hypervisor`}`,
         );
         results.push({
           driver,
           names: nameCase,
           jobs: JOBS,
-          workerJobsPerSecond: Math.round(worker.jobsPerSecond),
-          floorJobsPerSecond: Math.round(floor.jobsPerSecond),
+          rounds: workerRounds.length,
+          workerJobsPerSecond: Math.round(workerRate),
+          floorJobsPerSecond: Math.round(floorRate),
           shareOfFloorPercent: Math.round(share),
-          roundTripsPerJob: Number(worker.roundTripsPerJob.toFixed(2)),
+          shareOfFloorPercentByRound: shares.map((x) => Math.round(x)),
+          roundTripsPerJob: Number(roundTripsPerJob.toFixed(2)),
+          stolenPercent: stolenPercent === undefined ? null : Number(stolenPercent.toFixed(1)),
         });
       } finally {
         await database.cleanup();
