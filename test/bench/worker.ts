@@ -184,7 +184,7 @@ async function openWorker(handle: DatabaseHandle, nameCase: NameCase) {
       const cpu = process.threadCpuUsage(mainThread);
       cpuMicros += cpu.user + cpu.system;
       if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
-      return { jobs: events.length * BATCH, seconds };
+      return { jobs: events.reduce((n, event) => n + event.Records.length, 0), seconds };
     },
     /** Where the rounds' batches spent their time (`BENCH_WORKER_PHASES=1`). */
     phasesLine(seconds: number, batchCount: number): string {
