@@ -7,7 +7,8 @@
  * `npm run bench:bundles`).
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,9 +53,12 @@ interface PolicyDocument {
 let template: Template;
 let templateText: string;
 let packaged: PackagedFunction[];
+/** The temporary directory packaging was given (serverless-esbuild stages its zips there). */
+let packagingTemp: string;
 
 beforeAll(() => {
-  packageService();
+  packagingTemp = mkdtempSync(join(tmpdir(), "contact-sync-template-"));
+  packageService(repoRoot, packagingTemp);
   templateText = readFileSync(
     join(repoRoot, ".serverless", "cloudformation-template-update-stack.json"),
     "utf8",
@@ -196,6 +200,20 @@ describe("Lambda functions", () => {
       // No node_modules (PGlite, drizzle-kit, the SDK), no source maps, no tests.
       expect(fnPackage?.entries).toEqual([bundlePath]);
     }
+  });
+});
+
+describe("packaging", () => {
+  afterAll(() => rmSync(packagingTemp, { recursive: true, force: true }));
+
+  it("leaves no function's staged zip folder in the temporary directory", () => {
+    // serverless-esbuild stages each zip in `<function>-<pid>-<ms>-<hex>`; tsx's and Node's
+    // compile caches may stay (they are reused, not leaked).
+    const staged = readdirSync(packagingTemp).filter((entry) =>
+      packaged.some((fn) => entry.startsWith(`${fn.name}-`)),
+    );
+    expect(packaged.length).toBeGreaterThan(0);
+    expect(staged).toEqual([]);
   });
 });
 

@@ -43,15 +43,17 @@ export const RUNTIME_PROVIDED_SCOPES = ["@aws-sdk", "@smithy"] as const;
 // --- packaging -----------------------------------------------------------------------------
 
 /**
- * Runs `npm run package` (osls package) in the repository from a clean `.serverless/`. Throws
- * with osls's output when it fails: osls is a devDependency, its absence is an error.
+ * Runs `npm run package` (osls package) in the repository from a clean `.serverless/`, with
+ * `tempDir` as the system's temporary directory when given. Throws with osls's output when it
+ * fails: osls is a devDependency, its absence is an error.
  */
-export function packageService(root: string = repoRoot): void {
+export function packageService(root: string = repoRoot, tempDir?: string): void {
   rmSync(join(root, ".serverless"), { recursive: true, force: true });
   const run = spawnSync("npm", ["run", "--silent", "package"], {
     cwd: root,
     encoding: "utf8",
     timeout: 300_000,
+    env: tempDir === undefined ? process.env : { ...process.env, TMPDIR: tempDir },
   });
   if (run.status !== 0) {
     const output = `${run.stdout ?? ""}\n${run.stderr ?? ""}`.trim();
