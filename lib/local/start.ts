@@ -77,17 +77,32 @@ export async function startLocalStack(handle: DatabaseHandle, out: Output): Prom
   return demo;
 }
 
+/** What stops the local stack: Ctrl-C, a process manager's stop, its terminal closed. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** Does nothing: a signal that must not cut a stop short. */
+const ignoreSignal = () => {};
+
 /**
- * Keeps the process (and the embedded database it owns) up until Ctrl-C or SIGTERM: the
- * commands run in other terminals reach the database through this process meanwhile.
+ * Keeps the process (and the embedded database it owns) up until Ctrl-C, SIGTERM or SIGHUP:
+ * the commands run in other terminals reach the database through this process meanwhile.
+ * Stopping then lets them finish and removes the database's socket and owner file, so a
+ * SIGTERM or SIGHUP that follows the first signal is ignored (a whole process group signalled
+ * at once, or the terminal hanging up as npm exits, sends more than one); a second Ctrl-C
+ * still ends the process at once.
  */
 export async function serveUntilStopped(out: Output): Promise<void> {
   out.write(
     "\nServing the embedded database: contact-sync commands in other terminals use it through this process. Ctrl-C to stop.\n",
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    const stop = (received: NodeJS.Signals) => {
+      for (const name of STOP_SIGNALS) process.off(name, stop);
+      process.on("SIGTERM", ignoreSignal);
+      process.on("SIGHUP", ignoreSignal);
+      resolve(received);
+    };
+    for (const name of STOP_SIGNALS) process.on(name, stop);
   });
   out.write(`Stopping (${signal}).\n`);
 }

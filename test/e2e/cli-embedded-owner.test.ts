@@ -38,6 +38,16 @@ async function dataDir(name: string): Promise<string> {
 /** A command started in the background, as in a second terminal. */
 
 /** Waits until the directory's owner serves it (its owner file names a socket). */
+/** Whether a process of this machine is still running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function waitForOwnerSocket(dir: string, within = 60_000): Promise<{ pid: number }> {
   const until = Date.now() + within;
   while (Date.now() < until) {
@@ -129,6 +139,43 @@ describe("the embedded database has one owner", () => {
     expect(existsSync(lockPath(env.PGLITE_DATA_DIR))).toBe(false);
     expect(existsSync(ownerFile(env.PGLITE_DATA_DIR))).toBe(false);
   }, 180_000);
+
+  it.each([
+    // In a terminal, npm (the session's leader) exits on SIGTERM at once and the terminal
+    // then hangs up on the rest: a SIGHUP arrives while the command is stopping.
+    ["SIGTERM to its whole process group, then SIGHUP", "group"],
+    ["SIGHUP (its terminal closed)", "owner"],
+  ] as const)(
+    "a running `start --serve` stops cleanly on %s",
+    async (_, target) => {
+      const env = { PGLITE_DATA_DIR: await dataDir(`signal-${target}`) };
+      const server = runInBackground(["start", "--serve", "--port", "0"], env);
+      const owner = (await waitForOwnerSocket(env.PGLITE_DATA_DIR)) as {
+        pid: number;
+        socket_dir: string;
+      };
+      const until = Date.now() + 60_000;
+      while (!server.output().stdout.includes("Serving the embedded database")) {
+        if (Date.now() > until) {
+          stopGroup(server);
+          throw new Error("start never said it serves");
+        }
+        await sleep(100);
+      }
+      if (target === "group") process.kill(-(server.child.pid as number), "SIGTERM");
+      process.kill(owner.pid, "SIGHUP");
+      await server.done;
+      // npx may exit before the command it ran has finished stopping: wait for the command.
+      const stoppedBy = Date.now() + 30_000;
+      while (alive(owner.pid) && Date.now() < stoppedBy) await sleep(100);
+      expect(alive(owner.pid)).toBe(false);
+      expect(server.output().stdout).toMatch(/Stopping \(SIG(TERM|HUP)\)/);
+      expect(existsSync(ownerFile(env.PGLITE_DATA_DIR))).toBe(false);
+      expect(existsSync(lockPath(env.PGLITE_DATA_DIR))).toBe(false);
+      expect(existsSync(owner.socket_dir)).toBe(false);
+    },
+    180_000,
+  );
 
   it("takes over the lock of an owner that was killed, and keeps what it had written", async () => {
     const env = { PGLITE_DATA_DIR: await dataDir("killed") };
