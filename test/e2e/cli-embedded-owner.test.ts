@@ -177,7 +177,7 @@ describe("the embedded database has one owner", () => {
     180_000,
   );
 
-  it("takes over the lock of an owner that was killed, and keeps what it had written", async () => {
+  it("takes over the lock of an owner that was killed, keeps what it had written and removes its socket folder", async () => {
     const env = { PGLITE_DATA_DIR: await dataDir("killed") };
     const imported = await runProcess(
       ["import", "--property", SMALL, "--file", smallFile, "--json"],
@@ -187,10 +187,14 @@ describe("the embedded database has one owner", () => {
     const small = JSON.parse(imported.stdout) as ImportJson;
 
     const owner = runInBackground(["start", "--serve", "--port", "0"], env);
-    const { pid } = await waitForOwnerSocket(env.PGLITE_DATA_DIR);
+    const { pid, socket_dir } = (await waitForOwnerSocket(env.PGLITE_DATA_DIR)) as {
+      pid: number;
+      socket_dir: string;
+    };
     process.kill(pid, "SIGKILL");
     await owner.done;
     expect(existsSync(lockPath(env.PGLITE_DATA_DIR))).toBe(true);
+    expect(existsSync(socket_dir)).toBe(true);
 
     const run = await runProcess(["stats", "--json", "--wait", "50"], env);
     expect(run.code).toBe(0);
@@ -201,6 +205,7 @@ describe("the embedded database has one owner", () => {
     expect(stats.find((s) => s.resman_property_id === SMALL)?.links).toBe(
       small.rows - small.rejected,
     );
+    expect(existsSync(socket_dir)).toBe(false);
   }, 180_000);
 
   it("waits --wait seconds for an owner that never serves, then fails with one line and writes nothing", async () => {

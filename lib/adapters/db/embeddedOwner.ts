@@ -17,7 +17,7 @@
  */
 import { access, constants, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StoreUnavailableError } from "./errors.js";
 
@@ -29,6 +29,8 @@ const LOCK_UPDATE_MS = 4_000;
 const POLL_MS = 250;
 /** The socket file name node-postgres looks for in a socket directory (port 5432). */
 const SOCKET_NAME = ".s.PGSQL.5432";
+/** The prefix of an owner's socket directory in the system's temporary directory. */
+const SOCKET_DIR_PREFIX = "contact-sync-";
 
 /** Who owns a data directory, as its owner file says. */
 export interface EmbeddedOwner {
@@ -245,9 +247,10 @@ async function becomeOwner<C>(
   let server: EmbeddedServer | undefined;
   let connection: C | null = null;
   try {
+    await removeLeftSocket(await readOwner(dataDir));
     await writeFile(ownerFile(dataDir), JSON.stringify(owner));
     // A short path of its own: a Unix socket path is limited to ~100 bytes.
-    socketDir = await mkdtemp(join(tmpdir(), "contact-sync-"));
+    socketDir = await mkdtemp(join(tmpdir(), SOCKET_DIR_PREFIX));
     server = await serve(dataDir, join(socketDir, SOCKET_NAME));
     connection = await connect(socketDir);
     if (connection === null) throw unusable(dataDir, "its socket does not answer");
@@ -284,6 +287,18 @@ async function becomeOwner<C>(
       }
     },
   };
+}
+
+/**
+ * Removes the socket directory an owner that was killed left behind (its lock, now ours, went
+ * stale): only a directory this module makes, in this machine's temporary directory.
+ */
+async function removeLeftSocket(previous: EmbeddedOwner | null): Promise<void> {
+  const dir = previous?.socket_dir;
+  if (!dir || previous?.hostname !== hostname()) return;
+  const ours = resolve(tmpdir());
+  if (dirname(resolve(dir)) !== ours || !basename(dir).startsWith(SOCKET_DIR_PREFIX)) return;
+  await rm(dir, { recursive: true, force: true }).catch(() => {});
 }
 
 async function cleanUp(
