@@ -7,7 +7,7 @@
  * one-line refusals. The generated names, emails and birth dates are never printed.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +142,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await scratch?.drop();
+  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
 });
 
 describe("contact-sync review list, a page at a time", () => {

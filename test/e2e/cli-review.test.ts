@@ -6,7 +6,7 @@
  * and every mistake is one line with exit code 2 and nothing written.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +115,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await scratch?.drop();
+  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
 });
 
 describe("contact-sync review list", () => {

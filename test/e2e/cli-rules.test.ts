@@ -4,7 +4,7 @@
  * validated with the bad path named and nothing written, and the usual one-line errors.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await scratch?.drop();
+  if (folder !== undefined) await rm(folder, { recursive: true, force: true });
 });
 
 async function rulesFile(name: string, content: unknown): Promise<string> {
