@@ -39,6 +39,7 @@ import {
   writeResult,
 } from "./apiGateway.js";
 import { handlePutEvents, MAX_PUT_EVENTS_BYTES } from "./eventsEndpoint.js";
+import { listenLocally } from "./listen.js";
 
 /**
  * The local stack's webhook secret when none is configured: a well-known value, printed by
@@ -244,8 +245,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   const server = createServer((request, response) => void serve(request, response));
   const host = options.host ?? "127.0.0.1";
-  server.listen(options.port ?? DEFAULT_LOCAL_PORT, host);
-  await once(server, "listening");
+  await listenLocally(server, options.port ?? DEFAULT_LOCAL_PORT, host, "--port");
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,

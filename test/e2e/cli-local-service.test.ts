@@ -241,6 +241,20 @@ describe("the local service, as real processes on the embedded database", () => 
     expect(server?.output().stdout).toMatch(/^worker: 0 processed, 1 failed, 0 dead-lettered$/m);
   }, 90_000);
 
+  it("a second start --serve on the port the first serves says so in one line and exits 1", async () => {
+    const port = new URL(url).port;
+    const second = await cli(["start", "--serve", "--port", port]);
+    expect(second.code).toBe(1);
+    const lines = second.stderr.trimEnd().split("\n");
+    // Its notice that it works through the first, then the failure.
+    expect(lines.at(-1)).toBe(
+      `contact-sync: 127.0.0.1:${port} is already in use (another contact-sync start or resman-stub?): stop it, or choose another port with --port <n> (0: any free port)`,
+    );
+    expect(second.stderr).not.toMatch(/\bat .+:\d+:\d+\)?$/m);
+    // The first still serves.
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+  }, 90_000);
+
   it("stops on SIGINT with exit 0", async () => {
     const running = server;
     if (running === undefined) throw new Error("the server never started");

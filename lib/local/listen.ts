@@ -1,0 +1,47 @@
+/**
+ * Listening on a local port for the local stack and the ResMan stand-in, with the failure a
+ * user meets there (the port already taken: another `contact-sync start` or `resman-stub` in a
+ * second terminal) said in one line with what to do, instead of the runtime's error.
+ */
+
+import { once } from "node:events";
+import type { Server } from "node:http";
+import { ContactSyncError } from "../domain/errors.js";
+
+/** The port is taken, or this user may not listen on it. */
+export class PortUnavailableError extends ContactSyncError {
+  readonly retryable = false;
+  readonly code = "port_unavailable";
+}
+
+/**
+ * Starts `server` listening on `host:port` (0: any free port); resolves once it listens.
+ * `portOption` is the command-line option that chooses the port, named in the message.
+ */
+export async function listenLocally(
+  server: Server,
+  port: number,
+  host: string,
+  portOption: string,
+): Promise<void> {
+  server.listen(port, host);
+  try {
+    await once(server, "listening");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    if (code === "EADDRINUSE") {
+      throw new PortUnavailableError(
+        `${address} is already in use (another contact-sync start or resman-stub?): stop it, or choose another port with ${portOption} <n> (0: any free port)`,
+        { cause: error },
+      );
+    }
+    if (code === "EACCES") {
+      throw new PortUnavailableError(
+        `not allowed to listen on ${address}: choose a port above 1023 with ${portOption} <n>`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
