@@ -5,6 +5,7 @@
  * on, so one that wrongly got as far as connecting fails with a different message.
  */
 import { describe, expect, it } from "vitest";
+import { ADMIN_URL, assertPostgresReachable } from "../support/postgres.js";
 import {
   databaseEnv,
   expectOneLineError,
@@ -135,6 +136,18 @@ describe("contact-sync usage mistakes", () => {
   it("reports an unreachable database in one line with exit 1", async () => {
     const run = await runInProcess(["stats"], unreachableDatabaseEnv);
     expectOneLineError(run, 1, /database unavailable|cannot reach the database/);
+  });
+
+  it("names a database that does not exist, and what to check, in one line with exit 1", async () => {
+    await assertPostgresReachable();
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/contact_sync_missing_${process.pid}`;
+    const run = await runInProcess(["stats"], databaseEnv(url.toString()));
+    expectOneLineError(
+      run,
+      1,
+      /^contact-sync: read stats: database error \(3D000: the database named in the connection string does not exist\)$/,
+    );
   });
 
   it("asks for a command when given none", async () => {

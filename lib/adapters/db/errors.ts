@@ -3,7 +3,9 @@
  * `code`). Messages name the operation and the SQLSTATE only: driver messages and details can
  * quote row values, so they never reach a caller or a log — except the server's messages about
  * a setting (`settingMessage`: an unknown one, a value refused), which name only the operator's
- * own configuration (`PGOPTIONS`, the connection string) and tell them what to fix.
+ * own configuration (`PGOPTIONS`, the connection string) and tell them what to fix, and a plain
+ * description of a connection string's mistake (`connectionStates`: no such database, a wrong
+ * password, a user the server refuses).
  */
 import { ContactSyncError } from "../../domain/errors.js";
 
@@ -55,6 +57,18 @@ const settingMessages = [
   /^permission denied to set parameter "[\w.]+"$/,
 ];
 
+/**
+ * What the operator's connection string got wrong, for the SQLSTATEs that can only mean that
+ * (the server's own messages would name the database or user, which are the operator's too,
+ * but these say what to check).
+ */
+const connectionStates: Readonly<Record<string, string>> = {
+  "3D000": "the database named in the connection string does not exist",
+  "28P01": "password authentication failed for the connection string's user",
+  "28000":
+    "the server refused the connection string's user (no such role, or not allowed from this host)",
+};
+
 /** The message of a driver error (or of its cause) if it is one of `settingMessages`. */
 function settingMessage(error: unknown): string | undefined {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
@@ -98,7 +112,7 @@ export function toStoreError(error: unknown, operation: string): unknown {
   }
   const fromDatabase = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
   if (!fromDatabase) return error;
-  const setting = settingMessage(error);
-  const why = setting === undefined ? code : `${code}: ${setting}`;
+  const explained = connectionStates[code] ?? settingMessage(error);
+  const why = explained === undefined ? code : `${code}: ${explained}`;
   return new StoreError(`${operation}: database error (${why})`, code, { cause: error });
 }
