@@ -84,11 +84,28 @@ export type HeaderColumns =
   | { ok: true; columns: (ImportColumn | undefined)[]; unknown: UnknownColumn[] }
   | { ok: false; reason: string };
 
+/** A separator other than the comma that a spreadsheet may have saved the file with. */
+const OTHER_SEPARATORS = [
+  [";", "semicolons"],
+  ["\t", "tabs"],
+  ["|", "vertical bars"],
+] as const;
+
 /**
- * Resolves a CSV header. Fails when two names mean one column (`E-mail` and `email`), or when
- * there is no `external_id`. Blank names (a trailing comma) are ignored without a word.
+ * Resolves a CSV header. Fails when two names mean one column (`E-mail` and `email`), when
+ * there is no `external_id`, or when the header is one field holding another separator (a
+ * file saved with semicolons or tabs). Blank names (a trailing comma) are ignored without a
+ * word.
  */
 export function headerColumns(names: readonly string[]): HeaderColumns {
+  const only = names.length === 1 ? (names[0] ?? "") : "";
+  const separator = OTHER_SEPARATORS.find(([character]) => only.includes(character));
+  if (separator !== undefined) {
+    return {
+      ok: false,
+      reason: `the CSV header is separated by ${separator[1]}, not commas: save the file as comma-separated CSV (in Excel: CSV UTF-8)`,
+    };
+  }
   const columns: (ImportColumn | undefined)[] = [];
   const unknown: UnknownColumn[] = [];
   const seen = new Map<ImportColumn, string>();

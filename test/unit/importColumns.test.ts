@@ -115,6 +115,21 @@ describe("headerColumns", () => {
     });
   });
 
+  it("says when the header is separated by something other than commas", () => {
+    for (const [header, name] of [
+      ["external_id;first_name;email", "semicolons"],
+      ["external_id\tfirst_name", "tabs"],
+      ["external_id|email", "vertical bars"],
+    ]) {
+      expect(headerColumns([header as string])).toEqual({
+        ok: false,
+        reason: `the CSV header is separated by ${name}, not commas: save the file as comma-separated CSV (in Excel: CSV UTF-8)`,
+      });
+    }
+    // A single column that is a name is not a separator problem.
+    expect(headerColumns(["external_id"])).toMatchObject({ ok: true });
+  });
+
   it("refuses a header without external_id or an alias of it", () => {
     expect(headerColumns(["guest_card", "first_name"])).toMatchObject({
       ok: false,
