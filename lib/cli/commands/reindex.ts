@@ -29,7 +29,7 @@ export function registerReindex(program: Command, { io, config }: CommandContext
         io.stdout.write(
           options.json
             ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten })}\n`
-            : `Checked ${done.contacts} contacts; rewrote the blocking keys of ${done.rewritten}.\n`,
+            : `Checked ${done.contacts === 1 ? "1 contact" : `${done.contacts} contacts`}; rewrote the blocking keys of ${done.rewritten}.\n`,
         );
       });
     });
