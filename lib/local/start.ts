@@ -85,15 +85,21 @@ const ignoreSignal = () => {};
 
 /**
  * Keeps the process (and the embedded database it owns) up until Ctrl-C, SIGTERM or SIGHUP:
- * the commands run in other terminals reach the database through this process meanwhile.
+ * the commands run in other terminals reach the database through this process meanwhile (or,
+ * `throughAnotherProcess`, this one reaches it through the process that owns it).
  * Stopping then lets them finish and removes the database's socket and owner file, so a
  * SIGTERM or SIGHUP that follows the first signal is ignored (a whole process group signalled
  * at once, or the terminal hanging up as npm exits, sends more than one); a second Ctrl-C
  * still ends the process at once.
  */
-export async function serveUntilStopped(out: Output): Promise<void> {
+export async function serveUntilStopped(
+  out: Output,
+  { throughAnotherProcess = false }: { throughAnotherProcess?: boolean } = {},
+): Promise<void> {
   out.write(
-    "\nServing the embedded database: contact-sync commands in other terminals use it through this process. Ctrl-C to stop.\n",
+    throughAnotherProcess
+      ? "\nServing, on the embedded database of another contact-sync process (it waits for this one before it stops). Ctrl-C to stop.\n"
+      : "\nServing the embedded database: contact-sync commands in other terminals use it through this process. Ctrl-C to stop.\n",
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {

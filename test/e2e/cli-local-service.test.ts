@@ -255,6 +255,30 @@ describe("the local service, as real processes on the embedded database", () => 
     expect((await fetch(`${url}/health`)).status).toBe(200);
   }, 90_000);
 
+  it("a second start --serve on another port serves through the first, and says so", async () => {
+    const second = runInBackground(["start", "--serve", "--port", "0"], env);
+    try {
+      const serving = await until(
+        "the second start to serve",
+        async () => second.output().stdout,
+        (text) => /^Serving/m.test(text) || second.child.exitCode !== null,
+      );
+      expect(serving).toMatch(
+        /^Serving, on the embedded database of another contact-sync process \(it waits for this one before it stops\)\. Ctrl-C to stop\.$/m,
+      );
+      expect(second.output().stderr).toMatch(
+        /Using the embedded database through contact-sync start/,
+      );
+    } finally {
+      process.kill(-(second.child.pid as number), "SIGINT");
+    }
+    const stopped = await second.done;
+    printed.push(stopped.stdout, stopped.stderr);
+    expect(stopped.stdout).toMatch(/^Stopping \(SIGINT\)\.$/m);
+    // The first still serves.
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+  }, 90_000);
+
   it("stops on SIGINT with exit 0", async () => {
     const running = server;
     if (running === undefined) throw new Error("the server never started");

@@ -21,6 +21,11 @@ export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 export interface DatabaseHandle {
   readonly db: Database;
   readonly driver: DriverName;
+  /**
+   * An embedded data directory reached through another process that owns it (false when this
+   * process owns it; undefined for a server or an in-memory database).
+   */
+  readonly throughAnotherProcess?: boolean;
   /** Applies pending migrations (serialised across processes on a server). */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -249,10 +254,11 @@ async function openEmbeddedDirectory(
   );
   const { pool } = access.connection;
   if (options.onQuery) countPoolQueries(pool, options.onQuery);
-  return serverHandle("pglite", access.connection, async () => {
+  const handle = serverHandle("pglite", access.connection, async () => {
     await pool.end();
     await access.release(notice);
   });
+  return { ...handle, throughAnotherProcess: !access.owner };
 }
 
 /** Opens PGlite on a data directory and serves it on a Unix socket (this process owns it). */

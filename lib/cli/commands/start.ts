@@ -83,7 +83,9 @@ export function registerStart(program: Command, { io, config }: CommandContext):
                   );
                 }, RECONCILE_EVERY_MS);
                 try {
-                  await serveUntilStopped(io.stdout);
+                  await serveUntilStopped(io.stdout, {
+                    throughAnotherProcess: handle.throughAnotherProcess === true,
+                  });
                 } finally {
                   clearInterval(schedule);
                 }
