@@ -39,7 +39,7 @@ import {
   writeResult,
 } from "./apiGateway.js";
 import { handlePutEvents, MAX_PUT_EVENTS_BYTES } from "./eventsEndpoint.js";
-import { listenLocally } from "./listen.js";
+import { hostAndPort, listenLocally } from "./listen.js";
 
 /**
  * The local stack's webhook secret when none is configured: a well-known value, printed by
@@ -245,10 +245,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   const server = createServer((request, response) => void serve(request, response));
   const host = options.host ?? "127.0.0.1";
-  await listenLocally(server, options.port ?? DEFAULT_LOCAL_PORT, host, "--port");
+  await listenLocally(server, options.port ?? DEFAULT_LOCAL_PORT, host);
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `http://${hostAndPort(host, port)}`,
     port,
     close: async () => {
       const closed = once(server, "close");

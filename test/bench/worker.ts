@@ -256,7 +256,7 @@ async function openFloor(url: string) {
 }
 
 /** Jobs a second over rounds: all their jobs over all their seconds. */
-const jobsPerSecond = (rounds: readonly Round[]) =>
+const jobsPerSecond = (...rounds: readonly Round[]) =>
   rounds.reduce((sum, r) => sum + r.jobs, 0) / rounds.reduce((sum, r) => sum + r.seconds, 0);
 
 const fmt = (n: number, digits = 0) =>
@@ -323,12 +323,11 @@ async function main() {
           await floor.end();
         }
         const stolenPercent = stolen();
-        const workerRate = jobsPerSecond(workerRounds);
-        const floorRate = jobsPerSecond(floorRounds);
+        const workerRate = jobsPerSecond(...workerRounds);
+        const floorRate = jobsPerSecond(...floorRounds);
         const share = (workerRate / floorRate) * 100;
         const shares = workerRounds.map(
-          (round, i) =>
-            (round.jobs / round.seconds / jobsPerSecond([floorRounds[i] as Round])) * 100,
+          (round, i) => (jobsPerSecond(round) / jobsPerSecond(floorRounds[i] as Round)) * 100,
         );
         const roundTripsPerJob = counted.queries / JOBS;
         if (PHASES) {

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { listenLocally } from "../listen.js";
+import { hostAndPort, listenLocally } from "../listen.js";
 import { createAdmin, type StubAdmin, type StubPropertySummary } from "./admin.js";
 import { adminReply } from "./adminRoutes.js";
 import { recordableParams, type StubCall } from "./calls.js";
@@ -189,9 +189,9 @@ export async function startResmanStub(options: ResmanStubOptions = {}): Promise<
   }
 
   const host = options.host ?? "127.0.0.1";
-  await listenLocally(server, options.port ?? 0, host, "--port");
+  await listenLocally(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const url = `http://${hostAndPort(host, port)}`;
   return {
     url,
     v2Url: `${url}/v2`,
