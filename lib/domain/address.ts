@@ -141,7 +141,7 @@ function parseLine(raw: string | null | undefined): Readonly<ParsedLine> {
 const NO_LINE: Readonly<ParsedLine> = Object.freeze({ streetNumber: null, words: [], unit: null });
 
 /** `parseLine` of a line, remembered: the result is shared, never changed by its readers. */
-const parseLineOnce = memoized((raw: string): Readonly<ParsedLine> => {
+const parseLineOnce = /* @__PURE__ */ memoized((raw: string): Readonly<ParsedLine> => {
   const parsed: ParsedLine = { streetNumber: null, words: [], unit: null };
   const cleaned = cleanText(raw)?.toLowerCase();
   if (cleaned === undefined) return parsed;

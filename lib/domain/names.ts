@@ -54,7 +54,7 @@ export function foldText(raw: string | null | undefined): string | null {
   return raw === null || raw === undefined ? null : foldOnce(raw);
 }
 
-const foldOnce = memoized((raw: string): string | null => {
+const foldOnce = /* @__PURE__ */ memoized((raw: string): string | null => {
   const cleaned = cleanText(raw);
   if (cleaned === null) return null;
   const folded = cleaned
@@ -149,7 +149,7 @@ export function normaliseName(raw: string | null | undefined): string | null {
   return raw === null || raw === undefined ? null : normaliseNameOnce(raw);
 }
 
-const normaliseNameOnce = memoized((raw: string): string | null => {
+const normaliseNameOnce = /* @__PURE__ */ memoized((raw: string): string | null => {
   const kept: string[] = [];
   for (const word of writtenWords(raw)) {
     const folded = foldText(word);

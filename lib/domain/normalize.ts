@@ -175,7 +175,7 @@ export function normalisePhone(
  * A property's office number in E.164 (`region` and the number, a line apart), or null: parsed
  * once, not again for every phone compared with it (it was ~40 % of a phone's normalisation).
  */
-const officeE164 = memoized((key: string): string | null => {
+const officeE164 = /* @__PURE__ */ memoized((key: string): string | null => {
   const [region = "", phone = ""] = key.split("\n");
   const office = parsePhoneNumberFromString(
     phone,

@@ -257,6 +257,20 @@ describe("bundles", () => {
       );
     },
   );
+
+  // The phone metadata (~103 KB) belongs where phones are parsed: the sync worker. The reconcile
+  // worker and the console import the domain's name matching, whose module also holds the phone
+  // rules; a call at that module's top level (a memoized phone parse) once kept the metadata in
+  // both (+144 KB each) without a test noticing.
+  it.each(Object.keys(HANDLERS) as FunctionKey[])(
+    "%s carries the phone metadata only if it is the sync worker",
+    (key) => {
+      const fnPackage = packaged.find((p) => p.handler === HANDLERS[key]);
+      if (fnPackage === undefined) throw new Error(`no zip for ${key}`);
+      const hasPhoneMetadata = fnPackage.bundle.includes('"country_calling_codes"');
+      expect(hasPhoneMetadata).toBe(key === "worker");
+    },
+  );
 });
 
 describe("operator console", () => {

@@ -41,7 +41,7 @@ export const RENEWALS = 12;
  * The name of a prepared statement: a hash of its text, so a changed text is a new statement.
  * Remembered per text: a statement shape (`statementShapes.ts`) sends the same text every time.
  */
-export const preparedName = memoized(
+export const preparedName = /* @__PURE__ */ memoized(
   (text: string): string => `cs_${hash("sha256", text, "hex").slice(0, 24)}`,
   1_000,
 );
