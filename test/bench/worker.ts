@@ -9,6 +9,14 @@
  * Prints figures against design §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job);
  * asserts nothing.
  *
+ * Containers: the worker is measured as one Lambda container (one batch at a time, as a
+ * container takes them) and as several side by side, as the sync queue's event source runs them
+ * (`syncWorkerMaxConcurrency` in serverless.yml, 5): each container a process of its own
+ * (`workerContainer.ts`) with its own pool, the round's batches dealt to them in turn, against a
+ * floor with as many times the connections and jobs in flight. Several containers also measure
+ * the hot-key case across batches: people who share blocking keys synced at the same moment by
+ * different containers (their retries show in the round trips per job).
+ *
  * Two cases of names: a same-name burst (every person "Bench<n> Person": one name for the
  * matcher, so every sync shares its name keys with every other — the hot-key case of a common
  * surname, or one building during a backfill) and distinct realistic names (the sample's name
@@ -18,266 +26,161 @@
  *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy)
  *   BENCH_WORKER_NAMES=same,distinct   which name cases
  *   BENCH_WORKER_ROUNDS=4      rounds the jobs are split into, worker and floor alternating
+ *   BENCH_WORKER_CONTAINERS=1,2   containers side by side, one case each (default 1 and 2:
+ *                              this machine's cores; more share the two cores)
  *   BENCH_WORKER_PHASES=1      also print where a batch's time goes: the store calls a batch
  *                              makes (the batch's read, the waves' statements, the outbox's
  *                              claim and stamp) timed around the store, per batch, and the rest
  *                              (decisions, parsing, the handler); the timing adds a little. And
  *                              the CPU time of the process's main thread a batch (its JS, the
  *                              driver's included, in and out of the store calls): what of the
- *                              batch's time Postgres cannot be doing in parallel
+ *                              batch's time Postgres cannot be doing in parallel (one
+ *                              container only)
  */
-import { randomUUID } from "node:crypto";
-import { openSync, writeSync } from "node:fs";
-import { devNull } from "node:os";
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
 import { performance } from "node:perf_hooks";
-import type { Context, SQSEvent } from "aws-lambda";
-import pg from "pg";
-import type { DatabaseHandle } from "../../lib/adapters/db/client.js";
-import { createStores } from "../../lib/adapters/db/stores.js";
-import { createSyncWorker } from "../../lib/adapters/lambda/syncWorker.js";
-import { systemClock } from "../../lib/app/ports.js";
-import { cachedPropertyStore } from "../../lib/app/propertyCache.js";
+import { fileURLToPath } from "node:url";
+import type { SQSEvent } from "aws-lambda";
 import type { DriverName } from "../../lib/config.js";
-import type { SyncMessage } from "../../lib/domain/events.js";
-import { FIRST_NAMES, LAST_NAMES, mulberry32 } from "../../lib/local/peopleGenerator.js";
-import { openTestDatabase } from "../support/drivers.js";
+import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
+import { isLocalServer, startServerCpu } from "./serverCpu.js";
 import { startStolenTime } from "./stolenTime.js";
+import {
+  BATCH,
+  batches,
+  fmt,
+  jobsPerSecond,
+  messages,
+  metricLinesToNullDevice,
+  type NameCase,
+  openFloor,
+  openWorker,
+  POOL,
+  type Round,
+} from "./workerBench.js";
+import type { ContainerCommand, ContainerReport, ContainerSettings } from "./workerContainer.js";
 
 const JOBS = Number(process.env.BENCH_WORKER_JOBS ?? 2000);
 const DRIVERS = (process.env.BENCH_WORKER_DRIVERS ?? "pg,neon").split(",") as DriverName[];
-const BATCH = 10;
-/** Records of a batch run concurrently; the pool matches the Lambda's (see lib/adapters/lambda/runtime.ts). */
-const POOL = 4;
-const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
-type NameCase = "same" | "distinct";
 const NAME_CASES = (process.env.BENCH_WORKER_NAMES ?? "same,distinct").split(",") as NameCase[];
+const CONTAINERS = (process.env.BENCH_WORKER_CONTAINERS ?? "1,2")
+  .split(",")
+  .map((n) => Math.max(1, Math.floor(Number(n)) || 1));
 const PHASES = process.env.BENCH_WORKER_PHASES === "1";
 const ROUNDS = Math.max(1, Number(process.env.BENCH_WORKER_ROUNDS ?? 4));
+/** The first number of container k's warm-up people: apart from the measured people's. */
+const warmUpFrom = (k: number) => 100_000 + k * 1_000;
 
-/** Milliseconds spent in each store call a batch makes, summed over the measured batches. */
-type Phases = Record<"read" | "waves" | "claim" | "stamp", number>;
-
-/** Wraps the stores' calls of a batch so that their time adds up in `phases`. */
-function timePhases(stores: ReturnType<typeof createStores>, phases: Phases): void {
-  const timed =
-    <A extends unknown[], R>(phase: keyof Phases, call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const started = performance.now();
-      try {
-        return await call(...args);
-      } finally {
-        phases[phase] += performance.now() - started;
-      }
-    };
-  const { contacts, outbox } = stores;
-  const snapshotReader = contacts.snapshotReader.bind(contacts);
-  contacts.snapshotReader = (propertyId) => {
-    const reader = snapshotReader(propertyId);
-    return {
-      read: timed("read", reader.read.bind(reader)),
-      writeWave: timed("waves", reader.writeWave.bind(reader)),
-      forget: reader.forget.bind(reader),
-      readAhead: (requests) => reader.readAhead(requests),
-      aheadHeld: () => reader.aheadHeld(),
-    };
-  };
-  outbox.claim = timed("claim", outbox.claim.bind(outbox));
-  outbox.markPublished = timed("stamp", outbox.markPublished.bind(outbox));
+/** Workers that sync a round's batches: one in this process, or containers side by side. */
+interface Workers {
+  /** Syncs the batches; returns the jobs, the seconds, the statements sent and the CPU used. */
+  round(events: readonly SQSEvent[]): Promise<Round & { statements: number; cpuSeconds: number }>;
+  /** Where a batch's time went, one container only (`BENCH_WORKER_PHASES=1`). */
+  phasesLine?(seconds: number, batchCount: number): string;
+  end(): Promise<void>;
 }
 
-/** A first and last name per person: one name for all, or the sample's lists drawn at random. */
-function namesOf(nameCase: NameCase, count: number, seed: number): [string, string][] {
-  const random = mulberry32(seed);
-  const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)] ?? "Ann";
-  return Array.from({ length: count }, (_, i) =>
-    nameCase === "same" ? [`Bench${i}`, "Person"] : [pick(FIRST_NAMES), pick(LAST_NAMES)],
-  );
-}
-
-function messages(count: number, nameCase: NameCase = "same", seed = 1): SyncMessage[] {
-  const names = namesOf(nameCase, count, seed);
-  return Array.from({ length: count }, (_, i) => ({
-    kind: "resman",
-    event_id: randomUUID(),
-    envelope: {
-      type: "person.upserted",
-      occurred_at: "2026-11-20T10:00:00Z",
-      account_id: 4321,
-      property_id: PROPERTY,
-      person: {
-        person_id: randomUUID(),
-        status: "prospect",
-        first_name: names[i]?.[0] ?? "Ann",
-        last_name: names[i]?.[1] ?? "Person",
-        email: `bench.person.${i}@mailbox.dev`,
-        phones: [{ type: "mobile", number: `+1 512 3${String(i).padStart(6, "0")}` }],
-        last_modified: "2026-11-20T09:59:00Z",
-      },
-    },
-  }));
-}
-
-function batches(all: SyncMessage[]): SQSEvent[] {
-  const events: SQSEvent[] = [];
-  for (let i = 0; i < all.length; i += BATCH) {
-    events.push({
-      Records: all.slice(i, i + BATCH).map((message) => ({
-        messageId: randomUUID(),
-        receiptHandle: "r",
-        body: JSON.stringify(message),
-        attributes: {
-          ApproximateReceiveCount: "1",
-          SentTimestamp: "0",
-          SenderId: "bench",
-          ApproximateFirstReceiveTimestamp: "0",
-        },
-        messageAttributes: {},
-        md5OfBody: "",
-        eventSource: "aws:sqs",
-        eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:bench",
-        awsRegion: "us-east-1",
-      })),
-    });
-  }
-  return events;
-}
-
-const context = { awsRequestId: "bench" } as unknown as Context;
-
-/** One round's measurement: its jobs and seconds. */
-interface Round {
-  jobs: number;
-  seconds: number;
-}
-
-/** The worker with its stores and timing, warmed up: `round` syncs the batches it is given. */
-async function openWorker(handle: DatabaseHandle, nameCase: NameCase) {
-  const stores = createStores(handle.db);
-  const phases: Phases = { read: 0, waves: 0, claim: 0, stamp: 0 };
-  if (PHASES) timePhases(stores, phases);
-  const pipeline = {
-    store: stores.contacts,
-    properties: cachedPropertyStore(stores.properties, { clock: systemClock }),
-    outbox: stores.outbox,
-    clock: systemClock,
-  };
-  // EventBridge is not what is measured: a publisher that accepts everything at once.
-  const worker = createSyncWorker({
-    pipeline: async () => pipeline,
-    publisher: { publish: async () => ({ failed: [] }) },
-    maxReceiveCount: 5,
+/** One container: the worker in this process, its statements counted by the database's hook. */
+async function inProcess(
+  database: TestDatabase,
+  nameCase: NameCase,
+  counted: { queries: number },
+): Promise<Workers> {
+  const worker = await openWorker(database.handle, nameCase, {
+    timePhases: PHASES,
+    warmUpFrom: warmUpFrom(0),
   });
-  // Warm-up: the property row, prepared plans, pool connections.
-  for (const event of batches(messages(50, nameCase, 7))) await worker(event, context);
-  for (const phase of Object.keys(phases) as (keyof Phases)[]) phases[phase] = 0;
-  /** The main thread's CPU microseconds over the measured rounds. */
-  let cpuMicros = 0;
   return {
-    async round(events: readonly SQSEvent[]): Promise<Round> {
+    async round(events) {
+      counted.queries = 0;
+      const cpu = process.cpuUsage();
+      const round = await worker.round(events);
+      const used = process.cpuUsage(cpu);
+      return {
+        ...round,
+        statements: counted.queries,
+        cpuSeconds: (used.user + used.system) / 1e6,
+      };
+    },
+    phasesLine: (seconds, batchCount) => worker.phasesLine(seconds, batchCount),
+    end: async () => {},
+  };
+}
+
+/** The next report of a container, or its failure as an error. */
+async function nextReport(child: ChildProcess): Promise<ContainerReport> {
+  const [report] = (await once(child, "message")) as [ContainerReport];
+  if (report.type === "failed") throw new Error(`a worker container failed: ${report.message}`);
+  return report;
+}
+
+/**
+ * `count` containers, each a process of its own (`workerContainer.ts`) with its own pool on the
+ * same database; a round's batches are dealt to them in turn, sent before the clock starts.
+ */
+async function containers(
+  database: TestDatabase,
+  driver: DriverName,
+  nameCase: NameCase,
+  count: number,
+): Promise<Workers> {
+  if (driver === "pglite" || database.url === undefined) {
+    throw new Error("containers side by side need a server database (pg or neon)");
+  }
+  const script = fileURLToPath(new URL("./workerContainer.ts", import.meta.url));
+  const children = Array.from({ length: count }, (_, k) => {
+    const settings: ContainerSettings = {
+      driver,
+      url: database.url as string,
+      neonWsProxy: database.neonWsProxy,
+      nameCase,
+      warmUpFrom: warmUpFrom(k),
+    };
+    // Forked with this process's flags: tsx's loader comes along.
+    return fork(script, [], {
+      env: { ...process.env, BENCH_WORKER_CONTAINER: JSON.stringify(settings) },
+    });
+  });
+  const send = (child: ChildProcess, command: ContainerCommand) => child.send(command);
+  await Promise.all(children.map(nextReport));
+  return {
+    async round(events) {
+      await Promise.all(
+        children.map((child, k) => {
+          send(child, { type: "batches", events: events.filter((_, i) => i % count === k) });
+          return nextReport(child);
+        }),
+      );
       const started = performance.now();
-      const mainThread = process.threadCpuUsage();
-      let failures = 0;
-      for (const event of events) {
-        failures += (await worker(event, context)).batchItemFailures.length;
-      }
+      const reports = await Promise.all(
+        children.map((child) => {
+          send(child, { type: "go" });
+          return nextReport(child);
+        }),
+      );
       const seconds = (performance.now() - started) / 1000;
-      const cpu = process.threadCpuUsage(mainThread);
-      cpuMicros += cpu.user + cpu.system;
-      if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
-      return { jobs: events.reduce((n, event) => n + event.Records.length, 0), seconds };
-    },
-    /** Where the rounds' batches spent their time (`BENCH_WORKER_PHASES=1`). */
-    phasesLine(seconds: number, batchCount: number): string {
-      const perBatch = (ms: number) => fmt(ms / batchCount, 2);
-      const inStores = phases.read + phases.waves + phases.claim + phases.stamp;
-      return `        a batch of ${BATCH}, ms: ${perBatch(seconds * 1000)} = read ${perBatch(phases.read)} + waves ${perBatch(phases.waves)} + outbox claim ${perBatch(phases.claim)} + stamp ${perBatch(phases.stamp)} + the rest ${perBatch(seconds * 1000 - inStores)}; the main thread's CPU ${perBatch(cpuMicros / 1000)}`;
-    },
-  };
-}
-
-/**
- * The floor: per job one statement writing exactly the rows a new person costs (inbox,
- * contact with its keys, link, outbox), no locks, no reads, no decision, ten jobs at a time on
- * four connections as the worker runs them. Its people have emails and phones of their own
- * (none of the worker's people matches one of them in a later round).
- */
-async function openFloor(url: string) {
-  const pool = new pg.Pool({ connectionString: url, max: POOL });
-  pool.on("error", () => {});
-  const property = await pool.query<{ id: string }>("select id from property limit 1");
-  const propertyId = property.rows[0]?.id;
-  const write = `with inbox as (
-      insert into processed_event (source, event_id, property_id) values ('resman', $1, $2)),
-    contact as (
-      insert into "user" (id, property_id, first_name, last_name, email, phones, kind,
-        email_key, phone_keys, field_sources)
-      values ($3, $2, $4, 'Person', $5, $6::jsonb, 'prospect', $5, array[$7], '{}'::jsonb)),
-    link as (
-      insert into contact_sync (property_id, user_id, resman_contact_id, sync_status,
-        resman_status, source_hash)
-      values ($2, $3, $8, 'success', 'prospect', $9) returning id)
-    insert into outbox_event (event_type, property_id, contact_id, link_id, resman_person_id, status)
-    select 'contact.synced', $2, $3, link.id, $8, 'success' from link`;
-  // The pool's connections opened before the first round, as the worker's warm-up opens its.
-  await Promise.all(Array.from({ length: POOL }, () => pool.query("select 1")));
-  const all = messages(JOBS, "same", 2);
-  let next = 0;
-  return {
-    async round(jobs: number): Promise<Round> {
-      const mine = all.slice(next, next + jobs);
-      const first = next;
-      next += mine.length;
-      const started = performance.now();
-      for (let i = 0; i < mine.length; i += BATCH) {
-        await Promise.all(
-          mine.slice(i, i + BATCH).map((message, j) => {
-            if (message.kind !== "resman") throw new Error("unexpected message");
-            const person = message.envelope.person;
-            const n = first + i + j;
-            const e164 = `+1512${String(4_000_000 + n)}`;
-            return pool.query(write, [
-              message.event_id,
-              propertyId,
-              randomUUID(),
-              person.first_name,
-              `floor.${n}@mailbox.dev`,
-              JSON.stringify([{ type: "mobile", raw: e164, e164 }]),
-              e164,
-              person.person_id,
-              "0".repeat(64),
-            ]);
-          }),
-        );
+      let jobs = 0;
+      let statements = 0;
+      let cpuSeconds = 0;
+      for (const report of reports) {
+        if (report.type !== "done") throw new Error(`a worker container said ${report.type}`);
+        jobs += report.jobs;
+        statements += report.statements;
+        cpuSeconds += report.cpuSeconds;
       }
-      return { jobs: mine.length, seconds: (performance.now() - started) / 1000 };
+      return { jobs, seconds, statements, cpuSeconds };
     },
-    end: () => pool.end(),
+    async end() {
+      await Promise.all(
+        children.map((child) => {
+          const exited = once(child, "exit");
+          send(child, { type: "end" });
+          return exited;
+        }),
+      );
+    },
   };
-}
-
-/** Jobs a second over rounds: all their jobs over all their seconds. */
-const jobsPerSecond = (...rounds: readonly Round[]) =>
-  rounds.reduce((sum, r) => sum + r.jobs, 0) / rounds.reduce((sum, r) => sum + r.seconds, 0);
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-/**
- * The worker writes one CloudWatch EMF line per invocation to stdout, as on Lambda: ~800 lines of
- * JSON that would bury the report. They are still made and written, to the null device (a
- * write each, as Lambda's stdout pipe takes them), not to the terminal. (Metrics turned off
- * instead measured 2–4 % more jobs/s: that is their cost, which the figures keep.)
- */
-function metricLinesToNullDevice(): void {
-  const sink = openSync(devNull, "w");
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    if (typeof chunk === "string" && chunk.startsWith('{"_aws"')) {
-      writeSync(sink, chunk);
-      return true;
-    }
-    return write(chunk, ...rest);
-  }) as typeof process.stdout.write;
 }
 
 async function main() {
@@ -291,71 +194,105 @@ async function main() {
     );
   }
   console.log(
-    `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL}`,
+    `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL} a container`,
   );
   const results: Record<string, unknown>[] = [];
   for (const driver of DRIVERS) {
     for (const nameCase of NAME_CASES) {
-      const counted = { queries: 0 };
-      const database = await openTestDatabase(driver, {
-        maxConnections: POOL,
-        onQuery: () => {
-          counted.queries += 1;
-        },
-      });
-      try {
-        const worker = await openWorker(database.handle, nameCase);
-        const floor = await openFloor(String(database.url));
-        const events = batches(messages(JOBS, nameCase));
-        const perRound = Math.ceil(events.length / ROUNDS);
-        const workerRounds: Round[] = [];
-        const floorRounds: Round[] = [];
-        counted.queries = 0;
-        const stolen = startStolenTime();
-        try {
-          // Interleaved, so that a change in the machine's speed during the run weighs on both.
-          for (let i = 0; i < events.length; i += perRound) {
-            const round = await worker.round(events.slice(i, i + perRound));
-            workerRounds.push(round);
-            floorRounds.push(await floor.round(round.jobs));
-          }
-        } finally {
-          await floor.end();
-        }
-        const stolenPercent = stolen();
-        const workerRate = jobsPerSecond(...workerRounds);
-        const floorRate = jobsPerSecond(...floorRounds);
-        const share = (workerRate / floorRate) * 100;
-        const shares = workerRounds.map(
-          (round, i) => (jobsPerSecond(round) / jobsPerSecond(floorRounds[i] as Round)) * 100,
-        );
-        const roundTripsPerJob = counted.queries / JOBS;
-        if (PHASES) {
-          const seconds = workerRounds.reduce((sum, r) => sum + r.seconds, 0);
-          console.log(worker.phasesLine(seconds, events.length));
-        }
-        const label = nameCase === "same" ? "same-name burst" : "distinct names";
-        const range =
-          shares.length > 1
-            ? ` (rounds ${fmt(Math.min(...shares))}–${fmt(Math.max(...shares))} %)`
-            : "";
-        console.log(
-          `  ${driver.padEnd(5)} ${label.padEnd(15)} worker ${fmt(workerRate)} jobs/s · raw-SQL floor ${fmt(floorRate)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor${range} (budget ≥ 50 %) · ${fmt(roundTripsPerJob, 2)} round trips/job (budget ≤ 2)${stolenPercent === undefined || stolenPercent < 0.5 ? "" : ` · ${fmt(stolenPercent)} % of the CPUs' time taken by the hypervisor`}`,
-        );
-        results.push({
-          driver,
-          names: nameCase,
-          jobs: JOBS,
-          rounds: workerRounds.length,
-          workerJobsPerSecond: Math.round(workerRate),
-          floorJobsPerSecond: Math.round(floorRate),
-          shareOfFloorPercent: Math.round(share),
-          shareOfFloorPercentByRound: shares.map((x) => Math.round(x)),
-          roundTripsPerJob: Number(roundTripsPerJob.toFixed(2)),
-          stolenPercent: stolenPercent === undefined ? null : Number(stolenPercent.toFixed(1)),
+      for (const containerCount of CONTAINERS) {
+        const counted = { queries: 0 };
+        const database = await openTestDatabase(driver, {
+          maxConnections: POOL,
+          onQuery: () => {
+            counted.queries += 1;
+          },
         });
-      } finally {
-        await database.cleanup();
+        try {
+          const workers =
+            containerCount === 1
+              ? await inProcess(database, nameCase, counted)
+              : await containers(database, driver, nameCase, containerCount);
+          const floor = await openFloor(String(database.url), JOBS, containerCount);
+          const events = batches(messages(JOBS, nameCase));
+          const perRound = Math.ceil(events.length / ROUNDS);
+          const workerRounds: Round[] = [];
+          const floorRounds: Round[] = [];
+          let statements = 0;
+          /** CPU seconds of the worker's processes and of Postgres, and of the floor's. */
+          const cpu = { worker: 0, workerServer: 0, floor: 0, floorServer: 0 };
+          const metered = isLocalServer(database.url);
+          const stolen = startStolenTime();
+          try {
+            // Interleaved, so that a change in the machine's speed during the run weighs on both.
+            for (let i = 0; i < events.length; i += perRound) {
+              let server = metered ? startServerCpu() : undefined;
+              const round = await workers.round(events.slice(i, i + perRound));
+              cpu.workerServer += server?.stop() ?? 0;
+              statements += round.statements;
+              cpu.worker += round.cpuSeconds;
+              workerRounds.push(round);
+              server = metered ? startServerCpu() : undefined;
+              const floorCpu = process.cpuUsage();
+              floorRounds.push(await floor.round(round.jobs));
+              const used = process.cpuUsage(floorCpu);
+              cpu.floorServer += server?.stop() ?? 0;
+              cpu.floor += (used.user + used.system) / 1e6;
+            }
+          } finally {
+            await floor.end();
+            await workers.end();
+          }
+          const stolenPercent = stolen();
+          const workerRate = jobsPerSecond(...workerRounds);
+          const floorRate = jobsPerSecond(...floorRounds);
+          const share = (workerRate / floorRate) * 100;
+          const shares = workerRounds.map(
+            (round, i) => (jobsPerSecond(round) / jobsPerSecond(floorRounds[i] as Round)) * 100,
+          );
+          const roundTripsPerJob = statements / JOBS;
+          if (PHASES && workers.phasesLine !== undefined) {
+            const seconds = workerRounds.reduce((sum, r) => sum + r.seconds, 0);
+            console.log(workers.phasesLine(seconds, events.length));
+          }
+          const label = nameCase === "same" ? "same-name burst" : "distinct names";
+          const side = containerCount === 1 ? "1 container" : `${containerCount} containers`;
+          const range =
+            shares.length > 1
+              ? ` (rounds ${fmt(Math.min(...shares))}–${fmt(Math.max(...shares))} %)`
+              : "";
+          console.log(
+            `  ${driver.padEnd(5)} ${label.padEnd(15)} ${side.padEnd(12)} worker ${fmt(workerRate)} jobs/s · raw-SQL floor ${fmt(floorRate)} jobs/s (node-postgres) · worker = ${fmt(share)} % of floor${range} (budget ≥ 50 %) · ${fmt(roundTripsPerJob, 2)} round trips/job (budget ≤ 2)${stolenPercent === undefined || stolenPercent < 0.5 ? "" : ` · ${fmt(stolenPercent)} % of the CPUs' time taken by the hypervisor`}`,
+          );
+          const perJob = (seconds: number) => (seconds * 1000) / JOBS;
+          if (metered) {
+            console.log(
+              `        CPU a job, ms: worker ${fmt(perJob(cpu.worker + cpu.workerServer), 2)} (its process${containerCount === 1 ? "" : "es"} ${fmt(perJob(cpu.worker), 2)} + Postgres ${fmt(perJob(cpu.workerServer), 2)}) · floor ${fmt(perJob(cpu.floor + cpu.floorServer), 2)} (${fmt(perJob(cpu.floor), 2)} + ${fmt(perJob(cpu.floorServer), 2)})`,
+            );
+          }
+          results.push({
+            driver,
+            names: nameCase,
+            containers: containerCount,
+            jobs: JOBS,
+            rounds: workerRounds.length,
+            workerJobsPerSecond: Math.round(workerRate),
+            floorJobsPerSecond: Math.round(floorRate),
+            shareOfFloorPercent: Math.round(share),
+            shareOfFloorPercentByRound: shares.map((x) => Math.round(x)),
+            roundTripsPerJob: Number(roundTripsPerJob.toFixed(2)),
+            cpuMsPerJob: metered
+              ? {
+                  worker: Number(perJob(cpu.worker).toFixed(3)),
+                  workerPostgres: Number(perJob(cpu.workerServer).toFixed(3)),
+                  floor: Number(perJob(cpu.floor).toFixed(3)),
+                  floorPostgres: Number(perJob(cpu.floorServer).toFixed(3)),
+                }
+              : null,
+            stolenPercent: stolenPercent === undefined ? null : Number(stolenPercent.toFixed(1)),
+          });
+        } finally {
+          await database.cleanup();
+        }
       }
     }
   }

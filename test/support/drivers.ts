@@ -14,6 +14,8 @@ export interface TestDatabase {
   handle: DatabaseHandle;
   /** Connection URL of the scratch database (server drivers only). */
   url: string | undefined;
+  /** The Neon driver's local WebSocket proxy (`host:port`), for other processes to open the same database through. */
+  neonWsProxy: string | undefined;
   cleanup(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ export async function openTestDatabase(
   if (driver === "pglite") {
     const handle = await openDatabase({ driver, onQuery: options.onQuery });
     if (options.migrate !== false) await handle.migrate();
-    return { handle, url: undefined, cleanup: () => handle.close() };
+    return { handle, url: undefined, neonWsProxy: undefined, cleanup: () => handle.close() };
   }
   const scratch = await createScratchDatabase(driver);
   const proxy = driver === "neon" ? await startNeonWsProxy() : null;
@@ -46,6 +48,7 @@ export async function openTestDatabase(
   return {
     handle,
     url: scratch.url,
+    neonWsProxy: proxy?.address,
     cleanup: async () => {
       await handle.close();
       await proxy?.close();

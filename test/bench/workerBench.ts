@@ -1,0 +1,277 @@
+/**
+ * The sync worker benchmark's parts (`worker.ts` runs them, `workerContainer.ts` runs one
+ * worker in a process of its own): the messages and SQS batches, one worker with its timing,
+ * the raw-SQL floor, and the figures' arithmetic.
+ */
+import { randomUUID } from "node:crypto";
+import { openSync, writeSync } from "node:fs";
+import { devNull } from "node:os";
+import { performance } from "node:perf_hooks";
+import type { Context, SQSEvent } from "aws-lambda";
+import pg from "pg";
+import type { DatabaseHandle } from "../../lib/adapters/db/client.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
+import { createSyncWorker } from "../../lib/adapters/lambda/syncWorker.js";
+import { systemClock } from "../../lib/app/ports.js";
+import { cachedPropertyStore } from "../../lib/app/propertyCache.js";
+import type { SyncMessage } from "../../lib/domain/events.js";
+import { FIRST_NAMES, LAST_NAMES, mulberry32 } from "../../lib/local/peopleGenerator.js";
+
+export const BATCH = 10;
+/** Records of a batch run concurrently; the pool matches the Lambda's (see lib/adapters/lambda/runtime.ts). */
+export const POOL = 4;
+export const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
+export type NameCase = "same" | "distinct";
+
+/** Milliseconds spent in each store call a batch makes, summed over the measured batches. */
+export type Phases = Record<"read" | "waves" | "claim" | "stamp", number>;
+
+/** Wraps the stores' calls of a batch so that their time adds up in `phases`. */
+function timePhases(stores: ReturnType<typeof createStores>, phases: Phases): void {
+  const timed =
+    <A extends unknown[], R>(phase: keyof Phases, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await call(...args);
+      } finally {
+        phases[phase] += performance.now() - started;
+      }
+    };
+  const { contacts, outbox } = stores;
+  const snapshotReader = contacts.snapshotReader.bind(contacts);
+  contacts.snapshotReader = (propertyId) => {
+    const reader = snapshotReader(propertyId);
+    return {
+      read: timed("read", reader.read.bind(reader)),
+      writeWave: timed("waves", reader.writeWave.bind(reader)),
+      forget: reader.forget.bind(reader),
+      readAhead: (requests) => reader.readAhead(requests),
+      aheadHeld: () => reader.aheadHeld(),
+    };
+  };
+  outbox.claim = timed("claim", outbox.claim.bind(outbox));
+  outbox.markPublished = timed("stamp", outbox.markPublished.bind(outbox));
+}
+
+/** A first and last name per person: one name for all, or the sample's lists drawn at random. */
+function namesOf(nameCase: NameCase, count: number, seed: number): [string, string][] {
+  const random = mulberry32(seed);
+  const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)] ?? "Ann";
+  return Array.from({ length: count }, (_, i) =>
+    nameCase === "same" ? [`Bench${i}`, "Person"] : [pick(FIRST_NAMES), pick(LAST_NAMES)],
+  );
+}
+
+/**
+ * `count` new people, numbered from `first`: their emails and phones carry the number, so
+ * people of different numbers never share one (the warm-ups take numbers of their own).
+ */
+export function messages(
+  count: number,
+  nameCase: NameCase = "same",
+  seed = 1,
+  first = 0,
+): SyncMessage[] {
+  const names = namesOf(nameCase, count, seed);
+  return Array.from({ length: count }, (_, j) => ({
+    kind: "resman",
+    event_id: randomUUID(),
+    envelope: {
+      type: "person.upserted",
+      occurred_at: "2026-11-20T10:00:00Z",
+      account_id: 4321,
+      property_id: PROPERTY,
+      person: {
+        person_id: randomUUID(),
+        status: "prospect",
+        first_name: names[j]?.[0] ?? "Ann",
+        last_name: names[j]?.[1] ?? "Person",
+        email: `bench.person.${first + j}@mailbox.dev`,
+        phones: [{ type: "mobile", number: `+1 512 3${String(first + j).padStart(6, "0")}` }],
+        last_modified: "2026-11-20T09:59:00Z",
+      },
+    },
+  }));
+}
+
+export function batches(all: SyncMessage[]): SQSEvent[] {
+  const events: SQSEvent[] = [];
+  for (let i = 0; i < all.length; i += BATCH) {
+    events.push({
+      Records: all.slice(i, i + BATCH).map((message) => ({
+        messageId: randomUUID(),
+        receiptHandle: "r",
+        body: JSON.stringify(message),
+        attributes: {
+          ApproximateReceiveCount: "1",
+          SentTimestamp: "0",
+          SenderId: "bench",
+          ApproximateFirstReceiveTimestamp: "0",
+        },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:bench",
+        awsRegion: "us-east-1",
+      })),
+    });
+  }
+  return events;
+}
+
+const context = { awsRequestId: "bench" } as unknown as Context;
+
+/** One round's measurement: its jobs and seconds. */
+export interface Round {
+  jobs: number;
+  seconds: number;
+}
+
+/** How a worker is opened: whether its phases are timed, and its warm-up people's numbers. */
+export interface WorkerOptions {
+  timePhases: boolean;
+  /** The first number of its 50 warm-up people (a container's own, see `messages`). */
+  warmUpFrom: number;
+}
+
+/**
+ * One worker (one Lambda container) with its stores and timing, warmed up: `round` syncs the
+ * batches it is given, one after the other, as a container takes them.
+ */
+export async function openWorker(
+  handle: DatabaseHandle,
+  nameCase: NameCase,
+  options: WorkerOptions,
+) {
+  const stores = createStores(handle.db);
+  const phases: Phases = { read: 0, waves: 0, claim: 0, stamp: 0 };
+  if (options.timePhases) timePhases(stores, phases);
+  const pipeline = {
+    store: stores.contacts,
+    properties: cachedPropertyStore(stores.properties, { clock: systemClock }),
+    outbox: stores.outbox,
+    clock: systemClock,
+  };
+  // EventBridge is not what is measured: a publisher that accepts everything at once.
+  const worker = createSyncWorker({
+    pipeline: async () => pipeline,
+    publisher: { publish: async () => ({ failed: [] }) },
+    maxReceiveCount: 5,
+  });
+  // Warm-up: the property row, prepared plans, pool connections.
+  for (const event of batches(messages(50, nameCase, 7, options.warmUpFrom))) {
+    await worker(event, context);
+  }
+  for (const phase of Object.keys(phases) as (keyof Phases)[]) phases[phase] = 0;
+  /** The main thread's CPU microseconds over the measured rounds. */
+  let cpuMicros = 0;
+  return {
+    async round(events: readonly SQSEvent[]): Promise<Round> {
+      const started = performance.now();
+      const mainThread = process.threadCpuUsage();
+      let failures = 0;
+      for (const event of events) {
+        failures += (await worker(event, context)).batchItemFailures.length;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.threadCpuUsage(mainThread);
+      cpuMicros += cpu.user + cpu.system;
+      if (failures > 0) throw new Error(`${failures} jobs failed during the worker benchmark`);
+      return { jobs: events.reduce((n, event) => n + event.Records.length, 0), seconds };
+    },
+    /** Where the rounds' batches spent their time (`BENCH_WORKER_PHASES=1`). */
+    phasesLine(seconds: number, batchCount: number): string {
+      const perBatch = (ms: number) => fmt(ms / batchCount, 2);
+      const inStores = phases.read + phases.waves + phases.claim + phases.stamp;
+      return `        a batch of ${BATCH}, ms: ${perBatch(seconds * 1000)} = read ${perBatch(phases.read)} + waves ${perBatch(phases.waves)} + outbox claim ${perBatch(phases.claim)} + stamp ${perBatch(phases.stamp)} + the rest ${perBatch(seconds * 1000 - inStores)}; the main thread's CPU ${perBatch(cpuMicros / 1000)}`;
+    },
+  };
+}
+
+/**
+ * The floor: per job one statement writing exactly the rows a new person costs (inbox,
+ * contact with its keys, link, outbox), no locks, no reads, no decision, ten jobs at a time on
+ * four connections as a worker runs them — for `containers` workers, as many times ten jobs at
+ * once on as many times four connections. Its people have emails and phones of their own (none
+ * of the worker's people matches one of them in a later round).
+ */
+export async function openFloor(url: string, jobs: number, containers = 1) {
+  const pool = new pg.Pool({ connectionString: url, max: POOL * containers });
+  pool.on("error", () => {});
+  const property = await pool.query<{ id: string }>("select id from property limit 1");
+  const propertyId = property.rows[0]?.id;
+  const write = `with inbox as (
+      insert into processed_event (source, event_id, property_id) values ('resman', $1, $2)),
+    contact as (
+      insert into "user" (id, property_id, first_name, last_name, email, phones, kind,
+        email_key, phone_keys, field_sources)
+      values ($3, $2, $4, 'Person', $5, $6::jsonb, 'prospect', $5, array[$7], '{}'::jsonb)),
+    link as (
+      insert into contact_sync (property_id, user_id, resman_contact_id, sync_status,
+        resman_status, source_hash)
+      values ($2, $3, $8, 'success', 'prospect', $9) returning id)
+    insert into outbox_event (event_type, property_id, contact_id, link_id, resman_person_id, status)
+    select 'contact.synced', $2, $3, link.id, $8, 'success' from link`;
+  // The pool's connections opened before the first round, as the worker's warm-up opens its.
+  await Promise.all(Array.from({ length: POOL * containers }, () => pool.query("select 1")));
+  const all = messages(jobs, "same", 2);
+  let next = 0;
+  return {
+    async round(count: number): Promise<Round> {
+      const mine = all.slice(next, next + count);
+      const first = next;
+      next += mine.length;
+      const started = performance.now();
+      const atOnce = BATCH * containers;
+      for (let i = 0; i < mine.length; i += atOnce) {
+        await Promise.all(
+          mine.slice(i, i + atOnce).map((message, j) => {
+            if (message.kind !== "resman") throw new Error("unexpected message");
+            const person = message.envelope.person;
+            const n = first + i + j;
+            const e164 = `+1512${String(4_000_000 + n)}`;
+            return pool.query(write, [
+              message.event_id,
+              propertyId,
+              randomUUID(),
+              person.first_name,
+              `floor.${n}@mailbox.dev`,
+              JSON.stringify([{ type: "mobile", raw: e164, e164 }]),
+              e164,
+              person.person_id,
+              "0".repeat(64),
+            ]);
+          }),
+        );
+      }
+      return { jobs: mine.length, seconds: (performance.now() - started) / 1000 };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** Jobs a second over rounds: all their jobs over all their seconds. */
+export const jobsPerSecond = (...rounds: readonly Round[]) =>
+  rounds.reduce((sum, r) => sum + r.jobs, 0) / rounds.reduce((sum, r) => sum + r.seconds, 0);
+
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/**
+ * The worker writes one CloudWatch EMF line per invocation to stdout, as on Lambda: ~800 lines of
+ * JSON that would bury the report. They are still made and written, to the null device (a
+ * write each, as Lambda's stdout pipe takes them), not to the terminal. (Metrics turned off
+ * instead measured 2–4 % more jobs/s: that is their cost, which the figures keep.)
+ */
+export function metricLinesToNullDevice(): void {
+  const sink = openSync(devNull, "w");
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (typeof chunk === "string" && chunk.startsWith('{"_aws"')) {
+      writeSync(sink, chunk);
+      return true;
+    }
+    return write(chunk, ...rest);
+  }) as typeof process.stdout.write;
+}
