@@ -73,7 +73,7 @@ export interface ImportSummary extends ImportCounts {
 /**
  * Most rows read ahead and synced together in waves. Measured on the generated set (Postgres): 32
  * rows 155 people/s and 500 rows 169 people/s over 5,000 people; 2,000 rows 228 people/s over
- * 14,000 people but 600 MB peak RSS. 1,000 lies between (README, Performance).
+ * 14,000 people but 600 MB peak RSS. 1,000 lies between (docs/performance-log.md).
  */
 export const CHUNK_ROWS = 1000;
 
@@ -86,7 +86,7 @@ export const CHUNK_ROWS = 1000;
  * limit then), and the `import` command peaked at 522 MB RSS (budget 512); 500-row chunks cut
  * the bench's peak over the file's first 300 s by 77 MB at 9 % less speed, and this bound the
  * command's whole-file peak to 441 MB at 2 % less speed. The duplicate-heavy set's chunks hold
- * at most ~1,400 and keep their 1,000 rows (500 would be slower there). README, Performance.
+ * at most ~1,400 and keep their 1,000 rows (500 would be slower there). docs/performance-log.md.
  */
 export const CHUNK_CONTACTS = 5000;
 

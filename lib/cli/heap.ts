@@ -7,8 +7,8 @@
  * reserved, and so RSS, settled at ~660 MB on the 1,000,000-person file (issue 15's budget: 512).
  * A fixed factor of 1.5 kept RSS at ~380 MB over the first 30,000 rows at the same speed, but the
  * whole file peaked at 519 MB; 1.3 (with the chunk's snapshot reader, same day) at 492 MB, at 405
- * people/s against 365 (`bench:import`, README Performance). No ceiling is set: a file whose rows
- * hold more still imports, with more collections.
+ * people/s against 365 (`bench:import`, docs/performance-log.md). No ceiling is set: a file
+ * whose rows hold more still imports, with more collections.
  */
 import { setFlagsFromString } from "node:v8";
 

@@ -13,7 +13,7 @@
  * the previous name deallocated) up to `RENEWALS` names, so its generic plan is made again
  * from the tables as they have grown: a generic plan made while they were nearly empty uses
  * sequential scans and was measured 20 × slower once the property had 2,000 contacts
- * (README, Performance). Where the tables grow with the connection's own executions (a
+ * (docs/performance-log.md). Where the tables grow with the connection's own executions (a
  * worker's batches, an import's chunks), doubling keeps them within about twice the size they
  * had when the plan in use was made, while the connection plans the read on only a few of its
  * executions. Where autovacuum runs, its ANALYZE also invalidates such plans. PGlite runs in

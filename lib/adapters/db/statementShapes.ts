@@ -3,7 +3,7 @@
  * a wave's write) are long Drizzle templates of tables, columns and nested fragments whose text
  * never changes: everything that varies travels as parameters. Building that text again for
  * every call (Drizzle walks every fragment, and `preparedStatements.ts` names the result by a
- * hash of it) cost a queue batch of ten ~0.3 ms of its ~9 (README, Performance). A shape is
+ * hash of it) cost a queue batch of ten ~0.3 ms of its ~9 (docs/performance-log.md). A shape is
  * written once with a placeholder per value (`p.name`), turned into text and a parameter list
  * at first use with Drizzle's own `sqlToQuery`, and each call only fills the values in
  * (`fillPlaceholders`) and runs it through the database's session: the same text, parameters

@@ -36,7 +36,7 @@ export type Stores = ReturnType<typeof createStores>;
 /**
  * How many statements a large snapshot read (an import chunk's first: ~1,000 persons) is split
  * into, sent at once. Postgres runs one statement on one core, and the importing process waits
- * for it; two let a 2-core server read with both (README, Performance: "Reads in two"). PGlite
+ * for it; two let a 2-core server read with both (docs/performance-log.md, "Reads in two"). PGlite
  * runs one statement at a time: never split there.
  */
 export function snapshotReadParts(driver: DriverName): number {
