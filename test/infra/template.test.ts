@@ -67,6 +67,12 @@ beforeAll(() => {
   packaged = readPackagedFunctions();
 }, 300_000);
 
+// At the top level, not in the packaging block: a run filtered to other tests (`-t`) skips a
+// block's hooks along with its tests, and left the folder behind.
+afterAll(() => {
+  if (packagingTemp !== undefined) rmSync(packagingTemp, { recursive: true, force: true });
+});
+
 /** The resource with this logical id (fails the test if there is none). */
 function resource(logicalId: string): Resource {
   const found = template.Resources[logicalId];
@@ -204,8 +210,6 @@ describe("Lambda functions", () => {
 });
 
 describe("packaging", () => {
-  afterAll(() => rmSync(packagingTemp, { recursive: true, force: true }));
-
   it("leaves no function's staged zip folder in the temporary directory", () => {
     // serverless-esbuild stages each zip in `<function>-<pid>-<ms>-<hex>`; tsx's and Node's
     // compile caches may stay (they are reused, not leaked).
