@@ -1,9 +1,11 @@
 /**
  * Sync worker benchmark: SQS batches of 10 webhook messages through the real worker
  * (`createSyncWorker` → `processSyncMessage` → `syncPerson` → Drizzle) on a scratch database of
- * the local server, next to a raw-SQL floor that writes the same rows (inbox, contact, link,
- * outbox) with one hand-written statement per job, in the same run: in rounds, a quarter of
- * the jobs through the worker then as many through the floor, and again, so that the machine
+ * the local server, next to a raw-SQL floor that writes the same rows again (each round the
+ * inbox rows, contacts, links and events the worker's round wrote, into a property of its own:
+ * `openFloor` in workerBench.ts) with one hand-written statement per job, in the same run: in
+ * rounds, a quarter of the jobs through the worker then as many through the floor, and again,
+ * so that the machine
  * changing speed during the run (it does, by 10–20 %) weighs on both; the share is all the
  * worker's jobs over its seconds against the floor's, each round's share printed beside it.
  * Prints figures against design §8 (worker ≥ 50 % of the floor, ≤ 2 round trips per job);
@@ -212,7 +214,7 @@ async function main() {
             containerCount === 1
               ? await inProcess(database, nameCase, counted)
               : await containers(database, driver, nameCase, containerCount);
-          const floor = await openFloor(String(database.url), JOBS, containerCount);
+          const floor = await openFloor(String(database.url), containerCount);
           const events = batches(messages(JOBS, nameCase));
           const perRound = Math.ceil(events.length / ROUNDS);
           const workerRounds: Round[] = [];
@@ -231,9 +233,10 @@ async function main() {
               statements += round.statements;
               cpu.worker += round.cpuSeconds;
               workerRounds.push(round);
+              await floor.prepare(round.jobs);
               server = metered ? startServerCpu() : undefined;
               const floorCpu = process.cpuUsage();
-              floorRounds.push(await floor.round(round.jobs));
+              floorRounds.push(await floor.round());
               const used = process.cpuUsage(floorCpu);
               cpu.floorServer += server?.stop() ?? 0;
               cpu.floor += (used.user + used.system) / 1e6;

@@ -189,63 +189,139 @@ export async function openWorker(
   };
 }
 
+/** What the worker wrote for one job, as the floor writes it again: the link, its contact, its event. */
+interface WrittenJob {
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phones: unknown;
+  kind: string;
+  email_key: string | null;
+  phone_keys: string[];
+  name_dob_key: string | null;
+  block_keys: string[];
+  secondary: unknown;
+  field_sources: unknown;
+  field_versions: unknown;
+  sync_status: string | null;
+  resman_status: string | null;
+  source_updated_at: Date | null;
+  source_hash: string | null;
+  match_score: number | null;
+  match_evidence: unknown;
+  event_type: string;
+  event_status: string;
+  /** Text, not a Date: Postgres keeps microseconds, which a Date would drop. */
+  created_at: string;
+}
+
 /**
- * The floor: per job one statement writing exactly the rows a new person costs (inbox,
- * contact with its keys, link, outbox), no locks, no reads, no decision, ten jobs at a time on
- * four connections as a worker runs them — for `containers` workers, as many times ten jobs at
- * once on as many times four connections. Its people have emails and phones of their own (none
- * of the worker's people matches one of them in a later round).
+ * The floor: per job one statement writing again exactly the rows the worker wrote for one of
+ * its jobs — the inbox row, the link's contact with every column the worker filled (its keys,
+ * blocking keys, variants, field sources and versions), the link with its evidence, the event
+ * as published — no locks, no reads, no decision, ten jobs at a time on four connections as a
+ * worker runs them; for `containers` workers, as many times ten jobs at once on as many times
+ * four connections. Each round writes the jobs of the worker's round before it (read before the
+ * clock starts), into a property of its own, so the worker never finds the floor's contacts.
+ * What it leaves out is the sync's own bookkeeping: the identity keys' versions, a review
+ * item's row, a merged contact's update in place (a merge's link gets a contact of its own).
  */
-export async function openFloor(url: string, jobs: number, containers = 1) {
+export async function openFloor(url: string, containers = 1) {
   const pool = new pg.Pool({ connectionString: url, max: POOL * containers });
   pool.on("error", () => {});
-  const property = await pool.query<{ id: string }>("select id from property limit 1");
-  const propertyId = property.rows[0]?.id;
+  const worker = await pool.query<{ id: string }>(
+    "select id from property where resman_property_id = $1",
+    [PROPERTY],
+  );
+  const workerProperty = worker.rows[0]?.id;
+  if (workerProperty === undefined) throw new Error("the floor found no worker property");
+  const own = await pool.query<{ id: string }>(
+    "insert into property (name, resman_property_id) values ('bench floor', $1) returning id",
+    [randomUUID()],
+  );
+  const propertyId = own.rows[0]?.id;
   const write = `with inbox as (
       insert into processed_event (source, event_id, property_id) values ('resman', $1, $2)),
     contact as (
-      insert into "user" (id, property_id, first_name, last_name, email, phones, kind,
-        email_key, phone_keys, field_sources)
-      values ($3, $2, $4, 'Person', $5, $6::jsonb, 'prospect', $5, array[$7], '{}'::jsonb)),
+      insert into "user" (id, property_id, first_name, last_name, email, phones, kind, email_key,
+        phone_keys, name_dob_key, block_keys, secondary, field_sources, field_versions)
+      values ($3, $2, $4, $5, $6, $7::jsonb, $8, $9, $10::text[], $11, $12::text[], $13::jsonb,
+        $14::jsonb, $15::jsonb)),
     link as (
       insert into contact_sync (property_id, user_id, resman_contact_id, sync_status,
-        resman_status, source_hash)
-      values ($2, $3, $8, 'success', 'prospect', $9) returning id)
-    insert into outbox_event (event_type, property_id, contact_id, link_id, resman_person_id, status)
-    select 'contact.synced', $2, $3, link.id, $8, 'success' from link`;
+        resman_status, source_updated_at, source_hash, match_score, match_evidence)
+      values ($2, $3, $16, $17, $18, $19, $20, $21, $22::jsonb) returning id)
+    insert into outbox_event (event_type, property_id, contact_id, link_id, resman_person_id,
+      status, match_score, published_at, attempts)
+    select $23, $2, $3, link.id, $16, $24, $21, now(), 1 from link`;
+  // The jobs the worker wrote after `since`, oldest first: a link each, with its contact and
+  // its (first) event.
+  const read = `select u.first_name, u.last_name, u.email, u.phones, u.kind, u.email_key,
+      u.phone_keys, u.name_dob_key, u.block_keys, u.secondary, u.field_sources, u.field_versions,
+      l.sync_status, l.resman_status, l.source_updated_at, l.source_hash, l.match_score,
+      l.match_evidence, e.event_type, e.status as event_status, l.created_at::text as created_at
+    from contact_sync l join "user" u on u.id = l.user_id
+      cross join lateral (select event_type, status from outbox_event
+        where link_id = l.id order by created_at limit 1) e
+    where l.property_id = $1 and l.created_at > $2::timestamptz
+    order by l.created_at, l.id limit $3`;
+  const latest = await pool.query<{ at: string }>(
+    "select coalesce(max(created_at), 'epoch')::text as at from contact_sync where property_id = $1",
+    [workerProperty],
+  );
+  let since = latest.rows[0]?.at ?? "epoch";
   // The pool's connections opened before the first round, as the worker's warm-up opens its.
   await Promise.all(Array.from({ length: POOL * containers }, () => pool.query("select 1")));
-  const all = messages(jobs, "same", 2);
-  let next = 0;
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  let jobs: WrittenJob[] = [];
   return {
-    async round(count: number): Promise<Round> {
-      const mine = all.slice(next, next + count);
-      const first = next;
-      next += mine.length;
-      const started = performance.now();
+    /** Reads the `count` jobs the worker wrote since the floor's last round (not timed). */
+    async prepare(count: number): Promise<void> {
+      jobs = (await pool.query<WrittenJob>(read, [workerProperty, since, count])).rows;
+      if (jobs.length < count) {
+        throw new Error(`the floor found ${jobs.length} of the worker's ${count} jobs`);
+      }
+      since = (jobs.at(-1) as WrittenJob).created_at;
+    },
+    /** Writes the prepared jobs again. */
+    async round(): Promise<Round> {
       const atOnce = BATCH * containers;
-      for (let i = 0; i < mine.length; i += atOnce) {
+      const started = performance.now();
+      for (let i = 0; i < jobs.length; i += atOnce) {
         await Promise.all(
-          mine.slice(i, i + atOnce).map((message, j) => {
-            if (message.kind !== "resman") throw new Error("unexpected message");
-            const person = message.envelope.person;
-            const n = first + i + j;
-            const e164 = `+1512${String(4_000_000 + n)}`;
-            return pool.query(write, [
-              message.event_id,
-              propertyId,
-              randomUUID(),
-              person.first_name,
-              `floor.${n}@mailbox.dev`,
-              JSON.stringify([{ type: "mobile", raw: e164, e164 }]),
-              e164,
-              person.person_id,
-              "0".repeat(64),
-            ]);
-          }),
+          jobs
+            .slice(i, i + atOnce)
+            .map((job) =>
+              pool.query(write, [
+                randomUUID(),
+                propertyId,
+                randomUUID(),
+                job.first_name,
+                job.last_name,
+                job.email,
+                json(job.phones),
+                job.kind,
+                job.email_key,
+                job.phone_keys,
+                job.name_dob_key,
+                job.block_keys,
+                json(job.secondary),
+                json(job.field_sources),
+                json(job.field_versions),
+                randomUUID(),
+                job.sync_status,
+                job.resman_status,
+                job.source_updated_at,
+                job.source_hash,
+                job.match_score,
+                json(job.match_evidence),
+                job.event_type,
+                job.event_status,
+              ]),
+            ),
         );
       }
-      return { jobs: mine.length, seconds: (performance.now() - started) / 1000 };
+      return { jobs: jobs.length, seconds: (performance.now() - started) / 1000 };
     },
     end: () => pool.end(),
   };
