@@ -277,6 +277,12 @@ describe("contact-sync import of a file that cannot be imported", () => {
   it.each<[string, string, RegExp]>([
     ["has no external_id column", "no-external-id.csv", /CSV header has no external_id column/],
     ["does not exist", "missing.csv", /cannot read .*missing\.csv: no such file/],
+    [
+      "does not exist, whatever its extension",
+      "missing.txt",
+      /cannot read .*missing\.txt: no such file/,
+    ],
+    ["is a folder", ".", /import is a folder, not a file/],
     ["has an unsupported extension", "people.txt", /unsupported file type "\.txt"/],
     ["has an unclosed quote", "unclosed-quote.csv", /CSV syntax error .*nothing was imported/],
     ["is empty", "empty.jsonl", /the file is empty/],

@@ -2,11 +2,12 @@
  * Opening an import file (CSV with a header row, or JSON Lines) as a stream of import records.
  *
  * A file that cannot be imported fails before anything is returned, so it fails before a single
- * row (or the property) is written: a missing or empty file, an unknown extension or encoding,
- * text that does not decode (`encoding.ts`), a CSV header without `external_id` or naming a
- * column twice, a CSV with a header and no rows, a CSV syntax error anywhere in the file
- * (`csvFile.ts`), and a JSONL file whose lines are all blank (`jsonlFile.ts`). Both formats get a
- * first, streaming pass for this; rows are then streamed: memory does not grow with the file.
+ * row (or the property) is written: a missing or empty file, a folder, an unknown extension or
+ * encoding, text that does not decode (`encoding.ts`), a CSV header without `external_id` or
+ * naming a column twice, a CSV with a header and no rows, a CSV syntax error anywhere in the
+ * file (`csvFile.ts`), and a JSONL file whose lines are all blank (`jsonlFile.ts`). Both formats
+ * get a first, streaming pass for this; rows are then streamed: memory does not grow with the
+ * file.
  */
 import { constants, createReadStream, type Stats } from "node:fs";
 import { access, stat } from "node:fs/promises";
@@ -67,6 +68,7 @@ async function fileSize(path: string): Promise<number> {
   } catch (error) {
     throw new ImportFileError(`cannot read ${path}: ${fileProblem(error)}`);
   }
+  if (info.isDirectory()) throw new ImportFileError(`${path} is a folder, not a file`);
   if (!info.isFile()) throw new ImportFileError(`not a file: ${path}`);
   try {
     await access(path, constants.R_OK);
@@ -84,9 +86,10 @@ async function fileSize(path: string): Promise<number> {
  * (see the top of this file).
  */
 export async function openImportFile(path: string, options: OpenOptions = {}): Promise<ImportFile> {
+  // The file first: a missing file or a folder is said as such, whatever its name ends with.
+  const size = await fileSize(path);
   const format = formatOf(path);
   const decoder = lineDecoder(options.encoding);
-  const size = await fileSize(path);
   if (format === "csv") {
     const header = await checkCsv(path, decoder);
     const stream = createReadStream(path);
