@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { InvalidArgumentError, Option } from "commander";
+import { fileProblem } from "../adapters/files/errors.js";
 import { InvalidInputError } from "../domain/errors.js";
 import { isGuid } from "../domain/person.js";
 
@@ -62,20 +63,29 @@ export function jsonOption(what?: string): Option {
 }
 
 /**
- * A rules file's JSON (`rules set --file`, `rules simulate --file`); a missing or unreadable
- * file is the caller's mistake (exit 2).
+ * A file's text and its JSON (`send-webhook --file`, `send-event --file`, the rules files); a
+ * missing, unreadable or non-JSON file is the caller's mistake (exit 2). `what` names the file
+ * in the message ("rules file ").
  */
-export async function readRulesFile(path: string): Promise<unknown> {
+export async function readJsonFile(
+  path: string,
+  what = "",
+): Promise<{ text: string; json: unknown }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InvalidInputError(`cannot read rules file ${path} (${code})`);
+    throw new InvalidInputError(`cannot read ${what}${path}: ${fileProblem(error)}`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { text, json: JSON.parse(text) as unknown };
   } catch {
-    throw new InvalidInputError(`rules file ${path} is not valid JSON`);
+    // The SyntaxError quotes the file: not shown.
+    throw new InvalidInputError(`${what}${path} is not valid JSON`);
   }
+}
+
+/** A rules file's JSON (`rules set --file`, `rules simulate --file`). */
+export async function readRulesFile(path: string): Promise<unknown> {
+  return (await readJsonFile(path, "rules file ")).json;
 }

@@ -426,7 +426,8 @@ describe("contact-sync rules simulate", () => {
 
   it.each([
     ["a file that is not JSON", "NOT_JSON", /is not valid JSON/],
-    ["a missing file", "/nonexistent/criteria.json", /cannot read rules file .* \(ENOENT\)/],
+    ["a missing file", "/nonexistent/criteria.json", /cannot read rules file .*: no such file/],
+    ["a folder", tmpdir(), /cannot read rules file .*: it is a folder, not a file/],
   ])("refuses %s with one line and exit 2", async (_, file, reason) => {
     const path = file === "NOT_JSON" ? await criteriaFile("broken.json", "{ nope") : file;
     const simulated = await run(["rules", "simulate", "--property", PROPERTY, "--file", path]);

@@ -114,7 +114,7 @@ describe("contact-sync rules", () => {
     [
       "a missing file",
       ["--file", "/nonexistent/rules.json"],
-      /cannot read rules file .* \(ENOENT\)/,
+      /cannot read rules file .*: no such file/,
     ],
     ["neither --file nor --strategy", [], /nothing to set/],
     ["an unknown strategy", ["--strategy", "newest_wins"], /Allowed choices are/],

@@ -330,7 +330,9 @@ describe("contact-sync send-webhook", () => {
       ["send-webhook", "--file", join(folder, "absent.json"), "--url", server.url],
       {},
     );
-    expectOneLineError(missing, 2, /cannot read .*absent\.json \(ENOENT\)/);
+    expectOneLineError(missing, 2, /cannot read .*absent\.json: no such file/);
+    const aFolder = await runInProcess(["send-webhook", "--file", folder, "--url", server.url], {});
+    expectOneLineError(aFolder, 2, /cannot read .*: it is a folder, not a file/);
     const notJson = await writeJson("broken.json", "{ not json");
     const broken = await runInProcess(["send-webhook", "--file", notJson, "--url", server.url], {});
     expectOneLineError(broken, 2, /broken\.json is not valid JSON/);
@@ -394,7 +396,7 @@ describe("contact-sync send-event", () => {
       ["send-event", "--type", "Contact Captured", "--file", join(folder, "absent.json")],
       {},
     );
-    expectOneLineError(missing, 2, /cannot read .*absent\.json \(ENOENT\)/);
+    expectOneLineError(missing, 2, /cannot read .*absent\.json: no such file/);
     expect(queue.sent).toEqual([]);
   });
 

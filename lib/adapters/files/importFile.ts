@@ -16,7 +16,7 @@ import type { ImportRecord } from "../../app/importPeople.js";
 import type { UnknownColumn } from "../../domain/importColumns.js";
 import { checkCsv, csvRecords } from "./csvFile.js";
 import { lineDecoder } from "./encoding.js";
-import { ImportFileError } from "./errors.js";
+import { fileProblem, ImportFileError } from "./errors.js";
 import { checkJsonl, JsonlKeys, jsonlRecords } from "./jsonlFile.js";
 
 export { ImportFileError } from "./errors.js";
@@ -51,14 +51,6 @@ export function formatOf(path: string): ImportFormat {
   throw new ImportFileError(
     `unsupported file type "${extension || "(none)"}": use .csv, .jsonl or .ndjson`,
   );
-}
-
-/** A file system error in words, by its code (the message repeats the path and adds nothing). */
-function fileProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  return code ?? "error";
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -11,7 +11,8 @@ import { InvalidInputError } from "../../domain/errors.js";
 import { CHATBOT_SOURCE } from "../../domain/events.js";
 import type { PutEventsResponse } from "../../local/eventsEndpoint.js";
 import type { CommandContext } from "../context.js";
-import { LocalServerError, postJson, readJsonFile, refusal, urlOption } from "./sendWebhook.js";
+import { readJsonFile } from "../options.js";
+import { LocalServerError, postJson, refusal, urlOption } from "./sendWebhook.js";
 
 interface SendEventOptions {
   type: string;

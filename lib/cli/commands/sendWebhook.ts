@@ -15,14 +15,13 @@
  * and turning an answer that is not a success into the error (and exit code) it stands for.
  */
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { Webhook } from "standardwebhooks";
 import { ContactSyncError, InvalidInputError } from "../../domain/errors.js";
 import { webhookEventTypes } from "../../domain/events.js";
 import { DEFAULT_LOCAL_PORT, LOCAL_WEBHOOK_SECRET } from "../../local/server.js";
 import type { CommandContext } from "../context.js";
-import { guid, positiveInteger } from "../options.js";
+import { guid, positiveInteger, readJsonFile } from "../options.js";
 
 /** The local server did not answer, or answered with a failure of its own (exit 1). */
 export class LocalServerError extends ContactSyncError {
@@ -44,23 +43,6 @@ export function urlOption(): Option {
       return url.href;
     })
     .default(`http://127.0.0.1:${DEFAULT_LOCAL_PORT}`);
-}
-
-/** A file's text and its JSON; a missing, unreadable or non-JSON file is bad input (exit 2). */
-export async function readJsonFile(path: string): Promise<{ text: string; json: unknown }> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InvalidInputError(`cannot read ${path} (${code})`);
-  }
-  try {
-    return { text, json: JSON.parse(text) as unknown };
-  } catch {
-    // The SyntaxError quotes the file: not shown.
-    throw new InvalidInputError(`${path} is not valid JSON`);
-  }
 }
 
 /** A server's answer: its status and its body, parsed when it is JSON. */
