@@ -282,7 +282,7 @@ describe("contact-sync import of a file that cannot be imported", () => {
       "missing.txt",
       /cannot read .*missing\.txt: no such file/,
     ],
-    ["is a folder", ".", /import is a folder, not a file/],
+    ["is a folder", ".", /cannot read .*import: it is a folder, not a file/],
     ["has an unsupported extension", "people.txt", /unsupported file type "\.txt"/],
     ["has an unclosed quote", "unclosed-quote.csv", /CSV syntax error .*nothing was imported/],
     ["is empty", "empty.jsonl", /the file is empty/],

@@ -60,7 +60,9 @@ async function fileSize(path: string): Promise<number> {
   } catch (error) {
     throw new ImportFileError(`cannot read ${path}: ${fileProblem(error)}`);
   }
-  if (info.isDirectory()) throw new ImportFileError(`${path} is a folder, not a file`);
+  if (info.isDirectory()) {
+    throw new ImportFileError(`cannot read ${path}: it is a folder, not a file`);
+  }
   if (!info.isFile()) throw new ImportFileError(`not a file: ${path}`);
   try {
     await access(path, constants.R_OK);
