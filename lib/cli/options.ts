@@ -1,7 +1,7 @@
 /**
  * Option and argument parsers shared by several commands, and `--property` and `--json`, spelled
  * the same (flag, metavar, help text) on every command that takes them. A bad value is a usage error:
- * one line on stderr, exit code 2.
+ * one line on stderr, exit code 2. Also the JSON files the commands' `--file` options name.
  */
 import { readFile } from "node:fs/promises";
 import { InvalidArgumentError, Option } from "commander";

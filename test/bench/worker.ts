@@ -110,9 +110,15 @@ async function inProcess(
   };
 }
 
-/** The next report of a container, or its failure as an error. */
+/** The next report of a container, or its failure (or its exit before it reported) as an error. */
 async function nextReport(child: ChildProcess): Promise<ContainerReport> {
-  const [report] = (await once(child, "message")) as [ContainerReport];
+  const exited = new AbortController();
+  const [report] = (await Promise.race([
+    once(child, "message", { signal: exited.signal }),
+    once(child, "exit", { signal: exited.signal }).then(([code]) => {
+      throw new Error(`a worker container exited (code ${code}) before it reported`);
+    }),
+  ]).finally(() => exited.abort())) as [ContainerReport];
   if (report.type === "failed") throw new Error(`a worker container failed: ${report.message}`);
   return report;
 }

@@ -77,6 +77,8 @@ async function main(): Promise<void> {
       handle.close().finally(() => process.disconnect());
     }
   });
+  // The parent gone (it ended, or failed before it said "end"): nothing left to measure.
+  process.on("disconnect", () => process.exit());
   report({ type: "ready" });
 }
 
