@@ -4,7 +4,8 @@
  * devDependency: when it is missing or fails, every test here fails (nothing is skipped).
  *
  * Bundle sizes are logged against the design §8 budget, not asserted (budgets are measured:
- * `npm run bench:bundles`).
+ * `npm run bench:bundles`); what a bundle must not carry is asserted (the phone metadata
+ * anywhere but in the sync worker).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
