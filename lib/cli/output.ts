@@ -74,7 +74,7 @@ export function formatImportSummary(summary: ImportSummary, file: string, second
   const rate = seconds > 0 ? Math.round(summary.rows / seconds) : summary.rows;
   lines.push(
     `Imported ${file} into property ${summary.resmanPropertyId ?? summary.propertyId} ` +
-      `(${number.format(summary.rows)} ${summary.rows === 1 ? "row" : "rows"} in ${seconds.toFixed(1)} s, ${number.format(rate)} rows/s)`,
+      `(${counted(summary.rows, "row")} in ${seconds.toFixed(1)} s, ${number.format(rate)} rows/s)`,
   );
   const table = new Table({
     ...plain,

@@ -8,6 +8,7 @@ import { storesOn } from "../../adapters/db/stores.js";
 import { propertyOf } from "../../app/propertyRules.js";
 import { type CommandContext, withDatabase } from "../context.js";
 import { jsonOption, propertyFilterOption } from "../options.js";
+import { plural } from "../output.js";
 
 /** Registers `reindex`. */
 export function registerReindex(program: Command, { io, config }: CommandContext): void {
@@ -29,7 +30,7 @@ export function registerReindex(program: Command, { io, config }: CommandContext
         io.stdout.write(
           options.json
             ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten })}\n`
-            : `Checked ${done.contacts === 1 ? "1 contact" : `${done.contacts} contacts`}; rewrote the blocking keys of ${done.rewritten}.\n`,
+            : `Checked ${plural(done.contacts, "contact")}; rewrote the blocking keys of ${done.rewritten}.\n`,
         );
       });
     });
