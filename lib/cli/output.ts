@@ -33,9 +33,12 @@ export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-/** `1 row`, `7,678 rows`: a count with thousands separators and its noun. */
-export function counted(n: number, noun: string): string {
-  return `${number.format(n)} ${noun}${n === 1 ? "" : "s"}`;
+/**
+ * `1 row`, `7,678 rows`: a count with thousands separators and its noun (`nouns`, the plural,
+ * where it is not the noun and an s: `2 properties`).
+ */
+export function counted(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${number.format(n)} ${n === 1 ? noun : nouns}`;
 }
 
 /** A property's reconciliation as `stats` shows it. */

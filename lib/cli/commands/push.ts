@@ -19,7 +19,7 @@ import {
   propertyFilterOption,
   requirePropertyOrAll,
 } from "../options.js";
-import { formatPushLine } from "../output.js";
+import { counted, formatPushLine } from "../output.js";
 
 /** `push --json`: one entry per lead, snake_case, ids and outcome only. */
 function lineRecord(resmanPropertyId: string, line: PushLine) {
@@ -105,7 +105,7 @@ export function registerPush(program: Command, context: CommandContext): void {
         );
         if (failed.length > 0) {
           io.stderr.write(
-            `contact-sync: ${failed.length === 1 ? "1 lead" : `${failed.length} leads`} not sent (see the lines above; failed ones need --retry-failed once the cause is fixed)\n`,
+            `contact-sync: ${counted(failed.length, "lead")} not sent (see the lines above; failed ones need --retry-failed once the cause is fixed)\n`,
           );
           throw new ExitError(EXIT_FAILURE);
         }

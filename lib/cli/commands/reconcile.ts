@@ -19,7 +19,7 @@ import {
   propertyFilterOption,
   requirePropertyOrAll,
 } from "../options.js";
-import { formatReconcileOutcome } from "../output.js";
+import { counted, formatReconcileOutcome } from "../output.js";
 
 interface ReconcileCommandOptions {
   property?: string;
@@ -148,7 +148,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
       if (failed.length > 0) {
         const refused = failed.some((o) => o.kind === "run" && o.run.status === "auth_failed");
         io.stderr.write(
-          `contact-sync: reconciliation failed for ${failed.length === 1 ? "1 property" : `${failed.length} properties`}${
+          `contact-sync: reconciliation failed for ${counted(failed.length, "property", "properties")}${
             refused
               ? " (auth_failed: ResMan refused the credentials or the account: check RESMAN_INTEGRATION_PARTNER_ID, RESMAN_API_KEY and the property's --account)"
               : ""

@@ -16,6 +16,7 @@ import { ConfigError } from "../../config.js";
 import { InvalidInputError } from "../../domain/errors.js";
 import { type CliIo, type CommandContext, withDatabase } from "../context.js";
 import { jsonOption } from "../options.js";
+import { counted } from "../output.js";
 
 /** A queue URL as SQS prints it (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
 function queueUrl(value: string): string {
@@ -76,7 +77,7 @@ export function registerRedrive(program: Command, { io, config }: CommandContext
         io.stdout.write(
           options.json
             ? `${JSON.stringify({ moved }, null, 2)}\n`
-            : `Moved ${moved === 1 ? "1 message" : `${moved} messages`} from the local dead-letter queue back to the local sync queue.\n`,
+            : `Moved ${counted(moved, "message")} from the local dead-letter queue back to the local sync queue.\n`,
         );
         return;
       }
