@@ -4,7 +4,7 @@
  * with SQS semantics (visibility, receive counts, `MAX_RECEIVE_COUNT`, the local DLQ). Queued
  * work survives a stop: it waits in the database for the next start. Outbound events stay in
  * the outbox, published to nowhere (there is no event bus locally): they are kept, marked sent,
- * and the console's health page lists them. The server also serves the operator console
+ * and the console's health page lists them (`start --once` does the same once, at its end). The server also serves the operator console
  * (`localConsole.ts`) under `/console`.
  */
 import { randomUUID } from "node:crypto";
@@ -48,6 +48,20 @@ function localWorker(handle: DatabaseHandle, maxReceiveCount: number) {
   });
   return (event: Parameters<typeof worker>[0]) =>
     worker(event, localContext("contact-sync-sync-worker", randomUUID()));
+}
+
+/**
+ * Publishes every outbound event waiting in the outbox to the local bus (`start --once`, after
+ * the queue): what the serving worker does every second. Returns how many were handed over.
+ */
+export async function publishLocalOutbox(handle: DatabaseHandle): Promise<number> {
+  const { outbox } = storesOn(handle);
+  let total = 0;
+  for (;;) {
+    const { published } = await drainOutbox({ outbox, publisher: localBus });
+    total += published;
+    if (published === 0) return total;
+  }
 }
 
 /** Drains the local queue once (`start --once`): every message processed or dead-lettered. */

@@ -122,6 +122,16 @@ describe("the local service, as real processes on the embedded database", () => 
     expect(reconciled).not.toBeNull();
     demoProperty = reconciled?.[1] ?? "";
     expect(once.stdout).toContain("Local queue: 0 processed, 0 dead-lettered, 0 left.");
+    // The sample's and the demo's outbound events are handed to the local bus, as the serving
+    // worker does: none is left waiting.
+    const outbox = /Outbox: (\d[\d,]*) outbound events marked published/.exec(once.stdout);
+    expect(Number(outbox?.[1]?.replace(/,/g, "") ?? 0)).toBeGreaterThan(100);
+    const stats = await cli(["stats", "--json"]);
+    const waiting = (JSON.parse(stats.stdout) as { events_waiting: number }[]).map(
+      (property) => property.events_waiting,
+    );
+    expect(waiting).toHaveLength(3);
+    expect(waiting).toEqual([0, 0, 0]);
     // The demo leaves one open review item for the console.
     const review = await cli(["review", "list", "--property", demoProperty, "--json"]);
     expect(review.code).toBe(0);

@@ -5,10 +5,15 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { localRetry } from "../../local/localConsole.js";
-import { drainLocalQueue, startLocalService } from "../../local/localService.js";
+import {
+  drainLocalQueue,
+  publishLocalOutbox,
+  startLocalService,
+} from "../../local/localService.js";
 import { DEFAULT_LOCAL_PORT, LOCAL_WEBHOOK_SECRET } from "../../local/server.js";
 import { serveUntilStopped, startLocalStack } from "../../local/start.js";
 import { type CommandContext, withDatabase } from "../context.js";
+import { counted } from "../output.js";
 
 /** The local schedule's period (60 s; the AWS schedule's is RECONCILE_PERIOD_MINUTES). */
 const RECONCILE_EVERY_MS = 60_000;
@@ -94,8 +99,10 @@ export function registerStart(program: Command, { io, config }: CommandContext):
               }
             } else {
               const drained = await drainLocalQueue(handle, settings.maxReceiveCount);
+              const published = await publishLocalOutbox(handle);
               io.stdout.write(
-                `\nLocal queue: ${drained.succeeded} processed, ${drained.deadLettered} dead-lettered, ${drained.remaining} left.\n`,
+                `\nLocal queue: ${drained.succeeded} processed, ${drained.deadLettered} dead-lettered, ${drained.remaining} left.\n` +
+                  `Outbox: ${counted(published, "outbound event")} marked published (no event bus locally: nobody receives them; on AWS they go to EventBridge).\n`,
               );
             }
           } finally {
