@@ -33,6 +33,7 @@ th, td { border: 1px solid var(--line); padding: .35rem .55rem; text-align: left
 thead th { background: #eef1f6; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, .id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
+.id, h1 code { white-space: nowrap; }
 .blank, .muted { color: var(--muted); }
 .flash { padding: .5rem .8rem; background: #e7f0ff; border: 1px solid #b8cdf5; }
 .errors { padding: .5rem .8rem; background: #fdecea; border: 1px solid #f2b8b5; }

@@ -15,6 +15,7 @@ import {
   csrfField,
   type Markup,
   score,
+  shortId,
   status,
   when,
 } from "./layout.js";
@@ -72,7 +73,7 @@ export function contactView(detail: ContactDetail, csrf: string): Markup {
   const { contact } = detail;
   const secondary = contact.secondary;
   return html`<section class="contact" data-contact="${contact.id}">
-  <h1>Contact <code>${contact.id.slice(0, 8)}</code> <span class="kind">${contact.kind}</span></h1>
+  <h1>Contact <code title="${contact.id}">${shortId(contact.id)}</code> <span class="kind">${contact.kind}</span></h1>
   ${
     detail.mergedIntoId === null
       ? ""

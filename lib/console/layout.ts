@@ -88,8 +88,17 @@ export function status(value: string | null | undefined): Markup {
   return html`<span class="status status-${text.replace(/[^a-z_]/g, "")}">${text}</span>`;
 }
 
-/** A contact's link with its short id (ids only in URLs). */
+/**
+ * An id as the pages show it: its last eight characters. Not its first: a contact id is a
+ * UUIDv7, whose first eight characters are its creation time to the minute, so contacts made in
+ * the same minute (an import's, a review item's two) would all look alike.
+ */
+export function shortId(id: string): string {
+  return `…${id.slice(-8)}`;
+}
+
+/** A contact's link with its short id, the whole id on hover (ids only in URLs). */
 export function contactLink(id: string | null | undefined): Markup {
   if (id === null || id === undefined) return html`—`;
-  return html`<a class="id" href="${CONSOLE_BASE}/contacts/${id}">${id.slice(0, 8)}</a>`;
+  return html`<a class="id" href="${CONSOLE_BASE}/contacts/${id}" title="${id}">${shortId(id)}</a>`;
 }

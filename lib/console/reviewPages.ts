@@ -18,6 +18,7 @@ import {
   csrfField,
   type Markup,
   score,
+  shortId,
   status,
   when,
 } from "./layout.js";
@@ -92,7 +93,7 @@ export function reviewItemView(view: ReviewPage, csrf: string): Markup {
   ];
   const decided = item.status !== "open";
   return html`<section class="review" data-review="${item.id}">
-  <h1>Review <code>${item.id.slice(0, 8)}</code> ${status(item.status)}</h1>
+  <h1>Review <code title="${item.id}">${shortId(item.id)}</code> ${status(item.status)}</h1>
   <p class="meta">Raised ${when(item.createdAt)} · ${view.openTotal} open in this property
     ${item.personId === null ? html` · a chatbot lead` : html` · ResMan person <code>${item.personId}</code>`}</p>
   <table class="compare">

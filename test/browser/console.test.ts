@@ -204,6 +204,13 @@ describe("operator console in Chromium", () => {
     const context = await signedIn("reviewer@domiq.test", [property.id]);
     const page = watch(await context.newPage());
     await page.goto(consoleUrl(`/reviews/${item.id}`));
+    // The two choices name their contacts apart (both were made within the same second, so a
+    // UUIDv7's first characters, its time, would be the same): each by its id's last eight.
+    const shown = await page.locator("fieldset label a.id").allTextContents();
+    expect(shown).toHaveLength(2);
+    expect(shown[0]).not.toBe(shown[1]);
+    expect(aId.endsWith(shown[0]?.replace("…", "") ?? "-")).toBe(true);
+    expect(bId.endsWith(shown[1]?.replace("…", "") ?? "-")).toBe(true);
     await page.getByLabel("this record's contact").check();
     await page.getByRole("button", { name: /Approve/ }).click();
     await page.waitForURL(/done=approved/);
