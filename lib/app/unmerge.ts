@@ -33,7 +33,10 @@ export interface UnmergeResult {
   /** The contact split off again: the merged-away contact, or the person's new contact. */
   splitContactId: string;
   kind: "contact" | "person";
+  /** Fields set back to their value before the merge. */
   fieldsRestored: number;
+  /** Fields whose value the merge had not changed: only their ResMan version went back. */
+  versionsRestored: number;
   /** Fields the merge changed that were changed again since: they keep the later value. */
   fieldsKept: number;
   linksMoved: number;
@@ -104,6 +107,7 @@ export async function unmerge(
       splitContactId: plan.split.kind === "contact" ? plan.split.contactId : plan.split.contact.id,
       kind: plan.split.kind,
       fieldsRestored: plan.restored.length,
+      versionsRestored: plan.restamped.length,
       fieldsKept: plan.kept.length,
       linksMoved: plan.links.length,
       linksMissing: plan.missingLinks.length,

@@ -95,6 +95,11 @@ export interface RestoredSurvivor {
   secondary: SecondaryValues;
   /** Fields set back to their value before the merge. */
   restored: ContactField[];
+  /**
+   * Fields whose value the merge left as it was but whose ResMan version it moved to the
+   * merged-away contact's record: the version goes back, the value stays.
+   */
+  restamped: ContactField[];
   /** Fields the merge changed that were changed again since: they keep the later value. */
   kept: ContactField[];
 }
@@ -112,6 +117,7 @@ export function restoreSurvivor(
   const sources: FieldSources = { ...current.sources };
   const versions: FieldVersions = { ...current.versions };
   const restored: ContactField[] = [];
+  const restamped: ContactField[] = [];
   const kept: ContactField[] = [];
   for (const field of merge.fields) {
     const before = merge.before[field];
@@ -127,12 +133,13 @@ export function restoreSurvivor(
       kept.push(field);
       continue;
     }
-    setFieldValue(values, field, structuredClone(before.value ?? null));
+    const valueBefore = before.value ?? null;
+    (isDeepStrictEqual(fieldValue(values, field), valueBefore) ? restamped : restored).push(field);
+    setFieldValue(values, field, structuredClone(valueBefore));
     if (before.source === null) delete sources[field];
     else sources[field] = before.source;
     if (before.version === null || before.version === undefined) delete versions[field];
     else versions[field] = before.version;
-    restored.push(field);
   }
   const secondary = restoredSecondary(
     current.secondary,
@@ -141,7 +148,7 @@ export function restoreSurvivor(
     values,
     leaving,
   );
-  return { values, sources, versions, secondary, restored, kept };
+  return { values, sources, versions, secondary, restored, restamped, kept };
 }
 
 /** A contact write of given values, sources and secondary values. */
@@ -169,6 +176,8 @@ export interface UnmergeInput {
 export interface UnmergePlan {
   survivor: ContactWrite;
   restored: ContactField[];
+  /** Fields whose ResMan version alone goes back (`RestoredSurvivor.restamped`). */
+  restamped: ContactField[];
   kept: ContactField[];
   /** B again (no longer merged away), or the new contact of the person. */
   split: { kind: "contact"; contactId: string } | { kind: "person"; contact: ContactWrite };
@@ -318,6 +327,7 @@ export function planUnmerge(input: UnmergeInput): UnmergePlan {
   return {
     survivor,
     restored: back.restored,
+    restamped: back.restamped,
     kept: back.kept,
     split,
     links,

@@ -243,6 +243,7 @@ describe("contact-sync review approve, and unmerge", () => {
       split_user_id: merge.merged_user_id,
       kind: "contact",
       fields_restored: 2,
+      versions_restored: 0,
       fields_kept: 0,
       links_moved: 1,
       links_missing: 0,

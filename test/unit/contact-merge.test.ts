@@ -788,6 +788,51 @@ describe("restoreSurvivor", () => {
     expect(back.secondary).toEqual(emptySecondary());
   });
 
+  it("counts a field whose version alone the merge moved apart from those it changed", () => {
+    const older = { record: "P-1", at: "2026-03-02T10:00:00.000Z", digest: "d1" };
+    const newer = { record: "P-2", at: "2026-03-03T10:00:00.000Z", digest: "d2" };
+    const values = valuesWith({ lastName: "Roe", email: "m.roe@mailbox.dev" });
+    const sources: FieldSources = { lastName: "resman", email: "resman" };
+    const merged = mergeValues({
+      current: values,
+      sources,
+      versions: { lastName: older, email: older },
+      incoming: valuesWith({ lastName: "Roe", email: "mroe@postbox.dev" }),
+      source: "resman",
+      strategy: "resman_wins",
+      version: newer,
+    });
+    expect(merged.changed).toEqual(["email"]);
+    expect(merged.restamped).toEqual(["lastName"]);
+    const history = parseMergeHistory({
+      id: "m",
+      propertyId: "p",
+      userId: A_ID,
+      mergedUserId: null,
+      linkId: "l",
+      personId: "x",
+      before: merged.before,
+      applied: {
+        fields: [...merged.changed, ...merged.restamped],
+        secondary_before: emptySecondary(),
+      },
+      incoming: {
+        values: valuesWith({ lastName: "Roe", email: "mroe@postbox.dev" }),
+        sources: "resman",
+      },
+      revertedAt: null,
+    });
+    const now = buildContact(A_ID, merged.values, {
+      sources: merged.sources,
+      versions: merged.versions,
+    });
+    const back = restoreSurvivor(now, history, new Set(["P-2"]));
+    expect(back.restored).toEqual(["email"]);
+    expect(back.restamped).toEqual(["lastName"]);
+    expect(back.values).toMatchObject({ lastName: "Roe", email: "m.roe@mailbox.dev" });
+    expect(back.versions).toEqual({ lastName: older, email: older });
+  });
+
   it("refuses a history whose documents are not a merge's, naming paths only", () => {
     expect(() =>
       parseMergeHistory({

@@ -48,6 +48,7 @@ function unmergeRecord(done: UnmergeResult) {
     split_user_id: done.splitContactId,
     kind: done.kind,
     fields_restored: done.fieldsRestored,
+    versions_restored: done.versionsRestored,
     fields_kept: done.fieldsKept,
     links_moved: done.linksMoved,
     links_missing: done.linksMissing,
