@@ -400,6 +400,20 @@ describe("contact-sync send-event", () => {
     expect(queue.sent).toEqual([]);
   });
 
+  it("refuses a detail-type it does not know before posting, naming the four", async () => {
+    const file = await writeJson("detail.json", captured);
+    const run = await runInProcess(
+      ["send-event", "--type", "contact captured", "--file", file, "--url", server.url],
+      {},
+    );
+    expectOneLineError(
+      run,
+      2,
+      /'contact captured' is invalid\. Allowed choices are Contact Captured, Preferences Updated, Conversation Completed, Interaction Logged/,
+    );
+    expect(queue.sent).toEqual([]);
+  });
+
   it("exits 1 with one line when the server cannot be reached", async () => {
     const file = await writeJson("detail.json", captured);
     const run = await runInProcess(

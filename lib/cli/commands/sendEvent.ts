@@ -6,9 +6,9 @@
  * paths at fault, never a value. Exit 0 when the entry was accepted; 2 for bad input (a missing
  * or non-JSON file, an entry the server refused); 1 when the server cannot be reached or fails.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { InvalidInputError } from "../../domain/errors.js";
-import { CHATBOT_SOURCE } from "../../domain/events.js";
+import { CHATBOT_SOURCE, chatbotDetailTypes } from "../../domain/events.js";
 import type { PutEventsResponse } from "../../local/eventsEndpoint.js";
 import type { CommandContext } from "../context.js";
 import { readJsonFile } from "../options.js";
@@ -28,15 +28,22 @@ export function registerSendEvent(program: Command, { io }: CommandContext): voi
     .description(
       `Post one DomIQ chatbot event (Source ${CHATBOT_SOURCE}) to the local stack's POST /events as a PutEvents entry, with the file's JSON as its detail. Prints the event id, or the entry's error code and the fields at fault.`,
     )
-    .requiredOption(
-      "--type <detail-type>",
-      'the detail-type: "Contact Captured", "Preferences Updated", "Conversation Completed" or "Interaction Logged"',
+    .addOption(
+      new Option("--type <detail-type>", "the event's detail-type (quote it: two words)")
+        .choices(chatbotDetailTypes)
+        .makeOptionMandatory(),
     )
     .requiredOption("--file <path>", "the event's detail (JSON)")
     .addOption(urlOption())
     .addHelpText(
       "after",
-      "\nExit code: 0 when the server accepted the event, 2 for bad input (a missing or non-JSON\n" +
+      "\nThe detail of each type is described by its JSON Schema in schemas/ (chatbot-contact-\n" +
+        "captured.json, …). A Contact Captured detail with its required fields, the contact optional:\n" +
+        '  {"event_id": "evt-1", "property_id": "<property id>", "conversation_id": "c-1",\n' +
+        '   "occurred_at": "2026-12-07T09:00:00Z", "contact": {"first_name": "…", "email": "…"}}\n' +
+        "(property_id: the property's contact-sync id, which `contact-sync stats` lists.)\n" +
+        '\nExample:\n  contact-sync send-event --type "Contact Captured" --file detail.json\n' +
+        "\nExit code: 0 when the server accepted the event, 2 for bad input (a missing or non-JSON\n" +
         "file, an event the server refused), 1 when the server cannot be reached or failed.",
     )
     .action(async (options: SendEventOptions) => {
