@@ -179,7 +179,13 @@ export function registerSendWebhook(program: Command, { io, config }: CommandCon
     .option("--account <id>", "the ResMan account id of the envelope", positiveInteger)
     .addHelpText(
       "after",
-      "\nExit code: 0 when the server accepted the delivery (202), 2 for bad input (a missing or\n" +
+      "\nThe envelope and the person are described by schemas/resman-webhook.json (JSON Schema)\n" +
+        "and docs/design.md §5. A person object with its required fields and a few others:\n" +
+        '  {"person_id": "<PersonID, a GUID>", "status": "prospect", "last_modified":\n' +
+        '   "2026-12-07T09:00:00Z", "first_name": "…", "last_name": "…", "email": "…",\n' +
+        '   "phones": [{"type": "mobile", "number": "…"}]}\n' +
+        "\nExample:\n  contact-sync send-webhook --file person.json --property <ResMan property GUID> --account 400\n" +
+        "\nExit code: 0 when the server accepted the delivery (202), 2 for bad input (a missing or\n" +
         "non-JSON file, a delivery the server refused with 4xx), 1 when the server cannot be\n" +
         "reached or failed.",
     )
