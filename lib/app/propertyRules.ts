@@ -73,11 +73,40 @@ export async function showRules(deps: RulesDependencies, property: string): Prom
 export function validCriteria(document: unknown): MatchingCriteria {
   const parsed = parseMatchingCriteria(document);
   if (parsed.ok) return parsed.criteria;
-  throw invalid("invalid matching criteria", parsed.issues);
+  throw invalid("invalid matching criteria", parsed.issues, document);
 }
 
-/** One line naming the first issue's path (never the value) and how many more there are. */
-function invalid(what: string, issues: readonly RulesIssue[]): InvalidInputError {
+/** Whether `document` holds nothing at `path` (`thresholds.review`). */
+function absentAt(document: unknown, path: string): boolean {
+  let at: unknown = document;
+  for (const key of path.split(".")) {
+    if (typeof at !== "object" || at === null || !Object.hasOwn(at, key)) return true;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at === undefined;
+}
+
+/**
+ * One line naming the first issue's path (never the value) and how many more there are; when
+ * every issue is a setting left out (a file holding only the settings to change), the settings
+ * missing, since criteria are replaced whole.
+ */
+function invalid(
+  what: string,
+  issues: readonly RulesIssue[],
+  document: unknown,
+): InvalidInputError {
+  const missing = issues.map((issue) => issue.path).filter((path) => absentAt(document, path));
+  if (missing.length > 0 && missing.length === issues.length) {
+    const listed =
+      missing.length === 1
+        ? missing[0]
+        : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}`;
+    return new InvalidInputError(
+      `${what}: missing ${listed} (criteria are replaced whole: edit what \`rules get\` prints)`,
+      issues,
+    );
+  }
   const [first] = issues;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
   return new InvalidInputError(
@@ -137,7 +166,7 @@ export function rulesFileChange(document: unknown): RulesFileChange {
     );
   }
   if (!parsed.success || (checked !== null && !checked.ok)) {
-    throw invalid("invalid rules file", issues);
+    throw invalid("invalid rules file", issues, document);
   }
   const change: RulesFileChange = {};
   if (checked?.ok) change.criteria = checked.criteria;

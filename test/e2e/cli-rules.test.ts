@@ -234,6 +234,20 @@ describe("contact-sync rules", () => {
       /invalid matching criteria: tie_breaker: unknown key$/,
     ],
     [
+      "bare criteria holding only the settings to change",
+      () => ({ thresholds: { auto_merge: 15 } }),
+      /^contact-sync: invalid matching criteria: missing version, thresholds\.review, similarity, shared_value_limit and fields \(criteria are replaced whole: edit what `rules get` prints\)$/,
+    ],
+    [
+      "get's output with one setting left out",
+      (shown) => {
+        const edited = structuredClone(shown) as { matching_criteria: Record<string, unknown> };
+        delete edited.matching_criteria.similarity;
+        return edited;
+      },
+      /^contact-sync: invalid rules file: missing matching_criteria\.similarity \(criteria/,
+    ],
+    [
       "get's descriptive fields alone",
       (shown) => ({ property_id: shown.property_id, merge_strategy_source: "stored" }),
       /nothing to set: .* has no matching_criteria or merge_strategy/,
