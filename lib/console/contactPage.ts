@@ -19,7 +19,7 @@ import {
   status,
   when,
 } from "./layout.js";
-import { shownValue } from "./reviewPages.js";
+import { fieldLabels, shownValue } from "./reviewPages.js";
 
 const rows: { label: string; field: ContactField; value: (d: ContactDetail) => string }[] = [
   { label: "First name", field: "firstName", value: (d) => d.contact.values.firstName ?? "" },
@@ -109,7 +109,7 @@ export function contactView(detail: ContactDetail, csrf: string): Markup {
     (secondary.variants ?? []).length === 0
       ? ""
       : html`<h3>How each record wrote the person</h3>
-  <table class="variants"><thead><tr><th>Record</th>${reviewFields.map((f) => html`<th>${f.replace("_", " ")}</th>`)}</tr></thead>
+  <table class="variants"><thead><tr><th>Record</th>${reviewFields.map((f) => html`<th>${fieldLabels[f]}</th>`)}</tr></thead>
   <tbody>${(secondary.variants ?? []).map(variantRow)}</tbody></table>`
   }
 

@@ -23,7 +23,8 @@ import {
   when,
 } from "./layout.js";
 
-const fieldLabels: Record<ReviewField, string> = {
+/** How the pages name the compared fields (the review's rows, the contact's record variants). */
+export const fieldLabels: Record<ReviewField, string> = {
   first_name: "First name",
   last_name: "Last name",
   date_of_birth: "Birth date",

@@ -254,6 +254,16 @@ describe("operator console in Chromium", () => {
     await page.goto(consoleUrl(`/contacts/${aId}`));
     expect(await page.locator("table.links").textContent()).toContain(b.person_id);
     expect(await page.locator("table.merges").textContent()).toContain("merged in");
+    // How each record wrote the person: the fields named as the review page names them.
+    expect(await page.locator("table.variants thead th").allTextContents()).toEqual([
+      "Record",
+      "First name",
+      "Last name",
+      "Birth date",
+      "Email",
+      "Phone",
+      "Address",
+    ]);
     await page.screenshot({ path: join(shots, "contact.png"), fullPage: true });
 
     await page.getByRole("button", { name: "Unmerge" }).click();
