@@ -38,6 +38,19 @@ export interface ContactValues {
   isDependent: boolean | null;
 }
 
+/**
+ * A copy of `values` sharing no object with it (its phones, their map, its address): what
+ * `structuredClone` gives for these flat records, without its serialisation.
+ */
+export function copyValues(values: ContactValues): ContactValues {
+  const phones: ContactValues["phones"] = {};
+  for (const type in values.phones) {
+    const phone = values.phones[type as keyof ContactValues["phones"]];
+    if (phone !== undefined) phones[type as keyof ContactValues["phones"]] = { ...phone };
+  }
+  return { ...values, phones, address: values.address === null ? null : { ...values.address } };
+}
+
 /** The fields survivorship decides one by one; phones count per type. */
 export type ContactField =
   | "firstName"

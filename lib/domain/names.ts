@@ -192,14 +192,22 @@ const GENERATIONS = new Map([
  */
 export function generationOf(...names: (string | null | undefined)[]): string | null {
   for (const name of names) {
-    const words = writtenWords(name);
-    for (const word of words.slice(1)) {
-      const generation = GENERATIONS.get((foldText(word) ?? "").replaceAll(" ", ""));
-      if (generation !== undefined) return generation;
-    }
+    if (name === null || name === undefined) continue;
+    const generation = generationOfName(name);
+    if (generation !== null) return generation;
   }
   return null;
 }
+
+/** The generation one name carries after its first word (remembered: names repeat). */
+const generationOfName = /* @__PURE__ */ memoized((name: string): string | null => {
+  const words = writtenWords(name);
+  for (let i = 1; i < words.length; i += 1) {
+    const generation = GENERATIONS.get((foldText(words[i]) ?? "").replaceAll(" ", ""));
+    if (generation !== undefined) return generation;
+  }
+  return null;
+});
 
 /** A full name split into its parts, as written (whitespace cleaned); null when absent. */
 export interface FullNameParts {

@@ -34,6 +34,7 @@ import {
   type ContactField,
   type ContactPhone,
   type ContactValues,
+  copyValues,
   emptySecondary,
   type FieldSource,
   type FieldSources,
@@ -373,7 +374,7 @@ export function mergeValues(params: {
 }): MergeOutcome {
   const { current, incoming, source, strategy } = params;
   const record = params.record ?? "same";
-  const values = structuredClone(current);
+  const values = copyValues(current);
   const sources: FieldSources = { ...params.sources };
   const versions: FieldVersions = { ...params.versions };
   const outcome = unchangedOutcome({ values, sources, versions });
@@ -450,7 +451,7 @@ export function mergeValues(params: {
       source: now === null ? (params.sources[field] ?? null) : owner,
       ...(previous === undefined ? {} : { version: previous }),
     };
-    setFieldValue(values, field, structuredClone(next));
+    setFieldValue(values, field, typeof next === "object" ? { ...next } : next);
     sources[field] = source;
     if (nextVersion === undefined) delete versions[field];
     else versions[field] = nextVersion;

@@ -38,13 +38,25 @@ export function parseJson<T>(value: T | string): T {
   return typeof value === "string" ? (JSON.parse(value) as T) : value;
 }
 
+/** Each table's columns as (property, column) pairs, listed once: a read maps many rows. */
+const columnLists = new WeakMap<PgTable, [string, PgTable["_"]["columns"][string]][]>();
+
+function columnList(table: PgTable): [string, PgTable["_"]["columns"][string]][] {
+  let list = columnLists.get(table);
+  if (list === undefined) {
+    list = Object.entries(getTableColumns(table));
+    columnLists.set(table, list);
+  }
+  return list;
+}
+
 /** A table row from its `to_jsonb` form, mapped like Drizzle maps driver values. */
 export function rowFromJson<T extends PgTable>(
   table: T,
   json: Record<string, unknown>,
 ): T["$inferSelect"] {
   const row: Record<string, unknown> = {};
-  for (const [property, column] of Object.entries(getTableColumns(table))) {
+  for (const [property, column] of columnList(table)) {
     const value = json[column.name];
     row[property] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
   }

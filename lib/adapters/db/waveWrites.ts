@@ -43,7 +43,8 @@ function recordset<T extends PgTable>(
   const columns = getTableColumns(table);
   const json = rows.map((row) => {
     const out: Record<string, unknown> = {};
-    for (const [property, value] of Object.entries(row)) {
+    for (const property in row) {
+      const value = (row as Record<string, unknown>)[property];
       const column = columns[property];
       if (column === undefined || value === undefined) continue;
       out[column.name] = value instanceof Date ? value.toISOString() : value;
