@@ -7,6 +7,7 @@
 import { compactStreet, type NormalisedAddress, normaliseAddress } from "./address.js";
 import type { ContactValues } from "./contact.js";
 import { emailMatchKey } from "./emailKey.js";
+import { memoizedPerObject } from "./memo.js";
 import {
   areNicknames,
   generationOf,
@@ -154,16 +155,35 @@ export function compareNames(
 ): FieldEvidence<NameLevel> {
   if (x === null || y === null) return { level: "missing", weight: 0 };
   const level = x === y ? "exact" : nameLevel(x, y, rule.nickname !== undefined, similarity, kind);
-  return { level, weight: nameWeights(rule)[level] };
+  return { level, weight: ruleNameWeights(rule)[level] };
 }
 
+/** `nameWeights` of a rule, made once per rule object (criteria are never changed in place). */
+const ruleNameWeights = /* @__PURE__ */ memoizedPerObject(nameWeights);
+
+type DifferentNameLevel = Exclude<NameLevel, "missing" | "exact">;
+
 /**
- * Levels of name pairs already compared, by pair and cut-offs: a property's people share a few
- * hundred names, so the same pairs come back with every candidate (string distances and the
- * nickname table are the matcher's largest cost). Cleared when it grows past `MAX_REMEMBERED`.
+ * Levels of name pairs already compared, by cut-offs, then by one name and the other: a
+ * property's people share a few hundred names, so the same pairs come back with every candidate
+ * (string distances and the nickname table are the matcher's largest cost); nested maps, so
+ * that a pair found again costs no key to build. Cleared when it holds `MAX_REMEMBERED` pairs.
  */
-const rememberedLevels = new Map<string, Exclude<NameLevel, "missing" | "exact">>();
+const rememberedLevels = new Map<string, Map<string, Map<string, DifferentNameLevel>>>();
+let rememberedPairs = 0;
 const MAX_REMEMBERED = 100_000;
+
+/** The keys of a comparison's kind and cut-offs, made once per similarity object. */
+const comparisonKeys = /* @__PURE__ */ memoizedPerObject(
+  (similarity: MatchingCriteria["similarity"]) => {
+    const cutOffs = `${similarity.high}|${similarity.low}`;
+    return {
+      given: `given|${cutOffs}`,
+      givenWithNicknames: `given+nicknames|${cutOffs}`,
+      surname: `surname|${cutOffs}`,
+    };
+  },
+);
 
 function nameLevel(
   x: string,
@@ -171,13 +191,30 @@ function nameLevel(
   nicknames: boolean,
   similarity: MatchingCriteria["similarity"],
   kind: "given" | "surname",
-): Exclude<NameLevel, "missing" | "exact"> {
-  const key = `${kind}|${nicknames}|${similarity.high}|${similarity.low}|${x}|${y}`;
-  const known = rememberedLevels.get(key);
+): DifferentNameLevel {
+  const keys = comparisonKeys(similarity);
+  const config =
+    kind === "surname" ? keys.surname : nicknames ? keys.givenWithNicknames : keys.given;
+  let byFirst = rememberedLevels.get(config);
+  const known = byFirst?.get(x)?.get(y);
   if (known !== undefined) return known;
   const level = compareDifferentNames(x, y, nicknames, similarity, kind);
-  if (rememberedLevels.size >= MAX_REMEMBERED) rememberedLevels.clear();
-  rememberedLevels.set(key, level);
+  if (rememberedPairs >= MAX_REMEMBERED) {
+    rememberedLevels.clear();
+    rememberedPairs = 0;
+    byFirst = undefined;
+  }
+  if (byFirst === undefined) {
+    byFirst = new Map();
+    rememberedLevels.set(config, byFirst);
+  }
+  let bySecond = byFirst.get(x);
+  if (bySecond === undefined) {
+    bySecond = new Map();
+    byFirst.set(x, bySecond);
+  }
+  bySecond.set(y, level);
+  rememberedPairs += 1;
   return level;
 }
 

@@ -5,6 +5,7 @@
  * Yahoo disposable address, not the base one), so those addresses stay as they are. The contact
  * keeps the address as given; this key is for matching and blocking only.
  */
+import { memoized } from "./memo.js";
 import { normaliseEmail } from "./normalize.js";
 
 interface ProviderRule {
@@ -71,6 +72,14 @@ const PROVIDERS = new Map<string, ProviderRule>([
  * @example emailMatchKey("jane.roe+rent@yahoo.com") === "jane.roe+rent@yahoo.com"
  */
 export function emailMatchKey(email: string | null | undefined): string | null {
+  return email === null || email === undefined ? null : emailMatchKeyOnce(email);
+}
+
+/**
+ * `emailMatchKey` of an address, remembered: a person's candidates bring their emails back
+ * to every comparison.
+ */
+const emailMatchKeyOnce = /* @__PURE__ */ memoized((email: string): string | null => {
   const checked = normaliseEmail(email);
   if (checked === null || !("email" in checked)) return null;
   const address = checked.email;
@@ -86,4 +95,4 @@ export function emailMatchKey(email: string | null | undefined): string | null {
   const key = `${local}@${rule.domain}`;
   const recheck = normaliseEmail(key);
   return recheck !== null && "email" in recheck ? recheck.email : null;
-}
+});
