@@ -218,7 +218,7 @@ describe("contact-sync reconcile", () => {
   it("asks which properties, and needs credentials", async () => {
     expectOneLineError(await run(["reconcile"]), 2, /--property <guid> or --all/);
     const noKey = await run(["reconcile", "--all"], { RESMAN_API_KEY: "" });
-    expectOneLineError(noKey, 2, /missing RESMAN_API_KEY/);
+    expectOneLineError(noKey, 2, /missing RESMAN_API_KEY: .*`contact-sync resman-stub`/);
   });
 
   it("imports everything on a first run, then finds nothing new", async () => {

@@ -28,7 +28,10 @@ function credentialsOf(settings: ResmanSettings, purpose: string) {
       ...(partnerId === undefined ? ["RESMAN_INTEGRATION_PARTNER_ID"] : []),
       ...(apiKey === undefined ? ["RESMAN_API_KEY"] : []),
     ];
-    throw new ConfigError(`missing ${missing.join(" and ")}: required to ${purpose}`);
+    throw new ConfigError(
+      `missing ${missing.join(" and ")}: required to ${purpose} (to try it locally, ` +
+        "`contact-sync resman-stub` or `npm start` prints a stand-in's URLs and credentials)",
+    );
   }
   const timeout = settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs };
   return { partnerId, apiKey, ...timeout };
