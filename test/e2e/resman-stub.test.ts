@@ -832,6 +832,11 @@ describe("contact-sync resman-stub", () => {
       expect(text).toContain("domiq-local");
       expect(text).toContain("local-api-key");
       expect(text).toMatch(/admin URL:\s+http:\/\/127\.0\.0\.1:\d+\/_admin/);
+      // A line to paste into another terminal's shell, with the four variables the CLI reads.
+      expect(text).toContain(
+        `  export RESMAN_V2_URL=${v2Url} RESMAN_V1_URL=${v2Url.replace(/\/v2$/, "/v1")} ` +
+          "RESMAN_INTEGRATION_PARTNER_ID=domiq-local RESMAN_API_KEY=local-api-key\n",
+      );
       const lines = text.split("\n").filter((line) => /^\s+40[01]\s/.test(line));
       expect(lines).toHaveLength(2);
       expect((await fetch(`${v2Url}/Nowhere`)).status).toBe(404);

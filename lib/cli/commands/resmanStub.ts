@@ -92,7 +92,12 @@ export function registerResmanStub(program: Command, context: CommandContext): v
       for (const property of stub.properties) {
         out.write(`  ${property.accountId}  ${property.propertyId}  ${property.name}\n`);
       }
-      out.write("Serving. Ctrl-C to stop.\n");
+      out.write(
+        "For contact-sync in another terminal (then `contact-sync property add` and `reconcile`):\n" +
+          `  export RESMAN_V2_URL=${stub.v2Url} RESMAN_V1_URL=${stub.v1Url} ` +
+          `RESMAN_INTEGRATION_PARTNER_ID=${stub.partnerId} RESMAN_API_KEY=${stub.apiKey}\n` +
+          "Serving. Ctrl-C to stop.\n",
+      );
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         const stop = (received: NodeJS.Signals) => {
           process.off("SIGINT", stop);
