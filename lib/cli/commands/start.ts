@@ -99,11 +99,17 @@ export function registerStart(program: Command, { io, config }: CommandContext):
               }
             } else {
               const drained = await drainLocalQueue(handle, settings.maxReceiveCount);
-              const published = await publishLocalOutbox(handle);
               io.stdout.write(
-                `\nLocal queue: ${drained.succeeded} processed, ${drained.deadLettered} dead-lettered, ${drained.remaining} left.\n` +
-                  `Outbox: ${counted(published, "outbound event")} marked published (no event bus locally: nobody receives them; on AWS they go to EventBridge).\n`,
+                `\nLocal queue: ${drained.succeeded} processed, ${drained.deadLettered} dead-lettered, ${drained.remaining} left.\n`,
               );
+              // Only the embedded database's outbox is this process's to empty, as the serving
+              // worker does: on a server another process may publish it to a real bus.
+              if (handle.driver === "pglite") {
+                const published = await publishLocalOutbox(handle);
+                io.stdout.write(
+                  `Outbox: ${counted(published, "outbound event")} marked published (no event bus locally: nobody receives them; on AWS they go to EventBridge).\n`,
+                );
+              }
             }
           } finally {
             await demo.close();
