@@ -640,8 +640,10 @@ export function mayBeNicknameTypo(
   const names = differentNames(a, b);
   if (names === null) return false;
   const [left, right] = names;
-  const typoOfRelated = (x: string, y: string) =>
-    [...(nicknameIndex().related.get(y) ?? [])].some((n) => mayBeFirstNameTypo(x, n));
+  const typoOfRelated = (x: string, y: string) => {
+    for (const n of nicknameIndex().related.get(y) ?? []) if (mayBeFirstNameTypo(x, n)) return true;
+    return false;
+  };
   return typoOfRelated(left, right) || typoOfRelated(right, left);
 }
 
