@@ -25,6 +25,14 @@ export function rulesFormOf(view: RulesView): RulesForm {
   };
 }
 
+/** What each merge strategy does, as the select offers it (README, "Survivorship with provenance"). */
+const strategyLabels: Record<(typeof mergeStrategies)[number], string> = {
+  resman_wins: "resman_wins — where ResMan and the chatbot disagree on a field, ResMan's value",
+  domiq_wins: "domiq_wins — where they disagree, the chatbot's value",
+  manual_review:
+    "manual_review — where they disagree, the chatbot's value, the link pending and the fields named for a person",
+};
+
 export function rulesView(view: RulesView, form: RulesForm, csrf: string): Markup {
   return html`<section class="rules"><h1>Matching rules</h1>
   <p class="meta">Criteria: ${view.matchingCriteriaSource}; merge strategy: ${view.mergeStrategySource}.</p>
@@ -38,7 +46,7 @@ export function rulesView(view: RulesView, form: RulesForm, csrf: string): Marku
     ${csrfField(csrf)}
     <label for="strategy">Merge strategy</label>
     <select id="strategy" name="strategy">
-      ${mergeStrategies.map((s) => html`<option value="${s}"${s === form.strategy ? html` selected` : ""}>${s}</option>`)}
+      ${mergeStrategies.map((s) => html`<option value="${s}"${s === form.strategy ? html` selected` : ""}>${strategyLabels[s]}</option>`)}
     </select>
     <label for="criteria">Matching criteria (JSON)</label>
     <textarea id="criteria" name="criteria" rows="28" spellcheck="false">${form.criteria}</textarea>

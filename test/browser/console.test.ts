@@ -354,6 +354,14 @@ describe("operator console in Chromium", () => {
     const context = await signedIn("operator@domiq.test", [property.id]);
     const page = watch(await context.newPage());
     await page.goto(consoleUrl(`/properties/${property.id}/rules`));
+    // Each merge strategy says what it does, not only its name.
+    const strategies = await page.locator("#strategy option").allTextContents();
+    expect(strategies.map((text) => text.split(" — ")[0])).toEqual([
+      "resman_wins",
+      "domiq_wins",
+      "manual_review",
+    ]);
+    expect(strategies.every((text) => /disagree/.test(text))).toBe(true);
     const criteria = JSON.parse(await page.locator("#criteria").inputValue());
     criteria.thresholds.review = "high";
     await page.locator("#criteria").fill(JSON.stringify(criteria, null, 2));
