@@ -25,6 +25,7 @@ import {
   type ContactField,
   type ContactKind,
   type ContactValues,
+  copyValues,
   emptyValues,
   type FieldSource,
 } from "./contact.js";
@@ -135,7 +136,7 @@ export function mergeContactValues(
 ): MergeOutcome {
   const sourceOf = (field: ContactField): FieldSource => absorbed.sources[field] ?? "domiq";
   let result = unchangedOutcome({
-    values: structuredClone(survivor.values),
+    values: copyValues(survivor.values),
     sources: { ...survivor.sources },
     versions: { ...survivor.versions },
   });

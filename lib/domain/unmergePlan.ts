@@ -14,6 +14,7 @@ import {
   type ContactField,
   type ContactKind,
   type ContactValues,
+  copyValues,
   emptySecondary,
   emptyValues,
   type FieldSources,
@@ -113,7 +114,7 @@ export function restoreSurvivor(
   merge: MergeHistory,
   leaving: ReadonlySet<string> = new Set(),
 ): RestoredSurvivor {
-  const values = structuredClone(current.values);
+  const values = copyValues(current.values);
   const sources: FieldSources = { ...current.sources };
   const versions: FieldVersions = { ...current.versions };
   const restored: ContactField[] = [];

@@ -745,6 +745,25 @@ describe("planUnmerge of a person linked by the sync path", () => {
 });
 
 describe("restoreSurvivor", () => {
+  /** The history of a person's ResMan values merged into A (`merged`), `fields` applied. */
+  const personMergeHistory = (
+    merged: { before: ReturnType<typeof mergeValues>["before"] },
+    fields: ContactField[],
+    incoming: ContactValues,
+  ) =>
+    parseMergeHistory({
+      id: "m",
+      propertyId: "p",
+      userId: A_ID,
+      mergedUserId: null,
+      linkId: "l",
+      personId: "x",
+      before: merged.before,
+      applied: { fields, secondary_before: emptySecondary() },
+      incoming: { values: incoming, sources: "resman" },
+      revertedAt: null,
+    });
+
   it("restores a field only while it still holds the value the merge wrote", () => {
     const a = contact(A_ID, valuesWith({ firstName: "Wren", email: "wren.a@mailbox.dev" }), {
       sources: { firstName: "resman", email: "resman" },
@@ -756,21 +775,11 @@ describe("restoreSurvivor", () => {
       source: "resman",
       strategy: "resman_wins",
     });
-    const history = parseMergeHistory({
-      id: "m",
-      propertyId: "p",
-      userId: A_ID,
-      mergedUserId: null,
-      linkId: "l",
-      personId: "x",
-      before: merged.before,
-      applied: { fields: merged.changed, secondary_before: emptySecondary() },
-      incoming: {
-        values: valuesWith({ firstName: "Rowan", email: "w.ashby@postbox.dev" }),
-        sources: "resman",
-      },
-      revertedAt: null,
-    });
+    const history = personMergeHistory(
+      merged,
+      merged.changed,
+      valuesWith({ firstName: "Rowan", email: "w.ashby@postbox.dev" }),
+    );
     const now = contact(
       A_ID,
       { ...merged.values, firstName: "Sable" },
@@ -804,24 +813,11 @@ describe("restoreSurvivor", () => {
     });
     expect(merged.changed).toEqual(["email"]);
     expect(merged.restamped).toEqual(["lastName"]);
-    const history = parseMergeHistory({
-      id: "m",
-      propertyId: "p",
-      userId: A_ID,
-      mergedUserId: null,
-      linkId: "l",
-      personId: "x",
-      before: merged.before,
-      applied: {
-        fields: [...merged.changed, ...merged.restamped],
-        secondary_before: emptySecondary(),
-      },
-      incoming: {
-        values: valuesWith({ lastName: "Roe", email: "mroe@postbox.dev" }),
-        sources: "resman",
-      },
-      revertedAt: null,
-    });
+    const history = personMergeHistory(
+      merged,
+      [...merged.changed, ...merged.restamped],
+      valuesWith({ lastName: "Roe", email: "mroe@postbox.dev" }),
+    );
     const now = buildContact(A_ID, merged.values, {
       sources: merged.sources,
       versions: merged.versions,
