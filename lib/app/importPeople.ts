@@ -68,6 +68,11 @@ export interface ImportSummary extends ImportCounts {
   warnings: WarningTally[];
   /** Set when reading the file stopped early (e.g. a CSV syntax error); rows before it stand. */
   aborted?: string;
+  /**
+   * Set when the import was asked to stop (`ImportOptions.signal`): every row up to this line
+   * was imported, rejected or failed, none after it was read (0: none was read).
+   */
+  interruptedAfterLine?: number;
 }
 
 /**
@@ -174,6 +179,11 @@ export interface ImportOptions {
   /** Candidate contacts a chunk's reading should hold, about (default `CHUNK_CONTACTS`). */
   chunkContacts?: number;
   onProgress?: (counts: Readonly<ImportCounts>, progress: Readonly<ImportProgress>) => void;
+  /**
+   * Stops the import where what it did stands: no record is read after the signal, the rows
+   * read are synced (at most a chunk's), and the summary says after which line it stopped.
+   */
+  signal?: AbortSignal;
 }
 
 function isPending(property: PropertyContext | PendingProperty): property is PendingProperty {
@@ -353,10 +363,11 @@ export async function importPeople(
   const iterator = options.records[Symbol.asyncIterator]();
   const mostRows = Math.max(1, options.chunkRows ?? CHUNK_ROWS);
   let chunkRows = mostRows;
+  let lastLine = 0;
   async function nextChunk(): Promise<PendingRow[] | null> {
     const rows: PendingRow[] = [];
     let read = 0;
-    while (read < chunkRows) {
+    while (read < chunkRows && options.signal?.aborted !== true) {
       let next: IteratorResult<ImportRecord>;
       try {
         next = await iterator.next();
@@ -367,6 +378,7 @@ export async function importPeople(
       if (next.done) break;
       read += 1;
       summary.rows += 1;
+      lastLine = next.value.line;
       const mark: ProgressMark = { end: next.value.end, done: false };
       marks.push(mark);
       const row = accept(next.value, mark);
@@ -377,6 +389,11 @@ export async function importPeople(
   }
 
   for (;;) {
+    if (options.signal?.aborted === true) {
+      // The chunks read before the signal are synced; nothing after them was read.
+      summary.interruptedAfterLine = lastLine;
+      break;
+    }
     const read = await nextChunk();
     if (read === null) break;
     const rows = await syncable(read);

@@ -24,6 +24,7 @@ import { type SyncMessage, syncMessageSchema } from "../domain/events.js";
 import { personDigest, type ResmanPerson } from "../domain/person.js";
 import {
   diffRoster,
+  INTERRUPTED,
   nextWindow,
   type ResmanResource,
   type RosterEntry,
@@ -73,11 +74,19 @@ export interface ReconcileOptions {
    * read so far and handed on so far, and the resource being worked on.
    */
   onProgress?: (progress: { resource: ResmanResource; fetched: number; synced: number }) => void;
+  /**
+   * Stops the run where what it did stands: no batch is handed on after the signal, no
+   * resource read; the run is recorded with `errors.run = "interrupted"` (and the resource it
+   * was syncing, whose cursor stays, `interrupted` too), its claim released. A property not
+   * started yet is not started (`reconcileProperties`: an `error` outcome, `interrupted`).
+   */
+  signal?: AbortSignal;
 }
 
 /**
  * The outcome of one property's run. `skipped`: another run holds the property; `error`: the
- * run could not be recorded (the database failed; `reconcileProperties` only).
+ * run could not be recorded (the database failed) or was never started (`interrupted`);
+ * `reconcileProperties` only.
  */
 export type ReconcileOutcome =
   | { kind: "run"; run: ReconcileRunRecord }
@@ -210,6 +219,15 @@ export async function reconcileProperty(
     const cursorsAfter: ReconcileCursors = { ...cursorsBefore };
     const errors: RunErrors = {};
     const outcomes = { done: 0, failed: 0, authFailed: false };
+    /** True once the run was asked to stop; the first time, the run's error says so. */
+    const interrupted = () => {
+      if (options.signal?.aborted !== true) return false;
+      if (errors.run === undefined) {
+        errors.run = INTERRUPTED;
+        outcomes.failed += 1;
+      }
+      return true;
+    };
     const access = {
       resmanPropertyId: property.resmanPropertyId,
       resmanAccountId: property.resmanAccountId,
@@ -231,6 +249,10 @@ export async function reconcileProperty(
       const causes: Record<string, number> = {};
       for (let start = 0; start < messages.length; start += SINK_BATCH) {
         const batch = messages.slice(start, start + SINK_BATCH);
+        if (interrupted()) {
+          errors[resource] = INTERRUPTED;
+          return false;
+        }
         // A run that lost its claim (it stalled longer than the claim lasts, and another run
         // took over) stops handing people on: the other run reads the same windows.
         if (!(await claim())) throw new ClaimLostError();
@@ -287,7 +309,7 @@ export async function reconcileProperty(
     };
 
     for (const resource of source.incrementalResources(property.api)) {
-      if (outcomes.authFailed) break;
+      if (outcomes.authFailed || interrupted()) break;
       const window = nextWindow({
         cursor: cursorsBefore[resource] ?? null,
         now: clock.now(),
@@ -312,7 +334,7 @@ export async function reconcileProperty(
       rosterHours: settings.rosterHours,
       full,
     });
-    if (rosterIsDue && !outcomes.authFailed) {
+    if (rosterIsDue && !outcomes.authFailed && !interrupted()) {
       const people = await read("roster", () => source.roster(access));
       if (people !== null) {
         const stamp = readAt.toISOString();
@@ -390,6 +412,14 @@ export async function reconcileProperties(
   return Promise.all(
     properties.map((property) =>
       limit(async (): Promise<ReconcileOutcome> => {
+        if (options.signal?.aborted === true) {
+          return {
+            kind: "error",
+            propertyId: property.id,
+            resmanPropertyId: property.resmanPropertyId,
+            code: INTERRUPTED,
+          };
+        }
         try {
           return await reconcileProperty(deps, property, {
             ...rest,

@@ -8,6 +8,7 @@ import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/clie
 import type { EmbeddedOptions } from "../adapters/db/embeddedOwner.js";
 import { type Stores, storesOn } from "../adapters/db/stores.js";
 import type { Config } from "../config.js";
+import type { SignalSource } from "./interrupt.js";
 import type { Output } from "./output.js";
 
 /** A stream the CLI writes to, and whether a person is watching it. */
@@ -22,6 +23,8 @@ export interface CliIo {
   interactive?: boolean | undefined;
   /** AWS clients to use instead of building them from the environment (tests pass mocks). */
   aws?: { sqs?: SQSClient | undefined } | undefined;
+  /** Where Ctrl-C and SIGTERM come from: the process unless given (tests emit them). */
+  signals?: SignalSource | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { ReconcileHealth, RegisteredProperty } from "../app/ports/reconcile
 import type { PropertyStats } from "../app/ports.js";
 import type { PushLine } from "../app/pushGuestCards.js";
 import type { ReconcileOutcome } from "../app/reconcileProperty.js";
-import { isStale } from "../domain/reconcileRun.js";
+import { INTERRUPTED, isStale } from "../domain/reconcileRun.js";
 
 /** Where the CLI writes text: the process streams in the command, a buffer in tests. */
 export interface Output {
@@ -117,6 +117,13 @@ export function formatImportSummary(summary: ImportSummary, file: string, second
     }
   }
   if (summary.aborted !== undefined) lines.push(`Import stopped early: ${summary.aborted}`);
+  if (summary.interruptedAfterLine !== undefined) {
+    lines.push(
+      summary.interruptedAfterLine === 0
+        ? "Interrupted before the first row: nothing was imported."
+        : `Interrupted after line ${number.format(summary.interruptedAfterLine)}: the rows up to it are done, none after it was read. Run the same command again to go on (the rows done count as unchanged).`,
+    );
+  }
   if (summary.rows > 0 && summary.rejected === summary.rows) {
     lines.push(
       summary.propertyId === null
@@ -172,7 +179,11 @@ export function formatReconcileOutcome(outcome: ReconcileOutcome, dryRun = false
   if (outcome.kind === "skipped") {
     return `${outcome.resmanPropertyId} skipped: another reconciliation of this property is running`;
   }
-  if (outcome.kind === "error") return `${outcome.resmanPropertyId} error: ${outcome.code}`;
+  if (outcome.kind === "error") {
+    return outcome.code === INTERRUPTED
+      ? `${outcome.resmanPropertyId} not started: interrupted`
+      : `${outcome.resmanPropertyId} error: ${outcome.code}`;
+  }
   const { run } = outcome;
   const seconds =
     run.finishedAt === null ? 0 : (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;

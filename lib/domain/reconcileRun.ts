@@ -129,6 +129,12 @@ export interface ResourceOutcomes {
   authFailed: boolean;
 }
 
+/**
+ * The error code of a run stopped before it finished — asked to (Ctrl-C), or its process died
+ * (found by the next run) — and of the resource it was syncing then.
+ */
+export const INTERRUPTED = "interrupted";
+
 /** A run's status: every resource done, some, none, or the credentials refused. */
 export function runStatusOf(outcomes: ResourceOutcomes): Exclude<ReconcileRunStatus, "running"> {
   if (outcomes.authFailed) return "auth_failed";

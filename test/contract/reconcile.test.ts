@@ -4,7 +4,8 @@
  * cursors never move back, and `reconcileProperty` — with a scripted ResMan source (the port,
  * not a mock of HTTP; the clients have their own tests against the stand-in) and the real sync
  * path — imports, replays nothing, deactivates who left the roster, keeps a cursor where a
- * window did not fully sync, stops at refused credentials and writes nothing on a dry run.
+ * window did not fully sync, stops at refused credentials and when asked to (Ctrl-C: what was
+ * synced stands, the run says interrupted) and writes nothing on a dry run.
  */
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
@@ -19,7 +20,7 @@ import type {
   ResmanSource,
   ResmanWindow,
 } from "../../lib/app/ports/resmanSource.js";
-import { reconcileProperty } from "../../lib/app/reconcileProperty.js";
+import { reconcileProperties, reconcileProperty } from "../../lib/app/reconcileProperty.js";
 import { syncInProcess } from "../../lib/app/syncInProcess.js";
 import type { DriverName } from "../../lib/config.js";
 import { ContactSyncError } from "../../lib/domain/errors.js";
@@ -222,14 +223,16 @@ function describeUseCase(driver: DriverName): void {
         clock,
         settings,
       });
-      const run = async (options: { full?: boolean; dryRun?: boolean; sink?: PersonSink } = {}) => {
+      const run = async (
+        options: { full?: boolean; dryRun?: boolean; sink?: PersonSink; signal?: AbortSignal } = {},
+      ) => {
         const outcome = await reconcileProperty(deps(options.sink), property, options);
         if (outcome.kind !== "run") throw new Error(`no run: ${outcome.kind}`);
         return outcome.run;
       };
       const links = (p: RegisteredProperty = property) =>
         database.handle.db.select().from(contactSync).where(eq(contactSync.propertyId, p.id));
-      return { property, source, clock, run, links };
+      return { property, source, clock, run, links, deps };
     }
 
     it("imports everything first, then finds nothing new; the cursors move to the windows' end", async () => {
@@ -397,6 +400,49 @@ function describeUseCase(driver: DriverName): void {
         .from(reconcileRun)
         .where(eq(reconcileRun.propertyId, property.id));
       expect(rows).toHaveLength(0);
+    });
+
+    it("stops when asked: what was synced stands, the run says interrupted, the next run reads the rest", async () => {
+      const { property, source, clock, run, links, deps } = await setup();
+      source.prospects = [person("Ines", "Valcourt")];
+      source.leases = [person("Oskar", "Drummond", { status: "resident" })];
+      const stop = new AbortController();
+      // Ctrl-C arrives while the leases are read: they are not handed on, the roster not read.
+      const read = source.changedPeople.bind(source);
+      source.changedPeople = async (p, resource, window) => {
+        if (resource === "leases") stop.abort();
+        return read(p, resource, window);
+      };
+      const stopped = await run({ signal: stop.signal });
+      expect(stopped).toMatchObject({ status: "partial", created: 1 });
+      expect(stopped.errors).toEqual({ run: "interrupted", leases: "interrupted" });
+      expect(source.rosterReads).toBe(0);
+      const cursors = await stores.reconcile.cursors(property.id);
+      expect(cursors.prospects).toEqual(clock.now());
+      expect(cursors.leases).toBeUndefined();
+      expect(await links()).toHaveLength(1);
+      // The claim was released: the next run is not skipped, and syncs who was left.
+      source.changedPeople = read;
+      clock.advance(1);
+      const next = await run();
+      expect(next).toMatchObject({ status: "ok", created: 1 });
+      expect(source.rosterReads).toBe(1);
+      expect(await links()).toHaveLength(2);
+      // Properties not started when the signal came are not started.
+      const outcomes = await reconcileProperties(deps(), [property], { signal: stop.signal });
+      expect(outcomes).toEqual([
+        {
+          kind: "error",
+          propertyId: property.id,
+          resmanPropertyId: property.resmanPropertyId,
+          code: "interrupted",
+        },
+      ]);
+      const rows = await database.handle.db
+        .select()
+        .from(reconcileRun)
+        .where(eq(reconcileRun.propertyId, property.id));
+      expect(rows.map((r) => r.status).sort()).toEqual(["ok", "partial"]);
     });
 
     it("skips a property another run holds", async () => {

@@ -16,6 +16,7 @@ import type {
 } from "../../app/ports/reconcileStore.js";
 import { isGuid } from "../../domain/person.js";
 import {
+  INTERRUPTED,
   type ReconcileRunStatus,
   type ResmanResource,
   type RosterEntry,
@@ -268,7 +269,7 @@ export class DrizzleReconcileStore implements ReconcileStore {
     try {
       await this.db
         .update(reconcileRun)
-        .set({ status: "failed", finishedAt: sql`now()`, errors: { run: "interrupted" } })
+        .set({ status: "failed", finishedAt: sql`now()`, errors: { run: INTERRUPTED } })
         .where(
           and(eq(reconcileRun.propertyId, run.propertyId), eq(reconcileRun.status, "running")),
         );

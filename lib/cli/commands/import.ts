@@ -12,6 +12,7 @@ import { type ImportSummary, importPeople, importTarget } from "../../app/import
 import { systemClock } from "../../app/ports.js";
 import { quoted, type UnknownColumn } from "../../domain/importColumns.js";
 import { type CommandContext, EXIT_FAILURE, ExitError, withDatabase } from "../context.js";
+import { listenForInterrupt } from "../interrupt.js";
 import { guid, jsonOption, PROPERTY_FLAGS, positiveInteger } from "../options.js";
 import { formatImportSummary } from "../output.js";
 import { importProgress } from "./importProgress.js";
@@ -47,9 +48,12 @@ export function registerImport(program: Command, context: CommandContext): void 
         "and common other names are read too: PersonID, DOB, E-mail, Mobile, Zip, … (README).\n" +
         "\nText must be UTF-8 (a byte order mark is fine) unless --encoding names another one.\n" +
         "Progress goes to stderr: a bar on a terminal, else a line every 10 s.\n" +
+        "\nCtrl-C stops after the rows in progress (a second Ctrl-C at once): the rows done are\n" +
+        "kept, and the same command run again goes on (they count as unchanged).\n" +
         "\nExit code: 0 when rows were imported (others may be rejected), 1 when rows failed to\n" +
         "sync or every row was rejected (a new property is then not created), 2 for bad arguments\n" +
-        "or a file that cannot be imported (nothing is written).",
+        "or a file that cannot be imported (nothing is written), 130 when stopped by Ctrl-C\n" +
+        "(143 by SIGTERM).",
     )
     .requiredOption(
       PROPERTY_FLAGS,
@@ -98,6 +102,11 @@ async function importFile(
       lines: io.stderr.isTTY !== true,
       intervalMs: settings.progressIntervalMs,
     });
+    const interruption = listenForInterrupt(
+      io.stderr,
+      "stopping after the rows in progress; the rows done so far are kept (again to stop at once).",
+      { atOnce: () => progress.stop(false), ...(io.signals ? { source: io.signals } : {}) },
+    );
     const started = performance.now();
     const summary = await importPeople(
       { store: stores.contacts, clock: systemClock },
@@ -105,8 +114,12 @@ async function importFile(
         property,
         records: file.records,
         onProgress: progress.update,
+        signal: interruption.signal,
       },
-    ).finally(progress.stop);
+    ).finally(() => {
+      interruption.dispose();
+      progress.stop(interruption.exitCode() === undefined);
+    });
     const seconds = (performance.now() - started) / 1000;
     const unknownColumns = file.unknownColumns();
     if (options.json) {
@@ -120,6 +133,8 @@ async function importFile(
       if (unknownColumns.length > 0) io.stderr.write(formatUnknownColumns(unknownColumns));
       io.stdout.write(formatImportSummary(summary, options.file, seconds));
     }
+    const interrupted = interruption.exitCode();
+    if (interrupted !== undefined) throw new ExitError(interrupted);
     // A file none of whose rows could be imported is a failure, not an import of nothing.
     const allRejected = summary.rows > 0 && summary.rejected === summary.rows;
     if (summary.aborted !== undefined || summary.failed > 0 || allRejected) {
@@ -137,7 +152,7 @@ function importSummaryRecord(
   file: { path: string; format: string; unknownColumns?: readonly UnknownColumn[] },
   seconds: number,
 ) {
-  const { propertyId, resmanPropertyId, ...counts } = summary;
+  const { propertyId, resmanPropertyId, interruptedAfterLine, ...counts } = summary;
   return {
     file: file.path,
     format: file.format,
@@ -145,6 +160,7 @@ function importSummaryRecord(
     property_id: propertyId,
     resman_property_id: resmanPropertyId,
     ...counts,
+    interrupted_after_line: interruptedAfterLine ?? null,
     unknown_columns: (file.unknownColumns ?? []).map((c) => ({ name: c.name, nearest: c.nearest })),
   };
 }

@@ -24,8 +24,11 @@ export interface ProgressOptions {
 
 export interface ImportProgressDisplay {
   update(counts: Readonly<ImportCounts>, progress: Readonly<ImportProgress>): void;
-  /** The import ended: the bar at 100 %, the timer stopped. */
-  stop(): void;
+  /**
+   * The import ended: the timer stopped, the bar at 100 % — or, for an import that was stopped
+   * (`complete` false), where it got to.
+   */
+  stop(complete?: boolean): void;
 }
 
 /** A duration as people read it: `45 s`, `3 min 20 s`, `2 h 05 min`. */
@@ -90,10 +93,11 @@ export function importProgress(stderr: Terminal, options: ProgressOptions): Impo
       }
       if (options.lines && performance.now() - printed >= options.intervalMs) printLine();
     },
-    stop() {
+    stop(complete = true) {
       if (timer !== null) clearInterval(timer);
       if (bar !== null) {
-        bar.update(total, { rows: latest.done, rate: state().rate });
+        // An import that was stopped leaves its bar where it got to.
+        if (complete) bar.update(total, { rows: latest.done, rate: state().rate });
         bar.stop();
       }
     },

@@ -13,6 +13,7 @@ import { propertiesToReconcile } from "../../app/propertyRegistry.js";
 import { type ReconcileOutcome, reconcileProperties } from "../../app/reconcileProperty.js";
 import { syncInProcess } from "../../app/syncInProcess.js";
 import { type CommandContext, EXIT_FAILURE, ExitError, withStores } from "../context.js";
+import { listenForInterrupt } from "../interrupt.js";
 import {
   allPropertiesOption,
   jsonOption,
@@ -86,7 +87,10 @@ export function registerReconcile(program: Command, context: CommandContext): vo
     .addOption(jsonOption("the run rows"))
     .addHelpText(
       "after",
-      "\nExit status: 0 when every property's run was ok, 1 when any failed or was partial.\n" +
+      "\nCtrl-C stops after the people in progress (a second Ctrl-C at once): what was synced is\n" +
+        "kept, each run is recorded as interrupted, and the next run reads the rest.\n" +
+        "\nExit status: 0 when every property's run was ok, 1 when any failed or was partial,\n" +
+        "130 when stopped by Ctrl-C (143 by SIGTERM).\n" +
         "\nExample:\n" +
         "  contact-sync property add --property <guid> --account 400\n" +
         "  contact-sync reconcile --property <guid>",
@@ -96,6 +100,12 @@ export function registerReconcile(program: Command, context: CommandContext): vo
       const config = context.config();
       const source = configuredResmanSource(config.resman);
       const dryRun = options.dryRun === true;
+      let bars: ReturnType<typeof progressBars> | null = null;
+      const interruption = listenForInterrupt(
+        io.stderr,
+        "stopping after the people in progress; what was synced is kept, and the next run reads the rest (again to stop at once).",
+        { atOnce: () => bars?.stop(), ...(io.signals ? { source: io.signals } : {}) },
+      );
       const outcomes = await withStores(context, async (stores) => {
         const properties = await propertiesToReconcile(stores.reconcile, options.property);
         if (properties.length === 0) {
@@ -104,8 +114,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
           );
           return [];
         }
-        const bars =
-          io.stderr.isTTY === true && options.json !== true ? progressBars(io.stderr) : null;
+        bars = io.stderr.isTTY === true && options.json !== true ? progressBars(io.stderr) : null;
         try {
           return await reconcileProperties(
             {
@@ -123,13 +132,14 @@ export function registerReconcile(program: Command, context: CommandContext): vo
             {
               full: options.full === true,
               dryRun,
+              signal: interruption.signal,
               ...(bars === null ? {} : { onProgress: bars.update }),
             },
           );
         } finally {
           bars?.stop();
         }
-      });
+      }).finally(interruption.dispose);
       if (options.json === true) {
         io.stdout.write(
           `${JSON.stringify(
@@ -142,6 +152,8 @@ export function registerReconcile(program: Command, context: CommandContext): vo
         for (const outcome of outcomes)
           io.stdout.write(`${formatReconcileOutcome(outcome, dryRun)}\n`);
       }
+      const interrupted = interruption.exitCode();
+      if (interrupted !== undefined) throw new ExitError(interrupted);
       const failed = outcomes.filter(
         (o) => o.kind === "error" || (o.kind === "run" && o.run.status !== "ok"),
       );
