@@ -3,11 +3,13 @@
  * keys are stale (written before blocking keys existed, or by an older way of building them)
  * get the keys their values give, with their version bumped, and the identity keys of the keys
  * taken away bumped too (a key shrank: readers that took it as too common must see it move);
- * the rest are left alone.
+ * the rest — merged-away contacts, other properties' — are left alone.
  */
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockIdText } from "../../lib/adapters/db/keyVersions.js";
+import { runCli } from "../../lib/cli/run.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import { databaseEnv, expectOneLineError, fixture, runInProcess, withClient } from "./harness.js";
 
@@ -56,7 +58,11 @@ describe("contact-sync reindex", () => {
 
     const run = await runInProcess(["reindex", "--property", PROPERTY, "--json"], env);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ contacts: fresh.length, rewritten: 2 });
+    expect(JSON.parse(run.stdout)).toEqual({
+      contacts: fresh.length,
+      rewritten: 2,
+      interrupted: false,
+    });
     const after = await keysAndVersions();
     expect(after.map((r) => r.block_keys)).toEqual(fresh.map((r) => r.block_keys));
     expect(after.map((r) => r.version)).toEqual(
@@ -86,6 +92,106 @@ describe("contact-sync reindex", () => {
     expect(again.stdout).toBe(
       `Checked ${fresh.length} contacts; rewrote the blocking keys of 0.\n`,
     );
+  });
+
+  it("checks the live contacts of the property named only: merged-away and other properties' contacts are left alone", async () => {
+    const other = randomUUID();
+    const imported = await runInProcess(
+      ["import", "--property", other, "--file", fixture("people.csv")],
+      env,
+    );
+    expect(imported.code).toBe(0);
+    const rows = await withClient(
+      scratch.url,
+      async (client) =>
+        (
+          await client.query<{ id: string; resman: string; version: number }>(
+            `select u.id, p.resman_property_id as resman, u.version from "user" u
+             join property p on p.id = u.property_id order by u.id`,
+          )
+        ).rows,
+    );
+    const ours = rows.filter((r) => r.resman === PROPERTY);
+    const theirs = rows.filter((r) => r.resman === other);
+    const [merged, live] = ours;
+    const [elsewhere] = theirs;
+    // Stale keys on a contact merged away, one live contact, and one of the other property.
+    await withClient(scratch.url, async (client) => {
+      await client.query(`update "user" set block_keys = '{}', merged_into_id = $2 where id = $1`, [
+        merged?.id,
+        live?.id,
+      ]);
+      await client.query(`update "user" set block_keys = '{}' where id = any($1::uuid[])`, [
+        [live?.id, elsewhere?.id],
+      ]);
+    });
+    const run = await runInProcess(["reindex", "--property", PROPERTY, "--json"], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      contacts: ours.length - 1,
+      rewritten: 1,
+      interrupted: false,
+    });
+    const keys = await withClient(
+      scratch.url,
+      async (client) =>
+        new Map(
+          (
+            await client.query<{ id: string; n: number }>(
+              `select id, cardinality(block_keys) as n from "user"`,
+            )
+          ).rows.map((r) => [r.id, r.n]),
+        ),
+    );
+    expect(keys.get(live?.id ?? "")).toBeGreaterThan(0);
+    expect(keys.get(merged?.id ?? "")).toBe(0);
+    expect(keys.get(elsewhere?.id ?? "")).toBe(0);
+    // Without --property, every property's live contacts.
+    const all = await runInProcess(["reindex", "--json"], env);
+    expect(JSON.parse(all.stdout)).toMatchObject({ contacts: rows.length - 1, rewritten: 1 });
+  });
+
+  it("stops after the page in progress at Ctrl-C, saying so, exit 130", async () => {
+    // 1,200 more contacts (bare: no values, so no keys to rewrite): three pages of 500.
+    const total = await withClient(scratch.url, async (client) => {
+      const { rows } = await client.query<{ property_id: string }>(
+        `select property_id from "user" limit 1`,
+      );
+      await client.query(
+        `insert into "user" (property_id) select $1 from generate_series(1, 1200)`,
+        [rows[0]?.property_id],
+      );
+      return Number(
+        (
+          await client.query<{ n: string }>(
+            `select count(*) as n from "user" where merged_into_id is null`,
+          )
+        ).rows[0]?.n,
+      );
+    });
+    const signals = new EventEmitter();
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runCli(["reindex", "--json"], {
+      stdout: { write: (text) => stdout.push(text) },
+      stderr: {
+        write: (text) => {
+          stderr.push(text);
+          if (text.startsWith("reindex progress:")) signals.emit("SIGINT", "SIGINT");
+        },
+        isTTY: false,
+      },
+      env: { ...env, CONTACT_SYNC_PROGRESS_INTERVAL_MS: "1" },
+      signals,
+    });
+    expect(code).toBe(130);
+    expect(stderr.join("")).toMatch(/reindex progress: \d+ contacts checked, 0 rewritten/);
+    expect(stderr.join("")).toContain("Ctrl-C: stopping after the contacts in progress");
+    const done = JSON.parse(stdout.join("")) as { contacts: number; interrupted: boolean };
+    expect(done.interrupted).toBe(true);
+    // The first page's live contacts (a page is 500 contacts, merged-away ones included).
+    expect(done.contacts).toBeLessThanOrEqual(500);
+    expect(done.contacts).toBeLessThan(total);
   });
 
   it("refuses an unknown property with one line", async () => {

@@ -1,14 +1,17 @@
 /**
  * `contact-sync reindex`: recomputes the live contacts' blocking keys (all, or one property's)
- * and counts what it checked and rewrote.
+ * and counts what it checked and rewrote, with a progress line every interval on stderr; Ctrl-C
+ * stops it after the page in progress (`interrupt.ts`).
  */
+import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
 import { reindexBlockKeys } from "../../adapters/db/reindexRepository.js";
 import { storesOn } from "../../adapters/db/stores.js";
 import { propertyOf } from "../../app/propertyRules.js";
-import { type CommandContext, withDatabase } from "../context.js";
+import { type CommandContext, ExitError, withDatabase } from "../context.js";
+import { listenForInterrupt } from "../interrupt.js";
 import { jsonOption, propertyFilterOption } from "../options.js";
-import { plural } from "../output.js";
+import { counted, number, plural } from "../output.js";
 
 /** Registers `reindex`. */
 export function registerReindex(program: Command, { io, config }: CommandContext): void {
@@ -20,18 +23,47 @@ export function registerReindex(program: Command, { io, config }: CommandContext
     )
     .addOption(propertyFilterOption())
     .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      "\nProgress: a line on stderr every 10 s (CONTACT_SYNC_PROGRESS_INTERVAL_MS). Ctrl-C stops\n" +
+        "after the page of contacts in progress (a second Ctrl-C at once), exit 130: what was\n" +
+        "rewritten stands; run it again to finish.",
+    )
     .action(async (options: { property?: string; json?: boolean }) => {
-      await withDatabase(config(), async (handle) => {
+      const settings = config();
+      const interruption = listenForInterrupt(
+        io.stderr,
+        "stopping after the contacts in progress; what was rewritten stands (again to stop at once).",
+        io.signals ? { source: io.signals } : {},
+      );
+      const done = await withDatabase(settings, async (handle) => {
         const propertyId =
           options.property === undefined
             ? undefined
             : (await propertyOf(storesOn(handle), options.property)).id;
-        const done = await reindexBlockKeys(handle.db, { propertyId });
-        io.stdout.write(
-          options.json
-            ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten })}\n`
-            : `Checked ${plural(done.contacts, "contact")}; rewrote the blocking keys of ${done.rewritten}.\n`,
-        );
-      });
+        let printed = performance.now();
+        return reindexBlockKeys(handle.db, {
+          propertyId,
+          signal: interruption.signal,
+          onPage: (progress) => {
+            if (performance.now() - printed < settings.progressIntervalMs) return;
+            printed = performance.now();
+            io.stderr.write(
+              `reindex progress: ${counted(progress.contacts, "contact")} checked, ${number.format(progress.rewritten)} rewritten\n`,
+            );
+          },
+        });
+      }).finally(interruption.dispose);
+      const stopped = interruption.exitCode();
+      io.stdout.write(
+        options.json
+          ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten, interrupted: stopped !== undefined })}\n`
+          : `Checked ${plural(done.contacts, "contact")}; rewrote the blocking keys of ${done.rewritten}.\n${
+              stopped === undefined
+                ? ""
+                : "Interrupted: run the same command again to finish (it checks every contact again and rewrites only the keys still stale).\n"
+            }`,
+      );
+      if (stopped !== undefined) throw new ExitError(stopped);
     });
 }
