@@ -9,6 +9,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/adapters/db/client.js";
 import { contactSync, property, user } from "../../lib/adapters/db/schema.js";
+import { createStores } from "../../lib/adapters/db/stores.js";
 import type { DriverName } from "../../lib/config.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 
@@ -300,6 +301,17 @@ export function describeSchemaContract(driver: DriverName): void {
       expect(Number(byId.get(b.id)?.merged_contacts)).toBe(0);
       expect(Number(byId.get(c.id)?.sync_success_rate)).toBeCloseTo((2 / 3) * 100, 10);
       expect(Number(byId.get(c.id)?.merged_contacts)).toBe(0);
+      // `stats` (the CLI, the console) gives the view's figures exactly, computed its own way.
+      const stats = new Map(
+        (await createStores(db).reports.stats()).map((row) => [row.propertyId, row]),
+      );
+      for (const id of [a.id, b.id, c.id]) {
+        const view = byId.get(id);
+        expect(stats.get(id)?.syncSuccessRate).toBe(
+          view?.sync_success_rate === null ? null : Number(view?.sync_success_rate),
+        );
+        expect(stats.get(id)?.mergedContacts).toBe(Number(view?.merged_contacts));
+      }
     });
 
     it("applying the migrations again changes nothing", async () => {

@@ -5,7 +5,7 @@ import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { LinkListing, PropertyStats, ReportStore } from "../../app/ports.js";
 import type { Database } from "./client.js";
 import { toStoreError } from "./errors.js";
-import { contactSync, contactSyncSuccessRate, outboxEvent, property, user } from "./schema.js";
+import { contactSync, outboxEvent, property, user } from "./schema.js";
 
 /** Links are read in pages so a property with a million links streams in bounded memory. */
 const PAGE = 5_000;
@@ -110,6 +110,14 @@ export class DrizzleReportStore implements ReportStore {
           merged: count("merged").as("merged"),
           pending: count("pending").as("pending"),
           failed: count("failed").as("failed"),
+          // The figure of the `contact_sync_success_rate` view, computed as it does (the same
+          // float arithmetic) in this one pass over the links: joining the view read every
+          // link a second time, half the statement's time (160 of 346 ms at 100,000 links).
+          syncSuccessRate: sql<
+            number | null
+          >`(count(*) filter (where ${contactSync.syncStatus} in ('success', 'merged'))::float / nullif(count(*), 0) * 100)`.as(
+            "sync_success_rate",
+          ),
         })
         .from(contactSync)
         .groupBy(contactSync.propertyId)
@@ -137,11 +145,9 @@ export class DrizzleReportStore implements ReportStore {
           failed: linkCounts.failed,
           eventsWaiting: outboxCounts.eventsWaiting,
           oldestWaiting: outboxCounts.oldestWaiting,
-          syncSuccessRate: contactSyncSuccessRate.syncSuccessRate,
-          mergedContacts: contactSyncSuccessRate.mergedContacts,
+          syncSuccessRate: linkCounts.syncSuccessRate,
         })
         .from(property)
-        .innerJoin(contactSyncSuccessRate, eq(contactSyncSuccessRate.propertyId, property.id))
         .leftJoin(contactCounts, eq(contactCounts.propertyId, property.id))
         .leftJoin(linkCounts, eq(linkCounts.propertyId, property.id))
         .leftJoin(outboxCounts, eq(outboxCounts.propertyId, property.id))
@@ -157,7 +163,8 @@ export class DrizzleReportStore implements ReportStore {
         eventsWaiting: row.eventsWaiting ?? 0,
         oldestWaiting: row.oldestWaiting === null ? null : new Date(row.oldestWaiting),
         syncSuccessRate: row.syncSuccessRate === null ? null : Number(row.syncSuccessRate),
-        mergedContacts: Number(row.mergedContacts),
+        // The view's `merged_contacts`: links in status `merged`.
+        mergedContacts: row.merged ?? 0,
       }));
     } catch (error) {
       throw toStoreError(error, "read stats");
