@@ -39,6 +39,11 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
 }
 
+/** An ETA in seconds as the progress shows it; `unknown` before any row is done. */
+function etaText(seconds: number | undefined): string {
+  return seconds === undefined ? "unknown" : duration(seconds);
+}
+
 export function importProgress(stderr: Terminal, options: ProgressOptions): ImportProgressDisplay {
   const started = performance.now();
   const elapsed = () => Math.max((performance.now() - started) / 1000, 1e-3);
@@ -55,14 +60,15 @@ export function importProgress(stderr: Terminal, options: ProgressOptions): Impo
   const bar = options.bar
     ? new SingleBar({
         stream: stderr as unknown as NodeJS.WritableStream,
+        // The ETA is the lines' (elapsed time over the share done): cli-progress's own, from
+        // its last updates, jumped with each chunk's burst of rows done and printed "NFs" for
+        // an unknown one and "1m60s" when rounding.
         format:
-          "importing |{bar}| {percentage}% of the file | {rows} rows | {rate} rows/s | ETA {eta_formatted}",
+          "importing |{bar}| {percentage}% of the file | {rows} rows | {rate} rows/s | ETA {eta_text}",
         hideCursor: true,
-        // The ETA over the last thousand rows, not the last ten: steadier.
-        etaBuffer: 1000,
       })
     : null;
-  bar?.start(total, 0, { rows: 0, rate: 0 });
+  bar?.start(total, 0, { rows: 0, rate: 0, eta_text: etaText(undefined) });
 
   let printed = performance.now();
   const printLine = () => {
@@ -72,7 +78,7 @@ export function importProgress(stderr: Terminal, options: ProgressOptions): Impo
     stderr.write(
       `import progress: ${counted(latest.done, "row")} done, ` +
         `${percent} % of the file, ` +
-        `${number.format(rate)} rows/s, ETA ${eta === undefined ? "unknown" : duration(eta)}\n`,
+        `${number.format(rate)} rows/s, ETA ${etaText(eta)}\n`,
     );
   };
   // A timer too, so that a stalled import (a slow database) still says where it is.
@@ -88,8 +94,8 @@ export function importProgress(stderr: Terminal, options: ProgressOptions): Impo
     update(_counts, progress) {
       latest = { ...progress };
       if (bar !== null) {
-        const { offset, rate } = state();
-        bar.update(offset, { rows: progress.done, rate });
+        const { offset, rate, eta } = state();
+        bar.update(offset, { rows: progress.done, rate, eta_text: etaText(eta) });
       }
       if (options.lines && performance.now() - printed >= options.intervalMs) printLine();
     },
@@ -97,7 +103,9 @@ export function importProgress(stderr: Terminal, options: ProgressOptions): Impo
       if (timer !== null) clearInterval(timer);
       if (bar !== null) {
         // An import that was stopped leaves its bar where it got to.
-        if (complete) bar.update(total, { rows: latest.done, rate: state().rate });
+        if (complete) {
+          bar.update(total, { rows: latest.done, rate: state().rate, eta_text: etaText(0) });
+        }
         bar.stop();
       }
     },
