@@ -2,12 +2,15 @@
  * `contact-sync property` and `contact-sync reconcile` against the ResMan stand-in over HTTP,
  * on a real Postgres database: the registry, a first run that imports everything, a second that
  * finds nothing new, drift between runs, the overlap that catches a change stamped just before
- * the cursor, a run killed mid-way that loses nothing, retried outages, failures confined to
+ * the cursor, a run killed mid-way that loses nothing, one stopped by Ctrl-C that records it and
+ * releases its property, retried outages, failures confined to
  * their property, the v1 window split, dry runs, `stats`, and credentials that never show.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../lib/cli/run.js";
 import { type ResmanStub, startResmanStub } from "../../lib/local/resmanStub/server.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import {
@@ -436,6 +439,45 @@ describe("contact-sync reconcile", () => {
     });
     expect(statuses.filter((r) => r.status === "running")).toEqual([]);
     expect(statuses.at(-2)).toEqual({ status: "failed", errors: { run: "interrupted" } });
+  });
+
+  it("stops at Ctrl-C after the people in progress: the run says interrupted, the next reads the rest", async () => {
+    const { propertyId } = property(1);
+    stub.admin.addProspect(propertyId, { people: [{ firstName: "Ilse", lastName: "Varga" }] });
+    const resident = stub.admin.addResident(propertyId, {
+      firstName: "Tomas",
+      lastName: "Renwick",
+    });
+    const before = (await cursors(propertyId)).prospects;
+    // Leases answer after 2 s (within the client's wait here): Ctrl-C comes while they are read,
+    // after the prospects were synced and their cursor moved.
+    stub.admin.fault({ kind: "slow", delayMs: 2000, match: { path: "/Leasing/Leases" } });
+    const signals = new EventEmitter();
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const running = runCli(["reconcile", "--property", propertyId, "--json"], {
+      stdout: { write: (text) => stdout.push(text) },
+      stderr: { write: (text) => stderr.push(text), isTTY: false },
+      env: { ...env, RESMAN_TIMEOUT_MS: "10000" },
+      signals,
+    });
+    await waitFor(async () => (await cursors(propertyId)).prospects !== before);
+    signals.emit("SIGINT", "SIGINT");
+    expect(await running).toBe(130);
+    printed.push(stdout.join(""), stderr.join(""));
+    expect(stderr.join("")).toContain(
+      "contact-sync: Ctrl-C: stopping after the people in progress",
+    );
+    const [stopped] = JSON.parse(stdout.join("")) as RunJson[];
+    expect(stopped?.status).toBe("partial");
+    expect(stopped?.errors).toEqual({ run: "interrupted", leases: "interrupted" });
+    expect(stopped?.cursors_after?.leases).toBe(stopped?.cursors_before?.leases);
+    expect(await linkedPeople(propertyId)).not.toContain(resident.personId);
+    // The claim was released at once: the next run is not skipped, and syncs the rest.
+    stub.admin.clearFaults();
+    const next = await reconcile(propertyId);
+    expect(next.run.status).toBe("ok");
+    expect(await linkedPeople(propertyId)).toEqual(stubPeople(propertyId));
   });
 
   it("shows the last run in stats, and never prints the credentials", async () => {

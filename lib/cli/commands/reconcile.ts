@@ -100,12 +100,8 @@ export function registerReconcile(program: Command, context: CommandContext): vo
       const config = context.config();
       const source = configuredResmanSource(config.resman);
       const dryRun = options.dryRun === true;
-      let bars: ReturnType<typeof progressBars> | null = null;
-      const interruption = listenForInterrupt(
-        io.stderr,
-        "stopping after the people in progress; what was synced is kept, and the next run reads the rest (again to stop at once).",
-        { atOnce: () => bars?.stop(), ...(io.signals ? { source: io.signals } : {}) },
-      );
+      /** The exit code of the signal that stopped the runs, if one did. */
+      let stopped: number | undefined;
       const outcomes = await withStores(context, async (stores) => {
         const properties = await propertiesToReconcile(stores.reconcile, options.property);
         if (properties.length === 0) {
@@ -114,7 +110,15 @@ export function registerReconcile(program: Command, context: CommandContext): vo
           );
           return [];
         }
-        bars = io.stderr.isTTY === true && options.json !== true ? progressBars(io.stderr) : null;
+        const bars =
+          io.stderr.isTTY === true && options.json !== true ? progressBars(io.stderr) : null;
+        // Listened for once the database is open: a Ctrl-C while it opens (or waits for the
+        // embedded database's owner) ends the command at once, as before any work.
+        const interruption = listenForInterrupt(
+          io.stderr,
+          "stopping after the people in progress; what was synced is kept, and the next run reads the rest (again to stop at once).",
+          { atOnce: () => bars?.stop(), ...(io.signals ? { source: io.signals } : {}) },
+        );
         try {
           return await reconcileProperties(
             {
@@ -137,9 +141,11 @@ export function registerReconcile(program: Command, context: CommandContext): vo
             },
           );
         } finally {
+          interruption.dispose();
+          stopped = interruption.exitCode();
           bars?.stop();
         }
-      }).finally(interruption.dispose);
+      });
       if (options.json === true) {
         io.stdout.write(
           `${JSON.stringify(
@@ -152,8 +158,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
         for (const outcome of outcomes)
           io.stdout.write(`${formatReconcileOutcome(outcome, dryRun)}\n`);
       }
-      const interrupted = interruption.exitCode();
-      if (interrupted !== undefined) throw new ExitError(interrupted);
+      if (stopped !== undefined) throw new ExitError(stopped);
       const failed = outcomes.filter(
         (o) => o.kind === "error" || (o.kind === "run" && o.run.status !== "ok"),
       );

@@ -31,30 +31,37 @@ export function registerReindex(program: Command, { io, config }: CommandContext
     )
     .action(async (options: { property?: string; json?: boolean }) => {
       const settings = config();
-      const interruption = listenForInterrupt(
-        io.stderr,
-        "stopping after the contacts in progress; what was rewritten stands (again to stop at once).",
-        io.signals ? { source: io.signals } : {},
-      );
+      /** The exit code of the signal that stopped the run, if one did. */
+      let stopped: number | undefined;
       const done = await withDatabase(settings, async (handle) => {
         const propertyId =
           options.property === undefined
             ? undefined
             : (await propertyOf(storesOn(handle), options.property)).id;
+        // Listened for once the database is open: a Ctrl-C while it opens ends it at once.
+        const interruption = listenForInterrupt(
+          io.stderr,
+          "stopping after the contacts in progress; what was rewritten stands (again to stop at once).",
+          io.signals ? { source: io.signals } : {},
+        );
         let printed = performance.now();
-        return reindexBlockKeys(handle.db, {
-          propertyId,
-          signal: interruption.signal,
-          onPage: (progress) => {
-            if (performance.now() - printed < settings.progressIntervalMs) return;
-            printed = performance.now();
-            io.stderr.write(
-              `reindex progress: ${counted(progress.contacts, "contact")} checked, ${number.format(progress.rewritten)} rewritten\n`,
-            );
-          },
-        });
-      }).finally(interruption.dispose);
-      const stopped = interruption.exitCode();
+        try {
+          return await reindexBlockKeys(handle.db, {
+            propertyId,
+            signal: interruption.signal,
+            onPage: (progress) => {
+              if (performance.now() - printed < settings.progressIntervalMs) return;
+              printed = performance.now();
+              io.stderr.write(
+                `reindex progress: ${counted(progress.contacts, "contact")} checked, ${number.format(progress.rewritten)} rewritten\n`,
+              );
+            },
+          });
+        } finally {
+          interruption.dispose();
+          stopped = interruption.exitCode();
+        }
+      });
       io.stdout.write(
         options.json
           ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten, interrupted: stopped !== undefined })}\n`
