@@ -76,8 +76,9 @@ export interface ReconcileOptions {
   onProgress?: (progress: { resource: ResmanResource; fetched: number; synced: number }) => void;
   /**
    * Stops the run where what it did stands: no batch is handed on after the signal, no
-   * resource read; the run is recorded with `errors.run = "interrupted"` (and the resource it
-   * was syncing, whose cursor stays, `interrupted` too), its claim released. A property not
+   * resource read (a source made with the same signal also stops a read in flight, failing it
+   * as `interrupted`); the run is recorded with `errors.run = "interrupted"` (and the resource
+   * it was reading or syncing, whose cursor stays, `interrupted` too), its claim released. A property not
    * started yet is not started (`reconcileProperties`: an `error` outcome, `interrupted`).
    */
   signal?: AbortSignal;
@@ -275,6 +276,8 @@ export async function reconcileProperty(
     const fail = (resource: ResmanResource, code: string) => {
       errors[resource] = code;
       outcomes.failed += 1;
+      // A read the signal stopped (the source's `interrupted`): the run says so too.
+      if (code === INTERRUPTED) interrupted();
     };
 
     const read = async (resource: ResmanResource, fetch: () => Promise<ResmanPeople>) => {

@@ -449,16 +449,17 @@ describe("contact-sync reconcile", () => {
       lastName: "Renwick",
     });
     const before = (await cursors(propertyId)).prospects;
-    // Leases answer after 2 s (within the client's wait here): Ctrl-C comes while they are read,
-    // after the prospects were synced and their cursor moved.
-    stub.admin.fault({ kind: "slow", delayMs: 2000, match: { path: "/Leasing/Leases" } });
+    // Leases would answer after a minute, within the client's wait here: Ctrl-C comes while
+    // they are read, after the prospects were synced and their cursor moved, and stops the read
+    // (else the command would still be waiting when the test times out).
+    stub.admin.fault({ kind: "slow", delayMs: 60_000, match: { path: "/Leasing/Leases" } });
     const signals = new EventEmitter();
     const stdout: string[] = [];
     const stderr: string[] = [];
     const running = runCli(["reconcile", "--property", propertyId, "--json"], {
       stdout: { write: (text) => stdout.push(text) },
       stderr: { write: (text) => stderr.push(text), isTTY: false },
-      env: { ...env, RESMAN_TIMEOUT_MS: "10000" },
+      env: { ...env, RESMAN_TIMEOUT_MS: "120000" },
       signals,
     });
     await waitFor(async () => (await cursors(propertyId)).prospects !== before);

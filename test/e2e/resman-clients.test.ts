@@ -281,6 +281,46 @@ describe("retries", () => {
   });
 });
 
+describe("stopping (a source made with a signal: Ctrl-C on a command)", () => {
+  it("stops a read in flight at once, as interrupted", async () => {
+    const stop = new AbortController();
+    // Prospects would answer after a minute, within the client's wait: only the signal ends
+    // the read before the test times out.
+    stub.admin.fault({ kind: "slow", delayMs: 60_000, match: { path: "/Prospects" } });
+    const reading = source({ signal: stop.signal, timeoutMs: 120_000 }).changedPeople(
+      access(0, "v2"),
+      "prospects",
+      { since: EPOCH, until: new Date() },
+    );
+    setTimeout(() => stop.abort(), 100);
+    const error = await failure(reading);
+    expect(error.code).toBe("interrupted");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain("GET /Prospects");
+    expect(error.message).toContain("stopped by the caller");
+  });
+
+  it("stops a read waiting for its next try, and tries no more", async () => {
+    const stop = new AbortController();
+    // A 429 asking for 30 s: the client waits that long before its second try.
+    stub.admin.fault({
+      kind: "status",
+      status: 429,
+      retryAfterSeconds: 30,
+      match: { api: "v2", path: "/Leasing/Leases" },
+    });
+    const reading = source({ signal: stop.signal }).changedPeople(access(0, "v2"), "leases", {
+      since: EPOCH,
+      until: new Date(),
+    });
+    await waitFor(() => callsTo("/Leasing/Leases").length === 1);
+    stop.abort();
+    const error = await failure(reading);
+    expect(error.code).toBe("interrupted");
+    expect(callsTo("/Leasing/Leases")).toHaveLength(1);
+  });
+});
+
 describe("failures retrying cannot fix", () => {
   it.each([
     [

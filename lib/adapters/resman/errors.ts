@@ -64,6 +64,19 @@ export class ResmanAuthError extends ResmanError {
   }
 }
 
+/**
+ * The read was stopped by its caller (`ResmanHttpOptions.signal`: Ctrl-C on a command): while
+ * in flight, waiting for its turn or for its next try. Not ResMan's doing; read it again later.
+ */
+export class ResmanInterruptedError extends ResmanError {
+  readonly retryable = false;
+  readonly code = "interrupted";
+
+  constructor(call: ResmanCall, options?: { cause?: unknown }) {
+    super(call, undefined, "stopped by the caller", options);
+  }
+}
+
 /** ResMan could not be reached, timed out, rate-limited or failed (5xx) on every try. */
 export class ResmanUnavailableError extends ResmanError {
   readonly retryable = true;

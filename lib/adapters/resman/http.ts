@@ -19,7 +19,10 @@
  *   last try `ResmanUnavailableError` (retryable: the caller's next run may succeed);
  * - a windowed `SearchProspects` answering HTTP 502 with "buffer overflow" in the body →
  *   `ResmanWindowError` (the window is too large, not ResMan down: the v1 client splits it);
- * - any other status → `ResmanApiError`.
+ * - any other status → `ResmanApiError`;
+ * - the caller's signal aborted (`ResmanHttpOptions.signal`: Ctrl-C on a command), in flight,
+ *   waiting for its turn or for its next try → `ResmanInterruptedError` (`interrupted`) at once,
+ *   never tried again.
  *
  * The write is never sent again once it may have reached ResMan. It is tried again only after
  * answers that say nothing was done: HTTP 429 and 503, and a connection that could not be opened
@@ -37,6 +40,7 @@ import {
   ResmanApiError,
   ResmanAuthError,
   type ResmanCall,
+  ResmanInterruptedError,
   ResmanUnavailableError,
   ResmanWindowError,
   safeDetail,
@@ -82,6 +86,11 @@ export interface ResmanHttpOptions {
   retryMaxMs: number;
   /** Requests in flight at once per ResMan AccountID. */
   concurrencyPerAccount: number;
+  /**
+   * Stops every request at once when aborted (Ctrl-C on a command): one in flight, waiting for
+   * its turn or for its next try fails with `ResmanInterruptedError`, and none is tried again.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** A successful request: its body, and the call for any error found reading the body. */
@@ -245,10 +254,16 @@ function createTransport(options: ResmanHttpOptions): ResmanWriteHttp {
       response = await options.fetch(url, {
         ...init,
         redirect: "manual",
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal:
+          options.signal === undefined
+            ? AbortSignal.timeout(options.timeoutMs)
+            : AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal]),
       });
       body = await response.text();
     } catch (error) {
+      if (mode === "read" && options.signal?.aborted === true) {
+        throw new ResmanInterruptedError(call, { cause: error });
+      }
       const failure = isTimeout(error) ? `timeout after ${options.timeoutMs} ms` : "network error";
       if (mode === "write" && !neverSent(error)) throw unknown(call, undefined, failure, error);
       throw new RetryableFailure(failure, undefined, undefined, { cause: error });
@@ -312,13 +327,23 @@ function createTransport(options: ResmanHttpOptions): ResmanWriteHttp {
           minTimeout: 0,
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
             if (retriesLeft > 0 && error instanceof RetryableFailure) {
-              await sleep(backoff(error, attemptNumber));
+              await sleep(backoff(error, attemptNumber), undefined, { signal: options.signal });
             }
           },
+          signal: options.signal,
         },
       );
       return { body, call };
     } catch (error) {
+      // A read stopped while in flight, waiting for its turn or for its next try. (A write that
+      // may have been sent stays `GuestCardOutcomeUnknownError`.)
+      if (
+        mode === "read" &&
+        options.signal?.aborted === true &&
+        !(error instanceof ResmanInterruptedError)
+      ) {
+        throw new ResmanInterruptedError(call, { cause: error });
+      }
       if (!(error instanceof RetryableFailure)) throw error;
       throw new ResmanUnavailableError(call, error.status, error.failure, options.tries, {
         cause: error.cause,

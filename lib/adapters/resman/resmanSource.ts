@@ -53,6 +53,11 @@ export interface ResmanSourceOptions {
   fetch?: typeof fetch;
   /** The clock that keeps windows out of the future (default: the system clock). */
   now?: () => Date;
+  /**
+   * Stops every read at once when aborted (Ctrl-C on a command): one in flight or waiting
+   * fails with code `interrupted` (`ResmanInterruptedError`).
+   */
+  signal?: AbortSignal;
 }
 
 const incremental: Readonly<Record<ResmanApi, readonly IncrementalResource[]>> = {
@@ -78,6 +83,7 @@ export function transportOptions(options: Omit<ResmanSourceOptions, "now">): Res
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 30_000,
     concurrencyPerAccount: options.concurrencyPerAccount ?? 2,
+    signal: options.signal,
   };
 }
 

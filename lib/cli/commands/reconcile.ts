@@ -98,7 +98,9 @@ export function registerReconcile(program: Command, context: CommandContext): vo
     .action(async (options: ReconcileCommandOptions) => {
       requirePropertyOrAll(options);
       const config = context.config();
-      const source = configuredResmanSource(config.resman);
+      // Ctrl-C (below) also stops a ResMan read in flight or waiting to be tried again.
+      const stop = new AbortController();
+      const source = configuredResmanSource(config.resman, stop.signal);
       const dryRun = options.dryRun === true;
       /** The exit code of the signal that stopped the runs, if one did. */
       let stopped: number | undefined;
@@ -119,6 +121,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
           "stopping after the people in progress; what was synced is kept, and the next run reads the rest (again to stop at once).",
           { atOnce: () => bars?.stop(), ...(io.signals ? { source: io.signals } : {}) },
         );
+        interruption.signal.addEventListener("abort", () => stop.abort(), { once: true });
         try {
           return await reconcileProperties(
             {
