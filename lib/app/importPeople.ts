@@ -69,8 +69,8 @@ export interface ImportSummary extends ImportCounts {
   /** Set when reading the file stopped early (e.g. a CSV syntax error); rows before it stand. */
   aborted?: string;
   /**
-   * Set when the import was asked to stop (`ImportOptions.signal`): every row up to this line
-   * was imported, rejected or failed, none after it was read (0: none was read).
+   * Set when the import was asked to stop (`ImportOptions.signal`) before the end of the file:
+   * every row up to this line was imported, rejected or failed, none after it was (0: none).
    */
   interruptedAfterLine?: number;
 }
@@ -390,8 +390,10 @@ export async function importPeople(
 
   for (;;) {
     if (options.signal?.aborted === true) {
-      // The chunks read before the signal are synced; nothing after them was read.
-      summary.interruptedAfterLine = lastLine;
+      // The chunks read before the signal are synced. Interrupted unless the file had ended
+      // (a record read now is not imported: the summary says the line before it).
+      const next = await iterator.next().catch(() => ({ done: false }));
+      if (next.done !== true) summary.interruptedAfterLine = lastLine;
       break;
     }
     const read = await nextChunk();

@@ -44,6 +44,8 @@ export interface CommandContext {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C: 128 + SIGINT's number, as a shell reports it (SIGTERM gives 143). */
+export const EXIT_INTERRUPTED = 130;
 
 /** A run failed for a reason already reported; carries the exit code. */
 export class ExitError extends Error {

@@ -1,8 +1,9 @@
 /**
- * Ctrl-C (SIGINT) or SIGTERM during a long command (`import`, `reconcile`). The first asks the
- * work to stop where what it did stands (an `AbortSignal` it checks between its chunks or
- * batches) and says so on stderr; the command then reports what it did and exits with
- * 128 + the signal's number (130 for Ctrl-C), as a shell reports a command a signal ended.
+ * Ctrl-C (SIGINT) or SIGTERM during a long command (`import`, `reconcile`, `reindex`). The
+ * first asks the work to stop where what it did stands (an `AbortSignal` it checks between its
+ * chunks, batches or pages) and says so on stderr; the command then reports what it did and,
+ * when the signal left work undone, exits with 128 + the signal's number (130 for Ctrl-C), as a
+ * shell reports a command a signal ended (a signal after the last of the work changes nothing).
  * A second signal stops the process at once, after `atOnce` (a progress bar gives the
  * terminal its cursor back), with the same exit code.
  */

@@ -49,9 +49,11 @@ interface ImportJson extends ImportCounts {
 
 /**
  * `import --json` in process; with `stop`, Ctrl-C (SIGINT) emitted at the first progress line
- * that counts 200 rows done (rows are synced, not only rejected, by then).
+ * that counts 200 rows done (rows are synced, not only rejected, by then), or `"at the end"` at
+ * one that counts a row of the last chunk done (chunks of 1,000 rows: that chunk was read to the
+ * end of the file).
  */
-async function importInProcess(property: string, stop: boolean): Promise<CliRun> {
+async function importInProcess(property: string, stop: boolean | "at the end"): Promise<CliRun> {
   const signals = new EventEmitter();
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -62,7 +64,9 @@ async function importInProcess(property: string, stop: boolean): Promise<CliRun>
       write: (text) => {
         stderr.push(text);
         const done = /^import progress: ([\d,]+) rows done/.exec(text)?.[1];
-        if (stop && !sent && done !== undefined && Number(done.replace(/,/g, "")) >= 200) {
+        const count = done === undefined ? 0 : Number(done.replace(/,/g, ""));
+        const now = stop === "at the end" ? count > ROWS - 400 : stop && count >= 200;
+        if (!sent && now) {
           sent = true;
           signals.emit("SIGINT", "SIGINT");
         }
@@ -113,6 +117,15 @@ describe("contact-sync import stopped by Ctrl-C", () => {
     expect(handled(resumed)).toBe(handled(inOneGo));
     const counts = await rowCounts(scratch.url, stopped);
     expect({ ...counts, property: 1 }).toEqual(await rowCounts(scratch.url, whole));
+  });
+
+  it("a Ctrl-C once the last row was read changes nothing: the import ends as it would, exit 0", async () => {
+    const run = await importInProcess("7d4b2e9c-6a1f-4c3e-8b5d-0e9f2a4c6b18", "at the end");
+    expect(run.stderr).toContain("contact-sync: Ctrl-C: stopping");
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as ImportJson;
+    expect(summary.interrupted_after_line).toBeNull();
+    expect(summary.rows).toBe(ROWS);
   });
 
   it("as the real process: Ctrl-C to its process group prints the summary with the line it stopped after", async () => {

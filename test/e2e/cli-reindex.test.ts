@@ -192,6 +192,25 @@ describe("contact-sync reindex", () => {
     // The first page's live contacts (a page is 500 contacts, merged-away ones included).
     expect(done.contacts).toBeLessThanOrEqual(500);
     expect(done.contacts).toBeLessThan(total);
+
+    // A Ctrl-C at the last page's progress changes nothing: every contact checked, exit 0.
+    const last: string[] = [];
+    const again = new EventEmitter();
+    const code2 = await runCli(["reindex", "--json"], {
+      stdout: { write: (text) => last.push(text) },
+      stderr: {
+        write: (text) => {
+          if (text.startsWith(`reindex progress: ${total.toLocaleString("en-US")} contacts`)) {
+            again.emit("SIGINT", "SIGINT");
+          }
+        },
+        isTTY: false,
+      },
+      env: { ...env, CONTACT_SYNC_PROGRESS_INTERVAL_MS: "1" },
+      signals: again,
+    });
+    expect(code2).toBe(0);
+    expect(JSON.parse(last.join(""))).toMatchObject({ contacts: total, interrupted: false });
   });
 
   it("refuses an unknown property with one line", async () => {

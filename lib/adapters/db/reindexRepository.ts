@@ -19,6 +19,8 @@ import { user } from "./schema.js";
 export interface ReindexProgress {
   contacts: number;
   rewritten: number;
+  /** True when the signal stopped it before its last page. */
+  interrupted?: boolean;
 }
 
 /** Contacts read a page (merged-away ones and other properties' included). */
@@ -41,7 +43,8 @@ function contactPage(db: Database, after: string | null) {
  * statistics (PGlite has no autovacuum, and a bulk import outruns one), which then sorted the
  * whole table for every page — 149 ms a page at 85,000 contacts, quadratic in the table —
  * where the primary key's order gives the next page in about a millisecond.
- * `signal`: stops after the page in progress (what it rewrote stands; run again to finish).
+ * `signal`: stops after the page in progress (what it rewrote stands; run again to finish);
+ * `interrupted` then says so, unless that page was the last.
  */
 export async function reindexBlockKeys(
   db: Database,
@@ -54,7 +57,11 @@ export async function reindexBlockKeys(
   const progress: ReindexProgress = { contacts: 0, rewritten: 0 };
   let after: string | null = null;
   try {
-    while (options.signal?.aborted !== true) {
+    for (;;) {
+      if (options.signal?.aborted === true) {
+        progress.interrupted = true;
+        break;
+      }
       const rows = await contactPage(db, after);
       if (rows.length === 0) break;
       after = rows[rows.length - 1]?.id ?? null;
@@ -83,6 +90,7 @@ export async function reindexBlockKeys(
         progress.rewritten += written.length;
       }
       options.onPage?.(progress);
+      if (rows.length < PAGE) break;
     }
     return progress;
   } catch (error) {

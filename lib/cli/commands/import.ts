@@ -11,7 +11,13 @@ import { type ImportFile, openImportFile } from "../../adapters/files/importFile
 import { type ImportSummary, importPeople, importTarget } from "../../app/importPeople.js";
 import { systemClock } from "../../app/ports.js";
 import { quoted, type UnknownColumn } from "../../domain/importColumns.js";
-import { type CommandContext, EXIT_FAILURE, ExitError, withDatabase } from "../context.js";
+import {
+  type CommandContext,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  ExitError,
+  withDatabase,
+} from "../context.js";
 import { listenForInterrupt } from "../interrupt.js";
 import { guid, jsonOption, PROPERTY_FLAGS, positiveInteger } from "../options.js";
 import { formatImportSummary } from "../output.js";
@@ -116,10 +122,14 @@ async function importFile(
         onProgress: progress.update,
         signal: interruption.signal,
       },
-    ).finally(() => {
-      interruption.dispose();
-      progress.stop(interruption.exitCode() === undefined);
-    });
+    )
+      .catch((error: unknown) => {
+        progress.stop(false);
+        throw error;
+      })
+      .finally(interruption.dispose);
+    // The bar at 100 % unless the import stopped before the end of the file.
+    progress.stop(summary.interruptedAfterLine === undefined);
     const seconds = (performance.now() - started) / 1000;
     const unknownColumns = file.unknownColumns();
     if (options.json) {
@@ -133,8 +143,10 @@ async function importFile(
       if (unknownColumns.length > 0) io.stderr.write(formatUnknownColumns(unknownColumns));
       io.stdout.write(formatImportSummary(summary, options.file, seconds));
     }
-    const interrupted = interruption.exitCode();
-    if (interrupted !== undefined) throw new ExitError(interrupted);
+    // Stopped before the end of the file (a signal after its last row changes nothing).
+    if (summary.interruptedAfterLine !== undefined) {
+      throw new ExitError(interruption.exitCode() ?? EXIT_INTERRUPTED);
+    }
     // A file none of whose rows could be imported is a failure, not an import of nothing.
     const allRejected = summary.rows > 0 && summary.rejected === summary.rows;
     if (summary.aborted !== undefined || summary.failed > 0 || allRejected) {

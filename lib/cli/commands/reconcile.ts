@@ -12,7 +12,14 @@ import type { ReconcileRunRecord } from "../../app/ports/reconcileStore.js";
 import { propertiesToReconcile } from "../../app/propertyRegistry.js";
 import { type ReconcileOutcome, reconcileProperties } from "../../app/reconcileProperty.js";
 import { syncInProcess } from "../../app/syncInProcess.js";
-import { type CommandContext, EXIT_FAILURE, ExitError, withStores } from "../context.js";
+import { INTERRUPTED } from "../../domain/reconcileRun.js";
+import {
+  type CommandContext,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  ExitError,
+  withStores,
+} from "../context.js";
 import { listenForInterrupt } from "../interrupt.js";
 import {
   allPropertiesOption,
@@ -102,8 +109,8 @@ export function registerReconcile(program: Command, context: CommandContext): vo
       const stop = new AbortController();
       const source = configuredResmanSource(config.resman, stop.signal);
       const dryRun = options.dryRun === true;
-      /** The exit code of the signal that stopped the runs, if one did. */
-      let stopped: number | undefined;
+      /** The exit code of the signal that came, if one did. */
+      let signalled: number | undefined;
       const outcomes = await withStores(context, async (stores) => {
         const properties = await propertiesToReconcile(stores.reconcile, options.property);
         if (properties.length === 0) {
@@ -145,7 +152,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
           );
         } finally {
           interruption.dispose();
-          stopped = interruption.exitCode();
+          signalled = interruption.exitCode();
           bars?.stop();
         }
       });
@@ -161,7 +168,14 @@ export function registerReconcile(program: Command, context: CommandContext): vo
         for (const outcome of outcomes)
           io.stdout.write(`${formatReconcileOutcome(outcome, dryRun)}\n`);
       }
-      if (stopped !== undefined) throw new ExitError(stopped);
+      // Exit 130 when the signal stopped a run or kept one from starting (one that came after
+      // every run had finished changes nothing).
+      const stopped = outcomes.some((o) =>
+        o.kind === "run"
+          ? o.run.errors?.run === INTERRUPTED
+          : o.kind === "error" && o.code === INTERRUPTED,
+      );
+      if (stopped) throw new ExitError(signalled ?? EXIT_INTERRUPTED);
       const failed = outcomes.filter(
         (o) => o.kind === "error" || (o.kind === "run" && o.run.status !== "ok"),
       );

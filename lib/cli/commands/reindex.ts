@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { reindexBlockKeys } from "../../adapters/db/reindexRepository.js";
 import { storesOn } from "../../adapters/db/stores.js";
 import { propertyOf } from "../../app/propertyRules.js";
-import { type CommandContext, ExitError, withDatabase } from "../context.js";
+import { type CommandContext, EXIT_INTERRUPTED, ExitError, withDatabase } from "../context.js";
 import { listenForInterrupt } from "../interrupt.js";
 import { jsonOption, propertyFilterOption } from "../options.js";
 import { counted, number, plural } from "../output.js";
@@ -31,8 +31,8 @@ export function registerReindex(program: Command, { io, config }: CommandContext
     )
     .action(async (options: { property?: string; json?: boolean }) => {
       const settings = config();
-      /** The exit code of the signal that stopped the run, if one did. */
-      let stopped: number | undefined;
+      /** The exit code of the signal that came, if one did. */
+      let signalled: number | undefined;
       const done = await withDatabase(settings, async (handle) => {
         const propertyId =
           options.property === undefined
@@ -59,18 +59,18 @@ export function registerReindex(program: Command, { io, config }: CommandContext
           });
         } finally {
           interruption.dispose();
-          stopped = interruption.exitCode();
+          signalled = interruption.exitCode();
         }
       });
       io.stdout.write(
         options.json
-          ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten, interrupted: stopped !== undefined })}\n`
+          ? `${JSON.stringify({ contacts: done.contacts, rewritten: done.rewritten, interrupted: done.interrupted === true })}\n`
           : `Checked ${plural(done.contacts, "contact")}; rewrote the blocking keys of ${done.rewritten}.\n${
-              stopped === undefined
+              done.interrupted !== true
                 ? ""
                 : "Interrupted: run the same command again to finish (it checks every contact again and rewrites only the keys still stale).\n"
             }`,
       );
-      if (stopped !== undefined) throw new ExitError(stopped);
+      if (done.interrupted === true) throw new ExitError(signalled ?? EXIT_INTERRUPTED);
     });
 }
