@@ -22,7 +22,7 @@ import type { ReviewStore } from "./ports/reviewStore.js";
 export interface ConsoleDependencies {
   console: ConsoleStore;
   reports: Pick<ReportStore, "stats">;
-  reviews: Pick<ReviewStore, "listOpen">;
+  reviews: Pick<ReviewStore, "listOpen" | "openCounts">;
   reconcile: Pick<ReconcileStore, "registered" | "health">;
   deadLetters: DeadLetterDepth;
   /** The schedule's period, for the stale flag (`RECONCILE_PERIOD_MINUTES`). */
@@ -132,34 +132,27 @@ export async function healthOverview(
   properties: readonly ConsoleProperty[],
   now: Date,
 ): Promise<Omit<PropertyHealth, "hourly" | "failedLinks" | "outboundEvents" | "since">[]> {
-  const [stats, registered, health, deadLetters] = await Promise.all([
+  const [stats, registered, health, deadLetters, open] = await Promise.all([
     deps.reports.stats(),
     deps.reconcile.registered(),
     deps.reconcile.health(),
     deps.deadLetters.depth(),
+    deps.reviews.openCounts(properties.map((property) => property.id)),
   ]);
-  return Promise.all(
-    properties.map(async (property) => {
-      const open = await deps.reviews.listOpen({
-        propertyId: property.id,
-        limit: 1,
-        order: "oldest",
-      });
-      return {
-        property,
-        stats: stats.find((s) => s.propertyId === property.id) ?? null,
-        reviewBacklog: open?.total ?? 0,
-        deadLetters,
-        reconciliation: reconciliationOf(
-          property.id,
-          registered,
-          health,
-          now,
-          deps.reconcilePeriodMinutes,
-        ),
-      };
-    }),
-  );
+  const statsOf = new Map(stats.map((s) => [s.propertyId, s]));
+  return properties.map((property) => ({
+    property,
+    stats: statsOf.get(property.id) ?? null,
+    reviewBacklog: open.get(property.id) ?? 0,
+    deadLetters,
+    reconciliation: reconciliationOf(
+      property.id,
+      registered,
+      health,
+      now,
+      deps.reconcilePeriodMinutes,
+    ),
+  }));
 }
 
 /** One property's sync health with its hourly series, failed links and outbound events. */

@@ -2,8 +2,9 @@
  * Paging the review queue (`listReviews` on the Drizzle review store) on real databases (PGlite
  * and Postgres through both drivers): keyset pages on (created_at, id) that are disjoint,
  * ordered and cover every open item, in both orders, with ties on the creation time down to the
- * microsecond; the total counts every open item of the filter; a decided item still marks its
- * place as a cursor; an unknown cursor or a page size out of range is refused.
+ * microsecond; the total counts every open item of the filter, as the overview's counts by
+ * property do; a decided item still marks its place as a cursor; an unknown cursor or a page
+ * size out of range is refused.
  */
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -141,6 +142,18 @@ function describeReviewList(driver: DriverName): void {
         expect(page.items.every((item) => item.propertyId === first)).toBe(true);
       }
       expect(pages[0]?.items[0]?.levels).toEqual({ first_name: "exact" });
+    });
+
+    it("counts open items by property in one statement: the properties named only, decided items not", async () => {
+      const empty = (
+        await stores.properties.ensureResmanProperty({ resmanPropertyId: randomUUID() })
+      ).id;
+      const counts = await stores.reviews.openCounts([first, empty]);
+      expect([...counts]).toEqual([[first, open(first).length]]);
+      expect(counts.get(first)).toBe(8);
+      const both = await stores.reviews.openCounts([first, second]);
+      expect(both.get(second)).toBe(open(second).length);
+      expect((await stores.reviews.openCounts([])).size).toBe(0);
     });
 
     it("pages newest first in the reverse order", async () => {

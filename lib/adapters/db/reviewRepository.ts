@@ -2,7 +2,7 @@
  * The `ReviewStore` port on Postgres (any driver): listing open items (keyset paging), and the
  * transaction an approval, a rejection or an unmerge runs in (`mergeTransaction.ts`).
  */
-import { and, asc, count, desc, eq, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { MergeTransaction, ReviewPage, ReviewQuery, ReviewStore } from "../../app/ports.js";
 import type { Database } from "./client.js";
 import { toStoreError } from "./errors.js";
@@ -19,6 +19,29 @@ export class DrizzleReviewStore implements ReviewStore {
    * `limit` open items from there — an index range scan on `idx_contact_review_open` (property,
    * created_at) for one property. One row more than the page tells whether another follows.
    */
+  /**
+   * One grouped count for all the properties named (the console's overview: one statement
+   * instead of a page and a count per property), read from `idx_contact_review_open`.
+   */
+  async openCounts(propertyIds: readonly string[]): Promise<Map<string, number>> {
+    if (propertyIds.length === 0) return new Map();
+    try {
+      const rows = await this.db
+        .select({ propertyId: contactReview.propertyId, open: count() })
+        .from(contactReview)
+        .where(
+          and(
+            eq(contactReview.status, "open"),
+            inArray(contactReview.propertyId, [...propertyIds]),
+          ),
+        )
+        .groupBy(contactReview.propertyId);
+      return new Map(rows.map((row) => [row.propertyId, Number(row.open)]));
+    } catch (error) {
+      throw toStoreError(error, "count open review items");
+    }
+  }
+
   async listOpen(query: ReviewQuery): Promise<ReviewPage | null> {
     try {
       const inProperty =

@@ -120,5 +120,7 @@ export interface ReviewStore {
    * item (of that property); a decided item still marks its place.
    */
   listOpen(query: ReviewQuery): Promise<ReviewPage | null>;
+  /** Open review items by property, for the properties named (absent: none open). */
+  openCounts(propertyIds: readonly string[]): Promise<Map<string, number>>;
   transaction<T>(work: (tx: MergeTransaction) => Promise<T>): Promise<T>;
 }
