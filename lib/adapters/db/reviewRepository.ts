@@ -19,29 +19,6 @@ export class DrizzleReviewStore implements ReviewStore {
    * `limit` open items from there — an index range scan on `idx_contact_review_open` (property,
    * created_at) for one property. One row more than the page tells whether another follows.
    */
-  /**
-   * One grouped count for all the properties named (the console's overview: one statement
-   * instead of a page and a count per property), read from `idx_contact_review_open`.
-   */
-  async openCounts(propertyIds: readonly string[]): Promise<Map<string, number>> {
-    if (propertyIds.length === 0) return new Map();
-    try {
-      const rows = await this.db
-        .select({ propertyId: contactReview.propertyId, open: count() })
-        .from(contactReview)
-        .where(
-          and(
-            eq(contactReview.status, "open"),
-            inArray(contactReview.propertyId, [...propertyIds]),
-          ),
-        )
-        .groupBy(contactReview.propertyId);
-      return new Map(rows.map((row) => [row.propertyId, Number(row.open)]));
-    } catch (error) {
-      throw toStoreError(error, "count open review items");
-    }
-  }
-
   async listOpen(query: ReviewQuery): Promise<ReviewPage | null> {
     try {
       const inProperty =
@@ -97,6 +74,29 @@ export class DrizzleReviewStore implements ReviewStore {
       };
     } catch (error) {
       throw toStoreError(error, "list reviews");
+    }
+  }
+
+  /**
+   * One grouped count for all the properties named (the console's overview: one statement
+   * instead of a page and a count per property), read from `idx_contact_review_open`.
+   */
+  async openCounts(propertyIds: readonly string[]): Promise<Map<string, number>> {
+    if (propertyIds.length === 0) return new Map();
+    try {
+      const rows = await this.db
+        .select({ propertyId: contactReview.propertyId, open: count() })
+        .from(contactReview)
+        .where(
+          and(
+            eq(contactReview.status, "open"),
+            inArray(contactReview.propertyId, [...propertyIds]),
+          ),
+        )
+        .groupBy(contactReview.propertyId);
+      return new Map(rows.map((row) => [row.propertyId, Number(row.open)]));
+    } catch (error) {
+      throw toStoreError(error, "count open review items");
     }
   }
 
