@@ -13,7 +13,11 @@
  *
  * The property may not exist yet (`PendingProperty`): it is created before the first row that
  * will be synced, so a file whose rows are all rejected leaves nothing behind. Listed lines
- * (rejections, failures, each warning's lines) are kept in line order.
+ * (rejections, failures, each warning's lines) are kept in line order. Asked to stop
+ * (`ImportOptions.signal`: Ctrl-C), it reads no further and says after which line it stopped.
+ *
+ * (Over 400 lines as one thing: reading, accepting, syncing and counting a file's rows share
+ * the summary and the progress marks they update.)
  */
 
 import { ContactSyncError, InvalidInputError } from "../domain/errors.js";

@@ -16,6 +16,10 @@
  * 4. finish the run row: counts, cursors before and after, status (`ok`, `partial`, `failed`,
  *    `auth_failed`: ResMan refused the credentials, so the run stops at once).
  * A dry run reads and decides but writes nothing: no run row, no cursor, no roster, no contact.
+ * A run asked to stop (`ReconcileOptions.signal`: Ctrl-C) records what it did as interrupted.
+ *
+ * (Over 400 lines as one thing: one run's steps share its claim, counts, cursors and errors,
+ * and the few properties run side by side are that run repeated.)
  */
 import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";

@@ -3,8 +3,10 @@
  * on a real Postgres database: the registry, a first run that imports everything, a second that
  * finds nothing new, drift between runs, the overlap that catches a change stamped just before
  * the cursor, a run killed mid-way that loses nothing, one stopped by Ctrl-C that records it and
- * releases its property, retried outages, failures confined to
- * their property, the v1 window split, dry runs, `stats`, and credentials that never show.
+ * releases its property, retried outages, failures confined to their property, the v1 window
+ * split, dry runs, `stats`, and credentials that never show. (Over 400 lines as one thing: the
+ * command's behaviour over runs of one stand-in and one database, each case building on the
+ * state the ones before left.)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";

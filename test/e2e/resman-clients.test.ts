@@ -3,7 +3,9 @@
  * (`lib/local/resmanStub/`): reads through v2 and v1 give people in the contract, retries and
  * their limits, the v1 window split, the per-account concurrency limit, and two promises: the
  * reconciliation's source only ever reads (its transport has no write, and only the guest-card
- * client builds the one that has), and no error ever carries a credential.
+ * client builds the one that has), and no error ever carries a credential; a read stops at once
+ * when its signal is aborted. (Over 400 lines as one thing: every case is the clients against
+ * the one stand-in, whose calls and faults each case reads and sets.)
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
