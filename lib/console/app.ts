@@ -14,6 +14,9 @@
  * URLs carry ids only; after an action the page redirects with a notice code, never a value.
  * Errors are a page with a short reason: a refused merge names ids, anything unexpected says
  * "internal error" and is logged by its error code only.
+ *
+ * (Over 400 lines as one thing: the routes share the access check, the CSRF token, the frame
+ * and the error page above; the pages' HTML is in the page modules.)
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type Context, Hono } from "hono";
