@@ -10,7 +10,8 @@
  *
  * Names, mail domains and phone formats come from the people generator's lists; phones are in
  * the fictional 555-01xx range. Every stamp lies in the two years before `SEED_BASE_DATE`
- * (pending leases start after it), so a backfill from 2000-01-01 sees everything.
+ * (pending leases start after it), so a backfill from 2000-01-01 sees everything. (Over 400
+ * lines as one thing: each kind of household is drawn from the one seeded generator.)
  */
 import {
   AREA_CODES,
