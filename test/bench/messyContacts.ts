@@ -52,6 +52,8 @@
  *
  * Over 400 lines as one thing: one generated data set (its long header is its specification);
  * the per-record noise is in `messyRecord.ts` and `messyNoise.ts`.
+ * (Over 400 lines as one thing: each kind of noise is drawn from the one seeded generator of the
+ * set.)
  */
 import type { PersonStatus } from "../../lib/domain/person.js";
 import {

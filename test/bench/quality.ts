@@ -42,6 +42,7 @@
  *
  * Over 400 lines as one thing: one benchmark script — data-set preparation, the import per set
  * and the report — each part only meaningful with the others.
+ * (Over 400 lines as one thing: the data sets are imported and scored by the one harness.)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -8,6 +8,7 @@
  * token from the `console_token` cookie (jose) and hands the claims to the same console
  * handler the Lambda runs. Every page is checked for console errors (a CSP violation is one).
  * Screenshots of each page are written to test-results/console/.
+ * (Over 400 lines as one thing: every case drives the one console on one browser and server.)
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";

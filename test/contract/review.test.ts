@@ -5,6 +5,8 @@
  * the sync path linked to an existing contact gets its own contact back; a chatbot lead's
  * placeholder and enrichments travel with it; an approval racing a sync of the same person
  * loses nothing and creates no duplicate.
+ * (Over 400 lines as one thing: approving, rejecting and unmerging are the review queue's
+ * decisions on the same fixtures.)
  */
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";

@@ -2,6 +2,8 @@
  * The repository + sync path contract. One behaviour suite, run by one file per driver
  * (PGlite, node-postgres, Neon serverless through a local WebSocket proxy), each on a real,
  * freshly migrated database.
+ * (Over 400 lines as one thing: the one behaviour suite every driver runs; its cases share the
+ * fixtures and the store's delegate.)
  */
 import { randomUUID } from "node:crypto";
 import { and, count, eq, sql } from "drizzle-orm";

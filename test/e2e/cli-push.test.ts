@@ -5,6 +5,8 @@
  * prospect becomes an event on it; a lead matching a resident sends nothing; an answer that never
  * came does not make a second card; a property with the push off sends nothing; a refused card is
  * `failed` with ResMan's reason; names, emails and credentials never show.
+ * (Over 400 lines as one thing: the push commands against the one stand-in and database, each case
+ * on the state the ones before left.)
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -4,6 +4,7 @@
  * sharing a phone (different first names) and two people with the same name and different
  * birth dates. Approving merges, unmerge splits again, a rejected pair is never proposed again,
  * and every mistake is one line with exit code 2 and nothing written.
+ * (Over 400 lines as one thing: the review commands on the one imported fixture.)
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";

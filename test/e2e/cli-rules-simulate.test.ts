@@ -21,6 +21,8 @@
  *   SIM-U2  as SIM-M2 (14.5, merge); the test unmerges it: new by a reviewer
  *
  * 14 links; in review: SIM-R2 alone, 1 of 14. Staff decisions: SIM-S2, SIM-T2, SIM-U2.
+ * (Over 400 lines as one thing: one command on one hand-worked fixture, whose expected changes the
+ * cases share.)
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";

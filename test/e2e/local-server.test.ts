@@ -4,6 +4,7 @@
  * with what the function enqueues when called directly), PutEvents bodies through the real
  * chatbot function, the 4xx answers (field paths, never a submitted value), and the
  * `send-webhook` and `send-event` commands run in process against it.
+ * (Over 400 lines as one thing: the one local server's routes, on one queue.)
  */
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";

@@ -6,6 +6,7 @@
  * and over `/_admin/writes`, never a credential), the `drop_after_write` fault, and
  * `Leasing/GetProspectSources` and `Leasing/GetEmployees`. The people are fictional; assertions
  * compare values and never print them.
+ * (Over 400 lines as one thing: the stand-in's one write and the reads that must see it.)
  */
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

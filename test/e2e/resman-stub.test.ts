@@ -4,6 +4,7 @@
  * process and over HTTP), every fault kind, the call log (never a credential), deterministic
  * seeding, 10,000 people per property, and the `resman-stub` command. Nothing here prints a
  * person's data: the seeded people are fictional, and assertions compare values, never log them.
+ * (Over 400 lines as one thing: the stand-in's contract, case by case against the one server.)
  */
 import { Command } from "commander";
 import { XMLParser } from "fast-xml-parser";

@@ -6,6 +6,7 @@
  * Bundle sizes are logged against the design §8 budget, not asserted (budgets are measured:
  * `npm run bench:bundles`); what a bundle must not carry is asserted (the phone metadata
  * anywhere but in the sync worker).
+ * (Over 400 lines as one thing: every case reads the one packaged template and its zips.)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

@@ -4,6 +4,8 @@
  * invokes them, their stdout captured and its EMF lines read back — namespace, dimensions, metric
  * names, units and values — on real Postgres and PGlite for the functions that touch the
  * database (SQS and EventBridge mocked). No EMF line may carry a personal value of the fixtures.
+ * (Over 400 lines as one thing: every function's metrics, read back the same way from its EMF
+ * lines.)
  */
 import { randomUUID } from "node:crypto";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";

@@ -5,6 +5,8 @@
  * row and the cursors), and the deployed entry modules configured only through the environment,
  * with the ResMan credentials from SSM and a ResMan that refuses them: the credentials reach
  * ResMan and nothing else (no log line, no error, no run row).
+ * (Over 400 lines as one thing: the scheduled reconciliation's two functions and their entry
+ * modules, on one database and mocked AWS.)
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";

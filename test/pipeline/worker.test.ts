@@ -1,6 +1,8 @@
 /**
  * The sync worker on real Postgres (node-postgres): idempotency, order, partial batch failures,
  * poison messages, a database outage mid-batch, deactivation, redrive, and the outbox.
+ * (Over 400 lines as one thing: the sync worker's behaviours on one database and one mocked
+ * queue.)
  */
 import { randomUUID } from "node:crypto";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";

@@ -1,3 +1,8 @@
+/**
+ * Merging and unmerging contacts (`lib/domain/contactMerge.ts`): approving a review item, the
+ * unmerge plans of an approval and of a sync-path link, restoring the survivor, and the review
+ * rules. (Over 400 lines as one thing: the cases of one module, sharing its fixtures.)
+ */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { blockingKeys } from "../../lib/domain/blocking.js";

@@ -3,6 +3,7 @@
  * re-sending only failed entries, reporting what still failed), the outbound publisher on top of
  * it, and the chatbot's typed `publishChatbotEvents` (validation before anything is sent).
  * EventBridge is aws-sdk-client-mock: nothing leaves the process.
+ * (Over 400 lines as one thing: the one PutEvents routine and the two publishers built on it.)
  */
 import { randomUUID } from "node:crypto";
 import {

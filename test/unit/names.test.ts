@@ -1,3 +1,7 @@
+/**
+ * Names (`lib/domain/names.ts`): normal forms, folding, full-name parsing, nicknames, phonetic
+ * keys and similarity. (Over 400 lines as one thing: the cases of one module.)
+ */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {

@@ -1,3 +1,7 @@
+/**
+ * Normalising a person's values (`lib/domain/normalize.ts`): text, emails, phones, birth dates and
+ * name keys. (Over 400 lines as one thing: the cases of one module.)
+ */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ContactValues, emptyValues } from "../../lib/domain/contact.js";

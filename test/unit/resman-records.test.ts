@@ -1,3 +1,7 @@
+/**
+ * ResMan's records read into the person contract (`lib/domain/resmanRecords.ts`): the status
+ * mapping and each v2 and v1 read. (Over 400 lines as one thing: the cases of one module.)
+ */
 import fc from "fast-check";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,7 @@
+/**
+ * Scoring a pair (`lib/domain/scoring.ts`): comparison levels, dwellings, the household guards,
+ * the three outcomes and comparison forms. (Over 400 lines as one thing: the cases of one module.)
+ */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ContactAddress, type ContactValues, emptyValues } from "../../lib/domain/contact.js";

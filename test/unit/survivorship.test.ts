@@ -1,3 +1,8 @@
+/**
+ * Survivorship (`lib/domain/survivorship.ts`): which value of which record a contact keeps, field
+ * by field and across records and versions. (Over 400 lines as one thing: the cases of one
+ * module.)
+ */
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,8 @@
+/**
+ * The sync decision (`lib/domain/syncDecision.ts`): a person seen for the first time, one already
+ * linked, and delivery orders. (Over 400 lines as one thing: the cases of one module, from one
+ * fictional prospect.)
+ */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { blockingKeys } from "../../lib/domain/blocking.js";
