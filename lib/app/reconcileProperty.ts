@@ -254,8 +254,8 @@ export async function reconcileProperty(
       const causes: Record<string, number> = {};
       for (let start = 0; start < messages.length; start += SINK_BATCH) {
         const batch = messages.slice(start, start + SINK_BATCH);
-        if (interrupted()) {
-          errors[resource] = INTERRUPTED;
+        if (options.signal?.aborted === true) {
+          fail(resource, INTERRUPTED);
           return false;
         }
         // A run that lost its claim (it stalled longer than the claim lasts, and another run

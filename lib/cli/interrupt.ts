@@ -30,18 +30,17 @@ export interface Interruption {
 }
 
 /**
- * Listens for Ctrl-C and SIGTERM while a command works. `stopping` is what the first signal
- * prints (what is kept, what happens next); `atOnce` runs before a second signal ends the
- * process.
+ * Listens for Ctrl-C and SIGTERM (from `signals`, the process unless a test gives an emitter)
+ * while a command works. `stopping` is what the first signal prints (what is kept, what happens
+ * next); `atOnce` runs before a second signal ends the process.
  */
 export function listenForInterrupt(
-  stderr: Output,
+  { stderr, signals: source = process }: { stderr: Output; signals?: SignalSource | undefined },
   stopping: string,
   {
     atOnce = () => {},
-    source = process,
     exit = (code: number) => process.exit(code),
-  }: { atOnce?: () => void; source?: SignalSource; exit?: (code: number) => void } = {},
+  }: { atOnce?: () => void; exit?: (code: number) => void } = {},
 ): Interruption {
   const controller = new AbortController();
   let code: number | undefined;

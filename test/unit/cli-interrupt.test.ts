@@ -11,10 +11,9 @@ function listening() {
   const stderr: string[] = [];
   const calls: string[] = [];
   const interruption = listenForInterrupt(
-    { write: (text) => stderr.push(text) },
+    { stderr: { write: (text) => stderr.push(text) }, signals: source },
     "stopping after the rows in progress.",
     {
-      source,
       atOnce: () => calls.push("atOnce"),
       exit: (code) => calls.push(`exit ${code}`),
     },

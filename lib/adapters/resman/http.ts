@@ -261,9 +261,6 @@ function createTransport(options: ResmanHttpOptions): ResmanWriteHttp {
       });
       body = await response.text();
     } catch (error) {
-      if (mode === "read" && options.signal?.aborted === true) {
-        throw new ResmanInterruptedError(call, { cause: error });
-      }
       const failure = isTimeout(error) ? `timeout after ${options.timeoutMs} ms` : "network error";
       if (mode === "write" && !neverSent(error)) throw unknown(call, undefined, failure, error);
       throw new RetryableFailure(failure, undefined, undefined, { cause: error });

@@ -109,9 +109,9 @@ async function importFile(
       intervalMs: settings.progressIntervalMs,
     });
     const interruption = listenForInterrupt(
-      io.stderr,
+      io,
       "stopping after the rows in progress; the rows done so far are kept (again to stop at once).",
-      { atOnce: () => progress.stop(false), ...(io.signals ? { source: io.signals } : {}) },
+      { atOnce: () => progress.stop(false) },
     );
     const started = performance.now();
     const summary = await importPeople(

@@ -124,9 +124,9 @@ export function registerReconcile(program: Command, context: CommandContext): vo
         // Listened for once the database is open: a Ctrl-C while it opens (or waits for the
         // embedded database's owner) ends the command at once, as before any work.
         const interruption = listenForInterrupt(
-          io.stderr,
+          io,
           "stopping after the people in progress; what was synced is kept, and the next run reads the rest (again to stop at once).",
-          { atOnce: () => bars?.stop(), ...(io.signals ? { source: io.signals } : {}) },
+          { atOnce: () => bars?.stop() },
         );
         interruption.signal.addEventListener("abort", () => stop.abort(), { once: true });
         try {

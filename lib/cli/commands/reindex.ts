@@ -40,9 +40,8 @@ export function registerReindex(program: Command, { io, config }: CommandContext
             : (await propertyOf(storesOn(handle), options.property)).id;
         // Listened for once the database is open: a Ctrl-C while it opens ends it at once.
         const interruption = listenForInterrupt(
-          io.stderr,
+          io,
           "stopping after the contacts in progress; what was rewritten stands (again to stop at once).",
-          io.signals ? { source: io.signals } : {},
         );
         let printed = performance.now();
         try {
