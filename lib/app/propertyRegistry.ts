@@ -9,7 +9,7 @@ import type {
   RegisteredProperty,
 } from "./ports/reconcileStore.js";
 
-type Registry = Pick<ReconcileStore, "register" | "setEnabled" | "registered">;
+type Registry = Pick<ReconcileStore, "register" | "registerAll" | "setEnabled" | "registered">;
 
 /** Registers a property (`property add`), or updates its registration (`add` twice updates). */
 export function addProperty(
@@ -17,6 +17,17 @@ export function addProperty(
   registration: PropertyRegistration,
 ): Promise<{ property: RegisteredProperty; created: boolean }> {
   return store.register(registration);
+}
+
+/**
+ * Registers a portfolio's properties (`property add --file`), checked before: all of them or,
+ * should the database fail, none.
+ */
+export function addProperties(
+  store: Registry,
+  registrations: readonly PropertyRegistration[],
+): Promise<{ property: RegisteredProperty; created: boolean }[]> {
+  return store.registerAll(registrations);
 }
 
 /** Enables or disables a registered property; an unknown one is the caller's mistake. */

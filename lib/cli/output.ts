@@ -11,6 +11,7 @@ import type { ReconcileHealth, RegisteredProperty } from "../app/ports/reconcile
 import type { PropertyStats } from "../app/ports.js";
 import type { PushLine } from "../app/pushGuestCards.js";
 import type { ReconcileOutcome } from "../app/reconcileProperty.js";
+import { type ColumnSuggestion, quoted } from "../domain/importColumns.js";
 import { INTERRUPTED, isStale } from "../domain/reconcileRun.js";
 
 /** Where the CLI writes text: the process streams in the command, a buffer in tests. */
@@ -238,4 +239,18 @@ export function reconcileSummaries(
       ];
     }),
   );
+}
+
+/**
+ * The one warning line (stderr) listing the names of a file's columns or keys a command ignored
+ * (`what`: "column(s)", "field(s)"), each with the known name it is most likely a typo of.
+ */
+export function formatUnknownNames(
+  names: readonly ColumnSuggestion<string>[],
+  what: string,
+): string {
+  const listed = names.map(
+    (c) => `${quoted(c.name)}${c.nearest === null ? "" : ` (did you mean ${c.nearest}?)`}`,
+  );
+  return `contact-sync: warning: unknown ${what} ignored: ${listed.join(", ")}\n`;
 }

@@ -55,25 +55,36 @@ const MAX_TYPO_STEPS = 2;
 /** …and at least this similar (1 − steps / length), so a short name is not "near" everything. */
 const MIN_TYPO_SIMILARITY = 0.7;
 
-/** The known column an unknown name is most likely a typo of, if any is close. */
-export function nearestColumn(name: string): ImportColumn | undefined {
+/**
+ * The known name an unknown one is most likely a typo of, if any is close: `byKey` maps the
+ * compared forms (`columnKey`) of the known names to what they mean.
+ */
+export function nearestKnown<T>(name: string, byKey: ReadonlyMap<string, T>): T | undefined {
   const key = columnKey(name);
-  let best: { column: ImportColumn; steps: number } | undefined;
-  for (const [known, column] of columnByKey) {
-    const { steps, similarity } = damerauLevenshtein(key, known);
+  let best: { known: T; steps: number } | undefined;
+  for (const [compared, known] of byKey) {
+    const { steps, similarity } = damerauLevenshtein(key, compared);
     if (steps > MAX_TYPO_STEPS || similarity < MIN_TYPO_SIMILARITY) continue;
-    if (best === undefined || steps < best.steps) best = { column, steps };
+    if (best === undefined || steps < best.steps) best = { known, steps };
   }
-  return best?.column;
+  return best?.known;
 }
 
-/** A column of a file that the importer ignores. */
-export interface UnknownColumn {
+/** The known column an unknown name is most likely a typo of, if any is close. */
+export function nearestColumn(name: string): ImportColumn | undefined {
+  return nearestKnown(name, columnByKey);
+}
+
+/** A name of a file that no known column has, with the one it is most likely a typo of. */
+export interface ColumnSuggestion<T extends string> {
   /** The name as the file writes it. */
   name: string;
-  /** The known column it is most likely a typo of. */
-  nearest: ImportColumn | null;
+  /** The known name it is most likely a typo of. */
+  nearest: T | null;
 }
+
+/** A column of an import file that the importer ignores. */
+export type UnknownColumn = ColumnSuggestion<ImportColumn>;
 
 export function unknownColumn(name: string): UnknownColumn {
   return { name, nearest: nearestColumn(name) ?? null };

@@ -150,6 +150,72 @@ function describeStore(driver: DriverName): void {
       expect(registered.property.id).toBe(imported.id);
     });
 
+    it("registers a portfolio all together: in the order given, across statements, names kept where left out, or none at all", async () => {
+      const existing = await stores.reconcile.register({
+        resmanPropertyId: randomUUID(),
+        resmanAccountId: 400,
+        name: "Birch Hollow",
+        api: "v2",
+        enabled: true,
+      });
+      // More than one statement's worth (500), named and unnamed entries interleaved.
+      const portfolio = Array.from({ length: 1_203 }, (_, i) => ({
+        resmanPropertyId: randomUUID() as string,
+        resmanAccountId: 500 + (i % 7),
+        ...(i % 3 === 0 ? {} : { name: `Community ${i}` }),
+        api: i % 10 === 0 ? ("v1" as const) : ("v2" as const),
+        enabled: i % 13 !== 0,
+      }));
+      portfolio.splice(600, 0, {
+        resmanPropertyId: existing.property.resmanPropertyId,
+        resmanAccountId: 409,
+        api: "v1",
+        enabled: false,
+      });
+      const results = await stores.reconcile.registerAll(portfolio);
+      expect(results.map((r) => r.property.resmanPropertyId)).toEqual(
+        portfolio.map((p) => p.resmanPropertyId),
+      );
+      expect(results.filter((r) => !r.created).map((r) => r.property.id)).toEqual([
+        existing.property.id,
+      ]);
+      const registered = new Map(
+        (await stores.reconcile.registered()).map((p) => [p.resmanPropertyId, p]),
+      );
+      for (const given of portfolio) {
+        expect(registered.get(given.resmanPropertyId)).toMatchObject({
+          resmanAccountId: given.resmanAccountId,
+          api: given.api,
+          enabled: given.enabled,
+          name:
+            given.resmanPropertyId === existing.property.resmanPropertyId
+              ? "Birch Hollow"
+              : (given.name ?? `ResMan property ${given.resmanPropertyId}`),
+        });
+      }
+
+      // The last statement fails (an AccountID beyond the column's integer): nothing stays,
+      // neither the new properties of the statements before nor the updates.
+      const before = await stores.reconcile.registered();
+      const failing = [
+        ...portfolio.slice(0, 700).map((p) => ({ ...p, enabled: !p.enabled })),
+        ...Array.from({ length: 400 }, () => ({
+          resmanPropertyId: randomUUID(),
+          resmanAccountId: 400,
+          api: "v2" as const,
+          enabled: true,
+        })),
+        {
+          resmanPropertyId: randomUUID(),
+          resmanAccountId: 2 ** 33,
+          api: "v2" as const,
+          enabled: true,
+        },
+      ];
+      await expect(stores.reconcile.registerAll(failing)).rejects.toThrow(/register properties/);
+      expect(await stores.reconcile.registered()).toEqual(before);
+    });
+
     it("enables and disables by either id, and lists only properties with both ResMan ids", async () => {
       const guid = randomUUID();
       const { property } = await stores.reconcile.register({

@@ -9,7 +9,11 @@
  * state the ones before left.)
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../lib/cli/run.js";
@@ -179,6 +183,106 @@ describe("contact-sync property", () => {
     const refused = await run(["property", "add", ...args]);
     expectOneLineError(refused, 2, reason);
     expect((await run(["property", "list", "--json"])).stdout).toBe(before.stdout);
+  });
+
+  it("registers a portfolio from a file, all together, and reads back `property list --json`", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "cs-portfolio-"));
+    try {
+      const guids: string[] = [randomUUID(), randomUUID(), randomUUID()];
+      const csv = join(folder, "portfolio.csv");
+      await writeFile(
+        csv,
+        `PropertyID,AccountID,Name,api,enabled\n${guids[0]},400,Oak Ridge,v1,\n${guids[1]?.toUpperCase()},401,,,no\n${guids[2]},402,Birch Hollow,,\n`,
+      );
+      const added = await run(["property", "add", "--file", csv, "--disabled"]);
+      expect(added).toMatchObject({ code: 0, stderr: "" });
+      expect(added.stdout).toBe(
+        `Registered 3 properties and updated 0 from ${csv}: 0 enabled, 3 disabled.\n`,
+      );
+      const listed = JSON.parse((await run(["property", "list", "--json"])).stdout) as {
+        resman_property_id: string;
+        resman_account_id: number;
+        name: string;
+        api: string;
+        enabled: boolean;
+      }[];
+      const mine = listed.filter((p) => guids.includes(p.resman_property_id));
+      expect(mine.sort((x, y) => x.resman_account_id - y.resman_account_id)).toEqual([
+        expect.objectContaining({
+          resman_account_id: 400,
+          name: "Oak Ridge",
+          api: "v1",
+          enabled: false,
+        }),
+        expect.objectContaining({
+          resman_account_id: 401,
+          name: `ResMan property ${guids[1]}`,
+          api: "v2",
+          enabled: false,
+        }),
+        expect.objectContaining({ resman_account_id: 402, name: "Birch Hollow", enabled: false }),
+      ]);
+
+      // What `property list --json` prints, renamed, goes back in: every property updated.
+      const json = join(folder, "registry.json");
+      await writeFile(
+        json,
+        JSON.stringify(
+          listed.map((p) => (p.name === "Oak Ridge" ? { ...p, name: "Oak Ridge East" } : p)),
+        ),
+      );
+      const again = await run(["property", "add", "--file", json]);
+      expect(again).toMatchObject({ code: 0, stderr: "" });
+      expect(again.stdout).toMatch(
+        new RegExp(`^Registered 0 properties and updated ${listed.length} from `),
+      );
+      const relisted = JSON.parse((await run(["property", "list", "--json"])).stdout) as unknown[];
+      expect(relisted).toEqual(
+        listed.map((p) => (p.name === "Oak Ridge" ? { ...p, name: "Oak Ridge East" } : p)),
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a portfolio file with a wrong entry: every problem said, none registered", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "cs-portfolio-"));
+    try {
+      const file = join(folder, "portfolio.jsonl");
+      const secret = "Sunset Villas of Cedar Park";
+      await writeFile(
+        file,
+        [
+          JSON.stringify({ property: randomUUID(), account: 400, name: secret, enabled: false }),
+          JSON.stringify({ property: "not-a-guid", account: 400, enabled: false }),
+          JSON.stringify({ property: randomUUID(), account: "4x", enabled: false, colour: "red" }),
+        ].join("\n"),
+      );
+      const before = (await run(["property", "list", "--json"])).stdout;
+      const refused = await run(["property", "add", "--file", file]);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr.trimEnd().split("\n")).toEqual([
+        "contact-sync: warning: unknown field(s) ignored: `colour`",
+        `contact-sync: ${file}: line 2: resman_property_id must be a GUID (the ResMan PropertyID)`,
+        `contact-sync: ${file}: line 3: resman_account_id must be a ResMan AccountID (a positive integer)`,
+        `contact-sync: ${file}: 2 problems; no property was registered`,
+      ]);
+      expect(refused.stderr).not.toContain(secret);
+      expect((await run(["property", "list", "--json"])).stdout).toBe(before);
+      expectOneLineError(
+        await run(["property", "add", "--file", file, "--account", "400"]),
+        2,
+        /--file <path>' cannot be used with option '--account/,
+      );
+      expectOneLineError(
+        await run(["property", "add", "--file", join(folder, "none.csv")]),
+        2,
+        /cannot read .*none\.csv: no such file/,
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it("says which property it does not know", async () => {

@@ -22,9 +22,12 @@ import {
   type RosterEntry,
   resmanResources,
 } from "../../domain/reconcileRun.js";
-import type { Database } from "./client.js";
+import type { Database, Transaction } from "./client.js";
 import { toStoreError } from "./errors.js";
 import { property, reconcileCursor, reconcileRoster, reconcileRun } from "./schema.js";
+
+/** Registrations per INSERT statement (5 parameters each, far below Postgres' 65,535). */
+const REGISTRY_CHUNK = 500;
 
 /** Roster rows per INSERT statement (4 parameters each, far below Postgres' 65,535). */
 const ROSTER_CHUNK = 1_000;
@@ -85,6 +88,48 @@ function runOf(row: RunRow, resmanPropertyId: string): ReconcileRunRecord {
   };
 }
 
+/**
+ * Registers properties with one statement for those named and one for the others (a name left
+ * out is kept): one row per ResMan property GUID (`uq_property_resman_property`), so a second
+ * `add`, or an `add` of a property an import or a webhook created, updates it. Their GUIDs must
+ * differ (one statement cannot update a row twice).
+ */
+async function upsertRegistrations(
+  db: Database | Transaction,
+  registrations: readonly PropertyRegistration[],
+): Promise<{ property: RegisteredProperty; created: boolean }[]> {
+  const results: { property: RegisteredProperty; created: boolean }[] = [];
+  for (const named of [true, false]) {
+    const group = registrations.filter((r) => (r.name !== undefined) === named);
+    if (group.length === 0) continue;
+    const rows = await db
+      .insert(property)
+      .values(
+        group.map((r) => ({
+          name: r.name ?? `ResMan property ${r.resmanPropertyId}`,
+          resmanPropertyId: r.resmanPropertyId,
+          resmanAccountId: r.resmanAccountId,
+          resmanApi: r.api,
+          reconcileEnabled: r.enabled,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: property.resmanPropertyId,
+        set: {
+          resmanAccountId: sql`excluded.resman_account_id`,
+          resmanApi: sql`excluded.resman_api`,
+          reconcileEnabled: sql`excluded.reconcile_enabled`,
+          updatedAt: sql`now()`,
+          ...(named ? { name: sql`excluded.name` } : {}),
+        },
+      })
+      // `xmax = 0` only on a row this statement inserted.
+      .returning({ ...getTableColumns(property), created: sql<boolean>`(xmax = 0)` });
+    for (const { created, ...row } of rows) results.push({ property: registeredOf(row), created });
+  }
+  return results;
+}
+
 /** A property with both ResMan ids: what the registry lists. */
 const hasResmanIds = and(isNotNull(property.resmanPropertyId), isNotNull(property.resmanAccountId));
 
@@ -94,36 +139,38 @@ export class DrizzleReconcileStore implements ReconcileStore {
   async register(
     registration: PropertyRegistration,
   ): Promise<{ property: RegisteredProperty; created: boolean }> {
-    const { resmanPropertyId, resmanAccountId, name, api, enabled } = registration;
     try {
-      const [row] = await this.db
-        .insert(property)
-        .values({
-          name: name ?? `ResMan property ${resmanPropertyId}`,
-          resmanPropertyId,
-          resmanAccountId,
-          resmanApi: api,
-          reconcileEnabled: enabled,
-        })
-        // One row per ResMan property GUID (`uq_property_resman_property`): a second `add`,
-        // or an `add` of a property an import or a webhook created, updates it.
-        .onConflictDoUpdate({
-          target: property.resmanPropertyId,
-          set: {
-            resmanAccountId,
-            resmanApi: api,
-            reconcileEnabled: enabled,
-            updatedAt: sql`now()`,
-            ...(name === undefined ? {} : { name }),
-          },
-        })
-        // `xmax = 0` only on a row this statement inserted.
-        .returning({ ...getTableColumns(property), created: sql<boolean>`(xmax = 0)` });
-      if (row === undefined) throw new Error("no row returned");
-      const { created, ...registered } = row;
-      return { property: registeredOf(registered), created };
+      const [result] = await upsertRegistrations(this.db, [registration]);
+      if (result === undefined) throw new Error("no row returned");
+      return result;
     } catch (error) {
       throw toStoreError(error, "register property");
+    }
+  }
+
+  async registerAll(
+    registrations: readonly PropertyRegistration[],
+  ): Promise<{ property: RegisteredProperty; created: boolean }[]> {
+    try {
+      const byResmanId = await this.db.transaction(async (tx) => {
+        const results = new Map<string, { property: RegisteredProperty; created: boolean }>();
+        for (let i = 0; i < registrations.length; i += REGISTRY_CHUNK) {
+          for (const result of await upsertRegistrations(
+            tx,
+            registrations.slice(i, i + REGISTRY_CHUNK),
+          )) {
+            results.set(result.property.resmanPropertyId, result);
+          }
+        }
+        return results;
+      });
+      return registrations.map((registration) => {
+        const result = byResmanId.get(registration.resmanPropertyId);
+        if (result === undefined) throw new Error("a registration returned no row");
+        return result;
+      });
+    } catch (error) {
+      throw toStoreError(error, "register properties");
     }
   }
 

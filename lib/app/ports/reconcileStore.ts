@@ -4,12 +4,15 @@
  * the last roster read (ids, statuses and digests) and one row per run.
  */
 import type { PersonStatus } from "../../domain/person.js";
+import type { PropertyRegistration } from "../../domain/propertyRegistration.js";
 import type {
   ReconcileRunStatus,
   ResmanApi,
   ResmanResource,
   RosterEntry,
 } from "../../domain/reconcileRun.js";
+
+export type { PropertyRegistration } from "../../domain/propertyRegistration.js";
 
 /** A property as the registry knows it. */
 export interface RegisteredProperty {
@@ -20,15 +23,6 @@ export interface RegisteredProperty {
   resmanAccountId: number;
   api: ResmanApi;
   /** Reconciled by the schedule and `reconcile --all`. */
-  enabled: boolean;
-}
-
-export interface PropertyRegistration {
-  resmanPropertyId: string;
-  resmanAccountId: number;
-  /** Kept as it is when absent (a new property is named after its GUID). */
-  name?: string | undefined;
-  api: ResmanApi;
   enabled: boolean;
 }
 
@@ -87,6 +81,14 @@ export interface ReconcileStore {
   register(
     registration: PropertyRegistration,
   ): Promise<{ property: RegisteredProperty; created: boolean }>;
+  /**
+   * Registers (or updates) many properties all together or none (one transaction, a statement
+   * for up to a few hundred): a portfolio's file. Their ResMan property ids must differ. The
+   * results in the order given.
+   */
+  registerAll(
+    registrations: readonly PropertyRegistration[],
+  ): Promise<{ property: RegisteredProperty; created: boolean }[]>;
   /** Enables or disables a registered property; null when no such registered property. */
   setEnabled(idOrResmanId: string, enabled: boolean): Promise<RegisteredProperty | null>;
   /** Every registered property (with a ResMan id and account), enabled or not. */

@@ -10,7 +10,7 @@ import { storesOn } from "../../adapters/db/stores.js";
 import { type ImportFile, openImportFile } from "../../adapters/files/importFile.js";
 import { type ImportSummary, importPeople, importTarget } from "../../app/importPeople.js";
 import { systemClock } from "../../app/ports.js";
-import { quoted, type UnknownColumn } from "../../domain/importColumns.js";
+import type { UnknownColumn } from "../../domain/importColumns.js";
 import {
   type CommandContext,
   EXIT_FAILURE,
@@ -20,7 +20,7 @@ import {
 } from "../context.js";
 import { listenForInterrupt } from "../interrupt.js";
 import { guid, jsonOption, PROPERTY_FLAGS, positiveInteger } from "../options.js";
-import { formatImportSummary } from "../output.js";
+import { formatImportSummary, formatUnknownNames } from "../output.js";
 import { importProgress } from "./importProgress.js";
 
 /** The options of `import`, as commander parsed them. */
@@ -140,7 +140,8 @@ async function importFile(
       );
       io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
     } else {
-      if (unknownColumns.length > 0) io.stderr.write(formatUnknownColumns(unknownColumns));
+      if (unknownColumns.length > 0)
+        io.stderr.write(formatUnknownNames(unknownColumns, "column(s)"));
       io.stdout.write(formatImportSummary(summary, options.file, seconds));
     }
     // Stopped before the end of the file (a signal after its last row changes nothing).
@@ -175,12 +176,4 @@ function importSummaryRecord(
     interrupted_after_line: interruptedAfterLine ?? null,
     unknown_columns: (file.unknownColumns ?? []).map((c) => ({ name: c.name, nearest: c.nearest })),
   };
-}
-
-/** The one warning line (stderr) listing the columns an import ignored, with near names. */
-function formatUnknownColumns(columns: readonly UnknownColumn[]): string {
-  const listed = columns.map(
-    (c) => `${quoted(c.name)}${c.nearest === null ? "" : ` (did you mean ${c.nearest}?)`}`,
-  );
-  return `contact-sync: warning: unknown column(s) ignored: ${listed.join(", ")}\n`;
 }
