@@ -11,8 +11,35 @@ import type { Config } from "../config.js";
 import type { SignalSource } from "./interrupt.js";
 import type { Output } from "./output.js";
 
-/** A stream the CLI writes to, and whether a person is watching it. */
-export type Terminal = Output & { isTTY?: boolean | undefined; columns?: number | undefined };
+/**
+ * A stream the CLI writes to, and whether a person is watching it. A stream that says when to
+ * wait (a process stream: `write` returns false until `drain`) lets long output keep pace with
+ * a slow reader (`writeAtPace`).
+ */
+export type Terminal = Output & {
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
+  once?: ((event: "drain" | "close", listener: () => void) => unknown) | undefined;
+  off?: ((event: "drain" | "close", listener: () => void) => unknown) | undefined;
+};
+
+/**
+ * Writes `text` and, when the stream asks to wait (its buffer full: a pipe into `less`, a slow
+ * disk), waits until it drains or closes, so output of any length holds one buffer in memory.
+ */
+export async function writeAtPace(stream: Terminal, text: string): Promise<void> {
+  if (stream.write(text) !== false || stream.once === undefined) return;
+  const { once, off } = stream;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      off?.call(stream, "drain", done);
+      off?.call(stream, "close", done);
+      resolve();
+    };
+    once.call(stream, "drain", done);
+    once.call(stream, "close", done);
+  });
+}
 
 /** What the CLI touches outside itself: injectable, so tests run it in process. */
 export interface CliIo {

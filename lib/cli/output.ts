@@ -16,7 +16,8 @@ import { INTERRUPTED, isStale } from "../domain/reconcileRun.js";
 
 /** Where the CLI writes text: the process streams in the command, a buffer in tests. */
 export interface Output {
-  write(text: string): void;
+  /** False when the stream asks the writer to wait for its `drain` (a process stream). */
+  write(text: string): unknown;
 }
 
 /** A count as people read it: `7,678`. */

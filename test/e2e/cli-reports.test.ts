@@ -6,7 +6,9 @@
  * rows are all rejected).
  */
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../lib/cli/run.js";
 import { DEFAULT_MATCHING_CRITERIA } from "../../lib/domain/rules.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import {
@@ -91,6 +93,44 @@ describe("contact-sync links", () => {
     const fallback = await runInProcess(["links", "--property", CSV_PROPERTY], env);
     expect(fallback).toEqual(csv);
   });
+
+  it.each(["csv", "json"])(
+    "writes %s at the reader's pace: nothing more while the stream asks to wait",
+    async (format) => {
+      // A stream whose buffer is always full: every write asks the writer to wait for `drain`,
+      // which comes on the next turn of the event loop, like a pipe into a slow reader.
+      const stream = new EventEmitter();
+      const written: string[] = [];
+      let waiting = false;
+      let writesWhileWaiting = 0;
+      const stdout = Object.assign(stream, {
+        write: (text: string) => {
+          if (waiting) writesWhileWaiting += 1;
+          written.push(text);
+          waiting = true;
+          setImmediate(() => {
+            waiting = false;
+            stream.emit("drain");
+          });
+          return false;
+        },
+      });
+      const code = await runCli(["links", "--property", CSV_PROPERTY, "--format", format], {
+        stdout,
+        stderr: { write: () => true },
+        env,
+      });
+      expect(code).toBe(0);
+      expect(writesWhileWaiting).toBe(0);
+      expect(written.length).toBeGreaterThan(1);
+      expect(stream.listenerCount("drain") + stream.listenerCount("close")).toBe(0);
+      const plain = await runInProcess(
+        ["links", "--property", CSV_PROPERTY, "--format", format],
+        env,
+      );
+      expect(written.join("")).toBe(plain.stdout);
+    },
+  );
 
   it("prints the same rows as a JSON array under --format json", async () => {
     const csv = await runInProcess(["links", "--property", CSV_PROPERTY, "--format", "csv"], env);
