@@ -1,6 +1,11 @@
 /** Entry point of the `contact-sync` command (see `run.ts`). */
 import { limitHeapGrowth } from "./heap.js";
-import { runCli } from "./run.js";
+import { resolveDrizzleQuickly } from "./moduleLoading.js";
+
+// Before the program's modules are imported (below, not statically: those would be resolved
+// before this line runs): Drizzle's ES modules resolved without Node 24's per-module cost.
+resolveDrizzleQuickly();
+const { runCli } = await import("./run.js");
 
 // Long imports keep RSS near what they hold (`heap.ts`).
 limitHeapGrowth();
