@@ -5,10 +5,11 @@
  * decides the format of a `.js` file) through `package_json_reader`, which deserialises the whole
  * file again for every module, `exports` included (nodejs/node#58126, open). Drizzle's
  * package.json is 179 KB of exports and its ES build ~200 modules, so importing it cost ~0.5 s
- * and ~150 MB of short-lived heap in every `contact-sync` command (Node 20: 60 ms): measured, the
- * CLI's own start (`--version`, in process) 1.0–1.3 s and 245 MB of RSS, 0.65–0.77 s and 130 MB
- * with this hook. Only the command-line process is concerned: the Lambda functions are bundled
- * into one file each.
+ * and ~150 MB of short-lived heap in every `contact-sync` command (Node 20: 60 ms): measured,
+ * `contact-sync --version` 1.12 s and ~290 MB of RSS, 0.73 s and ~135 MB with this hook
+ * (docs/performance-log.md, "The command's start"). The command registers it (`main.ts`), and so
+ * does each test worker (`test/support/moduleLoading.ts`); the Lambda functions need none (each
+ * is one bundled file).
  *
  * The hook resolves what Drizzle's own modules import relatively (`./sql/index.js`, always with
  * its extension) as the loader would, without the lookup: a URL relative to the importing file,
