@@ -401,7 +401,8 @@ export const PROPERTY_CONCURRENCY = 4;
 
 /**
  * Reconciles several properties, a few at a time, each on its own: one property's failure is
- * its own run's status, never another's. Results come in the order of `properties`.
+ * its own run's status, never another's. Results come in the order of `properties`; `onDone`
+ * hears of each as it comes (for output as the runs finish).
  */
 export async function reconcileProperties(
   deps: ReconcileDependencies,
@@ -411,37 +412,43 @@ export async function reconcileProperties(
       property: RegisteredProperty,
       progress: { resource: ResmanResource; fetched: number; synced: number },
     ) => void;
+    onDone?: (property: RegisteredProperty, outcome: ReconcileOutcome) => void;
     concurrency?: number;
   } = {},
 ): Promise<ReconcileOutcome[]> {
   const limit = pLimit(options.concurrency ?? PROPERTY_CONCURRENCY);
-  const { onProgress, concurrency: _concurrency, ...rest } = options;
+  const { onProgress, onDone, concurrency: _concurrency, ...rest } = options;
+  const reconcileOne = async (property: RegisteredProperty): Promise<ReconcileOutcome> => {
+    if (options.signal?.aborted === true) {
+      return {
+        kind: "error",
+        propertyId: property.id,
+        resmanPropertyId: property.resmanPropertyId,
+        code: INTERRUPTED,
+      };
+    }
+    try {
+      return await reconcileProperty(deps, property, {
+        ...rest,
+        ...(onProgress === undefined
+          ? {}
+          : { onProgress: (progress) => onProgress(property, progress) }),
+      });
+    } catch (error) {
+      return {
+        kind: "error",
+        propertyId: property.id,
+        resmanPropertyId: property.resmanPropertyId,
+        code: codeOf(error),
+      };
+    }
+  };
   return Promise.all(
     properties.map((property) =>
-      limit(async (): Promise<ReconcileOutcome> => {
-        if (options.signal?.aborted === true) {
-          return {
-            kind: "error",
-            propertyId: property.id,
-            resmanPropertyId: property.resmanPropertyId,
-            code: INTERRUPTED,
-          };
-        }
-        try {
-          return await reconcileProperty(deps, property, {
-            ...rest,
-            ...(onProgress === undefined
-              ? {}
-              : { onProgress: (progress) => onProgress(property, progress) }),
-          });
-        } catch (error) {
-          return {
-            kind: "error",
-            propertyId: property.id,
-            resmanPropertyId: property.resmanPropertyId,
-            code: codeOf(error),
-          };
-        }
+      limit(async () => {
+        const outcome = await reconcileOne(property);
+        onDone?.(property, outcome);
+        return outcome;
       }),
     ),
   );

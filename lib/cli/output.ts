@@ -209,6 +209,46 @@ export function formatReconcileOutcome(outcome: ReconcileOutcome, dryRun = false
   return `${run.resmanPropertyId} ${run.status}${dryRun ? " (dry run, nothing written)" : ""}: ${counts}${errors} (${seconds.toFixed(1)} s)`;
 }
 
+/**
+ * The totals of several properties' reconciliation: `Reconciled 100 properties in 11.2 s: 98 ok,
+ * 2 partial; 3,612 fetched, 1,890 created, …` (the statuses in the order first met).
+ */
+export function formatReconcileTotals(
+  outcomes: readonly ReconcileOutcome[],
+  seconds: number,
+  dryRun = false,
+): string {
+  const statuses = new Map<string, number>();
+  const totals = {
+    fetched: 0,
+    created: 0,
+    updated: 0,
+    merged: 0,
+    unchanged: 0,
+    deactivated: 0,
+    review: 0,
+    failed: 0,
+  };
+  for (const outcome of outcomes) {
+    const status =
+      outcome.kind === "run"
+        ? outcome.run.status
+        : outcome.kind === "error" && outcome.code === INTERRUPTED
+          ? "not started"
+          : outcome.kind;
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if (outcome.kind !== "run") continue;
+    for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
+      totals[key] += outcome.run[key];
+    }
+  }
+  const byStatus = [...statuses].map(([status, n]) => `${number.format(n)} ${status}`).join(", ");
+  const counts = Object.entries(totals)
+    .map(([key, n]) => `${number.format(n)} ${key}`)
+    .join(", ");
+  return `Reconciled ${counted(outcomes.length, "property", "properties")}${dryRun ? " (dry run, nothing written)" : ""} in ${seconds.toFixed(1)} s: ${byStatus}; ${counts}`;
+}
+
 /** One line per lead: `<link id> created: prospect <ProspectID>, person <PersonID>`. */
 export function formatPushLine(resmanPropertyId: string, line: PushLine): string {
   const ids =

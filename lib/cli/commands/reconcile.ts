@@ -1,8 +1,9 @@
 /**
  * `contact-sync reconcile`: reads what changed in ResMan for one registered property, or every
- * enabled one, and syncs it in this process through the sync path (no queue locally). A bar per
- * property on a terminal, then one summary line per property (ids and counts only), or the run
- * rows as JSON. Exit 0 when every property's run was `ok`, 1 otherwise.
+ * enabled one, and syncs it in this process through the sync path (no queue locally). On a
+ * terminal a bar per property in progress (and one of the properties done); a summary line per
+ * property as its run ends (ids and counts only) and, for several, one of their totals; or the
+ * run rows as JSON at the end. Exit 0 when every property's run was `ok`, 1 otherwise.
  */
 import { MultiBar, type SingleBar } from "cli-progress";
 import type { Command } from "commander";
@@ -27,7 +28,7 @@ import {
   propertyFilterOption,
   requirePropertyOrAll,
 } from "../options.js";
-import { counted, formatReconcileOutcome } from "../output.js";
+import { counted, formatReconcileOutcome, formatReconcileTotals } from "../output.js";
 
 interface ReconcileCommandOptions {
   property?: string;
@@ -111,6 +112,7 @@ export function registerReconcile(program: Command, context: CommandContext): vo
       const dryRun = options.dryRun === true;
       /** The exit code of the signal that came, if one did. */
       let signalled: number | undefined;
+      const started = performance.now();
       const outcomes = await withStores(context, async (stores) => {
         const properties = await propertiesToReconcile(stores.reconcile, options.property);
         if (properties.length === 0) {
@@ -119,8 +121,15 @@ export function registerReconcile(program: Command, context: CommandContext): vo
           );
           return [];
         }
+        const text = options.json !== true;
         const bars =
-          io.stderr.isTTY === true && options.json !== true ? progressBars(io.stderr) : null;
+          io.stderr.isTTY === true && text ? progressBars(io.stderr, properties.length) : null;
+        // Each property's line as its run ends: above the bars when they share the terminal,
+        // else straight to stdout (a log of a portfolio's run shows it as it goes).
+        const printLine = (line: string) => {
+          if (bars !== null && io.stdout.isTTY === true) bars.log(line);
+          else io.stdout.write(`${line}\n`);
+        };
         // Listened for once the database is open: a Ctrl-C while it opens (or waits for the
         // embedded database's owner) ends the command at once, as before any work.
         const interruption = listenForInterrupt(
@@ -148,6 +157,14 @@ export function registerReconcile(program: Command, context: CommandContext): vo
               dryRun,
               signal: interruption.signal,
               ...(bars === null ? {} : { onProgress: bars.update }),
+              ...(text
+                ? {
+                    onDone: (property, outcome) => {
+                      bars?.done(property);
+                      printLine(formatReconcileOutcome(outcome, dryRun));
+                    },
+                  }
+                : {}),
             },
           );
         } finally {
@@ -164,9 +181,10 @@ export function registerReconcile(program: Command, context: CommandContext): vo
             2,
           )}\n`,
         );
-      } else {
-        for (const outcome of outcomes)
-          io.stdout.write(`${formatReconcileOutcome(outcome, dryRun)}\n`);
+      } else if (outcomes.length > 1) {
+        io.stdout.write(
+          `${formatReconcileTotals(outcomes, (performance.now() - started) / 1000, dryRun)}\n`,
+        );
       }
       // Exit 130 when the signal stopped a run or kept one from starting (one that came after
       // every run had finished changes nothing).
@@ -193,14 +211,25 @@ export function registerReconcile(program: Command, context: CommandContext): vo
     });
 }
 
-/** A bar per property on a terminal: people handed to the sync path of those read so far. */
-function progressBars(stderr: NodeJS.WritableStream | { write(text: string): void }) {
+/**
+ * Bars on a terminal: one for each property being reconciled (people handed to the sync path of
+ * those read so far), gone when its run ends, so a portfolio shows the few runs in progress
+ * (`PROPERTY_CONCURRENCY`) and, for more than one property, one bar of the properties done.
+ */
+function progressBars(
+  stderr: NodeJS.WritableStream | { write(text: string): void },
+  total: number,
+) {
   const multi = new MultiBar({
     stream: stderr as NodeJS.WritableStream,
     format: "{property} |{bar}| {value}/{total} people synced | {resource}",
     hideCursor: true,
     clearOnComplete: false,
   });
+  const properties =
+    total > 1
+      ? multi.create(total, 0, {}, { format: "properties |{bar}| {value}/{total} done" })
+      : null;
   const bars = new Map<string, SingleBar>();
   return {
     update: (
@@ -215,6 +244,19 @@ function progressBars(stderr: NodeJS.WritableStream | { write(text: string): voi
       bar.setTotal(Math.max(progress.fetched, 1));
       bar.update(progress.synced, { resource: progress.resource });
     },
-    stop: () => multi.stop(),
+    /** The property's run ended: its bar goes, the properties' bar moves on. */
+    done: (property: { resmanPropertyId: string }) => {
+      const bar = bars.get(property.resmanPropertyId);
+      if (bar !== undefined) multi.remove(bar);
+      bars.delete(property.resmanPropertyId);
+      properties?.increment();
+    },
+    /** A line printed above the bars, at their next drawing. */
+    log: (line: string) => multi.log(`${line}\n`),
+    stop: () => {
+      // The lines not drawn yet are written before the bars stop (stop() drops them).
+      multi.update();
+      multi.stop();
+    },
   };
 }

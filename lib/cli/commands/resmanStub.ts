@@ -96,6 +96,8 @@ export function registerResmanStub(program: Command, context: CommandContext): v
         "For contact-sync in another terminal (then `contact-sync property add` and `reconcile`):\n" +
           `  export RESMAN_V2_URL=${stub.v2Url} RESMAN_V1_URL=${stub.v1Url} ` +
           `RESMAN_INTEGRATION_PARTNER_ID=${stub.partnerId} RESMAN_API_KEY=${stub.apiKey}\n` +
+          "Every property above at once (its list as JSON, given to `property add --file`):\n" +
+          `  curl -s ${stub.url}/_admin/properties > stand-in.json && contact-sync property add --file stand-in.json\n` +
           "Serving. Ctrl-C to stop.\n",
       );
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
