@@ -126,7 +126,8 @@ function isAuthFailure(error: unknown): boolean {
   return error instanceof ContactSyncError && error.code === "auth_failed";
 }
 
-function emptyCounts(): ReconcileCounts {
+/** A run's counts before it read anything (and the start of a sum of runs). */
+export function emptyCounts(): ReconcileCounts {
   return {
     fetched: 0,
     enqueued: 0,

@@ -7,10 +7,14 @@
  */
 import Table from "cli-table3";
 import type { ImportSummary } from "../app/importPeople.js";
-import type { ReconcileHealth, RegisteredProperty } from "../app/ports/reconcileStore.js";
+import type {
+  ReconcileCounts,
+  ReconcileHealth,
+  RegisteredProperty,
+} from "../app/ports/reconcileStore.js";
 import type { PropertyStats } from "../app/ports.js";
 import type { PushLine } from "../app/pushGuestCards.js";
-import type { ReconcileOutcome } from "../app/reconcileProperty.js";
+import { emptyCounts, type ReconcileOutcome } from "../app/reconcileProperty.js";
 import { type ColumnSuggestion, quoted } from "../domain/importColumns.js";
 import { INTERRUPTED, isStale } from "../domain/reconcileRun.js";
 
@@ -189,17 +193,7 @@ export function formatReconcileOutcome(outcome: ReconcileOutcome, dryRun = false
   const { run } = outcome;
   const seconds =
     run.finishedAt === null ? 0 : (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
-  const counts = [
-    `${run.fetched} fetched`,
-    `${run.created} created`,
-    `${run.updated} updated`,
-    `${run.merged} merged`,
-    `${run.unchanged} unchanged`,
-    `${run.deactivated} deactivated`,
-    `${run.review} review`,
-    `${run.failed} failed`,
-    ...(run.unreadable > 0 ? [`${run.unreadable} unreadable`] : []),
-  ].join(", ");
+  const counts = formatReconcileCounts(run);
   const errors =
     run.errors === null
       ? ""
@@ -219,16 +213,7 @@ export function formatReconcileTotals(
   dryRun = false,
 ): string {
   const statuses = new Map<string, number>();
-  const totals = {
-    fetched: 0,
-    created: 0,
-    updated: 0,
-    merged: 0,
-    unchanged: 0,
-    deactivated: 0,
-    review: 0,
-    failed: 0,
-  };
+  const totals = emptyCounts();
   for (const outcome of outcomes) {
     const status =
       outcome.kind === "run"
@@ -238,15 +223,27 @@ export function formatReconcileTotals(
           : outcome.kind;
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
     if (outcome.kind !== "run") continue;
-    for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
+    for (const key of Object.keys(totals) as (keyof ReconcileCounts)[]) {
       totals[key] += outcome.run[key];
     }
   }
   const byStatus = [...statuses].map(([status, n]) => `${number.format(n)} ${status}`).join(", ");
-  const counts = Object.entries(totals)
-    .map(([key, n]) => `${number.format(n)} ${key}`)
-    .join(", ");
-  return `Reconciled ${counted(outcomes.length, "property", "properties")}${dryRun ? " (dry run, nothing written)" : ""} in ${seconds.toFixed(1)} s: ${byStatus}; ${counts}`;
+  return `Reconciled ${counted(outcomes.length, "property", "properties")}${dryRun ? " (dry run, nothing written)" : ""} in ${seconds.toFixed(1)} s: ${byStatus}; ${formatReconcileCounts(totals)}`;
+}
+
+/** A run's counts (or several runs' sums) in words: `120 fetched, 80 created, …`. */
+function formatReconcileCounts(counts: ReconcileCounts): string {
+  return [
+    `${number.format(counts.fetched)} fetched`,
+    `${number.format(counts.created)} created`,
+    `${number.format(counts.updated)} updated`,
+    `${number.format(counts.merged)} merged`,
+    `${number.format(counts.unchanged)} unchanged`,
+    `${number.format(counts.deactivated)} deactivated`,
+    `${number.format(counts.review)} review`,
+    `${number.format(counts.failed)} failed`,
+    ...(counts.unreadable > 0 ? [`${number.format(counts.unreadable)} unreadable`] : []),
+  ].join(", ");
 }
 
 /** One line per lead: `<link id> created: prospect <ProspectID>, person <PersonID>`. */
