@@ -1,12 +1,15 @@
 /**
  * Schema fidelity and the monitoring view, on every driver: the migrated database keeps every
  * seed table, column (name, type, nullability), CHECK value set (declared once), cascading
- * foreign key, index name and table comment of the brief (test/fixtures/seed/), and the fixed
- * `contact_sync_success_rate` view returns hand-computed figures.
+ * foreign key, index name and table comment of the brief (test/fixtures/seed/), the fixed
+ * `contact_sync_success_rate` view returns hand-computed figures, and a blocking key's lookup
+ * reads one property's contacts from its index.
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blockMembers } from "../../lib/adapters/db/candidateReads.js";
 import type { Database } from "../../lib/adapters/db/client.js";
 import { contactSync, property, user } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
@@ -216,6 +219,37 @@ export function describeSchemaContract(driver: DriverName): void {
         sql`select reloptions as options from pg_class where oid = 'public."user"'::regclass`,
       );
       expect(found?.options).toEqual(["fillfactor=80"]);
+    });
+
+    it("looks a blocking key up among one property's contacts only, however many properties share it", async () => {
+      const [mine, other] = [randomUUID(), randomUUID()];
+      for (const id of [mine, other]) {
+        await db.execute(sql`insert into property (id, name) values (${id}, 'Keys')`);
+      }
+      // A surname's key held by 5 contacts here and 30 at another property (a portfolio's).
+      const key = `ln:${randomUUID()}`;
+      for (const [id, n] of [
+        [mine, 5],
+        [other, 30],
+      ] as const) {
+        await db.execute(sql`insert into "user" (property_id, block_keys)
+          select ${id}, array[${key}, 'fn:' || g]::text[] from generate_series(1, ${n}) as g`);
+      }
+      const plan = await db.transaction(async (tx) => {
+        // The table is small: the index is what is examined, not the planner's choice.
+        await tx.execute(sql`set local enable_seqscan = off`);
+        const explained = (await tx.execute(
+          sql`explain (analyze, format json) ${blockMembers(mine, sql`${key}::text`)}`,
+        )) as unknown as { rows: { "QUERY PLAN": unknown }[] };
+        return JSON.stringify(explained.rows[0]?.["QUERY PLAN"]);
+      });
+      const indexScans = [
+        ...plan.matchAll(/"Index Name":\s*"(\w+)"[^}]*?"Actual Rows":\s*(\d+)/gu),
+      ].map(([, index, rows]) => ({ index, rows: Number(rows) }));
+      expect(indexScans).toEqual([{ index: "idx_user_block_keys_in_property", rows: 5 }]);
+      const members = await rows(blockMembers(mine, sql`${key}::text`));
+      expect(members).toHaveLength(5);
+      await db.execute(sql`delete from property where id in (${mine}, ${other})`);
     });
 
     it("accepts a property of just (id, name) and a contact of just (id, property_id)", async () => {

@@ -58,13 +58,29 @@ export function otherLinkStatuses(
 }
 
 /**
+ * The contacts' blocking keys as their GIN index holds them, qualified by the property
+ * (`block_keys_in_property`, migration 0012): a lookup `&&` or `@>` `keysInProperty(…)` reads
+ * the property's contacts only, where the keys alone (a common surname's) would read those of
+ * every property. `contact` is the table's alias in the statement (its name by default).
+ */
+export function indexedBlockKeys(contact: SQL = sql`${user}`): SQL {
+  return sql`block_keys_in_property(${contact}.property_id, ${contact}.block_keys)`;
+}
+
+/** Blocking keys (a `text[]` expression) qualified by the property, to look up in the index. */
+export function keysInProperty(propertyId: string | Placeholder | SQL, keys: SQL): SQL {
+  return sql`block_keys_in_property(${propertyId}::uuid, ${keys})`;
+}
+
+/**
  * `key`'s live contacts in the property, at most one more than `MAX_BLOCK_SIZE` (fenced). The
  * property may be a statement shape's placeholder (`statementShapes.ts`).
  */
 export function blockMembers(propertyId: string | Placeholder, key: SQL): SQL {
   return sql`select 1 from (
       select ${user.propertyId} as property_id, ${user.mergedIntoId} as merged_into_id
-      from ${user} where ${user.blockKeys} @> array[${key}]::text[] offset 0) as member
+      from ${user} where ${indexedBlockKeys()} @> ${keysInProperty(propertyId, sql`array[${key}]::text[]`)}
+      offset 0) as member
     where member.property_id = ${propertyId} and member.merged_into_id is null
     limit ${MAX_BLOCK_SIZE + 1}`;
 }
@@ -94,15 +110,18 @@ function textArray(values: readonly string[]): SQL {
 
 /**
  * Live contacts of the property sharing a blocking key that is not too common
- * (`MAX_BLOCK_SIZE`), through the GIN index on `block_keys` (fenced like `phoneLookup`, for
- * the same reason). Each key's size is counted up to the limit only, so a person's lookup costs
+ * (`MAX_BLOCK_SIZE`), through the GIN index of the keys by property (`indexedBlockKeys`; fenced
+ * like `phoneLookup`, for the same reason). Each key's size is counted up to the limit only, so a person's lookup costs
  * at most about `MAX_BLOCK_SIZE` rows per key, however large the property.
  */
 function blockLookup(propertyId: string, blocks: readonly string[]): SQL {
   return sql`select by_block.id from (
       select ${user.id} as id, ${user.propertyId} as property_id from ${user}
-      where ${user.blockKeys} && (select array(select unnest(${textArray(blocks)})
-          except select unnest(${commonBlocks(propertyId, blocks)})))
+      where ${indexedBlockKeys()} && ${keysInProperty(
+        propertyId,
+        sql`(select array(select unnest(${textArray(blocks)})
+          except select unnest(${commonBlocks(propertyId, blocks)})))`,
+      )}
         and ${user.mergedIntoId} is null
       offset 0) as by_block
     where by_block.property_id = ${propertyId}`;

@@ -213,7 +213,11 @@ export const user = pgTable(
     // fastupdate off: without it new entries wait in a pending list that every lookup scans
     // linearly until a vacuum merges it, and PGlite has no autovacuum.
     index("idx_user_phone_keys").using("gin", t.phoneKeys).with({ fastupdate: false }),
-    index("idx_user_block_keys").using("gin", t.blockKeys).with({ fastupdate: false }),
+    // The blocking keys by property (`block_keys_in_property`, migration 0012): a lookup reads
+    // the contacts of its own property only, however many properties share the key.
+    index("idx_user_block_keys_in_property")
+      .using("gin", sql`block_keys_in_property(${t.propertyId}, ${t.blockKeys})`)
+      .with({ fastupdate: false }),
   ],
 );
 

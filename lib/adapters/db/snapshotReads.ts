@@ -30,7 +30,7 @@ import type { Guarded, SnapshotRequest, SyncSnapshot } from "../../app/ports.js"
 import { MAX_BLOCK_SIZE } from "../../domain/blocking.js";
 import type { Contact } from "../../domain/contact.js";
 import type { PersonStatus } from "../../domain/person.js";
-import { blockMembers, keyCounts } from "./candidateReads.js";
+import { blockMembers, indexedBlockKeys, keyCounts, keysInProperty } from "./candidateReads.js";
 import type { Database, Transaction } from "./client.js";
 import { type CommonKeys, settleCommon, takeCommon } from "./commonKeys.js";
 import { linkFromRow } from "./contactRows.js";
@@ -139,8 +139,11 @@ const snapshotSetQuery = statementShape<ReadValues, ResultRow>((p) => {
       select s.i, found.id from searched s left join common c on c.i = s.i
       cross join lateral (
         select u.id from (select u.id, u.property_id, u.merged_into_id from ${user} u
-            where u.block_keys && (select array(select unnest(s.blocks)
-              except select unnest(coalesce(c.common, '{}'::text[])))) offset 0) as u
+            where ${indexedBlockKeys(sql`u`)} && ${keysInProperty(
+              propertyId,
+              sql`(select array(select unnest(s.blocks)
+                except select unnest(coalesce(c.common, '{}'::text[]))))`,
+            )} offset 0) as u
           where ${live}
         union select u.id from ${user} u
           where s.email is not null and u.email_key = s.email and ${live}
