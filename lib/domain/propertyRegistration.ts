@@ -5,8 +5,7 @@
  *
  * The fields are the keys `property list --json` prints (so its output can be given back, in
  * another environment: its `id`, this database's own, is ignored), compared like import columns
- * (without regard to case, spaces, dashes and underscores), with ResMan's names and the CLI's flag
- * names as aliases. An entry's problems name the entry and the field, never a value.
+ * (without regard to case, spaces, dashes and underscores), with ResMan's names as aliases. An entry's problems name the entry and the field, never a value.
  */
 import {
   type ColumnSuggestion,
@@ -28,10 +27,13 @@ export const registryFields = [
 ] as const;
 export type RegistryField = (typeof registryFields)[number];
 
-/** Other names of the fields: ResMan's, and the flags of `property add`. */
+/**
+ * Other names of the fields: ResMan's (`ResManPropertyID` already compares equal to
+ * `resman_property_id`). Not `Property` or `Account`: spreadsheets give those columns names.
+ */
 export const registryFieldAliases: Readonly<Record<RegistryField, readonly string[]>> = {
-  resman_property_id: ["PropertyID", "property"],
-  resman_account_id: ["AccountID", "account"],
+  resman_property_id: ["PropertyID"],
+  resman_account_id: ["AccountID"],
   name: ["PropertyName"],
   api: [],
   enabled: ["reconciled"],
@@ -131,7 +133,7 @@ const readers = {
   },
 } as const;
 
-/** The entry's keys by field; a field named twice (`PropertyID` and `property`) is a problem. */
+/** The entry's keys by field; a field named twice (`PropertyID`, `resman_property_id`) is a problem. */
 function fieldsOf(
   entry: RegistryEntry,
   unknown: Map<string, ColumnSuggestion<RegistryField>>,

@@ -1,6 +1,7 @@
 /**
  * `contact-sync property` and `contact-sync reconcile` against the ResMan stand-in over HTTP,
- * on a real Postgres database: the registry, a first run that imports everything, a second that
+ * on a real Postgres database: the registry (one property at a time, and a portfolio's file that
+ * registers all or nothing), a first run that imports everything, a second that
  * finds nothing new, drift between runs, the overlap that catches a change stamped just before
  * the cursor, a run killed mid-way that loses nothing, one stopped by Ctrl-C that records it and
  * releases its property, retried outages, failures confined to their property, the v1 window
@@ -253,9 +254,19 @@ describe("contact-sync property", () => {
       await writeFile(
         file,
         [
-          JSON.stringify({ property: randomUUID(), account: 400, name: secret, enabled: false }),
-          JSON.stringify({ property: "not-a-guid", account: 400, enabled: false }),
-          JSON.stringify({ property: randomUUID(), account: "4x", enabled: false, colour: "red" }),
+          JSON.stringify({
+            PropertyID: randomUUID(),
+            AccountID: 400,
+            name: secret,
+            enabled: false,
+          }),
+          JSON.stringify({ PropertyID: "not-a-guid", AccountID: 400, enabled: false }),
+          JSON.stringify({
+            PropertyID: randomUUID(),
+            AccountID: "4x",
+            enabled: false,
+            colour: "red",
+          }),
         ].join("\n"),
       );
       const before = (await run(["property", "list", "--json"])).stdout;

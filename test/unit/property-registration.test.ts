@@ -1,6 +1,6 @@
 /**
  * A portfolio's properties file checked (`checkRegistryEntries`, lib/domain/propertyRegistration.ts):
- * fields by their names, ResMan's and the flags' (compared like import columns), the operator's
+ * fields by their names and ResMan's (compared like import columns), the operator's
  * defaults where an entry says nothing, every problem named by entry and field without a value,
  * a field absent from the whole file said once, and nothing to register while any problem stands.
  */
@@ -20,7 +20,7 @@ function entries(...fields: Record<string, unknown>[]): RegistryEntry[] {
 }
 
 describe("checkRegistryEntries", () => {
-  it("reads the fields by their names, ResMan's and the flags', in any case and spacing", () => {
+  it("reads the fields by their names and ResMan's, in any case and spacing", () => {
     const checked = checkRegistryEntries(
       entries(
         {
@@ -31,7 +31,11 @@ describe("checkRegistryEntries", () => {
           enabled: false,
         },
         { "Property ID": B, accountid: "401", Enabled: "No" },
-        { property: "11111111-2222-4333-8444-555555555555", account: " 7 ", reconciled: "1" },
+        {
+          ResManPropertyID: "11111111-2222-4333-8444-555555555555",
+          "resman-account-id": " 7 ",
+          reconciled: "1",
+        },
       ),
       defaults,
     );
@@ -98,7 +102,11 @@ describe("checkRegistryEntries", () => {
         { PropertyID: A.toUpperCase(), AccountID: "401" },
         { PropertyID: B, AccountID: "4x", api: "v3", enabled: "maybe", name: 5 },
         { AccountID: "402" },
-        { PropertyID: "11111111-2222-4333-8444-555555555555", property: B, AccountID: "403" },
+        {
+          PropertyID: "11111111-2222-4333-8444-555555555555",
+          resman_property_id: B,
+          AccountID: "403",
+        },
       ),
       defaults,
     );
@@ -112,7 +120,7 @@ describe("checkRegistryEntries", () => {
       "line 5: api must be v2 or v1",
       "line 5: enabled must be true or false (yes/no, 1/0)",
       "line 6: resman_property_id is missing",
-      "line 7: `PropertyID` and `property` both name resman_property_id",
+      "line 7: `PropertyID` and `resman_property_id` both name resman_property_id",
     ]);
     expect(checked.problems.join("\n")).not.toContain(secret);
   });
@@ -142,6 +150,18 @@ describe("checkRegistryEntries", () => {
       { name: "AcountID", nearest: "resman_account_id" },
       { name: "Nmae", nearest: "name" },
     ]);
+  });
+
+  it("takes a spreadsheet's Property and Account columns for names, not for the ids", () => {
+    const checked = checkRegistryEntries(
+      entries({ Property: "Oak Ridge", Account: "Greystar", PropertyID: A, AccountID: "400" }),
+      defaults,
+    );
+    expect(checked.problems).toEqual([]);
+    expect(checked.properties).toEqual([
+      { resmanPropertyId: A, resmanAccountId: 400, api: "v2", enabled: true },
+    ]);
+    expect(checked.unknown.map((u) => u.name)).toEqual(["Property", "Account"]);
   });
 
   it("refuses a file without entries", () => {

@@ -1,8 +1,8 @@
 /**
  * `contact-sync property`: the property registry — `add` registers a ResMan property for the
- * scheduled reconciliation (or updates it), or a portfolio's properties from a file, `list` shows the registered ones, `enable` and
- * `disable` switch a property's reconciliation on and off; `set`, `sources` and `agents`
- * (`propertyPush.ts`) are its guest-card push settings.
+ * scheduled reconciliation (or updates it), or a portfolio's properties from a file; `list`
+ * shows the registered ones, `enable` and `disable` switch a property's reconciliation on and
+ * off; `set`, `sources` and `agents` (`propertyPush.ts`) are its guest-card push settings.
  */
 
 import Table from "cli-table3";
@@ -125,8 +125,8 @@ export function registerProperty(program: Command, context: CommandContext): voi
       "after",
       `
 A file's fields (CSV header names, or JSON keys; compared like import columns):
-  resman_property_id  the ResMan PropertyID (required; also PropertyID, property)
-  resman_account_id   the ResMan AccountID (required; also AccountID, account)
+  resman_property_id  the ResMan PropertyID (required; also PropertyID)
+  resman_account_id   the ResMan AccountID (required; also AccountID)
   name                a name for operators (empty: kept, or "ResMan property <GUID>")
   api                 v2 | v1 (empty: --api)
   enabled             true | false, yes | no, 1 | 0 (empty: not --disabled)
