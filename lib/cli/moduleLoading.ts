@@ -14,7 +14,7 @@
  * The hook resolves what Drizzle's own modules import relatively (`./sql/index.js`, always with
  * its extension) as the loader would, without the lookup: a URL relative to the importing file,
  * an ES module (Drizzle's package says `"type": "module"`); and it resolves each bare
- * `drizzle-orm…` specifier once. Drizzle stays the one ES build the code imports (its CommonJS
+ * `drizzle-orm…` specifier once per importing folder. Drizzle stays the one ES build the code imports (its CommonJS
  * build would be a second copy of it and of the drivers it checks with `instanceof`).
  */
 import { type ResolveFnOutput, registerHooks } from "node:module";
@@ -47,7 +47,9 @@ export function resolveDrizzleQuickly(): void {
       if (specifier !== "drizzle-orm" && !specifier.startsWith("drizzle-orm/")) {
         return nextResolve(specifier, context);
       }
-      const key = `${specifier}\0${(context.conditions ?? []).join(",")}`;
+      // Per importing folder: a package with its own copy of Drizzle resolves to that copy.
+      const folder = parent === undefined ? "" : new URL(".", parent).href;
+      const key = `${specifier}\0${folder}\0${(context.conditions ?? []).join(",")}`;
       const known = bareResolved.get(key);
       if (known !== undefined) return known;
       const resolved = nextResolve(specifier, context);
