@@ -3,7 +3,8 @@
  * keys are stale (written before blocking keys existed, or by an older way of building them)
  * get the keys their values give, with their version bumped, and the identity keys of the keys
  * taken away bumped too (a key shrank: readers that took it as too common must see it move);
- * the rest — merged-away contacts, other properties' — are left alone.
+ * the rest — merged-away contacts, other properties' — are left alone, and one property's contacts
+ * are found among many pages of other properties' ids.
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -149,6 +150,61 @@ describe("contact-sync reindex", () => {
     // Without --property, every property's live contacts.
     const all = await runInProcess(["reindex", "--json"], env);
     expect(JSON.parse(all.stdout)).toMatchObject({ contacts: rows.length - 1, rewritten: 1 });
+  });
+
+  it("finds one property's contacts among many more of others, page after page of ids", async () => {
+    const [mine, others] = [randomUUID(), randomUUID()];
+    await withClient(scratch.url, async (client) => {
+      for (const id of [mine, others]) {
+        await client.query(
+          "insert into property (id, name, resman_property_id) values ($1, 'Paged', $1)",
+          [id],
+        );
+      }
+      // Bare contacts (no values: no keys to compute), their ids spread over several pages of
+      // ids (5,000 a page): 3,000 here among 12,000 of another property.
+      await client.query(
+        `insert into "user" (property_id) select $1::uuid from generate_series(1, 12000)`,
+        [others],
+      );
+      await client.query(
+        `insert into "user" (property_id) select $1::uuid from generate_series(1, 3000)`,
+        [mine],
+      );
+      // Stale keys on seven of ours, wherever their ids fall, and on thirty of theirs.
+      for (const [property, n] of [
+        [mine, 7],
+        [others, 30],
+      ] as const) {
+        await client.query(
+          `update "user" set block_keys = '{ln:stale}' where id in (
+             select id from "user" where property_id = $1 order by random() limit $2)`,
+          [property, n],
+        );
+      }
+    });
+    const run = await runInProcess(["reindex", "--property", mine, "--json"], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      contacts: 3000,
+      rewritten: 7,
+      interrupted: false,
+    });
+    const left = await withClient(
+      scratch.url,
+      async (client) =>
+        (
+          await client.query<{ property_id: string; n: number }>(
+            `select property_id, count(*)::int as n from "user"
+             where block_keys = '{ln:stale}' group by property_id`,
+          )
+        ).rows,
+    );
+    expect(left).toEqual([{ property_id: others, n: 30 }]);
+    // Gone again: the cases after this one count the contacts of the fixture alone.
+    await withClient(scratch.url, (client) =>
+      client.query("delete from property where id = any($1::uuid[])", [[mine, others]]),
+    );
   });
 
   it("stops after the page in progress at Ctrl-C, saying so, exit 130", async () => {
