@@ -231,6 +231,7 @@ function progressBars(
       ? multi.create(total, 0, {}, { format: "properties |{bar}| {value}/{total} done" })
       : null;
   const bars = new Map<string, SingleBar>();
+  let stopped = false;
   return {
     update: (
       property: { resmanPropertyId: string },
@@ -253,7 +254,10 @@ function progressBars(
     },
     /** A line printed above the bars, at their next drawing. */
     log: (line: string) => multi.log(`${line}\n`),
+    /** Once (a second Ctrl-C stops them at once, then the command's end again). */
     stop: () => {
+      if (stopped) return;
+      stopped = true;
       // The lines not drawn yet are written before the bars stop (stop() drops them).
       multi.update();
       multi.stop();
