@@ -6,10 +6,12 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/client.js";
 import type { EmbeddedOptions } from "../adapters/db/embeddedOwner.js";
+import { StoreSchemaError } from "../adapters/db/errors.js";
+import { pendingMigrations } from "../adapters/db/schemaVersion.js";
 import { type Stores, storesOn } from "../adapters/db/stores.js";
 import type { Config } from "../config.js";
 import type { SignalSource } from "./interrupt.js";
-import type { Output } from "./output.js";
+import { counted, type Output } from "./output.js";
 
 /**
  * A stream the CLI writes to, and whether a person is watching it. A stream that says when to
@@ -83,7 +85,8 @@ export class ExitError extends Error {
 
 /**
  * Runs `work` on the configured database and closes it. The embedded default is migrated on
- * open, unless the command migrates itself (`migrate`, `start`, on every driver).
+ * open, unless the command migrates itself (`migrate`, `start`, on every driver); a server
+ * database whose migrations are behind this code stops the command before any work.
  */
 export async function withDatabase<T>(
   config: CliConfig,
@@ -92,10 +95,24 @@ export async function withDatabase<T>(
 ) {
   const handle = await openConfiguredDatabase(config, { embedded: config.embedded });
   try {
-    if (handle.driver === "pglite" && !options.migratesItself) await handle.migrate();
+    if (!options.migratesItself) {
+      if (handle.driver === "pglite") await handle.migrate();
+      else await requireCurrentSchema(handle);
+    }
     return await work(handle);
   } finally {
     await handle.close();
+  }
+}
+
+/** Refuses a server database with migrations this code has and it has not applied. */
+async function requireCurrentSchema(handle: DatabaseHandle): Promise<void> {
+  const pending = await pendingMigrations(handle.db);
+  if (pending > 0) {
+    throw new StoreSchemaError(
+      `the database's schema is older than this contact-sync (${counted(pending, "migration")} not applied): run \`contact-sync migrate\``,
+      undefined,
+    );
   }
 }
 

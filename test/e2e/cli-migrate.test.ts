@@ -1,8 +1,10 @@
 /**
  * `contact-sync migrate` on a real, empty Postgres database: before it, commands say to run it;
- * it creates the seed's tables and the monitoring view; running it again changes nothing.
+ * it creates the seed's tables and the monitoring view; running it again changes nothing; on a
+ * database behind this code's migrations, commands refuse until it has run.
  * The tests run in order on one scratch database.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScratchDatabase, type ScratchDatabase } from "../support/postgres.js";
 import { databaseEnv, expectOneLineError, fixture, runInProcess, withClient } from "./harness.js";
@@ -74,5 +76,50 @@ describe("contact-sync migrate", () => {
     const run = await runInProcess(["stats", "--json"], databaseEnv(scratch.url));
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual([]);
+  });
+
+  it("is what a database behind this code asks for: commands refuse with one line, then migrate brings it up", async () => {
+    // The database as the release before the blocking keys by property left it (migrations
+    // 0012 and 0013 undone).
+    const journal = JSON.parse(
+      readFileSync(new URL("../../drizzle/meta/_journal.json", import.meta.url), "utf8"),
+    ) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((e) => e.tag === "0012_block_keys_in_property")?.when;
+    expect(since).toBeDefined();
+    await withClient(scratch.url, async (client) => {
+      await client.query('DROP INDEX "idx_user_block_keys_in_property"');
+      await client.query(
+        'CREATE INDEX "idx_user_block_keys" ON "user" USING gin ("block_keys") WITH (fastupdate=false)',
+      );
+      await client.query("DROP FUNCTION block_keys_in_property(uuid, text[])");
+      await client.query("DELETE FROM drizzle.__drizzle_migrations WHERE created_at >= $1", [
+        since,
+      ]);
+    });
+    const pending = journal.entries.filter((e) => e.when >= (since ?? 0)).length;
+    for (const args of [
+      ["stats"],
+      ["import", "--property", PROPERTY, "--file", fixture("people.csv")],
+    ]) {
+      expectOneLineError(
+        await runInProcess(args, databaseEnv(scratch.url)),
+        1,
+        new RegExp(
+          `schema is older than this contact-sync \\(${pending} migrations not applied\\): run \`contact-sync migrate\``,
+        ),
+      );
+    }
+    expect(
+      await withClient(
+        scratch.url,
+        async (client) => (await client.query('select count(*)::int as n from "user"')).rows[0]?.n,
+      ),
+    ).toBe(0);
+    expect((await runInProcess(["migrate"], databaseEnv(scratch.url))).code).toBe(0);
+    const imported = await runInProcess(
+      ["import", "--property", PROPERTY, "--file", fixture("people.csv")],
+      databaseEnv(scratch.url),
+    );
+    expect(imported.code).toBe(0);
   });
 });

@@ -146,7 +146,7 @@ describe("contact-sync usage mistakes", () => {
     expectOneLineError(
       run,
       1,
-      /^contact-sync: read stats: database error \(3D000: the database named in the connection string does not exist\)$/,
+      /^contact-sync: check the database's migrations: database error \(3D000: the database named in the connection string does not exist\)$/,
     );
   });
 

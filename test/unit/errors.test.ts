@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { StoreSchemaError, toStoreError } from "../../lib/adapters/db/errors.js";
 import { ContactSyncError, InvalidInputError, isRetryable } from "../../lib/domain/errors.js";
 
 /** A retryable error of the kind an adapter module would define. */
@@ -45,5 +46,36 @@ describe("isRetryable", () => {
     expect(isRetryable({ retryable: true })).toBe(false);
     expect(isRetryable("retryable")).toBe(false);
     expect(isRetryable(undefined)).toBe(false);
+  });
+});
+
+describe("toStoreError", () => {
+  /** A driver's error: a message that may quote values, and its SQLSTATE. */
+  const driverError = (code: string) =>
+    Object.assign(new Error("function block_keys_in_property(uuid, text[]) does not exist"), {
+      code,
+    });
+
+  it.each(["42P01", "42703", "42883"])(
+    "takes SQLSTATE %s (a table, column or function missing) for a schema behind the code: retried, never the person's fault",
+    (code) => {
+      const mapped = toStoreError(driverError(code), "read snapshot");
+      expect(mapped).toBeInstanceOf(StoreSchemaError);
+      expect(mapped).toMatchObject({
+        retryable: true,
+        code: "store_schema_outdated",
+        sqlState: code,
+        message: `read snapshot: the database's schema is older than this contact-sync (${code}): run \`contact-sync migrate\``,
+      });
+    },
+  );
+
+  it("keeps any other database error a permanent one, its message without the driver's", () => {
+    const mapped = toStoreError(driverError("22P02"), "write contact");
+    expect(mapped).not.toBeInstanceOf(StoreSchemaError);
+    expect(mapped).toMatchObject({
+      retryable: false,
+      message: "write contact: database error (22P02)",
+    });
   });
 });

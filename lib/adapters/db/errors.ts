@@ -34,6 +34,19 @@ export class StoreUnavailableError extends StoreError {
   override readonly code = "store_unavailable";
 }
 
+/**
+ * The database lacks a table, column or function this code uses: its migrations are behind the
+ * code (an upgrade deployed before `contact-sync migrate`). Nothing about the input is wrong, so
+ * it is retried like an outage (a queue message waits, then the DLQ keeps it; a reconciliation's
+ * cursor stays) instead of recording every person synced meanwhile as failed.
+ */
+export class StoreSchemaError extends StoreError {
+  override readonly retryable = true;
+  override readonly code = "store_schema_outdated";
+}
+
+/** Undefined table, column, function: the schema is older than the code. */
+const schemaStates = new Set(["42P01", "42703", "42883"]);
 const conflictStates = new Set(["40001", "40P01", "23505", "55P03"]);
 const unavailableStates = new Set(["57P01", "57P02", "57P03", "53300", "53400"]);
 const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND"]);
@@ -108,6 +121,13 @@ export function toStoreError(error: unknown, operation: string): unknown {
       {
         cause: error,
       },
+    );
+  }
+  if (code !== undefined && schemaStates.has(code)) {
+    return new StoreSchemaError(
+      `${operation}: the database's schema is older than this contact-sync (${code}): run \`contact-sync migrate\``,
+      code,
+      { cause: error },
     );
   }
   const fromDatabase = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
