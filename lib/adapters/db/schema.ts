@@ -399,6 +399,9 @@ export const outboxEvent = pgTable(
     ),
     // Only unpublished rows are ever scanned by the drain.
     index("idx_outbox_event_unpublished").on(t.createdAt).where(sql`${t.publishedAt} IS NULL`),
+    // A property's events by time: the console's health page (its latest events, its syncs per
+    // hour) reads one property's, which without it meant every property's outbox (migration 0014).
+    index("idx_outbox_event_property_created").on(t.propertyId, t.createdAt),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "idx_outbox_event_property_created" ON "outbox_event" USING btree ("property_id","created_at");
