@@ -6,7 +6,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type DatabaseHandle, openConfiguredDatabase } from "../adapters/db/client.js";
 import type { EmbeddedOptions } from "../adapters/db/embeddedOwner.js";
-import { StoreSchemaError } from "../adapters/db/errors.js";
+import { StoreSchemaError, schemaOutdatedMessage } from "../adapters/db/errors.js";
 import { pendingMigrations } from "../adapters/db/schemaVersion.js";
 import { type Stores, storesOn } from "../adapters/db/stores.js";
 import type { Config } from "../config.js";
@@ -110,7 +110,7 @@ async function requireCurrentSchema(handle: DatabaseHandle): Promise<void> {
   const pending = await pendingMigrations(handle.db);
   if (pending > 0) {
     throw new StoreSchemaError(
-      `the database's schema is older than this contact-sync (${counted(pending, "migration")} not applied): run \`contact-sync migrate\``,
+      schemaOutdatedMessage(`${counted(pending, "migration")} not applied`),
       undefined,
     );
   }

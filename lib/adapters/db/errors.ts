@@ -45,6 +45,11 @@ export class StoreSchemaError extends StoreError {
   override readonly code = "store_schema_outdated";
 }
 
+/** What a `StoreSchemaError` says: `detail` how it was found (a SQLSTATE, migrations pending). */
+export function schemaOutdatedMessage(detail: string): string {
+  return `the database's schema is older than this contact-sync (${detail}): run \`contact-sync migrate\``;
+}
+
 /** Undefined table, column, function: the schema is older than the code. */
 const schemaStates = new Set(["42P01", "42703", "42883"]);
 const conflictStates = new Set(["40001", "40P01", "23505", "55P03"]);
@@ -124,11 +129,9 @@ export function toStoreError(error: unknown, operation: string): unknown {
     );
   }
   if (code !== undefined && schemaStates.has(code)) {
-    return new StoreSchemaError(
-      `${operation}: the database's schema is older than this contact-sync (${code}): run \`contact-sync migrate\``,
-      code,
-      { cause: error },
-    );
+    return new StoreSchemaError(`${operation}: ${schemaOutdatedMessage(code)}`, code, {
+      cause: error,
+    });
   }
   const fromDatabase = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
   if (!fromDatabase) return error;

@@ -5,18 +5,16 @@
  * upgrade run before `contact-sync migrate` stops with one line instead of failing every
  * statement that uses what is missing.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { type Database, migrationsFolder } from "./client.js";
 import { toStoreError } from "./errors.js";
 import { executeRows } from "./sqlRows.js";
 
 /** How many of this code's migrations the database has not applied (0: up to date). */
 export async function pendingMigrations(db: Database): Promise<number> {
-  const journal = JSON.parse(
-    readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8"),
-  ) as { entries: { when: number }[] };
+  // The migrations as drizzle's migrator reads them, which applies those newer than the last.
+  const migrations = readMigrationFiles({ migrationsFolder });
   let last: number;
   try {
     const [row] = await executeRows<{ last: string | number | null }>(
@@ -27,5 +25,5 @@ export async function pendingMigrations(db: Database): Promise<number> {
   } catch (error) {
     throw toStoreError(error, "check the database's migrations");
   }
-  return journal.entries.filter((entry) => entry.when > last).length;
+  return migrations.filter((migration) => migration.folderMillis > last).length;
 }
