@@ -30,6 +30,9 @@
  *   BENCH_WORKER_ROUNDS=4      rounds the jobs are split into, worker and floor alternating
  *   BENCH_WORKER_CONTAINERS=1,2   containers side by side, one case each (default 1 and 2:
  *                              this machine's cores; more share the two cores)
+ *   BENCH_WORKER_INBOX=0       deliveries already in the inbox (processed_event) before the
+ *                              first round, as a retention window's worth of them would be
+ *                              (default none: a new database)
  *   BENCH_WORKER_PHASES=1      also print where a batch's time goes: the store calls a batch
  *                              makes (the batch's read, the waves' statements, the outbox's
  *                              claim and stamp) timed around the store, per batch, and the rest
@@ -44,6 +47,7 @@ import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { SQSEvent } from "aws-lambda";
+import { sql } from "drizzle-orm";
 import type { DriverName } from "../../lib/config.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
 import { isLocalServer, startServerCpu } from "./serverCpu.js";
@@ -70,6 +74,7 @@ const CONTAINERS = (process.env.BENCH_WORKER_CONTAINERS ?? "1,2")
   .split(",")
   .map((n) => Math.max(1, Math.floor(Number(n)) || 1));
 const PHASES = process.env.BENCH_WORKER_PHASES === "1";
+const INBOX = Math.max(0, Math.floor(Number(process.env.BENCH_WORKER_INBOX ?? 0)) || 0);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_WORKER_ROUNDS ?? 4));
 /** The first number of container k's warm-up people: apart from the measured people's. */
 const warmUpFrom = (k: number) => 100_000 + k * 1_000;
@@ -202,7 +207,7 @@ async function main() {
     );
   }
   console.log(
-    `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL} a container`,
+    `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL} a container${INBOX > 0 ? `, ${fmt(INBOX)} deliveries in the inbox` : ""}`,
   );
   const results: Record<string, unknown>[] = [];
   for (const driver of DRIVERS) {
@@ -216,6 +221,10 @@ async function main() {
           },
         });
         try {
+          if (INBOX > 0) {
+            await database.handle.db.execute(sql`insert into processed_event (source, event_id)
+              select 'bench-inbox', 'delivery-' || g from generate_series(1, ${INBOX}) as g`);
+          }
           const workers =
             containerCount === 1
               ? await inProcess(database, nameCase, counted)

@@ -102,7 +102,10 @@ const snapshotSetQuery = statementShape<ReadValues, ResultRow>((p) => {
   const propertyId = p.propertyId;
   const live = sql`u.property_id = ${propertyId} and u.merged_into_id is null`;
   // Every per-person part is grouped by `i` once and joined: a correlated scan of a CTE per
-  // person would grow with the square of the batch.
+  // person would grow with the square of the batch. The inbox check is a scalar subquery, not
+  // `exists`: Postgres may turn a correlated `exists` into one hash of the whole inbox, which
+  // it did up to ~50,000 deliveries (9–15 ms a statement at 30,000, with or without
+  // statistics, against 0.06 ms probing the primary key per person).
   return sql`${sql.raw(PREPARED_RENEWED)} with req as (
       select * from jsonb_to_recordset(${p.requests}::jsonb) as r(i int,
         person_id text, digest text, blocks text[], counted text[], email text, phones text[],
@@ -157,8 +160,8 @@ const snapshotSetQuery = statementShape<ReadValues, ResultRow>((p) => {
         union select l.user_id from linked l where l.i = s.i) as found),
     ids as (select i, array_agg(id) as ids from cand group by i)
     select r.i, jsonb_build_object(
-        'seen', exists (select 1 from ${processedEvent} e
-          where e.source = r.source and e.event_id = r.event_id),
+        'seen', coalesce((select true from ${processedEvent} e
+          where e.source = r.source and e.event_id = r.event_id limit 1), false),
         'versions', (select coalesce(jsonb_agg(jsonb_build_array(k.key_id::text, k.version)),
             '[]'::jsonb) from ${identityKey} k where k.key_id = any(r.key_ids::bigint[])),
         'link', l.link, 'ids', ids.ids, 'common', c.common, 'counts', n.counts) as doc
