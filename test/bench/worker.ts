@@ -33,6 +33,9 @@
  *   BENCH_WORKER_INBOX=0       deliveries already in the inbox (processed_event) before the
  *                              first round, as a retention window's worth of them would be
  *                              (default none: a new database)
+ *   BENCH_WORKER_POPULATION=0  generated people imported into the worker's property first (the
+ *                              import's generator), among whom the measured people are
+ *                              searched and scored, as in a property in use (default none)
  *   BENCH_WORKER_PHASES=1      also print where a batch's time goes: the store calls a batch
  *                              makes (the batch's read, the waves' statements, the outbox's
  *                              claim and stamp) timed around the store, per batch, and the rest
@@ -63,6 +66,7 @@ import {
   openFloor,
   openWorker,
   POOL,
+  populate,
   type Round,
 } from "./workerBench.js";
 import type { ContainerCommand, ContainerReport, ContainerSettings } from "./workerContainer.js";
@@ -74,7 +78,10 @@ const CONTAINERS = (process.env.BENCH_WORKER_CONTAINERS ?? "1,2")
   .split(",")
   .map((n) => Math.max(1, Math.floor(Number(n)) || 1));
 const PHASES = process.env.BENCH_WORKER_PHASES === "1";
-const INBOX = Math.max(0, Math.floor(Number(process.env.BENCH_WORKER_INBOX ?? 0)) || 0);
+/** A non-negative whole number from the environment, 0 when unset or not one. */
+const count = (name: string) => Math.max(0, Math.floor(Number(process.env[name] ?? 0)) || 0);
+const INBOX = count("BENCH_WORKER_INBOX");
+const POPULATION = count("BENCH_WORKER_POPULATION");
 const ROUNDS = Math.max(1, Number(process.env.BENCH_WORKER_ROUNDS ?? 4));
 /** The first number of container k's warm-up people: apart from the measured people's. */
 const warmUpFrom = (k: number) => 100_000 + k * 1_000;
@@ -207,7 +214,7 @@ async function main() {
     );
   }
   console.log(
-    `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL} a container${INBOX > 0 ? `, ${fmt(INBOX)} deliveries in the inbox` : ""}`,
+    `Sync worker benchmark: ${fmt(JOBS)} new people per case, SQS batches of ${BATCH}, pool of ${POOL} a container${INBOX > 0 ? `, ${fmt(INBOX)} deliveries in the inbox` : ""}${POPULATION > 0 ? `, ${fmt(POPULATION)} people in the property first` : ""}`,
   );
   const results: Record<string, unknown>[] = [];
   for (const driver of DRIVERS) {
@@ -225,6 +232,7 @@ async function main() {
             await database.handle.db.execute(sql`insert into processed_event (source, event_id)
               select 'bench-inbox', 'delivery-' || g from generate_series(1, ${INBOX}) as g`);
           }
+          if (POPULATION > 0) await populate(database.handle, POPULATION);
           const workers =
             containerCount === 1
               ? await inProcess(database, nameCase, counted)

@@ -5,22 +5,33 @@
  */
 import { randomUUID } from "node:crypto";
 import { openSync, writeSync } from "node:fs";
-import { devNull } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { devNull, tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Context, SQSEvent } from "aws-lambda";
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import type { DatabaseHandle } from "../../lib/adapters/db/client.js";
-import { createStores } from "../../lib/adapters/db/stores.js";
+import { createStores, storesOn } from "../../lib/adapters/db/stores.js";
+import { openImportFile } from "../../lib/adapters/files/importFile.js";
 import { createSyncWorker } from "../../lib/adapters/lambda/syncWorker.js";
+import { importPeople } from "../../lib/app/importPeople.js";
 import { systemClock } from "../../lib/app/ports.js";
 import { cachedPropertyStore } from "../../lib/app/propertyCache.js";
 import type { SyncMessage } from "../../lib/domain/events.js";
-import { FIRST_NAMES, LAST_NAMES, mulberry32 } from "../../lib/local/peopleGenerator.js";
+import {
+  FIRST_NAMES,
+  LAST_NAMES,
+  mulberry32,
+  writePeopleCsv,
+} from "../../lib/local/peopleGenerator.js";
 
 export const BATCH = 10;
 /** Records of a batch run concurrently; the pool matches the Lambda's (see lib/adapters/lambda/runtime.ts). */
 export const POOL = 4;
 export const PROPERTY = "2b7d4f1e-8c3a-4e6b-9f0d-5a1c7e3b2d48";
+const ACCOUNT = 4321;
 export type NameCase = "same" | "distinct";
 
 /** Milliseconds spent in each store call a batch makes, summed over the measured batches. */
@@ -80,7 +91,7 @@ export function messages(
     envelope: {
       type: "person.upserted",
       occurred_at: "2026-11-20T10:00:00Z",
-      account_id: 4321,
+      account_id: ACCOUNT,
       property_id: PROPERTY,
       person: {
         person_id: randomUUID(),
@@ -121,6 +132,34 @@ export function batches(all: SyncMessage[]): SQSEvent[] {
 }
 
 const context = { awsRequestId: "bench" } as unknown as Context;
+
+/**
+ * `people` generated people (the import's generator, seeded) imported into the worker's property
+ * before it starts, as a property in use holds them: the measured people are then searched and
+ * scored among them. Their emails and phones are not the measured people's.
+ */
+export async function populate(handle: DatabaseHandle, people: number): Promise<void> {
+  const folder = await mkdtemp(join(tmpdir(), "bench-worker-"));
+  try {
+    const path = join(folder, "people.csv");
+    await writePeopleCsv(path, { seed: 11, rows: people, label: "population" });
+    const stores = storesOn(handle);
+    const property = await stores.properties.ensureResmanProperty({
+      resmanPropertyId: PROPERTY,
+      resmanAccountId: ACCOUNT,
+    });
+    const file = await openImportFile(path);
+    await importPeople(
+      { store: stores.contacts, clock: systemClock },
+      { property, records: file.records },
+    );
+    // Their events published, as the running system's would have been long since.
+    await handle.db.execute(sql`update outbox_event set published_at = now()
+      where published_at is null`);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
 
 /** One round's measurement: its jobs and seconds. */
 export interface Round {
