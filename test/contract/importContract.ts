@@ -625,7 +625,7 @@ export function describeImportContract(driver: DriverName): void {
       expect(late.slice(1).every((row) => linked.has(row.person.person_id))).toBe(true);
     });
 
-    it("a wave asked to claim its outbox rows returns the events a drain would read, and no drain takes them", async () => {
+    it("a wave asked to claim its outbox rows returns the events a drain would read, no drain takes them, and a stamp publishes those it names", async () => {
       const property = await newProperty(suite.db);
       const rows = mixedRows()
         .slice(0, 8)
@@ -658,8 +658,22 @@ export function describeImportContract(driver: DriverName): void {
         expect(row.publishedAt).toBeNull();
         expect(row.claimedUntil?.getTime()).toBeGreaterThan(Date.now());
       }
-      const claimed = await new DrizzleOutboxStore(suite.db).claim(100, 1_000);
+      const outbox = new DrizzleOutboxStore(suite.db);
+      const claimed = await outbox.claim(100, 1_000);
       expect(claimed.filter((event) => event.detail.property_id === property.id)).toEqual([]);
+      // Published, three of them are stamped (one statement for any number): those alone.
+      const stamped = new Set(events.slice(0, 3).map((event) => event.detail.event_id));
+      await outbox.markPublished([...stamped]);
+      const after = await suite.db
+        .select()
+        .from(outboxEvent)
+        .where(eq(outboxEvent.propertyId, property.id));
+      expect(after).toHaveLength(events.length);
+      for (const row of after) {
+        expect([row.publishedAt !== null, row.claimedUntil === null]).toEqual(
+          stamped.has(row.id) ? [true, true] : [false, false],
+        );
+      }
     });
 
     // On pg: a database of its own, with two connections to read back. (The Neon driver's
