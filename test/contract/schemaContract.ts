@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blockMembers } from "../../lib/adapters/db/candidateReads.js";
+import { blockMembers, keyLookups } from "../../lib/adapters/db/candidateReads.js";
 import type { Database } from "../../lib/adapters/db/client.js";
 import { contactSync, property, user } from "../../lib/adapters/db/schema.js";
 import { createStores } from "../../lib/adapters/db/stores.js";
@@ -221,6 +221,23 @@ export function describeSchemaContract(driver: DriverName): void {
       expect(found?.options).toEqual(["fillfactor=80"]);
     });
 
+    /**
+     * The index scans of `query`'s plan, with the rows each returned. The tables are small:
+     * sequential scans are off, so the index is what is examined, not the planner's choice.
+     */
+    const indexScans = async (query: SQL) => {
+      const plan = await db.transaction(async (tx) => {
+        await tx.execute(sql`set local enable_seqscan = off`);
+        const explained = (await tx.execute(
+          sql`explain (analyze, format json) ${query}`,
+        )) as unknown as { rows: { "QUERY PLAN": unknown }[] };
+        return JSON.stringify(explained.rows[0]?.["QUERY PLAN"]);
+      });
+      return [...plan.matchAll(/"Index Name":\s*"(\w+)"[^}]*?"Actual Rows":\s*(\d+)/gu)].map(
+        ([, index, rows]) => ({ index, rows: Number(rows) }),
+      );
+    };
+
     it("looks a blocking key up among one property's contacts only, however many properties share it", async () => {
       const [mine, other] = [randomUUID(), randomUUID()];
       for (const id of [mine, other]) {
@@ -235,20 +252,39 @@ export function describeSchemaContract(driver: DriverName): void {
         await db.execute(sql`insert into "user" (property_id, block_keys)
           select ${id}, array[${key}, 'fn:' || g]::text[] from generate_series(1, ${n}) as g`);
       }
-      const plan = await db.transaction(async (tx) => {
-        // The table is small: the index is what is examined, not the planner's choice.
-        await tx.execute(sql`set local enable_seqscan = off`);
-        const explained = (await tx.execute(
-          sql`explain (analyze, format json) ${blockMembers(mine, sql`${key}::text`)}`,
-        )) as unknown as { rows: { "QUERY PLAN": unknown }[] };
-        return JSON.stringify(explained.rows[0]?.["QUERY PLAN"]);
-      });
-      const indexScans = [
-        ...plan.matchAll(/"Index Name":\s*"(\w+)"[^}]*?"Actual Rows":\s*(\d+)/gu),
-      ].map(([, index, rows]) => ({ index, rows: Number(rows) }));
-      expect(indexScans).toEqual([{ index: "idx_user_block_keys_in_property", rows: 5 }]);
+      expect(await indexScans(blockMembers(mine, sql`${key}::text`))).toEqual([
+        { index: "idx_user_block_keys_in_property", rows: 5 },
+      ]);
       const members = await rows(blockMembers(mine, sql`${key}::text`));
       expect(members).toHaveLength(5);
+      await db.execute(sql`delete from property where id in (${mine}, ${other})`);
+    });
+
+    it("looks a phone up among the contacts without blocking keys only, however many others hold it", async () => {
+      const [mine, other] = [randomUUID(), randomUUID()];
+      for (const id of [mine, other]) {
+        await db.execute(sql`insert into property (id, name) values (${id}, 'Phones')`);
+      }
+      // A call centre's number on 20 contacts here and 30 at another property, all found by
+      // their blocking keys; and one contact here without any (an older writer's).
+      const phone = `+1512${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+      for (const [id, n] of [
+        [mine, 20],
+        [other, 30],
+      ] as const) {
+        await db.execute(sql`insert into "user" (property_id, phone_keys, block_keys)
+          select ${id}, array[${phone}]::text[], array['fn:' || g]::text[]
+          from generate_series(1, ${n}) as g`);
+      }
+      const [legacy] = await rows<{ id: string }>(sql`insert into "user" (property_id, phone_keys)
+        values (${mine}, array[${phone}]::text[]) returning id`);
+      const lookup = { keys: { email: null, phones: [phone], nameDob: null }, blocks: [] };
+      const [byPhone] = keyLookups(mine, lookup);
+      if (byPhone === undefined) throw new Error("no phone lookup");
+      expect(await indexScans(byPhone)).toEqual([
+        { index: "idx_user_phone_keys_unblocked", rows: 1 },
+      ]);
+      expect(await rows(byPhone)).toEqual([{ id: legacy?.id }]);
       await db.execute(sql`delete from property where id in (${mine}, ${other})`);
     });
 

@@ -551,6 +551,20 @@ export function describeSyncContract(driver: DriverName): void {
       expect(existing.outcome).toBe("created");
     });
 
+    it("finds a contact written without blocking keys by its phone alone", async () => {
+      const property = await newProperty(db);
+      const first = await sync(property, person({ person_id: "P-OLD" }));
+      // As an older contact-sync (or another writer) left it: no blocking keys.
+      await db.execute(sql`update "user" set block_keys = '{}' where id = ${first.contactId}`);
+      // The same person on a new card: another email, the same phone, no birth date.
+      const second = await sync(
+        property,
+        person({ person_id: "P-NEW", email: "avery.q@elsewhere.dev", birthdate: undefined }),
+      );
+      expect(second.contactId).toBe(first.contactId);
+      expect(await contactsOf(property.id)).toHaveLength(1);
+    });
+
     it("never matches across properties", async () => {
       const east = await newProperty(db);
       const west = await newProperty(db);

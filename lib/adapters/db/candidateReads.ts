@@ -16,18 +16,20 @@ import { contactSync, processedEvent, user } from "./schema.js";
 import { executeRows, parseJson, rowFromJson } from "./sqlRows.js";
 
 /**
- * Live contacts of the property holding any of the phones. The GIN index on the phones must
- * drive: `OFFSET 0` keeps the property condition out of the inner scan, because a planner
- * without statistics (PGlite never analyses; a server without autovacuum) would otherwise
- * reach the property through the second column of a key index and scan the whole property.
+ * Live contacts of the property without blocking keys holding any of the phones, through the
+ * phone index, which holds such contacts only (`idx_user_phone_keys_unblocked`: the subquery
+ * repeats its condition so the planner can take it). `OFFSET 0` keeps the property condition
+ * out of the inner scan, because a planner without statistics (PGlite never analyses; a server
+ * without autovacuum) would otherwise reach the property through the second column of a key
+ * index and scan the whole property.
  */
-function phoneLookup(propertyId: string, phones: readonly string[], unblocked = false): SQL {
+function phoneLookup(propertyId: string, phones: readonly string[]): SQL {
   return sql`select by_phone.id from (
-      select ${user.id} as id, ${user.propertyId} as property_id, ${user.blockKeys} as block_keys
-      from ${user}
-      where ${arrayOverlaps(user.phoneKeys, [...phones])} and ${user.mergedIntoId} is null
+      select ${user.id} as id, ${user.propertyId} as property_id from ${user}
+      where ${arrayOverlaps(user.phoneKeys, [...phones])} and cardinality(${user.blockKeys}) = 0
+        and ${user.mergedIntoId} is null
       offset 0) as by_phone
-    where by_phone.property_id = ${propertyId}${unblocked ? sql` and cardinality(by_phone.block_keys) = 0` : sql``}`;
+    where by_phone.property_id = ${propertyId}`;
 }
 
 /**
@@ -145,7 +147,7 @@ export function keyLookups(propertyId: string, lookup: CandidateLookup): SQL[] {
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.emailKey, keys.email)}`,
     );
   }
-  if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones, true));
+  if (keys.phones.length > 0) contactIds.push(phoneLookup(propertyId, keys.phones));
   if (keys.nameDob !== null) {
     contactIds.push(
       sql`select ${user.id} from ${user} where ${live} and ${eq(user.nameDobKey, keys.nameDob)}`,

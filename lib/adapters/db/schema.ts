@@ -210,9 +210,17 @@ export const user = pgTable(
     // wherever statistics lag: PGlite, or a server without autovacuum).
     index("idx_user_email_key").on(t.emailKey, t.propertyId),
     index("idx_user_name_dob_key").on(t.nameDobKey, t.propertyId),
-    // fastupdate off: without it new entries wait in a pending list that every lookup scans
-    // linearly until a vacuum merges it, and PGlite has no autovacuum.
-    index("idx_user_phone_keys").using("gin", t.phoneKeys).with({ fastupdate: false }),
+    // Phones are looked up only among contacts without blocking keys (written before they
+    // existed, or outside contact-sync: every other contact is found by its blocking keys), so
+    // the index holds those alone (migration 0015): a phone many contacts share — a call
+    // centre's, a household's, one person's at several properties — is no longer read in all
+    // of them on each lookup, and a contact's write adds no entry. fastupdate off: without it
+    // new entries wait in a pending list that every lookup scans linearly until a vacuum merges
+    // it, and PGlite has no autovacuum.
+    index("idx_user_phone_keys_unblocked")
+      .using("gin", t.phoneKeys)
+      .with({ fastupdate: false })
+      .where(sql`cardinality(${t.blockKeys}) = 0`),
     // The blocking keys by property (`block_keys_in_property`, migration 0012): a lookup reads
     // the contacts of its own property only, however many properties share the key.
     index("idx_user_block_keys_in_property")

@@ -151,9 +151,9 @@ const snapshotSetQuery = statementShape<ReadValues, ResultRow>((p) => {
         union select u.id from ${user} u
           where s.email is not null and u.email_key = s.email and ${live}
             and cardinality(u.block_keys) = 0
-        union select u.id from (select u.id, u.property_id, u.merged_into_id, u.block_keys
-            from ${user} u where u.phone_keys && s.phones offset 0) as u
-          where ${live} and cardinality(u.block_keys) = 0
+        union select u.id from (select u.id, u.property_id, u.merged_into_id from ${user} u
+            where u.phone_keys && s.phones and cardinality(u.block_keys) = 0 offset 0) as u
+          where ${live}
         union select u.id from ${user} u
           where s.name_dob is not null and u.name_dob_key = s.name_dob and ${live}
             and cardinality(u.block_keys) = 0

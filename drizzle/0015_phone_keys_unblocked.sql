@@ -1,0 +1,2 @@
+DROP INDEX "idx_user_phone_keys";--> statement-breakpoint
+CREATE INDEX "idx_user_phone_keys_unblocked" ON "user" USING gin ("phone_keys") WITH (fastupdate=false) WHERE cardinality("user"."block_keys") = 0;
