@@ -208,15 +208,21 @@ export const user = pgTable(
     // the table is empty, a property-led index looked as good as the unique (id, property_id)
     // one and every later check then walked the whole property (imports slowing to a crawl
     // wherever statistics lag: PGlite, or a server without autovacuum).
-    index("idx_user_email_key").on(t.emailKey, t.propertyId),
-    index("idx_user_name_dob_key").on(t.nameDobKey, t.propertyId),
-    // Phones are looked up only among contacts without blocking keys (written before they
-    // existed, or outside contact-sync: every other contact is found by its blocking keys), so
-    // the index holds those alone (migration 0015): a phone many contacts share — a call
-    // centre's, a household's, one person's at several properties — is no longer read in all
-    // of them on each lookup, and a contact's write adds no entry. fastupdate off: without it
-    // new entries wait in a pending list that every lookup scans linearly until a vacuum merges
-    // it, and PGlite has no autovacuum.
+    //
+    // The exact keys (email, phones, name + birth date) are looked up only among contacts
+    // without blocking keys (written before they existed, or outside contact-sync: every other
+    // contact is found by its blocking keys), so their indexes hold those alone (migrations
+    // 0015–0016): a value many contacts share — a call centre's phone, a property's leasing
+    // email entered as the person's — is no longer read in all of them on each lookup, and a
+    // contact's write adds no entry to them.
+    index("idx_user_email_key_unblocked")
+      .on(t.emailKey, t.propertyId)
+      .where(sql`cardinality(${t.blockKeys}) = 0`),
+    index("idx_user_name_dob_key_unblocked")
+      .on(t.nameDobKey, t.propertyId)
+      .where(sql`cardinality(${t.blockKeys}) = 0`),
+    // fastupdate off: without it new entries wait in a pending list that every lookup scans
+    // linearly until a vacuum merges it, and PGlite has no autovacuum.
     index("idx_user_phone_keys_unblocked")
       .using("gin", t.phoneKeys)
       .with({ fastupdate: false })
