@@ -260,6 +260,43 @@ export function describeSchemaContract(driver: DriverName): void {
       await db.execute(sql`delete from property where id in (${mine}, ${other})`);
     });
 
+    it("never plans parallel workers for a blocking-key lookup, however cheap it is told they are", async () => {
+      const propertyId = randomUUID();
+      await db.execute(sql`insert into property (id, name) values (${propertyId}, 'Parallel')`);
+      await db.execute(sql`insert into "user" (property_id, block_keys)
+        select ${propertyId}, array['ln:PRL' || (g % 50), 'fn:' || g]::text[]
+        from generate_series(1, 2000) as g`);
+      const lookups = [
+        ...keyLookups(propertyId, {
+          keys: { email: null, phones: [], nameDob: null },
+          blocks: ["ln:PRL7", "ln:PRL8"],
+        }),
+        blockMembers(propertyId, sql`${"ln:PRL7"}::text`),
+      ];
+      for (const lookup of lookups) {
+        const plan = await db.transaction(async (tx) => {
+          // A planner that finds workers free (a large table without statistics looked so to
+          // it: the lookups are run once per person, and each started two processes).
+          for (const setting of [
+            "parallel_setup_cost",
+            "parallel_tuple_cost",
+            "min_parallel_table_scan_size",
+            "min_parallel_index_scan_size",
+          ]) {
+            await tx.execute(sql.raw(`set local ${setting} = 0`));
+          }
+          await tx.execute(sql`set local enable_seqscan = off`);
+          const explained = (await tx.execute(sql`explain (format json) ${lookup}`)) as unknown as {
+            rows: { "QUERY PLAN": unknown }[];
+          };
+          return JSON.stringify(explained.rows[0]?.["QUERY PLAN"]);
+        });
+        expect(plan).toContain("idx_user_block_keys_in_property");
+        expect(plan).not.toMatch(/"Node Type":\s*"Gather|"Parallel Aware":\s*true/u);
+      }
+      await db.execute(sql`delete from property where id = ${propertyId}`);
+    });
+
     it("looks exact keys up among the contacts without blocking keys only, however many others hold them", async () => {
       const [mine, other] = [randomUUID(), randomUUID()];
       for (const id of [mine, other]) {

@@ -80,7 +80,7 @@ describe("contact-sync migrate", () => {
 
   it("is what a database behind this code asks for: commands refuse with one line, then migrate brings it up", async () => {
     // The database as the release before the blocking keys by property left it (migrations
-    // 0012 to 0016 undone: a migration added later must be undone here too).
+    // 0012 to 0017 undone: a migration added later must be undone here too).
     const journal = JSON.parse(
       readFileSync(new URL("../../drizzle/meta/_journal.json", import.meta.url), "utf8"),
     ) as { entries: { tag: string; when: number }[] };
