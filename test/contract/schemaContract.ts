@@ -2,8 +2,11 @@
  * Schema fidelity and the monitoring view, on every driver: the migrated database keeps every
  * seed table, column (name, type, nullability), CHECK value set (declared once), cascading
  * foreign key, index name and table comment of the brief (test/fixtures/seed/), the fixed
- * `contact_sync_success_rate` view returns hand-computed figures, and a blocking key's lookup
- * reads one property's contacts from its index.
+ * `contact_sync_success_rate` view returns hand-computed figures, and the candidate lookups
+ * read what their indexes are for: a blocking key's lookup one property's contacts, planned
+ * without parallel workers; the exact keys' lookups the contacts without blocking keys only.
+ * (Over 400 lines as one thing: what the migrated schema is, checked on every driver through
+ * one database per suite.)
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
