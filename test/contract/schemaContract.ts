@@ -225,21 +225,27 @@ export function describeSchemaContract(driver: DriverName): void {
     });
 
     /**
-     * The index scans of `query`'s plan, with the rows each returned. The tables are small:
-     * sequential scans are off, so the index is what is examined, not the planner's choice.
+     * `query`'s plan as JSON text, explained in a transaction of its own with sequential scans
+     * off (the tables are small: the index is what is examined, not the planner's choice) and
+     * `settings` set to 0; run too when `analyze` (the plan then has the rows each node gave).
      */
-    const indexScans = async (query: SQL) => {
-      const plan = await db.transaction(async (tx) => {
+    const planOf = async (query: SQL, analyze: boolean, settings: readonly string[] = []) =>
+      db.transaction(async (tx) => {
+        for (const setting of settings) await tx.execute(sql.raw(`set local ${setting} = 0`));
         await tx.execute(sql`set local enable_seqscan = off`);
         const explained = (await tx.execute(
-          sql`explain (analyze, format json) ${query}`,
+          sql`explain (${sql.raw(analyze ? "analyze, " : "")}format json) ${query}`,
         )) as unknown as { rows: { "QUERY PLAN": unknown }[] };
         return JSON.stringify(explained.rows[0]?.["QUERY PLAN"]);
       });
-      return [...plan.matchAll(/"Index Name":\s*"(\w+)"[^}]*?"Actual Rows":\s*(\d+)/gu)].map(
-        ([, index, rows]) => ({ index, rows: Number(rows) }),
-      );
-    };
+
+    /** The index scans of `query`'s plan, with the rows each returned. */
+    const indexScans = async (query: SQL) =>
+      [
+        ...(await planOf(query, true)).matchAll(
+          /"Index Name":\s*"(\w+)"[^}]*?"Actual Rows":\s*(\d+)/gu,
+        ),
+      ].map(([, index, rows]) => ({ index, rows: Number(rows) }));
 
     it("looks a blocking key up among one property's contacts only, however many properties share it", async () => {
       const [mine, other] = [randomUUID(), randomUUID()];
@@ -277,23 +283,14 @@ export function describeSchemaContract(driver: DriverName): void {
         blockMembers(propertyId, sql`${"ln:PRL7"}::text`),
       ];
       for (const lookup of lookups) {
-        const plan = await db.transaction(async (tx) => {
-          // A planner that finds workers free (a large table without statistics looked so to
-          // it: the lookups are run once per person, and each started two processes).
-          for (const setting of [
-            "parallel_setup_cost",
-            "parallel_tuple_cost",
-            "min_parallel_table_scan_size",
-            "min_parallel_index_scan_size",
-          ]) {
-            await tx.execute(sql.raw(`set local ${setting} = 0`));
-          }
-          await tx.execute(sql`set local enable_seqscan = off`);
-          const explained = (await tx.execute(sql`explain (format json) ${lookup}`)) as unknown as {
-            rows: { "QUERY PLAN": unknown }[];
-          };
-          return JSON.stringify(explained.rows[0]?.["QUERY PLAN"]);
-        });
+        // A planner that finds workers free (a large table without statistics looked so to it:
+        // the lookups are run once per person, and each started two processes).
+        const plan = await planOf(lookup, false, [
+          "parallel_setup_cost",
+          "parallel_tuple_cost",
+          "min_parallel_table_scan_size",
+          "min_parallel_index_scan_size",
+        ]);
         expect(plan).toContain("idx_user_block_keys_in_property");
         expect(plan).not.toMatch(/"Node Type":\s*"Gather|"Parallel Aware":\s*true/u);
       }

@@ -95,7 +95,6 @@ export async function reindexBlockKeys(
       const { rows, next } = await contactPage(db, after, options.propertyId);
       for (const row of rows) {
         if (row.mergedIntoId !== null) continue;
-        if (options.propertyId !== undefined && row.propertyId !== options.propertyId) continue;
         const contact = contactFromRow(row);
         const keys = blockingKeys(contact.values, contact.secondary);
         progress.contacts += 1;
