@@ -15,6 +15,22 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100;
 const SAMPLE_MS = 1_000;
 
+/**
+ * The user + system CPU seconds of process `pid` so far, from `/proc/<pid>/stat`; undefined
+ * where it cannot be read (not Linux, or the process ended).
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds of the `postgres` processes by pid, now. */
 function postgresCpuByPid(): Map<number, number> {
   const seconds = new Map<number, number>();
@@ -23,14 +39,12 @@ function postgresCpuByPid(): Map<number, number> {
     if (!Number.isInteger(pid)) continue;
     try {
       if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() !== "postgres") continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      if (Number.isFinite(ticks)) seconds.set(pid, ticks / TICKS_PER_SECOND);
     } catch {
-      // The process ended while being read: its last sample stands.
+      continue;
     }
+    // A process that ended while being read: its last sample stands.
+    const cpu = processCpuSeconds(pid);
+    if (cpu !== undefined) seconds.set(pid, cpu);
   }
   return seconds;
 }

@@ -25,7 +25,9 @@
  * lists, seeded). Each person has an email and a phone of their own.
  *
  *   BENCH_WORKER_JOBS=2000     messages per case (default 2000)
- *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy)
+ *   BENCH_WORKER_DRIVERS=pg    pg and/or neon (Neon's driver through the local WebSocket proxy,
+ *                              in a process of its own as Neon's is on AWS: `proxyProcess.ts`;
+ *                              its CPU a job is printed apart from the worker's)
  *   BENCH_WORKER_NAMES=same,distinct   which name cases
  *   BENCH_WORKER_ROUNDS=4      rounds the jobs are split into, worker and floor alternating
  *   BENCH_WORKER_CONTAINERS=1,2   containers side by side, one case each (default 1 and 2:
@@ -51,8 +53,10 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { SQSEvent } from "aws-lambda";
 import { sql } from "drizzle-orm";
+import { type DatabaseHandle, openDatabase } from "../../lib/adapters/db/client.js";
 import type { DriverName } from "../../lib/config.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
+import { type ProxyProcess, startProxyProcess } from "./proxyProcess.js";
 import { isLocalServer, startServerCpu } from "./serverCpu.js";
 import { startStolenTime } from "./stolenTime.js";
 import {
@@ -95,13 +99,13 @@ interface Workers {
   end(): Promise<void>;
 }
 
-/** One container: the worker in this process, its statements counted by the database's hook. */
+/** One container: the worker in this process, its statements counted by the handle's hook. */
 async function inProcess(
-  database: TestDatabase,
+  handle: DatabaseHandle,
   nameCase: NameCase,
   counted: { queries: number },
 ): Promise<Workers> {
-  const worker = await openWorker(database.handle, nameCase, {
+  const worker = await openWorker(handle, nameCase, {
     timePhases: PHASES,
     warmUpFrom: warmUpFrom(0),
   });
@@ -144,6 +148,7 @@ async function containers(
   driver: DriverName,
   nameCase: NameCase,
   count: number,
+  proxy: ProxyProcess | undefined,
 ): Promise<Workers> {
   if (driver === "pglite" || database.url === undefined) {
     throw new Error("containers side by side need a server database (pg or neon)");
@@ -153,7 +158,7 @@ async function containers(
     const settings: ContainerSettings = {
       driver,
       url: database.url as string,
-      neonWsProxy: database.neonWsProxy,
+      neonWsProxy: proxy?.address,
       nameCase,
       warmUpFrom: warmUpFrom(k),
     };
@@ -227,16 +232,33 @@ async function main() {
             counted.queries += 1;
           },
         });
+        let proxy: ProxyProcess | undefined;
+        let own: DatabaseHandle | undefined;
         try {
           if (INBOX > 0) {
             await database.handle.db.execute(sql`insert into processed_event (source, event_id)
               select 'bench-inbox', 'delivery-' || g from generate_series(1, ${INBOX}) as g`);
           }
           if (POPULATION > 0) await populate(database.handle, POPULATION);
+          // The Neon driver's proxy in a process of its own, as Neon's is elsewhere on AWS
+          // (`proxyProcess.ts`); the one container in this process has a pool through it.
+          proxy = driver === "neon" ? await startProxyProcess() : undefined;
+          own =
+            containerCount === 1 && proxy !== undefined
+              ? await openDatabase({
+                  driver,
+                  url: database.url,
+                  neonWsProxy: proxy.address,
+                  maxConnections: POOL,
+                  onQuery: () => {
+                    counted.queries += 1;
+                  },
+                })
+              : undefined;
           const workers =
             containerCount === 1
-              ? await inProcess(database, nameCase, counted)
-              : await containers(database, driver, nameCase, containerCount);
+              ? await inProcess(own ?? database.handle, nameCase, counted)
+              : await containers(database, driver, nameCase, containerCount, proxy);
           const floor = await openFloor(String(database.url), containerCount);
           const events = batches(messages(JOBS, nameCase));
           const perRound = Math.ceil(events.length / ROUNDS);
@@ -244,15 +266,20 @@ async function main() {
           const floorRounds: Round[] = [];
           let statements = 0;
           /** CPU seconds of the worker's processes and of Postgres, and of the floor's. */
-          const cpu = { worker: 0, workerServer: 0, floor: 0, floorServer: 0 };
+          const cpu = { worker: 0, workerServer: 0, proxy: 0, floor: 0, floorServer: 0 };
           const metered = isLocalServer(database.url);
           const stolen = startStolenTime();
           try {
             // Interleaved, so that a change in the machine's speed during the run weighs on both.
             for (let i = 0; i < events.length; i += perRound) {
               let server = metered ? startServerCpu() : undefined;
+              const proxyBefore = proxy?.cpuSeconds();
               const round = await workers.round(events.slice(i, i + perRound));
               cpu.workerServer += server?.stop() ?? 0;
+              const proxyAfter = proxy?.cpuSeconds();
+              if (proxyBefore !== undefined && proxyAfter !== undefined) {
+                cpu.proxy += proxyAfter - proxyBefore;
+              }
               statements += round.statements;
               cpu.worker += round.cpuSeconds;
               workerRounds.push(round);
@@ -292,7 +319,7 @@ async function main() {
           const perJob = (seconds: number) => (seconds * 1000) / JOBS;
           if (metered) {
             console.log(
-              `        CPU a job, ms: worker ${fmt(perJob(cpu.worker + cpu.workerServer), 2)} (its process${containerCount === 1 ? "" : "es"} ${fmt(perJob(cpu.worker), 2)} + Postgres ${fmt(perJob(cpu.workerServer), 2)}) · floor ${fmt(perJob(cpu.floor + cpu.floorServer), 2)} (${fmt(perJob(cpu.floor), 2)} + ${fmt(perJob(cpu.floorServer), 2)})`,
+              `        CPU a job, ms: worker ${fmt(perJob(cpu.worker + cpu.workerServer), 2)} (its process${containerCount === 1 ? "" : "es"} ${fmt(perJob(cpu.worker), 2)} + Postgres ${fmt(perJob(cpu.workerServer), 2)})${proxy === undefined ? "" : `, and the local WebSocket proxy's process ${fmt(perJob(cpu.proxy), 2)}`} · floor ${fmt(perJob(cpu.floor + cpu.floorServer), 2)} (${fmt(perJob(cpu.floor), 2)} + ${fmt(perJob(cpu.floorServer), 2)})`,
             );
           }
           results.push({
@@ -310,6 +337,7 @@ async function main() {
               ? {
                   worker: Number(perJob(cpu.worker).toFixed(3)),
                   workerPostgres: Number(perJob(cpu.workerServer).toFixed(3)),
+                  neonProxy: proxy === undefined ? null : Number(perJob(cpu.proxy).toFixed(3)),
                   floor: Number(perJob(cpu.floor).toFixed(3)),
                   floorPostgres: Number(perJob(cpu.floorServer).toFixed(3)),
                 }
@@ -317,6 +345,8 @@ async function main() {
             stolenPercent: stolenPercent === undefined ? null : Number(stolenPercent.toFixed(1)),
           });
         } finally {
+          await own?.close();
+          await proxy?.close();
           await database.cleanup();
         }
       }
