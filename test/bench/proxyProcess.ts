@@ -12,6 +12,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { startNeonWsProxy } from "../../lib/local/neonWsProxy.js";
+import { nextMessage } from "./childMessages.js";
 import { processCpuSeconds } from "./serverCpu.js";
 
 export interface ProxyProcess {
@@ -29,13 +30,7 @@ export async function startProxyProcess(): Promise<ProxyProcess> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, [CHILD]: "1" },
   });
-  const exited = new AbortController();
-  const [message] = (await Promise.race([
-    once(child, "message", { signal: exited.signal }),
-    once(child, "exit", { signal: exited.signal }).then(([code]) => {
-      throw new Error(`the Neon proxy's process exited (code ${code}) before it started`);
-    }),
-  ]).finally(() => exited.abort())) as [{ address: string }];
+  const message = await nextMessage<{ address: string }>(child, "the Neon proxy's process");
   const pid = child.pid;
   return {
     address: message.address,

@@ -53,9 +53,9 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { SQSEvent } from "aws-lambda";
 import { sql } from "drizzle-orm";
-import { type DatabaseHandle, openDatabase } from "../../lib/adapters/db/client.js";
 import type { DriverName } from "../../lib/config.js";
 import { openTestDatabase, type TestDatabase } from "../support/drivers.js";
+import { nextMessage } from "./childMessages.js";
 import { type ProxyProcess, startProxyProcess } from "./proxyProcess.js";
 import { isLocalServer, startServerCpu } from "./serverCpu.js";
 import { startStolenTime } from "./stolenTime.js";
@@ -99,13 +99,13 @@ interface Workers {
   end(): Promise<void>;
 }
 
-/** One container: the worker in this process, its statements counted by the handle's hook. */
+/** One container: the worker in this process, its statements counted by the database's hook. */
 async function inProcess(
-  handle: DatabaseHandle,
+  database: TestDatabase,
   nameCase: NameCase,
   counted: { queries: number },
 ): Promise<Workers> {
-  const worker = await openWorker(handle, nameCase, {
+  const worker = await openWorker(database.handle, nameCase, {
     timePhases: PHASES,
     warmUpFrom: warmUpFrom(0),
   });
@@ -128,13 +128,7 @@ async function inProcess(
 
 /** The next report of a container, or its failure (or its exit before it reported) as an error. */
 async function nextReport(child: ChildProcess): Promise<ContainerReport> {
-  const exited = new AbortController();
-  const [report] = (await Promise.race([
-    once(child, "message", { signal: exited.signal }),
-    once(child, "exit", { signal: exited.signal }).then(([code]) => {
-      throw new Error(`a worker container exited (code ${code}) before it reported`);
-    }),
-  ]).finally(() => exited.abort())) as [ContainerReport];
+  const report = await nextMessage<ContainerReport>(child, "a worker container");
   if (report.type === "failed") throw new Error(`a worker container failed: ${report.message}`);
   return report;
 }
@@ -148,7 +142,6 @@ async function containers(
   driver: DriverName,
   nameCase: NameCase,
   count: number,
-  proxy: ProxyProcess | undefined,
 ): Promise<Workers> {
   if (driver === "pglite" || database.url === undefined) {
     throw new Error("containers side by side need a server database (pg or neon)");
@@ -158,7 +151,7 @@ async function containers(
     const settings: ContainerSettings = {
       driver,
       url: database.url as string,
-      neonWsProxy: proxy?.address,
+      neonWsProxy: database.neonWsProxy,
       nameCase,
       warmUpFrom: warmUpFrom(k),
     };
@@ -226,39 +219,27 @@ async function main() {
     for (const nameCase of NAME_CASES) {
       for (const containerCount of CONTAINERS) {
         const counted = { queries: 0 };
+        // The Neon driver's proxy in a process of its own, as Neon's is elsewhere on AWS
+        // (`proxyProcess.ts`): every pool of the case, this process's included, goes through it.
+        const proxy: ProxyProcess | undefined =
+          driver === "neon" ? await startProxyProcess() : undefined;
         const database = await openTestDatabase(driver, {
           maxConnections: POOL,
           onQuery: () => {
             counted.queries += 1;
           },
+          neonWsProxy: proxy?.address,
         });
-        let proxy: ProxyProcess | undefined;
-        let own: DatabaseHandle | undefined;
         try {
           if (INBOX > 0) {
             await database.handle.db.execute(sql`insert into processed_event (source, event_id)
               select 'bench-inbox', 'delivery-' || g from generate_series(1, ${INBOX}) as g`);
           }
           if (POPULATION > 0) await populate(database.handle, POPULATION);
-          // The Neon driver's proxy in a process of its own, as Neon's is elsewhere on AWS
-          // (`proxyProcess.ts`); the one container in this process has a pool through it.
-          proxy = driver === "neon" ? await startProxyProcess() : undefined;
-          own =
-            containerCount === 1 && proxy !== undefined
-              ? await openDatabase({
-                  driver,
-                  url: database.url,
-                  neonWsProxy: proxy.address,
-                  maxConnections: POOL,
-                  onQuery: () => {
-                    counted.queries += 1;
-                  },
-                })
-              : undefined;
           const workers =
             containerCount === 1
-              ? await inProcess(own ?? database.handle, nameCase, counted)
-              : await containers(database, driver, nameCase, containerCount, proxy);
+              ? await inProcess(database, nameCase, counted)
+              : await containers(database, driver, nameCase, containerCount);
           const floor = await openFloor(String(database.url), containerCount);
           const events = batches(messages(JOBS, nameCase));
           const perRound = Math.ceil(events.length / ROUNDS);
@@ -345,9 +326,8 @@ async function main() {
             stolenPercent: stolenPercent === undefined ? null : Number(stolenPercent.toFixed(1)),
           });
         } finally {
-          await own?.close();
-          await proxy?.close();
           await database.cleanup();
+          await proxy?.close();
         }
       }
     }

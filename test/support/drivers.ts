@@ -27,6 +27,8 @@ export async function openTestDatabase(
     migrate?: boolean;
     maxConnections?: number;
     pgOptions?: string;
+    /** Neon only: a proxy already running (`host:port`) instead of one started here. */
+    neonWsProxy?: string | undefined;
   } = {},
 ): Promise<TestDatabase> {
   if (driver === "pglite") {
@@ -35,11 +37,13 @@ export async function openTestDatabase(
     return { handle, url: undefined, neonWsProxy: undefined, cleanup: () => handle.close() };
   }
   const scratch = await createScratchDatabase(driver);
-  const proxy = driver === "neon" ? await startNeonWsProxy() : null;
+  const proxy =
+    driver === "neon" && options.neonWsProxy === undefined ? await startNeonWsProxy() : null;
+  const neonWsProxy = driver === "neon" ? (options.neonWsProxy ?? proxy?.address) : undefined;
   const handle = await openDatabase({
     driver,
     url: scratch.url,
-    neonWsProxy: proxy?.address,
+    neonWsProxy,
     onQuery: options.onQuery,
     maxConnections: options.maxConnections,
     pgOptions: options.pgOptions,
@@ -48,7 +52,7 @@ export async function openTestDatabase(
   return {
     handle,
     url: scratch.url,
-    neonWsProxy: proxy?.address,
+    neonWsProxy,
     cleanup: async () => {
       await handle.close();
       await proxy?.close();
